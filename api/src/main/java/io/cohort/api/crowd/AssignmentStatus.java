@@ -1,0 +1,5 @@
+package io.cohort.api.crowd;
+
+public enum AssignmentStatus {
+    SUBMITTED, APPROVED, REJECTED
+}

@@ -1,0 +1,5 @@
+package io.cohort.api.payment;
+
+public enum PaymentKind {
+    APPROVE, REJECT, BONUS, QUALIFY
+}

@@ -1,0 +1,18 @@
+package io.cohort.api.web;
+
+/**
+ * Whiteboard service: HTML a plugin adds to every participant page (a chat widget, a simulation bot).
+ * The returned markup is inserted as it is: it must escape whatever it takes from the participant.
+ */
+public interface ParticipantPageContribution {
+
+    /** Markup for the end of {@code <head>}, e.g. a script tag; "" for none. */
+    String head(ParticipantPage page);
+
+    /** Markup for the end of {@code <body>}; "" for none. */
+    String body(ParticipantPage page);
+
+    /** The page being rendered. */
+    record ParticipantPage(String sessionId, String participantId, String pageName) {
+    }
+}

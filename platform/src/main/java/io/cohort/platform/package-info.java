@@ -1,0 +1,2 @@
+/** The Cohort host: start-up, configuration and wiring. */
+package io.cohort.platform;
