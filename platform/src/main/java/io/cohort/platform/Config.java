@@ -1,0 +1,167 @@
+package io.cohort.platform;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The node's settings: {@code conf/cohort.properties} under the home folder, then the environment on top
+ * ({@code COHORT_DB_URL} for {@code db.url}; every key works that way, plus {@code COHORT_PORT} and
+ * {@code COHORT_ADMIN_PASSWORD}). Unknown keys and malformed values stop start-up with a line naming them.
+ *
+ * @param install the distribution's folder (holds {@code system/})
+ * @param home    the instance's folder (holds {@code conf/}, {@code deploy/}, {@code data/})
+ */
+public record Config(Path install, Path home, Map<String, String> values) {
+
+    public static final String FILE = "conf/cohort.properties";
+
+    static final Map<String, String> DEFAULTS = Map.ofEntries(
+            Map.entry("http.host", "127.0.0.1"),
+            Map.entry("http.port", "8080"),
+            Map.entry("db.url", ""),
+            Map.entry("db.user", ""),
+            Map.entry("db.password", ""),
+            Map.entry("db.pool.size", "10"),
+            Map.entry("node.name", ""),
+            Map.entry("api.token", ""),
+            Map.entry("deploy.poll.ms", "500"),
+            Map.entry("scheduler.enabled", "true"));
+
+    /** Keys that are settable by a prefix, e.g. {@code admin.alice}. */
+    static final Set<String> PREFIXES = Set.of("admin.");
+
+    private static final Map<String, String> ENV_ALIASES = Map.of(
+            "COHORT_PORT", "http.port",
+            "COHORT_ADMIN_PASSWORD", "admin.admin");
+
+    /** Reads the file under {@code home} and the given environment. */
+    public static Config load(Path install, Path home, Map<String, String> env) {
+        Map<String, String> values = new TreeMap<>(DEFAULTS);
+        Path file = home.resolve(FILE);
+        if (Files.isRegularFile(file)) {
+            Properties props = new Properties();
+            try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                props.load(in);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new ConfigException(file + ": cannot be read: " + e.getMessage(), e);
+            }
+            for (String key : props.stringPropertyNames()) {
+                if (!known(key)) {
+                    throw new ConfigException(file + ": unknown key '" + key + "' (known: "
+                            + String.join(", ", new TreeMap<>(DEFAULTS).keySet()) + ", admin.<name>)");
+                }
+                values.put(key, props.getProperty(key).trim());
+            }
+        }
+        env.forEach((name, value) -> {
+            String key = ENV_ALIASES.get(name);
+            if (key == null && name.startsWith("COHORT_")) {
+                String candidate = name.substring("COHORT_".length()).toLowerCase(Locale.ROOT).replace('_', '.');
+                key = DEFAULTS.containsKey(candidate) ? candidate : null;
+            }
+            if (key != null) {
+                values.put(key, value.trim());
+            }
+        });
+        Config config = new Config(install, home, Map.copyOf(values));
+        config.validate();
+        return config;
+    }
+
+    private static boolean known(String key) {
+        return DEFAULTS.containsKey(key) || PREFIXES.stream().anyMatch(p -> key.startsWith(p) && key.length() > p.length());
+    }
+
+    private void validate() {
+        integer("http.port", 0, 65535);
+        integer("db.pool.size", 1, 1000);
+        integer("deploy.poll.ms", 50, 600_000);
+        String scheduler = get("scheduler.enabled");
+        if (!scheduler.equals("true") && !scheduler.equals("false")) {
+            throw new ConfigException("scheduler.enabled: '" + scheduler + "' is not true or false");
+        }
+        String url = get("db.url");
+        if (!url.isEmpty() && !url.startsWith("jdbc:postgresql:")) {
+            throw new ConfigException("db.url: '" + url + "' is not a jdbc:postgresql: URL");
+        }
+        try {
+            InetAddress.getByName(get("http.host"));
+        } catch (UnknownHostException e) {
+            throw new ConfigException("http.host: '" + get("http.host") + "' is not a known address");
+        }
+    }
+
+    public String get(String key) {
+        return values.getOrDefault(key, "");
+    }
+
+    public int integer(String key, int min, int max) {
+        String value = get(key);
+        try {
+            int n = Integer.parseInt(value);
+            if (n < min || n > max) {
+                throw new ConfigException(key + ": " + n + " is out of range " + min + ".." + max);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key + ": '" + value + "' is not a whole number");
+        }
+    }
+
+    public int port() {
+        return integer("http.port", 0, 65535);
+    }
+
+    public String host() {
+        return get("http.host");
+    }
+
+    /** {@code node.name}, or the host name. */
+    public String node() {
+        String node = get("node.name");
+        if (!node.isEmpty()) {
+            return node;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "node";
+        }
+    }
+
+    /** Admin accounts: user → bcrypt hash or plain password. */
+    public Map<String, String> adminAccounts() {
+        Map<String, String> accounts = new TreeMap<>();
+        values.forEach((k, v) -> {
+            if (k.startsWith("admin.") && !v.isEmpty()) {
+                accounts.put(k.substring("admin.".length()), v);
+            }
+        });
+        return accounts;
+    }
+
+    public Path deployDir() {
+        return home.resolve("deploy");
+    }
+
+    public Path dataDir() {
+        return home.resolve("data");
+    }
+
+    /** A copy with one value changed (tests and the CLI use it). */
+    public Config with(String key, String value) {
+        Map<String, String> copy = new TreeMap<>(values);
+        copy.put(key, value);
+        return new Config(install, home, Map.copyOf(copy));
+    }
+}

@@ -1,0 +1,116 @@
+package io.cohort.platform;
+
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import io.cohort.platform.db.Database;
+import io.cohort.platform.osgi.Plugins;
+import io.cohort.platform.web.AdminWeb;
+import io.cohort.platform.web.ConfigForms;
+import io.cohort.platform.web.ContributedPages;
+import io.cohort.platform.web.Security;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import ro.pippo.core.Pippo;
+import ro.pippo.jetty.JettyServer;
+
+/**
+ * The Cohort host inside an OSGi framework: the database, the core services in the registry, the web server.
+ * {@link Main} runs it in its own Felix; tests run it in the framework Pax Exam starts.
+ */
+public final class Host implements AutoCloseable {
+
+    private final Config config;
+    private final Database database;
+    private final Injector injector;
+    private final Pippo pippo;
+    private final List<ServiceRegistration<?>> registrations;
+    private final int port;
+
+    private Host(Config config, Database database, Injector injector, Pippo pippo,
+                 List<ServiceRegistration<?>> registrations, int port) {
+        this.config = config;
+        this.database = database;
+        this.injector = injector;
+        this.pippo = pippo;
+        this.registrations = registrations;
+        this.port = port;
+    }
+
+    /**
+     * Starts the host on {@code systemContext} (the system bundle's context). Refuses to start with no admin
+     * account on an address other than loopback.
+     */
+    public static Host start(BundleContext systemContext, Config config) {
+        boolean loopback = isLoopback(config.host());
+        if (config.adminAccounts().isEmpty() && !loopback) {
+            throw new ConfigException("http.host: " + config.host() + " is reachable from other machines and no admin"
+                    + " account is configured: set COHORT_ADMIN_PASSWORD or admin.<name> in " + Config.FILE);
+        }
+        Database database = Database.open(config);
+        List<ServiceRegistration<?>> registrations = new ArrayList<>();
+        try {
+            database.migrate();
+            AtomicBoolean ready = new AtomicBoolean();
+            Injector injector = Guice.createInjector(new HostModule(config, systemContext, database, ready));
+            Pippo pippo = new Pippo(injector.getInstance(AdminWeb.class));
+            JettyServer server = new JettyServer();
+            pippo.setServer(server);
+            server.getSettings().host(config.host()).port(config.port());
+            pippo.start();
+            ready.set(true);
+            return new Host(config, database, injector, pippo, registrations, server.getPort());
+        } catch (RuntimeException e) {
+            registrations.forEach(ServiceRegistration::unregister);
+            database.close();
+            throw e;
+        }
+    }
+
+    static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String url() {
+        return "http://" + config.host() + ":" + port + "/";
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    /** A one-time auto-login link, when no admin account is configured; null otherwise. */
+    public String autoLoginUrl() {
+        if (!config.adminAccounts().isEmpty()) {
+            return null;
+        }
+        return url() + "login/auto?token=" + injector.getInstance(Security.class).newAutoLoginToken();
+    }
+
+    @Override
+    public void close() {
+        pippo.stop();
+        registrations.forEach(r -> {
+            try {
+                r.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // the framework stopped first
+            }
+        });
+        injector.getInstance(ContributedPages.class).close();
+        injector.getInstance(ConfigForms.class).close();
+        injector.getInstance(Plugins.class).close();
+        database.close();
+    }
+}

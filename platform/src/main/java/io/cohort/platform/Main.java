@@ -1,0 +1,75 @@
+package io.cohort.platform;
+
+import io.cohort.platform.osgi.EmbeddedFelix;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.launch.Framework;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code bin/cohort}: run a node, dump or restore its database. */
+@Command(name = "cohort", mixinStandardHelpOptions = true, version = "Cohort 0.1.0",
+        description = "Online behavioural experiments: participants, live admin, crowd recruitment and payment.",
+        subcommands = {Main.Run.class})
+public final class Main {
+
+    public static void main(String[] args) {
+        CommandLine cli = new CommandLine(new Main());
+        // One clear line for configuration problems, not a stack trace.
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof ConfigException) {
+                cmd.getErr().println("cohort: " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        });
+        int code = cli.execute(args.length == 0 ? new String[] {"--help"} : args);
+        if (code != 0 || args.length == 0 || !"run".equals(args[0])) {
+            System.exit(code);
+        }
+    }
+
+    /** The install folder ({@code -Dcohort.install}, set by bin/cohort) and the home folder ({@code COHORT_HOME}). */
+    static Config config() {
+        Path install = Path.of(System.getProperty("cohort.install", ".")).toAbsolutePath().normalize();
+        String home = System.getenv("COHORT_HOME");
+        Path homeDir = home == null || home.isBlank() ? install : Path.of(home).toAbsolutePath().normalize();
+        return Config.load(install, homeDir, System.getenv());
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true, description = "Start a node and serve until stopped.")
+    static final class Run implements Callable<Integer> {
+
+        @Option(names = "--demo", description = "Also start the MTurk emulator, so a study can be rehearsed with no money.")
+        boolean demo;
+
+        @Override
+        public Integer call() throws BundleException {
+            long started = System.nanoTime();
+            Config config = config();
+            Framework framework = EmbeddedFelix.start(config);
+            Host host;
+            try {
+                host = Host.start(framework.getBundleContext(), config);
+                EmbeddedFelix.startHotDeploy(framework);
+            } catch (RuntimeException | BundleException e) {
+                // Felix's threads are not daemons: stop it or the JVM would hang.
+                EmbeddedFelix.stop(framework);
+                throw e;
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                host.close();
+                EmbeddedFelix.stop(framework);
+            }, "cohort-shutdown"));
+            System.out.printf("Cohort is running at %s (started in %d ms, home %s)%n", host.url(),
+                    (System.nanoTime() - started) / 1_000_000, config.home());
+            String autoLogin = host.autoLoginUrl();
+            if (autoLogin != null) {
+                System.out.println("No admin account is configured. Log in once with: " + autoLogin);
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package io.cohort.platform.db;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import io.cohort.platform.Config;
+import io.cohort.platform.ConfigException;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The connection pool, over the configured PostgreSQL or, when {@code db.url} is empty, an embedded one whose
+ * data stays in {@code data/pg} under the home folder. Migrates the core schema {@code cohort}.
+ */
+public final class Database implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+
+    private final HikariDataSource pool;
+    private final String jdbcUrl;
+    private final EmbeddedPostgres embedded;
+
+    private Database(HikariDataSource pool, String jdbcUrl, EmbeddedPostgres embedded) {
+        this.pool = pool;
+        this.jdbcUrl = jdbcUrl;
+        this.embedded = embedded;
+    }
+
+    /** Opens the pool (starting or attaching to the embedded server if needed); does not migrate. */
+    public static Database open(Config config) {
+        String url = config.get("db.url");
+        EmbeddedPostgres embedded = null;
+        String user = config.get("db.user");
+        String password = config.get("db.password");
+        if (url.isEmpty()) {
+            Path dir = config.dataDir().resolve("pg");
+            Integer running = EmbeddedServer.runningPort(dir);
+            if (running != null) {
+                url = "jdbc:postgresql://127.0.0.1:" + running + "/postgres";
+            } else {
+                embedded = EmbeddedServer.start(dir);
+                url = embedded.getJdbcUrl("postgres", "postgres");
+            }
+            user = user.isEmpty() ? "postgres" : user;
+        }
+        HikariConfig hc = new HikariConfig();
+        hc.setJdbcUrl(url);
+        if (!user.isEmpty()) {
+            hc.setUsername(user);
+        }
+        if (!password.isEmpty()) {
+            hc.setPassword(password);
+        }
+        hc.setMaximumPoolSize(config.integer("db.pool.size", 1, 1000));
+        hc.setPoolName("cohort");
+        hc.setConnectionTimeout(5_000);
+        hc.setInitializationFailTimeout(1);
+        try {
+            return new Database(new HikariDataSource(hc), url, embedded);
+        } catch (HikariPool.PoolInitializationException e) {
+            if (embedded != null) {
+                EmbeddedServer.stop(embedded);
+            }
+            throw new ConfigException("cannot reach the database at " + address(url) + " (db.url): " + rootMessage(e), e);
+        }
+    }
+
+    /** Applies the core migrations. */
+    public void migrate() {
+        Flyway.configure(Database.class.getClassLoader())
+                .dataSource(pool)
+                .schemas("cohort")
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
+    }
+
+    public DataSource dataSource() {
+        return pool;
+    }
+
+    /** The JDBC URL, for connections that must not come from the pool (LISTEN). */
+    public String jdbcUrl() {
+        return jdbcUrl;
+    }
+
+    public boolean embedded() {
+        return embedded != null;
+    }
+
+    static String address(String url) {
+        String rest = url.substring(url.indexOf("//") + 2);
+        int end = rest.indexOf('/');
+        return end < 0 ? rest : rest.substring(0, end);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+        if (embedded != null) {
+            EmbeddedServer.stop(embedded);
+        }
+    }
+
+    /** Starting, finding and stopping the embedded server. */
+    static final class EmbeddedServer {
+
+        private EmbeddedServer() {
+        }
+
+        static EmbeddedPostgres start(Path dir) {
+            try {
+                Files.createDirectories(dir);
+                LOG.info("starting embedded PostgreSQL in {}", dir);
+                return EmbeddedPostgres.builder()
+                        .setDataDirectory(dir)
+                        .setCleanDataDirectory(false)
+                        .start();
+            } catch (IOException e) {
+                throw new ConfigException("cannot start the embedded PostgreSQL in " + dir + ": " + e.getMessage(), e);
+            }
+        }
+
+        /**
+         * The port of a server already running on {@code dir} (another Cohort process, e.g. the one serving while
+         * {@code bin/cohort dump} runs), read from {@code postmaster.pid}; null if none is alive.
+         */
+        static Integer runningPort(Path dir) {
+            Path pidFile = dir.resolve("postmaster.pid");
+            if (!Files.isRegularFile(pidFile)) {
+                return null;
+            }
+            try {
+                List<String> lines = Files.readAllLines(pidFile);
+                long pid = Long.parseLong(lines.get(0).trim());
+                if (lines.size() < 4 || ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) == Boolean.FALSE) {
+                    return null;
+                }
+                return Integer.parseInt(lines.get(3).trim());
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
+        }
+
+        static void stop(EmbeddedPostgres server) {
+            try {
+                server.close();
+            } catch (IOException e) {
+                LOG.warn("embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package io.cohort.platform.osgi;
+
+import io.cohort.platform.Config;
+import io.cohort.platform.ConfigException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.felix.framework.FrameworkFactory;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.launch.Framework;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The OSGi framework of a node: Felix with the boot bundles of {@code system/} (SCR, ConfigAdmin, Metatype,
+ * FileInstall) and FileInstall watching {@code deploy/} for bundles and {@code <pid>.cfg} files.
+ */
+public final class EmbeddedFelix {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedFelix.class);
+
+    private static final String FILE_INSTALL = "org.apache.felix.fileinstall";
+
+    private EmbeddedFelix() {
+    }
+
+    /** Starts the framework and its boot bundles, all but FileInstall: see {@link #startHotDeploy}. */
+    public static Framework start(Config config) {
+        Path deploy = config.deployDir();
+        Path cache = config.dataDir().resolve("felix-cache");
+        try {
+            Files.createDirectories(deploy);
+            Files.createDirectories(cache);
+        } catch (IOException e) {
+            throw new ConfigException("cannot create " + deploy + " or " + cache + ": " + e.getMessage(), e);
+        }
+        Map<String, String> props = new HashMap<>();
+        props.put(Constants.FRAMEWORK_STORAGE, cache.toString());
+        props.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        props.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, SystemPackages.list());
+        props.put("felix.fileinstall.dir", deploy.toString());
+        props.put("felix.fileinstall.poll", config.get("deploy.poll.ms"));
+        props.put("felix.fileinstall.noInitialDelay", "true");
+        props.put("felix.fileinstall.bundles.new.start", "true");
+        props.put("felix.fileinstall.filter", ".*\\.(jar|cfg|config)");
+        props.put("felix.fileinstall.log.level", "2");
+        // Keep admin edits to a file-born configuration in its .cfg so a restart keeps them.
+        props.put("felix.fileinstall.enableConfigSave", "true");
+        Framework framework = new FrameworkFactory().newFramework(props);
+        try {
+            framework.init();
+            framework.start();
+            installBootBundles(framework, config.install().resolve("system"));
+            return framework;
+        } catch (BundleException | RuntimeException e) {
+            stop(framework);
+            throw new ConfigException("cannot start the OSGi framework: " + e.getMessage(), e);
+        }
+    }
+
+    private static void installBootBundles(Framework framework, Path system) throws BundleException {
+        if (!Files.isDirectory(system)) {
+            throw new ConfigException("boot bundle folder " + system + " is missing (is cohort.install right?)");
+        }
+        List<Path> jars;
+        try (Stream<Path> files = Files.list(system)) {
+            jars = files.filter(p -> p.toString().endsWith(".jar")).sorted().toList();
+        } catch (IOException e) {
+            throw new ConfigException("cannot list " + system + ": " + e.getMessage(), e);
+        }
+        List<Bundle> installed = new ArrayList<>();
+        for (Path jar : jars) {
+            installed.add(framework.getBundleContext().installBundle(jar.toUri().toString()));
+        }
+        for (Bundle bundle : installed) {
+            if (!FILE_INSTALL.equals(bundle.getSymbolicName()) && bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
+                bundle.start();
+            }
+        }
+        LOG.info("OSGi framework started with {} boot bundles", jars.size());
+    }
+
+    /**
+     * Starts FileInstall, which installs what is in {@code deploy/}: called once the host's services are
+     * registered, so that plugins deployed before start-up find them when they start.
+     */
+    public static void startHotDeploy(Framework framework) throws BundleException {
+        for (Bundle bundle : framework.getBundleContext().getBundles()) {
+            if (FILE_INSTALL.equals(bundle.getSymbolicName())) {
+                bundle.start();
+                return;
+            }
+        }
+        throw new ConfigException("FileInstall is not among the boot bundles: hot deploy is off");
+    }
+
+    /** Stops the framework and waits for it; Felix's threads would otherwise keep the JVM alive. */
+    public static void stop(Framework framework) {
+        try {
+            framework.stop();
+            framework.waitForStop(10_000);
+        } catch (BundleException | InterruptedException e) {
+            LOG.warn("framework did not stop cleanly: {}", e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package io.cohort.platform.web;
+
+import io.cohort.api.web.PageRequest;
+import io.cohort.api.web.View;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import ro.pippo.core.Application;
+import ro.pippo.core.ParameterValue;
+import ro.pippo.core.PippoSettings;
+import ro.pippo.core.RuntimeMode;
+import ro.pippo.core.route.RouteContext;
+
+/** The web application: health, login, the admin shell and its core tabs, and the pages plugins contribute. */
+public final class AdminWeb extends Application {
+
+    private final Security security;
+    private final Layout layout;
+    private final ContributedPages pages;
+    private final List<Tab> tabs;
+    private final BooleanSupplier ready;
+
+    public AdminWeb(Security security, Layout layout, ContributedPages pages, BooleanSupplier ready, List<Tab> tabs) {
+        super(new PippoSettings(RuntimeMode.PROD));
+        this.security = security;
+        this.layout = layout;
+        this.pages = pages;
+        this.ready = ready;
+        this.tabs = tabs;
+    }
+
+    @Override
+    protected void onInit() {
+        GET("/healthz", ctx -> {
+            boolean ok = ready.getAsBoolean();
+            ctx.getResponse().status(ok ? 200 : 503).text().send(ok ? "ok" : "starting");
+        });
+        addClasspathResourceRoute("/static/cohort", "io/cohort/platform/static");
+        GET("/", ctx -> ctx.redirect("/admin/"));
+        security.routes(this);
+        GET("/admin", ctx -> ctx.redirect("/admin/"));
+        GET("/admin/", ctx -> layout.html(ctx, "dashboard.peb", Map.of("pages", pages.menu())));
+        tabs.forEach(tab -> tab.routes(this));
+        ANY("/admin/{rest: .+}", Tab.handler(this::contributed));
+        setNotFoundRouteHandler(ctx -> layout.message(ctx, 404, "Not found", "There is no page at " + ctx.getRequest().getPath() + "."));
+    }
+
+    /** A page a plugin contributes, found live by path. */
+    private void contributed(RouteContext ctx) throws Exception {
+        if (ctx.getResponse().isCommitted()) {
+            return;
+        }
+        String path = ctx.getRequest().getPath().substring("/admin".length());
+        Optional<ContributedPages.Match> match = pages.match(path);
+        if (match.isEmpty()) {
+            layout.message(ctx, 404, "Not found", "There is no page at " + ctx.getRequest().getPath() + ".");
+            return;
+        }
+        AdminRequest admin = ctx.getLocal(AdminRequest.LOCAL);
+        Map<String, List<String>> params = new LinkedHashMap<>();
+        for (Map.Entry<String, ParameterValue> e : ctx.getRequest().getParameters().entrySet()) {
+            if (!e.getKey().equals("_csrf")) {
+                params.put(e.getKey(), new ArrayList<>(e.getValue().toList()));
+            }
+        }
+        ContributedPages.Match m = match.get();
+        View view = m.page().handle(new PageRequest(ctx.getRequestMethod(), m.subPath(), params, admin.user()));
+        if (view.redirectTo() != null) {
+            ctx.redirect(Security.safeNext(view.redirectTo()));
+        } else {
+            layout.html(ctx, m.reference().getBundle(), view.template(), view.model() == null ? new HashMap<>() : view.model());
+        }
+    }
+}

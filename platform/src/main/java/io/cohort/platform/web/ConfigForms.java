@@ -1,0 +1,178 @@
+package io.cohort.platform.web;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.metatype.AttributeDefinition;
+import org.osgi.service.metatype.MetaTypeInformation;
+import org.osgi.service.metatype.MetaTypeService;
+import org.osgi.service.metatype.ObjectClassDefinition;
+import org.osgi.util.tracker.ServiceTracker;
+
+/**
+ * Configuration forms generated from a plugin's Metatype, saved to ConfigAdmin. Passwords are never shown back;
+ * an empty password field keeps the stored one.
+ */
+public final class ConfigForms implements AutoCloseable {
+
+    private final ServiceTracker<MetaTypeService, MetaTypeService> metatype;
+    private final ServiceTracker<ConfigurationAdmin, ConfigurationAdmin> configAdmin;
+
+    public ConfigForms(BundleContext context) {
+        metatype = new ServiceTracker<>(context, MetaTypeService.class, null);
+        configAdmin = new ServiceTracker<>(context, ConfigurationAdmin.class, null);
+        metatype.open();
+        configAdmin.open();
+    }
+
+    /** One field of a form. */
+    public record Field(String id, String name, String description, String type, String value,
+                        List<Map<String, String>> options) {
+    }
+
+    /** A form: one configuration PID. */
+    public record Form(String pid, String name, String description, List<Field> fields) {
+    }
+
+    /** The PIDs a bundle describes with Metatype. */
+    public List<String> pids(Bundle bundle) {
+        MetaTypeService service = metatype.getService();
+        if (service == null) {
+            return List.of();
+        }
+        MetaTypeInformation info = service.getMetaTypeInformation(bundle);
+        return info == null || info.getPids() == null ? List.of() : List.of(info.getPids());
+    }
+
+    public Form form(Bundle bundle, String pid) throws IOException {
+        ObjectClassDefinition ocd = definition(bundle, pid);
+        Dictionary<String, Object> current = configuration(pid).getProperties();
+        List<Field> fields = new ArrayList<>();
+        for (AttributeDefinition ad : ocd.getAttributeDefinitions(ObjectClassDefinition.ALL)) {
+            Object value = current == null ? null : current.get(ad.getID());
+            String shown = value != null ? valueText(value) : ad.getDefaultValue() == null ? "" : String.join(",", ad.getDefaultValue());
+            List<Map<String, String>> options = new ArrayList<>();
+            if (ad.getOptionValues() != null) {
+                for (int i = 0; i < ad.getOptionValues().length; i++) {
+                    options.add(Map.of("value", ad.getOptionValues()[i], "label", ad.getOptionLabels()[i]));
+                }
+            }
+            String type = typeName(ad.getType());
+            fields.add(new Field(ad.getID(), ad.getName(), ad.getDescription(), type,
+                    type.equals("password") ? "" : shown, options));
+        }
+        return new Form(pid, ocd.getName(), ocd.getDescription(), fields);
+    }
+
+    /**
+     * Validates every field against its definition and saves them all, or none: the exception names each
+     * field that is wrong.
+     */
+    public void save(Bundle bundle, String pid, Map<String, String> input) throws IOException {
+        ObjectClassDefinition ocd = definition(bundle, pid);
+        Configuration config = configuration(pid);
+        Dictionary<String, Object> props = config.getProperties() == null ? new Hashtable<>() : config.getProperties();
+        List<String> errors = new ArrayList<>();
+        for (AttributeDefinition ad : ocd.getAttributeDefinitions(ObjectClassDefinition.ALL)) {
+            String raw = input.getOrDefault(ad.getID(), ad.getType() == AttributeDefinition.BOOLEAN ? "false" : "").trim();
+            if (ad.getType() == AttributeDefinition.PASSWORD && raw.isEmpty() && props.get(ad.getID()) != null) {
+                continue;
+            }
+            String problem = ad.validate(raw);
+            if (problem != null && !problem.isEmpty()) {
+                errors.add(ad.getID() + ": " + problem);
+                continue;
+            }
+            try {
+                props.put(ad.getID(), convert(ad, raw));
+            } catch (IllegalArgumentException e) {
+                errors.add(ad.getID() + ": '" + raw + "' " + e.getMessage());
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", errors));
+        }
+        // props keeps felix.fileinstall.filename, so FileInstall writes the change back to its .cfg.
+        config.update(props);
+    }
+
+    private ObjectClassDefinition definition(Bundle bundle, String pid) {
+        MetaTypeService service = metatype.getService();
+        MetaTypeInformation info = service == null ? null : service.getMetaTypeInformation(bundle);
+        if (info == null || !List.of(info.getPids()).contains(pid)) {
+            throw new IllegalArgumentException("bundle " + bundle.getSymbolicName() + " describes no configuration '" + pid + "'");
+        }
+        return info.getObjectClassDefinition(pid, null);
+    }
+
+    private Configuration configuration(String pid) throws IOException {
+        ConfigurationAdmin admin = configAdmin.getService();
+        if (admin == null) {
+            throw new IllegalStateException("ConfigAdmin is not running");
+        }
+        // Location "?" so the configuration reaches the plugin, not the system bundle (STACK.md pitfall 7).
+        return admin.getConfiguration(pid, "?");
+    }
+
+    private static Object convert(AttributeDefinition ad, String raw) {
+        if (ad.getCardinality() != 0) {
+            List<String> parts = raw.isEmpty() ? List.of() : List.of(raw.split("\\s*,\\s*"));
+            String[] values = parts.toArray(String[]::new);
+            Object[] converted = new Object[values.length];
+            for (int i = 0; i < values.length; i++) {
+                converted[i] = scalar(ad.getType(), values[i]);
+            }
+            return converted.length == 0 ? new String[0] : converted;
+        }
+        return scalar(ad.getType(), raw);
+    }
+
+    private static Object scalar(int type, String raw) {
+        try {
+            return switch (type) {
+                case AttributeDefinition.INTEGER -> Integer.valueOf(raw);
+                case AttributeDefinition.LONG -> Long.valueOf(raw);
+                case AttributeDefinition.DOUBLE -> Double.valueOf(raw);
+                case AttributeDefinition.FLOAT -> Float.valueOf(raw);
+                case AttributeDefinition.BOOLEAN -> Boolean.valueOf(raw);
+                default -> raw;
+            };
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("is not a number");
+        }
+    }
+
+    private static String typeName(int type) {
+        return switch (type) {
+            case AttributeDefinition.INTEGER, AttributeDefinition.LONG, AttributeDefinition.SHORT -> "integer";
+            case AttributeDefinition.DOUBLE, AttributeDefinition.FLOAT -> "number";
+            case AttributeDefinition.BOOLEAN -> "boolean";
+            case AttributeDefinition.PASSWORD -> "password";
+            default -> "text";
+        };
+    }
+
+    private static String valueText(Object value) {
+        if (value instanceof Object[] array) {
+            List<String> parts = new ArrayList<>();
+            for (Object o : array) {
+                parts.add(String.valueOf(o));
+            }
+            return String.join(",", parts);
+        }
+        return String.valueOf(value);
+    }
+
+    @Override
+    public void close() {
+        metatype.close();
+        configAdmin.close();
+    }
+}

@@ -1,0 +1,74 @@
+package io.cohort.platform.web;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.osgi.framework.Bundle;
+import ro.pippo.core.route.RouteContext;
+
+/** Renders admin pages inside the shared layout (menu, user, CSRF token) and writes JSON answers. */
+public final class Layout {
+
+    static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    private static final List<ContributedPages.MenuItem> CORE_MENU = List.of(
+            new ContributedPages.MenuItem("/admin/", "Dashboard", 0),
+            new ContributedPages.MenuItem("/admin/plugins", "Plugins", 900),
+            new ContributedPages.MenuItem("/admin/status", "Status", 910),
+            new ContributedPages.MenuItem("/admin/dump", "Dump", 920));
+
+    private final Templates templates;
+    private final ContributedPages pages;
+
+    public Layout(Templates templates, ContributedPages pages) {
+        this.templates = templates;
+        this.pages = pages;
+    }
+
+    public List<ContributedPages.MenuItem> menu() {
+        List<ContributedPages.MenuItem> menu = new java.util.ArrayList<>(CORE_MENU);
+        menu.addAll(pages.menu());
+        menu.sort(java.util.Comparator.comparingInt(ContributedPages.MenuItem::order));
+        return menu;
+    }
+
+    private Map<String, Object> common(RouteContext ctx, Map<String, Object> model) {
+        Map<String, Object> all = new HashMap<>(model);
+        AdminRequest admin = ctx.getLocal(AdminRequest.LOCAL);
+        all.put("menu", menu());
+        all.put("path", ctx.getRequest().getPath());
+        all.put("user", admin == null ? null : admin.user());
+        all.put("csrf", admin == null ? null : admin.csrf());
+        return all;
+    }
+
+    /** A host page. */
+    public void html(RouteContext ctx, String template, Map<String, Object> model) {
+        ctx.getResponse().header("Cache-Control", "no-store").html().send(templates.render(template, common(ctx, model)));
+    }
+
+    /** A plugin's page, its template from its bundle. */
+    public void html(RouteContext ctx, Bundle bundle, String template, Map<String, Object> model) {
+        ctx.getResponse().header("Cache-Control", "no-store").html()
+                .send(templates.render(bundle, template, common(ctx, model)));
+    }
+
+    /** An error or notice page with a status code. */
+    public void message(RouteContext ctx, int status, String title, String text) {
+        ctx.getResponse().status(status);
+        html(ctx, "message.peb", Map.of("title", title, "text", text));
+    }
+
+    public static void json(RouteContext ctx, int status, Object body) {
+        try {
+            ctx.getResponse().status(status).header("Cache-Control", "no-store").contentType("application/json")
+                    .send(JSON.writeValueAsString(body));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package io.cohort.platform.web;
+
+import io.cohort.platform.osgi.Plugins;
+import java.io.File;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import ro.pippo.core.Application;
+import ro.pippo.core.route.RouteContext;
+
+/** The Status tab: database, Java, OS, libraries, bundles, environment (secrets masked), admin logins. */
+public final class StatusPage implements Tab {
+
+    private static final Pattern SECRET = Pattern.compile("(?i).*(pass|secret|token|key|credential|auth).*");
+
+    private final DataSource db;
+    private final Plugins plugins;
+    private final AdminSessions sessions;
+    private final Layout layout;
+    private final AuditLog audit;
+
+    public StatusPage(DataSource db, Plugins plugins, AdminSessions sessions, Layout layout, AuditLog audit) {
+        this.db = db;
+        this.plugins = plugins;
+        this.sessions = sessions;
+        this.layout = layout;
+        this.audit = audit;
+    }
+
+    @Override
+    public void routes(Application app) {
+        app.GET("/admin/status", Tab.handler(this::show));
+        app.POST("/admin/status/logins/{id: [0-9a-f]{64}}/revoke", Tab.handler(this::revoke));
+        app.GET("/api/status", Tab.handler(ctx -> Layout.json(ctx, 200, facts())));
+    }
+
+    Map<String, Object> facts() throws Exception {
+        Map<String, Object> facts = new TreeMap<>();
+        try (Connection c = db.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT pg_size_pretty(pg_database_size(current_database())),"
+                     + " pg_database_size(current_database()), current_database(), version()")) {
+            rs.next();
+            facts.put("databaseSize", rs.getString(1));
+            facts.put("databaseBytes", rs.getLong(2));
+            facts.put("database", rs.getString(3));
+            facts.put("postgres", rs.getString(4));
+        }
+        facts.put("java", System.getProperty("java.vendor") + " " + System.getProperty("java.version"));
+        facts.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+        facts.put("libraries", libraries());
+        facts.put("bundles", plugins.list().stream().filter(p -> p.id() != null)
+                .map(p -> Map.of("name", String.valueOf(p.symbolicName()), "version", p.version(), "state", p.state())).toList());
+        facts.put("environment", environment());
+        return facts;
+    }
+
+    /** The jars on the host's class path, as name and version. */
+    static List<String> libraries() {
+        List<String> libs = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            String name = new File(entry).getName();
+            if (name.endsWith(".jar")) {
+                libs.add(name.substring(0, name.length() - 4));
+            }
+        }
+        libs.sort(String::compareTo);
+        return libs;
+    }
+
+    static Map<String, String> environment() {
+        Map<String, String> env = new TreeMap<>();
+        System.getenv().forEach((k, v) -> env.put(k, SECRET.matcher(k).matches() ? "••••••" : v));
+        return env;
+    }
+
+    private void show(RouteContext ctx) throws Exception {
+        Map<String, Object> model = new HashMap<>(facts());
+        model.put("logins", sessions.active());
+        AdminRequest me = ctx.getLocal(AdminRequest.LOCAL);
+        model.put("myLogin", me.login());
+        layout.html(ctx, "status.peb", model);
+    }
+
+    private void revoke(RouteContext ctx) throws Exception {
+        String id = ctx.getParameter("id").toString();
+        String user = ((AdminRequest) ctx.getLocal(AdminRequest.LOCAL)).user();
+        if (sessions.revoke(id, user)) {
+            audit.record(user, "login.revoke", id.substring(0, 12), Map.of());
+        }
+        ctx.redirect("/admin/status");
+    }
+}
