@@ -37,7 +37,7 @@ public final class StatusPage implements Tab {
     @Override
     public void routes(Application app) {
         app.GET("/admin/status", Tab.handler(this::show));
-        app.POST("/admin/status/logins/{id: [0-9a-f]{64}}/revoke", Tab.handler(this::revoke));
+        app.POST("/admin/status/logins/{id: [0-9a-f]+}/revoke", Tab.handler(this::revoke));
         app.GET("/api/status", Tab.handler(ctx -> Layout.json(ctx, 200, facts())));
     }
 
