@@ -1,6 +1,7 @@
 package io.cohort.platform;
 
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import org.apache.felix.framework.FrameworkFactory;
 import org.osgi.framework.BundleException;
@@ -13,10 +14,16 @@ public final class TestFramework {
     }
 
     public static Framework start(Path storage, String systemPackagesExtra) throws BundleException {
-        Framework framework = new FrameworkFactory().newFramework(Map.of(
-                "org.osgi.framework.storage", storage.toString(),
-                "org.osgi.framework.storage.clean", "onFirstInit",
-                "org.osgi.framework.system.packages.extra", systemPackagesExtra));
+        return start(storage, systemPackagesExtra, Map.of());
+    }
+
+    public static Framework start(Path storage, String systemPackagesExtra, Map<String, String> more)
+            throws BundleException {
+        Map<String, String> config = new HashMap<>(more);
+        config.put("org.osgi.framework.storage", storage.toString());
+        config.put("org.osgi.framework.storage.clean", "onFirstInit");
+        config.put("org.osgi.framework.system.packages.extra", systemPackagesExtra);
+        Framework framework = new FrameworkFactory().newFramework(config);
         framework.start();
         return framework;
     }
