@@ -50,6 +50,8 @@ public final class PgEvents implements Events, AutoCloseable {
     private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9_./-]+");
     private static final int POLL_MILLIS = 500;
     private static final long MAX_BACKOFF_MILLIS = 30_000;
+    /** A quiet LISTEN connection is checked this often, as a silently dropped one would never throw. */
+    private static final long CHECK_MILLIS = 30_000;
 
     private final DataSource pool;
     private final String jdbcUrl;
@@ -127,6 +129,7 @@ public final class PgEvents implements Events, AutoCloseable {
             return;
         }
         running = false;
+        loop.interrupt(); // cuts a reconnect back-off short
         try {
             loop.join(POLL_MILLIS * 4L);
         } catch (InterruptedException e) {
@@ -155,20 +158,28 @@ public final class PgEvents implements Events, AutoCloseable {
     /** The listen loop: owns {@link #listening} until {@link #close()}. */
     private void receive() {
         long backoff = POLL_MILLIS;
+        long lastHeard = System.currentTimeMillis();
         while (running) {
             try {
                 if (listening == null) {
                     listening = listen();
                     LOG.info("Events: listening again on {}", CHANNEL);
                     backoff = POLL_MILLIS;
+                    lastHeard = System.currentTimeMillis();
                 }
                 PGNotification[] notifications = listening.unwrap(PGConnection.class).getNotifications(POLL_MILLIS);
-                if (notifications != null) {
+                if (notifications != null && notifications.length > 0) {
+                    lastHeard = System.currentTimeMillis();
                     for (PGNotification n : notifications) {
                         if (CHANNEL.equals(n.getName())) {
                             received(n.getParameter());
                         }
                     }
+                } else if (System.currentTimeMillis() - lastHeard > CHECK_MILLIS) {
+                    if (!listening.isValid(5)) {
+                        throw new SQLException("the connection does not answer");
+                    }
+                    lastHeard = System.currentTimeMillis();
                 }
             } catch (SQLException e) {
                 if (!running) {

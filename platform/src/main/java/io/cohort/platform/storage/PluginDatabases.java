@@ -40,10 +40,16 @@ public final class PluginDatabases implements ServiceFactory<PluginDatabase> {
 
     @Override
     public PluginDatabase getService(Bundle bundle, ServiceRegistration<PluginDatabase> registration) {
-        String schema = schemaOf(bundle);
-        createSchema(schema);
-        migrate(bundle, schema);
-        return new BundleDatabase(schema, new SchemaDataSource(pool, schema));
+        try {
+            String schema = schemaOf(bundle);
+            createSchema(schema);
+            migrate(bundle, schema);
+            return new BundleDatabase(schema, new SchemaDataSource(pool, schema));
+        } catch (RuntimeException e) {
+            // Through the registry the caller only gets null and the framework an ERROR event: log it here.
+            LOG.error("No PluginDatabase for bundle {}: {}", bundle.getSymbolicName(), e.getMessage());
+            throw e;
+        }
     }
 
     @Override
