@@ -4,6 +4,7 @@ import io.cohort.api.storage.PluginDatabase;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import javax.sql.DataSource;
@@ -108,7 +109,7 @@ public final class PluginDatabases implements ServiceFactory<PluginDatabase> {
                     .defaultSchema(schema)
                     .table("flyway_schema_history")
                     .resourceProvider(scripts)
-                    .javaMigrationClassProvider(java.util.List::<Class<? extends JavaMigration>>of)
+                    .javaMigrationClassProvider(List::<Class<? extends JavaMigration>>of) // no Java migrations from bundles
                     .load()
                     .migrate();
         } catch (FlywayException e) {
