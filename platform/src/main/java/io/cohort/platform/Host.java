@@ -2,7 +2,11 @@ package io.cohort.platform;
 
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import io.cohort.api.event.Events;
+import io.cohort.api.storage.PluginDatabase;
 import io.cohort.platform.db.Database;
+import io.cohort.platform.events.PgEvents;
+import io.cohort.platform.storage.PluginDatabases;
 import io.cohort.platform.osgi.Plugins;
 import io.cohort.platform.web.AdminWeb;
 import io.cohort.platform.web.ConfigForms;
@@ -28,10 +32,12 @@ public final class Host implements AutoCloseable {
     private final Injector injector;
     private final Pippo pippo;
     private final List<ServiceRegistration<?>> registrations;
+    private final PgEvents events;
     private final int port;
 
     private Host(Config config, Database database, Injector injector, Pippo pippo,
-                 List<ServiceRegistration<?>> registrations, int port) {
+                 List<ServiceRegistration<?>> registrations, PgEvents events, int port) {
+        this.events = events;
         this.config = config;
         this.database = database;
         this.injector = injector;
@@ -54,6 +60,10 @@ public final class Host implements AutoCloseable {
         List<ServiceRegistration<?>> registrations = new ArrayList<>();
         try {
             database.migrate();
+            registrations.add(systemContext.registerService(PluginDatabase.class, new PluginDatabases(database.dataSource()), null));
+            PgEvents events = new PgEvents(database.dataSource(), database.listenUrl(), config.node(), systemContext);
+            events.start();
+            registrations.add(systemContext.registerService(Events.class, events, null));
             AtomicBoolean ready = new AtomicBoolean();
             Injector injector = Guice.createInjector(new HostModule(config, systemContext, database, ready));
             Pippo pippo = new Pippo(injector.getInstance(AdminWeb.class));
@@ -62,7 +72,7 @@ public final class Host implements AutoCloseable {
             server.getSettings().host(config.host()).port(config.port());
             pippo.start();
             ready.set(true);
-            return new Host(config, database, injector, pippo, registrations, server.getPort());
+            return new Host(config, database, injector, pippo, registrations, events, server.getPort());
         } catch (RuntimeException e) {
             registrations.forEach(ServiceRegistration::unregister);
             database.close();
@@ -108,6 +118,7 @@ public final class Host implements AutoCloseable {
                 // the framework stopped first
             }
         });
+        events.close();
         injector.getInstance(ContributedPages.class).close();
         injector.getInstance(ConfigForms.class).close();
         injector.getInstance(Plugins.class).close();

@@ -24,12 +24,12 @@ public final class Database implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
     private final HikariDataSource pool;
-    private final String jdbcUrl;
+    private final String listenUrl;
     private final EmbeddedPostgres embedded;
 
-    private Database(HikariDataSource pool, String jdbcUrl, EmbeddedPostgres embedded) {
+    private Database(HikariDataSource pool, String listenUrl, EmbeddedPostgres embedded) {
         this.pool = pool;
-        this.jdbcUrl = jdbcUrl;
+        this.listenUrl = listenUrl;
         this.embedded = embedded;
     }
 
@@ -51,6 +51,7 @@ public final class Database implements AutoCloseable {
             user = user.isEmpty() ? "postgres" : user;
         }
         HikariConfig hc = new HikariConfig();
+        // The host's own SQL names its schema; plugins get theirs from PluginDatabase.
         hc.setJdbcUrl(url);
         if (!user.isEmpty()) {
             hc.setUsername(user);
@@ -63,7 +64,7 @@ public final class Database implements AutoCloseable {
         hc.setConnectionTimeout(5_000);
         hc.setInitializationFailTimeout(1);
         try {
-            return new Database(new HikariDataSource(hc), url, embedded);
+            return new Database(new HikariDataSource(hc), withCredentials(url, user, password), embedded);
         } catch (HikariPool.PoolInitializationException e) {
             if (embedded != null) {
                 EmbeddedServer.stop(embedded);
@@ -86,9 +87,20 @@ public final class Database implements AutoCloseable {
         return pool;
     }
 
-    /** The JDBC URL, for connections that must not come from the pool (LISTEN). */
-    public String jdbcUrl() {
-        return jdbcUrl;
+    /** A JDBC URL with the credentials in it, for the one connection that must not come from the pool (LISTEN). */
+    public String listenUrl() {
+        return listenUrl;
+    }
+
+    static String withCredentials(String url, String user, String password) {
+        StringBuilder full = new StringBuilder(url);
+        for (String[] p : new String[][] {{"user", user}, {"password", password}}) {
+            if (!p[1].isEmpty() && !url.contains(p[0] + "=")) {
+                full.append(full.indexOf("?") < 0 ? '?' : '&').append(p[0]).append('=')
+                        .append(java.net.URLEncoder.encode(p[1], java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        return full.toString();
     }
 
     public boolean embedded() {
