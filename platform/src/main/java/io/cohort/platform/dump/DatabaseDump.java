@@ -375,7 +375,8 @@ public final class DatabaseDump {
             CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
             for (Table table : tables) {
                 section("Data for " + table.name());
-                String columns = " (" + table.columns() + ")";
+                // Without a list COPY takes every column except generated ones: the only way for a table with none.
+                String columns = table.columns().isEmpty() ? "" : " (" + table.columns() + ")";
                 w.write("COPY " + table.name() + columns + " FROM stdin;\n");
                 w.flush();
                 // Rows stream from the server straight into the output, never held as a whole.

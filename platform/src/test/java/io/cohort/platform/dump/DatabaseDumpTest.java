@@ -10,8 +10,13 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.cohort.testkit.TestDatabase;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -23,6 +28,7 @@ import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DatabaseDumpTest {
 
@@ -114,6 +120,11 @@ class DatabaseDumpTest {
     @Test
     void restoresTablesConstraintsAndSequences() throws Exception {
         HikariDataSource a = sampleDatabase();
+        execute(a, """
+                CREATE TABLE plugin_notes.flag ();
+                INSERT INTO plugin_notes.flag DEFAULT VALUES;
+                INSERT INTO plugin_notes.flag DEFAULT VALUES;
+                """);
         byte[] dump = dump(a);
         String text = new String(dump, StandardCharsets.UTF_8);
         assertTrue(text.startsWith(DatabaseDump.HEADER + "\n"), text.substring(0, 200));
@@ -126,6 +137,7 @@ class DatabaseDumpTest {
         assertEquals(contents(a), contents(b));
         assertEquals(definitions(a), definitions(b));
         assertEquals(3000L, single(b, "SELECT count(*) FROM cohort.participant"));
+        assertEquals(2L, single(b, "SELECT count(*) FROM plugin_notes.flag"));
         assertEquals(single(a, "SELECT count(*) FROM plugin_notes.note_count"),
                 single(b, "SELECT count(*) FROM plugin_notes.note_count"));
 
@@ -234,37 +246,50 @@ class DatabaseDumpTest {
     }
 
     @Test
-    void dumpsALargeTableAsAStream() throws Exception {
+    void dumpsAndRestoresALargeTableAsAStream(@TempDir Path dir) throws Exception {
         HikariDataSource a = database();
         execute(a, """
                 CREATE SCHEMA big;
                 CREATE TABLE big.row_data (id bigserial PRIMARY KEY, payload text NOT NULL);
                 INSERT INTO big.row_data (payload) SELECT repeat(md5(i::text), 4) FROM generate_series(1, 200000) i;
                 """);
+        Path file = dir.resolve("big.sql.gz");
         long[] written = {0};
-        long[] newlines = {0};
-        OutputStream counting = new OutputStream() {
-            @Override
-            public void write(int b) {
-                written[0]++;
-                if (b == '\n') {
-                    newlines[0]++;
+        try (OutputStream gzip = new GZIPOutputStream(Files.newOutputStream(file))) {
+            DatabaseDump.dump(a, new FilterOutputStream(gzip) {
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    written[0] += len;
+                    out.write(b, off, len);
                 }
-            }
 
-            @Override
-            public void write(byte[] b, int off, int len) {
-                written[0] += len;
-                for (int i = off; i < off + len; i++) {
-                    if (b[i] == '\n') {
-                        newlines[0]++;
-                    }
+                @Override
+                public void write(int b) throws IOException {
+                    written[0]++;
+                    out.write(b);
                 }
-            }
-        };
-        DatabaseDump.dump(a, counting);
+            });
+        }
         assertTrue(written[0] > 200_000L * 128, "bytes: " + written[0]);
-        assertTrue(newlines[0] > 200_000L, "lines: " + newlines[0]);
+
+        HikariDataSource b = database();
+        try (InputStream in = Files.newInputStream(file)) {
+            DatabaseDump.restore(b, in);
+        }
+        assertEquals(200_000L, single(b, "SELECT count(*) FROM big.row_data"));
+        assertEquals(single(a, "SELECT md5(string_agg(payload, ',' ORDER BY id)) FROM big.row_data"),
+                single(b, "SELECT md5(string_agg(payload, ',' ORDER BY id)) FROM big.row_data"));
+    }
+
+    @Test
+    void refusesToDumpWhatItCannotRestore() throws Exception {
+        HikariDataSource a = database();
+        execute(a, """
+                CREATE SCHEMA cohort;
+                CREATE TABLE cohort.event (at date NOT NULL) PARTITION BY RANGE (at);
+                """);
+        SQLException e = assertThrows(SQLException.class, () -> DatabaseDump.dump(a, OutputStream.nullOutputStream()));
+        assertTrue(e.getMessage().contains("cohort.event"), e.getMessage());
     }
 
     // ------------------------------------------------------------------------------------------------ helpers
