@@ -11,6 +11,7 @@ import io.cohort.platform.web.AdminWeb;
 import io.cohort.platform.web.AuditLog;
 import io.cohort.platform.web.ConfigForms;
 import io.cohort.platform.web.ContributedPages;
+import io.cohort.platform.web.DumpPage;
 import io.cohort.platform.web.Layout;
 import io.cohort.platform.web.LoginThrottle;
 import io.cohort.platform.web.PluginsPage;
@@ -94,6 +95,7 @@ final class HostModule extends AbstractModule {
                       AdminSessions sessions, AuditLog audit, DataSource db) {
         return new AdminWeb(security, layout, pages, ready::get, List.of(
                 new PluginsPage(plugins, forms, context, layout, audit),
-                new StatusPage(db, plugins, sessions, layout, audit)));
+                new StatusPage(db, plugins, sessions, layout, audit),
+                new DumpPage(db, layout, audit)));
     }
 }

@@ -1,6 +1,13 @@
 package io.cohort.platform;
 
+import io.cohort.platform.db.Database;
+import io.cohort.platform.dump.DatabaseDump;
 import io.cohort.platform.osgi.EmbeddedFelix;
+import java.io.BufferedOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.util.zip.GZIPOutputStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.osgi.framework.BundleException;
@@ -8,11 +15,12 @@ import org.osgi.framework.launch.Framework;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code bin/cohort}: run a node, dump or restore its database. */
 @Command(name = "cohort", mixinStandardHelpOptions = true, version = "Cohort 0.1.0",
         description = "Online behavioural experiments: participants, live admin, crowd recruitment and payment.",
-        subcommands = {Main.Run.class})
+        subcommands = {Main.Run.class, Main.Dump.class, Main.Restore.class})
 public final class Main {
 
     public static void main(String[] args) {
@@ -37,6 +45,49 @@ public final class Main {
         String home = System.getenv("COHORT_HOME");
         Path homeDir = home == null || home.isBlank() ? install : Path.of(home).toAbsolutePath().normalize();
         return Config.load(install, homeDir, System.getenv());
+    }
+
+    @Command(name = "dump", mixinStandardHelpOptions = true,
+            description = "Write a restorable dump of the whole database (gzip'd when FILE ends in .gz).")
+    static final class Dump implements Callable<Integer> {
+
+        @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write it; - for standard output.")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            try (Database db = Database.open(config());
+                 OutputStream file = out.toString().equals("-") ? System.out : Files.newOutputStream(out);
+                 OutputStream sink = out.toString().endsWith(".gz") ? new GZIPOutputStream(file, 1 << 16) : new BufferedOutputStream(file, 1 << 16)) {
+                DatabaseDump.dump(db.dataSource(), sink);
+            }
+            if (!out.toString().equals("-")) {
+                System.err.println("cohort: dump written to " + out.toAbsolutePath());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "restore", mixinStandardHelpOptions = true,
+            description = "Replace the schemas in a dump with its contents, all or nothing (plain or gzip'd).")
+    static final class Restore implements Callable<Integer> {
+
+        @Parameters(paramLabel = "FILE", description = "A file written by 'cohort dump' or the Dump page.")
+        Path file;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!Files.isRegularFile(file)) {
+                throw new ConfigException(file + ": no such file");
+            }
+            try (Database db = Database.open(config()); InputStream in = Files.newInputStream(file)) {
+                DatabaseDump.restore(db.dataSource(), in);
+            } catch (DatabaseDump.RestoreException e) {
+                throw new ConfigException(file + ": " + e.getMessage() + " (nothing was changed)", e);
+            }
+            System.err.println("cohort: restored " + file);
+            return 0;
+        }
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true, description = "Start a node and serve until stopped.")
