@@ -51,15 +51,29 @@ public final class Host implements AutoCloseable {
      * account on an address other than loopback.
      */
     public static Host start(BundleContext systemContext, Config config) {
-        boolean loopback = isLoopback(config.host());
-        if (config.adminAccounts().isEmpty() && !loopback) {
+        refuseOpenWithoutAccounts(config);
+        Database database = Database.open(config);
+        try {
+            database.migrate();
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+        return start(systemContext, config, database);
+    }
+
+    /** The admin interface must not be open to other machines with no password (an auto-login link would be). */
+    static void refuseOpenWithoutAccounts(Config config) {
+        if (config.adminAccounts().isEmpty() && !isLoopback(config.host())) {
             throw new ConfigException("http.host: " + config.host() + " is reachable from other machines and no admin"
                     + " account is configured: set COHORT_ADMIN_PASSWORD or admin.<name> in " + Config.FILE);
         }
-        Database database = Database.open(config);
+    }
+
+    /** Starts the host on a database that is open and migrated; the host owns it from here on. */
+    public static Host start(BundleContext systemContext, Config config, Database database) {
         List<ServiceRegistration<?>> registrations = new ArrayList<>();
         try {
-            database.migrate();
             registrations.add(systemContext.registerService(PluginDatabase.class, new PluginDatabases(database.dataSource()), null));
             PgEvents events = new PgEvents(database.dataSource(), database.listenUrl(), config.node(), systemContext);
             events.start();

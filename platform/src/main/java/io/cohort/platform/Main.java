@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.util.zip.GZIPOutputStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.launch.Framework;
 import picocli.CommandLine;
@@ -24,6 +26,14 @@ import picocli.CommandLine.Parameters;
 public final class Main {
 
     public static void main(String[] args) {
+        int code = execute(args);
+        if (code != 0 || args.length == 0 || !"run".equals(args[0])) {
+            System.exit(code);
+        }
+    }
+
+    /** Runs one command and returns its exit code; {@code run} returns once the node is serving. */
+    static int execute(String... args) {
         CommandLine cli = new CommandLine(new Main());
         // One clear line for configuration problems, not a stack trace.
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
@@ -33,10 +43,7 @@ public final class Main {
             }
             throw e;
         });
-        int code = cli.execute(args.length == 0 ? new String[] {"--help"} : args);
-        if (code != 0 || args.length == 0 || !"run".equals(args[0])) {
-            System.exit(code);
-        }
+        return cli.execute(args.length == 0 ? new String[] {"--help"} : args);
     }
 
     /** The install folder ({@code -Dcohort.install}, set by bin/cohort) and the home folder ({@code COHORT_HOME}). */
@@ -100,10 +107,27 @@ public final class Main {
         public Integer call() throws BundleException {
             long started = System.nanoTime();
             Config config = config();
-            Framework framework = EmbeddedFelix.start(config);
+            Host.refuseOpenWithoutAccounts(config);
+            // The framework and the database start side by side: neither needs the other until the host wires them.
+            CompletableFuture<Framework> felix = CompletableFuture.supplyAsync(() -> EmbeddedFelix.start(config));
+            Database database;
+            try {
+                database = Database.open(config);
+                database.migrate();
+            } catch (RuntimeException e) {
+                felix.thenAccept(EmbeddedFelix::stop);
+                throw e;
+            }
+            Framework framework;
+            try {
+                framework = felix.join();
+            } catch (CompletionException e) {
+                database.close();
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
             Host host;
             try {
-                host = Host.start(framework.getBundleContext(), config);
+                host = Host.start(framework.getBundleContext(), config, database);
                 EmbeddedFelix.startHotDeploy(framework);
             } catch (RuntimeException | BundleException e) {
                 // Felix's threads are not daemons: stop it or the JVM would hang.
