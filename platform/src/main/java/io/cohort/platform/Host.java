@@ -8,7 +8,9 @@ import io.cohort.platform.db.Database;
 import io.cohort.platform.events.PgEvents;
 import io.cohort.platform.storage.PluginDatabases;
 import io.cohort.platform.osgi.Plugins;
+import io.cohort.platform.web.ActionsTab;
 import io.cohort.platform.web.AdminWeb;
+import io.cohort.platform.web.Sockets;
 import io.cohort.platform.web.ConfigForms;
 import io.cohort.platform.web.ContributedPages;
 import io.cohort.platform.web.Security;
@@ -134,6 +136,8 @@ public final class Host implements AutoCloseable {
         });
         events.close();
         injector.getInstance(ContributedPages.class).close();
+        injector.getInstance(ActionsTab.class).close();
+        injector.getInstance(Sockets.class).close();
         injector.getInstance(ConfigForms.class).close();
         injector.getInstance(Plugins.class).close();
         database.close();

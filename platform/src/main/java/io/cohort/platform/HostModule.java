@@ -5,6 +5,7 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import io.cohort.platform.db.Database;
 import io.cohort.platform.osgi.Plugins;
+import io.cohort.platform.web.ActionsTab;
 import io.cohort.platform.web.AdminAccounts;
 import io.cohort.platform.web.AdminSessions;
 import io.cohort.platform.web.AdminWeb;
@@ -16,6 +17,7 @@ import io.cohort.platform.web.Layout;
 import io.cohort.platform.web.LoginThrottle;
 import io.cohort.platform.web.PluginsPage;
 import io.cohort.platform.web.Security;
+import io.cohort.platform.web.Sockets;
 import io.cohort.platform.web.StatusPage;
 import io.cohort.platform.web.Templates;
 import java.time.Clock;
@@ -91,9 +93,19 @@ final class HostModule extends AbstractModule {
     }
 
     @Provides @Singleton
+    Sockets sockets(AdminSessions sessions) {
+        return new Sockets(context, sessions);
+    }
+
+    @Provides @Singleton
+    ActionsTab actions(AuditLog audit) {
+        return new ActionsTab(context, audit);
+    }
+
+    @Provides @Singleton
     AdminWeb adminWeb(Security security, Layout layout, ContributedPages pages, Plugins plugins, ConfigForms forms,
-                      AdminSessions sessions, AuditLog audit, DataSource db) {
-        return new AdminWeb(security, layout, pages, ready::get, List.of(
+                      AdminSessions sessions, AuditLog audit, DataSource db, Sockets sockets, ActionsTab actions) {
+        return new AdminWeb(security, layout, pages, sockets, ready::get, List.of(actions,
                 new PluginsPage(plugins, forms, context, layout, audit),
                 new StatusPage(db, plugins, sessions, layout, audit),
                 new DumpPage(db, layout, audit)));

@@ -23,9 +23,12 @@ public final class AdminWeb extends Application {
     private final ContributedPages pages;
     private final List<Tab> tabs;
     private final BooleanSupplier ready;
+    private final Sockets sockets;
 
-    public AdminWeb(Security security, Layout layout, ContributedPages pages, BooleanSupplier ready, List<Tab> tabs) {
+    public AdminWeb(Security security, Layout layout, ContributedPages pages, Sockets sockets, BooleanSupplier ready,
+                    List<Tab> tabs) {
         super(new PippoSettings(RuntimeMode.PROD));
+        this.sockets = sockets;
         this.security = security;
         this.layout = layout;
         this.pages = pages;
@@ -46,6 +49,7 @@ public final class AdminWeb extends Application {
         GET("/admin/", ctx -> layout.html(ctx, "dashboard.peb", Map.of("pages", pages.menu())));
         tabs.forEach(tab -> tab.routes(this));
         ANY("/admin/{rest: .+}", Tab.handler(this::contributed));
+        addWebSocket("/ws/{path: .+}", sockets);
         setNotFoundRouteHandler(ctx -> layout.message(ctx, 404, "Not found", "There is no page at " + ctx.getRequest().getPath() + "."));
     }
 

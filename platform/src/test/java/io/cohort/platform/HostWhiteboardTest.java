@@ -1,0 +1,178 @@
+package io.cohort.platform;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cohort.api.web.AdminAction;
+import io.cohort.api.web.AdminPage;
+import io.cohort.api.web.SocketEndpoint;
+import io.cohort.api.web.View;
+import io.cohort.platform.osgi.SystemPackages;
+import io.cohort.testkit.TestDatabase;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.Hashtable;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.felix.framework.FrameworkFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.framework.launch.Framework;
+
+/** Pages, actions and sockets appear when their services are registered and vanish when they go. */
+class HostWhiteboardTest {
+
+    @TempDir
+    static Path home;
+
+    static Framework framework;
+    static Host host;
+    static String db;
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+    static final String TOKEN = "whiteboard-token";
+
+    @BeforeAll
+    static void start() throws Exception {
+        framework = new FrameworkFactory().newFramework(Map.of(
+                Constants.FRAMEWORK_STORAGE, home.resolve("felix").toString(),
+                Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT,
+                Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, SystemPackages.list()));
+        framework.start();
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        db = TestDatabase.create();
+        host = Host.start(framework.getBundleContext(), Config.load(home, home, Map.of(
+                "COHORT_DB_URL", db, "COHORT_PORT", String.valueOf(port), "COHORT_API_TOKEN", TOKEN)));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        host.close();
+        framework.stop();
+        framework.waitForStop(5000);
+    }
+
+    static HttpResponse<String> send(String method, String path, String form) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(host.url() + path.substring(1)))
+                .header("Authorization", "Bearer " + TOKEN);
+        if (form != null) {
+            b.header("Content-Type", "application/x-www-form-urlencoded").method(method, HttpRequest.BodyPublishers.ofString(form));
+        } else {
+            b.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static BundleContext context() {
+        return framework.getBundleContext();
+    }
+
+    static Hashtable<String, Object> props(Object... kv) {
+        Hashtable<String, Object> p = new Hashtable<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            p.put((String) kv[i], kv[i + 1]);
+        }
+        return p;
+    }
+
+    @Test
+    void aPageAndItsMenuEntryLiveExactlyAsLongAsTheService() throws Exception {
+        assertEquals(404, send("GET", "/admin/thing", null).statusCode());
+        ServiceRegistration<AdminPage> reg = context().registerService(AdminPage.class,
+                request -> View.of("templates/thing.peb", Map.of("word", "<b>" + request.subPath() + "</b>")),
+                props(AdminPage.PATH, "/thing", AdminPage.MENU, "Thing"));
+        HttpResponse<String> page = send("GET", "/admin/thing/hello", null);
+        assertEquals(200, page.statusCode());
+        // Escaped by default: the markup the page handed back is text.
+        assertTrue(page.body().contains("Thing says &lt;b&gt;/hello&lt;/b&gt;"), page.body());
+        assertTrue(send("GET", "/admin/", null).body().contains("href=\"/admin/thing\""));
+
+        reg.unregister();
+        assertEquals(404, send("GET", "/admin/thing", null).statusCode());
+        assertFalse(send("GET", "/admin/", null).body().contains("href=\"/admin/thing\""));
+        assertEquals(200, send("GET", "/healthz", null).statusCode());
+    }
+
+    @Test
+    void anActionRunsWithItsTargetsAndLeavesAnAuditRow() throws Exception {
+        ServiceRegistration<AdminAction> reg = context().registerService(AdminAction.class,
+                (user, targets, params) -> new AdminAction.Result(true, user + " marked " + targets + " as " + params.get("flag")),
+                props(AdminAction.NAME, "test.mark", AdminAction.LABEL, "Mark", AdminAction.TARGET, "participant"));
+        assertTrue(send("GET", "/api/actions?target=participant", null).body().contains("\"test.mark\""));
+        HttpResponse<String> done = send("POST", "/api/actions/test.mark", "targets=p1&targets=p2&flag=red");
+        assertEquals(200, done.statusCode(), done.body());
+        assertTrue(done.body().contains("api marked [p1, p2] as red"), done.body());
+        try (Connection c = DriverManager.getConnection(db);
+             ResultSet rs = c.createStatement().executeQuery(
+                     "SELECT actor, target FROM cohort.audit_log WHERE action = 'action.test.mark'")) {
+            assertTrue(rs.next());
+            assertEquals("api", rs.getString(1));
+            assertEquals("p1,p2", rs.getString(2));
+        }
+        reg.unregister();
+        assertEquals(404, send("POST", "/api/actions/test.mark", "targets=p1").statusCode());
+    }
+
+    @Test
+    void aSocketEchoesAndIsClosedWhenItsEndpointGoes() throws Exception {
+        ServiceRegistration<SocketEndpoint> reg = context().registerService(SocketEndpoint.class,
+                (socket, message) -> socket.send("echo:" + message),
+                props(SocketEndpoint.PATH, "echo", SocketEndpoint.AUDIENCE, "participant"));
+        CompletableFuture<String> reply = new CompletableFuture<>();
+        CompletableFuture<Integer> closed = new CompletableFuture<>();
+        WebSocket ws = HTTP.newWebSocketBuilder().buildAsync(URI.create(host.url().replace("http", "ws") + "ws/echo"),
+                new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                        reply.complete(data.toString());
+                        w.request(1);
+                        return null;
+                    }
+
+                    @Override
+                    public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
+                        closed.complete(code);
+                        return null;
+                    }
+                }).get(5, TimeUnit.SECONDS);
+        ws.sendText("hi", true);
+        assertEquals("echo:hi", reply.get(5, TimeUnit.SECONDS));
+        reg.unregister();
+        assertEquals(1001, closed.get(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void anAdminSocketRefusesAnonymousConnections() throws Exception {
+        ServiceRegistration<SocketEndpoint> reg = context().registerService(SocketEndpoint.class,
+                (socket, message) -> socket.send("secret"), props(SocketEndpoint.PATH, "admin-feed"));
+        CompletableFuture<Integer> closed = new CompletableFuture<>();
+        HTTP.newWebSocketBuilder().buildAsync(URI.create(host.url().replace("http", "ws") + "ws/admin-feed"),
+                new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
+                        closed.complete(code);
+                        return null;
+                    }
+                }).get(5, TimeUnit.SECONDS);
+        assertEquals(4401, closed.get(5, TimeUnit.SECONDS));
+        reg.unregister();
+    }
+}
