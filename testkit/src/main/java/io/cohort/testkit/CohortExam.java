@@ -3,6 +3,7 @@ package io.cohort.testkit;
 import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
 import static org.ops4j.pax.exam.CoreOptions.junitBundles;
 import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 import static org.ops4j.pax.exam.CoreOptions.systemPackages;
 
 import java.io.BufferedReader;
@@ -47,6 +48,8 @@ public final class CohortExam {
         }
         options.add(junitBundles());
         options.add(cleanCaches());
+        // Pax Exam's own logging bundle logs at DEBUG (every HTTP frame of the JDK client) unless told otherwise.
+        options.add(systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"));
         options.addAll(Arrays.asList(extra));
         return options.toArray(Option[]::new);
     }
