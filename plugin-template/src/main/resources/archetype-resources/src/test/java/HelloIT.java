@@ -56,7 +56,7 @@ public class HelloIT {
     }
 
     @After
-    public void stopHost() {
+    public void stopHost() throws Exception {
         if (host != null) {
             host.close();
         }

@@ -15,8 +15,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.osgi.framework.BundleContext;
 
 /**
@@ -27,11 +29,13 @@ import org.osgi.framework.BundleContext;
 final class TestHost implements AutoCloseable {
 
     private final Host host;
+    private final Path home;
     private final String token;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private TestHost(Host host, String token) {
+    private TestHost(Host host, Path home, String token) {
         this.host = host;
+        this.home = home;
         this.token = token;
     }
 
@@ -45,7 +49,7 @@ final class TestHost implements AutoCloseable {
                     "COHORT_PORT", Integer.toString(freePort()),
                     "COHORT_API_TOKEN", token);
             Config config = Config.load(home, home, env);
-            return new TestHost(Host.start(context.getBundle(0).getBundleContext(), config), token);
+            return new TestHost(Host.start(context.getBundle(0).getBundleContext(), config), home, token);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -81,7 +85,12 @@ final class TestHost implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public void close() throws IOException {
         host.close();
+        try (Stream<Path> files = Files.walk(home)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(file);
+            }
+        }
     }
 }
