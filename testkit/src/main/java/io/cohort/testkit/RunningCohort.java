@@ -13,10 +13,13 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -88,10 +91,10 @@ public final class RunningCohort implements AutoCloseable {
         private Path home;
         private Duration startTimeout = Duration.ofSeconds(60);
 
+        private final Set<String> unset = new HashSet<>();
+
         private Builder(Path distribution) {
             this.distribution = distribution.toAbsolutePath().normalize();
-            env.put("COHORT_ADMIN_PASSWORD", randomToken());
-            env.put("COHORT_API_TOKEN", randomToken());
         }
 
         /** The home folder (conf/, deploy/, data/); a new temporary folder if not given. */
@@ -100,12 +103,18 @@ public final class RunningCohort implements AutoCloseable {
             return this;
         }
 
-        /** Sets an environment variable of the process; a null value removes it. */
+        /**
+         * Sets an environment variable of the process. A null value leaves it unset, also the ones given a
+         * default here ({@code COHORT_PORT}, {@code COHORT_DB_URL}, {@code COHORT_ADMIN_PASSWORD},
+         * {@code COHORT_API_TOKEN}), so that {@code conf/cohort.properties} decides.
+         */
         public Builder env(String name, String value) {
             if (value == null) {
                 env.remove(name);
+                unset.add(name);
             } else {
                 env.put(name, value);
+                unset.remove(name);
             }
             return this;
         }
@@ -115,7 +124,7 @@ public final class RunningCohort implements AutoCloseable {
             return env("COHORT_ADMIN_PASSWORD", null);
         }
 
-        /** Writes {@code conf/cohort.properties} in the home folder. */
+        /** Writes {@code conf/cohort.properties} in the home folder (give {@link #home} first, if at all). */
         public Builder properties(String content) {
             try {
                 Path conf = home().resolve("conf");
@@ -145,9 +154,12 @@ public final class RunningCohort implements AutoCloseable {
 
         /** Starts the process and waits until {@code /healthz} answers 200; fails with the log's tail if not. */
         public RunningCohort start() {
-            int port = env.containsKey("COHORT_PORT") ? Integer.parseInt(env.get("COHORT_PORT")) : freePort();
-            env.putIfAbsent("COHORT_PORT", String.valueOf(port));
             Process process = launch();
+            if (!env.containsKey("COHORT_PORT")) {
+                stop(process);
+                throw new IllegalStateException("start() needs COHORT_PORT (leave it to the default, a free port)");
+            }
+            int port = Integer.parseInt(env.get("COHORT_PORT"));
             RunningCohort cohort = new RunningCohort(process, home(), port, env.get("COHORT_ADMIN_PASSWORD"),
                     env.get("COHORT_API_TOKEN"));
             try {
@@ -161,7 +173,6 @@ public final class RunningCohort implements AutoCloseable {
 
         /** Runs a start-up that is expected to stop by itself (bad configuration) and returns how it ended. */
         public Exit runToExit(Duration timeout) {
-            env.putIfAbsent("COHORT_PORT", String.valueOf(freePort()));
             Process process = launch();
             try {
                 if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -177,6 +188,12 @@ public final class RunningCohort implements AutoCloseable {
             return new Exit(process.exitValue(), read(home().resolve("cohort.out")), read(home().resolve("cohort.err")));
         }
 
+        private void defaultTo(String name, Supplier<String> value) {
+            if (!env.containsKey(name) && !unset.contains(name)) {
+                env.put(name, value.get());
+            }
+        }
+
         private Process launch() {
             Path script = distribution.resolve("bin/cohort");
             if (!Files.isExecutable(script)) {
@@ -188,9 +205,10 @@ public final class RunningCohort implements AutoCloseable {
             processEnv.keySet().removeIf(name -> name.startsWith("COHORT_"));
             processEnv.putIfAbsent("JAVA_HOME", System.getProperty("java.home"));
             processEnv.put("COHORT_HOME", home.toString());
-            if (!env.containsKey("COHORT_DB_URL")) {
-                env.put("COHORT_DB_URL", TestDatabase.create());
-            }
+            defaultTo("COHORT_PORT", () -> String.valueOf(freePort()));
+            defaultTo("COHORT_ADMIN_PASSWORD", RunningCohort::randomToken);
+            defaultTo("COHORT_API_TOKEN", RunningCohort::randomToken);
+            defaultTo("COHORT_DB_URL", TestDatabase::create);
             processEnv.putAll(env);
             builder.redirectOutput(home.resolve("cohort.out").toFile());
             builder.redirectError(home.resolve("cohort.err").toFile());
