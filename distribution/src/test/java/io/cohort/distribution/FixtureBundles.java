@@ -49,6 +49,11 @@ final class FixtureBundles {
         return TestBundles.jar(out, headers, List.of(FailingActivator.class), Map.of());
     }
 
+    /** A bundle with no code at all: it starts and does nothing. */
+    static Path plain(Path out, String symbolicName) {
+        return TestBundles.jar(out, Map.of("Bundle-SymbolicName", symbolicName, "Bundle-Version", "1.0.0"), List.of(), Map.of());
+    }
+
     /** Random bytes with a .jar name. */
     static Path corrupt(Path out) {
         byte[] bytes = new byte[4096];
