@@ -124,7 +124,7 @@ class FailuresIT {
         AdminHttp.Response text = admin.postMultipart("/admin/plugins/upload", Map.of(), "bundle", "notes.txt",
                 "just some notes".getBytes());
         assertEquals(302, text.status(), text.toString());
-        String shown = admin.get(text.location()).body();
+        String shown = admin.get(text.redirectPath()).body();
         assertTrue(shown.contains("upload refused: &#39;notes.txt&#39; is not a .jar file name")
                         || shown.contains("upload refused: 'notes.txt' is not a .jar file name"),
                 "the page says why:\n" + shown);
@@ -132,7 +132,7 @@ class FailuresIT {
         AdminHttp.Response fake = admin.postMultipart("/admin/plugins/upload", Map.of(), "bundle", "fake.jar",
                 Files.readAllBytes(FixtureBundles.corrupt(work.resolve("fake.jar"))));
         assertEquals(302, fake.status(), fake.toString());
-        String fakeShown = admin.get(fake.location()).body();
+        String fakeShown = admin.get(fake.redirectPath()).body();
         assertTrue(fakeShown.contains("upload refused: fake.jar: not a valid jar"), "the page says why:\n" + fakeShown);
         assertFalse(Files.exists(cohort.deployDir().resolve("notes.txt")));
         assertFalse(Files.exists(cohort.deployDir().resolve("fake.jar")), "a refused upload leaves deploy/ alone");

@@ -63,6 +63,16 @@ public final class AdminHttp {
             return header("location");
         }
 
+        /** The path and query of the {@code Location} header (Jetty makes it absolute), or null. */
+        public String redirectPath() {
+            String location = location();
+            if (location == null) {
+                return null;
+            }
+            URI uri = URI.create(location);
+            return uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+        }
+
         /** The {@code Set-Cookie} header that sets {@code name}, if any. */
         public Optional<String> setCookie(String name) {
             return headers("set-cookie").stream().filter(c -> c.startsWith(name + "=")).findFirst();
