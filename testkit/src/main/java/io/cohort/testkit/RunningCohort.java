@@ -42,6 +42,9 @@ public final class RunningCohort implements AutoCloseable {
     /** The system property the distribution module's tests receive the folder in. */
     public static final String DISTRIBUTION_PROPERTY = "cohort.distribution";
 
+    /** Where new home folders go (each run's logs stay there); the temporary folder if not set. */
+    public static final String HOMES_PROPERTY = "cohort.test.homes";
+
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
 
@@ -97,7 +100,7 @@ public final class RunningCohort implements AutoCloseable {
             this.distribution = distribution.toAbsolutePath().normalize();
         }
 
-        /** The home folder (conf/, deploy/, data/); a new temporary folder if not given. */
+        /** The home folder (conf/, deploy/, data/); a new folder under {@value RunningCohort#HOMES_PROPERTY} if not given. */
         public Builder home(Path home) {
             this.home = home;
             return this;
@@ -144,7 +147,12 @@ public final class RunningCohort implements AutoCloseable {
         private Path home() {
             if (home == null) {
                 try {
-                    home = Files.createTempDirectory("cohort-home-");
+                    String parent = System.getProperty(HOMES_PROPERTY);
+                    if (parent == null || parent.isBlank()) {
+                        home = Files.createTempDirectory("cohort-home-");
+                    } else {
+                        home = Files.createTempDirectory(Files.createDirectories(Path.of(parent)), "cohort-home-");
+                    }
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
