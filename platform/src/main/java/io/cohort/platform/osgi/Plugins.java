@@ -38,6 +38,8 @@ public final class Plugins implements FrameworkListener, SynchronousBundleListen
     private final BundleContext context;
     private final Path deployDir;
     private final Map<Long, String> failures = new ConcurrentHashMap<>();
+    /** Bundles whose activator is running its start(). */
+    private final Set<Long> activating = ConcurrentHashMap.newKeySet();
 
     public Plugins(BundleContext context, Path deployDir) {
         this.context = context;
@@ -140,8 +142,9 @@ public final class Plugins implements FrameworkListener, SynchronousBundleListen
                 try {
                     b.start();
                 } catch (BundleException e) {
+                    // The framework's message names only the bundle; the cause says what went wrong.
                     failures.put(id, message(e));
-                    throw e;
+                    throw new BundleException(message(e), e.getType(), e);
                 }
             }
             case "stop" -> b.stop();
@@ -199,12 +202,27 @@ public final class Plugins implements FrameworkListener, SynchronousBundleListen
         }
     }
 
+    /**
+     * Also notices an activator that throws when FileInstall starts a bundle: FileInstall only logs that, and
+     * the framework reports it to no listener, but the bundle goes STARTING → STOPPING without STARTED.
+     */
     @Override
     public void bundleChanged(BundleEvent event) {
         long id = event.getBundle().getBundleId();
-        if (event.getType() == BundleEvent.STARTED || event.getType() == BundleEvent.UNINSTALLED
-                || event.getType() == BundleEvent.UPDATED) {
-            failures.remove(id);
+        switch (event.getType()) {
+            case BundleEvent.STARTING -> activating.add(id);
+            case BundleEvent.STOPPING -> {
+                if (activating.remove(id)) {
+                    failures.putIfAbsent(id, "Activator start error: its start() threw (the exception is in the node's log)");
+                }
+            }
+            case BundleEvent.STARTED, BundleEvent.UNINSTALLED, BundleEvent.UPDATED -> {
+                activating.remove(id);
+                failures.remove(id);
+            }
+            default -> {
+                // nothing to note
+            }
         }
     }
 
