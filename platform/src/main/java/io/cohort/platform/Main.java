@@ -100,9 +100,6 @@ public final class Main {
     @Command(name = "run", mixinStandardHelpOptions = true, description = "Start a node and serve until stopped.")
     static final class Run implements Callable<Integer> {
 
-        @Option(names = "--demo", description = "Also start the MTurk emulator, so a study can be rehearsed with no money.")
-        boolean demo;
-
         @Override
         public Integer call() throws BundleException {
             long started = System.nanoTime();
