@@ -72,7 +72,7 @@ public final class ActionsTab implements Tab, AutoCloseable {
             }
             return;
         }
-        String user = ((AdminRequest) ctx.getLocal(AdminRequest.LOCAL)).user();
+        String user = AdminRequest.of(ctx).user();
         List<String> targets = ctx.getParameter("targets").toList(List.of());
         Map<String, String> params = new LinkedHashMap<>();
         for (Map.Entry<String, ParameterValue> e : ctx.getRequest().getParameters().entrySet()) {

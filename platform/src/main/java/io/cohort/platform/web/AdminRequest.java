@@ -10,4 +10,9 @@ package io.cohort.platform.web;
 public record AdminRequest(String user, String csrf, String login) {
 
     static final String LOCAL = "cohort.admin";
+
+    /** The admin behind a request that passed {@link Security}'s guard. */
+    static AdminRequest of(ro.pippo.core.route.RouteContext ctx) {
+        return ctx.getLocal(LOCAL);
+    }
 }

@@ -30,7 +30,7 @@ public final class DumpPage implements Tab {
     }
 
     private void download(RouteContext ctx) throws Exception {
-        String user = ((AdminRequest) ctx.getLocal(AdminRequest.LOCAL)).user();
+        String user = AdminRequest.of(ctx).user();
         String name = "cohort-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".sql.gz";
         audit.record(user, "dump.download", name, Map.of());
         ctx.getResponse().contentType("application/gzip")

@@ -59,7 +59,7 @@ public final class PluginsPage implements Tab {
     private void act(RouteContext ctx, boolean api) {
         long id = ctx.getParameter("id").toLong();
         String action = ctx.getParameter("action").toString();
-        String user = ((AdminRequest) ctx.getLocal(AdminRequest.LOCAL)).user();
+        String user = AdminRequest.of(ctx).user();
         try {
             plugins.act(id, action);
             audit.record(user, "plugin." + action, "bundle " + id, Map.of());
@@ -79,7 +79,7 @@ public final class PluginsPage implements Tab {
 
     private void upload(RouteContext ctx) {
         FileItem file = ctx.getRequest().getFile("bundle");
-        String user = ((AdminRequest) ctx.getLocal(AdminRequest.LOCAL)).user();
+        String user = AdminRequest.of(ctx).user();
         if (file == null) {
             ctx.redirect("/admin/plugins?error=" + enc("choose a .jar file to upload"));
             return;
@@ -121,7 +121,7 @@ public final class PluginsPage implements Tab {
         String base = "/admin/plugins/" + b.getBundleId() + "/config/" + enc(pid);
         try {
             forms.save(b, pid, input);
-            audit.record(((AdminRequest) ctx.getLocal(AdminRequest.LOCAL)).user(), "plugin.config", pid, Map.of());
+            audit.record(AdminRequest.of(ctx).user(), "plugin.config", pid, Map.of());
             ctx.redirect(base + "?notice=" + enc("saved"));
         } catch (IllegalArgumentException e) {
             ctx.redirect(base + "?error=" + enc(e.getMessage()));

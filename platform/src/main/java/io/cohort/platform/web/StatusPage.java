@@ -90,7 +90,7 @@ public final class StatusPage implements Tab {
 
     private void revoke(RouteContext ctx) throws Exception {
         String id = ctx.getParameter("id").toString();
-        String user = ((AdminRequest) ctx.getLocal(AdminRequest.LOCAL)).user();
+        String user = AdminRequest.of(ctx).user();
         if (sessions.revoke(id, user)) {
             audit.record(user, "login.revoke", id.substring(0, 12), Map.of());
         }
