@@ -1,0 +1,36 @@
+package io.cohort.api.experiment;
+
+import io.cohort.api.data.ParticipantData;
+import io.cohort.api.session.Participant;
+import io.cohort.api.session.Session;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Whiteboard service: a lab's Java code for one experiment, named by the property {@value #EXPERIMENT}.
+ * With the property {@value #RESOURCES} the bundle also ships the experiment itself: the folder inside the bundle
+ * holding {@code experiment.yaml}, its page templates and {@code static/}.
+ * Hooks run inside the host's transaction for the change that triggered them; throwing undoes that change.
+ */
+public interface ExperimentHooks {
+
+    String EXPERIMENT = "cohort.experiment";
+    String RESOURCES = "cohort.experiment.resources";
+
+    /** When a session opens, before its participants are added. */
+    default void newSession(Session session, ParticipantData data) {
+    }
+
+    /** When a participant is added to a session (and when an admin re-runs it). */
+    default void newPlayer(Session session, Participant participant, ParticipantData data) {
+    }
+
+    /** When every present member of {@code group} has reached wait page {@code page}, before they move on. */
+    default void groupArrived(Session session, String page, List<Participant> group, ParticipantData data) {
+    }
+
+    /** Summary figures of a session, shown on its digest. */
+    default Map<String, Object> digest(Session session, List<Participant> participants, ParticipantData data) {
+        return Map.of();
+    }
+}

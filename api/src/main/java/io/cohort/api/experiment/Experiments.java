@@ -1,0 +1,12 @@
+package io.cohort.api.experiment;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Service: the experiments this installation knows, from {@code experiments/} and from bundles. */
+public interface Experiments {
+
+    List<Experiment> list();
+
+    Optional<Experiment> find(String name);
+}
