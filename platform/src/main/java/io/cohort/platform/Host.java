@@ -3,9 +3,11 @@ package io.cohort.platform;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import io.cohort.api.event.Events;
+import io.cohort.api.experiment.Experiments;
 import io.cohort.api.storage.PluginDatabase;
 import io.cohort.platform.db.Database;
 import io.cohort.platform.events.PgEvents;
+import io.cohort.platform.experiment.ExperimentCatalog;
 import io.cohort.platform.storage.PluginDatabases;
 import io.cohort.platform.osgi.Plugins;
 import io.cohort.platform.web.ActionsTab;
@@ -82,6 +84,7 @@ public final class Host implements AutoCloseable {
             registrations.add(systemContext.registerService(Events.class, events, null));
             AtomicBoolean ready = new AtomicBoolean();
             Injector injector = Guice.createInjector(new HostModule(config, systemContext, database, ready));
+            registrations.add(systemContext.registerService(Experiments.class, injector.getInstance(ExperimentCatalog.class), null));
             Pippo pippo = new Pippo(injector.getInstance(AdminWeb.class));
             JettyServer server = new JettyServer();
             pippo.setServer(server);
@@ -140,6 +143,7 @@ public final class Host implements AutoCloseable {
         injector.getInstance(Sockets.class).close();
         injector.getInstance(ConfigForms.class).close();
         injector.getInstance(Plugins.class).close();
+        injector.getInstance(ExperimentCatalog.class).close();
         database.close();
     }
 }

@@ -3,7 +3,9 @@ package io.cohort.platform;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import io.cohort.api.experiment.Experiments;
 import io.cohort.platform.db.Database;
+import io.cohort.platform.experiment.ExperimentCatalog;
 import io.cohort.platform.osgi.Plugins;
 import io.cohort.platform.web.ActionsTab;
 import io.cohort.platform.web.AdminAccounts;
@@ -47,6 +49,12 @@ final class HostModule extends AbstractModule {
         bind(BundleContext.class).toInstance(context);
         bind(Database.class).toInstance(database);
         bind(DataSource.class).toInstance(database.dataSource());
+        bind(Experiments.class).to(ExperimentCatalog.class);
+    }
+
+    @Provides @Singleton
+    ExperimentCatalog experiments() {
+        return new ExperimentCatalog(config.home(), context);
     }
 
     @Provides @Singleton
