@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -159,22 +160,10 @@ public final class ExperimentYaml {
 
     private List<Condition> conditions(JsonNode node) {
         List<Condition> conditions = new ArrayList<>();
-        if (node == null || node.isNull()) {
-            return conditions;
-        }
-        if (!node.isArray()) {
-            problem("conditions", "must be a list of {name, weight}");
-            return conditions;
-        }
         Set<String> names = new HashSet<>();
-        for (int i = 0; i < node.size(); i++) {
-            String path = "conditions[" + i + "]";
-            JsonNode c = node.get(i);
-            if (!c.isObject()) {
-                problem(path, "must be a mapping {name, weight}");
-                continue;
-            }
-            knownKeys(c, path, CONDITION_KEYS);
+        for (Map.Entry<String, JsonNode> item : mappings(node, "conditions", CONDITION_KEYS).entrySet()) {
+            String path = item.getKey();
+            JsonNode c = item.getValue();
             String name = text(c, "name", true, path + ".name");
             if (name != null && !names.add(name)) {
                 problem(path + ".name", "'" + name + "' is used by another condition");
@@ -238,19 +227,10 @@ public final class ExperimentYaml {
             problem("pages", "an experiment needs at least one page");
             return pages;
         }
-        if (!node.isArray()) {
-            problem("pages", "must be a list of pages");
-            return pages;
-        }
         Set<String> names = new HashSet<>();
-        for (int i = 0; i < node.size(); i++) {
-            String path = "pages[" + i + "]";
-            JsonNode p = node.get(i);
-            if (!p.isObject()) {
-                problem(path, "must be a mapping {name, kind, template, fields}");
-                continue;
-            }
-            knownKeys(p, path, PAGE_KEYS);
+        for (Map.Entry<String, JsonNode> item : mappings(node, "pages", PAGE_KEYS).entrySet()) {
+            String path = item.getKey();
+            JsonNode p = item.getValue();
             String name = text(p, "name", true, path + ".name");
             if (name != null && !NAME.matcher(name).matches()) {
                 problem(path + ".name", "'" + name + "' may hold only letters, digits, '.', '_' and '-'");
@@ -274,26 +254,14 @@ public final class ExperimentYaml {
 
     private List<Field> fields(JsonNode node, String path, PageKind kind) {
         List<Field> fields = new ArrayList<>();
-        if (node == null || node.isNull()) {
-            return fields;
-        }
-        if (!node.isArray()) {
-            problem(path, "must be a list of fields");
-            return fields;
-        }
-        if (kind != null && kind != PageKind.FORM && !node.isEmpty()) {
+        if (kind != null && kind != PageKind.FORM && node != null && node.isArray() && !node.isEmpty()) {
             problem(path, "only form pages have fields (this is a " + lower(kind) + " page)");
             return fields;
         }
         Set<String> names = new HashSet<>();
-        for (int i = 0; i < node.size(); i++) {
-            String at = path + "[" + i + "]";
-            JsonNode f = node.get(i);
-            if (!f.isObject()) {
-                problem(at, "must be a mapping {name, type, label, required, ...}");
-                continue;
-            }
-            knownKeys(f, at, FIELD_KEYS);
+        for (Map.Entry<String, JsonNode> item : mappings(node, path, FIELD_KEYS).entrySet()) {
+            String at = item.getKey();
+            JsonNode f = item.getValue();
             String name = text(f, "name", true, at + ".name");
             if (name != null && !FIELD_NAME.matcher(name).matches()) {
                 problem(at + ".name", "'" + name + "' must be a letter or '_' followed by letters, digits or '_'");
@@ -363,6 +331,32 @@ public final class ExperimentYaml {
             }
         }
         return choices;
+    }
+
+    /**
+     * The elements of a list of mappings by their paths ({@code pages[0]} → node), their keys checked against
+     * {@code keys}; an absent list is empty, anything else that is not a list of mappings is a problem.
+     */
+    private Map<String, JsonNode> mappings(JsonNode node, String path, List<String> keys) {
+        Map<String, JsonNode> items = new LinkedHashMap<>();
+        String shape = "{" + String.join(", ", keys) + "}";
+        if (node == null || node.isNull()) {
+            return items;
+        }
+        if (!node.isArray()) {
+            problem(path, "must be a list of mappings " + shape);
+            return items;
+        }
+        for (int i = 0; i < node.size(); i++) {
+            String at = path + "[" + i + "]";
+            if (!node.get(i).isObject()) {
+                problem(at, "must be a mapping " + shape);
+                continue;
+            }
+            knownKeys(node.get(i), at, keys);
+            items.put(at, node.get(i));
+        }
+        return items;
     }
 
     private void knownKeys(JsonNode node, String path, List<String> known) {

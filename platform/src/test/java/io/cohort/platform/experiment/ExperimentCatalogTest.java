@@ -171,6 +171,8 @@ class ExperimentCatalogTest {
                 Arguments.of("groupSize: 1", "groupSize: 0", "line 4: groupSize: 0 is less than 1"),
                 Arguments.of("groupSize: 1", "groupSize: two", "line 4: groupSize: 'two' is not a whole number"),
                 Arguments.of("weight: 2", "weight: 0", "line 6: conditions[0].weight: 0 is less than 1"),
+                Arguments.of("  - {name: colours-first}", "  - colours-first",
+                        "line 7: conditions[1]: must be a mapping {name, weight}"),
                 Arguments.of("{name: colours-first}", "{name: words-first}",
                         "line 7: conditions[1].name: 'words-first' is used by another condition"),
                 Arguments.of("name: stroop", "name: stroopy",
