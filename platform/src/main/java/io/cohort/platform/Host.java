@@ -2,8 +2,15 @@ package io.cohort.platform;
 
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import io.cohort.api.data.ParticipantData;
 import io.cohort.api.event.Events;
 import io.cohort.api.experiment.Experiments;
+import io.cohort.api.session.Participants;
+import io.cohort.api.session.Sessions;
+import io.cohort.platform.session.FieldStore;
+import io.cohort.platform.session.ParticipantStore;
+import io.cohort.platform.session.RegisteredServices;
+import io.cohort.platform.session.SessionStore;
 import io.cohort.api.storage.PluginDatabase;
 import io.cohort.platform.db.Database;
 import io.cohort.platform.events.PgEvents;
@@ -83,8 +90,11 @@ public final class Host implements AutoCloseable {
             events.start();
             registrations.add(systemContext.registerService(Events.class, events, null));
             AtomicBoolean ready = new AtomicBoolean();
-            Injector injector = Guice.createInjector(new HostModule(config, systemContext, database, ready));
+            Injector injector = Guice.createInjector(new HostModule(config, systemContext, database, events, ready));
             registrations.add(systemContext.registerService(Experiments.class, injector.getInstance(ExperimentCatalog.class), null));
+            registrations.add(systemContext.registerService(Sessions.class, injector.getInstance(SessionStore.class), null));
+            registrations.add(systemContext.registerService(Participants.class, injector.getInstance(ParticipantStore.class), null));
+            registrations.add(systemContext.registerService(ParticipantData.class, injector.getInstance(FieldStore.class), null));
             Pippo pippo = new Pippo(injector.getInstance(AdminWeb.class));
             JettyServer server = new JettyServer();
             pippo.setServer(server);
@@ -144,6 +154,7 @@ public final class Host implements AutoCloseable {
         injector.getInstance(ConfigForms.class).close();
         injector.getInstance(Plugins.class).close();
         injector.getInstance(ExperimentCatalog.class).close();
+        injector.getInstance(RegisteredServices.class).close();
         database.close();
     }
 }

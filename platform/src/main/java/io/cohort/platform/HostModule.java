@@ -3,9 +3,18 @@ package io.cohort.platform;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import io.cohort.api.event.Events;
 import io.cohort.api.experiment.Experiments;
 import io.cohort.platform.db.Database;
 import io.cohort.platform.experiment.ExperimentCatalog;
+import io.cohort.platform.session.ConditionAssignment;
+import io.cohort.platform.session.FieldStore;
+import io.cohort.platform.session.LiveFeed;
+import io.cohort.platform.session.ParticipantMoves;
+import io.cohort.platform.session.ParticipantStore;
+import io.cohort.platform.session.RegisteredServices;
+import io.cohort.platform.session.SessionStore;
+import io.cohort.platform.session.Transactions;
 import io.cohort.platform.osgi.Plugins;
 import io.cohort.platform.web.ActionsTab;
 import io.cohort.platform.web.AdminAccounts;
@@ -35,8 +44,10 @@ final class HostModule extends AbstractModule {
     private final BundleContext context;
     private final Database database;
     private final AtomicBoolean ready;
+    private final Events events;
 
-    HostModule(Config config, BundleContext context, Database database, AtomicBoolean ready) {
+    HostModule(Config config, BundleContext context, Database database, Events events, AtomicBoolean ready) {
+        this.events = events;
         this.config = config;
         this.context = context;
         this.database = database;
@@ -55,6 +66,44 @@ final class HostModule extends AbstractModule {
     @Provides @Singleton
     ExperimentCatalog experiments() {
         return new ExperimentCatalog(config.home(), context);
+    }
+
+    @Provides @Singleton
+    Transactions transactions(DataSource db) {
+        return new Transactions(db);
+    }
+
+    @Provides @Singleton
+    RegisteredServices registered() {
+        return new RegisteredServices(context);
+    }
+
+    @Provides @Singleton
+    LiveFeed liveFeed(Transactions tx) {
+        return new LiveFeed(events, tx);
+    }
+
+    @Provides @Singleton
+    FieldStore fieldStore(Transactions tx, LiveFeed live) {
+        return new FieldStore(tx, live);
+    }
+
+    @Provides @Singleton
+    ParticipantStore participantStore(Transactions tx, RegisteredServices services, FieldStore data, LiveFeed live) {
+        return new ParticipantStore(tx, services, services::hooks, data, live);
+    }
+
+    @Provides @Singleton
+    SessionStore sessionStore(Transactions tx, RegisteredServices services, ParticipantStore participants, FieldStore data,
+                              LiveFeed live) {
+        return new SessionStore(tx, services, services::hooks, participants, data, live);
+    }
+
+    @Provides @Singleton
+    ParticipantMoves participantMoves(Transactions tx, RegisteredServices services, SessionStore sessions, FieldStore data,
+                                      LiveFeed live) {
+        return new ParticipantMoves(tx, services, services::hooks, sessions, data, live,
+                new ConditionAssignment(services::policy));
     }
 
     @Provides @Singleton
