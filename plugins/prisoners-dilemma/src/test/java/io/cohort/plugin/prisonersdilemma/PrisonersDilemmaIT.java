@@ -7,7 +7,12 @@ import static org.junit.Assert.assertTrue;
 import io.cohort.api.experiment.Experiment;
 import io.cohort.api.experiment.ExperimentHooks;
 import io.cohort.api.experiment.Experiments;
+import io.cohort.api.data.ParticipantData;
+import io.cohort.api.session.NewSession;
+import io.cohort.api.session.Participant;
 import io.cohort.api.session.Participants;
+import io.cohort.api.session.Session;
+import io.cohort.api.session.Sessions;
 import io.cohort.platform.Config;
 import io.cohort.platform.Host;
 import io.cohort.testkit.CohortExam;
@@ -20,7 +25,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,14 +40,12 @@ import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.Constants;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * The built bundle in a framework running the host: its experiment is listed by the host's {@link Experiments}
- * while it runs, its hook scores a round through the registered {@link Participants}, and stopping it takes the
- * experiment away while the host keeps answering. Failsafe passes the jar as {@code plugin.jar}.
+ * while it runs, its hook scores a round of a session in the host's own stores (bonus included), and stopping it
+ * takes the experiment away while the host keeps answering. Failsafe passes the jar as {@code plugin.jar}.
  */
 @RunWith(PaxExam.class)
 public class PrisonersDilemmaIT {
@@ -55,7 +57,6 @@ public class PrisonersDilemmaIT {
 
     private Host host;
     private Path home;
-    private ServiceTracker<Experiments, Experiments> experiments;
 
     @Configuration
     public Option[] config() {
@@ -71,15 +72,10 @@ public class PrisonersDilemmaIT {
         }
         host = Host.start(context.getBundle(0).getBundleContext(), Config.load(home, home, Map.of(
                 "COHORT_DB_URL", TestDatabase.create(), "COHORT_PORT", Integer.toString(port))));
-        experiments = new ServiceTracker<>(context, Experiments.class, null);
-        experiments.open(true);
     }
 
     @After
     public void stopHost() throws Exception {
-        if (experiments != null) {
-            experiments.close();
-        }
         if (host != null) {
             host.close();
         }
@@ -92,14 +88,9 @@ public class PrisonersDilemmaIT {
 
     @Test
     public void listedWhileStartedScoresARoundGoneWhenStopped() throws Exception {
-        Experiments catalog = experiments.waitForService(WAIT_MILLIS);
-        assertNotNull("the host registers no Experiments service", catalog);
+        Experiments catalog = service(Experiments.class);
         assertTrue(catalog.find(PrisonersDilemma.NAME).isEmpty());
 
-        // Until the host has its own Participants service, this one receives the bonuses (ranked above any other).
-        PrisonersDilemmaTest.Bonuses bonuses = new PrisonersDilemmaTest.Bonuses();
-        ServiceRegistration<Participants> participants = context.registerService(Participants.class, bonuses,
-                new Hashtable<>(Map.of(Constants.SERVICE_RANKING, Integer.MAX_VALUE)));
         Bundle plugin = context.installBundle("file:" + System.getProperty("plugin.jar"));
         try {
             plugin.start();
@@ -109,26 +100,30 @@ public class PrisonersDilemmaIT {
             assertTrue(game.defaultSettings(), game.defaultSettings().contains("\"centsPerPoint\":10"));
             assertHealthy();
 
-            // The hook as the host finds it, with Jackson inside the bundle.
+            // A session of it in the host's own stores; the hook as the host finds it scores a round.
+            Session session = service(Sessions.class).create(new NewSession(PrisonersDilemma.NAME, 2, null, null,
+                    List.of("ann", "bob"), false, "PrisonersDilemmaIT"));
+            Participants participants = service(Participants.class);
+            ParticipantData data = service(ParticipantData.class);
+            List<Participant> pair = participants.ofSession(session.id());
+            Participant ann = pair.get(0);
+            Participant bob = pair.get(1);
+            data.set(ann.id(), "choice_1", "\"defect\"", "decide-1");
+            data.set(bob.id(), "choice_1", "\"cooperate\"", "decide-1");
             ServiceTracker<ExperimentHooks, ExperimentHooks> hooks = new ServiceTracker<>(context,
                     context.createFilter("(&(objectClass=" + ExperimentHooks.class.getName() + ")("
                             + ExperimentHooks.EXPERIMENT + "=" + PrisonersDilemma.NAME + "))"), null);
             hooks.open(true);
             try {
-                PrisonersDilemmaTest.Data data = new PrisonersDilemmaTest.Data();
-                var ann = PrisonersDilemmaTest.participant("ann");
-                var bob = PrisonersDilemmaTest.participant("bob");
-                data.set(ann.id(), "choice_1", "\"defect\"", "decide-1");
-                data.set(bob.id(), "choice_1", "\"cooperate\"", "decide-1");
-                hooks.waitForService(WAIT_MILLIS).groupArrived(PrisonersDilemmaTest.session("{}"), "wait-1",
-                        List.of(ann, bob), data);
-                assertEquals("5", data.current(ann.id()).get("payoff_1"));
-                assertEquals("\"defect\"", data.current(bob.id()).get("partner_choice_1"));
-                assertEquals(Long.valueOf(50), bonuses.cents.get(ann.id()));
-                assertEquals(Long.valueOf(0), bonuses.cents.get(bob.id()));
+                hooks.waitForService(WAIT_MILLIS).groupArrived(session, "wait-1", pair, data);
             } finally {
                 hooks.close();
             }
+            assertEquals("5", data.current(ann.id()).get("payoff_1"));
+            assertEquals("\"defect\"", data.current(bob.id()).get("partner_choice_1"));
+            assertEquals(PrisonersDilemma.SET_BY, data.history(ann.id(), "total_payoff").get(0).setBy());
+            assertEquals(50, participants.find(ann.id()).orElseThrow().bonusCents());
+            assertEquals(0, participants.find(bob.id()).orElseThrow().bonusCents());
 
             plugin.stop();
             waitFor(() -> catalog.find(PrisonersDilemma.NAME).isEmpty() ? Optional.of(true) : Optional.empty());
@@ -136,9 +131,20 @@ public class PrisonersDilemmaIT {
             assertHealthy();
         } finally {
             plugin.uninstall();
-            participants.unregister();
         }
         assertHealthy();
+    }
+
+    private <T> T service(Class<T> type) throws InterruptedException {
+        ServiceTracker<T, T> tracker = new ServiceTracker<>(context, type, null);
+        tracker.open(true);
+        try {
+            T service = tracker.waitForService(WAIT_MILLIS);
+            assertNotNull("no " + type.getSimpleName() + " service", service);
+            return service;
+        } finally {
+            tracker.close();
+        }
     }
 
     private static <T> T waitFor(Supplier<Optional<T>> probe) throws InterruptedException {
