@@ -1,6 +1,7 @@
 package io.cohort.distribution;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -72,6 +73,11 @@ class DemoExperimentsIT {
             Eventually.within(Duration.ofSeconds(10), "the bundle is ACTIVE",
                     () -> plugins.bySymbolicName("cohort-plugin-prisoners-dilemma"),
                     row -> row.isPresent() && "ACTIVE".equals(row.get().state()));
+            // The host read the experiment inside the bundle.
+            String log = Eventually.within(Duration.ofSeconds(5), "the host logs the bundle's experiment",
+                    () -> cohort.stdout() + cohort.stderr(),
+                    l -> l.contains("Experiment 'prisoners-dilemma' from bundle cohort-plugin-prisoners-dilemma")).value();
+            assertFalse(log.contains("Experiment left out"), log);
         }
     }
 

@@ -278,6 +278,7 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
         }
         try (InputStream in = yaml.openStream()) {
             Experiment experiment = ExperimentYaml.read(in.readAllBytes(), source, name, p -> origin.entry(p) != null);
+            LOG.info("Experiment '{}' from bundle {}", name, bundle.getSymbolicName());
             return new Contribution(reference, hooks, name, experiment, origin, List.of());
         } catch (ExperimentYaml.InvalidExperiment e) {
             LOG.warn("Experiment left out: {}", e.getMessage());
