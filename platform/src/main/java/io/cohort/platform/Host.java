@@ -4,6 +4,7 @@ import com.google.inject.Guice;
 import com.google.inject.Injector;
 import io.cohort.api.data.ParticipantData;
 import io.cohort.api.event.Events;
+import io.cohort.api.experiment.Experiments;
 import io.cohort.api.session.Participants;
 import io.cohort.api.session.Sessions;
 import io.cohort.platform.session.FieldStore;
@@ -13,6 +14,7 @@ import io.cohort.platform.session.SessionStore;
 import io.cohort.api.storage.PluginDatabase;
 import io.cohort.platform.db.Database;
 import io.cohort.platform.events.PgEvents;
+import io.cohort.platform.experiment.ExperimentCatalog;
 import io.cohort.platform.storage.PluginDatabases;
 import io.cohort.platform.osgi.Plugins;
 import io.cohort.platform.web.ActionsTab;
@@ -92,6 +94,7 @@ public final class Host implements AutoCloseable {
             registrations.add(systemContext.registerService(Sessions.class, injector.getInstance(SessionStore.class), null));
             registrations.add(systemContext.registerService(Participants.class, injector.getInstance(ParticipantStore.class), null));
             registrations.add(systemContext.registerService(ParticipantData.class, injector.getInstance(FieldStore.class), null));
+            registrations.add(systemContext.registerService(Experiments.class, injector.getInstance(ExperimentCatalog.class), null));
             Pippo pippo = new Pippo(injector.getInstance(AdminWeb.class));
             JettyServer server = new JettyServer();
             pippo.setServer(server);
@@ -151,6 +154,7 @@ public final class Host implements AutoCloseable {
         injector.getInstance(ConfigForms.class).close();
         injector.getInstance(Plugins.class).close();
         injector.getInstance(RegisteredServices.class).close();
+        injector.getInstance(ExperimentCatalog.class).close();
         database.close();
     }
 }

@@ -4,7 +4,9 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import io.cohort.api.event.Events;
+import io.cohort.api.experiment.Experiments;
 import io.cohort.platform.db.Database;
+import io.cohort.platform.experiment.ExperimentCatalog;
 import io.cohort.platform.session.ConditionAssignment;
 import io.cohort.platform.session.FieldStore;
 import io.cohort.platform.session.LiveFeed;
@@ -58,6 +60,12 @@ final class HostModule extends AbstractModule {
         bind(BundleContext.class).toInstance(context);
         bind(Database.class).toInstance(database);
         bind(DataSource.class).toInstance(database.dataSource());
+        bind(Experiments.class).to(ExperimentCatalog.class);
+    }
+
+    @Provides @Singleton
+    ExperimentCatalog experiments() {
+        return new ExperimentCatalog(config.home(), context);
     }
 
     @Provides @Singleton
