@@ -82,7 +82,7 @@ public final class ParticipantWeb implements Tab {
         app.GET(base, Tab.handler(ctx -> {
             Optional<Participant> p = who(ctx);
             if (p.isPresent()) {
-                ctx.getResponse().redirect(ParticipantPages.base(p.get()), 301);
+                ctx.getResponse().status(301).header("Location", ParticipantPages.base(p.get())).commit();
             } else {
                 notFound(ctx);
             }
@@ -181,7 +181,7 @@ public final class ParticipantWeb implements Tab {
         // Not the page they are on (a second click, an old tab): nothing to store, show where they are.
         if (index != p.pageIndex() || index >= at.experiment().pages().size()
                 || at.experiment().pages().get(index).kind() != PageKind.FORM) {
-            ctx.getResponse().redirect(here, 303);
+            seeOther(ctx, here);
             return;
         }
         Page page = at.experiment().pages().get(index);
@@ -191,7 +191,12 @@ public final class ParticipantWeb implements Tab {
             return;
         }
         moves.submit(p.id(), index, answers.values());
-        ctx.getResponse().redirect(here, 303);
+        seeOther(ctx, here);
+    }
+
+    /** 303: the browser GETs the page (Pippo's redirect(url, code) drops the Location header). */
+    private static void seeOther(RouteContext ctx, String path) {
+        ctx.getResponse().status(303).header("Location", path).header("Cache-Control", "no-store").commit();
     }
 
     private static String first(RouteContext ctx, String name) {
