@@ -43,7 +43,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.cohort.api.web.ParticipantPageContribution;
+import io.cohort.api.web.SocketEndpoint;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.framework.launch.Framework;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -86,6 +89,21 @@ class ParticipantRuntimeTest {
               - {name: only, kind: form, template: only.peb}
             """;
 
+    static final String PAIRS = """
+            name: pairs
+            title: Pairs
+            version: "1.0"
+            groupSize: 2
+            pages:
+              - name: decide
+                kind: form
+                template: decide.peb
+                fields:
+                  - {name: choice, type: choice, label: "Your move", required: true, choices: [cooperate, defect]}
+              - {name: wait, kind: wait}
+              - {name: result, kind: form, template: result.peb}
+            """;
+
     @TempDir
     static Path home;
     static Framework framework;
@@ -117,6 +135,13 @@ class ParticipantRuntimeTest {
         Files.writeString(three.resolve("experiment.yaml"), THREE);
         Files.writeString(three.resolve("only.peb"), "{% extends \"participant.peb\" %}{% block content %}only{% endblock %}");
 
+        Path pairs = Files.createDirectories(home.resolve("experiments/pairs"));
+        Files.writeString(pairs.resolve("experiment.yaml"), PAIRS);
+        Files.writeString(pairs.resolve("decide.peb"), "{% extends \"participant.peb\" %}{% block content %}decide{% endblock %}");
+        Files.writeString(pairs.resolve("result.peb"), """
+                {% extends "participant.peb" %}
+                {% block content %}<p id="result">you={{ fields.choice }}{% for o in others %} {{ o.name }}={{ o.fields.choice }}{% endfor %}</p>{% endblock %}
+                """);
         framework = TestFramework.start(home.resolve("felix"), SystemPackages.list());
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
@@ -471,5 +496,102 @@ class ParticipantRuntimeTest {
         int min = counts.values().stream().min(Integer::compare).orElseThrow();
         assertTrue(max - min <= 1, counts.toString());
         assertNotEquals(0, min);
+    }
+
+    static WebSocket socket(String path, LinkedBlockingQueue<String> received) throws Exception {
+        return HTTP.newWebSocketBuilder().buildAsync(URI.create(host.url().replace("http", "ws") + path),
+                new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                        received.add(data.toString());
+                        w.request(1);
+                        return null;
+                    }
+                }).get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aWaitPageMovesOnOverTheSocketWhenThePartnerArrives() throws Exception {
+        List<Participant> pair = newSession("pairs", 2);
+        Participant a = pair.get(0);
+        Participant b = pair.get(1);
+        assertEquals(a.group(), b.group());
+        get(url(a));
+        get(url(b));
+        assertEquals(303, form(a, "_page=0&choice=cooperate").statusCode());
+        HttpResponse<String> waiting = get(url(a));
+        assertTrue(waiting.body().contains("Waiting for the other participants…"), waiting.body());
+        assertTrue(waiting.body().contains("\"kind\":\"wait\""), "cohort.js is told to poll: " + waiting.body());
+        String state = get(url(a) + "state").body();
+        assertTrue(state.contains("\"page\":1") && state.contains("\"status\":\"STARTED\""), state);
+        LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
+        WebSocket ws = socket("ws/p/" + a.sessionId() + "/" + a.token(), received);
+        eventually(() -> online(a), "a online");
+
+        assertEquals(303, form(b, "_page=0&choice=defect").statusCode());
+        String command = received.poll(5, TimeUnit.SECONDS);
+        assertTrue(command != null && command.contains("\"type\":\"advance\""), String.valueOf(command));
+        String result = get(url(a)).body();
+        assertTrue(result.contains("<p id=\"result\">you=cooperate " + b.name() + "=defect</p>"), result);
+        ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void pluginsAddToEveryPageAndTheirParticipantSocketsKnowWhoIsThere() throws Exception {
+        Participant p = newSession("survey", 1).get(0);
+        BundleContext c = framework.getBundleContext();
+        List<String> pages = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ServiceRegistration<ParticipantPageContribution> widget = c.registerService(ParticipantPageContribution.class,
+                new ParticipantPageContribution() {
+                    @Override
+                    public String head(ParticipantPage page) {
+                        pages.add(page.participantId() + "@" + page.pageName());
+                        return "<script src=\"/static/chat/widget.js\"></script>";
+                    }
+
+                    @Override
+                    public String body(ParticipantPage page) {
+                        return "<div id=\"chat-widget\"></div>";
+                    }
+                }, null);
+        List<String> principals = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ServiceRegistration<SocketEndpoint> chat = c.registerService(SocketEndpoint.class, new SocketEndpoint() {
+            @Override
+            public void onOpen(Socket socket) {
+                principals.add(socket.principal());
+            }
+
+            @Override
+            public void onMessage(Socket socket, String message) {
+            }
+        }, new java.util.Hashtable<>(Map.of(SocketEndpoint.PATH, "chat", SocketEndpoint.AUDIENCE, "participant")));
+        try {
+            String page = get(url(p)).body();
+            assertTrue(page.contains("<script src=\"/static/chat/widget.js\"></script>"), page);
+            assertTrue(page.contains("<div id=\"chat-widget\"></div>"), page);
+            assertEquals(List.of(p.id() + "@intro"), pages);
+
+            LinkedBlockingQueue<String> ignored = new LinkedBlockingQueue<>();
+            socket("ws/chat?session=" + p.sessionId() + "&token=" + p.token(), ignored).sendClose(1000, "");
+            eventually(() -> principals.size() == 1, "the participant's chat socket");
+            socket("ws/chat", ignored).sendClose(1000, "");
+            eventually(() -> principals.size() == 2, "two chat sockets");
+            assertEquals(List.of(p.id(), "participant"), principals);
+            CompletableFuture<Integer> refused = new CompletableFuture<>();
+            HTTP.newWebSocketBuilder().buildAsync(URI.create(host.url().replace("http", "ws") + "ws/chat?session="
+                    + p.sessionId() + "&token=wrong"), new WebSocket.Listener() {
+                        @Override
+                        public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
+                            refused.complete(code);
+                            return null;
+                        }
+                    }).get(5, TimeUnit.SECONDS);
+            assertEquals(4404, refused.get(5, TimeUnit.SECONDS));
+            assertEquals(2, principals.size());
+        } finally {
+            widget.unregister();
+            chat.unregister();
+        }
+        assertFalse(get(url(p)).body().contains("chat-widget"), "gone with its service");
     }
 }
