@@ -206,8 +206,17 @@ class ParticipantRuntimeTest {
     }
 
     static String current(Participant p, String key) throws Exception {
+        return latest(p, key, "value::text");
+    }
+
+    static String lastSetBy(Participant p, String key) throws Exception {
+        return latest(p, key, "set_by");
+    }
+
+    /** A column of the newest row of a field, null if it has none. */
+    static String latest(Participant p, String key, String column) throws Exception {
         try (Connection c = DriverManager.getConnection(db); PreparedStatement ps = c.prepareStatement(
-                "SELECT value::text FROM cohort.field_value WHERE participant_id = ? AND key = ? ORDER BY id DESC LIMIT 1")) {
+                "SELECT " + column + " FROM cohort.field_value WHERE participant_id = ? AND key = ? ORDER BY id DESC LIMIT 1")) {
             ps.setString(1, p.id());
             ps.setString(2, key);
             try (ResultSet rs = ps.executeQuery()) {
@@ -250,16 +259,7 @@ class ParticipantRuntimeTest {
         assertEquals("ALLOCATED", reread(p).status().name(), "nothing was started by a wrong URL");
         // The right URL works, and the socket refuses a wrong one.
         assertEquals(200, get(url(p)).statusCode());
-        CompletableFuture<Integer> closed = new CompletableFuture<>();
-        HTTP.newWebSocketBuilder().buildAsync(URI.create(host.url().replace("http", "ws") + "ws/p/" + p.sessionId() + "/nope"),
-                new WebSocket.Listener() {
-                    @Override
-                    public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
-                        closed.complete(code);
-                        return null;
-                    }
-                }).get(5, TimeUnit.SECONDS);
-        assertEquals(4404, closed.get(5, TimeUnit.SECONDS));
+        assertEquals(4404, closeCode("ws/p/" + p.sessionId() + "/nope"));
     }
 
     @Test
@@ -360,18 +360,6 @@ class ParticipantRuntimeTest {
         assertEquals("COMPLETED", reread(p).status().name());
     }
 
-    static String lastSetBy(Participant p, String key) throws Exception {
-        try (Connection c = DriverManager.getConnection(db); PreparedStatement ps = c.prepareStatement(
-                "SELECT set_by FROM cohort.field_value WHERE participant_id = ? AND key = ? ORDER BY id DESC LIMIT 1")) {
-            ps.setString(1, p.id());
-            ps.setString(2, key);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getString(1);
-            }
-        }
-    }
-
     @Test
     void theScriptCallsSaveAppendMoveCompleteAndQuit() throws Exception {
         Participant p = newSession("survey", 1).get(0);
@@ -432,16 +420,7 @@ class ParticipantRuntimeTest {
         Participant p = newSession("survey", 1).get(0);
         get(url(p));
         LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
-        WebSocket ws = HTTP.newWebSocketBuilder().buildAsync(
-                URI.create(host.url().replace("http", "ws") + "ws/p/" + p.sessionId() + "/" + p.token()),
-                new WebSocket.Listener() {
-                    @Override
-                    public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-                        received.add(data.toString());
-                        w.request(1);
-                        return null;
-                    }
-                }).get(5, TimeUnit.SECONDS);
+        WebSocket ws = socket("ws/p/" + p.sessionId() + "/" + p.token(), received);
         eventually(() -> online(p), "online after the socket opened");
 
         PGSimpleDataSource ds = new PGSimpleDataSource();
@@ -508,6 +487,19 @@ class ParticipantRuntimeTest {
                         return null;
                     }
                 }).get(5, TimeUnit.SECONDS);
+    }
+
+    /** The close code of a socket the host refuses. */
+    static int closeCode(String path) throws Exception {
+        CompletableFuture<Integer> closed = new CompletableFuture<>();
+        HTTP.newWebSocketBuilder().buildAsync(URI.create(host.url().replace("http", "ws") + path), new WebSocket.Listener() {
+            @Override
+            public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
+                closed.complete(code);
+                return null;
+            }
+        }).get(5, TimeUnit.SECONDS);
+        return closed.get(5, TimeUnit.SECONDS);
     }
 
     @Test
@@ -577,16 +569,7 @@ class ParticipantRuntimeTest {
             socket("ws/chat", ignored).sendClose(1000, "");
             eventually(() -> principals.size() == 2, "two chat sockets");
             assertEquals(List.of(p.id(), "participant"), principals);
-            CompletableFuture<Integer> refused = new CompletableFuture<>();
-            HTTP.newWebSocketBuilder().buildAsync(URI.create(host.url().replace("http", "ws") + "ws/chat?session="
-                    + p.sessionId() + "&token=wrong"), new WebSocket.Listener() {
-                        @Override
-                        public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
-                            refused.complete(code);
-                            return null;
-                        }
-                    }).get(5, TimeUnit.SECONDS);
-            assertEquals(4404, refused.get(5, TimeUnit.SECONDS));
+            assertEquals(4404, closeCode("ws/chat?session=" + p.sessionId() + "&token=wrong"));
             assertEquals(2, principals.size());
         } finally {
             widget.unregister();
