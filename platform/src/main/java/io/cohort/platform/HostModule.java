@@ -16,6 +16,10 @@ import io.cohort.platform.session.RegisteredServices;
 import io.cohort.platform.session.SessionStore;
 import io.cohort.platform.session.Transactions;
 import io.cohort.platform.osgi.Plugins;
+import io.cohort.platform.participant.ParticipantPages;
+import io.cohort.platform.participant.ParticipantSockets;
+import io.cohort.platform.participant.ParticipantWeb;
+import io.cohort.platform.participant.WaitTimeouts;
 import io.cohort.platform.web.ActionsTab;
 import io.cohort.platform.web.AdminAccounts;
 import io.cohort.platform.web.AdminSessions;
@@ -150,8 +154,29 @@ final class HostModule extends AbstractModule {
     }
 
     @Provides @Singleton
-    Sockets sockets(AdminSessions sessions) {
-        return new Sockets(context, sessions);
+    Sockets sockets(AdminSessions sessions, ParticipantStore participants, ParticipantSockets pages) {
+        return new Sockets(context, sessions, participants, pages);
+    }
+
+    @Provides @Singleton
+    ParticipantSockets participantSockets(ParticipantMoves moves) {
+        return new ParticipantSockets(moves);
+    }
+
+    @Provides @Singleton
+    WaitTimeouts waitTimeouts(ParticipantMoves moves) {
+        return new WaitTimeouts(moves);
+    }
+
+    @Provides @Singleton
+    ParticipantPages participantPages(ExperimentCatalog catalog, FieldStore data, ParticipantStore participants) {
+        return new ParticipantPages(catalog, data, participants, context);
+    }
+
+    @Provides @Singleton
+    ParticipantWeb participantWeb(ParticipantStore participants, SessionStore sessions, ParticipantMoves moves,
+                                  FieldStore data, ExperimentCatalog catalog, ParticipantPages pages) {
+        return new ParticipantWeb(participants, sessions, moves, data, catalog, pages);
     }
 
     @Provides @Singleton
@@ -161,8 +186,9 @@ final class HostModule extends AbstractModule {
 
     @Provides @Singleton
     AdminWeb adminWeb(Security security, Layout layout, ContributedPages pages, Plugins plugins, ConfigForms forms,
-                      AdminSessions sessions, AuditLog audit, DataSource db, Sockets sockets, ActionsTab actions) {
-        return new AdminWeb(security, layout, pages, sockets, ready::get, List.of(actions,
+                      AdminSessions sessions, AuditLog audit, DataSource db, Sockets sockets, ActionsTab actions,
+                      ParticipantWeb participantWeb) {
+        return new AdminWeb(security, layout, pages, sockets, ready::get, List.of(actions, participantWeb,
                 new PluginsPage(plugins, forms, context, layout, audit),
                 new StatusPage(db, plugins, sessions, layout, audit),
                 new DumpPage(db, layout, audit)));
