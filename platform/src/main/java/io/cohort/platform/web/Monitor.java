@@ -170,11 +170,20 @@ public final class Monitor implements SocketEndpoint, EventListener, AutoCloseab
             return;
         }
         String text = json(message);
-        set.forEach(s -> s.send(text));
+        set.forEach(s -> send(s, text));
     }
 
-    private static void send(Socket socket, Object message) {
-        socket.send(json(message));
+    private void send(Socket socket, Object message) {
+        send(socket, json(message));
+    }
+
+    /** A socket that closed meanwhile stops watching. */
+    private void send(Socket socket, String text) {
+        try {
+            socket.send(text);
+        } catch (RuntimeException e) {
+            stopWatching(socket);
+        }
     }
 
     private static String json(Object message) {
