@@ -23,6 +23,7 @@ import io.cohort.platform.Host;
 import io.cohort.platform.TestFramework;
 import io.cohort.platform.osgi.SystemPackages;
 import io.cohort.testkit.AdminHttp;
+import io.cohort.testkit.Browser;
 import io.cohort.testkit.TestDatabase;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -30,13 +31,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,10 +57,6 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.launch.Framework;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /** The Sessions tab, the session page's controls and actions, and the monitor socket, over HTTP and WebSocket. */
 class LiveAdminTest {
@@ -420,53 +415,44 @@ class LiveAdminTest {
 
     @Test
     void theBrowsersMonitorAndDashboardChangeWithoutAReload() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/chromium")) && Files.isExecutable(Path.of("/usr/bin/chromedriver")),
-                "Debian chromium and chromium-driver are not installed");
+        assumeTrue(Browser.available(), "Debian chromium and chromium-driver are not installed");
         JsonNode s = newSession(2);
         String id = s.get("session").get("id").asText();
         String p1 = s.get("participants").get(0).get("id").asText();
         String p2 = s.get("participants").get(1).get("id").asText();
-        System.setProperty("webdriver.chrome.driver", "/usr/bin/chromedriver");
-        System.setProperty("SE_OFFLINE", "true");
-        ChromeOptions options = new ChromeOptions().setBinary("/usr/bin/chromium").addArguments("--headless=new",
-                "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--user-data-dir=" + Files.createTempDirectory(home, "chromium"));
-        WebDriver browser = new ChromeDriver(options);
-        try {
-            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(10));
-            browser.get(host.url() + "login");
-            browser.findElement(By.name("username")).sendKeys("admin");
-            browser.findElement(By.name("password")).sendKeys(PASSWORD);
-            browser.findElement(By.cssSelector("form button[type=submit]")).click();
-            wait.until(d -> d.getCurrentUrl().endsWith("/admin/"));
+        try (Browser browser = Browser.start()) {
+            browser.open(host.url() + "login");
+            browser.find("input[name=username]").sendKeys("admin");
+            browser.find("input[name=password]").sendKeys(PASSWORD);
+            browser.find("form button[type=submit]").click();
+            browser.await(10, d -> d.getCurrentUrl().endsWith("/admin/"));
 
-            browser.get(host.url() + "admin/sessions/" + id);
-            wait.until(d -> d.findElement(By.id("live")).getText().equals("live"));
-            ((JavascriptExecutor) browser).executeScript("window.notReloaded = true;");
+            browser.open(host.url() + "admin/sessions/" + id);
+            browser.await(10, d -> browser.find("#live").getText().equals("live"));
+            JavascriptExecutor js = (JavascriptExecutor) browser.driver();
+            js.executeScript("window.notReloaded = true;");
             action(id, "advance", Map.of("participants", List.of(p1)));
-            By page1 = By.cssSelector("tr[data-participant='" + p1 + "'] [data-col=page]");
-            wait.until(d -> d.findElement(page1).getText().equals("1 decide"));
-            assertEquals("1/3", browser.findElement(By.cssSelector("tr[data-participant='" + p1 + "'] [data-col=progress]")).getText());
-            assertEquals(true, ((JavascriptExecutor) browser).executeScript("return window.notReloaded === true;"));
+            String row1 = "tr[data-participant='" + p1 + "'] ";
+            browser.await(10, d -> browser.find(row1 + "[data-col=page]").getText().equals("1 decide"));
+            assertEquals("1/3", browser.find(row1 + "[data-col=progress]").getText());
+            assertEquals(true, js.executeScript("return window.notReloaded === true;"));
 
-            // an action from the page: select one participant, press Move to end
-            browser.findElement(By.cssSelector("input[name=participants][value='" + p2 + "']")).click();
-            browser.findElement(By.xpath("//button[text()='Move to end']")).click();
-            wait.until(d -> d.findElement(By.id("notice")).getText().equals("end: done for 1 participant"));
-            wait.until(d -> d.findElement(By.cssSelector("tr[data-participant='" + p2 + "'] [data-col=status]")).getText().equals("COMPLETED"));
+            // an action from the page: select one participant, press "Move to end"
+            browser.find("input[name=participants][value='" + p2 + "']").click();
+            browser.driver().findElement(By.xpath("//button[text()='Move to end']")).click();
+            browser.await(10, d -> d.findElements(By.id("notice")).stream()
+                    .anyMatch(e -> e.getText().equals("end: done for 1 participant")));
+            browser.await(10, d -> browser.find("tr[data-participant='" + p2 + "'] [data-col=status]").getText().equals("COMPLETED"));
             assertEquals("3", one("SELECT page_index FROM cohort.participant WHERE id = ?", p2));
 
-            browser.get(host.url() + "admin/");
-            wait.until(d -> d.findElement(By.id("live")).getText().equals("live"));
-            By completed = By.cssSelector("tr[data-session='" + id + "'] [data-col=completed]");
-            assertEquals("1/2", browser.findElement(completed).getText());
+            browser.open(host.url() + "admin/");
+            browser.await(10, d -> browser.find("#live").getText().equals("live"));
+            String completed = "tr[data-session='" + id + "'] [data-col=completed]";
+            assertEquals("1/2", browser.find(completed).getText());
             action(id, "end", Map.of("participants", List.of(p1)));
-            wait.until(d -> d.findElement(completed).getText().equals("2/2"));
+            browser.await(10, d -> browser.find(completed).getText().equals("2/2"));
             api("POST", "/api/sessions/" + id + "/active", "{\"value\": false}");
-            wait.until(d -> d.findElements(By.cssSelector("tr[data-session='" + id + "']")).isEmpty());
-        } finally {
-            browser.quit();
+            browser.await(10, d -> d.findElements(By.cssSelector("tr[data-session='" + id + "']")).isEmpty());
         }
     }
 
