@@ -96,12 +96,12 @@ public final class Host implements AutoCloseable {
             registrations.add(systemContext.registerService(Sessions.class, injector.getInstance(SessionStore.class), null));
             registrations.add(systemContext.registerService(Participants.class, injector.getInstance(ParticipantStore.class), null));
             registrations.add(systemContext.registerService(ParticipantData.class, injector.getInstance(FieldStore.class), null));
-            registrations.add(systemContext.registerService(new String[] {SocketEndpoint.class.getName(),
-                    EventListener.class.getName()}, injector.getInstance(Monitor.class), Monitor.properties()));
             Pippo pippo = new Pippo(injector.getInstance(AdminWeb.class));
             JettyServer server = new JettyServer();
             pippo.setServer(server);
             server.getSettings().host(config.host()).port(config.port());
+            registrations.add(systemContext.registerService(new String[] {SocketEndpoint.class.getName(),
+                    EventListener.class.getName()}, injector.getInstance(Monitor.class), Monitor.properties()));
             pippo.start();
             ready.set(true);
             return new Host(config, database, injector, pippo, registrations, events, server.getPort());
