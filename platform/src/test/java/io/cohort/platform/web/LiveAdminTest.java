@@ -222,16 +222,9 @@ class LiveAdminTest {
 
     @Test
     void theMonitorRefusesAnonymousSocketsAndUnknownSessions() throws Exception {
-        CompletableFuture<Integer> closed = new CompletableFuture<>();
-        HTTP.newWebSocketBuilder().buildAsync(URI.create(host.url().replace("http", "ws") + "ws/monitor"),
-                new WebSocket.Listener() {
-                    @Override
-                    public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
-                        closed.complete(code);
-                        return null;
-                    }
-                }).get(5, TimeUnit.SECONDS);
-        assertEquals(4401, closed.get(5, TimeUnit.SECONDS));
+        try (Watch anonymous = Watch.connect(null)) {
+            assertEquals(4401, anonymous.closed.get(5, TimeUnit.SECONDS));
+        }
         try (Watch watch = Watch.open("no-such-session")) {
             assertEquals("watch: there is no session 'no-such-session'",
                     watch.next(m -> m.get("type").asText().equals("error")).get("error").asText());
@@ -520,12 +513,29 @@ class LiveAdminTest {
         final StringBuilder partial = new StringBuilder();
         WebSocket socket;
 
+        final CompletableFuture<Integer> closed = new CompletableFuture<>();
+
         static Watch open(String what) throws Exception {
-            Watch w = new Watch();
-            w.socket = HTTP.newWebSocketBuilder().header("Cookie", "cohort_admin=" + admin.cookie("cohort_admin"))
-                    .buildAsync(URI.create(host.url().replace("http", "ws") + "ws/monitor"), w).get(5, TimeUnit.SECONDS);
+            Watch w = connect("cohort_admin=" + admin.cookie("cohort_admin"));
             w.socket.sendText("{\"watch\": \"" + what + "\"}", true).get(5, TimeUnit.SECONDS);
             return w;
+        }
+
+        /** @param cookie null for none */
+        static Watch connect(String cookie) throws Exception {
+            Watch w = new Watch();
+            WebSocket.Builder builder = HTTP.newWebSocketBuilder();
+            if (cookie != null) {
+                builder.header("Cookie", cookie);
+            }
+            w.socket = builder.buildAsync(URI.create(host.url().replace("http", "ws") + "ws/monitor"), w).get(5, TimeUnit.SECONDS);
+            return w;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
+            closed.complete(code);
+            return null;
         }
 
         @Override
@@ -562,7 +572,9 @@ class LiveAdminTest {
 
         @Override
         public void close() {
-            socket.sendClose(WebSocket.NORMAL_CLOSURE, "done");
+            if (!socket.isOutputClosed()) {
+                socket.sendClose(WebSocket.NORMAL_CLOSURE, "done");
+            }
         }
     }
 }
