@@ -13,6 +13,7 @@ import io.cohort.platform.session.ParticipantStore;
 import io.cohort.platform.session.RegisteredServices;
 import io.cohort.platform.session.SessionStore;
 import io.cohort.api.storage.PluginDatabase;
+import io.cohort.api.web.SocketEndpoint;
 import io.cohort.platform.db.Database;
 import io.cohort.platform.events.PgEvents;
 import io.cohort.platform.experiment.ExperimentCatalog;
@@ -24,6 +25,8 @@ import io.cohort.platform.storage.PluginDatabases;
 import io.cohort.platform.osgi.Plugins;
 import io.cohort.platform.web.ActionsTab;
 import io.cohort.platform.web.AdminWeb;
+import io.cohort.platform.web.Dashboard;
+import io.cohort.platform.web.Monitor;
 import io.cohort.platform.web.Sockets;
 import io.cohort.platform.web.ConfigForms;
 import io.cohort.platform.web.ContributedPages;
@@ -109,6 +112,8 @@ public final class Host implements AutoCloseable {
             JettyServer server = new JettyServer();
             pippo.setServer(server);
             server.getSettings().host(config.host()).port(config.port());
+            registrations.add(systemContext.registerService(new String[] {SocketEndpoint.class.getName(),
+                    EventListener.class.getName()}, injector.getInstance(Monitor.class), Monitor.properties()));
             pippo.start();
             ready.set(true);
             return new Host(config, database, injector, pippo, registrations, events, server.getPort());
@@ -162,6 +167,8 @@ public final class Host implements AutoCloseable {
         injector.getInstance(ContributedPages.class).close();
         injector.getInstance(ActionsTab.class).close();
         injector.getInstance(Sockets.class).close();
+        injector.getInstance(Monitor.class).close();
+        injector.getInstance(Dashboard.class).close();
         injector.getInstance(ConfigForms.class).close();
         injector.getInstance(Plugins.class).close();
         injector.getInstance(RegisteredServices.class).close();

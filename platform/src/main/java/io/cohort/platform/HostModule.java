@@ -27,11 +27,14 @@ import io.cohort.platform.web.AdminWeb;
 import io.cohort.platform.web.AuditLog;
 import io.cohort.platform.web.ConfigForms;
 import io.cohort.platform.web.ContributedPages;
+import io.cohort.platform.web.Dashboard;
 import io.cohort.platform.web.DumpPage;
 import io.cohort.platform.web.Layout;
 import io.cohort.platform.web.LoginThrottle;
 import io.cohort.platform.web.PluginsPage;
 import io.cohort.platform.web.Security;
+import io.cohort.platform.web.SessionPage;
+import io.cohort.platform.web.SessionsTab;
 import io.cohort.platform.web.Sockets;
 import io.cohort.platform.web.StatusPage;
 import io.cohort.platform.web.Templates;
@@ -187,8 +190,9 @@ final class HostModule extends AbstractModule {
     @Provides @Singleton
     AdminWeb adminWeb(Security security, Layout layout, ContributedPages pages, Plugins plugins, ConfigForms forms,
                       AdminSessions sessions, AuditLog audit, DataSource db, Sockets sockets, ActionsTab actions,
-                      ParticipantWeb participantWeb) {
-        return new AdminWeb(security, layout, pages, sockets, ready::get, List.of(actions, participantWeb,
+                      ParticipantWeb participantWeb, Dashboard dashboard, SessionsTab sessionsTab, SessionPage sessionPage) {
+        return new AdminWeb(security, layout, pages, sockets, ready::get, List.of(actions, participantWeb, dashboard,
+                sessionsTab, sessionPage,
                 new PluginsPage(plugins, forms, context, layout, audit),
                 new StatusPage(db, plugins, sessions, layout, audit),
                 new DumpPage(db, layout, audit)));

@@ -19,6 +19,7 @@ public final class Layout {
             new ContributedPages.MenuItem("/admin/", "Dashboard", 0),
             new ContributedPages.MenuItem("/admin/plugins", "Plugins", 900),
             new ContributedPages.MenuItem("/admin/status", "Status", 910),
+            new ContributedPages.MenuItem("/admin/sessions", "Sessions", 100),
             new ContributedPages.MenuItem("/admin/dump", "Dump", 920));
 
     private final Templates templates;
