@@ -3,6 +3,9 @@ package io.cohort.platform;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import io.cohort.platform.data.DataBrowser;
+import io.cohort.platform.data.Exports;
+import io.cohort.platform.data.ParticipantTable;
 import io.cohort.platform.db.Database;
 import io.cohort.platform.osgi.Plugins;
 import io.cohort.platform.web.ActionsTab;
@@ -108,6 +111,7 @@ final class HostModule extends AbstractModule {
         return new AdminWeb(security, layout, pages, sockets, ready::get, List.of(actions,
                 new PluginsPage(plugins, forms, context, layout, audit),
                 new StatusPage(db, plugins, sessions, layout, audit),
-                new DumpPage(db, layout, audit)));
+                new DumpPage(db, layout, audit),
+                new DataBrowser(db, layout), new Exports(db, layout, audit), new ParticipantTable(db, layout)));
     }
 }
