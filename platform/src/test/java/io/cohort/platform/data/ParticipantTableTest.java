@@ -133,6 +133,28 @@ class ParticipantTableTest {
     }
 
     @Test
+    void countsFollowStatusChangesInsertsAndDeletesButNotPageMoves() throws Exception {
+        h.sql("UPDATE cohort.participant SET status = 'APPROVED', condition = 'blue' WHERE id = 'p00'");
+        h.sql("UPDATE cohort.participant SET page_index = 7, updated_at = now() WHERE id = 'p01'");
+        h.session("s3");
+        h.participant("s3", "x1", "extra", "COMPLETED", "purple", "LIVE", "v3", 0, "2024-06-01T00:00:00Z");
+        try {
+            JsonNode all = table("?complete=true&sort=id&size=500");
+            assertEquals(Map.of("red", 6L, "blue", 4L, "green", 7L, "purple", 1L), groups(all));
+            assertTrue(ids(all).contains("p00"));
+            assertEquals("[\"blue\",\"green\",\"purple\",\"red\"]", all.at("/options/conditions").toString());
+            assertEquals(31, table("").get("total").asInt());
+        } finally {
+            h.sql("UPDATE cohort.participant SET status = 'ALLOCATED', condition = 'red' WHERE id = 'p00'");
+            h.sql("DELETE FROM cohort.participant WHERE id = 'x1'");
+        }
+        JsonNode after = table("?complete=true");
+        assertEquals(Map.of("red", 6L, "blue", 3L, "green", 7L), groups(after));
+        assertEquals("[\"blue\",\"green\",\"red\"]", table("").at("/options/conditions").toString());
+        assertEquals(30, table("").get("total").asInt());
+    }
+
+    @Test
     void sortingAndPagingAreDoneByTheDatabase() throws Exception {
         JsonNode page1 = table("?sort=name&dir=asc&size=7");
         // names n0..n29 sort as text: n0, n1, n10, n11, ...; n0 belongs to p29
