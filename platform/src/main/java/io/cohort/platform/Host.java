@@ -2,10 +2,24 @@ package io.cohort.platform;
 
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import io.cohort.api.data.ParticipantData;
+import io.cohort.api.event.EventListener;
 import io.cohort.api.event.Events;
+import io.cohort.api.experiment.Experiments;
+import io.cohort.api.session.Participants;
+import io.cohort.api.session.Sessions;
+import io.cohort.platform.session.FieldStore;
+import io.cohort.platform.session.ParticipantStore;
+import io.cohort.platform.session.RegisteredServices;
+import io.cohort.platform.session.SessionStore;
 import io.cohort.api.storage.PluginDatabase;
 import io.cohort.platform.db.Database;
 import io.cohort.platform.events.PgEvents;
+import io.cohort.platform.experiment.ExperimentCatalog;
+import io.cohort.platform.participant.ParticipantPages;
+import io.cohort.platform.participant.ParticipantSockets;
+import io.cohort.platform.participant.WaitTimeouts;
+import io.cohort.platform.session.LiveFeed;
 import io.cohort.platform.storage.PluginDatabases;
 import io.cohort.platform.osgi.Plugins;
 import io.cohort.platform.web.ActionsTab;
@@ -16,7 +30,9 @@ import io.cohort.platform.web.ContributedPages;
 import io.cohort.platform.web.Security;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Hashtable;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -81,7 +97,14 @@ public final class Host implements AutoCloseable {
             events.start();
             registrations.add(systemContext.registerService(Events.class, events, null));
             AtomicBoolean ready = new AtomicBoolean();
-            Injector injector = Guice.createInjector(new HostModule(config, systemContext, database, ready));
+            Injector injector = Guice.createInjector(new HostModule(config, systemContext, database, events, ready));
+            registrations.add(systemContext.registerService(Experiments.class, injector.getInstance(ExperimentCatalog.class), null));
+            registrations.add(systemContext.registerService(Sessions.class, injector.getInstance(SessionStore.class), null));
+            registrations.add(systemContext.registerService(Participants.class, injector.getInstance(ParticipantStore.class), null));
+            registrations.add(systemContext.registerService(ParticipantData.class, injector.getInstance(FieldStore.class), null));
+            registrations.add(systemContext.registerService(EventListener.class, injector.getInstance(ParticipantSockets.class),
+                    new Hashtable<>(Map.of(EventListener.TOPIC, LiveFeed.COMMAND))));
+            injector.getInstance(WaitTimeouts.class);
             Pippo pippo = new Pippo(injector.getInstance(AdminWeb.class));
             JettyServer server = new JettyServer();
             pippo.setServer(server);
@@ -127,6 +150,7 @@ public final class Host implements AutoCloseable {
     @Override
     public void close() {
         pippo.stop();
+        injector.getInstance(WaitTimeouts.class).close();
         registrations.forEach(r -> {
             try {
                 r.unregister();
@@ -140,6 +164,9 @@ public final class Host implements AutoCloseable {
         injector.getInstance(Sockets.class).close();
         injector.getInstance(ConfigForms.class).close();
         injector.getInstance(Plugins.class).close();
+        injector.getInstance(RegisteredServices.class).close();
+        injector.getInstance(ExperimentCatalog.class).close();
+        injector.getInstance(ParticipantPages.class).close();
         database.close();
     }
 }

@@ -3,11 +3,26 @@ package io.cohort.platform;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import io.cohort.api.event.Events;
+import io.cohort.api.experiment.Experiments;
 import io.cohort.platform.data.DataBrowser;
 import io.cohort.platform.data.Exports;
 import io.cohort.platform.data.ParticipantTable;
 import io.cohort.platform.db.Database;
+import io.cohort.platform.experiment.ExperimentCatalog;
+import io.cohort.platform.session.ConditionAssignment;
+import io.cohort.platform.session.FieldStore;
+import io.cohort.platform.session.LiveFeed;
+import io.cohort.platform.session.ParticipantMoves;
+import io.cohort.platform.session.ParticipantStore;
+import io.cohort.platform.session.RegisteredServices;
+import io.cohort.platform.session.SessionStore;
+import io.cohort.platform.session.Transactions;
 import io.cohort.platform.osgi.Plugins;
+import io.cohort.platform.participant.ParticipantPages;
+import io.cohort.platform.participant.ParticipantSockets;
+import io.cohort.platform.participant.ParticipantWeb;
+import io.cohort.platform.participant.WaitTimeouts;
 import io.cohort.platform.web.ActionsTab;
 import io.cohort.platform.web.AdminAccounts;
 import io.cohort.platform.web.AdminSessions;
@@ -36,8 +51,10 @@ final class HostModule extends AbstractModule {
     private final BundleContext context;
     private final Database database;
     private final AtomicBoolean ready;
+    private final Events events;
 
-    HostModule(Config config, BundleContext context, Database database, AtomicBoolean ready) {
+    HostModule(Config config, BundleContext context, Database database, Events events, AtomicBoolean ready) {
+        this.events = events;
         this.config = config;
         this.context = context;
         this.database = database;
@@ -50,6 +67,50 @@ final class HostModule extends AbstractModule {
         bind(BundleContext.class).toInstance(context);
         bind(Database.class).toInstance(database);
         bind(DataSource.class).toInstance(database.dataSource());
+        bind(Experiments.class).to(ExperimentCatalog.class);
+    }
+
+    @Provides @Singleton
+    ExperimentCatalog experiments() {
+        return new ExperimentCatalog(config.home(), context);
+    }
+
+    @Provides @Singleton
+    Transactions transactions(DataSource db) {
+        return new Transactions(db);
+    }
+
+    @Provides @Singleton
+    RegisteredServices registered() {
+        return new RegisteredServices(context);
+    }
+
+    @Provides @Singleton
+    LiveFeed liveFeed(Transactions tx) {
+        return new LiveFeed(events, tx);
+    }
+
+    @Provides @Singleton
+    FieldStore fieldStore(Transactions tx, LiveFeed live) {
+        return new FieldStore(tx, live);
+    }
+
+    @Provides @Singleton
+    ParticipantStore participantStore(Transactions tx, RegisteredServices services, FieldStore data, LiveFeed live) {
+        return new ParticipantStore(tx, services, services::hooks, data, live);
+    }
+
+    @Provides @Singleton
+    SessionStore sessionStore(Transactions tx, RegisteredServices services, ParticipantStore participants, FieldStore data,
+                              LiveFeed live) {
+        return new SessionStore(tx, services, services::hooks, participants, data, live);
+    }
+
+    @Provides @Singleton
+    ParticipantMoves participantMoves(Transactions tx, RegisteredServices services, SessionStore sessions, FieldStore data,
+                                      LiveFeed live) {
+        return new ParticipantMoves(tx, services, services::hooks, sessions, data, live,
+                new ConditionAssignment(services::policy));
     }
 
     @Provides @Singleton
@@ -96,8 +157,29 @@ final class HostModule extends AbstractModule {
     }
 
     @Provides @Singleton
-    Sockets sockets(AdminSessions sessions) {
-        return new Sockets(context, sessions);
+    Sockets sockets(AdminSessions sessions, ParticipantStore participants, ParticipantSockets pages) {
+        return new Sockets(context, sessions, participants, pages);
+    }
+
+    @Provides @Singleton
+    ParticipantSockets participantSockets(ParticipantMoves moves) {
+        return new ParticipantSockets(moves);
+    }
+
+    @Provides @Singleton
+    WaitTimeouts waitTimeouts(ParticipantMoves moves) {
+        return new WaitTimeouts(moves);
+    }
+
+    @Provides @Singleton
+    ParticipantPages participantPages(ExperimentCatalog catalog, FieldStore data, ParticipantStore participants) {
+        return new ParticipantPages(catalog, data, participants, context);
+    }
+
+    @Provides @Singleton
+    ParticipantWeb participantWeb(ParticipantStore participants, SessionStore sessions, ParticipantMoves moves,
+                                  FieldStore data, ExperimentCatalog catalog, ParticipantPages pages) {
+        return new ParticipantWeb(participants, sessions, moves, data, catalog, pages);
     }
 
     @Provides @Singleton
@@ -107,8 +189,9 @@ final class HostModule extends AbstractModule {
 
     @Provides @Singleton
     AdminWeb adminWeb(Security security, Layout layout, ContributedPages pages, Plugins plugins, ConfigForms forms,
-                      AdminSessions sessions, AuditLog audit, DataSource db, Sockets sockets, ActionsTab actions) {
-        return new AdminWeb(security, layout, pages, sockets, ready::get, List.of(actions,
+                      AdminSessions sessions, AuditLog audit, DataSource db, Sockets sockets, ActionsTab actions,
+                      ParticipantWeb participantWeb) {
+        return new AdminWeb(security, layout, pages, sockets, ready::get, List.of(actions, participantWeb,
                 new PluginsPage(plugins, forms, context, layout, audit),
                 new StatusPage(db, plugins, sessions, layout, audit),
                 new DumpPage(db, layout, audit),

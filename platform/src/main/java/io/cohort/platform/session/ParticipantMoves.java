@@ -1,0 +1,382 @@
+package io.cohort.platform.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cohort.api.experiment.Experiment;
+import io.cohort.api.experiment.ExperimentHooks;
+import io.cohort.api.experiment.Experiments;
+import io.cohort.api.experiment.Page;
+import io.cohort.api.experiment.PageKind;
+import io.cohort.api.session.Participant;
+import io.cohort.api.session.ParticipantStatus;
+import io.cohort.api.session.Session;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * How participants move through an experiment's pages: arriving (start, condition, resume), submitting a page,
+ * being moved by an admin, waiting for their group, leaving. Each move is one transaction: page index, page
+ * visits, status and the field rows that record them commit together.
+ */
+public final class ParticipantMoves {
+
+    /** A wait page stops waiting for a member offline this long, unless the session's settings say otherwise. */
+    static final int DEFAULT_WAIT_TIMEOUT_SECONDS = 120;
+    static final Set<ParticipantStatus> GONE = Set.of(ParticipantStatus.DROPOUT, ParticipantStatus.QUIT_EARLY);
+    /** Who reaching the end has completed; a dropout moved to the end stays a dropout. */
+    static final Set<ParticipantStatus> UNFINISHED = Set.of(ParticipantStatus.ALLOCATED, ParticipantStatus.STARTED,
+            ParticipantStatus.QUIT_EARLY);
+
+    private final Transactions tx;
+    private final Experiments experiments;
+    private final Function<String, Optional<ExperimentHooks>> hooks;
+    private final SessionStore sessions;
+    private final FieldStore data;
+    private final LiveFeed live;
+    private final ConditionAssignment conditions;
+
+    public ParticipantMoves(Transactions tx, Experiments experiments, Function<String, Optional<ExperimentHooks>> hooks,
+                            SessionStore sessions, FieldStore data, LiveFeed live, ConditionAssignment conditions) {
+        this.tx = tx;
+        this.experiments = experiments;
+        this.hooks = hooks;
+        this.sessions = sessions;
+        this.data = data;
+        this.live = live;
+        this.conditions = conditions;
+    }
+
+    /** Who, in what session and experiment: what every move needs. */
+    public record Context(Session session, Experiment experiment, Participant participant) {
+    }
+
+    private Context context(Connection c, String participantId) throws SQLException {
+        List<Participant> found = ParticipantStore.query(c, "WHERE p.id = ? FOR UPDATE", participantId);
+        if (found.isEmpty()) {
+            throw new IllegalArgumentException("participant: there is no participant '" + participantId + "'");
+        }
+        Participant p = found.get(0);
+        Session s = sessions.find(p.sessionId()).orElseThrow();
+        Experiment e = experiments.find(s.experiment()).orElseThrow(() -> new IllegalStateException(
+                "experiment '" + s.experiment() + "' is not installed"));
+        return new Context(s, e, p);
+    }
+
+    /**
+     * A page load. The first one starts the participant (status STARTED, condition); one after a quit resumes them.
+     * Opens a visit of the current page unless one is open. Returns the participant as they are now.
+     */
+    public Context arrive(String participantId) {
+        return tx.run(c -> {
+            Context ctx = context(c, participantId);
+            Participant p = ctx.participant();
+            String by = "page:" + pageName(ctx.experiment(), p.pageIndex());
+            if (p.status() == ParticipantStatus.ALLOCATED) {
+                String condition = conditions.assign(c, ctx.experiment(), p, setting(ctx.session(), "condition_policy"));
+                ParticipantStore.updateRow(c, p.id(), "status = 'STARTED', started_at = now(), condition = ?", condition);
+                data.setAll(p.id(), condition == null ? Map.of("status", ParticipantStore.quoted("STARTED"))
+                        : Map.of("status", ParticipantStore.quoted("STARTED"), "condition", ParticipantStore.quoted(condition)), by);
+            } else if (p.status() == ParticipantStatus.QUIT_EARLY) {
+                ParticipantStore.updateRow(c, p.id(), "status = ?", ParticipantStatus.STARTED.name());
+                data.setAll(p.id(), Map.of("status", ParticipantStore.quoted("STARTED")), by + " (returned)");
+            }
+            openVisit(c, p.id(), p.pageIndex(), ctx.experiment());
+            live.changed(p.id());
+            List<Page> pages = ctx.experiment().pages();
+            if (p.pageIndex() < pages.size() && pages.get(p.pageIndex()).kind() == PageKind.WAIT) {
+                arriveAtWait(c, context(c, participantId), p.pageIndex());
+            }
+            return context(c, participantId);
+        });
+    }
+
+    /**
+     * A page's answers, already checked. Returns false and changes nothing when the participant is no longer on
+     * {@code pageIndex} (a second click, an old tab).
+     */
+    public boolean submit(String participantId, int pageIndex, Map<String, String> values) {
+        return tx.run(c -> {
+            Context ctx = context(c, participantId);
+            if (ctx.participant().pageIndex() != pageIndex || pageIndex >= ctx.experiment().pages().size()) {
+                return false;
+            }
+            String page = ctx.experiment().pages().get(pageIndex).name();
+            if (!values.isEmpty()) {
+                data.setAll(participantId, values, "page:" + page);
+            }
+            moveTo(c, ctx, pageIndex + 1, "page:" + page);
+            return true;
+        });
+    }
+
+    /** An admin's move: {@code delta} pages forward or back, or to the end; the participant's page reloads. */
+    public void move(String participantId, Move move, String by) {
+        tx.run(c -> {
+            Context ctx = context(c, participantId);
+            int pages = ctx.experiment().pages().size();
+            int target = switch (move) {
+                case ADVANCE -> Math.min(pages, ctx.participant().pageIndex() + 1);
+                case REVERT -> Math.max(0, ctx.participant().pageIndex() - 1);
+                case END -> pages;
+            };
+            moveTo(c, ctx, target, by);
+            live.command(participantId, "reload", Map.of());
+            return null;
+        });
+    }
+
+    public enum Move { ADVANCE, REVERT, END }
+
+    /** Moves to page {@code index} (past the last page: completed), closing and opening page visits. */
+    private void moveTo(Connection c, Context ctx, int index, String by) throws SQLException {
+        Participant p = ctx.participant();
+        if (index == p.pageIndex()) {
+            return;
+        }
+        closeVisit(c, p.id());
+        List<Page> pages = ctx.experiment().pages();
+        if (index >= pages.size() && UNFINISHED.contains(p.status())) {
+            ParticipantStore.updateRow(c, p.id(), "page_index = ?, status = 'COMPLETED', completed_at = now()", index);
+            data.setAll(p.id(), Map.of("status", ParticipantStore.quoted("COMPLETED")), by);
+        } else {
+            ParticipantStore.updateRow(c, p.id(), "page_index = ?", index);
+        }
+        if (index < pages.size()) {
+            openVisit(c, p.id(), index, ctx.experiment());
+        }
+        live.changed(p.id());
+        if (index < pages.size() && pages.get(index).kind() == PageKind.WAIT) {
+            Participant moved = ParticipantStore.query(c, "WHERE p.id = ?", p.id()).get(0);
+            arriveAtWait(c, new Context(ctx.session(), ctx.experiment(), moved), index);
+        }
+    }
+
+    private static String pageName(Experiment e, int index) {
+        return index < e.pages().size() ? e.pages().get(index).name() : "end";
+    }
+
+    private static void openVisit(Connection c, String participantId, int index, Experiment e) throws SQLException {
+        if (index >= e.pages().size()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO cohort.page_visit (participant_id, page_index, page)"
+                + " SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM cohort.page_visit WHERE participant_id = ?"
+                + " AND page_index = ? AND left_at IS NULL)")) {
+            ps.setString(1, participantId);
+            ps.setInt(2, index);
+            ps.setString(3, e.pages().get(index).name());
+            ps.setString(4, participantId);
+            ps.setInt(5, index);
+            ps.executeUpdate();
+        }
+    }
+
+    private static void closeVisit(Connection c, String participantId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE cohort.page_visit SET left_at = clock_timestamp()"
+                + " WHERE participant_id = ? AND left_at IS NULL")) {
+            ps.setString(1, participantId);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * The participant's page was closed ({@code navigator.sendBeacon}): the visit ends there, and one who had not
+     * finished is QUIT_EARLY until they come back.
+     */
+    public void quit(String participantId) {
+        tx.run(c -> {
+            Context ctx = context(c, participantId);
+            closeVisit(c, participantId);
+            if (ctx.participant().status() == ParticipantStatus.STARTED) {
+                ParticipantStore.updateRow(c, participantId, "status = ?", ParticipantStatus.QUIT_EARLY.name());
+                data.setAll(participantId, Map.of("status", ParticipantStore.quoted("QUIT_EARLY")),
+                        "page:" + pageName(ctx.experiment(), ctx.participant().pageIndex()));
+            }
+            live.changed(participantId);
+            return null;
+        });
+    }
+
+    /** Presence from the participant page's socket. */
+    public void setOnline(String participantId, boolean online) {
+        tx.run(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE cohort.participant SET online = ?, last_seen = now()"
+                    + " WHERE id = ?")) {
+                ps.setBoolean(1, online);
+                ps.setString(2, participantId);
+                ps.executeUpdate();
+            }
+            live.changed(participantId);
+            return null;
+        });
+    }
+
+    /** Puts participants in a group (null: each alone). */
+    public void setGroup(List<String> participantIds, String group, String by) {
+        tx.run(c -> {
+            for (String id : participantIds) {
+                Context ctx = context(c, id);
+                String own = group == null ? "solo-" + id : group;
+                ParticipantStore.updateRow(c, id, "group_name = ?", own);
+                data.setAll(id, Map.of("group", ParticipantStore.quoted(own)), by);
+                live.changed(ctx.participant().id());
+            }
+            return null;
+        });
+    }
+
+    // ---- wait pages
+
+    private static String setting(Session s, String key) {
+        try {
+            JsonNode node = FieldStore.JSON.readTree(s.settings()).get(key);
+            return node == null || node.isNull() ? null : node.asText();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return null;
+        }
+    }
+
+    static int waitTimeout(Session s) {
+        String v = setting(s, "wait_timeout_seconds");
+        try {
+            return v == null ? DEFAULT_WAIT_TIMEOUT_SECONDS : Math.max(0, Integer.parseInt(v));
+        } catch (NumberFormatException e) {
+            return DEFAULT_WAIT_TIMEOUT_SECONDS;
+        }
+    }
+
+    private static void lockGroup(Connection c, String sessionId, String group) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
+            ps.setString(1, "group/" + sessionId + "/" + group);
+            ps.execute();
+        }
+    }
+
+    private void arriveAtWait(Connection c, Context ctx, int index) throws SQLException {
+        Participant p = ctx.participant();
+        lockGroup(c, p.sessionId(), p.group());
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO cohort.wait_arrival (session_id, group_name, page_index,"
+                + " participant_id) VALUES (?, ?, ?, ?) ON CONFLICT (page_index, participant_id) DO UPDATE"
+                + " SET session_id = EXCLUDED.session_id, group_name = EXCLUDED.group_name,"
+                // A reload on the wait page keeps its arrival time, or the others' timeout would never run out.
+                + " arrived_at = CASE WHEN wait_arrival.released_at IS NULL THEN wait_arrival.arrived_at"
+                + "   ELSE clock_timestamp() END, released_at = NULL")) {
+            ps.setString(1, p.sessionId());
+            ps.setString(2, p.group());
+            ps.setInt(3, index);
+            ps.setString(4, p.id());
+            ps.executeUpdate();
+        }
+        releaseIfComplete(c, ctx.session(), ctx.experiment(), p.group(), index);
+    }
+
+    /**
+     * Lets the group on wait page {@code index} move on when every present member has arrived there or is past it.
+     * A member is absent when gone (dropout, quit) or offline for the session's wait timeout while the group has
+     * waited that long — so a closed laptop does not hold the others forever.
+     */
+    private void releaseIfComplete(Connection c, Session session, Experiment experiment, String group, int index)
+            throws SQLException {
+        int timeout = waitTimeout(session);
+        List<String> arrived = new ArrayList<>();
+        boolean blocked = false;
+        try (PreparedStatement ps = c.prepareStatement("SELECT p.id, p.page_index, p.status, w.participant_id IS NOT NULL,"
+                + " p.online OR coalesce(p.last_seen, '-infinity') > now() - make_interval(secs => ?),"
+                + " (SELECT min(arrived_at) FROM cohort.wait_arrival x WHERE x.session_id = p.session_id"
+                + "   AND x.group_name = p.group_name AND x.page_index = ? AND x.released_at IS NULL)"
+                + "   < now() - make_interval(secs => ?)"
+                + " FROM cohort.participant p LEFT JOIN cohort.wait_arrival w ON w.participant_id = p.id"
+                + "   AND w.page_index = ? AND w.released_at IS NULL"
+                + " WHERE p.session_id = ? AND p.group_name = ?")) {
+            ps.setInt(1, timeout);
+            ps.setInt(2, index);
+            ps.setInt(3, timeout);
+            ps.setInt(4, index);
+            ps.setString(5, session.id());
+            ps.setString(6, group);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    boolean isArrived = rs.getBoolean(4);
+                    boolean past = rs.getInt(2) > index;
+                    boolean gone = GONE.contains(ParticipantStatus.valueOf(rs.getString(3)));
+                    boolean recentlySeen = rs.getBoolean(5);
+                    boolean waitedLong = rs.getBoolean(6);
+                    if (isArrived) {
+                        arrived.add(rs.getString(1));
+                    } else if (!past && !gone && (recentlySeen || !waitedLong)) {
+                        blocked = true;
+                    }
+                }
+            }
+        }
+        if (blocked || arrived.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE cohort.wait_arrival SET released_at = clock_timestamp()"
+                + " WHERE session_id = ? AND group_name = ? AND page_index = ? AND released_at IS NULL")) {
+            ps.setString(1, session.id());
+            ps.setString(2, group);
+            ps.setInt(3, index);
+            ps.executeUpdate();
+        }
+        List<Participant> members = new ArrayList<>();
+        for (String id : arrived) {
+            members.add(ParticipantStore.query(c, "WHERE p.id = ?", id).get(0));
+        }
+        String page = experiment.pages().get(index).name();
+        hooks.apply(experiment.name()).ifPresent(h -> h.groupArrived(session, page, List.copyOf(members), data));
+        for (String id : arrived) {
+            Participant fresh = ParticipantStore.query(c, "WHERE p.id = ?", id).get(0);
+            if (fresh.pageIndex() == index) {
+                moveTo(c, new Context(session, experiment, fresh), index + 1, "page:" + page);
+                live.command(id, "advance", Map.of());
+            }
+        }
+    }
+
+    /** Re-checks every group still waiting (members may have timed out). Returns how many groups moved on. */
+    public int releaseTimedOut() {
+        List<String[]> waiting = tx.run(c -> {
+            List<String[]> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT session_id, group_name, page_index"
+                    + " FROM cohort.wait_arrival WHERE released_at IS NULL");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new String[] {rs.getString(1), rs.getString(2), Integer.toString(rs.getInt(3))});
+                }
+            }
+            return out;
+        });
+        int released = 0;
+        for (String[] w : waiting) {
+            released += tx.run(c -> {
+                lockGroup(c, w[0], w[1]);
+                Session s = sessions.find(w[0]).orElseThrow();
+                Optional<Experiment> e = experiments.find(s.experiment());
+                if (e.isEmpty()) {
+                    return 0;
+                }
+                int index = Integer.parseInt(w[2]);
+                releaseIfComplete(c, s, e.get(), w[1], index);
+                try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM cohort.wait_arrival WHERE session_id = ?"
+                        + " AND group_name = ? AND page_index = ? AND released_at IS NULL")) {
+                    ps.setString(1, w[0]);
+                    ps.setString(2, w[1]);
+                    ps.setInt(3, index);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        return rs.getInt(1) == 0 ? 1 : 0;
+                    }
+                }
+            });
+        }
+        return released;
+    }
+}

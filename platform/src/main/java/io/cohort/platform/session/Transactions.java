@@ -1,0 +1,83 @@
+package io.cohort.platform.session;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import javax.sql.DataSource;
+
+/**
+ * One database transaction per thread. Work started inside another joins it, so an experiment's hook that writes
+ * fields while the host is moving a group writes in the host's transaction and both commit or neither does.
+ * Events wait for the commit: a listener that reads back must see what was written.
+ */
+public final class Transactions {
+
+    private final DataSource db;
+    private final ThreadLocal<Tx> current = new ThreadLocal<>();
+
+    public Transactions(DataSource db) {
+        this.db = db;
+    }
+
+    @FunctionalInterface
+    public interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private static final class Tx {
+        final Connection connection;
+        final Map<Object, Runnable> afterCommit = new LinkedHashMap<>();
+
+        Tx(Connection connection) {
+            this.connection = connection;
+        }
+    }
+
+    public <T> T run(Work<T> work) {
+        Tx joined = current.get();
+        try {
+            if (joined != null) {
+                return work.run(joined.connection);
+            }
+            Tx tx;
+            T result;
+            try (Connection c = db.getConnection()) {
+                tx = new Tx(c);
+                c.setAutoCommit(false);
+                current.set(tx);
+                try {
+                    result = work.run(c);
+                    c.commit();
+                } catch (SQLException | RuntimeException | Error e) {
+                    c.rollback();
+                    throw e;
+                } finally {
+                    current.remove();
+                    c.setAutoCommit(true);
+                }
+            }
+            // Once the connection is back in the pool: publishing an event takes one, and a full pool of threads
+            // each holding one while waiting for another would wait for ever.
+            tx.afterCommit.values().forEach(Runnable::run);
+            return result;
+        } catch (SQLException e) {
+            throw new IllegalStateException("database: " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs {@code action} once the current transaction commits (at once when there is none). */
+    public void afterCommit(Runnable action) {
+        afterCommit(new Object(), action);
+    }
+
+    /** As {@link #afterCommit(Runnable)}, but only the first action under an equal {@code key} runs. */
+    public void afterCommit(Object key, Runnable action) {
+        Tx tx = current.get();
+        if (tx == null) {
+            action.run();
+        } else {
+            tx.afterCommit.putIfAbsent(key, action);
+        }
+    }
+}
