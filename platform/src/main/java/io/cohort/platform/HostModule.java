@@ -5,6 +5,9 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import io.cohort.api.event.Events;
 import io.cohort.api.experiment.Experiments;
+import io.cohort.platform.data.DataBrowser;
+import io.cohort.platform.data.Exports;
+import io.cohort.platform.data.ParticipantTable;
 import io.cohort.platform.db.Database;
 import io.cohort.platform.experiment.ExperimentCatalog;
 import io.cohort.platform.session.ConditionAssignment;
@@ -195,6 +198,7 @@ final class HostModule extends AbstractModule {
                 sessionsTab, sessionPage,
                 new PluginsPage(plugins, forms, context, layout, audit),
                 new StatusPage(db, plugins, sessions, layout, audit),
-                new DumpPage(db, layout, audit)));
+                new DumpPage(db, layout, audit),
+                new DataBrowser(db, layout), new Exports(db, layout, audit), new ParticipantTable(db, layout)));
     }
 }
