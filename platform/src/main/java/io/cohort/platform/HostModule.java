@@ -90,7 +90,7 @@ final class HostModule extends AbstractModule {
 
     @Provides @Singleton
     LiveFeed liveFeed(Transactions tx) {
-        return new LiveFeed(events::publish, tx);
+        return LiveFeed.over(events, tx);
     }
 
     @Provides @Singleton

@@ -165,18 +165,21 @@ public final class ParticipantWeb implements Tab {
 
     /** A form page's answers: checked, then stored and moved on (303, so a reload does not post again). */
     private void submit(RouteContext ctx) {
-        ParticipantMoves.Context at = open(ctx);
-        if (at == null) {
-            return;
-        }
-        Participant p = at.participant();
-        String here = ParticipantPages.base(p);
         int index;
         try {
             index = Integer.parseInt(first(ctx, "_page"));
         } catch (NumberFormatException e) {
             index = -1;
         }
+        if (submitDirect(ctx, index)) {
+            return;
+        }
+        ParticipantMoves.Context at = open(ctx);
+        if (at == null) {
+            return;
+        }
+        Participant p = at.participant();
+        String here = ParticipantPages.base(p);
         // Not the page they are on (a second click, an old tab): nothing to store, show where they are.
         if (index != p.pageIndex() || index >= at.experiment().pages().size()
                 || at.experiment().pages().get(index).kind() != PageKind.FORM) {
@@ -191,6 +194,27 @@ public final class ParticipantWeb implements Tab {
         }
         moves.submit(p.id(), index, answers.values());
         seeOther(ctx, here);
+    }
+
+    /**
+     * The common case in one database round trip: the page the form names is checked against the session's
+     * experiment and the answers stored by {@link ParticipantMoves#submitDirect}, whose statement only moves a
+     * participant of an active session who is still on that page. Anything else (unknown, paused, stale, bad answers,
+     * a wait page or the end next) goes the general way, which says what is wrong.
+     */
+    private boolean submitDirect(RouteContext ctx, int index) {
+        String session = ctx.getParameter("session").toString();
+        String token = ctx.getParameter("token").toString();
+        Optional<Experiment> e = moves.experimentOf(session);
+        if (e.isEmpty() || index < 0 || index >= e.get().pages().size() || e.get().pages().get(index).kind() != PageKind.FORM) {
+            return false;
+        }
+        FormAnswers answers = FormAnswers.check(e.get().pages().get(index), name -> first(ctx, name));
+        if (!answers.ok() || !moves.submitDirect(session, token, e.get(), index, answers.values())) {
+            return false;
+        }
+        seeOther(ctx, "/p/" + session + "/" + token + "/");
+        return true;
     }
 
     /** 303: the browser GETs the page (Pippo's redirect(url, code) drops the Location header). */

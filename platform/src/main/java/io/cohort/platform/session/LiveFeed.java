@@ -26,9 +26,13 @@ public final class LiveFeed {
      * Publishes on a transaction's own connection: PostgreSQL holds a {@code NOTIFY} back until the commit, and
      * a page submit then needs no second connection from the pool (see {@code PgEvents.publish(Connection, ...)}).
      */
-    @FunctionalInterface
     public interface Notifier {
         void publish(Connection c, String topic, String payload) throws SQLException;
+
+        /** SQL publishing {@code topic} from inside a statement, or null when this notifier cannot. */
+        default String notifyCall(String topic, String payloadSql) {
+            return null;
+        }
     }
 
     public LiveFeed(Notifier notifier, Transactions tx) {
@@ -39,6 +43,29 @@ public final class LiveFeed {
     /** Over any {@link Events}: published as the transaction ends, through the service's own connection. */
     public static LiveFeed over(Events events, Transactions tx) {
         return new LiveFeed((c, topic, payload) -> events.publish(topic, payload), tx);
+    }
+
+    /** Over the host's PostgreSQL events. */
+    public static LiveFeed over(io.cohort.platform.events.PgEvents events, Transactions tx) {
+        return new LiveFeed(new Notifier() {
+            @Override
+            public void publish(Connection c, String topic, String payload) throws SQLException {
+                events.publish(c, topic, payload);
+            }
+
+            @Override
+            public String notifyCall(String topic, String payloadSql) {
+                return events.notifyCall(topic, payloadSql);
+            }
+        }, tx);
+    }
+
+    /**
+     * SQL announcing {@value #CHANGED} for the participant id in SQL column {@code idColumn}, to fold into the
+     * statement making the change; null when the notifier cannot (then call {@link #changed(String)}).
+     */
+    String changedCall(String idColumn) {
+        return notifier.notifyCall(CHANGED, "json_build_object('participant', " + idColumn + ")::text");
     }
 
     /**

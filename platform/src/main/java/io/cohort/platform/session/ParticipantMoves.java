@@ -146,6 +146,77 @@ public final class ParticipantMoves {
         });
     }
 
+    /** Session id → experiment name; a session's experiment never changes, so this is kept for good. */
+    private final Map<String, String> experimentOfSession = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The experiment a session runs, if the session exists and the experiment is installed. */
+    public Optional<Experiment> experimentOf(String sessionId) {
+        String name = experimentOfSession.get(sessionId);
+        if (name == null) {
+            name = tx.run(c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT experiment FROM cohort.session WHERE id = ?")) {
+                    ps.setString(1, sessionId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        return rs.next() ? rs.getString(1) : null;
+                    }
+                }
+            });
+            if (name == null) {
+                return Optional.empty();
+            }
+            experimentOfSession.put(sessionId, name);
+        }
+        return experiments.find(name);
+    }
+
+    /**
+     * A form page's checked answers by the participant's URL, in one statement (one round trip, autocommit): it
+     * stores them, closes and opens page visits, moves the participant and announces the change — only if the
+     * token belongs to an active session's participant who is on {@code pageIndex} and the next page is an
+     * ordinary one. Returns false having changed nothing otherwise; {@link #submit(String, int, Map)} then decides.
+     */
+    public boolean submitDirect(String sessionId, String token, Experiment e, int pageIndex, Map<String, String> values) {
+        List<Page> pages = e.pages();
+        int next = pageIndex + 1;
+        if (pageIndex < 0 || next >= pages.size() || pages.get(next).kind() == PageKind.WAIT) {
+            return false;
+        }
+        values.forEach(FieldStore::check);
+        String announce = live.changedCall("opened.participant_id");
+        return tx.statements(c -> {
+            try (PreparedStatement ps = c.prepareStatement("WITH moved AS (UPDATE cohort.participant p SET page_index = ?,"
+                    + "   updated_at = now() FROM cohort.session s WHERE p.token = ? AND p.session_id = ? AND s.id = p.session_id"
+                    + "   AND s.active AND s.experiment = ? AND p.page_index = ? RETURNING p.id),"
+                    + " answers AS (INSERT INTO cohort.field_value (participant_id, key, value, set_by)"
+                    + "   SELECT m.id, f.key, f.value::jsonb, ? FROM moved m, unnest(?::text[], ?::text[]) AS f(key, value)),"
+                    + " closed AS (UPDATE cohort.page_visit SET left_at = clock_timestamp()"
+                    + "   WHERE participant_id IN (SELECT id FROM moved) AND left_at IS NULL),"
+                    + " opened AS (INSERT INTO cohort.page_visit (participant_id, page_index, page)"
+                    + "   SELECT id, ?, ? FROM moved RETURNING participant_id)"
+                    + " SELECT opened.participant_id" + (announce == null ? "" : ", " + announce) + " FROM opened")) {
+                ps.setInt(1, next);
+                ps.setString(2, token);
+                ps.setString(3, sessionId);
+                ps.setString(4, e.name());
+                ps.setInt(5, pageIndex);
+                ps.setString(6, "page:" + pages.get(pageIndex).name());
+                ps.setArray(7, c.createArrayOf("text", values.keySet().toArray()));
+                ps.setArray(8, c.createArrayOf("text", values.values().toArray()));
+                ps.setInt(9, next);
+                ps.setString(10, pages.get(next).name());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return false;
+                    }
+                    if (announce == null) {
+                        live.changed(rs.getString(1));
+                    }
+                    return true;
+                }
+            }
+        });
+    }
+
     /** An admin's move: {@code delta} pages forward or back, or to the end; the participant's page reloads. */
     public void move(String participantId, Move move, String by) {
         tx.run(c -> {
