@@ -5,6 +5,12 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import io.cohort.api.event.Events;
 import io.cohort.platform.db.Database;
+import io.cohort.platform.room.RoomEntrance;
+import io.cohort.platform.room.RoomFeed;
+import io.cohort.platform.room.RoomSeats;
+import io.cohort.platform.room.RoomSockets;
+import io.cohort.platform.room.RoomStore;
+import io.cohort.platform.room.RoomsAdmin;
 import io.cohort.platform.session.ConditionAssignment;
 import io.cohort.platform.session.FieldStore;
 import io.cohort.platform.session.LiveFeed;
@@ -99,6 +105,26 @@ final class HostModule extends AbstractModule {
     }
 
     @Provides @Singleton
+    RoomFeed roomFeed(Transactions tx) {
+        return new RoomFeed(events, tx);
+    }
+
+    @Provides @Singleton
+    RoomStore roomStore(Transactions tx, RegisteredServices services, SessionStore sessions, RoomFeed feed) {
+        return new RoomStore(tx, services, sessions, feed);
+    }
+
+    @Provides @Singleton
+    RoomSeats roomSeats(Transactions tx, RoomFeed feed) {
+        return new RoomSeats(tx, feed);
+    }
+
+    @Provides @Singleton
+    RoomSockets roomSockets(RoomSeats seats, RoomStore rooms) {
+        return new RoomSockets(seats, rooms);
+    }
+
+    @Provides @Singleton
     Templates templates() {
         Templates templates = new Templates();
         context.addBundleListener(templates);
@@ -153,10 +179,13 @@ final class HostModule extends AbstractModule {
 
     @Provides @Singleton
     AdminWeb adminWeb(Security security, Layout layout, ContributedPages pages, Plugins plugins, ConfigForms forms,
-                      AdminSessions sessions, AuditLog audit, DataSource db, Sockets sockets, ActionsTab actions) {
+                      AdminSessions sessions, AuditLog audit, DataSource db, Sockets sockets, ActionsTab actions,
+                      RoomStore rooms, RoomSeats seats, RegisteredServices services, ParticipantStore participants,
+                      Templates templates) {
         return new AdminWeb(security, layout, pages, sockets, ready::get, List.of(actions,
                 new PluginsPage(plugins, forms, context, layout, audit),
                 new StatusPage(db, plugins, sessions, layout, audit),
-                new DumpPage(db, layout, audit)));
+                new DumpPage(db, layout, audit),
+                new RoomsAdmin(rooms, services, participants, layout, audit), new RoomEntrance(seats, templates)));
     }
 }

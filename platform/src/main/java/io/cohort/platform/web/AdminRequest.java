@@ -12,7 +12,7 @@ public record AdminRequest(String user, String csrf, String login) {
     static final String LOCAL = "cohort.admin";
 
     /** The admin behind a request that passed {@link Security}'s guard. */
-    static AdminRequest of(ro.pippo.core.route.RouteContext ctx) {
+    public static AdminRequest of(ro.pippo.core.route.RouteContext ctx) {
         return ctx.getLocal(LOCAL);
     }
 }
