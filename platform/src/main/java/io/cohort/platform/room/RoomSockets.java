@@ -68,7 +68,11 @@ public final class RoomSockets implements EventListener {
 
     private static void send(SocketEndpoint.Socket socket, Object body) {
         try {
-            socket.send(RoomFeed.JSON.writeValueAsString(body));
+            String text = RoomFeed.JSON.writeValueAsString(body);
+            // Jetty refuses a blocking send while another is under way on the same connection (events and replies race).
+            synchronized (socket) {
+                socket.send(text);
+            }
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
