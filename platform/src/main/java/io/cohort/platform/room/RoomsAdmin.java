@@ -48,8 +48,7 @@ public final class RoomsAdmin implements Tab {
     @Override
     public void routes(Application app) {
         app.GET("/admin/rooms", Tab.handler(ctx -> list(ctx, 200, null)));
-        app.GET("/api/rooms", Tab.handler(ctx -> Layout.json(ctx, 200, rooms.list().stream()
-                .map(r -> Map.of("room", r, "waiting", rooms.waiting(r.name()).size())).toList())));
+        app.GET("/api/rooms", Tab.handler(ctx -> Layout.json(ctx, 200, summaries())));
         app.POST("/admin/rooms", Tab.handler(ctx -> {
             try {
                 ctx.redirect("/admin/rooms/" + create(ctx).name());
@@ -77,6 +76,11 @@ public final class RoomsAdmin implements Tab {
 
     private static String name(RouteContext ctx) {
         return ctx.getParameter("name").toString();
+    }
+
+    /** Each room with how many wait in it. */
+    private List<Map<String, Object>> summaries() {
+        return rooms.list().stream().map(r -> Map.<String, Object>of("room", r, "waiting", rooms.waiting(r.name()).size())).toList();
     }
 
     /** The room and its waiting list, as the API, the room page's socket and the room page itself show it. */
@@ -179,27 +183,23 @@ public final class RoomsAdmin implements Tab {
 
     private void list(RouteContext ctx, int status, String error) {
         Map<String, Object> model = new HashMap<>();
-        model.put("rooms", rooms.list().stream().map(r -> Map.of("room", r, "waiting", rooms.waiting(r.name()).size())).toList());
+        model.put("rooms", summaries());
+        page(ctx, status, "rooms.peb", model, error);
+    }
+
+    private void show(RouteContext ctx, String name, int status, String error) {
+        ifRoom(ctx, false, () -> page(ctx, status, "room.peb", new HashMap<>(detail(rooms, name)), error));
+    }
+
+    /** A page with the room settings form: a refused form comes back with the error and what was typed. */
+    private void page(RouteContext ctx, int status, String template, Map<String, Object> model, String error) {
         model.put("experiments", experiments.list().stream().map(Experiment::name).sorted().toList());
         if (error != null) {
             model.put("error", error);
             model.put("form", formValues(ctx));
         }
         ctx.getResponse().status(status);
-        layout.html(ctx, "rooms.peb", model);
-    }
-
-    private void show(RouteContext ctx, String name, int status, String error) {
-        ifRoom(ctx, false, () -> {
-            Map<String, Object> model = new HashMap<>(detail(rooms, name));
-            model.put("experiments", experiments.list().stream().map(Experiment::name).sorted().toList());
-            if (error != null) {
-                model.put("error", error);
-                model.put("form", formValues(ctx));
-            }
-            ctx.getResponse().status(status);
-            layout.html(ctx, "room.peb", model);
-        });
+        layout.html(ctx, template, model);
     }
 
     /** What the admin typed, so a refused form comes back filled in. */

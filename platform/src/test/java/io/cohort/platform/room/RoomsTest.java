@@ -422,6 +422,12 @@ class RoomsTest {
         assertTrue(nothing.body().contains("waiting list: nobody is waiting in room 'reuse'"), nothing.body());
         AdminHttp ann = person();
         assertEquals(200, ann.get("/room/reuse/?label=ann").status());
+        AdminHttp.Response badSettings = api.postForm("/api/rooms/reuse/session", form("settings", "[1, 2]"));
+        assertEquals(400, badSettings.status());
+        assertTrue(badSettings.body().contains("settings: must be a JSON object"), badSettings.body());
+        assertEquals(List.of("0"), column("SELECT count(*)::text FROM cohort.participant WHERE label = 'ann'"));
+        assertEquals(List.of("ann"), waitingLabels("reuse"));
+        assertTrue(json(api.get("/api/rooms/reuse")).get("room").get("sessionId").isNull());
         String first = json(api.post("/api/rooms/reuse/session")).get("session").get("id").asText();
         assertEquals(302, ann.get("/room/reuse/").status());
 
