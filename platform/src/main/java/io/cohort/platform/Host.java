@@ -3,7 +3,9 @@ package io.cohort.platform;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import io.cohort.api.data.ParticipantData;
+import io.cohort.api.event.EventListener;
 import io.cohort.api.event.Events;
+import io.cohort.api.experiment.Experiments;
 import io.cohort.api.session.Participants;
 import io.cohort.api.session.Rooms;
 import io.cohort.api.session.Sessions;
@@ -14,19 +16,29 @@ import io.cohort.platform.session.ParticipantStore;
 import io.cohort.platform.session.RegisteredServices;
 import io.cohort.platform.session.SessionStore;
 import io.cohort.api.storage.PluginDatabase;
+import io.cohort.api.web.SocketEndpoint;
 import io.cohort.platform.db.Database;
 import io.cohort.platform.events.PgEvents;
+import io.cohort.platform.experiment.ExperimentCatalog;
+import io.cohort.platform.participant.ParticipantPages;
+import io.cohort.platform.participant.ParticipantSockets;
+import io.cohort.platform.participant.WaitTimeouts;
+import io.cohort.platform.session.LiveFeed;
 import io.cohort.platform.storage.PluginDatabases;
 import io.cohort.platform.osgi.Plugins;
 import io.cohort.platform.web.ActionsTab;
 import io.cohort.platform.web.AdminWeb;
+import io.cohort.platform.web.Dashboard;
+import io.cohort.platform.web.Monitor;
 import io.cohort.platform.web.Sockets;
 import io.cohort.platform.web.ConfigForms;
 import io.cohort.platform.web.ContributedPages;
 import io.cohort.platform.web.Security;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Hashtable;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -92,15 +104,21 @@ public final class Host implements AutoCloseable {
             registrations.add(systemContext.registerService(Events.class, events, null));
             AtomicBoolean ready = new AtomicBoolean();
             Injector injector = Guice.createInjector(new HostModule(config, systemContext, database, events, ready));
+            registrations.add(systemContext.registerService(Experiments.class, injector.getInstance(ExperimentCatalog.class), null));
             registrations.add(systemContext.registerService(Sessions.class, injector.getInstance(SessionStore.class), null));
             registrations.add(systemContext.registerService(Participants.class, injector.getInstance(ParticipantStore.class), null));
             registrations.add(systemContext.registerService(ParticipantData.class, injector.getInstance(FieldStore.class), null));
             registrations.add(systemContext.registerService(Rooms.class, injector.getInstance(RoomStore.class), null));
             registrations.addAll(injector.getInstance(RoomSockets.class).register(systemContext));
+            registrations.add(systemContext.registerService(EventListener.class, injector.getInstance(ParticipantSockets.class),
+                    new Hashtable<>(Map.of(EventListener.TOPIC, LiveFeed.COMMAND))));
+            injector.getInstance(WaitTimeouts.class);
             Pippo pippo = new Pippo(injector.getInstance(AdminWeb.class));
             JettyServer server = new JettyServer();
             pippo.setServer(server);
             server.getSettings().host(config.host()).port(config.port());
+            registrations.add(systemContext.registerService(new String[] {SocketEndpoint.class.getName(),
+                    EventListener.class.getName()}, injector.getInstance(Monitor.class), Monitor.properties()));
             pippo.start();
             ready.set(true);
             return new Host(config, database, injector, pippo, registrations, events, server.getPort());
@@ -142,6 +160,7 @@ public final class Host implements AutoCloseable {
     @Override
     public void close() {
         pippo.stop();
+        injector.getInstance(WaitTimeouts.class).close();
         registrations.forEach(r -> {
             try {
                 r.unregister();
@@ -153,9 +172,13 @@ public final class Host implements AutoCloseable {
         injector.getInstance(ContributedPages.class).close();
         injector.getInstance(ActionsTab.class).close();
         injector.getInstance(Sockets.class).close();
+        injector.getInstance(Monitor.class).close();
+        injector.getInstance(Dashboard.class).close();
         injector.getInstance(ConfigForms.class).close();
         injector.getInstance(Plugins.class).close();
         injector.getInstance(RegisteredServices.class).close();
+        injector.getInstance(ExperimentCatalog.class).close();
+        injector.getInstance(ParticipantPages.class).close();
         database.close();
     }
 }

@@ -4,7 +4,12 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import io.cohort.api.event.Events;
+import io.cohort.api.experiment.Experiments;
+import io.cohort.platform.data.DataBrowser;
+import io.cohort.platform.data.Exports;
+import io.cohort.platform.data.ParticipantTable;
 import io.cohort.platform.db.Database;
+import io.cohort.platform.experiment.ExperimentCatalog;
 import io.cohort.platform.room.RoomEntrance;
 import io.cohort.platform.room.RoomFeed;
 import io.cohort.platform.room.RoomSeats;
@@ -20,6 +25,10 @@ import io.cohort.platform.session.RegisteredServices;
 import io.cohort.platform.session.SessionStore;
 import io.cohort.platform.session.Transactions;
 import io.cohort.platform.osgi.Plugins;
+import io.cohort.platform.participant.ParticipantPages;
+import io.cohort.platform.participant.ParticipantSockets;
+import io.cohort.platform.participant.ParticipantWeb;
+import io.cohort.platform.participant.WaitTimeouts;
 import io.cohort.platform.web.ActionsTab;
 import io.cohort.platform.web.AdminAccounts;
 import io.cohort.platform.web.AdminSessions;
@@ -27,11 +36,14 @@ import io.cohort.platform.web.AdminWeb;
 import io.cohort.platform.web.AuditLog;
 import io.cohort.platform.web.ConfigForms;
 import io.cohort.platform.web.ContributedPages;
+import io.cohort.platform.web.Dashboard;
 import io.cohort.platform.web.DumpPage;
 import io.cohort.platform.web.Layout;
 import io.cohort.platform.web.LoginThrottle;
 import io.cohort.platform.web.PluginsPage;
 import io.cohort.platform.web.Security;
+import io.cohort.platform.web.SessionPage;
+import io.cohort.platform.web.SessionsTab;
 import io.cohort.platform.web.Sockets;
 import io.cohort.platform.web.StatusPage;
 import io.cohort.platform.web.Templates;
@@ -64,6 +76,12 @@ final class HostModule extends AbstractModule {
         bind(BundleContext.class).toInstance(context);
         bind(Database.class).toInstance(database);
         bind(DataSource.class).toInstance(database.dataSource());
+        bind(Experiments.class).to(ExperimentCatalog.class);
+    }
+
+    @Provides @Singleton
+    ExperimentCatalog experiments() {
+        return new ExperimentCatalog(config.home(), context);
     }
 
     @Provides @Singleton
@@ -168,8 +186,29 @@ final class HostModule extends AbstractModule {
     }
 
     @Provides @Singleton
-    Sockets sockets(AdminSessions sessions) {
-        return new Sockets(context, sessions);
+    Sockets sockets(AdminSessions sessions, ParticipantStore participants, ParticipantSockets pages) {
+        return new Sockets(context, sessions, participants, pages);
+    }
+
+    @Provides @Singleton
+    ParticipantSockets participantSockets(ParticipantMoves moves) {
+        return new ParticipantSockets(moves);
+    }
+
+    @Provides @Singleton
+    WaitTimeouts waitTimeouts(ParticipantMoves moves) {
+        return new WaitTimeouts(moves);
+    }
+
+    @Provides @Singleton
+    ParticipantPages participantPages(ExperimentCatalog catalog, FieldStore data, ParticipantStore participants) {
+        return new ParticipantPages(catalog, data, participants, context);
+    }
+
+    @Provides @Singleton
+    ParticipantWeb participantWeb(ParticipantStore participants, SessionStore sessions, ParticipantMoves moves,
+                                  FieldStore data, ExperimentCatalog catalog, ParticipantPages pages) {
+        return new ParticipantWeb(participants, sessions, moves, data, catalog, pages);
     }
 
     @Provides @Singleton
@@ -180,12 +219,15 @@ final class HostModule extends AbstractModule {
     @Provides @Singleton
     AdminWeb adminWeb(Security security, Layout layout, ContributedPages pages, Plugins plugins, ConfigForms forms,
                       AdminSessions sessions, AuditLog audit, DataSource db, Sockets sockets, ActionsTab actions,
+                      ParticipantWeb participantWeb, Dashboard dashboard, SessionsTab sessionsTab, SessionPage sessionPage,
                       RoomStore rooms, RoomSeats seats, RegisteredServices services, ParticipantStore participants,
                       Templates templates) {
-        return new AdminWeb(security, layout, pages, sockets, ready::get, List.of(actions,
+        return new AdminWeb(security, layout, pages, sockets, ready::get, List.of(actions, participantWeb, dashboard,
+                sessionsTab, sessionPage,
                 new PluginsPage(plugins, forms, context, layout, audit),
                 new StatusPage(db, plugins, sessions, layout, audit),
                 new DumpPage(db, layout, audit),
+                new DataBrowser(db, layout), new Exports(db, layout, audit), new ParticipantTable(db, layout),
                 new RoomsAdmin(rooms, services, participants, layout, audit), new RoomEntrance(seats, templates)));
     }
 }

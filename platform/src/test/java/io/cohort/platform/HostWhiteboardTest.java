@@ -1,5 +1,6 @@
 package io.cohort.platform;
 
+import static io.cohort.platform.TestFramework.props;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,7 +21,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
-import java.util.Hashtable;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -83,14 +83,6 @@ class HostWhiteboardTest {
 
     static BundleContext context() {
         return framework.getBundleContext();
-    }
-
-    static Hashtable<String, Object> props(Object... kv) {
-        Hashtable<String, Object> p = new Hashtable<>();
-        for (int i = 0; i < kv.length; i += 2) {
-            p.put((String) kv[i], kv[i + 1]);
-        }
-        return p;
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.cohort.platform;
 
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.Hashtable;
 import java.util.Map;
 import org.apache.felix.framework.FrameworkFactory;
 import org.osgi.framework.BundleException;
@@ -33,5 +34,14 @@ public final class TestFramework {
             framework.stop();
             framework.waitForStop(10_000);
         }
+    }
+
+    /** Service properties from name, value pairs. */
+    public static Hashtable<String, Object> props(Object... kv) {
+        Hashtable<String, Object> p = new Hashtable<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            p.put((String) kv[i], kv[i + 1]);
+        }
+        return p;
     }
 }

@@ -53,7 +53,8 @@ public final class FieldStore implements ParticipantData {
         live.changed(participantId);
     }
 
-    static void check(String key, String value) {
+    /** Throws an IllegalArgumentException naming the key when it or the JSON value is not acceptable. */
+    public static void check(String key, String value) {
         if (key == null || !KEY.matcher(key).matches()) {
             throw new IllegalArgumentException("field key '" + key + "': use letters, digits, _ . - (at most 100), starting with a letter or _");
         }

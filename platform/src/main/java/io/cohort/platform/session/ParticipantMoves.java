@@ -265,7 +265,9 @@ public final class ParticipantMoves {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO cohort.wait_arrival (session_id, group_name, page_index,"
                 + " participant_id) VALUES (?, ?, ?, ?) ON CONFLICT (page_index, participant_id) DO UPDATE"
                 + " SET session_id = EXCLUDED.session_id, group_name = EXCLUDED.group_name,"
-                + " arrived_at = clock_timestamp(), released_at = NULL")) {
+                // A reload on the wait page keeps its arrival time, or the others' timeout would never run out.
+                + " arrived_at = CASE WHEN wait_arrival.released_at IS NULL THEN wait_arrival.arrived_at"
+                + "   ELSE clock_timestamp() END, released_at = NULL")) {
             ps.setString(1, p.sessionId());
             ps.setString(2, p.group());
             ps.setInt(3, index);

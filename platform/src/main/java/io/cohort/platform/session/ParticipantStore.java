@@ -79,6 +79,18 @@ public final class ParticipantStore implements Participants {
         return query("WHERE p.token = ? AND p.session_id = ?", token, sessionId).stream().findFirst();
     }
 
+    /** The label a participant came with (a room's pre-assigned slot), if any. */
+    public Optional<String> label(String participantId) {
+        return tx.run(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT label FROM cohort.participant WHERE id = ?")) {
+                ps.setString(1, participantId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.<String>empty();
+                }
+            }
+        });
+    }
+
     @Override
     public List<Participant> ofSession(String sessionId) {
         return query("WHERE p.session_id = ? ORDER BY p.created_at, p.id", sessionId);

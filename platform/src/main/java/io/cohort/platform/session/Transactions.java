@@ -40,11 +40,12 @@ public final class Transactions {
             if (joined != null) {
                 return work.run(joined.connection);
             }
+            Tx tx;
+            T result;
             try (Connection c = db.getConnection()) {
-                Tx tx = new Tx(c);
+                tx = new Tx(c);
                 c.setAutoCommit(false);
                 current.set(tx);
-                T result;
                 try {
                     result = work.run(c);
                     c.commit();
@@ -55,9 +56,11 @@ public final class Transactions {
                     current.remove();
                     c.setAutoCommit(true);
                 }
-                tx.afterCommit.values().forEach(Runnable::run);
-                return result;
             }
+            // Once the connection is back in the pool: publishing an event takes one, and a full pool of threads
+            // each holding one while waiting for another would wait for ever.
+            tx.afterCommit.values().forEach(Runnable::run);
+            return result;
         } catch (SQLException e) {
             throw new IllegalStateException("database: " + e.getMessage(), e);
         }

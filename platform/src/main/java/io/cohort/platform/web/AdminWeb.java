@@ -46,7 +46,6 @@ public final class AdminWeb extends Application {
         GET("/", ctx -> ctx.redirect("/admin/"));
         security.routes(this);
         GET("/admin", ctx -> ctx.redirect("/admin/"));
-        GET("/admin/", ctx -> layout.html(ctx, "dashboard.peb", Map.of("pages", pages.menu())));
         tabs.forEach(tab -> tab.routes(this));
         ANY("/admin/{rest: .+}", Tab.handler(this::contributed));
         addWebSocket("/ws/{path: .+}", sockets);

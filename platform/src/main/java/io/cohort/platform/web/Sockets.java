@@ -1,5 +1,7 @@
 package io.cohort.platform.web;
 
+import io.cohort.api.session.Participant;
+import io.cohort.api.session.Participants;
 import io.cohort.api.web.SocketEndpoint;
 import java.io.IOException;
 import java.net.HttpCookie;
@@ -8,6 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 import org.osgi.util.tracker.ServiceTracker;
@@ -20,7 +24,9 @@ import ro.pippo.jetty.websocket.JettyWebSocketConnection;
 
 /**
  * WebSockets at {@code /ws/<path>}, handed to the {@link SocketEndpoint} registered with that path. Admin
- * endpoints accept only a live admin login cookie. When an endpoint's service goes, its sockets are closed.
+ * endpoints accept only a live admin login cookie; participant endpoints know the participant when the URL carries
+ * their {@code session} and {@code token}. {@code /ws/p/{session}/{token}} is the host's socket of an open
+ * participant page. When an endpoint's service goes, its sockets are closed.
  */
 public final class Sockets implements WebSocketHandler, AutoCloseable {
 
@@ -29,16 +35,22 @@ public final class Sockets implements WebSocketHandler, AutoCloseable {
     private final ServiceTracker<SocketEndpoint, SocketEndpoint> tracker;
     private final AdminSessions sessions;
     private final Map<WebSocketConnection, Open> open = new ConcurrentHashMap<>();
+    private final Participants participants;
+    private final SocketEndpoint participantPage;
+    private static final Pattern PARTICIPANT_PAGE = Pattern.compile("p/([^/]+)/([^/]+)/?");
 
     private record Open(ServiceReference<SocketEndpoint> reference, SocketEndpoint endpoint, Socket socket) {
     }
 
-    public Sockets(BundleContext context, AdminSessions sessions) {
+    /** @param participantPage the host's own endpoint for open participant pages, at {@code /ws/p/{session}/{token}} */
+    public Sockets(BundleContext context, AdminSessions sessions, Participants participants, SocketEndpoint participantPage) {
         this.sessions = sessions;
+        this.participants = participants;
+        this.participantPage = participantPage;
         this.tracker = new ServiceTracker<>(context, SocketEndpoint.class, null) {
             @Override
             public void removedService(ServiceReference<SocketEndpoint> reference, SocketEndpoint service) {
-                open.values().stream().filter(o -> o.reference.equals(reference)).forEach(o -> o.socket.close());
+                open.values().stream().filter(o -> reference.equals(o.reference)).forEach(o -> o.socket.close());
                 super.removedService(reference, service);
             }
         };
@@ -65,6 +77,16 @@ public final class Sockets implements WebSocketHandler, AutoCloseable {
     @Override
     public void onOpen(WebSocketContext ctx) {
         String path = ctx.getPathParameter("path").toString();
+        Matcher page = PARTICIPANT_PAGE.matcher(path);
+        if (page.matches()) {
+            Optional<Participant> p = participants.byToken(page.group(1), page.group(2));
+            if (p.isEmpty()) {
+                ctx.getConnection().close(4404, "not found");
+                return;
+            }
+            accept(ctx, null, participantPage, p.get().id());
+            return;
+        }
         Map.Entry<ServiceReference<SocketEndpoint>, SocketEndpoint> match = tracker.getTracked().entrySet().stream()
                 .filter(e -> path.equals(String.valueOf(e.getKey().getProperty(SocketEndpoint.PATH)).replaceAll("^/+", "")))
                 .findFirst().orElse(null);
@@ -73,14 +95,42 @@ public final class Sockets implements WebSocketHandler, AutoCloseable {
             return;
         }
         String audience = String.valueOf(match.getKey().getProperty(SocketEndpoint.AUDIENCE));
-        String principal = "participant".equals(audience) ? "participant" : adminUser(ctx.getConnection()).orElse(null);
+        String principal = "participant".equals(audience) ? participant(ctx.getConnection()).orElse(null)
+                : adminUser(ctx.getConnection()).orElse(null);
         if (principal == null) {
-            ctx.getConnection().close(4401, "log in first");
+            ctx.getConnection().close("participant".equals(audience) ? 4404 : 4401,
+                    "participant".equals(audience) ? "not found" : "log in first");
             return;
         }
+        accept(ctx, match.getKey(), match.getValue(), principal);
+    }
+
+    private void accept(WebSocketContext ctx, ServiceReference<SocketEndpoint> reference, SocketEndpoint endpoint,
+                        String principal) {
         Socket socket = new Socket(UUID.randomUUID().toString(), principal, ctx.getConnection());
-        open.put(ctx.getConnection(), new Open(match.getKey(), match.getValue(), socket));
-        match.getValue().onOpen(socket);
+        open.put(ctx.getConnection(), new Open(reference, endpoint, socket));
+        endpoint.onOpen(socket);
+    }
+
+    /**
+     * Who opens a participant-audience socket: the participant named by {@code ?session=&token=} (their page's
+     * credentials), or "participant" for someone who is not one yet (e.g. waiting in a room); empty for
+     * credentials that name nobody.
+     */
+    private Optional<String> participant(WebSocketConnection connection) {
+        if (!(connection instanceof JettyWebSocketConnection jetty)) {
+            return Optional.of("participant");
+        }
+        Map<String, List<String>> query = jetty.getSession().getUpgradeRequest().getParameterMap();
+        List<String> session = query == null ? null : query.get("session");
+        List<String> token = query == null ? null : query.get("token");
+        if (session == null && token == null) {
+            return Optional.of("participant");
+        }
+        if (session == null || token == null || session.isEmpty() || token.isEmpty()) {
+            return Optional.empty();
+        }
+        return participants.byToken(session.get(0), token.get(0)).map(Participant::id);
     }
 
     private Optional<String> adminUser(WebSocketConnection connection) {

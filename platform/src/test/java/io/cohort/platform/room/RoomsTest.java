@@ -415,6 +415,26 @@ class RoomsTest {
     }
 
     @Test
+    void theDashboardListsRoomsAndFollowsArrivals() throws Exception {
+        assertEquals(201, createRoom("dash", "free", "", 3).status());
+        AdminHttp admin = person();
+        admin.login("admin", PASSWORD);
+        assertTrue(admin.get("/admin/").body().contains("<td>dash</td><td>pairs</td><td>0</td>"));
+        Listener dashboard = new Listener();
+        WebSocket ws = socket("monitor", "cohort_admin=" + admin.cookie("cohort_admin"), dashboard, "{\"watch\": \"dashboard\"}");
+        dashboard.await(m -> m.path("type").asText().equals("dashboard"));
+        assertEquals(200, person().get("/room/dash/?label=zoe").status());
+        JsonNode rooms = dashboard.await(m -> m.path("type").asText().equals("rooms")).get("rooms");
+        JsonNode dash = null;
+        for (JsonNode r : rooms) {
+            dash = r.get("room").get("name").asText().equals("dash") ? r : dash;
+        }
+        assertNotNull(dash, rooms.toString());
+        assertEquals(1, dash.get("waiting").asInt());
+        ws.abort();
+    }
+
+    @Test
     void aDisassociatedRoomCanBeEditedAndFilledAgain() throws Exception {
         assertEquals(201, createRoom("reuse", "free", "", 3).status());
         AdminHttp.Response nothing = api.post("/api/rooms/reuse/session");

@@ -1,0 +1,298 @@
+package io.cohort.bench;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.cohort.platform.Config;
+import io.cohort.platform.Host;
+import io.cohort.platform.osgi.SystemPackages;
+import io.cohort.testkit.TestDatabase;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
+import org.apache.felix.framework.FrameworkFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.AbstractHandler;
+import org.osgi.framework.Constants;
+import org.osgi.framework.launch.Framework;
+
+/**
+ * Page submits (HTTP POST of a five-field form → field rows committed) by N concurrent simulated participants,
+ * against Cohort and, in the same run and on the same database server, against a bare Jetty handler that parses
+ * the same form and inserts the same rows with plain JDBC in one transaction. Prints throughput, the ratio of the
+ * two, and latency percentiles.
+ *
+ * <pre>bench/page-submit.sh [--clients 500] [--seconds 20] [--warmup 5]</pre>
+ */
+public final class PageSubmitBench {
+
+    static final int PAGES = 400;
+    static final String[] FIELDS = {"age", "score", "word", "pick", "agree"};
+
+    public static void main(String[] args) throws Exception {
+        int clients = intArg(args, "--clients", 500);
+        int seconds = intArg(args, "--seconds", 20);
+        int warmup = intArg(args, "--warmup", 5);
+        Path home = Files.createTempDirectory("cohort-bench-submit");
+        writeExperiment(home.resolve("experiments/submit-bench"));
+        String db = TestDatabase.create();
+        Framework framework = new FrameworkFactory().newFramework(Map.of(
+                Constants.FRAMEWORK_STORAGE, home.resolve("felix").toString(),
+                Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT,
+                Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, SystemPackages.list()));
+        framework.start();
+        String token = "bench-token";
+        Host host = Host.start(framework.getBundleContext(), Config.load(home, home, Map.of(
+                "COHORT_DB_URL", db, "COHORT_PORT", String.valueOf(freePort()), "COHORT_API_TOKEN", token)));
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        try {
+            List<String> urls = participantUrls(http, host.url(), token, clients);
+            System.out.printf("%d participants, %d s warm-up, %d s measured, %d pages of 5 fields%n", clients, warmup, seconds, PAGES);
+
+            Result cohort = run("cohort", http, clients, warmup, seconds, i -> urls.get(i));
+
+            int rawPort = freePort();
+            HikariDataSource pool = rawPool(db);
+            Server jetty = rawServer(rawPort, pool, firstParticipantIds(pool, clients));
+            try {
+                Result raw = run("raw jetty+jdbc", http, clients, warmup, seconds,
+                        i -> "http://127.0.0.1:" + rawPort + "/raw/" + i);
+                System.out.printf("%nthroughput ratio cohort / raw = %.2f (target >= 0.7)%n", cohort.perSecond() / raw.perSecond());
+                System.out.printf("cohort p99 = %.1f ms (target < 50 ms)%n", cohort.p(99));
+            } finally {
+                jetty.stop();
+                pool.close();
+            }
+        } finally {
+            host.close();
+            framework.stop();
+            framework.waitForStop(10_000);
+        }
+    }
+
+    static void writeExperiment(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        StringBuilder yaml = new StringBuilder("""
+                name: submit-bench
+                title: Page submit benchmark
+                version: "1"
+                groupSize: 1
+                pages:
+                """);
+        for (int i = 0; i < PAGES; i++) {
+            yaml.append("""
+                      - name: p%d
+                        kind: form
+                        template: page.peb
+                        fields:
+                          - {name: age, type: int, label: Age, required: true, min: 18, max: 99}
+                          - {name: score, type: decimal, label: Score, required: true}
+                          - {name: word, type: text, label: Word, required: true}
+                          - {name: pick, type: choice, label: Pick, choices: [a, b, c], required: true}
+                          - {name: agree, type: boolean, label: Agree}
+                    """.formatted(i));
+        }
+        Files.writeString(dir.resolve("experiment.yaml"), yaml);
+        Files.writeString(dir.resolve("page.peb"), "{% extends \"participant.peb\" %}{% block content %}<p>Page</p>{% endblock %}");
+    }
+
+    /** Opens a session over the JSON API and loads each participant's first page (which starts them). */
+    static List<String> participantUrls(HttpClient http, String base, String token, int n) throws Exception {
+        String body = "{\"experiment\": \"submit-bench\", \"participants\": " + n + "}";
+        HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base + "api/sessions"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        if (created.statusCode() != 201) {
+            throw new IllegalStateException("cannot create the session: " + created.statusCode() + " " + created.body());
+        }
+        List<String> urls = new ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"(/p/[^\"]+/)\"").matcher(created.body());
+        while (m.find()) {
+            String url = base + m.group(1).substring(1);
+            http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.discarding());
+            urls.add(url);
+        }
+        if (urls.size() != n) {
+            throw new IllegalStateException("expected " + n + " participant URLs, got " + urls.size() + ": " + created.body());
+        }
+        return urls;
+    }
+
+    static String form(int page) {
+        return "_page=" + page + "&age=" + (18 + page % 80) + "&score=" + (page * 0.25) + "&word="
+                + URLEncoder.encode("mot-" + page + " é", StandardCharsets.UTF_8) + "&pick=" + "abc".charAt(page % 3)
+                + "&agree=on";
+    }
+
+    record Result(String name, long requests, double seconds, long[] latenciesMicros) {
+        double perSecond() {
+            return requests / seconds;
+        }
+
+        double p(double percentile) {
+            if (latenciesMicros.length == 0) {
+                return Double.NaN;
+            }
+            int i = (int) Math.ceil(percentile / 100.0 * latenciesMicros.length) - 1;
+            return latenciesMicros[Math.max(0, Math.min(latenciesMicros.length - 1, i))] / 1000.0;
+        }
+    }
+
+    /** Each client posts its pages in order, as fast as answers come; only requests begun after the warm-up count. */
+    static Result run(String name, HttpClient http, int clients, int warmup, int seconds, IntFunction<String> url)
+            throws InterruptedException {
+        AtomicBoolean measuring = new AtomicBoolean();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong errors = new AtomicLong();
+        List<long[]> perClient = new ArrayList<>();
+        int[] counts = new int[clients];
+        CountDownLatch done = new CountDownLatch(clients);
+        for (int c = 0; c < clients; c++) {
+            long[] lat = new long[200_000];
+            perClient.add(lat);
+            int client = c;
+            Thread t = new Thread(() -> {
+                int page = 0;
+                try {
+                    while (!stop.get() && page < PAGES) {
+                        boolean counted = measuring.get();
+                        long t0 = System.nanoTime();
+                        HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(url.apply(client)))
+                                .timeout(Duration.ofSeconds(30))
+                                .header("Content-Type", "application/x-www-form-urlencoded")
+                                .POST(HttpRequest.BodyPublishers.ofString(form(page))).build(), HttpResponse.BodyHandlers.discarding());
+                        long micros = (System.nanoTime() - t0) / 1000;
+                        if (r.statusCode() != 303) {
+                            errors.incrementAndGet();
+                        }
+                        page++;
+                        if (counted && !stop.get() && counts[client] < lat.length) {
+                            lat[counts[client]++] = micros;
+                        }
+                    }
+                } catch (Exception e) {
+                    errors.incrementAndGet();
+                } finally {
+                    done.countDown();
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+        }
+        Thread.sleep(warmup * 1000L);
+        measuring.set(true);
+        long start = System.nanoTime();
+        Thread.sleep(seconds * 1000L);
+        stop.set(true);
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        done.await();
+        long total = Arrays.stream(counts).sum();
+        long[] all = new long[(int) total];
+        int k = 0;
+        for (int c = 0; c < clients; c++) {
+            System.arraycopy(perClient.get(c), 0, all, k, counts[c]);
+            k += counts[c];
+        }
+        Arrays.sort(all);
+        Result r = new Result(name, total, elapsed, all);
+        System.out.printf("%-16s %8.0f submits/s  p50 %6.1f ms  p95 %6.1f ms  p99 %6.1f ms  max %7.1f ms  errors %d%n",
+                name, r.perSecond(), r.p(50), r.p(95), r.p(99), r.p(100), errors.get());
+        return r;
+    }
+
+    static HikariDataSource rawPool(String url) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        config.setMaximumPoolSize(10);
+        return new HikariDataSource(config);
+    }
+
+    static String[] firstParticipantIds(HikariDataSource pool, int n) throws Exception {
+        String[] ids = new String[n];
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT id FROM cohort.participant ORDER BY created_at, id LIMIT ?")) {
+            ps.setInt(1, n);
+            try (var rs = ps.executeQuery()) {
+                for (int i = 0; rs.next(); i++) {
+                    ids[i] = rs.getString(1);
+                }
+            }
+        }
+        return ids;
+    }
+
+    /** The floor: parse the form, insert the five rows in one transaction, answer 303. */
+    static Server rawServer(int port, HikariDataSource pool, String[] participants) throws Exception {
+        Server server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        connector.setPort(port);
+        server.addConnector(connector);
+        server.setHandler(new AbstractHandler() {
+            @Override
+            public void handle(String target, Request base, HttpServletRequest request, HttpServletResponse response) {
+                base.setHandled(true);
+                String participant = participants[Integer.parseInt(target.substring("/raw/".length()))];
+                try (Connection c = pool.getConnection()) {
+                    c.setAutoCommit(false);
+                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO cohort.field_value (participant_id, key, value, set_by)"
+                            + " VALUES (?, ?, ?::jsonb, ?)")) {
+                        String page = "page:p" + request.getParameter("_page");
+                        for (String f : FIELDS) {
+                            ps.setString(1, participant);
+                            ps.setString(2, f);
+                            ps.setString(3, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+                                    .textNode(String.valueOf(request.getParameter(f))).toString());
+                            ps.setString(4, page);
+                            ps.addBatch();
+                        }
+                        ps.executeBatch();
+                    }
+                    c.commit();
+                    response.setStatus(303);
+                    response.setHeader("Location", target);
+                } catch (Exception e) {
+                    response.setStatus(500);
+                }
+            }
+        });
+        server.start();
+        return server;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    static int intArg(String[] args, String name, int fallback) {
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals(name)) {
+                return Integer.parseInt(args[i + 1]);
+            }
+        }
+        return fallback;
+    }
+}

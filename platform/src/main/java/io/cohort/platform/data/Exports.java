@@ -1,0 +1,82 @@
+package io.cohort.platform.data;
+
+import io.cohort.platform.web.AuditLog;
+import io.cohort.platform.web.Layout;
+import io.cohort.platform.web.Tab;
+import java.io.BufferedWriter;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import javax.sql.DataSource;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+import ro.pippo.core.Application;
+import ro.pippo.core.route.RouteContext;
+
+/** Downloads of a session's data (or all sessions'): page times, fields as CSV (long or wide) and as JSON. */
+public final class Exports implements Tab {
+
+    static final String CSV = "text/csv; charset=utf-8";
+
+    private final DataSource db;
+    private final Layout layout;
+    private final AuditLog audit;
+
+    public Exports(DataSource db, Layout layout, AuditLog audit) {
+        this.db = db;
+        this.layout = layout;
+        this.audit = audit;
+    }
+
+    @Override
+    public void routes(Application app) {
+        TwinRoutes.download(app, layout, audit, "/sessions/{id}/page-times.csv", ctx -> {
+            SessionScope scope = session(ctx);
+            return new TwinRoutes.File(scope.fileStem() + "-page-times.csv", CSV, scope.target(),
+                    out -> PageTimesCsv.write(db, scope, out));
+        });
+        TwinRoutes.download(app, layout, audit, "/sessions/{id}/export.csv", ctx -> csv(ctx, session(ctx)));
+        TwinRoutes.download(app, layout, audit, "/sessions/{id}/export.json", ctx -> json(session(ctx)));
+        TwinRoutes.download(app, layout, audit, "/export.csv", ctx -> csv(ctx, SessionScope.ALL));
+        TwinRoutes.download(app, layout, audit, "/export.json", ctx -> json(SessionScope.ALL));
+    }
+
+    private SessionScope session(RouteContext ctx) throws Exception {
+        return SessionScope.find(db, ctx.getParameter("id").toString());
+    }
+
+    private TwinRoutes.File csv(RouteContext ctx, SessionScope scope) {
+        String shape = TwinRoutes.param(ctx, "shape");
+        if (shape == null || shape.equals("wide")) {
+            return new TwinRoutes.File(scope.fileStem() + "-wide.csv", CSV, scope.target(),
+                    out -> CurrentFieldsCsv.write(db, scope, out));
+        }
+        if (shape.equals("long")) {
+            return new TwinRoutes.File(scope.fileStem() + "-long.csv", CSV, scope.target(),
+                    out -> FieldHistoryCsv.write(db, scope, out));
+        }
+        throw RequestError.badParameter("shape", shape, "one of wide, long");
+    }
+
+    private TwinRoutes.File json(SessionScope scope) {
+        return new TwinRoutes.File(scope.fileStem() + ".json", "application/json", scope.target(),
+                out -> ParticipantsJson.write(db, scope, out));
+    }
+
+    /** A CSV printer over the response, its header first; RFC 4180 quoting, UTF-8. */
+    static CSVPrinter printer(OutputStream out, List<String> header) throws java.io.IOException {
+        BufferedWriter writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+        return new CSVPrinter(writer, CSVFormat.DEFAULT.builder().setHeader(header.toArray(String[]::new)).get());
+    }
+
+    /** {@code session} first when the file spans sessions. */
+    static List<String> header(SessionScope scope, String... columns) {
+        List<String> header = new java.util.ArrayList<>();
+        if (scope.all()) {
+            header.add("session");
+        }
+        header.addAll(List.of(columns));
+        return header;
+    }
+}

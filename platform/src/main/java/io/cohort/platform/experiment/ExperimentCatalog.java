@@ -1,0 +1,332 @@
+package io.cohort.platform.experiment;
+
+import io.cohort.api.experiment.Experiment;
+import io.cohort.api.experiment.ExperimentHooks;
+import io.cohort.api.experiment.Experiments;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+import org.osgi.util.tracker.ServiceTracker;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The experiments this node knows: every {@code <home>/experiments/<name>/experiment.yaml}, and every
+ * {@link ExperimentHooks} service whose bundle ships one in the folder named by {@value ExperimentHooks#RESOURCES}.
+ * Bundles are tracked live (bundle stopped: its experiment is gone); a folder is read again when its
+ * experiment.yaml (or the folder itself) changes, so every call sees edits without a restart and costs a few
+ * file stats otherwise. A bundle's experiment takes the place of a folder with the same name.
+ * A file that cannot be used is left out and its reasons are in {@link #problems()}.
+ */
+public final class ExperimentCatalog implements Experiments, AutoCloseable {
+
+    static final String FILE = "experiment.yaml";
+    private static final Logger LOG = LoggerFactory.getLogger(ExperimentCatalog.class);
+
+    private final Path home;
+    private final Path folder;
+    private final Map<String, FolderEntry> folders = new HashMap<>();
+    private final Map<ServiceReference<ExperimentHooks>, Contribution> contributions = new ConcurrentHashMap<>();
+    private final Set<String> shadowsLogged = ConcurrentHashMap.newKeySet();
+    private final ServiceTracker<ExperimentHooks, ExperimentHooks> tracker;
+
+    /** Reads {@code <home>/experiments/} and tracks {@link ExperimentHooks} services in {@code context}'s framework. */
+    public ExperimentCatalog(Path home, BundleContext context) {
+        this.home = home;
+        this.folder = home.resolve("experiments");
+        this.tracker = new ServiceTracker<>(context, ExperimentHooks.class, null) {
+            @Override
+            public ExperimentHooks addingService(ServiceReference<ExperimentHooks> reference) {
+                ExperimentHooks hooks = context.getService(reference);
+                if (hooks != null) {
+                    contributions.put(reference, contribution(reference, hooks));
+                }
+                return hooks;
+            }
+
+            @Override
+            public void modifiedService(ServiceReference<ExperimentHooks> reference, ExperimentHooks hooks) {
+                contributions.put(reference, contribution(reference, hooks));
+            }
+
+            @Override
+            public void removedService(ServiceReference<ExperimentHooks> reference, ExperimentHooks hooks) {
+                contributions.remove(reference);
+                context.ungetService(reference);
+            }
+        };
+        tracker.open(true);
+    }
+
+    @Override
+    public List<Experiment> list() {
+        return current().values().stream().map(Known::experiment).toList();
+    }
+
+    @Override
+    public Optional<Experiment> find(String name) {
+        return Optional.ofNullable(current().get(name)).map(Known::experiment);
+    }
+
+    /**
+     * A file of the experiment, e.g. {@code task.peb} or {@code static/stroop.js}, from its folder or bundle;
+     * empty for a path with {@code ..}, an absolute path, a missing file or an experiment not listed.
+     */
+    public Optional<URL> resource(String experiment, String path) {
+        if (!isSafePath(path)) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(current().get(experiment)).map(known -> known.origin().entry(path));
+    }
+
+    /** The {@link ExperimentHooks} registered with {@code cohort.experiment=<experiment>}, if any. */
+    public Optional<ExperimentHooks> hooks(String experiment) {
+        return contributions.values().stream()
+                .filter(c -> experiment.equals(c.name()))
+                .max(Comparator.comparing(Contribution::reference))
+                .map(Contribution::hooks);
+    }
+
+    /** Why each experiment left out was left out, one message a problem, folders first. */
+    public List<String> problems() {
+        List<String> problems = new ArrayList<>();
+        synchronized (folders) {
+            refreshFolders();
+            new TreeMap<>(folders).values().forEach(e -> problems.addAll(e.problems()));
+        }
+        contributions.values().stream().sorted(Comparator.comparing(Contribution::reference))
+                .forEach(c -> problems.addAll(c.problems()));
+        return problems;
+    }
+
+    @Override
+    public void close() {
+        tracker.close();
+    }
+
+    /** A relative path that stays inside the experiment's folder: no {@code ..}, no leading {@code /}, no drive. */
+    static boolean isSafePath(String path) {
+        if (path == null || path.isEmpty() || path.startsWith("/") || path.contains("\\") || path.contains(":")
+                || path.indexOf('\0') >= 0) {
+            return false;
+        }
+        for (String segment : path.split("/", -1)) {
+            if (segment.isEmpty() || segment.equals("..") || segment.equals(".")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Where an experiment's files are. */
+    private interface Origin {
+        /** The file at a safe relative path; null when there is none. */
+        URL entry(String path);
+    }
+
+    private record Known(Experiment experiment, Origin origin) {
+    }
+
+    /** One folder as last read; {@code experiment} is null when it has problems. */
+    private record FolderEntry(FileTime yamlTime, long yamlSize, FileTime folderTime, Experiment experiment,
+                               Origin origin, List<String> problems) {
+    }
+
+    /** One {@link ExperimentHooks} service and the experiment its bundle ships (null if none or unusable). */
+    private record Contribution(ServiceReference<ExperimentHooks> reference, ExperimentHooks hooks, String name,
+                                Experiment experiment, Origin origin, List<String> problems) {
+    }
+
+    /** Valid experiments by name: folders, then bundles on top. */
+    private Map<String, Known> current() {
+        Map<String, Known> known = new TreeMap<>();
+        synchronized (folders) {
+            refreshFolders();
+            folders.forEach((name, e) -> {
+                if (e.experiment() != null) {
+                    known.put(name, new Known(e.experiment(), e.origin()));
+                }
+            });
+        }
+        // Lowest-ranked first, so the best service for a name is put last and stays.
+        contributions.values().stream()
+                .filter(c -> c.experiment() != null)
+                .sorted(Comparator.comparing(Contribution::reference))
+                .forEach(c -> {
+                    Known previous = known.put(c.name(), new Known(c.experiment(), c.origin()));
+                    if (previous != null) {
+                        logShadow(c, previous);
+                    }
+                });
+        return known;
+    }
+
+    private void logShadow(Contribution winner, Known loser) {
+        Bundle bundle = winner.reference().getBundle();
+        String key = winner.name() + "@" + (bundle == null ? "?" : bundle.getBundleId()) + "/" + loser.origin();
+        if (shadowsLogged.add(key)) {
+            LOG.info("Experiment '{}': bundle {} takes the place of {}", winner.name(),
+                    bundle == null ? "?" : bundle.getSymbolicName(), loser.origin());
+        }
+    }
+
+    /** Re-reads the folders whose experiment.yaml or listing changed; forgets folders that went. */
+    private void refreshFolders() {
+        Map<String, FolderEntry> seen = new HashMap<>();
+        if (Files.isDirectory(folder)) {
+            try (DirectoryStream<Path> dirs = Files.newDirectoryStream(folder, Files::isDirectory)) {
+                for (Path dir : dirs) {
+                    String name = dir.getFileName().toString();
+                    if (name.startsWith(".")) {
+                        continue;
+                    }
+                    FolderEntry entry = folderEntry(name, dir, folders.get(name));
+                    if (entry != null) {
+                        seen.put(name, entry);
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list " + folder, e);
+            }
+        }
+        folders.clear();
+        folders.putAll(seen);
+    }
+
+    /** The folder as it is now: {@code cached} when unchanged; null when it has no experiment.yaml. */
+    private FolderEntry folderEntry(String name, Path dir, FolderEntry cached) throws IOException {
+        Path yaml = dir.resolve(FILE);
+        BasicFileAttributes file;
+        FileTime folderTime;
+        try {
+            file = Files.readAttributes(yaml, BasicFileAttributes.class);
+            // A template added next to experiment.yaml changes the folder's time, so a missing one is noticed.
+            folderTime = Files.getLastModifiedTime(dir);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+        if (cached != null && cached.yamlTime().equals(file.lastModifiedTime()) && cached.yamlSize() == file.size()
+                && cached.folderTime().equals(folderTime)) {
+            return cached;
+        }
+        String source = label(yaml);
+        Origin origin = new FolderOrigin(dir);
+        if (!ExperimentYaml.NAME.matcher(name).matches()) {
+            return new FolderEntry(file.lastModifiedTime(), file.size(), folderTime, null, origin, List.of(source
+                    + ": the folder's name '" + name + "' may hold only letters, digits, '.', '_' and '-'"));
+        }
+        try {
+            Experiment experiment = ExperimentYaml.read(Files.readAllBytes(yaml), source, name,
+                    path -> origin.entry(path) != null);
+            return new FolderEntry(file.lastModifiedTime(), file.size(), folderTime, experiment, origin, List.of());
+        } catch (ExperimentYaml.InvalidExperiment e) {
+            LOG.warn("Experiment left out: {}", e.getMessage());
+            return new FolderEntry(file.lastModifiedTime(), file.size(), folderTime, null, origin, e.problems());
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    /** {@code experiments/stroop/experiment.yaml}, as an admin looking at the home folder sees it. */
+    private String label(Path file) {
+        return (file.startsWith(home) ? home.relativize(file) : file).toString().replace('\\', '/');
+    }
+
+    private Contribution contribution(ServiceReference<ExperimentHooks> reference, ExperimentHooks hooks) {
+        Object nameProperty = reference.getProperty(ExperimentHooks.EXPERIMENT);
+        Object resources = reference.getProperty(ExperimentHooks.RESOURCES);
+        String name = nameProperty == null ? null : nameProperty.toString();
+        if (resources == null) {
+            return new Contribution(reference, hooks, name, null, null, List.of());
+        }
+        Bundle bundle = reference.getBundle();
+        String prefix = resources.toString().replaceAll("^/+|/+$", "");
+        String where = "bundle " + (bundle == null ? "?" : bundle.getSymbolicName()) + " " + ExperimentHooks.RESOURCES
+                + "=" + resources;
+        if (name == null || !ExperimentYaml.NAME.matcher(name).matches()) {
+            return failed(reference, hooks, name, where + ": " + ExperimentHooks.EXPERIMENT + " must name the"
+                    + " experiment (letters, digits, '.', '_' and '-'), not " + (name == null ? "be absent" : "'" + name + "'"));
+        }
+        if (bundle == null || (!prefix.isEmpty() && !isSafePath(prefix))) {
+            return failed(reference, hooks, name, where + ": not a folder inside the bundle");
+        }
+        BundleOrigin origin = new BundleOrigin(bundle, prefix.isEmpty() ? "" : prefix + "/");
+        URL yaml = origin.entry(FILE);
+        String source = "bundle " + bundle.getSymbolicName() + " " + origin.prefix() + FILE;
+        if (yaml == null) {
+            return failed(reference, hooks, name, source + ": does not exist");
+        }
+        try (InputStream in = yaml.openStream()) {
+            Experiment experiment = ExperimentYaml.read(in.readAllBytes(), source, name, p -> origin.entry(p) != null);
+            LOG.info("Experiment '{}' from bundle {}", name, bundle.getSymbolicName());
+            return new Contribution(reference, hooks, name, experiment, origin, List.of());
+        } catch (ExperimentYaml.InvalidExperiment e) {
+            LOG.warn("Experiment left out: {}", e.getMessage());
+            return new Contribution(reference, hooks, name, null, null, e.problems());
+        } catch (IOException e) {
+            return failed(reference, hooks, name, source + ": cannot be read: " + e.getMessage());
+        }
+    }
+
+    private static Contribution failed(ServiceReference<ExperimentHooks> reference, ExperimentHooks hooks, String name,
+                                       String problem) {
+        LOG.warn("Experiment left out: {}", problem);
+        return new Contribution(reference, hooks, name, null, null, List.of(problem));
+    }
+
+    private record FolderOrigin(Path dir) implements Origin {
+        @Override
+        public URL entry(String path) {
+            Path file = dir.resolve(path).normalize();
+            if (!file.startsWith(dir) || !Files.isRegularFile(file)) {
+                return null;
+            }
+            try {
+                return file.toUri().toURL();
+            } catch (MalformedURLException e) {
+                return null;
+            }
+        }
+
+        @Override
+        public String toString() {
+            return dir.toString();
+        }
+    }
+
+    private record BundleOrigin(Bundle bundle, String prefix) implements Origin {
+        @Override
+        public URL entry(String path) {
+            try {
+                return bundle.getEntry(prefix + path);
+            } catch (IllegalStateException uninstalled) {
+                return null;
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "bundle " + bundle.getSymbolicName() + " " + prefix;
+        }
+    }
+}

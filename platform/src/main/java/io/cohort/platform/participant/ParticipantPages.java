@@ -1,0 +1,277 @@
+package io.cohort.platform.participant;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cohort.api.experiment.Experiment;
+import io.cohort.api.experiment.Field;
+import io.cohort.api.experiment.FieldType;
+import io.cohort.api.experiment.Page;
+import io.cohort.api.experiment.PageKind;
+import io.cohort.api.session.Participant;
+import io.cohort.api.web.ParticipantPageContribution;
+import io.cohort.platform.experiment.ExperimentCatalog;
+import io.cohort.platform.session.FieldStore;
+import io.cohort.platform.session.ParticipantMoves;
+import io.cohort.platform.session.ParticipantStore;
+import io.pebbletemplates.pebble.PebbleEngine;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.LongStream;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+import org.osgi.util.tracker.ServiceTracker;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Renders what a participant sees: the current page of their experiment inside the host's {@code participant.peb}
+ * (with the model the page-template contract promises), the end page, and the host's notices (not found, paused).
+ * Plugins' {@link ParticipantPageContribution}s are added to every page.
+ */
+public final class ParticipantPages implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ParticipantPages.class);
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private final PebbleEngine engine;
+    private final FieldStore data;
+    private final ParticipantStore participants;
+    private final ServiceTracker<ParticipantPageContribution, ParticipantPageContribution> contributions;
+
+    public ParticipantPages(ExperimentCatalog catalog, FieldStore data, ParticipantStore participants, BundleContext context) {
+        this.engine = new PebbleEngine.Builder().loader(new ExperimentTemplates(catalog)).autoEscaping(true)
+                .strictVariables(false).build();
+        this.data = data;
+        this.participants = participants;
+        this.contributions = new ServiceTracker<>(context, ParticipantPageContribution.class, null);
+        contributions.open(true);
+    }
+
+    /** The URL every participant route of {@code p} hangs under. */
+    static String base(Participant p) {
+        return "/p/" + p.sessionId() + "/" + p.token() + "/";
+    }
+
+    /**
+     * The participant's current page, or the end page past the last one.
+     *
+     * @param answers a rejected form submission to show again (its values and errors), or null
+     * @param load    this rendering's number, sent back when the page is left (see {@link ParticipantWeb})
+     */
+    String page(ParticipantMoves.Context ctx, FormAnswers answers, long load) {
+        Participant p = ctx.participant();
+        Experiment e = ctx.experiment();
+        Map<String, String> current = data.current(p.id());
+        Map<String, Object> fields = parsed(current);
+        Map<String, Object> model = new HashMap<>();
+        model.put("title", e.title() == null || e.title().isBlank() ? e.name() : e.title());
+        model.put("participant", participantModel(p, participants.label(p.id()).orElse(null)));
+        model.put("fields", fields);
+        model.put("settings", parsedObject(ctx.session().settings()));
+        model.put("others", others(p, e));
+        model.put("static", "/experiments/" + e.name() + "/static");
+        model.put("base", base(p));
+        boolean end = p.pageIndex() >= e.pages().size();
+        String template;
+        if (end) {
+            model.put("page", Map.of("name", "end", "kind", "end", "index", p.pageIndex(), "count", e.pages().size()));
+            model.put("completionCode", blankToNull(e.completionCode()));
+            model.put("completionRedirect", httpUrl(e.completionRedirect()));
+            template = "participant-end.peb";
+        } else {
+            Page page = e.pages().get(p.pageIndex());
+            model.put("page", Map.of("name", page.name(), "kind", page.kind().name().toLowerCase(Locale.ROOT),
+                    "index", p.pageIndex(), "count", e.pages().size()));
+            if (page.kind() == PageKind.FORM) {
+                model.put("form", formModel(page, current, answers));
+            }
+            template = page.template() != null && !page.template().isBlank()
+                    ? ExperimentTemplates.name(e.name(), page.template())
+                    : page.kind() == PageKind.WAIT ? "participant-wait.peb" : "participant-form.peb";
+        }
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("base", base(p));
+        config.put("socket", "/ws/p/" + p.sessionId() + "/" + p.token());
+        config.put("page", p.pageIndex());
+        config.put("pageName", ((Map<?, ?>) model.get("page")).get("name"));
+        config.put("kind", ((Map<?, ?>) model.get("page")).get("kind"));
+        config.put("load", load);
+        config.put("fields", fields);
+        config.put("settings", model.get("settings"));
+        model.put("config", scriptJson(config));
+        contribute(model, p, String.valueOf(config.get("pageName")));
+        return render(template, model);
+    }
+
+    /** A notice in the participant layout: not found, paused, unavailable. */
+    String notice(String title, String text) {
+        Map<String, Object> model = new HashMap<>();
+        model.put("title", title);
+        model.put("text", text);
+        return render("participant-message.peb", model);
+    }
+
+    private String render(String template, Map<String, Object> model) {
+        StringWriter out = new StringWriter();
+        try {
+            engine.getTemplate(template).evaluate(out, model);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    private static Map<String, Object> participantModel(Participant p, String label) {
+        Map<String, Object> m = new HashMap<>();
+        m.put("name", p.name());
+        m.put("condition", p.condition());
+        m.put("group", p.group());
+        m.put("pageIndex", p.pageIndex());
+        m.put("label", label);
+        m.put("status", p.status().name());
+        return m;
+    }
+
+    /** The other members of the participant's group, each with their current fields. */
+    private List<Map<String, Object>> others(Participant p, Experiment e) {
+        if (e.groupSize() <= 1 || p.group() == null) {
+            return List.of();
+        }
+        List<Map<String, Object>> others = new ArrayList<>();
+        for (Participant o : participants.ofSession(p.sessionId())) {
+            if (!o.id().equals(p.id()) && p.group().equals(o.group())) {
+                others.add(Map.of("name", o.name(), "fields", parsed(data.current(o.id()))));
+            }
+        }
+        return others;
+    }
+
+    /** One entry per field: what the form shows (kind of input, bounds, the value to refill, its error). */
+    private static List<Map<String, Object>> formModel(Page page, Map<String, String> current, FormAnswers answers) {
+        List<Map<String, Object>> form = new ArrayList<>();
+        for (Field f : page.fields()) {
+            Map<String, Object> m = new HashMap<>();
+            m.put("name", f.name());
+            m.put("type", f.type().name().toLowerCase(Locale.ROOT));
+            m.put("label", FormAnswers.label(f));
+            m.put("required", f.required());
+            m.put("min", f.min() == null ? null : FormAnswers.number(f.min()));
+            m.put("max", f.max() == null ? null : FormAnswers.number(f.max()));
+            m.put("choices", f.choices() == null ? List.of() : f.choices());
+            if (f.type() == FieldType.SCALE && f.min() != null && f.max() != null) {
+                m.put("scale", LongStream.rangeClosed(f.min().longValue(), f.max().longValue()).limit(101)
+                        .mapToObj(Long::toString).toList());
+            }
+            String value;
+            if (answers != null) {
+                value = answers.entered().get(f.name());
+                m.put("error", answers.errors().get(f.name()));
+            } else {
+                value = plain(current.get(f.name()));
+            }
+            m.put("value", value == null ? "" : value);
+            m.put("checked", "true".equals(value));
+            form.add(m);
+        }
+        return form;
+    }
+
+    /** A stored JSON value as the text an input shows ("\"left\"" → left). */
+    private static String plain(String json) {
+        if (json == null) {
+            return null;
+        }
+        try {
+            return JSON.readTree(json).asText(json);
+        } catch (JsonProcessingException e) {
+            return json;
+        }
+    }
+
+    private static Map<String, Object> parsed(Map<String, String> current) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        current.forEach((k, v) -> {
+            try {
+                out.put(k, JSON.readValue(v, Object.class));
+            } catch (JsonProcessingException e) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> parsedObject(String json) {
+        try {
+            Object v = json == null ? null : JSON.readValue(json, Object.class);
+            return v instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+        } catch (JsonProcessingException e) {
+            return Map.of();
+        }
+    }
+
+    /**
+     * JSON safe inside {@code <script type="application/json">}: {@code <}, {@code >} and {@code &} only occur
+     * inside JSON strings, where their unicode escapes mean the same, so nothing can close the script element.
+     */
+    static String scriptJson(Object value) {
+        try {
+            return JSON.writeValueAsString(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026");
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void contribute(Map<String, Object> model, Participant p, String pageName) {
+        StringBuilder head = new StringBuilder();
+        StringBuilder body = new StringBuilder();
+        ServiceReference<ParticipantPageContribution>[] refs = contributions.getServiceReferences();
+        if (refs != null) {
+            java.util.Arrays.sort(refs, java.util.Collections.reverseOrder());
+            ParticipantPageContribution.ParticipantPage page =
+                    new ParticipantPageContribution.ParticipantPage(p.sessionId(), p.id(), pageName);
+            for (ServiceReference<ParticipantPageContribution> ref : refs) {
+                ParticipantPageContribution c = contributions.getService(ref);
+                if (c == null) {
+                    continue;
+                }
+                try {
+                    String h = c.head(page);
+                    String b = c.body(page);
+                    head.append(h == null ? "" : h).append('\n');
+                    body.append(b == null ? "" : b).append('\n');
+                } catch (RuntimeException e) {
+                    // One plugin's broken widget must not take the participant's page down.
+                    LOG.warn("participant page contribution of bundle {} failed: {}", ref.getBundle().getSymbolicName(), e.toString());
+                }
+            }
+        }
+        model.put("contributedHead", head.toString());
+        model.put("contributedBody", body.toString());
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    /** Only an absolute http(s) URL is ever put in a link or redirect (the catalog checks too). */
+    static String httpUrl(String url) {
+        if (url == null) {
+            return null;
+        }
+        String lower = url.strip().toLowerCase(Locale.ROOT);
+        return lower.startsWith("https://") || lower.startsWith("http://") ? url.strip() : null;
+    }
+
+    @Override
+    public void close() {
+        contributions.close();
+    }
+}

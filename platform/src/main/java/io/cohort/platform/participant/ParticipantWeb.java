@@ -1,0 +1,355 @@
+package io.cohort.platform.participant;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cohort.api.experiment.Experiment;
+import io.cohort.api.experiment.Page;
+import io.cohort.api.experiment.PageKind;
+import io.cohort.api.session.Participant;
+import io.cohort.api.session.Session;
+import io.cohort.platform.experiment.ExperimentCatalog;
+import io.cohort.platform.session.FieldStore;
+import io.cohort.platform.session.ParticipantMoves;
+import io.cohort.platform.session.ParticipantStore;
+import io.cohort.platform.session.SessionStore;
+import io.cohort.platform.web.Layout;
+import io.cohort.platform.web.Tab;
+import io.pebbletemplates.pebble.error.PebbleException;
+import java.io.InputStream;
+import java.net.URL;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import ro.pippo.core.Application;
+import ro.pippo.core.ParameterValue;
+import ro.pippo.core.route.RouteContext;
+import ro.pippo.core.route.RouteHandler;
+
+/**
+ * The participant's side of the web: their pages at {@code /p/{session}/{token}/}, the JSON calls of
+ * {@code cohort.js} under the same URL, and experiments' static files. No admin login: the token in the URL is the
+ * participant's capability. Any URL that does not name a participant gets one and the same 404 page, so a guess
+ * learns nothing (not whether the session exists, nor whether the token belongs elsewhere).
+ * <p>
+ * Participant POSTs carry no CSRF token, on purpose: the URL token is the credential, and another site cannot
+ * know it, so it cannot forge a request that means anything.
+ * <p>
+ * An inactive (paused) session refuses page loads and form submissions with a "paused" page. The JSON calls of a
+ * page that is already open keep working, so a task under way loses no data when the admin pauses the session.
+ */
+public final class ParticipantWeb implements Tab {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ParticipantWeb.class);
+    /** Fields the host itself writes: a page may not forge them. */
+    static final Set<String> RESERVED = Set.of("status", "condition", "group", "bonus_cents", "label");
+    static final int MAX_BODY = 1_000_000;
+
+    private final ParticipantStore participants;
+    private final SessionStore sessions;
+    private final ParticipantMoves moves;
+    private final FieldStore data;
+    private final ExperimentCatalog catalog;
+    private final ParticipantPages pages;
+    /**
+     * The number of each participant's latest page rendering. A browser sends the leaving page's beacon only after
+     * the next page has loaded (reload, form submit), so a beacon from an older rendering must not mark a
+     * participant who is still there as gone. Per node; a beacon without a number always counts.
+     */
+    private final Map<String, Long> latestLoad = new ConcurrentHashMap<>();
+    private final AtomicLong loads = new AtomicLong(System.currentTimeMillis());
+
+    public ParticipantWeb(ParticipantStore participants, SessionStore sessions, ParticipantMoves moves, FieldStore data,
+                          ExperimentCatalog catalog, ParticipantPages pages) {
+        this.participants = participants;
+        this.sessions = sessions;
+        this.moves = moves;
+        this.data = data;
+        this.catalog = catalog;
+        this.pages = pages;
+    }
+
+    @Override
+    public void routes(Application app) {
+        String base = "/p/{session}/{token}";
+        app.GET(base + "/", Tab.handler(this::show));
+        app.POST(base + "/", Tab.handler(this::submit));
+        app.GET(base, Tab.handler(ctx -> {
+            Optional<Participant> p = who(ctx);
+            if (p.isPresent()) {
+                ctx.getResponse().status(301).header("Location", ParticipantPages.base(p.get())).commit();
+            } else {
+                notFound(ctx);
+            }
+        }));
+        app.GET(base + "/state", json(this::state));
+        app.POST(base + "/save", json(this::save));
+        app.POST(base + "/append", json(this::append));
+        app.POST(base + "/next", json(this::next));
+        app.POST(base + "/complete", json(this::complete));
+        app.POST(base + "/quit", json(this::quit));
+        app.ANY("/p/.*", this::notFound);
+        app.ANY("/p", this::notFound);
+        app.GET("/experiments/{name}/static/{path: .+}", Tab.handler(this::staticFile));
+    }
+
+    private Optional<Participant> who(RouteContext ctx) {
+        return participants.byToken(ctx.getParameter("session").toString(), ctx.getParameter("token").toString());
+    }
+
+    /** The one answer to every URL that does not name a participant. */
+    private void notFound(RouteContext ctx) {
+        send(ctx, 404, pages.notice("Page not found",
+                "There is no study page at this address. Please check the link you were given."));
+    }
+
+    private static void send(RouteContext ctx, int status, String html) {
+        ctx.getResponse().status(status).header("Cache-Control", "no-store").html().send(html);
+    }
+
+    private void paused(RouteContext ctx) {
+        send(ctx, 503, pages.notice("This study is paused",
+                "This study is paused; keep this page and try again later."));
+    }
+
+    private void unavailable(RouteContext ctx) {
+        send(ctx, 503, pages.notice("This study is not available",
+                "This study cannot be shown right now; keep this page and try again later."));
+    }
+
+    /** The participant, their session and experiment, or null once an answer (404, paused, unavailable) was sent. */
+    private ParticipantMoves.Context open(RouteContext ctx) {
+        Optional<Participant> p = who(ctx);
+        if (p.isEmpty()) {
+            notFound(ctx);
+            return null;
+        }
+        Session s = sessions.find(p.get().sessionId()).orElseThrow();
+        if (!s.active()) {
+            paused(ctx);
+            return null;
+        }
+        Optional<Experiment> e = catalog.find(s.experiment());
+        if (e.isEmpty()) {
+            unavailable(ctx);
+            return null;
+        }
+        return new ParticipantMoves.Context(s, e.get(), p.get());
+    }
+
+    private void show(RouteContext ctx) {
+        ParticipantMoves.Context found = open(ctx);
+        if (found != null) {
+            render(ctx, 200, moves.arrive(found.participant().id()), null);
+        }
+    }
+
+    private void render(RouteContext ctx, int status, ParticipantMoves.Context at, FormAnswers answers) {
+        long load = loads.incrementAndGet();
+        latestLoad.put(at.participant().id(), load);
+        String html;
+        try {
+            html = pages.page(at, answers, load);
+        } catch (PebbleException e) {
+            LOG.error("experiment {}: page {} cannot be rendered", at.experiment().name(), at.participant().pageIndex(), e);
+            send(ctx, 500, pages.notice("This page cannot be shown",
+                    "Something is wrong with this page of the study; please tell the researchers."));
+            return;
+        }
+        send(ctx, status, html);
+    }
+
+    /** A form page's answers: checked, then stored and moved on (303, so a reload does not post again). */
+    private void submit(RouteContext ctx) {
+        ParticipantMoves.Context at = open(ctx);
+        if (at == null) {
+            return;
+        }
+        Participant p = at.participant();
+        String here = ParticipantPages.base(p);
+        int index;
+        try {
+            index = Integer.parseInt(first(ctx, "_page"));
+        } catch (NumberFormatException e) {
+            index = -1;
+        }
+        // Not the page they are on (a second click, an old tab): nothing to store, show where they are.
+        if (index != p.pageIndex() || index >= at.experiment().pages().size()
+                || at.experiment().pages().get(index).kind() != PageKind.FORM) {
+            seeOther(ctx, here);
+            return;
+        }
+        Page page = at.experiment().pages().get(index);
+        FormAnswers answers = FormAnswers.check(page, name -> first(ctx, name));
+        if (!answers.ok()) {
+            render(ctx, 422, at, answers);
+            return;
+        }
+        moves.submit(p.id(), index, answers.values());
+        seeOther(ctx, here);
+    }
+
+    /** 303: the browser GETs the page (Pippo's redirect(url, code) drops the Location header). */
+    private static void seeOther(RouteContext ctx, String path) {
+        ctx.getResponse().status(303).header("Location", path).header("Cache-Control", "no-store").commit();
+    }
+
+    private static String first(RouteContext ctx, String name) {
+        ParameterValue v = ctx.getRequest().getParameters().get(name);
+        return v == null || v.isEmpty() ? null : v.getValues()[0];
+    }
+
+    // ---- JSON for cohort.js
+
+    /** A JSON call's body: it answers through {@link Layout#json}; a thrown IllegalArgumentException is a 400. */
+    @FunctionalInterface
+    private interface JsonCall {
+        void handle(RouteContext ctx, ParticipantMoves.Context at) throws Exception;
+    }
+
+    private RouteHandler<RouteContext> json(JsonCall call) {
+        return Tab.handler(ctx -> {
+            Optional<Participant> p = who(ctx);
+            if (p.isEmpty()) {
+                notFound(ctx);
+                return;
+            }
+            Session s = sessions.find(p.get().sessionId()).orElseThrow();
+            Optional<Experiment> e = catalog.find(s.experiment());
+            if (e.isEmpty()) {
+                Layout.json(ctx, 503, Map.of("error", "the study is not available right now"));
+                return;
+            }
+            try {
+                call.handle(ctx, new ParticipantMoves.Context(s, e.get(), p.get()));
+            } catch (IllegalArgumentException bad) {
+                Layout.json(ctx, 400, Map.of("error", bad.getMessage()));
+            }
+        });
+    }
+
+    private static JsonNode body(RouteContext ctx) {
+        String text = ctx.getRequest().getBody();
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("body: expected JSON, got nothing");
+        }
+        if (text.length() > MAX_BODY) {
+            throw new IllegalArgumentException("body: " + text.length() + " characters is more than " + MAX_BODY);
+        }
+        try {
+            return ParticipantPages.JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("body: not JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private static String pageName(ParticipantMoves.Context at) {
+        int i = at.participant().pageIndex();
+        return "page:" + (i < at.experiment().pages().size() ? at.experiment().pages().get(i).name() : "end");
+    }
+
+    private static void checkKey(String key) {
+        if (RESERVED.contains(key)) {
+            throw new IllegalArgumentException("key '" + key + "' is kept by Cohort and cannot be set by a page");
+        }
+    }
+
+    private void state(RouteContext ctx, ParticipantMoves.Context at) {
+        Layout.json(ctx, 200, Map.of("page", at.participant().pageIndex(), "status", at.participant().status().name()));
+    }
+
+    /** {@code {"k": v, ...}}: each value stored as the field's new value, all or none. */
+    private void save(RouteContext ctx, ParticipantMoves.Context at) {
+        JsonNode body = body(ctx);
+        if (!body.isObject() || body.isEmpty()) {
+            throw new IllegalArgumentException("body: expected an object of fields to save, e.g. {\"score\": 3}");
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = body.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            checkKey(e.getKey());
+            values.put(e.getKey(), e.getValue().toString());
+        }
+        data.setAll(at.participant().id(), values, pageName(at));
+        Layout.json(ctx, 200, Map.of("saved", values.size()));
+    }
+
+    /** {@code {"key": "trials", "record": {...}}}: one more row in that field's history. */
+    private void append(RouteContext ctx, ParticipantMoves.Context at) {
+        JsonNode body = body(ctx);
+        JsonNode key = body.get("key");
+        JsonNode record = body.get("record");
+        if (key == null || !key.isTextual()) {
+            throw new IllegalArgumentException("key: expected the name of the field to append to, e.g. \"trials\"");
+        }
+        if (record == null || record.isNull()) {
+            throw new IllegalArgumentException("record: expected the record to append");
+        }
+        checkKey(key.asText());
+        data.set(at.participant().id(), key.asText(), record.toString(), pageName(at));
+        Layout.json(ctx, 200, Map.of("appended", key.asText()));
+    }
+
+    /** {@code {"page": index}}: leaves that page (nothing happens if the participant is no longer on it). */
+    private void next(RouteContext ctx, ParticipantMoves.Context at) {
+        JsonNode page = body(ctx).get("page");
+        if (page == null || !page.canConvertToInt() || !page.isIntegralNumber()) {
+            throw new IllegalArgumentException("page: expected the index of the page being left, e.g. {\"page\": 2}");
+        }
+        boolean moved = moves.submit(at.participant().id(), page.asInt(), Map.of());
+        Layout.json(ctx, 200, Map.of("moved", moved));
+    }
+
+    private void complete(RouteContext ctx, ParticipantMoves.Context at) {
+        moves.move(at.participant().id(), ParticipantMoves.Move.END, pageName(at));
+        Layout.json(ctx, 200, Map.of("completed", true));
+    }
+
+    /** The page was closed ({@code navigator.sendBeacon}); any body, optionally {@code {"load": n}}. */
+    private void quit(RouteContext ctx, ParticipantMoves.Context at) {
+        long load = -1;
+        String text = ctx.getRequest().getBody();
+        if (text != null && !text.isBlank() && text.length() < 1000) {
+            try {
+                JsonNode n = ParticipantPages.JSON.readTree(text).get("load");
+                load = n != null && n.canConvertToLong() ? n.asLong() : -1;
+            } catch (JsonProcessingException e) {
+                load = -1;
+            }
+        }
+        Long latest = latestLoad.get(at.participant().id());
+        if (load >= 0 && latest != null && load < latest) {
+            Layout.json(ctx, 200, Map.of("quit", false));
+            return;
+        }
+        moves.quit(at.participant().id());
+        Layout.json(ctx, 200, Map.of("quit", true));
+    }
+
+    // ---- experiments' static files
+
+    private void staticFile(RouteContext ctx) throws Exception {
+        String name = ctx.getParameter("name").toString();
+        String path = ctx.getParameter("path").toString();
+        Optional<URL> url = path.endsWith("/") ? Optional.empty() : catalog.resource(name, "static/" + path);
+        if (url.isEmpty()) {
+            ctx.getResponse().status(404).header("Cache-Control", "no-store").text().send("Not found");
+            return;
+        }
+        String type = ctx.getApplication().getMimeTypes().getContentType(path);
+        InputStream in;
+        try {
+            in = url.get().openStream();
+        } catch (java.io.IOException e) {
+            ctx.getResponse().status(404).text().send("Not found");
+            return;
+        }
+        ctx.getResponse().header("Cache-Control", "no-cache").header("X-Content-Type-Options", "nosniff")
+                .contentType(type == null ? "application/octet-stream" : type).resource(in);
+    }
+}

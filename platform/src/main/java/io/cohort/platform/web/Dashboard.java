@@ -1,0 +1,72 @@
+package io.cohort.platform.web;
+
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+import io.cohort.api.session.Room;
+import io.cohort.api.session.Rooms;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.osgi.framework.BundleContext;
+import org.osgi.util.tracker.ServiceTracker;
+import ro.pippo.core.Application;
+import ro.pippo.core.route.RouteContext;
+
+/**
+ * {@code /admin/}: active sessions with their progress, the rooms (when a {@link Rooms} service is registered),
+ * and the plugins' pages; {@code monitor.js} keeps the figures live. {@code /api/dashboard} is its JSON twin.
+ */
+@Singleton
+public final class Dashboard implements Tab, AutoCloseable {
+
+    private final SessionTable sessions;
+    private final ContributedPages pages;
+    private final Layout layout;
+    private final ServiceTracker<Rooms, Rooms> rooms;
+
+    @Inject
+    public Dashboard(SessionTable sessions, ContributedPages pages, Layout layout, BundleContext context) {
+        this.sessions = sessions;
+        this.pages = pages;
+        this.layout = layout;
+        this.rooms = new ServiceTracker<>(context, Rooms.class, null);
+        rooms.open(true);
+    }
+
+    /** A room with how many wait in it. */
+    public record RoomRow(Room room, int waiting, int online) {
+    }
+
+    /** Empty while no {@link Rooms} service is registered. */
+    public List<RoomRow> rooms() {
+        Rooms service = rooms.getService();
+        if (service == null) {
+            return List.of();
+        }
+        return service.list().stream().map(r -> {
+            List<Rooms.Waiting> waiting = service.waiting(r.name());
+            return new RoomRow(r, waiting.size(), (int) waiting.stream().filter(Rooms.Waiting::online).count());
+        }).toList();
+    }
+
+    @Override
+    public void routes(Application app) {
+        app.GET("/admin/", Tab.handler(this::show));
+        app.GET("/api/dashboard", Tab.handler(ctx -> Layout.json(ctx, 200, Map.of("sessions", sessions.active(),
+                "rooms", rooms(), "roomsAvailable", rooms.getService() != null))));
+    }
+
+    private void show(RouteContext ctx) {
+        Map<String, Object> model = new HashMap<>();
+        model.put("sessions", sessions.active());
+        model.put("rooms", rooms());
+        model.put("roomsAvailable", rooms.getService() != null);
+        model.put("pages", pages.menu());
+        layout.html(ctx, "dashboard.peb", model);
+    }
+
+    @Override
+    public void close() {
+        rooms.close();
+    }
+}

@@ -1,0 +1,206 @@
+package io.cohort.platform.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+import io.cohort.api.event.Event;
+import io.cohort.api.event.EventListener;
+import io.cohort.api.web.SocketEndpoint;
+import io.cohort.platform.session.LiveFeed;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin's live view, at {@code /ws/monitor}. A page sends {@code {"watch": "<session id>"}} (the session page)
+ * or {@code {"watch": "dashboard"}}; it gets a snapshot at once, then, for each participant or session change any
+ * node announces, that participant's row ({@code type: row}) or the session's figures ({@code type: session}), and
+ * the rooms ({@code type: rooms}) when a room changes. Each change is read once, then sent to every watcher.
+ */
+@Singleton
+public final class Monitor implements SocketEndpoint, EventListener, AutoCloseable {
+
+    static final String PATH = "monitor";
+    static final String DASHBOARD = "dashboard";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Monitor.class);
+
+    private final MonitorTable table;
+    private final SessionTable sessions;
+    private final Dashboard dashboard;
+    /** Watched session id (or {@value #DASHBOARD}) → its sockets. */
+    private final Map<String, Set<Socket>> watchers = new ConcurrentHashMap<>();
+    /** Reads run here, not on the event dispatch thread other listeners share. */
+    private final ExecutorService reads = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "cohort-monitor");
+        t.setDaemon(true);
+        return t;
+    });
+
+    @Inject
+    public Monitor(MonitorTable table, SessionTable sessions, Dashboard dashboard) {
+        this.table = table;
+        this.sessions = sessions;
+        this.dashboard = dashboard;
+    }
+
+    /** The service properties the host registers it with: a socket endpoint and an event listener. */
+    public static Dictionary<String, Object> properties() {
+        Hashtable<String, Object> p = new Hashtable<>();
+        p.put(SocketEndpoint.PATH, PATH);
+        p.put(SocketEndpoint.AUDIENCE, "admin");
+        p.put(EventListener.TOPIC, new String[] {LiveFeed.CHANGED, LiveFeed.SESSION_CHANGED, "room/*"});
+        return p;
+    }
+
+    @Override
+    public void onMessage(Socket socket, String message) {
+        String watch;
+        try {
+            JsonNode node = Layout.JSON.readTree(message);
+            watch = node == null || node.get("watch") == null ? null : node.get("watch").asText();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            watch = null;
+        }
+        if (watch == null) {
+            send(socket, Map.of("type", "error", "error", "send {\"watch\": \"<session id>\"} or {\"watch\": \"dashboard\"}"));
+            return;
+        }
+        String key = watch;
+        reads.execute(() -> startWatching(socket, key));
+    }
+
+    private void startWatching(Socket socket, String key) {
+        Object snapshot;
+        if (key.equals(DASHBOARD)) {
+            snapshot = Map.of("type", "dashboard", "sessions", sessions.active(), "rooms", dashboard.rooms());
+        } else {
+            Optional<SessionTable.Row> session = sessions.find(key);
+            if (session.isEmpty()) {
+                send(socket, Map.of("type", "error", "error", "watch: there is no session '" + key + "'"));
+                return;
+            }
+            snapshot = Map.of("type", "rows", "session", session.get(), "rows", table.ofSession(key));
+        }
+        stopWatching(socket);
+        watchers.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(socket);
+        send(socket, snapshot);
+    }
+
+    private void stopWatching(Socket socket) {
+        watchers.values().forEach(set -> set.remove(socket));
+    }
+
+    @Override
+    public void onClose(Socket socket) {
+        stopWatching(socket);
+    }
+
+    @Override
+    public void onEvent(Event event) {
+        reads.execute(() -> {
+            try {
+                changed(event);
+            } catch (RuntimeException e) {
+                LOG.warn("monitor: cannot push {} {}: {}", event.topic(), event.payload(), e.getMessage());
+            }
+        });
+    }
+
+    private void changed(Event event) {
+        if (event.topic().startsWith("room/")) {
+            if (watched(DASHBOARD)) {
+                push(DASHBOARD, Map.of("type", "rooms", "rooms", dashboard.rooms()));
+            }
+            return;
+        }
+        JsonNode payload;
+        try {
+            payload = Layout.JSON.readTree(event.payload());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return;
+        }
+        String sessionId;
+        if (event.topic().equals(LiveFeed.CHANGED)) {
+            if (payload.get("participant") == null) {
+                return;
+            }
+            Optional<MonitorTable.Row> row = table.find(payload.get("participant").asText());
+            if (row.isEmpty()) {
+                return;
+            }
+            sessionId = row.get().session();
+            if (watched(sessionId)) {
+                push(sessionId, Map.of("type", "row", "row", row.get()));
+            }
+        } else {
+            if (payload.get("session") == null) {
+                return;
+            }
+            sessionId = payload.get("session").asText();
+        }
+        boolean sessionPage = event.topic().equals(LiveFeed.SESSION_CHANGED) && watched(sessionId);
+        if (sessionPage || watched(DASHBOARD)) {
+            sessions.find(sessionId).ifPresent(figures -> {
+                Map<String, Object> message = Map.of("type", "session", "session", figures);
+                if (sessionPage) {
+                    push(sessionId, message);
+                }
+                push(DASHBOARD, message);
+            });
+        }
+    }
+
+    private boolean watched(String key) {
+        Set<Socket> set = watchers.get(key);
+        return set != null && !set.isEmpty();
+    }
+
+    private void push(String key, Object message) {
+        Set<Socket> set = watchers.get(key);
+        if (set == null || set.isEmpty()) {
+            return;
+        }
+        String text = json(message);
+        set.forEach(s -> send(s, text));
+    }
+
+    private void send(Socket socket, Object message) {
+        send(socket, json(message));
+    }
+
+    /** A socket that closed meanwhile stops watching. */
+    private void send(Socket socket, String text) {
+        try {
+            socket.send(text);
+        } catch (RuntimeException e) {
+            stopWatching(socket);
+        }
+    }
+
+    private static String json(Object message) {
+        try {
+            return Layout.JSON.writeValueAsString(message);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        reads.shutdownNow();
+        try {
+            reads.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package io.cohort.platform.web;
+
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+import io.cohort.api.session.Session;
+import io.cohort.platform.session.SessionStore;
+import io.cohort.platform.session.Transactions;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Sessions with how far their participants got: the Sessions list, the dashboard and their live updates. */
+@Singleton
+public final class SessionTable {
+
+    /** Statuses of who has finished the pages (later steps are payment steps). */
+    private static final String FINISHED = "('COMPLETED', 'SUBMITTED', 'APPROVED', 'REJECTED', 'BONUSED')";
+
+    private final SessionStore sessions;
+    private final Transactions tx;
+
+    @Inject
+    public SessionTable(SessionStore sessions, Transactions tx) {
+        this.sessions = sessions;
+        this.tx = tx;
+    }
+
+    /** @param started arrived at least once; {@code completed} reached the end */
+    public record Row(Session session, int participants, int started, int completed, int online) {
+    }
+
+    private record Counts(int participants, int started, int completed, int online) {
+        static final Counts NONE = new Counts(0, 0, 0, 0);
+    }
+
+    /** Newest first. */
+    public List<Row> all() {
+        Map<String, Counts> counts = counts(null);
+        return sessions.list().stream().map(s -> row(s, counts)).toList();
+    }
+
+    public List<Row> active() {
+        return all().stream().filter(r -> r.session().active()).toList();
+    }
+
+    public Optional<Row> find(String sessionId) {
+        return sessions.find(sessionId).map(s -> row(s, counts(sessionId)));
+    }
+
+    private static Row row(Session s, Map<String, Counts> counts) {
+        Counts c = counts.getOrDefault(s.id(), Counts.NONE);
+        return new Row(s, c.participants(), c.started(), c.completed(), c.online());
+    }
+
+    /** Per session; of one session when {@code sessionId} is not null. */
+    private Map<String, Counts> counts(String sessionId) {
+        return tx.run(c -> {
+            Map<String, Counts> out = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT session_id, count(*), count(started_at),"
+                    + " count(*) FILTER (WHERE status IN " + FINISHED + "), count(*) FILTER (WHERE online)"
+                    + " FROM cohort.participant" + (sessionId == null ? "" : " WHERE session_id = ?") + " GROUP BY session_id")) {
+                if (sessionId != null) {
+                    ps.setString(1, sessionId);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.put(rs.getString(1), new Counts(rs.getInt(2), rs.getInt(3), rs.getInt(4), rs.getInt(5)));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+}

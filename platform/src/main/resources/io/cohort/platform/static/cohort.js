@@ -1,0 +1,172 @@
+/*
+ * cohort.js: the participant page's side of Cohort. Reads its settings from the page's
+ * <script type="application/json" id="cohort-config">, then offers the global `cohort`:
+ *   cohort.save({key: value, ...})   Promise; stores each value as the field's new value
+ *   cohort.append("trials", {...})   Promise; appends one record to that field's history
+ *   cohort.next()                    leaves this page for the next one
+ *   cohort.complete()                goes to the end of the study
+ *   cohort.settings, cohort.fields   the session's settings and the participant's current fields
+ * It also keeps a socket open (online status; the admin's advance, reload, message and redirect), polls on wait
+ * pages, and tells the server when the page is closed.
+ */
+(function () {
+  "use strict";
+  var configElement = document.getElementById("cohort-config");
+  var config = configElement ? JSON.parse(configElement.textContent) : {};
+  var base = config.base || location.pathname;
+  // Set when the page itself moves on (a form submit, next, complete, an admin's reload): not a quit.
+  var leaving = false;
+
+  function post(path, body) {
+    return fetch(base + path, {
+      method: "POST",
+      headers: {"Content-Type": "application/json"},
+      body: JSON.stringify(body === undefined ? {} : body),
+      credentials: "same-origin"
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (json) {
+        if (!response.ok) {
+          throw new Error((json && json.error) || ("HTTP " + response.status));
+        }
+        return json;
+      });
+    });
+  }
+
+  function reload() {
+    leaving = true;
+    location.replace(base);
+  }
+
+  function showMessage(text) {
+    var banner = document.getElementById("cohort-banner");
+    var textElement = document.getElementById("cohort-banner-text");
+    if (!banner || !textElement) {
+      alert(String(text));
+      return;
+    }
+    textElement.textContent = String(text);   // text, never markup
+    banner.hidden = false;
+  }
+
+  function isHttpUrl(url) {
+    try {
+      var parsed = new URL(String(url), location.href);
+      return parsed.protocol === "http:" || parsed.protocol === "https:";
+    } catch (e) {
+      return false;
+    }
+  }
+
+  function onCommand(command) {
+    if (!command || typeof command.type !== "string") {
+      return;
+    }
+    if (command.type === "advance" || command.type === "reload") {
+      reload();
+    } else if (command.type === "message") {
+      showMessage(command.text || "");
+    } else if (command.type === "redirect") {
+      if (isHttpUrl(command.url)) {
+        leaving = true;
+        location.href = new URL(String(command.url), location.href).href;
+      }
+    }
+  }
+
+  var socket = null;
+  var retry = 1000;
+  function connect() {
+    if (!config.socket || !window.WebSocket) {
+      return;
+    }
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    socket = new WebSocket(scheme + location.host + config.socket);
+    socket.onopen = function () { retry = 1000; };
+    socket.onmessage = function (event) {
+      try {
+        onCommand(JSON.parse(event.data));
+      } catch (e) {
+        // not a command
+      }
+    };
+    socket.onclose = function () {
+      if (!leaving) {
+        setTimeout(connect, retry);
+        retry = Math.min(retry * 2, 30000);
+      }
+    };
+  }
+
+  // The socket brings the wait page's release; this catches one that was missed.
+  function pollWhileWaiting() {
+    setInterval(function () {
+      fetch(base + "state", {credentials: "same-origin", cache: "no-store"})
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (state) {
+          if (state && state.page !== config.page) {
+            reload();
+          }
+        })
+        .catch(function () {});
+    }, 5000);
+  }
+
+  window.addEventListener("pagehide", function () {
+    if (!leaving && navigator.sendBeacon) {
+      navigator.sendBeacon(base + "quit", JSON.stringify({load: config.load}));
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.getElementById("cohort-form");
+    if (form) {
+      form.addEventListener("submit", function () { leaving = true; });
+    }
+    var close = document.getElementById("cohort-banner-close");
+    if (close) {
+      close.addEventListener("click", function () { document.getElementById("cohort-banner").hidden = true; });
+    }
+  });
+
+  window.cohort = {
+    settings: config.settings || {},
+    fields: config.fields || {},
+    page: config.page,
+    pageName: config.pageName,
+    save: function (values) {
+      return post("save", values);
+    },
+    append: function (key, record) {
+      return post("append", {key: key, record: record});
+    },
+    next: function () {
+      leaving = true;
+      return post("next", {page: config.page}).then(function (result) {
+        location.replace(base);
+        return result;
+      }, function (error) {
+        leaving = false;
+        throw error;
+      });
+    },
+    complete: function () {
+      leaving = true;
+      return post("complete").then(function (result) {
+        location.replace(base);
+        return result;
+      }, function (error) {
+        leaving = false;
+        throw error;
+      });
+    },
+    showMessage: showMessage
+  };
+
+  if (config.base) {
+    connect();
+    if (config.kind === "wait") {
+      pollWhileWaiting();
+    }
+  }
+})();

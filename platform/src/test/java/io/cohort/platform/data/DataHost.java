@@ -1,0 +1,97 @@
+package io.cohort.platform.data;
+
+import io.cohort.platform.Config;
+import io.cohort.platform.Host;
+import io.cohort.platform.TestFramework;
+import io.cohort.platform.osgi.SystemPackages;
+import io.cohort.testkit.AdminHttp;
+import io.cohort.testkit.TestDatabase;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.util.Map;
+import org.osgi.framework.launch.Framework;
+
+/** A real host on a fresh database, with fixture rows written in plain SQL (the data pages only read). */
+final class DataHost implements AutoCloseable {
+
+    static final String TOKEN = "data-token";
+    static final String PASSWORD = "data-secret";
+
+    final Framework framework;
+    final Host host;
+    final String db;
+    /** Bearer-token client. */
+    final AdminHttp api;
+
+    private DataHost(Framework framework, Host host, String db) {
+        this.framework = framework;
+        this.host = host;
+        this.db = db;
+        this.api = anonymous().bearer(TOKEN);
+    }
+
+    static DataHost start(Path home) throws Exception {
+        Framework framework = TestFramework.start(home.resolve("felix"), SystemPackages.list());
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String db = TestDatabase.create();
+        Host host = Host.start(framework.getBundleContext(), Config.load(home, home, Map.of(
+                "COHORT_DB_URL", db, "COHORT_PORT", String.valueOf(port), "COHORT_API_TOKEN", TOKEN,
+                "COHORT_ADMIN_PASSWORD", PASSWORD)));
+        return new DataHost(framework, host, db);
+    }
+
+    /** No cookie, no token. */
+    AdminHttp anonymous() {
+        return new AdminHttp(URI.create(host.url()));
+    }
+
+    /** Logged in as admin with a cookie, as a browser is. */
+    AdminHttp browser() {
+        AdminHttp http = anonymous();
+        http.login("admin", PASSWORD);
+        return http;
+    }
+
+    void sql(String sql, Object... args) throws Exception {
+        try (Connection c = DriverManager.getConnection(db); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            ps.execute();
+        }
+    }
+
+    void session(String id) throws Exception {
+        sql("INSERT INTO cohort.session (id, name, experiment, code_version, size, created_by)"
+                + " VALUES (?, ?, 'stroop', 'v1', 10, 'test')", id, "Session " + id);
+    }
+
+    /** A participant created at {@code createdAt} (ISO-8601), mode SANDBOX/LIVE or null. */
+    void participant(String session, String id, String name, String status, String condition, String mode,
+                     String codeVersion, long bonusCents, String createdAt) throws Exception {
+        sql("INSERT INTO cohort.participant (id, session_id, name, token, mode, experiment, code_version, condition,"
+                + " status, bonus_cents, created_at, updated_at, worker_id)"
+                + " VALUES (?, ?, ?, ?, ?, 'stroop', ?, ?, ?, ?, ?::timestamptz, ?::timestamptz, ?)",
+                id, session, name, "tok-" + id, mode, codeVersion, condition, status, bonusCents, createdAt, createdAt,
+                mode == null ? null : "W" + id);
+    }
+
+    /** A field value (JSON text) set at {@code setAt} (ISO-8601). */
+    void field(String participant, String key, String json, String setAt, String setBy) throws Exception {
+        sql("INSERT INTO cohort.field_value (participant_id, key, value, set_at, set_by)"
+                + " VALUES (?, ?, ?::jsonb, ?::timestamptz, ?)", participant, key, json, setAt, setBy);
+    }
+
+    @Override
+    public void close() throws Exception {
+        host.close();
+        TestFramework.stop(framework);
+    }
+}
