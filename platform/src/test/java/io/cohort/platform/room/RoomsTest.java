@@ -8,10 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cohort.api.experiment.Experiment;
-import io.cohort.api.experiment.Experiments;
-import io.cohort.api.experiment.Page;
-import io.cohort.api.experiment.PageKind;
 import io.cohort.platform.Config;
 import io.cohort.platform.Host;
 import io.cohort.platform.TestFramework;
@@ -22,17 +18,16 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
-import java.util.Hashtable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -42,7 +37,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.osgi.framework.Constants;
 import org.osgi.framework.launch.Framework;
 
 /** Rooms through what people touch: the room's URL, its socket, the admin pages and the JSON API, on a real host. */
@@ -51,8 +45,6 @@ class RoomsTest {
     static final String TOKEN = "rooms-token";
     static final String PASSWORD = "rooms-secret";
     static final ObjectMapper JSON = new ObjectMapper();
-    static final Experiment PAIRS = new Experiment("pairs", "Pairs", "1.0",
-            List.of(new Page("decide", PageKind.FORM, "decide.peb", List.of())), List.of(), 2, "{\"rounds\": 1}", "", "");
 
     @TempDir
     static Path home;
@@ -63,20 +55,19 @@ class RoomsTest {
 
     @BeforeAll
     static void start() throws Exception {
+        Path pairs = Files.createDirectories(home.resolve("experiments/pairs"));
+        Files.writeString(pairs.resolve("experiment.yaml"), """
+                name: pairs
+                title: Pairs
+                version: "1.0"
+                groupSize: 2
+                settings: {rounds: 1}
+                pages:
+                  - {name: decide, kind: form, template: decide.peb}
+                """);
+        Files.writeString(pairs.resolve("decide.peb"),
+                "{% extends \"participant.peb\" %}{% block content %}<h1 id=\"hello\">Welcome, {{ participant.name }}</h1>{% endblock %}");
         framework = TestFramework.start(home.resolve("felix"), SystemPackages.list());
-        Hashtable<String, Object> ranking = new Hashtable<>(Map.of(Constants.SERVICE_RANKING, 100));
-        // Until the experiment catalog is on main: the one experiment these rooms run.
-        framework.getBundleContext().registerService(Experiments.class, new Experiments() {
-            @Override
-            public List<Experiment> list() {
-                return List.of(PAIRS);
-            }
-
-            @Override
-            public Optional<Experiment> find(String name) {
-                return list().stream().filter(e -> e.name().equals(name)).findFirst();
-            }
-        }, ranking);
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -391,6 +382,9 @@ class RoomsTest {
         AdminHttp.Response carolReload = carol.get("/room/lab-s/");
         assertEquals(302, carolReload.status());
         assertEquals(urls.get("carol"), carolReload.redirectPath());
+        AdminHttp.Response carolsPage = carol.get(carolReload.redirectPath());
+        assertEquals(200, carolsPage.status(), carolsPage.toString());
+        assertTrue(carolsPage.body().contains("<h1 id=\"hello\">Welcome, carol</h1>"), carolsPage.body());
         // A pre-assigned label on another device goes straight to its participant; a label without a slot finds no room.
         assertEquals(urls.get("bob"), person().get("/room/lab-s/?label=bob").redirectPath());
         AdminHttp.Response dave = person().get("/room/lab-s/?label=dave");
