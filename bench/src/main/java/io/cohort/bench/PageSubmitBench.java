@@ -43,7 +43,7 @@ import org.osgi.framework.launch.Framework;
  * the same form and inserts the same rows with plain JDBC in one transaction. Prints throughput, the ratio of the
  * two, and latency percentiles.
  *
- * <pre>bench/page-submit.sh [--clients 500] [--seconds 20] [--warmup 5]</pre>
+ * <pre>bench/page-submit.sh [--clients 500] [--seconds 20] [--warmup 5] [--think-ms 1000]</pre>
  */
 public final class PageSubmitBench {
 
@@ -54,6 +54,7 @@ public final class PageSubmitBench {
         int clients = intArg(args, "--clients", 500);
         int seconds = intArg(args, "--seconds", 20);
         int warmup = intArg(args, "--warmup", 5);
+        int think = intArg(args, "--think-ms", 1000);
         Path home = Files.createTempDirectory("cohort-bench-submit");
         writeExperiment(home.resolve("experiments/submit-bench"));
         String db = TestDatabase.create();
@@ -70,16 +71,25 @@ public final class PageSubmitBench {
             List<String> urls = participantUrls(http, host.url(), token, clients);
             System.out.printf("%d participants, %d s warm-up, %d s measured, %d pages of 5 fields%n", clients, warmup, seconds, PAGES);
 
-            Result cohort = run("cohort", http, clients, warmup, seconds, i -> urls.get(i));
-
+            int[] cohortPages = new int[clients];
+            int[] rawPages = new int[clients];
             int rawPort = freePort();
             HikariDataSource pool = rawPool(db);
             Server jetty = rawServer(rawPort, pool, firstParticipantIds(pool, clients));
+            IntFunction<String> rawUrl = i -> "http://127.0.0.1:" + rawPort + "/raw/" + i;
             try {
-                Result raw = run("raw jetty+jdbc", http, clients, warmup, seconds,
-                        i -> "http://127.0.0.1:" + rawPort + "/raw/" + i);
-                System.out.printf("%nthroughput ratio cohort / raw = %.2f (target >= 0.7)%n", cohort.perSecond() / raw.perSecond());
-                System.out.printf("cohort p99 = %.1f ms (target < 50 ms)%n", cohort.p(99));
+                System.out.println("-- saturation: every participant submits again as soon as answered");
+                Result cohort = run("cohort", http, clients, warmup, seconds, 0, cohortPages, i -> urls.get(i));
+                Result raw = run("raw jetty+jdbc", http, clients, warmup, seconds, 0, rawPages, rawUrl);
+                System.out.printf("-- paced: each participant submits a page every %d ms on average%n", think);
+                Result cohortPaced = run("cohort", http, clients, warmup, seconds, think, cohortPages, i -> urls.get(i));
+                run("raw jetty+jdbc", http, clients, warmup, seconds, think, rawPages, rawUrl);
+                long submitted = Arrays.stream(cohortPages).sum();
+                long rows = count(pool, "SELECT count(*) FROM cohort.field_value WHERE set_by LIKE 'page:p%'");
+                System.out.printf("%ncohort: %d submits answered 303, %d field rows committed (%d per submit)%n",
+                        submitted, rows, submitted == 0 ? 0 : rows / submitted);
+                System.out.printf("throughput ratio cohort / raw at saturation = %.2f (target >= 0.7)%n", cohort.perSecond() / raw.perSecond());
+                System.out.printf("cohort p99 paced = %.1f ms (target < 50 ms); at saturation %.1f ms%n", cohortPaced.p(99), cohort.p(99));
             } finally {
                 jetty.stop();
                 pool.close();
@@ -142,7 +152,7 @@ public final class PageSubmitBench {
     static String form(int page) {
         return "_page=" + page + "&age=" + (18 + page % 80) + "&score=" + (page * 0.25) + "&word="
                 + URLEncoder.encode("mot-" + page + " é", StandardCharsets.UTF_8) + "&pick=" + "abc".charAt(page % 3)
-                + "&agree=on";
+                + "&agree=true";
     }
 
     record Result(String name, long requests, double seconds, long[] latenciesMicros) {
@@ -160,8 +170,8 @@ public final class PageSubmitBench {
     }
 
     /** Each client posts its pages in order, as fast as answers come; only requests begun after the warm-up count. */
-    static Result run(String name, HttpClient http, int clients, int warmup, int seconds, IntFunction<String> url)
-            throws InterruptedException {
+    static Result run(String name, HttpClient http, int clients, int warmup, int seconds, int thinkMs, int[] pages,
+                      IntFunction<String> url) throws InterruptedException {
         AtomicBoolean measuring = new AtomicBoolean();
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong errors = new AtomicLong();
@@ -173,27 +183,37 @@ public final class PageSubmitBench {
             perClient.add(lat);
             int client = c;
             Thread t = new Thread(() -> {
-                int page = 0;
+                int page = pages[client];
+                java.util.Random random = new java.util.Random(client);
                 try {
                     while (!stop.get() && page < PAGES) {
+                        if (thinkMs > 0) {
+                            Thread.sleep((long) (thinkMs * (0.5 + random.nextDouble())));
+                        }
                         boolean counted = measuring.get();
                         long t0 = System.nanoTime();
-                        HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(url.apply(client)))
+                        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url.apply(client)))
                                 .timeout(Duration.ofSeconds(30))
                                 .header("Content-Type", "application/x-www-form-urlencoded")
-                                .POST(HttpRequest.BodyPublishers.ofString(form(page))).build(), HttpResponse.BodyHandlers.discarding());
+                                .POST(HttpRequest.BodyPublishers.ofString(form(page))).build(), HttpResponse.BodyHandlers.ofString());
                         long micros = (System.nanoTime() - t0) / 1000;
-                        if (r.statusCode() != 303) {
-                            errors.incrementAndGet();
+                        if (r.statusCode() != 303 && errors.incrementAndGet() == 1) {
+                            System.out.println("first error: page " + page + " → " + r.statusCode() + " "
+                                    + r.body().replaceAll("(?s).*?(class=\"cohort-error[^>]*>[^<]*).*", "$1"));
                         }
-                        page++;
+                        if (r.statusCode() == 303) {
+                            page++;
+                        }
                         if (counted && !stop.get() && counts[client] < lat.length) {
                             lat[counts[client]++] = micros;
                         }
                     }
                 } catch (Exception e) {
-                    errors.incrementAndGet();
+                    if (errors.incrementAndGet() == 1) {
+                        System.out.println("first error: " + e);
+                    }
                 } finally {
+                    pages[client] = page;
                     done.countDown();
                 }
             });
@@ -219,6 +239,13 @@ public final class PageSubmitBench {
         System.out.printf("%-16s %8.0f submits/s  p50 %6.1f ms  p95 %6.1f ms  p99 %6.1f ms  max %7.1f ms  errors %d%n",
                 name, r.perSecond(), r.p(50), r.p(95), r.p(99), r.p(100), errors.get());
         return r;
+    }
+
+    static long count(HikariDataSource pool, String sql) throws Exception {
+        try (Connection c = pool.getConnection(); var st = c.createStatement(); var rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     static HikariDataSource rawPool(String url) {
@@ -258,7 +285,7 @@ public final class PageSubmitBench {
                     c.setAutoCommit(false);
                     try (PreparedStatement ps = c.prepareStatement("INSERT INTO cohort.field_value (participant_id, key, value, set_by)"
                             + " VALUES (?, ?, ?::jsonb, ?)")) {
-                        String page = "page:p" + request.getParameter("_page");
+                        String page = "raw:p" + request.getParameter("_page");
                         for (String f : FIELDS) {
                             ps.setString(1, participant);
                             ps.setString(2, f);

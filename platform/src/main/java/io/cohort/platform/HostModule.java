@@ -3,7 +3,7 @@ package io.cohort.platform;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
-import io.cohort.api.event.Events;
+import io.cohort.platform.events.PgEvents;
 import io.cohort.api.experiment.Experiments;
 import io.cohort.platform.data.DataBrowser;
 import io.cohort.platform.data.Exports;
@@ -60,9 +60,9 @@ final class HostModule extends AbstractModule {
     private final BundleContext context;
     private final Database database;
     private final AtomicBoolean ready;
-    private final Events events;
+    private final PgEvents events;
 
-    HostModule(Config config, BundleContext context, Database database, Events events, AtomicBoolean ready) {
+    HostModule(Config config, BundleContext context, Database database, PgEvents events, AtomicBoolean ready) {
         this.events = events;
         this.config = config;
         this.context = context;
@@ -96,7 +96,7 @@ final class HostModule extends AbstractModule {
 
     @Provides @Singleton
     LiveFeed liveFeed(Transactions tx) {
-        return new LiveFeed(events, tx);
+        return new LiveFeed(events::publish, tx);
     }
 
     @Provides @Singleton

@@ -93,6 +93,28 @@ public final class PgEvents implements Events, AutoCloseable {
 
     @Override
     public void publish(String topic, String payload) {
+        String text = notification(topic, payload);
+        try (Connection c = pool.getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', ?)")) {
+            s.setString(1, text);
+            s.execute();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot publish event " + topic + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Publishes inside the caller's transaction on {@code c}: PostgreSQL delivers it when that transaction commits
+     * and drops it if it rolls back, so listeners never hear of a change that did not happen.
+     */
+    public void publish(Connection c, String topic, String payload) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', ?)")) {
+            s.setString(1, notification(topic, payload));
+            s.execute();
+        }
+    }
+
+    private String notification(String topic, String payload) {
         if (topic == null || !TOPIC.matcher(topic).matches()) {
             throw new IllegalArgumentException("event topic must match " + TOPIC + ": " + topic);
         }
@@ -114,13 +136,7 @@ public final class PgEvents implements Events, AutoCloseable {
             throw new IllegalArgumentException("event payload is " + size + " bytes but " + notifySize
                     + " bytes once escaped into the notification; PostgreSQL allows " + MAX_NOTIFY_BYTES);
         }
-        try (Connection c = pool.getConnection();
-             PreparedStatement s = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', ?)")) {
-            s.setString(1, text);
-            s.execute();
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot publish event " + topic + ": " + e.getMessage(), e);
-        }
+        return text;
     }
 
     @Override

@@ -49,9 +49,19 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
     private final Map<ServiceReference<ExperimentHooks>, Contribution> contributions = new ConcurrentHashMap<>();
     private final Set<String> shadowsLogged = ConcurrentHashMap.newKeySet();
     private final ServiceTracker<ExperimentHooks, ExperimentHooks> tracker;
+    private final long recheckNanos;
+    /** What {@link #current()} last found, and when; every page load asks, so the folders are not listed each time. */
+    private volatile Map<String, Known> snapshot;
+    private volatile long snapshotAt;
 
     /** Reads {@code <home>/experiments/} and tracks {@link ExperimentHooks} services in {@code context}'s framework. */
     public ExperimentCatalog(Path home, BundleContext context) {
+        this(home, context, java.time.Duration.ofSeconds(1));
+    }
+
+    /** @param recheck how long a look at the folders stays good: edits show within this time */
+    public ExperimentCatalog(Path home, BundleContext context, java.time.Duration recheck) {
+        this.recheckNanos = recheck.toNanos();
         this.home = home;
         this.folder = home.resolve("experiments");
         this.tracker = new ServiceTracker<>(context, ExperimentHooks.class, null) {
@@ -60,6 +70,7 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
                 ExperimentHooks hooks = context.getService(reference);
                 if (hooks != null) {
                     contributions.put(reference, contribution(reference, hooks));
+                    snapshot = null;
                 }
                 return hooks;
             }
@@ -67,11 +78,13 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
             @Override
             public void modifiedService(ServiceReference<ExperimentHooks> reference, ExperimentHooks hooks) {
                 contributions.put(reference, contribution(reference, hooks));
+                snapshot = null;
             }
 
             @Override
             public void removedService(ServiceReference<ExperimentHooks> reference, ExperimentHooks hooks) {
                 contributions.remove(reference);
+                snapshot = null;
                 context.ungetService(reference);
             }
         };
@@ -159,8 +172,13 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
 
     /** Valid experiments by name: folders, then bundles on top. */
     private Map<String, Known> current() {
+        Map<String, Known> seen = snapshot;
+        if (seen != null && System.nanoTime() - snapshotAt < recheckNanos) {
+            return seen;
+        }
         Map<String, Known> known = new TreeMap<>();
         synchronized (folders) {
+            snapshotAt = System.nanoTime();
             refreshFolders();
             folders.forEach((name, e) -> {
                 if (e.experiment() != null) {
@@ -178,7 +196,9 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
                         logShadow(c, previous);
                     }
                 });
-        return known;
+        Map<String, Known> result = java.util.Collections.unmodifiableMap(known);
+        snapshot = result;
+        return result;
     }
 
     private void logShadow(Contribution winner, Known loser) {

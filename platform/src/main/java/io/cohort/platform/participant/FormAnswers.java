@@ -56,12 +56,13 @@ record FormAnswers(Map<String, String> values, Map<String, String> errors, Map<S
     /** The JSON to store for one field, null for an optional field left empty; throws with the reason. */
     private static String value(Field f, String raw) {
         if (f.type() == io.cohort.api.experiment.FieldType.BOOLEAN) {
-            // An unticked checkbox sends nothing: that is "false", and the only way to say it.
+            // An unticked checkbox sends nothing: that is "false", and the only way to say it. A ticked one with
+            // no value attribute (a lab's hand-written form) sends "on".
             boolean checked = raw != null && !raw.isEmpty();
-            if (checked && !raw.equals("true") && !raw.equals("false")) {
+            if (checked && !raw.equals("true") && !raw.equals("false") && !raw.equals("on")) {
                 throw new IllegalArgumentException("'" + shorten(raw) + "' is not true or false");
             }
-            checked = checked && raw.equals("true");
+            checked = checked && !raw.equals("false");
             if (f.required() && !checked) {
                 throw new IllegalArgumentException("please tick this box to go on");
             }

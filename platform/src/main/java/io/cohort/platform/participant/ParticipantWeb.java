@@ -124,22 +124,21 @@ public final class ParticipantWeb implements Tab {
 
     /** The participant, their session and experiment, or null once an answer (404, paused, unavailable) was sent. */
     private ParticipantMoves.Context open(RouteContext ctx) {
-        Optional<Participant> p = who(ctx);
-        if (p.isEmpty()) {
+        Optional<ParticipantMoves.Context> found = moves.byToken(ctx.getParameter("session").toString(),
+                ctx.getParameter("token").toString());
+        if (found.isEmpty()) {
             notFound(ctx);
             return null;
         }
-        Session s = sessions.find(p.get().sessionId()).orElseThrow();
-        if (!s.active()) {
+        if (!found.get().session().active()) {
             paused(ctx);
             return null;
         }
-        Optional<Experiment> e = catalog.find(s.experiment());
-        if (e.isEmpty()) {
+        if (found.get().experiment() == null) {
             unavailable(ctx);
             return null;
         }
-        return new ParticipantMoves.Context(s, e.get(), p.get());
+        return found.get();
     }
 
     private void show(RouteContext ctx) {

@@ -2,6 +2,8 @@ package io.cohort.platform.session;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.cohort.api.event.Events;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,12 +19,26 @@ public final class LiveFeed {
     public static final String COMMAND = "participant/command";
     public static final String SESSION_CHANGED = "session/changed";
 
-    private final Events events;
+    private final Notifier notifier;
     private final Transactions tx;
 
-    public LiveFeed(Events events, Transactions tx) {
-        this.events = events;
+    /**
+     * Publishes on a transaction's own connection: PostgreSQL holds a {@code NOTIFY} back until the commit, and
+     * a page submit then needs no second connection from the pool (see {@code PgEvents.publish(Connection, ...)}).
+     */
+    @FunctionalInterface
+    public interface Notifier {
+        void publish(Connection c, String topic, String payload) throws SQLException;
+    }
+
+    public LiveFeed(Notifier notifier, Transactions tx) {
+        this.notifier = notifier;
         this.tx = tx;
+    }
+
+    /** Over any {@link Events}: published as the transaction ends, through the service's own connection. */
+    public static LiveFeed over(Events events, Transactions tx) {
+        return new LiveFeed((c, topic, payload) -> events.publish(topic, payload), tx);
     }
 
     /**
@@ -30,11 +46,11 @@ public final class LiveFeed {
      * commits, once however many changes it made.
      */
     public void changed(String participantId) {
-        tx.afterCommit(List.of(CHANGED, participantId), () -> publish(CHANGED, Map.of("participant", participantId)));
+        publish(List.of(CHANGED, participantId), CHANGED, Map.of("participant", participantId));
     }
 
     public void sessionChanged(String sessionId) {
-        tx.afterCommit(List.of(SESSION_CHANGED, sessionId), () -> publish(SESSION_CHANGED, Map.of("session", sessionId)));
+        publish(List.of(SESSION_CHANGED, sessionId), SESSION_CHANGED, Map.of("session", sessionId));
     }
 
     /** @param extra e.g. {@code text} of a message, {@code url} of a redirect */
@@ -42,14 +58,19 @@ public final class LiveFeed {
         Map<String, String> body = new LinkedHashMap<>(extra);
         body.put("participant", participantId);
         body.put("type", type);
-        tx.afterCommit(() -> publish(COMMAND, body));
+        publish(new Object(), COMMAND, body);
     }
 
-    private void publish(String topic, Map<String, String> body) {
+    private void publish(Object key, String topic, Map<String, String> body) {
+        String payload;
         try {
-            events.publish(topic, FieldStore.JSON.writeValueAsString(body));
+            payload = FieldStore.JSON.writeValueAsString(body);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+        tx.beforeCommit(key, c -> {
+            notifier.publish(c, topic, payload);
+            return null;
+        });
     }
 }

@@ -57,16 +57,46 @@ public final class ParticipantMoves {
     public record Context(Session session, Experiment experiment, Participant participant) {
     }
 
+    private static final String CONTEXT = "SELECT " + ParticipantStore.COLUMNS + ", " + SessionStore.columns("s")
+            + " FROM cohort.participant p JOIN cohort.session s ON s.id = p.session_id ";
+
+    /** The participant (row locked until the transaction ends), their session and experiment: one query. */
     private Context context(Connection c, String participantId) throws SQLException {
-        List<Participant> found = ParticipantStore.query(c, "WHERE p.id = ? FOR UPDATE", participantId);
-        if (found.isEmpty()) {
+        Context found = context(c, "WHERE p.id = ? FOR UPDATE OF p", participantId);
+        if (found == null) {
             throw new IllegalArgumentException("participant: there is no participant '" + participantId + "'");
         }
-        Participant p = found.get(0);
-        Session s = sessions.find(p.sessionId()).orElseThrow();
-        Experiment e = experiments.find(s.experiment()).orElseThrow(() -> new IllegalStateException(
-                "experiment '" + s.experiment() + "' is not installed"));
-        return new Context(s, e, p);
+        if (found.experiment() == null) {
+            throw new IllegalStateException("experiment '" + found.session().experiment() + "' is not installed");
+        }
+        return found;
+    }
+
+    private Context context(Connection c, String where, String... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(CONTEXT + where)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setString(i + 1, args[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                Participant p = ParticipantStore.read(rs);
+                Session s = SessionStore.read(rs, 17);
+                return new Context(s, experiments.find(s.experiment()).orElse(null), p);
+            }
+        }
+    }
+
+    /**
+     * The participant whose URL carries {@code token} in session {@code sessionId}, with their session and
+     * experiment (null when it is not installed), in one query; empty for any mismatch.
+     */
+    public Optional<Context> byToken(String sessionId, String token) {
+        if (sessionId == null || token == null) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(tx.run(c -> context(c, "WHERE p.token = ? AND p.session_id = ?", token, sessionId)));
     }
 
     /**
@@ -140,16 +170,26 @@ public final class ParticipantMoves {
         if (index == p.pageIndex()) {
             return;
         }
-        closeVisit(c, p.id());
         List<Page> pages = ctx.experiment().pages();
-        if (index >= pages.size() && UNFINISHED.contains(p.status())) {
-            ParticipantStore.updateRow(c, p.id(), "page_index = ?, status = 'COMPLETED', completed_at = now()", index);
-            data.setAll(p.id(), Map.of("status", ParticipantStore.quoted("COMPLETED")), by);
-        } else {
-            ParticipantStore.updateRow(c, p.id(), "page_index = ?", index);
+        boolean completes = index >= pages.size() && UNFINISHED.contains(p.status());
+        // One statement (one round trip on the page-submit path): close the open visit, open the next, move.
+        try (PreparedStatement ps = c.prepareStatement("WITH closed AS (UPDATE cohort.page_visit SET left_at = clock_timestamp()"
+                + "   WHERE participant_id = ? AND left_at IS NULL RETURNING 1),"
+                + " opened AS (INSERT INTO cohort.page_visit (participant_id, page_index, page) SELECT ?, ?, ? WHERE ?"
+                + "   RETURNING 1)"
+                + " UPDATE cohort.participant SET page_index = ?, updated_at = now()"
+                + (completes ? ", status = 'COMPLETED', completed_at = now()" : "") + " WHERE id = ?")) {
+            ps.setString(1, p.id());
+            ps.setString(2, p.id());
+            ps.setInt(3, index);
+            ps.setString(4, pageName(ctx.experiment(), index));
+            ps.setBoolean(5, index < pages.size());
+            ps.setInt(6, index);
+            ps.setString(7, p.id());
+            ps.executeUpdate();
         }
-        if (index < pages.size()) {
-            openVisit(c, p.id(), index, ctx.experiment());
+        if (completes) {
+            data.setAll(p.id(), Map.of("status", ParticipantStore.quoted("COMPLETED")), by);
         }
         live.changed(p.id());
         if (index < pages.size() && pages.get(index).kind() == PageKind.WAIT) {

@@ -127,9 +127,20 @@ public final class SessionStore implements Sessions {
     }
 
     static Session read(ResultSet rs) throws SQLException {
-        return new Session(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5),
-                rs.getBoolean(6), rs.getBoolean(7), rs.getBoolean(8), rs.getString(9), rs.getString(10),
-                rs.getTimestamp(11).toInstant());
+        return read(rs, 0);
+    }
+
+    /** A session from the columns of {@link #columns(String)} that follow the first {@code skip} columns. */
+    static Session read(ResultSet rs, int skip) throws SQLException {
+        int i = skip;
+        return new Session(rs.getString(i + 1), rs.getString(i + 2), rs.getString(i + 3), rs.getString(i + 4),
+                rs.getInt(i + 5), rs.getBoolean(i + 6), rs.getBoolean(i + 7), rs.getBoolean(i + 8), rs.getString(i + 9),
+                rs.getString(i + 10), rs.getTimestamp(i + 11).toInstant());
+    }
+
+    /** The columns {@link #read(ResultSet, int)} reads, of the table aliased {@code alias}. */
+    static String columns(String alias) {
+        return alias + "." + COLUMNS.replace(", ", ", " + alias + ".");
     }
 
     @Override

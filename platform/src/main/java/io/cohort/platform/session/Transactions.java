@@ -28,6 +28,7 @@ public final class Transactions {
     private static final class Tx {
         final Connection connection;
         final Map<Object, Runnable> afterCommit = new LinkedHashMap<>();
+        final Map<Object, Work<?>> beforeCommit = new LinkedHashMap<>();
 
         Tx(Connection connection) {
             this.connection = connection;
@@ -48,6 +49,9 @@ public final class Transactions {
                 current.set(tx);
                 try {
                     result = work.run(c);
+                    for (Work<?> last : tx.beforeCommit.values()) {
+                        last.run(c);
+                    }
                     c.commit();
                 } catch (SQLException | RuntimeException | Error e) {
                     c.rollback();
@@ -63,6 +67,19 @@ public final class Transactions {
             return result;
         } catch (SQLException e) {
             throw new IllegalStateException("database: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Runs {@code action} on the current transaction's connection after its work, just before it commits (in a
+     * transaction of its own when there is none); only the first action under an equal {@code key} runs.
+     */
+    public void beforeCommit(Object key, Work<?> action) {
+        Tx tx = current.get();
+        if (tx == null) {
+            run(action);
+        } else {
+            tx.beforeCommit.putIfAbsent(key, action);
         }
     }
 

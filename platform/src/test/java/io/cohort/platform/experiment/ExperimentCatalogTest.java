@@ -93,7 +93,7 @@ class ExperimentCatalogTest {
     }
 
     ExperimentCatalog catalog() {
-        catalog = new ExperimentCatalog(home, framework.getBundleContext());
+        catalog = new ExperimentCatalog(home, framework.getBundleContext(), java.time.Duration.ZERO);
         return catalog;
     }
 

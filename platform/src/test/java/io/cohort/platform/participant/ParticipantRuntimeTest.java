@@ -425,7 +425,7 @@ class ParticipantRuntimeTest {
 
         PGSimpleDataSource ds = new PGSimpleDataSource();
         ds.setURL(db);
-        LiveFeed live = new LiveFeed(service(Events.class), new Transactions(ds));
+        LiveFeed live = LiveFeed.over(service(Events.class), new Transactions(ds));
         live.command(p.id(), "message", Map.of("text", "<b>Hello</b> there"));
         String message = received.poll(5, TimeUnit.SECONDS);
         assertTrue(message != null && message.contains("\"type\":\"message\"") && message.contains("<b>Hello</b> there"),

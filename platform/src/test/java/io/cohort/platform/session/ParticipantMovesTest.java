@@ -80,7 +80,7 @@ class ParticipantMovesTest {
             }
         };
         Transactions tx = new Transactions(database.dataSource());
-        LiveFeed live = new LiveFeed((topic, payload) -> published.add(topic + " " + payload), tx);
+        LiveFeed live = LiveFeed.over((topic, payload) -> published.add(topic + " " + payload), tx);
         data = new FieldStore(tx, live);
         java.util.function.Function<String, Optional<ExperimentHooks>> hooks =
                 name -> name.equals("pairs") ? Optional.of(pairHooks) : Optional.empty();
