@@ -124,7 +124,7 @@ final class HostModule extends AbstractModule {
 
     @Provides @Singleton
     RoomFeed roomFeed(Transactions tx) {
-        return new RoomFeed(events, tx);
+        return new RoomFeed(events::publish, tx);
     }
 
     @Provides @Singleton

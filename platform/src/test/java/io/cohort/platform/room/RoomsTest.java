@@ -10,14 +10,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cohort.platform.Config;
 import io.cohort.platform.Host;
+import io.cohort.platform.JsonSocket;
 import io.cohort.platform.TestFramework;
 import io.cohort.platform.osgi.SystemPackages;
 import io.cohort.testkit.AdminHttp;
 import io.cohort.testkit.TestDatabase;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -28,11 +27,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -131,49 +125,6 @@ class RoomsTest {
 
     static List<String> audit(String action, String room) throws Exception {
         return column("SELECT actor FROM cohort.audit_log WHERE action = ? AND target = ? ORDER BY id", action, room);
-    }
-
-    /** A WebSocket that queues what it hears. */
-    static final class Listener implements WebSocket.Listener {
-        final BlockingQueue<JsonNode> heard = new LinkedBlockingQueue<>();
-        private final StringBuilder part = new StringBuilder();
-
-        @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            part.append(data);
-            if (last) {
-                try {
-                    heard.add(JSON.readTree(part.toString()));
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-                part.setLength(0);
-            }
-            ws.request(1);
-            return null;
-        }
-
-        /** The first message (within 5 s) that {@code test} accepts; earlier ones are dropped. */
-        JsonNode await(Predicate<JsonNode> test) throws InterruptedException {
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (System.nanoTime() < end) {
-                JsonNode m = heard.poll(end - System.nanoTime(), TimeUnit.NANOSECONDS);
-                if (m != null && test.test(m)) {
-                    return m;
-                }
-            }
-            throw new AssertionError("no such message within 5 s");
-        }
-    }
-
-    static WebSocket socket(String path, String cookie, Listener listener, String first) throws Exception {
-        WebSocket.Builder b = HttpClient.newHttpClient().newWebSocketBuilder();
-        if (cookie != null) {
-            b.header("Cookie", cookie);
-        }
-        WebSocket ws = b.buildAsync(URI.create(host.url().replace("http", "ws") + "ws/" + path), listener).get(5, TimeUnit.SECONDS);
-        ws.sendText(first, true).get(5, TimeUnit.SECONDS);
-        return ws;
     }
 
     @Test
@@ -342,20 +293,18 @@ class RoomsTest {
         assertEquals(200, alice.get("/room/lab-s/?label=alice").status());
         assertEquals(200, bob.get("/room/lab-s/?label=bob").status());
 
-        Listener aliceHears = new Listener();
-        WebSocket aliceSocket = socket("room", null, aliceHears, JSON.writeValueAsString(
-                Map.of("room", "lab-s", "seat", alice.cookie(RoomEntrance.SEAT_COOKIE))));
-        assertEquals(2, aliceHears.await(m -> m.has("waiting")).get("waiting").asInt());
+        JsonSocket aliceHears = JsonSocket.open(host.url(), "room", null)
+                .send(Map.of("room", "lab-s", "seat", alice.cookie(RoomEntrance.SEAT_COOKIE)));
+        assertEquals(2, aliceHears.next(m -> m.has("waiting")).get("waiting").asInt());
         AdminHttp admin = person();
         admin.login("admin", PASSWORD);
-        Listener monitor = new Listener();
-        WebSocket monitorSocket = socket("rooms", "cohort_admin=" + admin.cookie("cohort_admin"), monitor,
-                "{\"room\": \"lab-s\"}");
-        assertEquals(2, monitor.await(m -> m.has("waiting")).get("waiting").size());
+        JsonSocket monitor = JsonSocket.open(host.url(), "rooms", "cohort_admin=" + admin.cookie("cohort_admin"))
+                .send(Map.of("room", "lab-s"));
+        assertEquals(2, monitor.next(m -> m.has("waiting")).get("waiting").size());
 
         assertEquals(200, carol.get("/room/lab-s/?label=carol").status());
-        assertEquals(3, aliceHears.await(m -> m.path("waiting").asInt() == 3).get("waiting").asInt());
-        JsonNode live = monitor.await(m -> m.path("waiting").size() == 3);
+        assertEquals(3, aliceHears.next(m -> m.path("waiting").asInt() == 3).get("waiting").asInt());
+        JsonNode live = monitor.next(m -> m.path("waiting").size() == 3);
         assertEquals("carol", live.get("waiting").get(2).get("label").asText());
         assertTrue(live.get("waiting").get(0).get("online").asBoolean(), "alice has her socket open: " + live);
         assertEquals(Map.of("waiting", 3), JSON.convertValue(json(bob.get("/room/lab-s/status")), Map.class));
@@ -377,7 +326,7 @@ class RoomsTest {
         }
 
         // Each waiting page now points at its participant: the socket, the poll, the page itself.
-        assertEquals(urls.get("alice"), aliceHears.await(m -> m.has("url")).get("url").asText());
+        assertEquals(urls.get("alice"), aliceHears.next(m -> m.has("url")).get("url").asText());
         assertEquals(urls.get("bob"), json(bob.get("/room/lab-s/status")).get("url").asText());
         AdminHttp.Response carolReload = carol.get("/room/lab-s/");
         assertEquals(302, carolReload.status());
@@ -391,7 +340,7 @@ class RoomsTest {
         assertEquals(409, dave.status());
         assertTrue(dave.body().contains("This room is full"));
         assertEquals(List.of(), waitingLabels("lab-s"));
-        assertEquals(session, monitor.await(m -> m.path("room").path("sessionId").isTextual())
+        assertEquals(session, monitor.next(m -> m.path("room").path("sessionId").isTextual())
                 .get("room").get("sessionId").asText());
 
         AdminHttp.Response edit = api.postForm("/api/rooms/lab-s/edit", form("experiment", "pairs", "join", "free", "capacity", "9"));
@@ -404,8 +353,8 @@ class RoomsTest {
         assertEquals(List.of("api"), audit("room.session", "lab-s"));
         AdminHttp.Response roomPage = admin.get("/admin/rooms/lab-s");
         assertTrue(roomPage.body().contains("Feeds session <a href=\"/admin/sessions/" + session + "\">"), roomPage.body());
-        aliceSocket.abort();
-        monitorSocket.abort();
+        aliceHears.close();
+        monitor.close();
     }
 
     @Test
@@ -414,18 +363,18 @@ class RoomsTest {
         AdminHttp admin = person();
         admin.login("admin", PASSWORD);
         assertTrue(admin.get("/admin/").body().contains("<td>dash</td><td>pairs</td><td>0</td>"));
-        Listener dashboard = new Listener();
-        WebSocket ws = socket("monitor", "cohort_admin=" + admin.cookie("cohort_admin"), dashboard, "{\"watch\": \"dashboard\"}");
-        dashboard.await(m -> m.path("type").asText().equals("dashboard"));
+        JsonSocket dashboard = JsonSocket.open(host.url(), "monitor", "cohort_admin=" + admin.cookie("cohort_admin"))
+                .send(Map.of("watch", "dashboard"));
+        dashboard.next(m -> m.path("type").asText().equals("dashboard"));
         assertEquals(200, person().get("/room/dash/?label=zoe").status());
-        JsonNode rooms = dashboard.await(m -> m.path("type").asText().equals("rooms")).get("rooms");
+        JsonNode rooms = dashboard.next(m -> m.path("type").asText().equals("rooms")).get("rooms");
         JsonNode dash = null;
         for (JsonNode r : rooms) {
             dash = r.get("room").get("name").asText().equals("dash") ? r : dash;
         }
         assertNotNull(dash, rooms.toString());
         assertEquals(1, dash.get("waiting").asInt());
-        ws.abort();
+        dashboard.close();
     }
 
     @Test
