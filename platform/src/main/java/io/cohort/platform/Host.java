@@ -7,7 +7,10 @@ import io.cohort.api.event.EventListener;
 import io.cohort.api.event.Events;
 import io.cohort.api.experiment.Experiments;
 import io.cohort.api.session.Participants;
+import io.cohort.api.session.Rooms;
 import io.cohort.api.session.Sessions;
+import io.cohort.platform.room.RoomSockets;
+import io.cohort.platform.room.RoomStore;
 import io.cohort.platform.session.FieldStore;
 import io.cohort.platform.session.ParticipantStore;
 import io.cohort.platform.session.RegisteredServices;
@@ -105,6 +108,8 @@ public final class Host implements AutoCloseable {
             registrations.add(systemContext.registerService(Sessions.class, injector.getInstance(SessionStore.class), null));
             registrations.add(systemContext.registerService(Participants.class, injector.getInstance(ParticipantStore.class), null));
             registrations.add(systemContext.registerService(ParticipantData.class, injector.getInstance(FieldStore.class), null));
+            registrations.add(systemContext.registerService(Rooms.class, injector.getInstance(RoomStore.class), null));
+            registrations.addAll(injector.getInstance(RoomSockets.class).register(systemContext));
             registrations.add(systemContext.registerService(EventListener.class, injector.getInstance(ParticipantSockets.class),
                     new Hashtable<>(Map.of(EventListener.TOPIC, LiveFeed.COMMAND))));
             injector.getInstance(WaitTimeouts.class);

@@ -10,6 +10,12 @@ import io.cohort.platform.data.Exports;
 import io.cohort.platform.data.ParticipantTable;
 import io.cohort.platform.db.Database;
 import io.cohort.platform.experiment.ExperimentCatalog;
+import io.cohort.platform.room.RoomEntrance;
+import io.cohort.platform.room.RoomFeed;
+import io.cohort.platform.room.RoomSeats;
+import io.cohort.platform.room.RoomSockets;
+import io.cohort.platform.room.RoomStore;
+import io.cohort.platform.room.RoomsAdmin;
 import io.cohort.platform.session.ConditionAssignment;
 import io.cohort.platform.session.FieldStore;
 import io.cohort.platform.session.LiveFeed;
@@ -117,6 +123,26 @@ final class HostModule extends AbstractModule {
     }
 
     @Provides @Singleton
+    RoomFeed roomFeed(Transactions tx) {
+        return new RoomFeed(events::publish, tx);
+    }
+
+    @Provides @Singleton
+    RoomStore roomStore(Transactions tx, RegisteredServices services, SessionStore sessions, RoomFeed feed) {
+        return new RoomStore(tx, services, sessions, feed);
+    }
+
+    @Provides @Singleton
+    RoomSeats roomSeats(Transactions tx, RoomFeed feed) {
+        return new RoomSeats(tx, feed);
+    }
+
+    @Provides @Singleton
+    RoomSockets roomSockets(RoomSeats seats, RoomStore rooms) {
+        return new RoomSockets(seats, rooms);
+    }
+
+    @Provides @Singleton
     Templates templates() {
         Templates templates = new Templates();
         context.addBundleListener(templates);
@@ -193,12 +219,15 @@ final class HostModule extends AbstractModule {
     @Provides @Singleton
     AdminWeb adminWeb(Security security, Layout layout, ContributedPages pages, Plugins plugins, ConfigForms forms,
                       AdminSessions sessions, AuditLog audit, DataSource db, Sockets sockets, ActionsTab actions,
-                      ParticipantWeb participantWeb, Dashboard dashboard, SessionsTab sessionsTab, SessionPage sessionPage) {
+                      ParticipantWeb participantWeb, Dashboard dashboard, SessionsTab sessionsTab, SessionPage sessionPage,
+                      RoomStore rooms, RoomSeats seats, RegisteredServices services, ParticipantStore participants,
+                      Templates templates) {
         return new AdminWeb(security, layout, pages, sockets, ready::get, List.of(actions, participantWeb, dashboard,
                 sessionsTab, sessionPage,
                 new PluginsPage(plugins, forms, context, layout, audit),
                 new StatusPage(db, plugins, sessions, layout, audit),
                 new DumpPage(db, layout, audit),
-                new DataBrowser(db, layout), new Exports(db, layout, audit), new ParticipantTable(db, layout)));
+                new DataBrowser(db, layout), new Exports(db, layout, audit), new ParticipantTable(db, layout),
+                new RoomsAdmin(rooms, services, participants, layout, audit), new RoomEntrance(seats, templates)));
     }
 }

@@ -132,8 +132,10 @@ public final class ParticipantStore implements Participants {
     Participant insert(Connection c, Session session, Experiment experiment, String name, String group,
                        CrowdArrival crowd, String label, String by) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO cohort.participant (id, session_id, name, token, provider,"
-                + " worker_id, assignment_id, hit_id, mode, experiment, code_version, group_name, label)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                + " worker_id, assignment_id, hit_id, mode, experiment, code_version, group_name, label, created_at)"
+                // clock_timestamp(), not the column's now(): a session's participants are made in one transaction,
+                // and ofSession's "in the order they were created" needs them apart.
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, clock_timestamp())"
                 + " RETURNING id, session_id, name, token, provider, worker_id, assignment_id, hit_id, mode, condition,"
                 + " code_version, status, bonus_cents, page_index, group_name, created_at, updated_at")) {
             ps.setString(1, RandomIds.id(10));

@@ -18,6 +18,7 @@ public final class Layout {
     private static final List<ContributedPages.MenuItem> CORE_MENU = List.of(
             new ContributedPages.MenuItem("/admin/", "Dashboard", 0),
             new ContributedPages.MenuItem("/admin/participants", "Participants", 200),
+            new ContributedPages.MenuItem("/admin/rooms", "Rooms", 300),
             new ContributedPages.MenuItem("/admin/plugins", "Plugins", 900),
             new ContributedPages.MenuItem("/admin/status", "Status", 910),
             new ContributedPages.MenuItem("/admin/sessions", "Sessions", 100),
