@@ -177,6 +177,7 @@ public final class Host implements AutoCloseable {
         injector.getInstance(ConfigForms.class).close();
         injector.getInstance(Plugins.class).close();
         injector.getInstance(RegisteredServices.class).close();
+        injector.getInstance(LiveFeed.class).close();
         injector.getInstance(ExperimentCatalog.class).close();
         injector.getInstance(ParticipantPages.class).close();
         database.close();

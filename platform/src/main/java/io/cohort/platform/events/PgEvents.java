@@ -104,18 +104,6 @@ public final class PgEvents implements Events, AutoCloseable {
     }
 
     /**
-     * SQL that publishes an event when evaluated inside a statement, for hot paths that fold the event into the
-     * statement making the change. {@code payloadSql} is an SQL expression of type text.
-     */
-    public String notifyCall(String topic, String payloadSql) {
-        if (topic == null || !TOPIC.matcher(topic).matches()) {
-            throw new IllegalArgumentException("event topic must match " + TOPIC + ": " + topic);
-        }
-        return "pg_notify('" + CHANNEL + "', json_build_object('topic', '" + topic + "', 'payload', " + payloadSql
-                + ", 'node', '" + node.replace("'", "''") + "', 'at', (extract(epoch FROM clock_timestamp()) * 1000)::bigint)::text)";
-    }
-
-    /**
      * Publishes inside the caller's transaction on {@code c}: PostgreSQL delivers it when that transaction commits
      * and drops it if it rolls back, so listeners never hear of a change that did not happen.
      */

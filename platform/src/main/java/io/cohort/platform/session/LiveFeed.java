@@ -2,78 +2,99 @@ package io.cohort.platform.session;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.cohort.api.event.Events;
+import io.cohort.platform.events.PgEvents;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What live views hear, through {@link Events} so every node's monitors and participant sockets hear it:
- * {@value #CHANGED} when a participant's row, page, fields or presence changed, and {@value #COMMAND} for what a
- * participant's open page must do (advance, reload, message, redirect).
+ * {@value #CHANGED} when participants' rows, pages, fields or presence changed, {@value #SESSION_CHANGED}, and
+ * {@value #COMMAND} for what a participant's open page must do (advance, reload, message, redirect).
+ *
+ * <p>Participant changes are gathered for {@value #BATCH_MILLIS} ms and announced together
+ * ({@code {"participants": [ids]}}) by one thread: PostgreSQL serialises the commits of transactions that
+ * {@code NOTIFY} on one lock, so a notify in every page submit would cost each submit a disk flush of its own.
+ * Session changes and commands are rare and go out with their transaction.
  */
-public final class LiveFeed {
+public final class LiveFeed implements AutoCloseable {
 
     public static final String CHANGED = "participant/changed";
     public static final String COMMAND = "participant/command";
     public static final String SESSION_CHANGED = "session/changed";
+    static final int BATCH_MILLIS = 200;
+    /** Ids per event, to stay under the event payload limit (7,000 bytes). */
+    static final int IDS_PER_EVENT = 300;
+
+    private static final Logger LOG = LoggerFactory.getLogger(LiveFeed.class);
 
     private final Notifier notifier;
+    private final Events events;
     private final Transactions tx;
+    private final Set<String> changed = new LinkedHashSet<>();
+    private final ScheduledExecutorService announcer;
 
-    /**
-     * Publishes on a transaction's own connection: PostgreSQL holds a {@code NOTIFY} back until the commit, and
-     * a page submit then needs no second connection from the pool (see {@code PgEvents.publish(Connection, ...)}).
-     */
+    /** Publishes on a transaction's own connection: PostgreSQL holds a {@code NOTIFY} back until the commit. */
+    @FunctionalInterface
     public interface Notifier {
         void publish(Connection c, String topic, String payload) throws SQLException;
-
-        /** SQL publishing {@code topic} from inside a statement, or null when this notifier cannot. */
-        default String notifyCall(String topic, String payloadSql) {
-            return null;
-        }
     }
 
-    public LiveFeed(Notifier notifier, Transactions tx) {
+    private LiveFeed(Notifier notifier, Events events, Transactions tx) {
         this.notifier = notifier;
+        this.events = events;
         this.tx = tx;
+        this.announcer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cohort-live-feed");
+            t.setDaemon(true);
+            return t;
+        });
+        announcer.scheduleWithFixedDelay(this::announce, BATCH_MILLIS, BATCH_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    /** Over any {@link Events}: published as the transaction ends, through the service's own connection. */
+    /** Over the host's PostgreSQL events: commands and session changes ride their transaction. */
+    public static LiveFeed over(PgEvents events, Transactions tx) {
+        return new LiveFeed(events::publish, events, tx);
+    }
+
+    /** Over any {@link Events}: everything is published once the transaction has ended. */
     public static LiveFeed over(Events events, Transactions tx) {
-        return new LiveFeed((c, topic, payload) -> events.publish(topic, payload), tx);
+        return new LiveFeed((c, topic, payload) -> tx.afterCommit(() -> events.publish(topic, payload)), events, tx);
     }
 
-    /** Over the host's PostgreSQL events. */
-    public static LiveFeed over(io.cohort.platform.events.PgEvents events, Transactions tx) {
-        return new LiveFeed(new Notifier() {
-            @Override
-            public void publish(Connection c, String topic, String payload) throws SQLException {
-                events.publish(c, topic, payload);
-            }
-
-            @Override
-            public String notifyCall(String topic, String payloadSql) {
-                return events.notifyCall(topic, payloadSql);
-            }
-        }, tx);
-    }
-
-    /**
-     * SQL announcing {@value #CHANGED} for the participant id in SQL column {@code idColumn}, to fold into the
-     * statement making the change; null when the notifier cannot (then call {@link #changed(String)}).
-     */
-    String changedCall(String idColumn) {
-        return notifier.notifyCall(CHANGED, "json_build_object('participant', " + idColumn + ")::text");
-    }
-
-    /**
-     * Live views re-read the participant's row, so the event only names them. Sent once the current transaction
-     * commits, once however many changes it made.
-     */
+    /** Live views re-read the participant's row, so the event only names them. Announced after the commit. */
     public void changed(String participantId) {
-        publish(List.of(CHANGED, participantId), CHANGED, Map.of("participant", participantId));
+        tx.afterCommit(List.of(CHANGED, participantId), () -> {
+            synchronized (changed) {
+                changed.add(participantId);
+            }
+        });
+    }
+
+    /** Announces what changed since the last time (also called by tests that cannot wait). */
+    void announce() {
+        List<String> ids;
+        synchronized (changed) {
+            ids = new ArrayList<>(changed);
+            changed.clear();
+        }
+        for (int i = 0; i < ids.size(); i += IDS_PER_EVENT) {
+            try {
+                events.publish(CHANGED, json(Map.of("participants", ids.subList(i, Math.min(ids.size(), i + IDS_PER_EVENT)))));
+            } catch (RuntimeException e) {
+                LOG.warn("live feed: cannot announce {} changed participants: {}", ids.size(), e.getMessage());
+            }
+        }
     }
 
     public void sessionChanged(String sessionId) {
@@ -88,16 +109,25 @@ public final class LiveFeed {
         publish(new Object(), COMMAND, body);
     }
 
-    private void publish(Object key, String topic, Map<String, String> body) {
-        String payload;
-        try {
-            payload = FieldStore.JSON.writeValueAsString(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+    private void publish(Object key, String topic, Map<String, ?> body) {
+        String payload = json(body);
         tx.beforeCommit(key, c -> {
             notifier.publish(c, topic, payload);
             return null;
         });
+    }
+
+    private static String json(Map<String, ?> body) {
+        try {
+            return FieldStore.JSON.writeValueAsString(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        announcer.shutdownNow();
+        announce();
     }
 }

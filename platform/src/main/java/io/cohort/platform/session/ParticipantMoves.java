@@ -182,7 +182,6 @@ public final class ParticipantMoves {
             return false;
         }
         values.forEach(FieldStore::check);
-        String announce = live.changedCall("opened.participant_id");
         return tx.statements(c -> {
             try (PreparedStatement ps = c.prepareStatement("WITH moved AS (UPDATE cohort.participant p SET page_index = ?,"
                     + "   updated_at = now() FROM cohort.session s WHERE p.token = ? AND p.session_id = ? AND s.id = p.session_id"
@@ -193,7 +192,7 @@ public final class ParticipantMoves {
                     + "   WHERE participant_id IN (SELECT id FROM moved) AND left_at IS NULL),"
                     + " opened AS (INSERT INTO cohort.page_visit (participant_id, page_index, page)"
                     + "   SELECT id, ?, ? FROM moved RETURNING participant_id)"
-                    + " SELECT opened.participant_id" + (announce == null ? "" : ", " + announce) + " FROM opened")) {
+                    + " SELECT participant_id FROM opened")) {
                 ps.setInt(1, next);
                 ps.setString(2, token);
                 ps.setString(3, sessionId);
@@ -208,9 +207,7 @@ public final class ParticipantMoves {
                     if (!rs.next()) {
                         return false;
                     }
-                    if (announce == null) {
-                        live.changed(rs.getString(1));
-                    }
+                    live.changed(rs.getString(1));
                     return true;
                 }
             }

@@ -128,26 +128,31 @@ public final class Monitor implements SocketEndpoint, EventListener, AutoCloseab
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             return;
         }
-        String sessionId;
         if (event.topic().equals(LiveFeed.CHANGED)) {
-            if (payload.get("participant") == null) {
+            JsonNode ids = payload.get("participants");
+            if (ids == null || !ids.isArray() || watchers.values().stream().allMatch(Set::isEmpty)) {
                 return;
             }
-            Optional<MonitorTable.Row> row = table.find(payload.get("participant").asText());
-            if (row.isEmpty()) {
-                return;
+            Set<String> sessionsChanged = new java.util.LinkedHashSet<>();
+            for (JsonNode id : ids) {
+                table.find(id.asText()).ifPresent(row -> {
+                    sessionsChanged.add(row.session());
+                    if (watched(row.session())) {
+                        push(row.session(), Map.of("type", "row", "row", row));
+                    }
+                });
             }
-            sessionId = row.get().session();
-            if (watched(sessionId)) {
-                push(sessionId, Map.of("type", "row", "row", row.get()));
-            }
-        } else {
-            if (payload.get("session") == null) {
-                return;
-            }
-            sessionId = payload.get("session").asText();
+            sessionsChanged.forEach(id -> figures(id, false));
+            return;
         }
-        boolean sessionPage = event.topic().equals(LiveFeed.SESSION_CHANGED) && watched(sessionId);
+        if (payload.get("session") != null) {
+            figures(payload.get("session").asText(), event.topic().equals(LiveFeed.SESSION_CHANGED));
+        }
+    }
+
+    /** A session's figures to the dashboard, and to its own page when the session itself changed. */
+    private void figures(String sessionId, boolean sessionChanged) {
+        boolean sessionPage = sessionChanged && watched(sessionId);
         if (sessionPage || watched(DASHBOARD)) {
             sessions.find(sessionId).ifPresent(figures -> {
                 Map<String, Object> message = Map.of("type", "session", "session", figures);

@@ -47,6 +47,7 @@ class ParticipantMovesTest {
     static ParticipantStore participants;
     static FieldStore data;
     static ParticipantMoves moves;
+    static LiveFeed live;
     static final List<String> published = new CopyOnWriteArrayList<>();
     static final List<String> arrivedGroups = new CopyOnWriteArrayList<>();
 
@@ -80,7 +81,7 @@ class ParticipantMovesTest {
             }
         };
         Transactions tx = new Transactions(database.dataSource());
-        LiveFeed live = LiveFeed.over((topic, payload) -> published.add(topic + " " + payload), tx);
+        live = LiveFeed.over((topic, payload) -> published.add(topic + " " + payload), tx);
         data = new FieldStore(tx, live);
         java.util.function.Function<String, Optional<ExperimentHooks>> hooks =
                 name -> name.equals("pairs") ? Optional.of(pairHooks) : Optional.empty();
@@ -91,6 +92,7 @@ class ParticipantMovesTest {
 
     @AfterAll
     static void stop() {
+        live.close();
         database.close();
     }
 
@@ -142,7 +144,9 @@ class ParticipantMovesTest {
         assertTrue(data.visits(p.id()).stream().allMatch(v -> v.leftAt() != null));
         assertEquals(List.of("\"ALLOCATED\"", "\"STARTED\"", "\"COMPLETED\""),
                 data.history(p.id(), "status").stream().map(v -> v.value()).toList());
-        assertTrue(published.contains("participant/changed {\"participant\":\"" + p.id() + "\"}"));
+        live.announce();
+        assertTrue(published.stream().anyMatch(e -> e.startsWith("participant/changed {\"participants\":[")
+                && e.contains("\"" + p.id() + "\"")), published.toString());
     }
 
     @Test
