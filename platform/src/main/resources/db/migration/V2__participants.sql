@@ -69,6 +69,8 @@ CREATE TABLE page_visit (
     left_at         timestamptz
 );
 CREATE INDEX page_visit_participant ON page_visit (participant_id, id);
+-- The one open visit a move closes, found without reading the participant's earlier visits.
+CREATE INDEX page_visit_open ON page_visit (participant_id) WHERE left_at IS NULL;
 
 -- Who has reached a wait page; the group moves on when every present member has.
 CREATE TABLE wait_arrival (
