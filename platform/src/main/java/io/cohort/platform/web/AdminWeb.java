@@ -67,7 +67,7 @@ public final class AdminWeb extends Application {
         Map<String, List<String>> params = new LinkedHashMap<>();
         for (Map.Entry<String, ParameterValue> e : ctx.getRequest().getParameters().entrySet()) {
             if (!e.getKey().equals("_csrf")) {
-                params.put(e.getKey(), new ArrayList<>(e.getValue().toList()));
+                params.put(e.getKey(), new ArrayList<>(List.of(e.getValue().getValues()))); // toList() splits at commas
             }
         }
         ContributedPages.Match m = match.get();
