@@ -17,7 +17,7 @@ import java.util.Optional;
 /**
  * Pebble's loader for participant pages: {@code experiment:<name>/<path>} is a file of that experiment (its folder
  * or bundle, through the catalog); any other name is one of the host's templates, so an experiment's page can
- * {@code extends "participant.peb"}. An experiment file's cache key carries its URL and modification time: an
+ * {@code extends "participant.peb"}, and {@code include "table.peb"} finds the experiment's own file first. An experiment file's cache key carries its URL and modification time: an
  * edited template is re-read, and a redeployed bundle's new URL is a new key.
  */
 final class ExperimentTemplates implements Loader<Object> {
@@ -79,9 +79,20 @@ final class ExperimentTemplates implements Loader<Object> {
         return templateName.startsWith(PREFIX) ? find(templateName).isPresent() : host.resourceExists(templateName);
     }
 
+    /**
+     * "./x.peb" and "../x.peb" are relative to the including template. A bare name used in an experiment's template
+     * is that experiment's file next to it if there is one (a fragment such as an included payoff table), else the
+     * host's template ({@code extends "participant.peb"}); a template never resolves to itself.
+     */
     @Override
     public String resolveRelativePath(String relativePath, String anchorPath) {
-        return PathUtils.resolveRelativePath(relativePath, anchorPath, '/');
+        String relative = PathUtils.resolveRelativePath(relativePath, anchorPath, '/');
+        if (relative != null || anchorPath == null || !anchorPath.startsWith(PREFIX) || relativePath.startsWith("/")
+                || relativePath.startsWith(PREFIX)) {
+            return relative;
+        }
+        String sibling = anchorPath.substring(0, anchorPath.lastIndexOf('/') + 1) + relativePath;
+        return !sibling.equals(anchorPath) && find(sibling).isPresent() ? sibling : null;
     }
 
     @Override

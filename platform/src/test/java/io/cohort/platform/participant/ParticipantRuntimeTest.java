@@ -128,8 +128,10 @@ class ParticipantRuntimeTest {
                 """);
         Files.writeString(survey.resolve("outro.peb"), """
                 {% extends "participant.peb" %}
-                {% block content %}<p id="outro">accuracy={{ fields.accuracy }}</p>{% endblock %}
+                {% block content %}<p id="outro">accuracy={{ fields.accuracy }}</p>{% include "thanks.peb" %}{% endblock %}
                 """);
+        // a fragment next to the page, included by its bare name
+        Files.writeString(survey.resolve("thanks.peb"), "<p id=\"thanks\">Thanks, {{ participant.name }}</p>");
         Files.writeString(survey.resolve("static/task.js"), "console.log('task');\n");
         Path three = Files.createDirectories(home.resolve("experiments/three"));
         Files.writeString(three.resolve("experiment.yaml"), THREE);
@@ -348,7 +350,9 @@ class ParticipantRuntimeTest {
 
         assertEquals(200, json(p, "save", "{\"accuracy\": 0.9}").statusCode());
         assertEquals(200, json(p, "next", "{\"page\": 1}").statusCode());
-        assertTrue(get(url(p)).body().contains("<p id=\"outro\">accuracy=0.9</p>"));
+        String outro = get(url(p)).body();
+        assertTrue(outro.contains("<p id=\"outro\">accuracy=0.9</p>"), outro);
+        assertTrue(outro.contains("<p id=\"thanks\">Thanks, " + p.name() + "</p>"), outro);
         assertEquals(303, form(p, "_page=2").statusCode());
 
         HttpResponse<String> end = get(url(p));
