@@ -2,9 +2,8 @@ package io.cohort.bench;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.cohort.platform.Config;
 import io.cohort.platform.Host;
-import io.cohort.platform.osgi.SystemPackages;
+import io.cohort.platform.InProcessNode;
 import io.cohort.testkit.TestDatabase;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -29,13 +28,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
-import org.apache.felix.framework.FrameworkFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.AbstractHandler;
-import org.osgi.framework.Constants;
-import org.osgi.framework.launch.Framework;
 
 /**
  * Page submits (HTTP POST of a five-field form → field rows committed) by N concurrent simulated participants,
@@ -58,14 +54,9 @@ public final class PageSubmitBench {
         Path home = Files.createTempDirectory("cohort-bench-submit");
         writeExperiment(home.resolve("experiments/submit-bench"));
         String db = TestDatabase.create();
-        Framework framework = new FrameworkFactory().newFramework(Map.of(
-                Constants.FRAMEWORK_STORAGE, home.resolve("felix").toString(),
-                Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT,
-                Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, SystemPackages.list()));
-        framework.start();
         String token = "bench-token";
-        Host host = Host.start(framework.getBundleContext(), Config.load(home, home, Map.of(
-                "COHORT_DB_URL", db, "COHORT_PORT", String.valueOf(freePort()), "COHORT_API_TOKEN", token)));
+        InProcessNode node = InProcessNode.start(home, Map.of("COHORT_DB_URL", db, "COHORT_API_TOKEN", token));
+        Host host = node.host();
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         try {
             List<String> urls = participantUrls(http, host.url(), token, clients);
@@ -95,9 +86,7 @@ public final class PageSubmitBench {
                 pool.close();
             }
         } finally {
-            host.close();
-            framework.stop();
-            framework.waitForStop(10_000);
+            node.close();
         }
     }
 

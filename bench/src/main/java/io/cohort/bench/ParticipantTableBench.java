@@ -1,8 +1,7 @@
 package io.cohort.bench;
 
-import io.cohort.platform.Config;
 import io.cohort.platform.Host;
-import io.cohort.platform.osgi.SystemPackages;
+import io.cohort.platform.InProcessNode;
 import io.cohort.testkit.TestDatabase;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -20,9 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import org.apache.felix.framework.FrameworkFactory;
-import org.osgi.framework.Constants;
-import org.osgi.framework.launch.Framework;
 
 /**
  * The participants table at 100,000 participants over 50 sessions: a fresh database filled with a realistic
@@ -50,18 +46,9 @@ public final class ParticipantTableBench {
         long seed = option(args, "--seed", 42);
         String db = TestDatabase.create();
         Path home = Files.createTempDirectory("cohort-bench-table");
-        Framework framework = new FrameworkFactory().newFramework(Map.of(
-                Constants.FRAMEWORK_STORAGE, home.resolve("felix").toString(),
-                Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT,
-                Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, SystemPackages.list()));
-        framework.start();
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
         // The host migrates the schema; the rows go in afterwards.
-        Host host = Host.start(framework.getBundleContext(), Config.load(home, home, Map.of(
-                "COHORT_DB_URL", db, "COHORT_PORT", String.valueOf(port), "COHORT_API_TOKEN", TOKEN)));
+        InProcessNode node = InProcessNode.start(home, Map.of("COHORT_DB_URL", db, "COHORT_API_TOKEN", TOKEN));
+        Host host = node.host();
         try {
             long t0 = System.nanoTime();
             fill(db, participants);
@@ -85,9 +72,7 @@ public final class ParticipantTableBench {
                     percentile(ms, 50), p95, percentile(ms, 99), ms[ms.length - 1], TARGET_P95_MS,
                     p95 < TARGET_P95_MS ? "met" : "MISSED");
         } finally {
-            host.close();
-            framework.stop();
-            framework.waitForStop(10_000);
+            node.close();
         }
         System.exit(0);
     }

@@ -105,20 +105,23 @@ final class HostModule extends AbstractModule {
     }
 
     @Provides @Singleton
-    ParticipantStore participantStore(Transactions tx, RegisteredServices services, FieldStore data, LiveFeed live) {
-        return new ParticipantStore(tx, services, services::hooks, data, live);
+    ParticipantStore participantStore(Transactions tx, RegisteredServices services, ExperimentCatalog catalog,
+                                      FieldStore data, LiveFeed live) {
+        return new ParticipantStore(tx, services, catalog::hooks, data, live);
     }
 
     @Provides @Singleton
-    SessionStore sessionStore(Transactions tx, RegisteredServices services, ParticipantStore participants, FieldStore data,
+    SessionStore sessionStore(Transactions tx, RegisteredServices services, ExperimentCatalog catalog,
+                              ParticipantStore participants, FieldStore data,
                               LiveFeed live) {
-        return new SessionStore(tx, services, services::hooks, participants, data, live);
+        return new SessionStore(tx, services, catalog::hooks, participants, data, live);
     }
 
     @Provides @Singleton
-    ParticipantMoves participantMoves(Transactions tx, RegisteredServices services, SessionStore sessions, FieldStore data,
+    ParticipantMoves participantMoves(Transactions tx, RegisteredServices services, ExperimentCatalog catalog,
+                                      SessionStore sessions, FieldStore data,
                                       LiveFeed live) {
-        return new ParticipantMoves(tx, services, services::hooks, sessions, data, live,
+        return new ParticipantMoves(tx, services, catalog::hooks, sessions, data, live,
                 new ConditionAssignment(services::policy));
     }
 

@@ -41,6 +41,7 @@ class HostWhiteboardTest {
     @TempDir
     static Path home;
 
+    static InProcessNode node;
     static Framework framework;
     static Host host;
     static String db;
@@ -49,25 +50,15 @@ class HostWhiteboardTest {
 
     @BeforeAll
     static void start() throws Exception {
-        framework = new FrameworkFactory().newFramework(Map.of(
-                Constants.FRAMEWORK_STORAGE, home.resolve("felix").toString(),
-                Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT,
-                Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, SystemPackages.list()));
-        framework.start();
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
         db = TestDatabase.create();
-        host = Host.start(framework.getBundleContext(), Config.load(home, home, Map.of(
-                "COHORT_DB_URL", db, "COHORT_PORT", String.valueOf(port), "COHORT_API_TOKEN", TOKEN)));
+        node = InProcessNode.start(home, Map.of("COHORT_DB_URL", db, "COHORT_API_TOKEN", TOKEN));
+        framework = node.framework();
+        host = node.host();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        host.close();
-        framework.stop();
-        framework.waitForStop(5000);
+        node.close();
     }
 
     static HttpResponse<String> send(String method, String path, String form) throws Exception {

@@ -2,7 +2,6 @@ package io.cohort.platform.session;
 
 import io.cohort.api.experiment.ConditionPolicy;
 import io.cohort.api.experiment.Experiment;
-import io.cohort.api.experiment.ExperimentHooks;
 import io.cohort.api.experiment.Experiments;
 import java.util.List;
 import java.util.Optional;
@@ -11,21 +10,19 @@ import org.osgi.framework.ServiceReference;
 import org.osgi.util.tracker.ServiceTracker;
 
 /**
- * The services the stores call that may come and go: the experiments, a lab's hooks (by
- * {@value ExperimentHooks#EXPERIMENT}) and condition policies (by {@value ConditionPolicy#NAME}), found live.
+ * The services the stores call that may come and go, found live: the {@link Experiments} service (the host's
+ * catalog, or one a test registers first) and condition policies (by {@value ConditionPolicy#NAME}). A lab's hooks
+ * come from the catalog, which tracks them anyway.
  */
 public final class RegisteredServices implements Experiments, AutoCloseable {
 
     private final ServiceTracker<Experiments, Experiments> experiments;
-    private final ServiceTracker<ExperimentHooks, ExperimentHooks> hooks;
     private final ServiceTracker<ConditionPolicy, ConditionPolicy> policies;
 
     public RegisteredServices(BundleContext context) {
         experiments = new ServiceTracker<>(context, Experiments.class, null);
-        hooks = new ServiceTracker<>(context, ExperimentHooks.class, null);
         policies = new ServiceTracker<>(context, ConditionPolicy.class, null);
         experiments.open(true);
-        hooks.open(true);
         policies.open(true);
     }
 
@@ -39,10 +36,6 @@ public final class RegisteredServices implements Experiments, AutoCloseable {
     public Optional<Experiment> find(String name) {
         Experiments e = experiments.getService();
         return e == null ? Optional.empty() : e.find(name);
-    }
-
-    public Optional<ExperimentHooks> hooks(String experiment) {
-        return named(hooks, ExperimentHooks.EXPERIMENT, experiment);
     }
 
     public Optional<ConditionPolicy> policy(String name) {
@@ -65,7 +58,6 @@ public final class RegisteredServices implements Experiments, AutoCloseable {
     @Override
     public void close() {
         experiments.close();
-        hooks.close();
         policies.close();
     }
 }

@@ -1,5 +1,6 @@
 package io.cohort.platform.data;
 
+import io.cohort.platform.InProcessNode;
 import io.cohort.platform.Config;
 import io.cohort.platform.Host;
 import io.cohort.platform.TestFramework;
@@ -21,30 +22,25 @@ final class DataHost implements AutoCloseable {
     static final String TOKEN = "data-token";
     static final String PASSWORD = "data-secret";
 
+    final InProcessNode node;
     final Framework framework;
     final Host host;
     final String db;
     /** Bearer-token client. */
     final AdminHttp api;
 
-    private DataHost(Framework framework, Host host, String db) {
-        this.framework = framework;
-        this.host = host;
+    private DataHost(InProcessNode node, String db) {
+        this.node = node;
+        this.framework = node.framework();
+        this.host = node.host();
         this.db = db;
         this.api = anonymous().bearer(TOKEN);
     }
 
     static DataHost start(Path home) throws Exception {
-        Framework framework = TestFramework.start(home.resolve("felix"), SystemPackages.list());
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
         String db = TestDatabase.create();
-        Host host = Host.start(framework.getBundleContext(), Config.load(home, home, Map.of(
-                "COHORT_DB_URL", db, "COHORT_PORT", String.valueOf(port), "COHORT_API_TOKEN", TOKEN,
-                "COHORT_ADMIN_PASSWORD", PASSWORD)));
-        return new DataHost(framework, host, db);
+        return new DataHost(InProcessNode.start(home, Map.of("COHORT_DB_URL", db, "COHORT_API_TOKEN", TOKEN,
+                "COHORT_ADMIN_PASSWORD", PASSWORD)), db);
     }
 
     /** No cookie, no token. */
@@ -91,7 +87,6 @@ final class DataHost implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        host.close();
-        TestFramework.stop(framework);
+        node.close();
     }
 }

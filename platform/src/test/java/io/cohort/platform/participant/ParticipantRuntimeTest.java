@@ -11,6 +11,7 @@ import io.cohort.api.session.Participant;
 import io.cohort.api.session.Participants;
 import io.cohort.api.session.Session;
 import io.cohort.api.session.Sessions;
+import io.cohort.platform.InProcessNode;
 import io.cohort.platform.Config;
 import io.cohort.platform.Host;
 import io.cohort.platform.TestFramework;
@@ -106,6 +107,7 @@ class ParticipantRuntimeTest {
 
     @TempDir
     static Path home;
+    static InProcessNode node;
     static Framework framework;
     static Host host;
     static String db;
@@ -144,22 +146,17 @@ class ParticipantRuntimeTest {
                 {% extends "participant.peb" %}
                 {% block content %}<p id="result">you={{ fields.choice }}{% for o in others %} {{ o.name }}={{ o.fields.choice }}{% endfor %}</p>{% endblock %}
                 """);
-        framework = TestFramework.start(home.resolve("felix"), SystemPackages.list());
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
         db = TestDatabase.create();
-        host = Host.start(framework.getBundleContext(), Config.load(home, home, Map.of(
-                "COHORT_DB_URL", db, "COHORT_PORT", String.valueOf(port), "COHORT_API_TOKEN", "t")));
+        node = InProcessNode.start(home, Map.of("COHORT_DB_URL", db, "COHORT_API_TOKEN", "t"));
+        framework = node.framework();
+        host = node.host();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (host != null) {
-            host.close();
+        if (node != null) {
+            node.close();
         }
-        TestFramework.stop(framework);
     }
 
     static <T> T service(Class<T> type) {

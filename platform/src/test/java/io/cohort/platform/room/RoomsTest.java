@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cohort.platform.InProcessNode;
 import io.cohort.platform.Config;
 import io.cohort.platform.Host;
 import io.cohort.platform.JsonSocket;
@@ -42,6 +43,7 @@ class RoomsTest {
 
     @TempDir
     static Path home;
+    static InProcessNode node;
     static Framework framework;
     static Host host;
     static String db;
@@ -61,21 +63,16 @@ class RoomsTest {
                 """);
         Files.writeString(pairs.resolve("decide.peb"),
                 "{% extends \"participant.peb\" %}{% block content %}<h1 id=\"hello\">Welcome, {{ participant.name }}</h1>{% endblock %}");
-        framework = TestFramework.start(home.resolve("felix"), SystemPackages.list());
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
         db = TestDatabase.create();
-        host = Host.start(framework.getBundleContext(), Config.load(home, home, Map.of("COHORT_DB_URL", db,
-                "COHORT_PORT", String.valueOf(port), "COHORT_API_TOKEN", TOKEN, "COHORT_ADMIN_PASSWORD", PASSWORD)));
+        node = InProcessNode.start(home, Map.of("COHORT_DB_URL", db, "COHORT_API_TOKEN", TOKEN, "COHORT_ADMIN_PASSWORD", PASSWORD));
+        framework = node.framework();
+        host = node.host();
         api = person().bearer(TOKEN);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        host.close();
-        TestFramework.stop(framework);
+        node.close();
     }
 
     /** A browser with no login: a participant. */

@@ -18,6 +18,7 @@ import io.cohort.api.experiment.Page;
 import io.cohort.api.experiment.PageKind;
 import io.cohort.api.session.Participant;
 import io.cohort.api.session.Session;
+import io.cohort.platform.InProcessNode;
 import io.cohort.platform.Config;
 import io.cohort.platform.Host;
 import io.cohort.platform.JsonSocket;
@@ -71,6 +72,7 @@ class LiveAdminTest {
 
     @TempDir
     static Path home;
+    static InProcessNode node;
     static Framework framework;
     static Host host;
     static String db;
@@ -80,48 +82,44 @@ class LiveAdminTest {
 
     @BeforeAll
     static void start() throws Exception {
-        framework = TestFramework.start(home.resolve("felix"), SystemPackages.list());
-        BundleContext context = framework.getBundleContext();
-        context.registerService(Experiments.class, new Experiments() {
-            @Override
-            public List<Experiment> list() {
-                return List.of(DUO);
-            }
-
-            @Override
-            public Optional<Experiment> find(String name) {
-                return name.equals(DUO.name()) ? Optional.of(DUO) : Optional.empty();
-            }
-        }, null);
-        context.registerService(ExperimentHooks.class, new ExperimentHooks() {
-            @Override
-            public void newSession(Session session, ParticipantData data) {
-                newSessionRuns.computeIfAbsent(session.id(), k -> new AtomicInteger()).incrementAndGet();
-            }
-
-            @Override
-            public void newPlayer(Session session, Participant participant, ParticipantData data) {
-                data.set(participant.id(), "welcome", "\"hello " + participant.name() + "\"", "DuoHooks.newPlayer");
-            }
-        }, props(ExperimentHooks.EXPERIMENT, "duo"));
-        context.registerService(EventListener.class, commands::add, props(EventListener.TOPIC, "participant/command"));
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
         db = TestDatabase.create();
-        host = Host.start(context, Config.load(home, home, Map.of("COHORT_DB_URL", db, "COHORT_PORT",
-                String.valueOf(port), "COHORT_API_TOKEN", TOKEN, "COHORT_ADMIN_PASSWORD", PASSWORD)));
+        node = InProcessNode.start(home, Map.of("COHORT_DB_URL", db, "COHORT_API_TOKEN", TOKEN,
+                "COHORT_ADMIN_PASSWORD", PASSWORD), context -> {
+            context.registerService(Experiments.class, new Experiments() {
+                @Override
+                public List<Experiment> list() {
+                    return List.of(DUO);
+                }
+
+                @Override
+                public Optional<Experiment> find(String name) {
+                    return name.equals(DUO.name()) ? Optional.of(DUO) : Optional.empty();
+                }
+            }, null);
+            context.registerService(ExperimentHooks.class, new ExperimentHooks() {
+                @Override
+                public void newSession(Session session, ParticipantData data) {
+                    newSessionRuns.computeIfAbsent(session.id(), k -> new AtomicInteger()).incrementAndGet();
+                }
+
+                @Override
+                public void newPlayer(Session session, Participant participant, ParticipantData data) {
+                    data.set(participant.id(), "welcome", "\"hello " + participant.name() + "\"", "DuoHooks.newPlayer");
+                }
+            }, props(ExperimentHooks.EXPERIMENT, "duo"));
+            context.registerService(EventListener.class, commands::add, props(EventListener.TOPIC, "participant/command"));
+        });
+        framework = node.framework();
+        host = node.host();
         admin = new AdminHttp(URI.create(host.url()));
         assertEquals(302, admin.login("admin", PASSWORD).status());
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (host != null) {
-            host.close();
+        if (node != null) {
+            node.close();
         }
-        TestFramework.stop(framework);
     }
 
     // ---- creating sessions
