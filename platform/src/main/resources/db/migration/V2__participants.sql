@@ -59,7 +59,9 @@ CREATE TABLE field_value (
 );
 CREATE INDEX field_value_participant ON field_value (participant_id, key, id);
 
--- When a participant entered and left each page (left_at NULL: still there, or quit).
+-- When a participant entered each page. Rows are only added on the way through (a page submit writes no old row):
+-- a visit ends when the next one starts; left_at is set only where no next visit follows (the participant quit, or
+-- finished). page_visit_times gives every visit its end.
 CREATE TABLE page_visit (
     id              bigserial PRIMARY KEY,
     participant_id  text NOT NULL REFERENCES participant (id),
@@ -69,8 +71,11 @@ CREATE TABLE page_visit (
     left_at         timestamptz
 );
 CREATE INDEX page_visit_participant ON page_visit (participant_id, id);
--- The one open visit a move closes, found without reading the participant's earlier visits.
-CREATE INDEX page_visit_open ON page_visit (participant_id) WHERE left_at IS NULL;
+
+CREATE VIEW page_visit_times AS
+    SELECT v.id, v.participant_id, v.page_index, v.page, v.entered_at,
+           coalesce(v.left_at, lead(v.entered_at) OVER (PARTITION BY v.participant_id ORDER BY v.id)) AS left_at
+    FROM page_visit v;
 
 -- Who has reached a wait page; the group moves on when every present member has.
 CREATE TABLE wait_arrival (

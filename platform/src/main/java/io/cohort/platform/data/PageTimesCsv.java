@@ -18,7 +18,7 @@ final class PageTimesCsv {
                 "participant", "name", "page_index", "page", "entered_at", "left_at", "seconds"));
         Cursor.each(db, "SELECT p.session_id, p.id, p.name, v.page_index, v.page, v.entered_at, v.left_at,"
                 + " extract(epoch FROM v.left_at - v.entered_at) AS seconds"
-                + " FROM cohort.participant p JOIN cohort.page_visit v ON v.participant_id = p.id" + scope.where()
+                + " FROM cohort.participant p JOIN cohort.page_visit_times v ON v.participant_id = p.id" + scope.where()
                 + " ORDER BY " + scope.order() + ", v.id", scope.args(), rs -> {
                     List<Object> row = new ArrayList<>();
                     if (scope.all()) {

@@ -106,7 +106,7 @@ public final class FieldStore implements ParticipantData {
     public List<PageVisit> visits(String participantId) {
         return tx.run(c -> {
             List<PageVisit> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT page, entered_at, left_at FROM cohort.page_visit"
+            try (PreparedStatement ps = c.prepareStatement("SELECT page, entered_at, left_at FROM cohort.page_visit_times"
                     + " WHERE participant_id = ? ORDER BY id")) {
                 ps.setString(1, participantId);
                 try (ResultSet rs = ps.executeQuery()) {

@@ -188,8 +188,6 @@ public final class ParticipantMoves {
                     + "   AND s.active AND s.experiment = ? AND p.page_index = ? RETURNING p.id),"
                     + " answers AS (INSERT INTO cohort.field_value (participant_id, key, value, set_by)"
                     + "   SELECT m.id, f.key, f.value::jsonb, ? FROM moved m, unnest(?::text[], ?::text[]) AS f(key, value)),"
-                    + " closed AS (UPDATE cohort.page_visit SET left_at = clock_timestamp()"
-                    + "   WHERE participant_id IN (SELECT id FROM moved) AND left_at IS NULL),"
                     + " opened AS (INSERT INTO cohort.page_visit (participant_id, page_index, page)"
                     + "   SELECT id, ?, ? FROM moved RETURNING participant_id)"
                     + " SELECT participant_id FROM opened")) {
@@ -240,22 +238,20 @@ public final class ParticipantMoves {
         }
         List<Page> pages = ctx.experiment().pages();
         boolean completes = index >= pages.size() && UNFINISHED.contains(p.status());
-        // One statement (one round trip on the page-submit path): close the open visit, open the next, move.
-        try (PreparedStatement ps = c.prepareStatement("WITH closed AS (UPDATE cohort.page_visit SET left_at = clock_timestamp()"
-                + "   WHERE participant_id = ? AND left_at IS NULL RETURNING 1),"
-                + " opened AS (INSERT INTO cohort.page_visit (participant_id, page_index, page) SELECT ?, ?, ? WHERE ?"
-                + "   RETURNING 1)"
-                + " UPDATE cohort.participant SET page_index = ?, updated_at = now()"
-                + (completes ? ", status = 'COMPLETED', completed_at = now()" : "") + " WHERE id = ?")) {
-            ps.setString(1, p.id());
-            ps.setString(2, p.id());
-            ps.setInt(3, index);
-            ps.setString(4, pageName(ctx.experiment(), index));
-            ps.setBoolean(5, index < pages.size());
-            ps.setInt(6, index);
-            ps.setString(7, p.id());
-            ps.executeUpdate();
+        // The next page's visit starts (it ends the previous one); past the last page, the last visit ends here.
+        if (index < pages.size()) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO cohort.page_visit (participant_id, page_index, page)"
+                    + " VALUES (?, ?, ?)")) {
+                ps.setString(1, p.id());
+                ps.setInt(2, index);
+                ps.setString(3, pages.get(index).name());
+                ps.executeUpdate();
+            }
+        } else {
+            closeVisit(c, p.id());
         }
+        ParticipantStore.updateRow(c, p.id(), "page_index = ?"
+                + (completes ? ", status = 'COMPLETED', completed_at = now()" : ""), index);
         if (completes) {
             data.setAll(p.id(), Map.of("status", ParticipantStore.quoted("COMPLETED")), by);
         }
@@ -274,9 +270,10 @@ public final class ParticipantMoves {
         if (index >= e.pages().size()) {
             return;
         }
+        // Unless the latest visit is this page's and still going (a reload).
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO cohort.page_visit (participant_id, page_index, page)"
-                + " SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM cohort.page_visit WHERE participant_id = ?"
-                + " AND page_index = ? AND left_at IS NULL)")) {
+                + " SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM (SELECT page_index, left_at FROM cohort.page_visit"
+                + " WHERE participant_id = ? ORDER BY id DESC LIMIT 1) latest WHERE latest.page_index = ? AND latest.left_at IS NULL)")) {
             ps.setString(1, participantId);
             ps.setInt(2, index);
             ps.setString(3, e.pages().get(index).name());
@@ -287,8 +284,9 @@ public final class ParticipantMoves {
     }
 
     private static void closeVisit(Connection c, String participantId) throws SQLException {
+        // Only the latest: the earlier ones ended when the next began.
         try (PreparedStatement ps = c.prepareStatement("UPDATE cohort.page_visit SET left_at = clock_timestamp()"
-                + " WHERE participant_id = ? AND left_at IS NULL")) {
+                + " WHERE id = (SELECT max(id) FROM cohort.page_visit WHERE participant_id = ?) AND left_at IS NULL")) {
             ps.setString(1, participantId);
             ps.executeUpdate();
         }
