@@ -12,6 +12,7 @@ import io.cohort.api.session.Sessions;
 import io.cohort.platform.room.RoomSockets;
 import io.cohort.platform.room.RoomStore;
 import io.cohort.platform.session.FieldStore;
+import io.cohort.platform.session.ParticipantMoves;
 import io.cohort.platform.session.ParticipantStore;
 import io.cohort.platform.session.RegisteredServices;
 import io.cohort.platform.session.SessionStore;
@@ -161,6 +162,7 @@ public final class Host implements AutoCloseable {
     public void close() {
         pippo.stop();
         injector.getInstance(WaitTimeouts.class).close();
+        injector.getInstance(ParticipantMoves.class).close();
         registrations.forEach(r -> {
             try {
                 r.unregister();

@@ -25,7 +25,7 @@ import java.util.function.Function;
  * being moved by an admin, waiting for their group, leaving. Each move is one transaction: page index, page
  * visits, status and the field rows that record them commit together.
  */
-public final class ParticipantMoves {
+public final class ParticipantMoves implements AutoCloseable {
 
     /** A wait page stops waiting for a member offline this long, unless the session's settings say otherwise. */
     static final int DEFAULT_WAIT_TIMEOUT_SECONDS = 120;
@@ -41,6 +41,7 @@ public final class ParticipantMoves {
     private final FieldStore data;
     private final LiveFeed live;
     private final ConditionAssignment conditions;
+    private final SubmitBatches batches;
 
     public ParticipantMoves(Transactions tx, Experiments experiments, Function<String, Optional<ExperimentHooks>> hooks,
                             SessionStore sessions, FieldStore data, LiveFeed live, ConditionAssignment conditions) {
@@ -51,6 +52,7 @@ public final class ParticipantMoves {
         this.data = data;
         this.live = live;
         this.conditions = conditions;
+        this.batches = new SubmitBatches(tx, live);
     }
 
     /** Who, in what session and experiment: what every move needs. */
@@ -170,10 +172,10 @@ public final class ParticipantMoves {
     }
 
     /**
-     * A form page's checked answers by the participant's URL, in one statement (one round trip, autocommit): it
-     * stores them, closes and opens page visits, moves the participant and announces the change — only if the
-     * token belongs to an active session's participant who is on {@code pageIndex} and the next page is an
-     * ordinary one. Returns false having changed nothing otherwise; {@link #submit(String, int, Map)} then decides.
+     * A form page's checked answers by the participant's URL, stored with the submits that arrive at the same time
+     * in one statement ({@link SubmitBatches}): the answers, the next page's visit, the move — only if the token
+     * belongs to an active session's participant who is on {@code pageIndex} and the next page is an ordinary one.
+     * Returns false having changed nothing otherwise; {@link #submit(String, int, Map)} then decides.
      */
     public boolean submitDirect(String sessionId, String token, Experiment e, int pageIndex, Map<String, String> values) {
         List<Page> pages = e.pages();
@@ -182,34 +184,19 @@ public final class ParticipantMoves {
             return false;
         }
         values.forEach(FieldStore::check);
-        return tx.statements(c -> {
-            try (PreparedStatement ps = c.prepareStatement("WITH moved AS (UPDATE cohort.participant p SET page_index = ?,"
-                    + "   updated_at = now() FROM cohort.session s WHERE p.token = ? AND p.session_id = ? AND s.id = p.session_id"
-                    + "   AND s.active AND s.experiment = ? AND p.page_index = ? RETURNING p.id),"
-                    + " answers AS (INSERT INTO cohort.field_value (participant_id, key, value, set_by)"
-                    + "   SELECT m.id, f.key, f.value::jsonb, ? FROM moved m, unnest(?::text[], ?::text[]) AS f(key, value)),"
-                    + " opened AS (INSERT INTO cohort.page_visit (participant_id, page_index, page)"
-                    + "   SELECT id, ?, ? FROM moved RETURNING participant_id)"
-                    + " SELECT participant_id FROM opened")) {
-                ps.setInt(1, next);
-                ps.setString(2, token);
-                ps.setString(3, sessionId);
-                ps.setString(4, e.name());
-                ps.setInt(5, pageIndex);
-                ps.setString(6, "page:" + pages.get(pageIndex).name());
-                ps.setArray(7, c.createArrayOf("text", values.keySet().toArray()));
-                ps.setArray(8, c.createArrayOf("text", values.values().toArray()));
-                ps.setInt(9, next);
-                ps.setString(10, pages.get(next).name());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return false;
-                    }
-                    live.changed(rs.getString(1));
-                    return true;
-                }
-            }
-        });
+        try {
+            return batches.submit(new SubmitBatches.Submit(sessionId, token, e.name(), pageIndex, pages.get(pageIndex).name(),
+                    pages.get(next).name(), values, new java.util.concurrent.CompletableFuture<>())) != null;
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Stops the submit writers; submits still waiting take the general path. */
+    @Override
+    public void close() {
+        batches.close();
     }
 
     /** An admin's move: {@code delta} pages forward or back, or to the end; the participant's page reloads. */

@@ -92,6 +92,7 @@ class ParticipantMovesTest {
 
     @AfterAll
     static void stop() {
+        moves.close();
         live.close();
         database.close();
     }
@@ -196,6 +197,38 @@ class ParticipantMovesTest {
         assertEquals(2, participants.find(ps.get(0).id()).orElseThrow().pageIndex());
         assertEquals(0, participants.find(ps.get(1).id()).orElseThrow().pageIndex());
         assertTrue(arrivedGroups.contains("wait:1"));
+    }
+
+    @Test
+    void submitsArrivingTogetherAreStoredOnceEachEvenWhenTheSamePageIsSentTwice() throws Exception {
+        Session s = sessions.create(new NewSession("three-way", 60, null, "together", List.of(), false, "test"));
+        List<Participant> all = participants.ofSession(s.id());
+        all.forEach(p -> moves.arrive(p.id()));
+        ExecutorService pool = Executors.newFixedThreadPool(40);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Boolean>> results = new ArrayList<>();
+        for (Participant p : all) {
+            // every participant sends page 0 twice at once (a double click): exactly one may count
+            for (int twice = 0; twice < 2; twice++) {
+                results.add(pool.submit(() -> {
+                    go.await();
+                    return moves.submitDirect(s.id(), p.token(), THREE_WAY, 0, Map.of("age", "30", "word", "\"w\""));
+                }));
+            }
+        }
+        go.countDown();
+        int moved = 0;
+        for (Future<Boolean> f : results) {
+            moved += f.get() ? 1 : 0;
+        }
+        pool.shutdown();
+        assertEquals(60, moved, "one submit per participant moved them");
+        for (Participant p : participants.ofSession(s.id())) {
+            assertEquals(1, p.pageIndex(), p.name());
+            assertEquals(1, data.history(p.id(), "age").size(), p.name() + " stored once");
+            assertEquals(List.of("a", "b"), data.visits(p.id()).stream().map(v -> v.page()).toList());
+        }
+        assertFalse(moves.submitDirect(s.id(), "not-a-token", THREE_WAY, 0, Map.of()), "an unknown token moves no one");
     }
 
     static int count(String sql) throws Exception {
