@@ -1,0 +1,229 @@
+package io.cohort.testkit.mturk;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * A loopback MTurk Requester API (2017-01-17) for tests and rehearsals: JSON 1.1 over {@code POST /} as the AWS SDK v2
+ * {@code MTurkClient} speaks it (point it here with {@code endpointOverride(emulator.endpoint())}). State is in memory.
+ * Besides the operations it offers a configurable rate limit and fault injection.
+ */
+public final class MTurkEmulator implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TARGET_PREFIX = "MTurkRequesterServiceV20170117.";
+    private static final String CONTENT_TYPE = "application/x-amz-json-1.1";
+
+    /** What the next requests should suffer instead of (or after) being served. */
+    public enum Fault {
+        /** Answer ThrottlingException (HTTP 400) without doing anything. */
+        THROTTLE,
+        /** Answer ServiceFault (HTTP 500) without doing anything. */
+        SERVICE_FAULT,
+        /** Do the operation, then answer ServiceFault (HTTP 500): the caller can't know it happened. */
+        COMMIT_THEN_FAIL
+    }
+
+    private final MTurkClock clock = new MTurkClock();
+    private final MTurkAccount account = new MTurkAccount(clock, 1_000_000);
+    private final Map<String, Function<ObjectNode, ObjectNode>> operations = Map.ofEntries(
+            Map.entry("GetAccountBalance", account::getAccountBalance),
+            Map.entry("CreateHITType", account::createHITType),
+            Map.entry("CreateHIT", account::createHIT),
+            Map.entry("CreateHITWithHITType", account::createHITWithHITType),
+            Map.entry("GetHIT", account::getHIT),
+            Map.entry("ListHITs", account::listHITs),
+            Map.entry("UpdateExpirationForHIT", account::updateExpirationForHIT),
+            Map.entry("DeleteHIT", account::deleteHIT),
+            Map.entry("ListAssignmentsForHIT", account::listAssignmentsForHIT),
+            Map.entry("GetAssignment", account::getAssignment),
+            Map.entry("ApproveAssignment", account::approveAssignment),
+            Map.entry("RejectAssignment", account::rejectAssignment),
+            Map.entry("SendBonus", account::sendBonus),
+            Map.entry("ListBonusPayments", account::listBonusPayments));
+    private final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<String> faultOnlyFor = new ConcurrentLinkedQueue<>();
+    private final AtomicLong requests = new AtomicLong();
+    private final TokenBucket bucket = new TokenBucket();
+    private final HttpServer server;
+    private final ExecutorService threads;
+
+    private MTurkEmulator(int port) throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
+        threads = Executors.newFixedThreadPool(8, r -> {
+            Thread t = new Thread(r, "mturk-emulator");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(threads);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    /** Starts an emulator on a free loopback port. */
+    public static MTurkEmulator start() throws IOException {
+        return start(0);
+    }
+
+    public static MTurkEmulator start(int port) throws IOException {
+        return new MTurkEmulator(port);
+    }
+
+    /** The URI to give the SDK's {@code endpointOverride}. */
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    /** Sets the available balance, e.g. "10000.00" (the starting value, as the real sandbox). */
+    public MTurkEmulator balance(String amount) {
+        account.setBalance(Math.round(Double.parseDouble(amount) * 100));
+        return this;
+    }
+
+    public String availableBalance() {
+        return MTurkAccount.money(account.availableCents());
+    }
+
+    /** At most {@code perSecond} requests a second on average, with bursts of {@code burst}; 0 turns the limit off. */
+    public MTurkEmulator rateLimit(double perSecond, int burst) {
+        bucket.configure(perSecond, burst);
+        return this;
+    }
+
+    /** The next {@code times} requests (of any operation) suffer {@code fault}. */
+    public MTurkEmulator inject(Fault fault, int times) {
+        for (int i = 0; i < times; i++) faults.add(fault);
+        return this;
+    }
+
+    /** The next request of {@code operation} suffers {@code fault}; other operations are served. */
+    public MTurkEmulator inject(Fault fault, String operation) {
+        faultOnlyFor.add(operation + " " + fault.name());
+        return this;
+    }
+
+    /** Moves the emulator's clock forward (HIT expiry, auto-approval). */
+    public void advanceClock(Duration by) {
+        clock.advance(by);
+    }
+
+    /** Requests received so far, served or not. */
+    public long requestCount() {
+        return requests.get();
+    }
+
+    /** How many bonuses the worker has received. */
+    public int bonusCount(String workerId) {
+        return account.bonusCount(workerId);
+    }
+
+    /** The worker side, in code: a worker takes a free slot of the HIT and submits {@code answer}; returns the assignment ID. */
+    public String acceptAndSubmit(String hitId, String workerId, String answer) {
+        return account.acceptAndSubmit(hitId, workerId, answer);
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        threads.shutdownNow();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        requests.incrementAndGet();
+        try (exchange; InputStream body = exchange.getRequestBody()) {
+            byte[] bytes = body.readAllBytes();
+            ObjectNode out;
+            int status = 200;
+            try {
+                out = serve(exchange, bytes);
+            } catch (MTurkError e) {
+                status = e.status;
+                out = JSON.createObjectNode().put("__type", e.type);
+                // The real service spells it "message" for throttling and "Message" elsewhere.
+                out.put(e.type.equals("ThrottlingException") ? "message" : "Message", e.getMessage());
+                if (e.turkErrorCode != null) out.put("TurkErrorCode", e.turkErrorCode);
+            }
+            byte[] answer = JSON.writeValueAsBytes(out);
+            exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
+            exchange.getResponseHeaders().set("x-amzn-RequestId", UUID.randomUUID().toString());
+            exchange.sendResponseHeaders(status, answer.length);
+            exchange.getResponseBody().write(answer);
+        }
+    }
+
+    private ObjectNode serve(HttpExchange exchange, byte[] bytes) {
+        String auth = exchange.getRequestHeaders().getFirst("Authorization");
+        if (auth == null || !auth.startsWith("AWS4-HMAC-SHA256 Credential=")) throw MTurkError.missingAuthentication();
+        String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
+        if (!exchange.getRequestMethod().equals("POST") || target == null || !target.startsWith(TARGET_PREFIX)) {
+            throw MTurkError.unknownOperation(String.valueOf(target));
+        }
+        String name = target.substring(TARGET_PREFIX.length());
+        Function<ObjectNode, ObjectNode> operation = operations.get(name);
+        if (operation == null) throw MTurkError.unknownOperation(target);
+        if (!bucket.take()) throw MTurkError.throttled();
+        Fault fault = nextFault(name);
+        if (fault == Fault.THROTTLE) throw MTurkError.throttled();
+        if (fault == Fault.SERVICE_FAULT) throw MTurkError.serviceFault("Service is temporarily unavailable.");
+        JsonNode in;
+        try {
+            in = bytes.length == 0 ? JSON.createObjectNode() : JSON.readTree(bytes);
+        } catch (IOException e) {
+            throw MTurkError.request("AWS.BadRequest", "The request body is not JSON: " + e.getMessage());
+        }
+        if (!(in instanceof ObjectNode object)) throw MTurkError.request("AWS.BadRequest", "The request body is not a JSON object.");
+        ObjectNode out = operation.apply(object);
+        if (fault == Fault.COMMIT_THEN_FAIL) throw MTurkError.serviceFault("Service is temporarily unavailable.");
+        return out;
+    }
+
+    private Fault nextFault(String operation) {
+        for (String f : faultOnlyFor) {
+            if (f.startsWith(operation + " ") && faultOnlyFor.remove(f)) {
+                return Fault.valueOf(f.substring(operation.length() + 1));
+            }
+        }
+        return faults.poll();
+    }
+
+    /** A token bucket; unlimited until configured. */
+    private static final class TokenBucket {
+        private double perSecond;
+        private double burst;
+        private double tokens;
+        private long lastNanos = System.nanoTime();
+
+        synchronized void configure(double perSecond, int burst) {
+            this.perSecond = perSecond;
+            this.burst = burst;
+            this.tokens = burst;
+            this.lastNanos = System.nanoTime();
+        }
+
+        synchronized boolean take() {
+            if (perSecond <= 0) return true;
+            long now = System.nanoTime();
+            tokens = Math.min(burst, tokens + (now - lastNanos) / 1e9 * perSecond);
+            lastNanos = now;
+            if (tokens < 1) return false;
+            tokens -= 1;
+            return true;
+        }
+    }
+}
