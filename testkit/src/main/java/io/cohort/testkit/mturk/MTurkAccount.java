@@ -590,7 +590,7 @@ final class MTurkAccount {
         return parseMoney(required(in, field), field);
     }
 
-    private static long parseMoney(String v, String field) {
+    static long parseMoney(String v, String field) {
         if (!MONEY.matcher(v).matches()) {
             throw MTurkError.request("AWS.ParameterOutOfRange", field + " '" + v + "' is not a valid amount (^[0-9]+(\\.)?[0-9]{0,2}$).");
         }

@@ -92,7 +92,7 @@ public final class MTurkEmulator implements AutoCloseable {
 
     /** Sets the available balance, e.g. "10000.00" (the starting value, as the real sandbox). */
     public MTurkEmulator balance(String amount) {
-        account.setBalance(Math.round(Double.parseDouble(amount) * 100));
+        account.setBalance(MTurkAccount.parseMoney(amount, "balance"));
         return this;
     }
 
@@ -114,6 +114,9 @@ public final class MTurkEmulator implements AutoCloseable {
 
     /** The next request of {@code operation} suffers {@code fault}; other operations are served. */
     public MTurkEmulator inject(Fault fault, String operation) {
+        if (!operations.containsKey(operation)) {
+            throw new IllegalArgumentException("no operation '" + operation + "'; the emulator serves " + operations.keySet());
+        }
         faultOnlyFor.add(operation + " " + fault.name());
         return this;
     }

@@ -30,6 +30,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -337,6 +340,35 @@ class MTurkEmulatorTest {
         assertTrue(Duration.between(byAssignment.get(0).grantTime(), Instant.now()).abs().toSeconds() < 5);
         assertEquals(2, mturk.listBonusPaymentsPaginator(r -> r.hitId(hit.hitId()).maxResults(1)).stream().flatMap(p -> p.bonusPayments().stream()).count());
         assertThrows(RequestErrorException.class, () -> mturk.listBonusPayments(r -> {}));
+    }
+
+    @Test
+    void concurrentBonusesWithOneTokenPayOnce() throws Exception {
+        HIT hit = createHit("1.00", 1);
+        String assignment = emulator.acceptAndSubmit(hit.hitId(), "ARACEWORKER", "<a/>");
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Boolean>> sent = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                String token = "row-" + (i % 4); // four ledger rows, each sent ten times at once
+                sent.add(pool.submit(() -> {
+                    try {
+                        mturk.sendBonus(r -> r.workerId("ARACEWORKER").assignmentId(assignment).bonusAmount("1.00")
+                                .reason("race").uniqueRequestToken(token));
+                        return true;
+                    } catch (RequestErrorException alreadyDone) {
+                        return false;
+                    }
+                }));
+            }
+            int accepted = 0;
+            for (Future<Boolean> f : sent) accepted += f.get() ? 1 : 0;
+            assertEquals(4, accepted);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(4, emulator.bonusCount("ARACEWORKER"));
+        assertEquals("9994.00", available()); // 10000 − 1.20 reserved − 4 × 1.20
     }
 
     @Test
