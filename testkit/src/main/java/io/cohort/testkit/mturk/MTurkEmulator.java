@@ -61,6 +61,8 @@ public final class MTurkEmulator implements AutoCloseable {
     private final ConcurrentLinkedQueue<String> faultOnlyFor = new ConcurrentLinkedQueue<>();
     private final AtomicLong requests = new AtomicLong();
     private final TokenBucket bucket = new TokenBucket();
+    private volatile String accessKeyId;
+    private volatile String secretKey;
     private final HttpServer server;
     private final ExecutorService threads;
 
@@ -98,6 +100,13 @@ public final class MTurkEmulator implements AutoCloseable {
 
     public String availableBalance() {
         return MTurkAccount.money(account.availableCents());
+    }
+
+    /** From now on only requests signed (SigV4) with this key are served; until then any SigV4 header is accepted. */
+    public MTurkEmulator credentials(String accessKeyId, String secretKey) {
+        this.accessKeyId = accessKeyId;
+        this.secretKey = secretKey;
+        return this;
     }
 
     /** At most {@code perSecond} requests a second on average, with bursts of {@code burst}; 0 turns the limit off. */
@@ -171,8 +180,8 @@ public final class MTurkEmulator implements AutoCloseable {
     }
 
     private ObjectNode serve(HttpExchange exchange, byte[] bytes) {
-        String auth = exchange.getRequestHeaders().getFirst("Authorization");
-        if (auth == null || !auth.startsWith("AWS4-HMAC-SHA256 Credential=")) throw MTurkError.missingAuthentication();
+        RequestSignature.verify(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(), exchange.getRequestHeaders(),
+                bytes, accessKeyId, secretKey);
         String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
         if (!exchange.getRequestMethod().equals("POST") || target == null || !target.startsWith(TARGET_PREFIX)) {
             throw MTurkError.unknownOperation(String.valueOf(target));

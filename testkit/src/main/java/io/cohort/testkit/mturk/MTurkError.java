@@ -31,6 +31,14 @@ final class MTurkError extends RuntimeException {
         return new MTurkError(400, "MissingAuthenticationTokenException", null, "Missing Authentication Token");
     }
 
+    static MTurkError invalidSignature(String message) {
+        return new MTurkError(400, "InvalidSignatureException", null, message);
+    }
+
+    static MTurkError unrecognizedClient() {
+        return new MTurkError(400, "UnrecognizedClientException", null, "The security token included in the request is invalid.");
+    }
+
     static MTurkError unknownOperation(String target) {
         return new MTurkError(400, "UnknownOperationException", null, "Unknown operation " + target);
     }

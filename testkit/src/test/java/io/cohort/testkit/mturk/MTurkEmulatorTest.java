@@ -389,6 +389,33 @@ class MTurkEmulatorTest {
     }
 
     @Test
+    void signaturesAreCheckedAgainstTheTestKey() {
+        emulator.credentials("AKIDEMULATOR", "secret");
+        assertEquals("10000.00", available()); // the SDK's own SigV4 signature matches
+        createHit("1.00", 1); // a body with XML and quotes signs alike
+
+        try (MTurkClient wrongSecret = MTurkClient.builder().endpointOverride(emulator.endpoint()).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEMULATOR", "not-the-secret")))
+                .httpClient(UrlConnectionHttpClient.create()).build()) {
+            MTurkException e = assertThrows(MTurkException.class, () -> wrongSecret.getAccountBalance(r -> {}));
+            assertEquals("InvalidSignatureException", e.awsErrorDetails().errorCode());
+        }
+        try (MTurkClient otherKey = MTurkClient.builder().endpointOverride(emulator.endpoint()).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDSOMEONEELSE", "secret")))
+                .httpClient(UrlConnectionHttpClient.create()).build()) {
+            MTurkException e = assertThrows(MTurkException.class, () -> otherKey.getAccountBalance(r -> {}));
+            assertEquals("UnrecognizedClientException", e.awsErrorDetails().errorCode());
+        }
+        try (MTurkClient otherRegion = MTurkClient.builder().endpointOverride(emulator.endpoint()).region(Region.EU_WEST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEMULATOR", "secret")))
+                .httpClient(UrlConnectionHttpClient.create()).build()) {
+            MTurkException e = assertThrows(MTurkException.class, () -> otherRegion.getAccountBalance(r -> {}));
+            assertTrue(e.getMessage().contains("us-east-1"), e.getMessage());
+        }
+        assertEquals(1, mturk.listHITs(r -> {}).numResults());
+    }
+
+    @Test
     void rateLimitAnswersThrottlingException() {
         emulator.rateLimit(0.5, 2);
         noRetry.getAccountBalance(r -> {});
