@@ -85,9 +85,11 @@ final class MTurkAccount {
         return (int) bonuses.stream().filter(b -> b.workerId.equals(workerId)).count();
     }
 
-    /** Approves what waited past its auto-approval time, as the real service does on its own. */
+    /** Does what the real service does on its own as time passes: abandonment and auto-approval. */
     private void settle() {
         long now = clock.millis();
+        // Abandoned: accepted and not submitted within the assignment duration; the slot is free again.
+        assignments.values().removeIf(a -> a.status.equals("Accepted") && now >= a.deadline);
         for (Assignment a : assignments.values()) {
             if (a.status.equals("Submitted") && now >= a.autoApproval) {
                 approve(a, a.autoApproval);
@@ -138,8 +140,8 @@ final class MTurkAccount {
 
     // ---- worker side, in code --------------------------------------------------------------------------------------
 
-    /** A worker accepts a free slot of the HIT and submits the answer at once; returns the new assignment's ID. */
-    synchronized String acceptAndSubmit(String hitId, String workerId, String answer) {
+    /** A worker takes a free slot of the HIT; returns the new assignment's ID (Accepted: pending, not listed yet). */
+    synchronized String accept(String hitId, String workerId) {
         settle();
         Hit h = hit(hitId);
         requireWorkerId(workerId);
@@ -156,12 +158,24 @@ final class MTurkAccount {
         a.workerId = workerId;
         a.accepted = now;
         a.deadline = now + h.assignmentDuration * 1000;
-        a.submitted = now;
-        a.autoApproval = now + h.autoApprovalDelay * 1000;
-        a.answer = answer;
-        a.status = "Submitted";
+        a.status = "Accepted";
         assignments.put(a.id, a);
         return a.id;
+    }
+
+    /** The worker submits an accepted assignment before its deadline; it becomes Submitted with {@code answer}. */
+    synchronized void submit(String assignmentId, String answer) {
+        settle(); // an assignment past its deadline is abandoned here and so no longer found
+        Assignment a = assignments.get(assignmentId);
+        if (a == null || !a.status.equals("Accepted")) {
+            throw MTurkError.request("AssignmentNotAccepted", "Assignment " + assignmentId + " is not accepted by a worker"
+                    + (a == null ? " (unknown, returned or abandoned)." : " (it is " + a.status + ")."));
+        }
+        long now = clock.millis();
+        a.submitted = now;
+        a.autoApproval = now + hits.get(a.hitId).autoApprovalDelay * 1000;
+        a.answer = answer;
+        a.status = "Submitted";
     }
 
     // ---- operations ------------------------------------------------------------------------------------------------

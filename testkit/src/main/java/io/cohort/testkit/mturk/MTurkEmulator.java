@@ -152,7 +152,19 @@ public final class MTurkEmulator implements AutoCloseable {
 
     /** The worker side, in code: a worker takes a free slot of the HIT and submits {@code answer}; returns the assignment ID. */
     public String acceptAndSubmit(String hitId, String workerId, String answer) {
-        return account.acceptAndSubmit(hitId, workerId, answer);
+        String assignmentId = account.accept(hitId, workerId);
+        account.submit(assignmentId, answer);
+        return assignmentId;
+    }
+
+    /** The worker side, in code: a worker takes a free slot of the HIT (Accepted, counted as pending); returns the assignment ID. */
+    public String accept(String hitId, String workerId) {
+        return account.accept(hitId, workerId);
+    }
+
+    /** The worker side, in code: the worker submits an accepted assignment before its deadline. */
+    public void submit(String assignmentId, String answer) {
+        account.submit(assignmentId, answer);
     }
 
     @Override

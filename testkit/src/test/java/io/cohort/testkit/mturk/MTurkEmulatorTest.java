@@ -291,6 +291,30 @@ class MTurkEmulatorTest {
     }
 
     @Test
+    void hitStatesFollowAcceptedSubmittedAndAbandonedAssignments() {
+        HIT hit = createHit("1.00", 2);
+        String first = emulator.accept(hit.hitId(), "AFIRST");
+        HIT one = mturk.getHIT(r -> r.hitId(hit.hitId())).hit();
+        assertEquals(List.of(HITStatus.ASSIGNABLE, 1, 1), List.of(one.hitStatus(), one.numberOfAssignmentsPending(), one.numberOfAssignmentsAvailable()));
+        assertEquals(0, mturk.listAssignmentsForHIT(r -> r.hitId(hit.hitId())).numResults(), "accepted is not listed");
+
+        String second = emulator.accept(hit.hitId(), "ASECOND");
+        HIT full = mturk.getHIT(r -> r.hitId(hit.hitId())).hit();
+        assertEquals(List.of(HITStatus.UNASSIGNABLE, 2, 0), List.of(full.hitStatus(), full.numberOfAssignmentsPending(), full.numberOfAssignmentsAvailable()));
+        assertThrows(RuntimeException.class, () -> emulator.accept(hit.hitId(), "ATHIRD"));
+
+        emulator.submit(first, "<a/>");
+        emulator.advanceClock(Duration.ofSeconds(3601)); // the second worker lets the hour pass: abandoned
+        HIT freed = mturk.getHIT(r -> r.hitId(hit.hitId())).hit();
+        assertEquals(List.of(HITStatus.ASSIGNABLE, 0, 1), List.of(freed.hitStatus(), freed.numberOfAssignmentsPending(), freed.numberOfAssignmentsAvailable()));
+        assertThrows(RuntimeException.class, () -> emulator.submit(second, "<late/>"));
+        assertEquals(List.of(first), mturk.listAssignmentsForHIT(r -> r.hitId(hit.hitId())).assignments().stream().map(Assignment::assignmentId).toList());
+
+        emulator.acceptAndSubmit(hit.hitId(), "ATHIRD", "<a/>");
+        assertEquals(HITStatus.REVIEWABLE, mturk.getHIT(r -> r.hitId(hit.hitId())).hit().hitStatus());
+    }
+
+    @Test
     void submittedAssignmentsAreApprovedAutomaticallyAfterTheDelay() {
         HIT hit = createHit("1.00", 1);
         String id = emulator.acceptAndSubmit(hit.hitId(), "AWORKER", "<a/>");
