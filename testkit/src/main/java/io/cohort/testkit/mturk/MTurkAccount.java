@@ -49,6 +49,7 @@ final class MTurkAccount {
     private final List<Bonus> bonuses = new ArrayList<>();
     private final Map<String, String> hitTokens = new HashMap<>();
     private final Set<String> bonusTokens = new HashSet<>();
+    private final Set<String> assignmentTokens = new HashSet<>();
 
     MTurkAccount(MTurkClock clock, long startingCents) {
         this.clock = clock;
@@ -285,6 +286,27 @@ final class MTurkAccount {
         return JSON.createObjectNode();
     }
 
+    synchronized ObjectNode createAdditionalAssignmentsForHIT(JsonNode in) {
+        settle();
+        Hit h = hit(requireId(in, "HITId"));
+        int more = (int) requiredLong(in, "NumberOfAdditionalAssignments", 1, 1_000_000_000);
+        String token = in.hasNonNull("UniqueRequestToken") ? in.get("UniqueRequestToken").asText() : null;
+        if (token != null && assignmentTokens.contains(token)) throw tokenUsed(token);
+        if (h.disposed) throw wrongHitState(h, "Assignable, Unassignable, Reviewable, Reviewing");
+        if (h.maxAssignments < 10 && h.maxAssignments + more >= 10) {
+            throw MTurkError.request("InvalidMaximumAssignmentsIncrease", "HIT " + h.id + " has " + h.maxAssignments
+                    + " assignments; it cannot be extended to " + (h.maxAssignments + more) + " (10 or more).");
+        }
+        long reserve = (h.rewardCents + h.feeCentsPerAssignment) * more;
+        requireFunds(reserve);
+        availableCents -= reserve;
+        onHoldCents += reserve;
+        h.maxAssignments += more;
+        h.reviewing = false;
+        if (token != null) assignmentTokens.add(token);
+        return JSON.createObjectNode();
+    }
+
     synchronized ObjectNode deleteHIT(JsonNode in) {
         settle();
         Hit h = hit(requireId(in, "HITId"));
@@ -368,10 +390,7 @@ final class MTurkAccount {
         String reason = required(in, "Reason");
         Assignment a = assignment(requireId(in, "AssignmentId"));
         String token = in.hasNonNull("UniqueRequestToken") ? in.get("UniqueRequestToken").asText() : null;
-        if (token != null && bonusTokens.contains(token)) {
-            throw MTurkError.request("AWS.MechanicalTurk.IdempotencyTokenAlreadyProcessed",
-                    "The idempotency token \"" + token + "\" has already been processed.");
-        }
+        if (token != null && bonusTokens.contains(token)) throw tokenUsed(token);
         if (!a.workerId.equals(workerId)) {
             throw MTurkError.request("AWS.ParameterOutOfRange", "Assignment " + a.id + " does not belong to worker " + workerId + ".");
         }
@@ -507,6 +526,10 @@ final class MTurkAccount {
     private MTurkError wrongHitState(Hit h, String allowed) {
         return MTurkError.request("InvalidHITState", "This HIT is currently in the state '" + status(h)
                 + "'.  This operation can be called with a status of: " + allowed);
+    }
+
+    private static MTurkError tokenUsed(String token) {
+        return MTurkError.request("IdempotencyTokenAlreadyProcessed", "The idempotency token \"" + token + "\" has already been processed.");
     }
 
     private void requireFunds(long cents) {

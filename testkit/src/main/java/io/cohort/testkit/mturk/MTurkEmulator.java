@@ -51,6 +51,7 @@ public final class MTurkEmulator implements AutoCloseable {
             Map.entry("ListHITs", account::listHITs),
             Map.entry("UpdateExpirationForHIT", account::updateExpirationForHIT),
             Map.entry("DeleteHIT", account::deleteHIT),
+            Map.entry("CreateAdditionalAssignmentsForHIT", account::createAdditionalAssignmentsForHIT),
             Map.entry("ListAssignmentsForHIT", account::listAssignmentsForHIT),
             Map.entry("GetAssignment", account::getAssignment),
             Map.entry("ApproveAssignment", account::approveAssignment),

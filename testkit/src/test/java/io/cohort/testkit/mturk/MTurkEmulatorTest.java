@@ -246,6 +246,27 @@ class MTurkEmulatorTest {
     }
 
     @Test
+    void additionalAssignmentsReserveMoreAndReopenTheHit() {
+        HIT hit = createHit("1.00", 1);
+        emulator.acceptAndSubmit(hit.hitId(), "AFIRST", "<a/>");
+        assertEquals(HITStatus.REVIEWABLE, mturk.getHIT(r -> r.hitId(hit.hitId())).hit().hitStatus());
+
+        mturk.createAdditionalAssignmentsForHIT(r -> r.hitId(hit.hitId()).numberOfAdditionalAssignments(2).uniqueRequestToken("extend-1"));
+        HIT extended = mturk.getHIT(r -> r.hitId(hit.hitId())).hit();
+        assertEquals(List.of(HITStatus.ASSIGNABLE, 3, 2), List.of(extended.hitStatus(), extended.maxAssignments(), extended.numberOfAssignmentsAvailable()));
+        assertEquals("9996.40", available());
+
+        RequestErrorException again = assertThrows(RequestErrorException.class, () -> mturk.createAdditionalAssignmentsForHIT(
+                r -> r.hitId(hit.hitId()).numberOfAdditionalAssignments(2).uniqueRequestToken("extend-1")));
+        assertTrue(again.getMessage().contains("The idempotency token \"extend-1\" has already been processed."), again.getMessage());
+        RequestErrorException toTen = assertThrows(RequestErrorException.class, () -> mturk.createAdditionalAssignmentsForHIT(
+                r -> r.hitId(hit.hitId()).numberOfAdditionalAssignments(7)));
+        assertEquals("AWS.MechanicalTurk.InvalidMaximumAssignmentsIncrease", toTen.turkErrorCode());
+        assertEquals(3, mturk.getHIT(r -> r.hitId(hit.hitId())).hit().maxAssignments());
+        assertEquals("9996.40", available());
+    }
+
+    @Test
     void assignmentsAreListedApprovedAndRejected() {
         HIT hit = createHit("2.00", 3);
         String first = emulator.acceptAndSubmit(hit.hitId(), "AFIRSTWORKER", "<QuestionFormAnswers>1</QuestionFormAnswers>");
