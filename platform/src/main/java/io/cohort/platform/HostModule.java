@@ -29,6 +29,8 @@ import io.cohort.platform.participant.ParticipantPages;
 import io.cohort.platform.participant.ParticipantSockets;
 import io.cohort.platform.participant.ParticipantWeb;
 import io.cohort.platform.participant.WaitTimeouts;
+import io.cohort.platform.payment.CrowdProviders;
+import io.cohort.platform.web.PublicRoutes;
 import io.cohort.platform.web.ActionsTab;
 import io.cohort.platform.web.AdminAccounts;
 import io.cohort.platform.web.AdminSessions;
@@ -178,8 +180,13 @@ final class HostModule extends AbstractModule {
     }
 
     @Provides @Singleton
-    Layout layout(Templates templates, ContributedPages pages) {
-        return new Layout(templates, pages);
+    Layout layout(Templates templates, ContributedPages pages, CrowdProviders crowd) {
+        return new Layout(templates, pages, crowd::modes);
+    }
+
+    @Provides @Singleton
+    CrowdProviders crowdProviders() {
+        return new CrowdProviders(context);
     }
 
     @Provides @Singleton
@@ -225,7 +232,7 @@ final class HostModule extends AbstractModule {
                       ParticipantWeb participantWeb, Dashboard dashboard, SessionsTab sessionsTab, SessionPage sessionPage,
                       RoomStore rooms, RoomSeats seats, RegisteredServices services, ParticipantStore participants,
                       Templates templates) {
-        return new AdminWeb(security, layout, pages, sockets, ready::get, List.of(actions, participantWeb, dashboard,
+        return new AdminWeb(security, layout, pages, new PublicRoutes(context, templates, layout), sockets, ready::get, List.of(actions, participantWeb, dashboard,
                 sessionsTab, sessionPage,
                 new PluginsPage(plugins, forms, context, layout, audit),
                 new StatusPage(db, plugins, sessions, layout, audit),

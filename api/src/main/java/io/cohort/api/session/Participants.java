@@ -15,6 +15,9 @@ public interface Participants {
     /** In the order they were created. */
     List<Participant> ofSession(String sessionId);
 
+    /** Every participant a crowd worker has been, in any session, oldest first. */
+    List<Participant> ofWorker(String provider, String workerId);
+
     /**
      * Adds a participant to a running session (a crowd worker, a room arrival); runs {@code new_player}.
      *

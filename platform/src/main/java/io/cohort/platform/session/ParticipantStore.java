@@ -97,6 +97,11 @@ public final class ParticipantStore implements Participants {
     }
 
     @Override
+    public List<Participant> ofWorker(String provider, String workerId) {
+        return query("WHERE p.provider = ? AND p.worker_id = ? ORDER BY p.created_at, p.id", provider, workerId);
+    }
+
+    @Override
     public Participant add(String sessionId, String name, CrowdArrival crowd, String by) {
         Participant p = tx.run(c -> {
             Session session;

@@ -24,10 +24,12 @@ public final class AdminWeb extends Application {
     private final List<Tab> tabs;
     private final BooleanSupplier ready;
     private final Sockets sockets;
+    private final PublicRoutes publicRoutes;
 
-    public AdminWeb(Security security, Layout layout, ContributedPages pages, Sockets sockets, BooleanSupplier ready,
-                    List<Tab> tabs) {
+    public AdminWeb(Security security, Layout layout, ContributedPages pages, PublicRoutes publicRoutes, Sockets sockets,
+                    BooleanSupplier ready, List<Tab> tabs) {
         super(new PippoSettings(RuntimeMode.PROD));
+        this.publicRoutes = publicRoutes;
         this.sockets = sockets;
         this.security = security;
         this.layout = layout;
@@ -49,6 +51,7 @@ public final class AdminWeb extends Application {
         tabs.forEach(tab -> tab.routes(this));
         ANY("/admin/{rest: .+}", Tab.handler(this::contributed));
         addWebSocket("/ws/{path: .+}", sockets);
+        ANY("/{rest: .+}", Tab.handler(publicRoutes::handle)); // last: only what no host route took
         setNotFoundRouteHandler(ctx -> layout.message(ctx, 404, "Not found", "There is no page at " + ctx.getRequest().getPath() + "."));
     }
 

@@ -64,7 +64,11 @@ public final class ContributedPages implements AutoCloseable {
 
     /** The page's path, normalised to start with one slash and end with none; null if missing or unsafe. */
     static String pathOf(ServiceReference<?> ref) {
-        Object value = ref.getProperty(AdminPage.PATH);
+        return normalise(ref.getProperty(AdminPage.PATH));
+    }
+
+    /** A path property normalised to start with one slash and end with none; null if missing or unsafe. */
+    static String normalise(Object value) {
         if (value == null) {
             return null;
         }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.osgi.framework.Bundle;
 import ro.pippo.core.route.RouteContext;
 
@@ -26,10 +27,13 @@ public final class Layout {
 
     private final Templates templates;
     private final ContributedPages pages;
+    private final Supplier<List<Map<String, String>>> crowdModes;
 
-    public Layout(Templates templates, ContributedPages pages) {
+    /** @param crowdModes each running crowd provider's name and mode, shown on every admin page */
+    public Layout(Templates templates, ContributedPages pages, Supplier<List<Map<String, String>>> crowdModes) {
         this.templates = templates;
         this.pages = pages;
+        this.crowdModes = crowdModes;
     }
 
     public List<ContributedPages.MenuItem> menu() {
@@ -46,6 +50,7 @@ public final class Layout {
         all.put("path", ctx.getRequest().getPath());
         all.put("user", admin == null ? null : admin.user());
         all.put("csrf", admin == null ? null : admin.csrf());
+        all.put("crowdModes", admin == null ? List.of() : crowdModes.get());
         return all;
     }
 

@@ -1,0 +1,16 @@
+package io.cohort.api.payment;
+
+import java.util.List;
+
+/**
+ * A payment plan to check.
+ *
+ * @param provider   the crowd provider's name, e.g. {@code mturk}
+ * @param label      what the admin will see the batch as, e.g. "Bonus all (auto)"
+ * @param minCents   smallest bonus allowed (bonus plans)
+ * @param maxCents   largest bonus allowed (bonus plans)
+ * @param anyWorker  allow assignments no participant of ours matches (approve all workers for all HITs)
+ */
+public record PlanRequest(String provider, PaymentKind kind, String label, List<PlanRow> rows, long minCents,
+                          long maxCents, boolean anyWorker) {
+}

@@ -1,0 +1,12 @@
+package io.cohort.api.payment;
+
+/**
+ * One line of a payment plan as given (typed in, uploaded, or built by a batch action), before it is checked.
+ *
+ * @param line          where it came from (the file or form line), for error messages
+ * @param participantId may be null when {@code workerId} (and {@code assignmentId}) identify the participant
+ * @param amount        dollars as text, e.g. {@code 1.25}; empty for approvals and rejections
+ */
+public record PlanRow(int line, String participantId, String workerId, String assignmentId, String amount,
+                      String reason) {
+}

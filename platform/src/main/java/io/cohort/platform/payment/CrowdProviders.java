@@ -1,0 +1,52 @@
+package io.cohort.platform.payment;
+
+import io.cohort.api.crowd.CrowdException;
+import io.cohort.api.crowd.CrowdProvider;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.osgi.framework.BundleContext;
+import org.osgi.util.tracker.ServiceTracker;
+
+/** The {@link CrowdProvider} services plugins register, tracked live, found by name. */
+public final class CrowdProviders implements AutoCloseable {
+
+    private final ServiceTracker<CrowdProvider, CrowdProvider> tracker;
+
+    public CrowdProviders(BundleContext context) {
+        this.tracker = new ServiceTracker<>(context, CrowdProvider.class, null);
+        tracker.open(true);
+    }
+
+    public Optional<CrowdProvider> find(String name) {
+        return all().stream().filter(p -> p.name().equals(name)).findFirst();
+    }
+
+    /** @throws CrowdException when no provider of that name is running (its plugin stopped or not deployed) */
+    public CrowdProvider get(String name) {
+        return find(name).orElseThrow(() -> new CrowdException("NoProvider",
+                "no crowd provider '" + name + "' is running: deploy or start its plugin", true, null));
+    }
+
+    public List<CrowdProvider> all() {
+        List<CrowdProvider> all = new ArrayList<>(tracker.getTracked().values());
+        all.sort(Comparator.comparing(CrowdProvider::name));
+        return all;
+    }
+
+    /** Name and mode of each provider, for the banner on every admin page. */
+    public List<Map<String, String>> modes() {
+        List<Map<String, String>> modes = new ArrayList<>();
+        for (CrowdProvider p : all()) {
+            modes.add(Map.of("name", p.name(), "mode", p.mode().name()));
+        }
+        return modes;
+    }
+
+    @Override
+    public void close() {
+        tracker.close();
+    }
+}

@@ -1,0 +1,83 @@
+package io.cohort.platform.web;
+
+import io.cohort.api.web.PageRequest;
+import io.cohort.api.web.PublicRoute;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+import org.osgi.util.tracker.ServiceTracker;
+import ro.pippo.core.ParameterValue;
+import ro.pippo.core.route.RouteContext;
+
+/**
+ * The {@link PublicRoute} services of plugins (e.g. MTurk's {@code /mturk/start}), tracked live and served with no
+ * admin login. Paths the host owns can't be taken.
+ */
+public final class PublicRoutes implements AutoCloseable {
+
+    private static final Set<String> HOST_PATHS = Set.of("/admin", "/api", "/p", "/room", "/ws", "/static", "/healthz",
+            "/login", "/logout");
+
+    private final ServiceTracker<PublicRoute, PublicRoute> tracker;
+    private final Templates templates;
+    private final Layout layout;
+
+    public PublicRoutes(BundleContext context, Templates templates, Layout layout) {
+        this.templates = templates;
+        this.layout = layout;
+        this.tracker = new ServiceTracker<>(context, PublicRoute.class, null);
+        tracker.open(true);
+    }
+
+    /** Answers any path no host route took: a plugin's public route, or 404. */
+    public void handle(RouteContext ctx) throws Exception {
+        if (ctx.getResponse().isCommitted()) {
+            return;
+        }
+        String path = ctx.getRequest().getPath();
+        ServiceReference<PublicRoute> best = null;
+        String bestPath = "";
+        for (ServiceReference<PublicRoute> ref : tracker.getServiceReferences() == null
+                ? new ServiceReference[0] : tracker.getServiceReferences()) {
+            String own = ContributedPages.normalise(ref.getProperty(PublicRoute.PATH));
+            if (own != null && !HOST_PATHS.contains(own) && (path.equals(own) || path.startsWith(own + "/"))
+                    && own.length() > bestPath.length()) {
+                best = ref;
+                bestPath = own;
+            }
+        }
+        PublicRoute route = best == null ? null : tracker.getService(best);
+        if (route == null) {
+            layout.message(ctx, 404, "Not found", "There is no page at " + path + ".");
+            return;
+        }
+        Map<String, List<String>> params = new LinkedHashMap<>();
+        for (Map.Entry<String, ParameterValue> e : ctx.getRequest().getParameters().entrySet()) {
+            params.put(e.getKey(), new ArrayList<>(List.of(e.getValue().getValues())));
+        }
+        PublicRoute.Reply reply = route.handle(new PageRequest(ctx.getRequestMethod(), path.substring(bestPath.length()),
+                params, null));
+        ctx.getResponse().header("Cache-Control", "no-store");
+        if (reply.redirectTo() != null) {
+            String to = reply.redirectTo();
+            if (!to.matches("(?i)https?://.+") && !to.matches("/[^/\\\\].*|/")) {
+                throw new IllegalStateException("public route " + bestPath + " redirected to an unsafe place: " + to);
+            }
+            ctx.getResponse().status(reply.status() >= 300 && reply.status() < 400 ? reply.status() : 303);
+            ctx.getResponse().header("Location", to).commit();
+            return;
+        }
+        ctx.getResponse().status(reply.status()).html().send(templates.render(best.getBundle(), reply.template(),
+                reply.model() == null ? new HashMap<>() : reply.model()));
+    }
+
+    @Override
+    public void close() {
+        tracker.close();
+    }
+}
