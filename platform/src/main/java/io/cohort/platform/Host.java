@@ -31,6 +31,11 @@ import io.cohort.platform.web.ActionsTab;
 import io.cohort.platform.web.AdminWeb;
 import io.cohort.platform.web.Dashboard;
 import io.cohort.platform.web.Monitor;
+import io.cohort.api.payment.Payments;
+import io.cohort.platform.payment.CrowdProviders;
+import io.cohort.platform.payment.PaymentLedger;
+import io.cohort.platform.payment.PaymentProgress;
+import io.cohort.platform.payment.PaymentRunner;
 import io.cohort.platform.web.Sockets;
 import io.cohort.platform.web.ConfigForms;
 import io.cohort.platform.web.ContributedPages;
@@ -120,6 +125,10 @@ public final class Host implements AutoCloseable {
             server.getSettings().host(config.host()).port(config.port());
             registrations.add(systemContext.registerService(new String[] {SocketEndpoint.class.getName(),
                     EventListener.class.getName()}, injector.getInstance(Monitor.class), Monitor.properties()));
+            registrations.add(systemContext.registerService(new String[] {SocketEndpoint.class.getName(),
+                    EventListener.class.getName()}, new PaymentProgress(), PaymentProgress.properties()));
+            registrations.add(systemContext.registerService(Payments.class, injector.getInstance(PaymentLedger.class), null));
+            injector.getInstance(PaymentRunner.class).start(5);
             pippo.start();
             ready.set(true);
             return new Host(config, database, injector, pippo, registrations, events, server.getPort());
@@ -162,6 +171,7 @@ public final class Host implements AutoCloseable {
     public void close() {
         pippo.stop();
         injector.getInstance(WaitTimeouts.class).close();
+        injector.getInstance(PaymentRunner.class).close();
         injector.getInstance(ParticipantMoves.class).close();
         registrations.forEach(r -> {
             try {
@@ -176,6 +186,7 @@ public final class Host implements AutoCloseable {
         injector.getInstance(Sockets.class).close();
         injector.getInstance(Monitor.class).close();
         injector.getInstance(Dashboard.class).close();
+        injector.getInstance(CrowdProviders.class).close();
         injector.getInstance(ConfigForms.class).close();
         injector.getInstance(Plugins.class).close();
         injector.getInstance(RegisteredServices.class).close();

@@ -29,7 +29,11 @@ import io.cohort.platform.participant.ParticipantPages;
 import io.cohort.platform.participant.ParticipantSockets;
 import io.cohort.platform.participant.ParticipantWeb;
 import io.cohort.platform.participant.WaitTimeouts;
+import io.cohort.platform.payment.BatchActions;
 import io.cohort.platform.payment.CrowdProviders;
+import io.cohort.platform.payment.PaymentLedger;
+import io.cohort.platform.payment.PaymentRunner;
+import io.cohort.platform.payment.PaymentsTab;
 import io.cohort.platform.web.PublicRoutes;
 import io.cohort.platform.web.ActionsTab;
 import io.cohort.platform.web.AdminAccounts;
@@ -190,6 +194,23 @@ final class HostModule extends AbstractModule {
     }
 
     @Provides @Singleton
+    PaymentRunner paymentRunner(DataSource db, Transactions tx, CrowdProviders crowd, ParticipantStore participants) {
+        return new PaymentRunner(db, tx, crowd, participants, events::publish, 8);
+    }
+
+    @Provides @Singleton
+    PaymentLedger paymentLedger(Transactions tx, CrowdProviders crowd, ParticipantStore participants, AuditLog audit,
+                                PaymentRunner runner) {
+        return new PaymentLedger(tx, crowd, participants, audit, runner);
+    }
+
+    @Provides @Singleton
+    PaymentsTab paymentsTab(PaymentLedger ledger, CrowdProviders crowd, ParticipantStore participants, Layout layout,
+                            AuditLog audit) {
+        return new PaymentsTab(ledger, new BatchActions(crowd, participants, ledger, audit), crowd, layout, audit);
+    }
+
+    @Provides @Singleton
     Security security(AdminSessions sessions, AuditLog audit, Layout layout) {
         return new Security(new AdminAccounts(config.adminAccounts()), sessions, new LoginThrottle(Clock.systemUTC()),
                 audit, layout, config.get("api.token"));
@@ -231,13 +252,13 @@ final class HostModule extends AbstractModule {
                       AdminSessions sessions, AuditLog audit, DataSource db, Sockets sockets, ActionsTab actions,
                       ParticipantWeb participantWeb, Dashboard dashboard, SessionsTab sessionsTab, SessionPage sessionPage,
                       RoomStore rooms, RoomSeats seats, RegisteredServices services, ParticipantStore participants,
-                      Templates templates) {
+                      Templates templates, PaymentsTab payments) {
         return new AdminWeb(security, layout, pages, new PublicRoutes(context, templates, layout), sockets, ready::get, List.of(actions, participantWeb, dashboard,
                 sessionsTab, sessionPage,
                 new PluginsPage(plugins, forms, context, layout, audit),
                 new StatusPage(db, plugins, sessions, layout, audit),
                 new DumpPage(db, layout, audit),
                 new DataBrowser(db, layout), new Exports(db, layout, audit), new ParticipantTable(db, layout),
-                new RoomsAdmin(rooms, services, participants, layout, audit), new RoomEntrance(seats, templates)));
+                new RoomsAdmin(rooms, services, participants, layout, audit), new RoomEntrance(seats, templates), payments));
     }
 }

@@ -45,6 +45,23 @@ public final class CrowdProviders implements AutoCloseable {
         return modes;
     }
 
+    /** Name, mode and balance (or why it can't be read) of each provider, for the dashboard and the Payments tab. */
+    public List<Map<String, String>> accounts() {
+        List<Map<String, String>> accounts = new ArrayList<>();
+        for (CrowdProvider p : all()) {
+            Map<String, String> row = new java.util.LinkedHashMap<>();
+            row.put("name", p.name());
+            row.put("mode", p.mode().name());
+            try {
+                row.put("balance", PaymentLedger.dollars(p.balanceCents()));
+            } catch (CrowdException e) {
+                row.put("error", e.getMessage());
+            }
+            accounts.add(row);
+        }
+        return accounts;
+    }
+
     @Override
     public void close() {
         tracker.close();

@@ -101,6 +101,11 @@ public final class ParticipantStore implements Participants {
         return query("WHERE p.provider = ? AND p.worker_id = ? ORDER BY p.created_at, p.id", provider, workerId);
     }
 
+    /** Every participant who came through a crowd provider, oldest first (the ledger checks plans against them). */
+    public List<Participant> ofProvider(String provider) {
+        return query("WHERE p.provider = ? ORDER BY p.created_at, p.id", provider);
+    }
+
     @Override
     public Participant add(String sessionId, String name, CrowdArrival crowd, String by) {
         Participant p = tx.run(c -> {

@@ -51,7 +51,9 @@ public final class AdminWeb extends Application {
         tabs.forEach(tab -> tab.routes(this));
         ANY("/admin/{rest: .+}", Tab.handler(this::contributed));
         addWebSocket("/ws/{path: .+}", sockets);
-        ANY("/{rest: .+}", Tab.handler(publicRoutes::handle)); // last: only what no host route took
+        // Last, and only on paths the host never serves: Pippo runs every route that matches until one answers.
+        ANY("/{rest: (?!(admin|api|p|room|ws|static|experiments|login|logout|healthz)(/|$))[A-Za-z0-9._-]+(/.*)?}",
+                Tab.handler(publicRoutes::handle));
         setNotFoundRouteHandler(ctx -> layout.message(ctx, 404, "Not found", "There is no page at " + ctx.getRequest().getPath() + "."));
     }
 

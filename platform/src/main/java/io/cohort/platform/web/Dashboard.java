@@ -3,6 +3,7 @@ package io.cohort.platform.web;
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
 import io.cohort.api.session.Room;
+import io.cohort.platform.payment.CrowdProviders;
 import io.cohort.api.session.Rooms;
 import java.util.HashMap;
 import java.util.List;
@@ -24,8 +25,11 @@ public final class Dashboard implements Tab, AutoCloseable {
     private final Layout layout;
     private final ServiceTracker<Rooms, Rooms> rooms;
 
+    private final CrowdProviders crowd;
+
     @Inject
-    public Dashboard(SessionTable sessions, ContributedPages pages, Layout layout, BundleContext context) {
+    public Dashboard(SessionTable sessions, ContributedPages pages, Layout layout, BundleContext context, CrowdProviders crowd) {
+        this.crowd = crowd;
         this.sessions = sessions;
         this.pages = pages;
         this.layout = layout;
@@ -62,6 +66,7 @@ public final class Dashboard implements Tab, AutoCloseable {
         model.put("rooms", rooms());
         model.put("roomsAvailable", rooms.getService() != null);
         model.put("pages", pages.menu());
+        model.put("crowd", crowd.accounts());
         layout.html(ctx, "dashboard.peb", model);
     }
 

@@ -13,13 +13,14 @@ import ro.pippo.core.route.RouteContext;
 /** Renders admin pages inside the shared layout (menu, user, CSRF token) and writes JSON answers. */
 public final class Layout {
 
-    static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+    public static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     private static final List<ContributedPages.MenuItem> CORE_MENU = List.of(
             new ContributedPages.MenuItem("/admin/", "Dashboard", 0),
             new ContributedPages.MenuItem("/admin/participants", "Participants", 200),
             new ContributedPages.MenuItem("/admin/rooms", "Rooms", 300),
+            new ContributedPages.MenuItem("/admin/payments", "Payments", 400),
             new ContributedPages.MenuItem("/admin/plugins", "Plugins", 900),
             new ContributedPages.MenuItem("/admin/status", "Status", 910),
             new ContributedPages.MenuItem("/admin/sessions", "Sessions", 100),

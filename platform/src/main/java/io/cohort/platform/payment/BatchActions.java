@@ -1,0 +1,205 @@
+package io.cohort.platform.payment;
+
+import io.cohort.api.crowd.Assignment;
+import io.cohort.api.crowd.AssignmentStatus;
+import io.cohort.api.crowd.CrowdException;
+import io.cohort.api.crowd.CrowdProvider;
+import io.cohort.api.crowd.Hit;
+import io.cohort.api.crowd.HitStatus;
+import io.cohort.api.payment.PaymentKind;
+import io.cohort.api.payment.PlanRefused;
+import io.cohort.api.payment.PlanRequest;
+import io.cohort.api.payment.PlanRow;
+import io.cohort.api.session.Participant;
+import io.cohort.api.session.ParticipantStatus;
+import io.cohort.platform.session.ParticipantStore;
+import io.cohort.platform.web.AuditLog;
+import java.io.IOException;
+import java.io.StringReader;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVRecord;
+
+/**
+ * psiTurk's and nodegame-mturk's batch actions, for any provider: each builds a payment plan for the ledger
+ * (approve all submitted, bonus all "auto", approve all workers for all HITs, a selection, a pasted file), or acts
+ * on HITs (expire all, delete all the deletable ones).
+ */
+public final class BatchActions {
+
+    private final CrowdProviders providers;
+    private final ParticipantStore participants;
+    private final PaymentLedger ledger;
+    private final AuditLog audit;
+
+    public BatchActions(CrowdProviders providers, ParticipantStore participants, PaymentLedger ledger, AuditLog audit) {
+        this.providers = providers;
+        this.participants = participants;
+        this.ledger = ledger;
+        this.audit = audit;
+    }
+
+    /** Limits on a bonus plan; cents. */
+    public record Limits(long minCents, long maxCents) {
+    }
+
+    /** Every participant of the provider whose status is SUBMITTED. */
+    public PlanRequest approveSubmitted(String provider) {
+        List<PlanRow> rows = new ArrayList<>();
+        for (Participant p : participants.ofProvider(provider)) {
+            if (p.status() == ParticipantStatus.SUBMITTED) {
+                rows.add(new PlanRow(rows.size() + 1, p.id(), p.workerId(), p.assignmentId(), "", ""));
+            }
+        }
+        return new PlanRequest(provider, PaymentKind.APPROVE, "Approve all submitted", rows, 0, 0, false);
+    }
+
+    /** Each approved participant's bonus column, for those with a bonus not yet in the ledger. */
+    public PlanRequest bonusAuto(String provider, String reason, Limits limits) {
+        Set<String> bonused = ledger.assignmentsWith(provider, PaymentKind.BONUS);
+        List<PlanRow> rows = new ArrayList<>();
+        for (Participant p : participants.ofProvider(provider)) {
+            if (p.status() == ParticipantStatus.APPROVED && p.bonusCents() > 0 && !bonused.contains(p.assignmentId())) {
+                rows.add(new PlanRow(rows.size() + 1, p.id(), p.workerId(), p.assignmentId(),
+                        PaymentLedger.dollars(p.bonusCents()), reason));
+            }
+        }
+        return new PlanRequest(provider, PaymentKind.BONUS, "Bonus all (auto)", rows, limits.minCents(), limits.maxCents(), false);
+    }
+
+    /** nodegame-mturk's: every submitted assignment of every HIT we posted, ours or not. */
+    public PlanRequest approveAllWorkers(String provider) {
+        CrowdProvider crowd = providers.get(provider);
+        Set<String> approved = ledger.assignmentsWith(provider, PaymentKind.APPROVE);
+        List<PlanRow> rows = new ArrayList<>();
+        for (Hit hit : crowd.hits()) {
+            for (Assignment a : crowd.assignments(hit.id())) {
+                if (a.status() == AssignmentStatus.SUBMITTED && !approved.contains(a.id())) {
+                    rows.add(new PlanRow(rows.size() + 1, null, a.workerId(), a.id(), "", ""));
+                }
+            }
+        }
+        return new PlanRequest(provider, PaymentKind.APPROVE, "Approve all workers for all HITs", rows, 0, 0, true);
+    }
+
+    /** Approve, reject or bonus the chosen participants. */
+    public PlanRequest selection(String provider, PaymentKind kind, List<String> participantIds, String amount,
+                                 String reason, Limits limits) {
+        List<PlanRow> rows = new ArrayList<>();
+        for (String id : participantIds) {
+            rows.add(new PlanRow(rows.size() + 1, id, null, null, kind == PaymentKind.BONUS ? amount : "", reason));
+        }
+        String label = switch (kind) {
+            case APPROVE -> "Approve selected";
+            case REJECT -> "Reject selected";
+            default -> "Bonus selected";
+        };
+        return new PlanRequest(provider, kind, label, rows, limits.minCents(), limits.maxCents(), false);
+    }
+
+    /**
+     * Rows pasted or uploaded as CSV: {@code worker_id,assignment_id,amount,reason} (a header line with those names is
+     * optional; amount is empty for approvals and rejections). Lines are counted from 1 as an editor shows them.
+     */
+    public PlanRequest fromCsv(String provider, PaymentKind kind, String csv, Limits limits) {
+        List<PlanRow> rows = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        try {
+            for (CSVRecord r : CSVFormat.DEFAULT.builder().setTrim(true).setIgnoreEmptyLines(true).get()
+                    .parse(new StringReader(csv))) {
+                int line = (int) r.getCharacterPosition() >= 0 ? lineOf(csv, r.getCharacterPosition()) : (int) r.getRecordNumber();
+                if (r.getRecordNumber() == 1 && r.get(0).equalsIgnoreCase("worker_id")) {
+                    continue;
+                }
+                if (r.size() < 2 || r.size() > 4) {
+                    problems.add("line " + line + ": expected worker_id,assignment_id,amount,reason but found " + r.size() + " field(s)");
+                    continue;
+                }
+                rows.add(new PlanRow(line, null, r.get(0), r.get(1), r.size() > 2 ? r.get(2) : "", r.size() > 3 ? r.get(3) : ""));
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            problems.add("the file is not CSV: " + e.getMessage());
+        }
+        if (!problems.isEmpty()) {
+            throw new PlanRefused(problems);
+        }
+        return new PlanRequest(provider, kind, kind.name().charAt(0) + kind.name().substring(1).toLowerCase() + " from a file",
+                rows, limits.minCents(), limits.maxCents(), false);
+    }
+
+    private static int lineOf(String text, long position) {
+        int line = 1;
+        for (int i = 0; i < position && i < text.length(); i++) {
+            if (text.charAt(i) == '\n') {
+                line++;
+            }
+        }
+        return line;
+    }
+
+    /** A HIT a HIT action would touch, or leave with why. */
+    public record HitChoice(Hit hit, boolean chosen, String why) {
+    }
+
+    /** The HITs "expire all" would expire: the ones workers can still take. */
+    public List<HitChoice> expirable(String provider) {
+        List<HitChoice> out = new ArrayList<>();
+        for (Hit hit : providers.get(provider).hits()) {
+            boolean open = hit.status() == HitStatus.ASSIGNABLE || hit.status() == HitStatus.UNASSIGNABLE;
+            out.add(new HitChoice(hit, open, open ? "open to workers" : "already closed (" + hit.status() + ")"));
+        }
+        return out;
+    }
+
+    /** The HITs "delete all" would delete: closed, nobody at work, nothing awaiting review. */
+    public List<HitChoice> deletable(String provider) {
+        CrowdProvider crowd = providers.get(provider);
+        List<HitChoice> out = new ArrayList<>();
+        for (Hit hit : crowd.hits()) {
+            String why;
+            if (hit.status() == HitStatus.DISPOSED) {
+                continue;
+            } else if (hit.status() == HitStatus.ASSIGNABLE || hit.status() == HitStatus.UNASSIGNABLE) {
+                why = "still open to workers: expire it first";
+            } else if (hit.pending() > 0) {
+                why = hit.pending() + " worker(s) still at work";
+            } else {
+                long waiting = crowd.assignments(hit.id()).stream().filter(a -> a.status() == AssignmentStatus.SUBMITTED).count();
+                why = waiting > 0 ? waiting + " assignment(s) awaiting approval or rejection" : null;
+            }
+            out.add(new HitChoice(hit, why == null, why == null ? "deletable" : why));
+        }
+        return out;
+    }
+
+    /** What a HIT action did to one HIT. */
+    public record HitOutcome(String hitId, boolean done, String message) {
+    }
+
+    /** Expires (or deletes) each chosen HIT; one failing does not stop the rest, and each is reported. */
+    public List<HitOutcome> actOnHits(String provider, boolean delete, String by) {
+        CrowdProvider crowd = providers.get(provider);
+        List<HitOutcome> out = new ArrayList<>();
+        for (HitChoice choice : delete ? deletable(provider) : expirable(provider)) {
+            if (!choice.chosen()) {
+                out.add(new HitOutcome(choice.hit().id(), false, "left: " + choice.why()));
+                continue;
+            }
+            try {
+                if (delete) {
+                    crowd.delete(choice.hit().id());
+                } else {
+                    crowd.expire(choice.hit().id());
+                }
+                out.add(new HitOutcome(choice.hit().id(), true, delete ? "deleted" : "expired"));
+                audit.record(by, delete ? "hit.delete" : "hit.expire", choice.hit().id(), Map.of("provider", provider));
+            } catch (CrowdException e) {
+                out.add(new HitOutcome(choice.hit().id(), false, e.code() + ": " + e.getMessage()));
+            }
+        }
+        return out;
+    }
+}

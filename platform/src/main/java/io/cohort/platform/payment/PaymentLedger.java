@@ -1,0 +1,391 @@
+package io.cohort.platform.payment;
+
+import io.cohort.api.crowd.Assignment;
+import io.cohort.api.crowd.CrowdProvider;
+import io.cohort.api.crowd.Hit;
+import io.cohort.api.payment.Payment;
+import io.cohort.api.payment.PaymentBatch;
+import io.cohort.api.payment.PaymentKind;
+import io.cohort.api.payment.PaymentPlan;
+import io.cohort.api.payment.PaymentState;
+import io.cohort.api.payment.Payments;
+import io.cohort.api.payment.PlanRefused;
+import io.cohort.api.payment.PlanRequest;
+import io.cohort.api.payment.PlanRow;
+import io.cohort.api.payment.Preview;
+import io.cohort.api.session.Participant;
+import io.cohort.api.session.ParticipantStatus;
+import io.cohort.platform.session.ParticipantStore;
+import io.cohort.platform.session.RandomIds;
+import io.cohort.platform.session.Transactions;
+import io.cohort.platform.web.AuditLog;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The ledger ({@link Payments}): checks a plan row by row, previews it, and writes it in one transaction. Sending is
+ * {@link PaymentRunner}'s.
+ */
+public final class PaymentLedger implements Payments {
+
+    private static final Pattern DOLLARS = Pattern.compile("[0-9]{1,7}(\\.[0-9]{1,2})?");
+
+    private final Transactions tx;
+    private final CrowdProviders providers;
+    private final ParticipantStore participants;
+    private final AuditLog audit;
+    private final PaymentRunner runner;
+
+    public PaymentLedger(Transactions tx, CrowdProviders providers, ParticipantStore participants, AuditLog audit,
+                         PaymentRunner runner) {
+        this.tx = tx;
+        this.providers = providers;
+        this.participants = participants;
+        this.audit = audit;
+        this.runner = runner;
+    }
+
+    @Override
+    public PaymentPlan plan(PlanRequest request) {
+        CrowdProvider provider = providers.get(request.provider());
+        List<Payment> rows = tx.run(c -> check(c, request));
+        return new PaymentPlan(request, rows, preview(provider, request.kind(), rows));
+    }
+
+    @Override
+    public PaymentBatch commit(PaymentPlan plan, String by) {
+        PlanRequest request = plan.request();
+        long batchId = tx.run(c -> {
+            // One committer at a time per provider, so two admins' "bonus all" can't both pass the ledger check.
+            try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext('cohort.payment'), hashtext(?))")) {
+                ps.setString(1, request.provider());
+                ps.execute();
+            }
+            List<Payment> rows = check(c, request);
+            long id;
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO cohort.payment_batch (provider, kind, label,"
+                    + " total_cents, balance_before_cents, created_by) VALUES (?, ?, ?, ?, ?, ?) RETURNING id")) {
+                ps.setString(1, request.provider());
+                ps.setString(2, request.kind().name());
+                ps.setString(3, request.label());
+                ps.setLong(4, plan.preview().totalCents());
+                ps.setLong(5, plan.preview().balanceBeforeCents());
+                ps.setString(6, by);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    id = rs.getLong(1);
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO cohort.payment (batch_id, provider, participant_id,"
+                    + " worker_id, assignment_id, kind, amount_cents, reason, token, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'PLANNED')")) {
+                int n = 0;
+                for (Payment row : rows) {
+                    ps.setLong(1, id);
+                    ps.setString(2, request.provider());
+                    ps.setString(3, row.participantId());
+                    ps.setString(4, row.workerId());
+                    ps.setString(5, row.assignmentId());
+                    ps.setString(6, row.kind().name());
+                    ps.setLong(7, row.amountCents());
+                    ps.setString(8, row.reason());
+                    // Fixed now, so a resend after a crash is the same request; random so installations sharing an
+                    // account never collide. ≤ 64 characters, as UniqueRequestToken allows.
+                    ps.setString(9, "cohort-" + id + "-" + (++n) + "-" + RandomIds.id(16));
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return id;
+        });
+        audit.record(by, "payment.commit", "batch " + batchId, Map.of("provider", request.provider(),
+                "kind", request.kind().name(), "label", request.label(), "rows", plan.rows().size(),
+                "totalCents", plan.preview().totalCents()));
+        return batch(batchId).orElseThrow();
+    }
+
+    @Override
+    public void execute(long batchId) {
+        if (batch(batchId).isEmpty()) {
+            throw new IllegalArgumentException("batch: there is no payment batch " + batchId);
+        }
+        runner.execute(batchId);
+    }
+
+    @Override
+    public Optional<PaymentBatch> batch(long id) {
+        List<PaymentBatch> found = batches("WHERE b.id = ?", id);
+        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+    }
+
+    @Override
+    public List<PaymentBatch> batches() {
+        return batches("ORDER BY b.id DESC LIMIT 500");
+    }
+
+    private List<PaymentBatch> batches(String where, Object... args) {
+        return tx.run(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT b.id, b.provider, b.kind, b.label,"
+                    + " (SELECT count(*) FROM cohort.payment p WHERE p.batch_id = b.id),"
+                    + " (SELECT count(*) FROM cohort.payment p WHERE p.batch_id = b.id AND p.state = 'CONFIRMED'),"
+                    + " (SELECT count(*) FROM cohort.payment p WHERE p.batch_id = b.id AND p.state = 'FAILED'),"
+                    + " (SELECT count(*) FROM cohort.payment p WHERE p.batch_id = b.id AND p.state IN ('PLANNED', 'SENT')),"
+                    + " b.total_cents, b.balance_before_cents, b.balance_after_cents, b.created_by, b.created_at, b.finished_at"
+                    + " FROM cohort.payment_batch b " + where)) {
+                for (int i = 0; i < args.length; i++) {
+                    ps.setObject(i + 1, args[i]);
+                }
+                List<PaymentBatch> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        long after = rs.getLong(11);
+                        Timestamp finished = rs.getTimestamp(14);
+                        out.add(new PaymentBatch(rs.getLong(1), rs.getString(2), PaymentKind.valueOf(rs.getString(3)),
+                                rs.getString(4), rs.getInt(5), rs.getInt(6), rs.getInt(7), rs.getInt(8), rs.getLong(9),
+                                rs.getLong(10), rs.wasNull() ? null : after, rs.getString(12),
+                                rs.getTimestamp(13).toInstant(), finished == null ? null : finished.toInstant()));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public List<Payment> payments(long batchId) {
+        return tx.run(c -> rows(c, "WHERE batch_id = ? ORDER BY id", batchId));
+    }
+
+    static List<Payment> rows(Connection c, String where, Object... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, batch_id, participant_id, worker_id, assignment_id,"
+                + " kind, amount_cents, reason, token, state, response, attempts, updated_at FROM cohort.payment " + where)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            List<Payment> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Payment(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                            PaymentKind.valueOf(rs.getString(6)), rs.getLong(7), rs.getString(8), rs.getString(9),
+                            PaymentState.valueOf(rs.getString(10)), rs.getString(11), rs.getInt(12),
+                            rs.getTimestamp(13).toInstant()));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** Assignments the ledger already holds a {@code kind} row for that did not fail. */
+    public java.util.Set<String> assignmentsWith(String provider, PaymentKind kind) {
+        return tx.run(c -> {
+            java.util.Set<String> out = new java.util.HashSet<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT assignment_id FROM cohort.payment"
+                    + " WHERE provider = ? AND kind = ? AND state <> 'FAILED'")) {
+                ps.setString(1, provider);
+                ps.setString(2, kind.name());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rs.getString(1));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Every row checked; every problem collected, so the admin fixes the file once. */
+    private List<Payment> check(Connection c, PlanRequest request) throws SQLException {
+        if (request.kind() == PaymentKind.QUALIFY) {
+            throw new PlanRefused(List.of("kind: QUALIFY is given through the provider's qualification page, not the ledger"));
+        }
+        if (request.rows().isEmpty()) {
+            throw new PlanRefused(List.of("the plan has no rows: nothing to " + request.kind().name().toLowerCase()));
+        }
+        Map<String, Participant> byId = new HashMap<>();
+        Map<String, List<Participant>> byWorker = new HashMap<>();
+        for (Participant p : participants.ofProvider(request.provider())) {
+            byId.put(p.id(), p);
+            byWorker.computeIfAbsent(p.workerId(), w -> new ArrayList<>()).add(p);
+        }
+        Map<String, String> inLedger = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT assignment_id, state, batch_id FROM cohort.payment"
+                + " WHERE provider = ? AND kind = ? AND state <> 'FAILED'")) {
+            ps.setString(1, request.provider());
+            ps.setString(2, request.kind().name());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    inLedger.put(rs.getString(1), rs.getString(2) + " in batch " + rs.getLong(3));
+                }
+            }
+        }
+        List<String> problems = new ArrayList<>();
+        Map<String, Integer> seen = new HashMap<>();
+        List<Payment> rows = new ArrayList<>();
+        for (PlanRow row : request.rows()) {
+            String where = "line " + row.line() + (blank(row.workerId()) ? "" : " (worker " + row.workerId() + ")");
+            int before = problems.size();
+            Participant p = resolve(row, request, byId, byWorker, where, problems);
+            String workerId = p != null ? p.workerId() : trim(row.workerId());
+            String assignmentId = p != null ? p.assignmentId() : trim(row.assignmentId());
+            if (p == null && problems.size() == before && request.anyWorker() && (blank(workerId) || blank(assignmentId))) {
+                problems.add(where + ": give both the worker and the assignment");
+            }
+            long cents = amount(row, request, where, problems);
+            String reason = trim(row.reason());
+            if (request.kind() == PaymentKind.BONUS && reason.isEmpty()) {
+                problems.add(where + ": a bonus needs a reason (the worker sees it)");
+            }
+            if (request.kind() == PaymentKind.REJECT && reason.isEmpty()) {
+                problems.add(where + ": a rejection needs feedback for the worker");
+            }
+            if (p != null) {
+                status(p, request.kind(), where, problems);
+            }
+            if (!blank(assignmentId)) {
+                Integer earlier = seen.putIfAbsent(assignmentId, row.line());
+                if (earlier != null) {
+                    problems.add(where + ": assignment " + assignmentId + " is also on line " + earlier);
+                }
+                String done = inLedger.get(assignmentId);
+                if (done != null) {
+                    problems.add(where + ": assignment " + assignmentId + " already has a "
+                            + request.kind().name().toLowerCase() + " (" + done + ")");
+                }
+            }
+            if (problems.size() == before) {
+                rows.add(new Payment(0, 0, p == null ? null : p.id(), workerId, assignmentId, request.kind(), cents,
+                        reason, null, PaymentState.PLANNED, null, 0, null));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new PlanRefused(problems);
+        }
+        return rows;
+    }
+
+    private static Participant resolve(PlanRow row, PlanRequest request, Map<String, Participant> byId,
+                                       Map<String, List<Participant>> byWorker, String where, List<String> problems) {
+        String workerId = trim(row.workerId());
+        String assignmentId = trim(row.assignmentId());
+        if (!blank(row.participantId())) {
+            Participant p = byId.get(row.participantId().trim());
+            if (p == null) {
+                problems.add(where + ": participant '" + row.participantId().trim() + "' did not come through "
+                        + request.provider());
+            } else if (!workerId.isEmpty() && !workerId.equals(p.workerId())) {
+                problems.add(where + ": participant " + p.id() + " is worker " + p.workerId() + ", not " + workerId);
+                return null;
+            }
+            return p;
+        }
+        if (workerId.isEmpty()) {
+            problems.add(where + ": no worker given");
+            return null;
+        }
+        List<Participant> his = byWorker.getOrDefault(workerId, List.of()).stream()
+                .filter(p -> assignmentId.isEmpty() || assignmentId.equals(p.assignmentId())).toList();
+        if (his.size() == 1) {
+            return his.get(0);
+        }
+        if (his.isEmpty() && request.anyWorker()) {
+            return null;
+        }
+        if (his.isEmpty()) {
+            problems.add(where + ": unknown worker " + workerId + (assignmentId.isEmpty() ? "" : " with assignment "
+                    + assignmentId) + ": no participant of ours came through " + request.provider() + " as them");
+        } else {
+            problems.add(where + ": worker " + workerId + " has " + his.size() + " assignments; say which one");
+        }
+        return null;
+    }
+
+    private static long amount(PlanRow row, PlanRequest request, String where, List<String> problems) {
+        String text = trim(row.amount());
+        if (request.kind() != PaymentKind.BONUS) {
+            if (!text.isEmpty()) {
+                problems.add(where + ": an " + request.kind().name().toLowerCase() + " has no amount, but '" + text + "' was given");
+            }
+            return 0;
+        }
+        if (!DOLLARS.matcher(text).matches()) {
+            problems.add(where + ": amount '" + text + "' is not dollars and cents like 1.25");
+            return 0;
+        }
+        long cents = Math.round(Double.parseDouble(text) * 100);
+        if (cents > request.maxCents()) {
+            problems.add(where + ": bonus " + dollars(cents) + " is over the maximum " + dollars(request.maxCents()));
+        } else if (cents < request.minCents()) {
+            problems.add(where + ": bonus " + dollars(cents) + " is under the minimum " + dollars(request.minCents()));
+        }
+        return cents;
+    }
+
+    /** psiTurk's order: approve or reject what was submitted; bonus what was approved. */
+    private static void status(Participant p, PaymentKind kind, String where, List<String> problems) {
+        ParticipantStatus needed = kind == PaymentKind.BONUS ? ParticipantStatus.APPROVED : ParticipantStatus.SUBMITTED;
+        if (p.status() != needed) {
+            problems.add(where + ": participant " + p.id() + " is " + p.status() + "; only " + needed
+                    + " participants can be " + (kind == PaymentKind.BONUS ? "bonused" : kind.name().toLowerCase() + "d"));
+        }
+    }
+
+    /** Counts, totals, the bonus spread, and the balance before and after (amounts plus the provider's fees). */
+    private Preview preview(CrowdProvider provider, PaymentKind kind, List<Payment> rows) {
+        Map<String, String> hitOfParticipant = new HashMap<>();
+        if (kind == PaymentKind.APPROVE) {
+            for (Participant p : participants.ofProvider(provider.name())) {
+                hitOfParticipant.put(p.id(), p.hitId());
+            }
+        }
+        Map<String, Optional<Hit>> hits = new HashMap<>();
+        long total = 0;
+        long fees = 0;
+        long min = Long.MAX_VALUE;
+        long max = 0;
+        for (Payment row : rows) {
+            long cents = row.amountCents();
+            int slots = 1;
+            if (kind == PaymentKind.APPROVE) {
+                // Approving pays the HIT's reward, and the fee of a HIT of its size.
+                String hitId = row.participantId() != null ? hitOfParticipant.get(row.participantId())
+                        : provider.assignment(row.assignmentId()).map(Assignment::hitId).orElse(null);
+                Optional<Hit> hit = hitId == null ? Optional.empty() : hits.computeIfAbsent(hitId, provider::hit);
+                cents = hit.map(Hit::rewardCents).orElse(0L);
+                slots = hit.map(Hit::maxAssignments).orElse(1);
+            }
+            total += cents;
+            fees += kind == PaymentKind.REJECT ? 0 : provider.feeCents(cents, slots);
+            min = Math.min(min, cents);
+            max = Math.max(max, cents);
+        }
+        double mean = rows.isEmpty() ? 0 : (double) total / rows.size();
+        double squares = 0;
+        for (Payment row : rows) {
+            squares += Math.pow(row.amountCents() - mean, 2);
+        }
+        double std = kind == PaymentKind.BONUS && rows.size() > 1 ? Math.sqrt(squares / rows.size()) : 0;
+        long balance = provider.balanceCents();
+        return new Preview(rows.size(), total, fees, mean, std, rows.isEmpty() ? 0 : min, max, balance,
+                balance - total - fees);
+    }
+
+    static String dollars(long cents) {
+        return String.format("%d.%02d", cents / 100, cents % 100);
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    private static String trim(String s) {
+        return s == null ? "" : s.trim();
+    }
+}
