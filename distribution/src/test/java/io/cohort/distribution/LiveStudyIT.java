@@ -1,5 +1,7 @@
 package io.cohort.distribution;
 
+import static io.cohort.distribution.Players.*;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -41,8 +43,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class LiveStudyIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Whatever goes through the database's LISTEN/NOTIFY path (moves, releases, commands) gets this long. */
-    private static final Duration LIVE = Duration.ofSeconds(15);
 
     /** Not the experiment's defaults (3/0/5/1, 10 cents), so the figures prove the session's settings were used. */
     private static final Map<String, int[]> PAYOFF = Map.of("CC", new int[] {4, 4}, "CD", new int[] {0, 6},
@@ -56,29 +56,6 @@ class LiveStudyIT {
     /** Markup in a message must arrive as text; the comma must not cut it short. */
     private static final String MESSAGE = "Please <b>focus</b>, & answer quickly";
 
-    /**
-     * Runs in every participant window before the page's own scripts: notes when the page's WebSocket is open
-     * (an admin's command reaches only a connected page, so the test waits for it rather than guessing), and keeps
-     * every message that socket received in sessionStorage (it outlives the page) with the page it arrived on, so
-     * the test can tell a wait page released over the socket from one released by cohort.js's fallback poll.
-     */
-    private static final String SOCKET_PROBE = """
-            (() => {
-              const Native = window.WebSocket;
-              if (!Native) { return; }
-              window.WebSocket = class extends Native {
-                constructor(...args) {
-                  super(...args);
-                  this.addEventListener('open', () => { window.__socketOpen = true; });
-                  this.addEventListener('message', e => {
-                    const seen = JSON.parse(sessionStorage.getItem('__received') || '[]');
-                    seen.push({page: window.cohort ? window.cohort.pageName : null, data: e.data});
-                    sessionStorage.setItem('__received', JSON.stringify(seen));
-                  });
-                }
-              };
-            })();
-            """;
 
     @Test
     void fourBrowsersRunALiveStudy() throws Exception {
@@ -341,99 +318,4 @@ class LiveStudyIT {
         throw new AssertionError("no participant " + id + " in " + session);
     }
 
-    // ---- participants
-
-    private static Browser participantBrowser() {
-        Browser browser = Browser.start();
-        ((ChromeDriver) browser.driver()).executeCdpCommand("Page.addScriptToEvaluateOnNewDocument",
-                Map.<String, Object>of("source", SOCKET_PROBE));
-        return browser;
-    }
-
-    /** Waits until the browser shows the participant page {@code name}, fully loaded. */
-    private static void awaitPage(Browser b, String name) {
-        until(b, "page " + name, d -> name.equals(js(b, "return document.readyState === 'complete' && window.cohort"
-                + " ? window.cohort.pageName : null")));
-    }
-
-    private static void awaitSocket(Browser b) {
-        until(b, "the page's socket is open", d -> isTrue(js(b, "return window.__socketOpen === true")));
-    }
-
-    private static void choose(Browser b, int round, String choice) {
-        b.find("input[name=choice_" + round + "][value=" + choice + "]").click();
-        next(b);
-    }
-
-    private static void next(Browser b) {
-        b.find("#cohort-next").click();
-    }
-
-    /** What the page's sockets received so far, as "page type" lines. */
-    private static List<String> received(Browser b) {
-        Object json = js(b, "return sessionStorage.getItem('__received') || '[]';");
-        try {
-            List<String> out = new ArrayList<>();
-            for (JsonNode m : JSON.readTree((String) json)) {
-                out.add(m.path("page").asText() + " " + JSON.readTree(m.path("data").asText()).path("type").asText());
-            }
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String letter(String choice) {
-        return choice.equals("cooperate") ? "C" : "D";
-    }
-
-    // ---- plumbing
-
-    private static <T> T until(Browser b, String what, Function<WebDriver, T> condition) {
-        try {
-            // A page that moves on while the condition reads it leaves stale elements: read again.
-            return new WebDriverWait(b.driver(), LIVE, Duration.ofMillis(100))
-                    .ignoring(StaleElementReferenceException.class).until(condition::apply);
-        } catch (TimeoutException e) {
-            String body = b.driver().findElements(By.tagName("body")).stream().findFirst().map(WebElement::getText).orElse("");
-            throw new AssertionError(what + ": not within " + LIVE + "; the browser is at " + b.driver().getCurrentUrl()
-                    + " showing:\n" + body.substring(0, Math.min(body.length(), 2000)), e);
-        }
-    }
-
-    private static Object js(Browser b, String script) {
-        return ((JavascriptExecutor) b.driver()).executeScript(script);
-    }
-
-    private static boolean isTrue(Object value) {
-        return Boolean.TRUE.equals(value);
-    }
-
-    /** A home folder with what the distribution ships: experiments/ (Stroop) and deploy/ (the prisoner's dilemma). */
-    private static Path homeWithDemos(Path distribution) throws IOException {
-        String homes = System.getProperty(RunningCohort.HOMES_PROPERTY);
-        Path home = homes == null || homes.isBlank() ? Files.createTempDirectory("cohort-home-")
-                : Files.createTempDirectory(Files.createDirectories(Path.of(homes)), "cohort-home-");
-        copyTree(distribution.resolve("experiments"), home.resolve("experiments"));
-        Files.createDirectories(home.resolve("deploy"));
-        try (Stream<Path> jars = Files.list(distribution.resolve("deploy"))) {
-            for (Path jar : jars.filter(p -> p.toString().endsWith(".jar")).toList()) {
-                Files.copy(jar, home.resolve("deploy").resolve(jar.getFileName()));
-            }
-        }
-        return home;
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path source : files.toList()) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target);
-                }
-            }
-        }
-    }
 }

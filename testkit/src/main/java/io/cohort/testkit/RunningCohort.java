@@ -329,6 +329,16 @@ public final class RunningCohort implements AutoCloseable {
         }
     }
 
+    /** Kills the process at once (SIGKILL: no shutdown hooks, nothing flushed), as a crash or an OOM killer would. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Stops the process (SIGTERM, then a kill if it does not end in time). */
     @Override
     public void close() {
