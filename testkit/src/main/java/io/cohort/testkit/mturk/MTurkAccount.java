@@ -681,9 +681,7 @@ final class MTurkAccount {
     synchronized ObjectNode getQualificationScore(JsonNode in) {
         QualificationType t = qualificationType(requireId(in, "QualificationTypeId"));
         String workerId = requireWorkerId(in, "WorkerId");
-        ObjectNode out = JSON.createObjectNode();
-        out.set("Qualification", qualificationJson(heldQualification(t, workerId)));
-        return out;
+        return wrapped("Qualification", qualificationJson(heldQualification(t, workerId)));
     }
 
     synchronized ObjectNode notifyWorkers(JsonNode in) {
@@ -786,10 +784,15 @@ final class MTurkAccount {
 
     // ---- JSON ------------------------------------------------------------------------------------------------------
 
-    private ObjectNode qualificationTypeResponse(QualificationType t) {
+    /** {@code {field: value}}, the form of the Get/Create answers. */
+    private static ObjectNode wrapped(String field, ObjectNode value) {
         ObjectNode out = JSON.createObjectNode();
-        out.set("QualificationType", qualificationTypeJson(t));
+        out.set(field, value);
         return out;
+    }
+
+    private ObjectNode qualificationTypeResponse(QualificationType t) {
+        return wrapped("QualificationType", qualificationTypeJson(t));
     }
 
     private ObjectNode qualificationTypeJson(QualificationType t) {
@@ -820,11 +823,8 @@ final class MTurkAccount {
         return o;
     }
 
-
     private ObjectNode hitResponse(Hit h) {
-        ObjectNode out = JSON.createObjectNode();
-        out.set("HIT", hitJson(h));
-        return out;
+        return wrapped("HIT", hitJson(h));
     }
 
     private ObjectNode hitJson(Hit h) {

@@ -160,11 +160,15 @@ public final class MTurkEmulator implements AutoCloseable {
 
     /** The next request of {@code operation} suffers {@code fault}; other operations are served. */
     public MTurkEmulator inject(Fault fault, String operation) {
+        requireOperation(operation);
+        faultOnlyFor.add(operation + " " + fault.name());
+        return this;
+    }
+
+    private void requireOperation(String operation) {
         if (!operations.containsKey(operation)) {
             throw new IllegalArgumentException("no operation '" + operation + "'; the emulator serves " + operations.keySet());
         }
-        faultOnlyFor.add(operation + " " + fault.name());
-        return this;
     }
 
     /**
@@ -172,8 +176,7 @@ public final class MTurkEmulator implements AutoCloseable {
      * requests are served. Replaces an earlier repeating fault of the operation; {@code everyNth} 0 removes it.
      */
     public MTurkEmulator inject(Fault fault, String operation, int everyNth) {
-        inject(fault, operation); // checks the name
-        faultOnlyFor.remove(operation + " " + fault.name());
+        requireOperation(operation);
         if (everyNth < 0) throw new IllegalArgumentException("everyNth must be 0 (off) or more, not " + everyNth);
         if (everyNth == 0) repeatingFaults.remove(operation);
         else repeatingFaults.put(operation, new RepeatingFault(fault, everyNth));
