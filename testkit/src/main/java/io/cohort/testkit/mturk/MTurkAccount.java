@@ -45,7 +45,9 @@ final class MTurkAccount {
             "2ARFPLSP75KLA8M8DH1HTEQVJT3SY6", "Masters (sandbox)", "2F1QJWKUDD8XADTFD2Q0G6UTO95ALH", "Masters");
     private static final List<String> COMPARATORS = List.of("LessThan", "LessThanOrEqualTo", "GreaterThan", "GreaterThanOrEqualTo",
             "EqualTo", "NotEqualTo", "Exists", "DoesNotExist", "In", "NotIn");
+    /** From least to most guarded: a requirement at index i guards the actions ACCEPT..i+1. */
     private static final List<String> ACTIONS_GUARDED = List.of("Accept", "PreviewAndAccept", "DiscoverPreviewAndAccept");
+    private static final int ACCEPT = 1, PREVIEW = 2, DISCOVER = 3;
     private static final List<String> QUALIFICATION_TYPE_STATUSES = List.of("Active", "Inactive");
     private static final Pattern COUNTRY = Pattern.compile("^[A-Z]{2}$");
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -213,9 +215,7 @@ final class MTurkAccount {
         if (!status(h).equals("Assignable")) {
             throw MTurkError.request("HITNotAssignable", "This HIT is no longer available: HIT " + hitId + " is " + status(h) + ".");
         }
-        if (h.qualifications != null) {
-            for (JsonNode requirement : h.qualifications) requireQualified(workerId, requirement);
-        }
+        requireQualified(h, workerId, ACCEPT);
         long now = clock.millis();
         Assignment a = new Assignment();
         a.id = newId();
@@ -259,7 +259,8 @@ final class MTurkAccount {
         settle();
         List<HitListing> out = new ArrayList<>();
         for (Hit h : hits.values()) {
-            if (status(h).equals("Assignable") && assignmentsOf(h, a -> a.workerId.equals(workerId) && holdsSlot(a)).isEmpty()) {
+            if (status(h).equals("Assignable") && assignmentsOf(h, a -> a.workerId.equals(workerId) && holdsSlot(a)).isEmpty()
+                    && !blocks.containsKey(workerId) && qualifies(h, workerId, DISCOVER)) {
                 out.add(new HitListing(h.id, h.title, money(h.rewardCents), available(h)));
             }
         }
@@ -280,10 +281,20 @@ final class MTurkAccount {
 
     /** The ExternalURL a worker is sent to for the HIT. */
     synchronized String externalUrlOf(String hitId) {
+        return externalUrlFor(hit(hitId));
+    }
+
+    /** The ExternalURL to preview the HIT at, if the worker (null: not signed in) meets the requirements guarding preview. */
+    synchronized String previewUrlOf(String hitId, String workerId) {
         Hit h = hit(hitId);
-        if (h.disposed) throw MTurkError.request("HITDoesNotExist", "Hit " + hitId + " does not exist.");
+        if (workerId != null) requireQualified(h, workerId, PREVIEW);
+        return externalUrlFor(h);
+    }
+
+    private static String externalUrlFor(Hit h) {
+        if (h.disposed) throw MTurkError.request("HITDoesNotExist", "Hit " + h.id + " does not exist.");
         if (h.externalUrl == null) {
-            throw MTurkError.request("AWS.ParameterOutOfRange", "HIT " + hitId + " has no ExternalQuestion; the worker site shows only those.");
+            throw MTurkError.request("AWS.ParameterOutOfRange", "HIT " + h.id + " has no ExternalQuestion; the worker site shows only those.");
         }
         return h.externalUrl;
     }
@@ -969,6 +980,26 @@ final class MTurkAccount {
             }
         }
         return list;
+    }
+
+    /** Refuses the worker unless they meet every requirement of the HIT that guards {@code action} (ACCEPT, PREVIEW, DISCOVER). */
+    private void requireQualified(Hit h, String workerId, int action) {
+        if (h.qualifications == null) return;
+        for (JsonNode requirement : h.qualifications) {
+            // ActionsGuarded, or the deprecated RequiredToPreview; the default guards only Accept.
+            String guard = requirement.hasNonNull("ActionsGuarded") ? requirement.get("ActionsGuarded").asText()
+                    : requirement.path("RequiredToPreview").asBoolean(false) ? "PreviewAndAccept" : "Accept";
+            if (ACTIONS_GUARDED.indexOf(guard) + 1 >= action) requireQualified(workerId, requirement);
+        }
+    }
+
+    private boolean qualifies(Hit h, String workerId, int action) {
+        try {
+            requireQualified(h, workerId, action);
+            return true;
+        } catch (MTurkError notQualified) {
+            return false;
+        }
     }
 
     /** Refuses the worker unless they meet the requirement (a worker without the qualification meets only DoesNotExist). */

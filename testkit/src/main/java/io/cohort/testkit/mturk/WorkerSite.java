@@ -50,7 +50,7 @@ final class WorkerSite {
                 } else if (path.equals("/worker/signin") && method.equals("POST")) {
                     signIn(exchange);
                 } else if ((m = HIT.matcher(path)).matches() && method.equals("GET")) {
-                    redirect(exchange, withParameters(account.externalUrlOf(m.group(1)),
+                    redirect(exchange, withParameters(account.previewUrlOf(m.group(1), cookieWorker(exchange)),
                             "assignmentId", "ASSIGNMENT_ID_NOT_AVAILABLE", "hitId", m.group(1)), null);
                 } else if ((m = ACCEPT.matcher(path)).matches() && method.equals("POST")) {
                     accept(exchange, m.group(1));

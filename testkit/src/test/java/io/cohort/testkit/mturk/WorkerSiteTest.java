@@ -165,6 +165,27 @@ class WorkerSiteTest extends EmulatorThroughSdk {
     }
 
     @Test
+    void actionsGuardedHideOrCloseThePreview() throws Exception {
+        HIT germansOnly = createHit("1.00", 1, b -> b.title("Nur Deutschland").qualificationRequirements(q -> q.qualificationTypeId("00000000000000000071")
+                .comparator(Comparator.EQUAL_TO).localeValues(l -> l.country("DE")).actionsGuarded("PreviewAndAccept")));
+        HIT hidden = createHit("1.00", 1, b -> b.title("Experienced only").qualificationRequirements(q -> q.qualificationTypeId("00000000000000000040")
+                .comparator(Comparator.GREATER_THAN).integerValues(5000).actionsGuarded("DiscoverPreviewAndAccept")));
+        HIT acceptGuarded = createHit("1.00", 1, b -> b.title("Open preview").qualificationRequirements(q -> q.qualificationTypeId("00000000000000000071")
+                .comparator(Comparator.EQUAL_TO).localeValues(l -> l.country("DE"))));
+        mturk.createWorkerBlock(r -> r.workerId("ABLOCKED").reason("spam"));
+
+        String home = get("/worker/", "AUSWORKER").body();
+        assertTrue(home.contains(germansOnly.hitId()) && home.contains(acceptGuarded.hitId()), home);
+        assertFalse(home.contains(hidden.hitId()), "DiscoverPreviewAndAccept hides the HIT");
+        assertEquals(403, get("/worker/hits/" + germansOnly.hitId(), "AUSWORKER").statusCode());
+        assertEquals(303, get("/worker/hits/" + acceptGuarded.hitId(), "AUSWORKER").statusCode(), "only Accept is guarded");
+        assertEquals(403, post("/worker/hits/" + acceptGuarded.hitId() + "/accept", "AUSWORKER", "").statusCode());
+        emulator.worker("AGERMAN").locale("DE");
+        assertEquals(303, get("/worker/hits/" + germansOnly.hitId(), "AGERMAN").statusCode());
+        assertFalse(get("/worker/", "ABLOCKED").body().contains(germansOnly.hitId()), "a blocked worker sees none of the HITs");
+    }
+
+    @Test
     void returnAndAbandonmentFreeTheSlot() throws Exception {
         HIT hit = createHit("1.00", 1);
         String first = acceptOverHttp(hit.hitId(), "AFIRST");
