@@ -45,6 +45,15 @@ class MTurkEmulatorIT {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** The lines of a .cfg file that are not comments. */
+    private static List<String> settings(Path cfg) {
+        try {
+            return Files.readAllLines(cfg).stream().filter(l -> !l.startsWith("#")).toList();
+        } catch (IOException e) {
+            return List.of(e.toString());
+        }
+    }
+
     @Test
     void theLauncherRunsTheEmulatorUntilKilled() throws Exception {
         Path distribution = Path.of(System.getProperty(RunningCohort.DISTRIBUTION_PROPERTY));
@@ -89,9 +98,11 @@ class MTurkEmulatorIT {
         try (RunningCohort cohort = RunningCohort.fromSystemProperty().arguments("--demo")
                 .env("COHORT_DEMO_MTURK_PORT", Integer.toString(port)).start()) {
             home = cohort.home();
-            assertEquals(List.of("mode=sandbox", "endpoint=http://127.0.0.1:" + port, "accessKeyId=DEMO", "secretAccessKey=DEMO",
-                    "workerSite=http://127.0.0.1:" + port + "/worker/"),
-                    Files.readAllLines(cohort.deployDir().resolve("io.cohort.mturk.cfg")).stream().filter(l -> !l.startsWith("#")).toList());
+            List<String> expected = List.of("mode=sandbox", "endpoint=http://127.0.0.1:" + port, "accessKeyId=DEMO",
+                    "secretAccessKey=DEMO", "workerSite=http://127.0.0.1:" + port + "/worker/");
+            // FileInstall rewrites each .cfg once at start-up (enableConfigSave): a read may catch it half-written.
+            Eventually.within(Duration.ofSeconds(10), "deploy/io.cohort.mturk.cfg as run --demo wrote it",
+                    () -> settings(cohort.deployDir().resolve("io.cohort.mturk.cfg")), expected::equals);
             try (MTurkClient mturk = client(port, "DEMO", "DEMO")) {
                 assertEquals("10000.00", mturk.getAccountBalance(r -> {}).availableBalance());
             }
