@@ -82,6 +82,8 @@ class WorkerSiteTest extends EmulatorThroughSdk {
         assertEquals(EXTERNAL + "&assignmentId=ASSIGNMENT_ID_NOT_AVAILABLE&hitId=" + hit.hitId(), location(preview));
         assertEquals(0, mturk.getHIT(r -> r.hitId(hit.hitId())).hit().numberOfAssignmentsPending());
         assertEquals(404, get("/worker/hits/NOSUCHHIT", null).statusCode());
+        assertEquals("https://lab.example.org/go?assignmentId=A%2FB&hitId=H1",
+                WorkerSite.withParameters("https://lab.example.org/go", "assignmentId", "A/B", "hitId", "H1"), "no query yet: '?', values encoded");
     }
 
     @Test
