@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -95,6 +96,7 @@ public final class RunningCohort implements AutoCloseable {
         private Duration startTimeout = Duration.ofSeconds(60);
 
         private final Set<String> unset = new HashSet<>();
+        private final List<String> arguments = new ArrayList<>();
 
         private Builder(Path distribution) {
             this.distribution = distribution.toAbsolutePath().normalize();
@@ -119,6 +121,12 @@ public final class RunningCohort implements AutoCloseable {
                 env.put(name, value);
                 unset.remove(name);
             }
+            return this;
+        }
+
+        /** Arguments after {@code run}, e.g. {@code --demo}. */
+        public Builder arguments(String... more) {
+            arguments.addAll(List.of(more));
             return this;
         }
 
@@ -208,7 +216,9 @@ public final class RunningCohort implements AutoCloseable {
                 throw new IllegalStateException(script + " is missing or not executable: build the distribution first");
             }
             Path home = home();
-            ProcessBuilder builder = new ProcessBuilder(script.toString(), "run");
+            List<String> command = new ArrayList<>(List.of(script.toString(), "run"));
+            command.addAll(arguments);
+            ProcessBuilder builder = new ProcessBuilder(command);
             Map<String, String> processEnv = builder.environment();
             processEnv.keySet().removeIf(name -> name.startsWith("COHORT_"));
             processEnv.putIfAbsent("JAVA_HOME", System.getProperty("java.home"));
@@ -376,7 +386,8 @@ public final class RunningCohort implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
+    /** A loopback port that was free a moment ago. */
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();

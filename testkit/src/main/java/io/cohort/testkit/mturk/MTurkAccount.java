@@ -37,6 +37,19 @@ final class MTurkAccount {
     private static final Set<String> SYSTEM_QUALIFICATIONS = Set.of(
             "2ARFPLSP75KLA8M8DH1HTEQVJT3SY6", "2F1QJWKUDD8XADTFD2Q0G6UTO95ALH",
             "00000000000000000040", "000000000000000000L0", "00000000000000000071", "00000000000000000060");
+    static final String PERCENT_APPROVED = "000000000000000000L0";
+    static final String NUMBER_APPROVED = "00000000000000000040";
+    static final String LOCALE = "00000000000000000071";
+    private static final Map<String, String> SYSTEM_NAMES = Map.of(PERCENT_APPROVED, "Worker_PercentAssignmentsApproved",
+            NUMBER_APPROVED, "Worker_NumberHITsApproved", LOCALE, "Worker_Locale", "00000000000000000060", "Worker_Adult",
+            "2ARFPLSP75KLA8M8DH1HTEQVJT3SY6", "Masters (sandbox)", "2F1QJWKUDD8XADTFD2Q0G6UTO95ALH", "Masters");
+    private static final List<String> COMPARATORS = List.of("LessThan", "LessThanOrEqualTo", "GreaterThan", "GreaterThanOrEqualTo",
+            "EqualTo", "NotEqualTo", "Exists", "DoesNotExist", "In", "NotIn");
+    /** From least to most guarded: a requirement at index i guards the actions ACCEPT..i+1. */
+    private static final List<String> ACTIONS_GUARDED = List.of("Accept", "PreviewAndAccept", "DiscoverPreviewAndAccept");
+    private static final int ACCEPT = 1, PREVIEW = 2, DISCOVER = 3;
+    private static final List<String> QUALIFICATION_TYPE_STATUSES = List.of("Active", "Inactive");
+    private static final Pattern COUNTRY = Pattern.compile("^[A-Z]{2}$");
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
@@ -50,6 +63,12 @@ final class MTurkAccount {
     private final Map<String, String> hitTokens = new HashMap<>();
     private final Set<String> bonusTokens = new HashSet<>();
     private final Set<String> assignmentTokens = new HashSet<>();
+    private final Map<String, QualificationType> qualificationTypes = new LinkedHashMap<>();
+    /** Qualification type ID → worker ID → the worker's qualification of that type. */
+    private final Map<String, Map<String, Qualification>> qualifications = new HashMap<>();
+    private final Map<String, String> blocks = new LinkedHashMap<>();
+    private final Map<String, WorkerProfile> workers = new HashMap<>();
+    private final List<MTurkEmulator.Notification> notifications = new ArrayList<>();
 
     MTurkAccount(MTurkClock clock, long startingCents) {
         this.clock = clock;
@@ -73,6 +92,34 @@ final class MTurkAccount {
 
     private record Bonus(String workerId, long cents, String assignmentId, String reason, long granted) {}
 
+    private static final class QualificationType {
+        String id, name, description, keywords, status, test, answerKey;
+        long created;
+        Long testDuration, retryDelay;
+        boolean autoGranted;
+        Integer autoGrantedValue;
+    }
+
+    private static final class Qualification {
+        String typeId, workerId, status;
+        int value;
+        long granted;
+    }
+
+    /** What the system qualifications say about a worker; every worker starts at 100 %, 1000 approved HITs, US. */
+    static final class WorkerProfile {
+        int percentApproved = 100;
+        int numberApproved = 1000;
+        String country = "US";
+        String subdivision;
+    }
+
+    /** A HIT as the worker site lists it. */
+    record HitListing(String hitId, String title, String reward, int slotsLeft) {}
+
+    /** An accepted assignment as the worker site lists it. */
+    record AcceptedAssignment(String assignmentId, String hitId, String title, long deadlineMillis) {}
+
     synchronized void setBalance(long cents) {
         availableCents = cents;
     }
@@ -90,7 +137,9 @@ final class MTurkAccount {
     private void settle() {
         long now = clock.millis();
         // Abandoned: accepted and not submitted within the assignment duration; the slot is free again.
-        assignments.values().removeIf(a -> a.status.equals("Accepted") && now >= a.deadline);
+        for (Assignment a : assignments.values()) {
+            if (a.status.equals("Accepted") && now >= a.deadline) a.status = "Abandoned";
+        }
         for (Assignment a : assignments.values()) {
             if (a.status.equals("Submitted") && now >= a.autoApproval) {
                 approve(a, a.autoApproval);
@@ -128,7 +177,17 @@ final class MTurkAccount {
 
     private int available(Hit h) {
         if (expired(h)) return 0;
-        return h.maxAssignments - assignmentsOf(h, a -> true).size();
+        return h.maxAssignments - assignmentsOf(h, MTurkAccount::holdsSlot).size();
+    }
+
+    /** Returned and abandoned assignments give their slot back. */
+    private static boolean holdsSlot(Assignment a) {
+        return !a.status.equals("Returned") && !a.status.equals("Abandoned");
+    }
+
+    /** The requester sees an assignment once it is submitted. */
+    private static boolean listed(Assignment a) {
+        return a.status.equals("Submitted") || a.status.equals("Approved") || a.status.equals("Rejected");
     }
 
     private List<Assignment> assignmentsOf(Hit h, Predicate<Assignment> which) {
@@ -146,12 +205,17 @@ final class MTurkAccount {
         settle();
         Hit h = hit(hitId);
         requireWorkerId(workerId);
+        if (h.disposed) throw MTurkError.request("HITDoesNotExist", "Hit " + hitId + " does not exist.");
+        if (blocks.containsKey(workerId)) {
+            throw MTurkError.request("WorkerBlocked", "Worker " + workerId + " is blocked by this requester: " + blocks.get(workerId));
+        }
+        if (!assignmentsOf(h, a -> a.workerId.equals(workerId) && holdsSlot(a)).isEmpty()) {
+            throw MTurkError.request("WorkerAlreadyAccepted", "Worker " + workerId + " already has an assignment for HIT " + hitId + ".");
+        }
         if (!status(h).equals("Assignable")) {
             throw MTurkError.request("HITNotAssignable", "This HIT is no longer available: HIT " + hitId + " is " + status(h) + ".");
         }
-        if (!assignmentsOf(h, a -> a.workerId.equals(workerId)).isEmpty()) {
-            throw MTurkError.request("WorkerAlreadyAccepted", "Worker " + workerId + " already has an assignment for HIT " + hitId + ".");
-        }
+        requireQualified(h, workerId, ACCEPT);
         long now = clock.millis();
         Assignment a = new Assignment();
         a.id = newId();
@@ -177,6 +241,82 @@ final class MTurkAccount {
         a.autoApproval = now + hits.get(a.hitId).autoApprovalDelay * 1000;
         a.answer = answer;
         a.status = "Submitted";
+    }
+
+    /** The worker gives an accepted assignment back (Returned); its slot is free again. */
+    synchronized void giveBack(String assignmentId, String workerId) {
+        settle();
+        Assignment a = assignments.get(assignmentId);
+        if (a == null || !a.workerId.equals(workerId) || !a.status.equals("Accepted")) {
+            throw MTurkError.request("AssignmentNotAccepted", "Assignment " + assignmentId + " is not accepted by worker " + workerId
+                    + (a == null || !a.workerId.equals(workerId) ? " (unknown to this worker)." : " (it is " + a.status + ")."));
+        }
+        a.status = "Returned";
+    }
+
+    /** The HITs a worker could accept now: assignable, not taken by the worker already; in creation order. */
+    synchronized List<HitListing> assignableHits(String workerId) {
+        settle();
+        List<HitListing> out = new ArrayList<>();
+        for (Hit h : hits.values()) {
+            if (status(h).equals("Assignable") && assignmentsOf(h, a -> a.workerId.equals(workerId) && holdsSlot(a)).isEmpty()
+                    && !blocks.containsKey(workerId) && qualifies(h, workerId, DISCOVER)) {
+                out.add(new HitListing(h.id, h.title, money(h.rewardCents), available(h)));
+            }
+        }
+        return out;
+    }
+
+    /** The worker's assignments that are accepted and not yet submitted. */
+    synchronized List<AcceptedAssignment> acceptedBy(String workerId) {
+        settle();
+        List<AcceptedAssignment> out = new ArrayList<>();
+        for (Assignment a : assignments.values()) {
+            if (a.workerId.equals(workerId) && a.status.equals("Accepted")) {
+                out.add(new AcceptedAssignment(a.id, a.hitId, hits.get(a.hitId).title, a.deadline));
+            }
+        }
+        return out;
+    }
+
+    /** The ExternalURL a worker is sent to for the HIT. */
+    synchronized String externalUrlOf(String hitId) {
+        return externalUrlFor(hit(hitId));
+    }
+
+    /** The ExternalURL to preview the HIT at, if the worker (null: not signed in) meets the requirements guarding preview. */
+    synchronized String previewUrlOf(String hitId, String workerId) {
+        Hit h = hit(hitId);
+        if (workerId != null) requireQualified(h, workerId, PREVIEW);
+        return externalUrlFor(h);
+    }
+
+    private static String externalUrlFor(Hit h) {
+        if (h.disposed) throw MTurkError.request("HITDoesNotExist", "Hit " + h.id + " does not exist.");
+        if (h.externalUrl == null) {
+            throw MTurkError.request("AWS.ParameterOutOfRange", "HIT " + h.id + " has no ExternalQuestion; the worker site shows only those.");
+        }
+        return h.externalUrl;
+    }
+
+    /** An assignment's status as the worker side knows it (Accepted, Returned, Abandoned too), or null if unknown. */
+    synchronized String assignmentStatus(String assignmentId) {
+        settle();
+        Assignment a = assignments.get(assignmentId);
+        return a == null ? null : a.status;
+    }
+
+    synchronized long bonusTotalCents() {
+        return bonuses.stream().mapToLong(Bonus::cents).sum();
+    }
+
+    synchronized void changeProfile(String workerId, java.util.function.Consumer<WorkerProfile> change) {
+        requireWorkerId(workerId);
+        change.accept(workers.computeIfAbsent(workerId, id -> new WorkerProfile()));
+    }
+
+    synchronized List<MTurkEmulator.Notification> notifications() {
+        return List.copyOf(notifications);
     }
 
     // ---- operations ------------------------------------------------------------------------------------------------
@@ -315,7 +455,7 @@ final class MTurkAccount {
                 && assignmentsOf(h, a -> a.status.equals("Submitted")).isEmpty();
         if (!deletable) throw wrongHitState(h, "Reviewing, Reviewable");
         // The reserve of slots never taken goes back to the available balance.
-        long unused = (long) (h.maxAssignments - assignmentsOf(h, a -> true).size()) * (h.rewardCents + h.feeCentsPerAssignment);
+        long unused = (long) (h.maxAssignments - assignmentsOf(h, MTurkAccount::holdsSlot).size()) * (h.rewardCents + h.feeCentsPerAssignment);
         onHoldCents -= unused;
         availableCents += unused;
         h.disposed = true;
@@ -336,8 +476,7 @@ final class MTurkAccount {
                 statuses.add(v);
             }
         }
-        List<Assignment> list = assignmentsOf(h, a -> !a.status.equals("Accepted")
-                && (statuses.isEmpty() || statuses.contains(a.status)));
+        List<Assignment> list = assignmentsOf(h, a -> listed(a) && (statuses.isEmpty() || statuses.contains(a.status)));
         return page(in, list, "Assignments", this::assignmentJson);
     }
 
@@ -430,12 +569,273 @@ final class MTurkAccount {
         });
     }
 
+    synchronized ObjectNode updateHITReviewStatus(JsonNode in) {
+        settle();
+        Hit h = hit(requireId(in, "HITId"));
+        String state = status(h);
+        if (!state.equals("Reviewable") && !state.equals("Reviewing")) throw wrongHitState(h, "Reviewable, Reviewing");
+        h.reviewing = !in.path("Revert").asBoolean(false);
+        return JSON.createObjectNode();
+    }
+
+    synchronized ObjectNode listReviewableHITs(JsonNode in) {
+        settle();
+        String typeId = in.hasNonNull("HITTypeId") ? requireId(in, "HITTypeId") : null;
+        String state = oneOf(in, "Status", List.of("Reviewable", "Reviewing"), "Reviewable");
+        List<Hit> list = hits.values().stream()
+                .filter(h -> status(h).equals(state) && (typeId == null || h.typeId.equals(typeId))).toList();
+        return page(in, list, "HITs", this::hitJson);
+    }
+
+    // ---- qualifications, blocks, notifications ---------------------------------------------------------------------
+
+    synchronized ObjectNode createQualificationType(JsonNode in) {
+        String name = required(in, "Name");
+        String description = required(in, "Description");
+        if (description.length() > 2000) {
+            throw MTurkError.request("AWS.ParameterOutOfRange", "Description is longer than 2000 characters.");
+        }
+        String status = oneOf(in, "QualificationTypeStatus", QUALIFICATION_TYPE_STATUSES, null);
+        if (status == null) throw missing("QualificationTypeStatus");
+        for (QualificationType other : qualificationTypes.values()) {
+            if (other.name.equals(name)) {
+                throw MTurkError.request("QualificationTypeAlreadyExists", "You have already created a QualificationType with this name. A"
+                        + " QualificationType's name must be unique among all of the QualificationTypes created by the same user: '"
+                        + name + "' is " + other.id + ".");
+            }
+        }
+        QualificationType t = new QualificationType();
+        t.name = name;
+        t.description = description;
+        t.keywords = in.hasNonNull("Keywords") ? in.get("Keywords").asText() : null;
+        t.status = status;
+        applyQualificationSettings(t, in);
+        t.id = newId();
+        t.created = clock.millis();
+        qualificationTypes.put(t.id, t);
+        return qualificationTypeResponse(t);
+    }
+
+    synchronized ObjectNode getQualificationType(JsonNode in) {
+        String id = requireId(in, "QualificationTypeId");
+        if (SYSTEM_NAMES.containsKey(id)) {
+            QualificationType system = new QualificationType();
+            system.id = id;
+            system.name = SYSTEM_NAMES.get(id);
+            system.description = "A qualification the system keeps for every worker.";
+            system.status = "Active";
+            return qualificationTypeResponse(system);
+        }
+        return qualificationTypeResponse(qualificationType(id));
+    }
+
+    synchronized ObjectNode listQualificationTypes(JsonNode in) {
+        if (!in.hasNonNull("MustBeRequestable")) throw missing("MustBeRequestable");
+        boolean requestable = in.get("MustBeRequestable").asBoolean();
+        String query = in.hasNonNull("Query") ? in.get("Query").asText().toLowerCase(java.util.Locale.ROOT) : "";
+        List<QualificationType> list = qualificationTypes.values().stream()
+                .filter(t -> !requestable || t.status.equals("Active"))
+                .filter(t -> (t.name + " " + t.description + " " + (t.keywords == null ? "" : t.keywords))
+                        .toLowerCase(java.util.Locale.ROOT).contains(query))
+                .toList();
+        return page(in, list, "QualificationTypes", this::qualificationTypeJson);
+    }
+
+    synchronized ObjectNode updateQualificationType(JsonNode in) {
+        QualificationType t = qualificationType(requireId(in, "QualificationTypeId"));
+        String description = in.hasNonNull("Description") ? in.get("Description").asText() : t.description;
+        String status = oneOf(in, "QualificationTypeStatus", QUALIFICATION_TYPE_STATUSES, t.status);
+        applyQualificationSettings(t, in); // validates before anything below changes
+        t.description = description;
+        t.status = status;
+        return qualificationTypeResponse(t);
+    }
+
+    synchronized ObjectNode deleteQualificationType(JsonNode in) {
+        QualificationType t = qualificationType(requireId(in, "QualificationTypeId"));
+        qualificationTypes.remove(t.id); // workers keep their scores, as the real service does
+        return JSON.createObjectNode();
+    }
+
+    synchronized ObjectNode associateQualificationWithWorker(JsonNode in) {
+        QualificationType t = qualificationType(requireId(in, "QualificationTypeId"));
+        String workerId = requireWorkerId(in, "WorkerId");
+        int value = (int) optionalLong(in, "IntegerValue", 1, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        Qualification q = new Qualification();
+        q.typeId = t.id;
+        q.workerId = workerId;
+        q.status = "Granted";
+        q.value = value;
+        q.granted = clock.millis();
+        qualifications.computeIfAbsent(t.id, id -> new LinkedHashMap<>()).put(workerId, q);
+        if (in.path("SendNotification").asBoolean(false)) {
+            notifications.add(new MTurkEmulator.Notification(workerId, "You have been granted the qualification " + t.name, t.description));
+        }
+        return JSON.createObjectNode();
+    }
+
+    synchronized ObjectNode disassociateQualificationFromWorker(JsonNode in) {
+        String workerId = requireWorkerId(in, "WorkerId");
+        QualificationType t = qualificationType(requireId(in, "QualificationTypeId"));
+        heldQualification(t, workerId).status = "Revoked";
+        return JSON.createObjectNode();
+    }
+
+    synchronized ObjectNode listWorkersWithQualificationType(JsonNode in) {
+        QualificationType t = qualificationType(requireId(in, "QualificationTypeId"));
+        String status = oneOf(in, "Status", List.of("Granted", "Revoked"), null);
+        List<Qualification> list = qualifications.getOrDefault(t.id, Map.of()).values().stream()
+                .filter(q -> status == null || q.status.equals(status)).toList();
+        return page(in, list, "Qualifications", this::qualificationJson);
+    }
+
+    synchronized ObjectNode getQualificationScore(JsonNode in) {
+        QualificationType t = qualificationType(requireId(in, "QualificationTypeId"));
+        String workerId = requireWorkerId(in, "WorkerId");
+        return wrapped("Qualification", qualificationJson(heldQualification(t, workerId)));
+    }
+
+    synchronized ObjectNode notifyWorkers(JsonNode in) {
+        String subject = required(in, "Subject");
+        String message = required(in, "MessageText");
+        if (subject.length() > 200) throw MTurkError.request("AWS.ParameterOutOfRange", "Subject is longer than 200 characters.");
+        if (message.length() > 4096) throw MTurkError.request("AWS.ParameterOutOfRange", "MessageText is longer than 4096 characters.");
+        JsonNode ids = in.path("WorkerIds");
+        if (!ids.isArray() || ids.isEmpty()) throw missing("WorkerIds");
+        if (ids.size() > 100) {
+            throw MTurkError.request("AWS.ParameterOutOfRange", "WorkerIds: at most 100 workers per call (got " + ids.size() + ").");
+        }
+        List<String> workerIds = new ArrayList<>();
+        for (JsonNode id : ids) {
+            requireWorkerId(id.asText());
+            workerIds.add(id.asText());
+        }
+        ObjectNode out = JSON.createObjectNode();
+        ArrayNode failures = out.putArray("NotifyWorkersFailureStatuses");
+        for (String workerId : workerIds) {
+            // Only workers who have done work for this requester can be written to.
+            if (assignments.values().stream().noneMatch(a -> a.workerId.equals(workerId) && listed(a))) {
+                failures.addObject().put("NotifyWorkersFailureCode", "HardFailure")
+                        .put("NotifyWorkersFailureMessage", "Cannot send notification because you have never worked with worker " + workerId + ".")
+                        .put("WorkerId", workerId);
+            } else {
+                notifications.add(new MTurkEmulator.Notification(workerId, subject, message));
+            }
+        }
+        return out;
+    }
+
+    synchronized ObjectNode createWorkerBlock(JsonNode in) {
+        String workerId = requireWorkerId(in, "WorkerId");
+        blocks.put(workerId, required(in, "Reason"));
+        return JSON.createObjectNode();
+    }
+
+    synchronized ObjectNode deleteWorkerBlock(JsonNode in) {
+        String workerId = requireWorkerId(in, "WorkerId");
+        blocks.remove(workerId); // unblocking a worker who is not blocked succeeds, as the real service does
+        return JSON.createObjectNode();
+    }
+
+    synchronized ObjectNode listWorkerBlocks(JsonNode in) {
+        List<Map.Entry<String, String>> list = List.copyOf(blocks.entrySet());
+        return page(in, list, "WorkerBlocks", e -> JSON.createObjectNode().put("WorkerId", e.getKey()).put("Reason", e.getValue()));
+    }
+
+    private QualificationType qualificationType(String id) {
+        QualificationType t = qualificationTypes.get(id);
+        if (t == null) {
+            throw MTurkError.request("QualificationTypeDoesNotExist", "You requested a Qualification that does not exist: " + id + ".");
+        }
+        return t;
+    }
+
+    private Qualification heldQualification(QualificationType t, String workerId) {
+        Qualification q = qualifications.getOrDefault(t.id, Map.of()).get(workerId);
+        if (q == null) {
+            throw MTurkError.request("QualificationDoesNotExist", "You requested a Qualification that does not exist: worker "
+                    + workerId + " has no qualification of type " + t.id + ".");
+        }
+        return q;
+    }
+
+    /** Test, AnswerKey, durations and auto-granting, shared by create and update; checks everything before changing {@code t}. */
+    private static void applyQualificationSettings(QualificationType t, JsonNode in) {
+        String test = in.hasNonNull("Test") ? in.get("Test").asText() : t.test;
+        Long duration = in.hasNonNull("TestDurationInSeconds") ? Long.valueOf(optionalLong(in, "TestDurationInSeconds", 0, 1, Long.MAX_VALUE)) : t.testDuration;
+        Long retry = in.hasNonNull("RetryDelayInSeconds") ? Long.valueOf(optionalLong(in, "RetryDelayInSeconds", 0, 0, Long.MAX_VALUE)) : t.retryDelay;
+        String answerKey = in.hasNonNull("AnswerKey") ? in.get("AnswerKey").asText() : t.answerKey;
+        boolean autoGranted = in.hasNonNull("AutoGranted") ? in.get("AutoGranted").asBoolean() : t.autoGranted;
+        Integer autoValue = in.hasNonNull("AutoGrantedValue")
+                ? Integer.valueOf((int) optionalLong(in, "AutoGrantedValue", 0, Integer.MIN_VALUE, Integer.MAX_VALUE)) : t.autoGrantedValue;
+        if (test != null && duration == null) throw missing("TestDurationInSeconds");
+        if (answerKey != null && test == null) {
+            throw MTurkError.request("AWS.ParameterOutOfRange", "AnswerKey is given without a Test.");
+        }
+        if (test != null && autoGranted) {
+            throw MTurkError.request("AWS.ParameterOutOfRange", "A QualificationType with a Test cannot also be AutoGranted.");
+        }
+        t.test = test;
+        t.testDuration = duration;
+        t.retryDelay = retry;
+        t.answerKey = answerKey;
+        t.autoGranted = autoGranted;
+        t.autoGrantedValue = autoGranted ? (autoValue == null ? Integer.valueOf(1) : autoValue) : null;
+    }
+
+    /** An optional enum-valued field: its value, {@code absent} when not given, an error naming the choices otherwise. */
+    private static String oneOf(JsonNode in, String field, List<String> choices, String absent) {
+        if (!in.hasNonNull(field)) return absent;
+        String v = in.get(field).asText();
+        if (!choices.contains(v)) {
+            throw MTurkError.request("AWS.ParameterOutOfRange", field + " '" + v + "' is not one of " + String.join(", ", choices) + ".");
+        }
+        return v;
+    }
+
     // ---- JSON ------------------------------------------------------------------------------------------------------
 
-    private ObjectNode hitResponse(Hit h) {
+    /** {@code {field: value}}, the form of the Get/Create answers. */
+    private static ObjectNode wrapped(String field, ObjectNode value) {
         ObjectNode out = JSON.createObjectNode();
-        out.set("HIT", hitJson(h));
+        out.set(field, value);
         return out;
+    }
+
+    private ObjectNode qualificationTypeResponse(QualificationType t) {
+        return wrapped("QualificationType", qualificationTypeJson(t));
+    }
+
+    private ObjectNode qualificationTypeJson(QualificationType t) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("QualificationTypeId", t.id);
+        if (t.created > 0) o.put("CreationTime", seconds(t.created));
+        o.put("Name", t.name);
+        o.put("Description", t.description);
+        if (t.keywords != null) o.put("Keywords", t.keywords);
+        o.put("QualificationTypeStatus", t.status);
+        if (t.test != null) o.put("Test", t.test);
+        if (t.testDuration != null) o.put("TestDurationInSeconds", t.testDuration);
+        if (t.answerKey != null) o.put("AnswerKey", t.answerKey);
+        if (t.retryDelay != null) o.put("RetryDelayInSeconds", t.retryDelay);
+        o.put("IsRequestable", t.created > 0); // system types are kept by the system, never requested
+        o.put("AutoGranted", t.autoGranted);
+        if (t.autoGrantedValue != null) o.put("AutoGrantedValue", t.autoGrantedValue);
+        return o;
+    }
+
+    private ObjectNode qualificationJson(Qualification q) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("QualificationTypeId", q.typeId);
+        o.put("WorkerId", q.workerId);
+        o.put("GrantTime", seconds(q.granted));
+        o.put("IntegerValue", q.value);
+        o.put("Status", q.status);
+        return o;
+    }
+
+    private ObjectNode hitResponse(Hit h) {
+        return wrapped("HIT", hitJson(h));
     }
 
     private ObjectNode hitJson(Hit h) {
@@ -517,7 +917,7 @@ final class MTurkAccount {
 
     private Assignment assignment(String id) {
         Assignment a = assignments.get(id);
-        if (a == null || a.status.equals("Accepted")) {
+        if (a == null || !listed(a)) {
             throw MTurkError.request("AssignmentDoesNotExist", "Assignment " + id + " does not exist.");
         }
         return a;
@@ -545,12 +945,115 @@ final class MTurkAccount {
         }
         for (JsonNode q : list) {
             String id = q.path("QualificationTypeId").asText("");
-            if (!SYSTEM_QUALIFICATIONS.contains(id)) {
+            if (!SYSTEM_QUALIFICATIONS.contains(id) && !qualificationTypes.containsKey(id)) {
                 throw MTurkError.request("QualificationDoesNotExist", "QualificationType " + id + " does not exist.");
             }
-            if (!q.hasNonNull("Comparator")) throw missing("QualificationRequirements.Comparator");
+            String comparator = required(q, "Comparator");
+            if (!COMPARATORS.contains(comparator)) {
+                throw MTurkError.request("AWS.ParameterOutOfRange", "QualificationRequirements.Comparator '" + comparator
+                        + "' is not one of " + COMPARATORS + ".");
+            }
+            int integers = q.path("IntegerValues").size(), locales = q.path("LocaleValues").size();
+            boolean existence = comparator.equals("Exists") || comparator.equals("DoesNotExist");
+            boolean set = comparator.equals("In") || comparator.equals("NotIn");
+            if (existence ? integers + locales > 0 : integers + locales == 0 || (!set && integers + locales > 1)) {
+                throw MTurkError.request("AWS.ParameterOutOfRange", "QualificationRequirements: Comparator " + comparator + " on "
+                        + id + " takes " + (existence ? "no values" : set ? "one or more values" : "exactly one value") + ".");
+            }
+            if (locales > 0 && !id.equals(LOCALE)) {
+                throw MTurkError.request("AWS.ParameterOutOfRange", "QualificationRequirements: LocaleValues can only be used with "
+                        + LOCALE + " (Worker_Locale), not " + id + ".");
+            }
+            if (integers > 0 && id.equals(LOCALE)) {
+                throw MTurkError.request("AWS.ParameterOutOfRange", "QualificationRequirements: IntegerValues cannot be used with "
+                        + LOCALE + " (Worker_Locale).");
+            }
+            for (JsonNode l : q.path("LocaleValues")) {
+                if (!COUNTRY.matcher(l.path("Country").asText("")).matches()) {
+                    throw MTurkError.request("AWS.ParameterOutOfRange", "QualificationRequirements.LocaleValues.Country '"
+                            + l.path("Country").asText("") + "' is not a two-letter ISO 3166 code.");
+                }
+            }
+            if (q.hasNonNull("ActionsGuarded") && !ACTIONS_GUARDED.contains(q.get("ActionsGuarded").asText())) {
+                throw MTurkError.request("AWS.ParameterOutOfRange", "QualificationRequirements.ActionsGuarded '"
+                        + q.get("ActionsGuarded").asText() + "' is not one of " + ACTIONS_GUARDED + ".");
+            }
         }
         return list;
+    }
+
+    /** Refuses the worker unless they meet every requirement of the HIT that guards {@code action} (ACCEPT, PREVIEW, DISCOVER). */
+    private void requireQualified(Hit h, String workerId, int action) {
+        if (h.qualifications == null) return;
+        for (JsonNode requirement : h.qualifications) {
+            // ActionsGuarded, or the deprecated RequiredToPreview; the default guards only Accept.
+            String guard = requirement.hasNonNull("ActionsGuarded") ? requirement.get("ActionsGuarded").asText()
+                    : requirement.path("RequiredToPreview").asBoolean(false) ? "PreviewAndAccept" : "Accept";
+            if (ACTIONS_GUARDED.indexOf(guard) + 1 >= action) requireQualified(workerId, requirement);
+        }
+    }
+
+    private boolean qualifies(Hit h, String workerId, int action) {
+        try {
+            requireQualified(h, workerId, action);
+            return true;
+        } catch (MTurkError notQualified) {
+            return false;
+        }
+    }
+
+    /** Refuses the worker unless they meet the requirement (a worker without the qualification meets only DoesNotExist). */
+    private void requireQualified(String workerId, JsonNode requirement) {
+        String typeId = requirement.get("QualificationTypeId").asText();
+        String comparator = requirement.get("Comparator").asText();
+        WorkerProfile profile = workers.getOrDefault(workerId, new WorkerProfile());
+        boolean met;
+        if (typeId.equals(LOCALE)) {
+            List<Boolean> matches = new ArrayList<>();
+            for (JsonNode l : requirement.path("LocaleValues")) {
+                String subdivision = l.path("Subdivision").asText(null);
+                matches.add(l.path("Country").asText().equals(profile.country)
+                        && (subdivision == null || subdivision.equals(profile.subdivision)));
+            }
+            met = compare(comparator, true, matches.contains(true), matches.contains(true));
+        } else {
+            Integer value = switch (typeId) {
+                case PERCENT_APPROVED -> profile.percentApproved;
+                case NUMBER_APPROVED -> profile.numberApproved;
+                default -> {
+                    Qualification q = qualifications.getOrDefault(typeId, Map.of()).get(workerId);
+                    yield q == null || !q.status.equals("Granted") ? null : q.value;
+                }
+            };
+            List<Integer> values = new ArrayList<>();
+            requirement.path("IntegerValues").forEach(v -> values.add(v.asInt()));
+            met = value == null ? comparator.equals("DoesNotExist") : switch (comparator) {
+                case "LessThan" -> value < values.get(0);
+                case "LessThanOrEqualTo" -> value <= values.get(0);
+                case "GreaterThan" -> value > values.get(0);
+                case "GreaterThanOrEqualTo" -> value >= values.get(0);
+                default -> compare(comparator, true, values.contains(value), values.isEmpty() || value.equals(values.get(0)));
+            };
+        }
+        if (!met) {
+            String name = qualificationTypes.containsKey(typeId) ? qualificationTypes.get(typeId).name : SYSTEM_NAMES.getOrDefault(typeId, typeId);
+            JsonNode values = requirement.has("LocaleValues") ? requirement.get("LocaleValues") : requirement.path("IntegerValues");
+            throw MTurkError.request("QualificationRequirementNotMet", "Worker " + workerId + " does not meet the qualification requirement "
+                    + name + " (" + typeId + ") " + comparator + (values.isMissingNode() ? "" : " " + values) + ".");
+        }
+    }
+
+    /** Exists / DoesNotExist / EqualTo / NotEqualTo / In / NotIn for a worker who holds the qualification. */
+    private static boolean compare(String comparator, boolean holds, boolean inSet, boolean equal) {
+        return switch (comparator) {
+            case "Exists" -> holds;
+            case "DoesNotExist" -> !holds;
+            case "EqualTo" -> equal;
+            case "NotEqualTo" -> !equal;
+            case "In" -> inSet;
+            case "NotIn" -> !inSet;
+            default -> throw new IllegalArgumentException(comparator);
+        };
     }
 
     /** The ExternalURL of an ExternalQuestion; other question forms are accepted as they are. */
@@ -600,6 +1103,12 @@ final class MTurkAccount {
         if (!ID.matcher(v).matches()) {
             throw MTurkError.request("AWS.ParameterOutOfRange", field + " '" + v + "' is not a valid ID (^[A-Z0-9]+$, 1-64 characters).");
         }
+        return v;
+    }
+
+    private static String requireWorkerId(JsonNode in, String field) {
+        String v = required(in, field);
+        requireWorkerId(v);
         return v;
     }
 

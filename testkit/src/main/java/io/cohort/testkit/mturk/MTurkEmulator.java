@@ -12,8 +12,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -57,9 +59,26 @@ public final class MTurkEmulator implements AutoCloseable {
             Map.entry("ApproveAssignment", account::approveAssignment),
             Map.entry("RejectAssignment", account::rejectAssignment),
             Map.entry("SendBonus", account::sendBonus),
-            Map.entry("ListBonusPayments", account::listBonusPayments));
+            Map.entry("ListBonusPayments", account::listBonusPayments),
+            Map.entry("UpdateHITReviewStatus", account::updateHITReviewStatus),
+            Map.entry("ListReviewableHITs", account::listReviewableHITs),
+            Map.entry("CreateQualificationType", account::createQualificationType),
+            Map.entry("GetQualificationType", account::getQualificationType),
+            Map.entry("ListQualificationTypes", account::listQualificationTypes),
+            Map.entry("UpdateQualificationType", account::updateQualificationType),
+            Map.entry("DeleteQualificationType", account::deleteQualificationType),
+            Map.entry("AssociateQualificationWithWorker", account::associateQualificationWithWorker),
+            Map.entry("DisassociateQualificationFromWorker", account::disassociateQualificationFromWorker),
+            Map.entry("ListWorkersWithQualificationType", account::listWorkersWithQualificationType),
+            Map.entry("GetQualificationScore", account::getQualificationScore),
+            Map.entry("NotifyWorkers", account::notifyWorkers),
+            Map.entry("CreateWorkerBlock", account::createWorkerBlock),
+            Map.entry("DeleteWorkerBlock", account::deleteWorkerBlock),
+            Map.entry("ListWorkerBlocks", account::listWorkerBlocks));
     private final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<String> faultOnlyFor = new ConcurrentLinkedQueue<>();
+    private final Map<String, RepeatingFault> repeatingFaults = new ConcurrentHashMap<>();
+    private volatile Duration latency = Duration.ZERO;
     private final AtomicLong requests = new AtomicLong();
     private final TokenBucket bucket = new TokenBucket();
     private volatile String accessKeyId;
@@ -81,6 +100,9 @@ public final class MTurkEmulator implements AutoCloseable {
         });
         server.setExecutor(threads);
         server.createContext("/", this::handle);
+        WorkerSite site = new WorkerSite(account, () -> endpoint().toString());
+        server.createContext("/worker", site::handle);
+        server.createContext("/mturk/externalSubmit", site::handle);
         server.start();
     }
 
@@ -91,6 +113,11 @@ public final class MTurkEmulator implements AutoCloseable {
 
     public static MTurkEmulator start(int port) throws IOException {
         return new MTurkEmulator(port);
+    }
+
+    /** The worker site: sign in with a WorkerId, preview, accept and return HITs ({@code /worker/}). */
+    public URI workerSite() {
+        return endpoint().resolve("/worker/");
     }
 
     /** The URI to give the SDK's {@code endpointOverride}. */
@@ -106,6 +133,10 @@ public final class MTurkEmulator implements AutoCloseable {
 
     public String availableBalance() {
         return MTurkAccount.money(account.availableCents());
+    }
+
+    public long availableBalanceCents() {
+        return account.availableCents();
     }
 
     /** From now on only requests signed (SigV4) with this key are served; until then any SigV4 header is accepted. */
@@ -129,10 +160,33 @@ public final class MTurkEmulator implements AutoCloseable {
 
     /** The next request of {@code operation} suffers {@code fault}; other operations are served. */
     public MTurkEmulator inject(Fault fault, String operation) {
+        requireOperation(operation);
+        faultOnlyFor.add(operation + " " + fault.name());
+        return this;
+    }
+
+    private void requireOperation(String operation) {
         if (!operations.containsKey(operation)) {
             throw new IllegalArgumentException("no operation '" + operation + "'; the emulator serves " + operations.keySet());
         }
-        faultOnlyFor.add(operation + " " + fault.name());
+    }
+
+    /**
+     * From now on every {@code everyNth} request of {@code operation} (the Nth, 2Nth, …) suffers {@code fault}; other
+     * requests are served. Replaces an earlier repeating fault of the operation; {@code everyNth} 0 removes it.
+     */
+    public MTurkEmulator inject(Fault fault, String operation, int everyNth) {
+        requireOperation(operation);
+        if (everyNth < 0) throw new IllegalArgumentException("everyNth must be 0 (off) or more, not " + everyNth);
+        if (everyNth == 0) repeatingFaults.remove(operation);
+        else repeatingFaults.put(operation, new RepeatingFault(fault, everyNth));
+        return this;
+    }
+
+    /** Every API request waits this long before it is served: a slow service. {@link Duration#ZERO} turns it off. */
+    public MTurkEmulator latency(Duration latency) {
+        if (latency.isNegative()) throw new IllegalArgumentException("latency must not be negative: " + latency);
+        this.latency = latency;
         return this;
     }
 
@@ -149,6 +203,67 @@ public final class MTurkEmulator implements AutoCloseable {
     /** How many bonuses the worker has received. */
     public int bonusCount(String workerId) {
         return account.bonusCount(workerId);
+    }
+
+    /** All bonuses paid so far, in cents (fees not included). */
+    public long bonusTotalCents() {
+        return account.bonusTotalCents();
+    }
+
+    /** The assignment's status, including the ones the requester API never shows (Accepted, Returned, Abandoned); null if unknown. */
+    public String assignmentStatus(String assignmentId) {
+        return account.assignmentStatus(assignmentId);
+    }
+
+    /** Messages that reached workers (NotifyWorkers, and qualification grants with SendNotification), oldest first. */
+    public List<Notification> notifications() {
+        return account.notifications();
+    }
+
+    /** A message that reached a worker. */
+    public record Notification(String workerId, String subject, String message) {}
+
+    /** A worker's system qualifications, to set before they accept (every worker starts at 100 %, 1000 approved HITs, US). */
+    public Worker worker(String workerId) {
+        account.changeProfile(workerId, p -> {}); // checks the ID
+        return new Worker(workerId);
+    }
+
+    /** Settings of one worker; each call changes the worker at once. */
+    public final class Worker {
+        private final String workerId;
+
+        private Worker(String workerId) {
+            this.workerId = workerId;
+        }
+
+        /** Worker_Locale (00000000000000000071): an ISO 3166 country code such as "DE", optionally with a subdivision. */
+        public Worker locale(String country, String subdivision) {
+            if (country == null || !country.matches("^[A-Z]{2}$")) throw new IllegalArgumentException("country must be two capitals, not " + country);
+            account.changeProfile(workerId, p -> {
+                p.country = country;
+                p.subdivision = subdivision;
+            });
+            return this;
+        }
+
+        public Worker locale(String country) {
+            return locale(country, null);
+        }
+
+        /** Worker_PercentAssignmentsApproved (000000000000000000L0), 0 to 100. */
+        public Worker percentAssignmentsApproved(int percent) {
+            if (percent < 0 || percent > 100) throw new IllegalArgumentException("percent must be 0 to 100, not " + percent);
+            account.changeProfile(workerId, p -> p.percentApproved = percent);
+            return this;
+        }
+
+        /** Worker_NumberHITsApproved (00000000000000000040). */
+        public Worker numberHITsApproved(int approved) {
+            if (approved < 0) throw new IllegalArgumentException("approved must not be negative: " + approved);
+            account.changeProfile(workerId, p -> p.numberApproved = approved);
+            return this;
+        }
     }
 
     /** The worker side, in code: a worker takes a free slot of the HIT and submits {@code answer}; returns the assignment ID. */
@@ -168,6 +283,11 @@ public final class MTurkEmulator implements AutoCloseable {
         account.submit(assignmentId, answer);
     }
 
+    /** The worker side, in code: the worker returns an accepted assignment (Returned); its slot is free again. */
+    public void giveBack(String assignmentId, String workerId) {
+        account.giveBack(assignmentId, workerId);
+    }
+
     @Override
     public void close() {
         server.stop(0);
@@ -182,7 +302,9 @@ public final class MTurkEmulator implements AutoCloseable {
             int status = 200;
             try {
                 out = serve(exchange, bytes);
-            } catch (MTurkError e) {
+            } catch (RuntimeException bug) {
+                // An emulator bug answers like the service's own failures, so a test sees it instead of a dropped connection.
+                MTurkError e = bug instanceof MTurkError known ? known : MTurkError.serviceFault("Emulator failure: " + bug);
                 status = e.status;
                 out = JSON.createObjectNode().put("__type", e.type);
                 // The real service spells it "message" for throttling and "Message" elsewhere.
@@ -198,6 +320,15 @@ public final class MTurkEmulator implements AutoCloseable {
     }
 
     private ObjectNode serve(HttpExchange exchange, byte[] bytes) {
+        Duration wait = latency;
+        if (!wait.isZero()) {
+            try {
+                Thread.sleep(wait.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw MTurkError.serviceFault("The emulator is stopping.");
+            }
+        }
         RequestSignature.verify(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(), exchange.getRequestHeaders(),
                 bytes, accessKeyId, secretKey);
         String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
@@ -224,12 +355,20 @@ public final class MTurkEmulator implements AutoCloseable {
     }
 
     private Fault nextFault(String operation) {
+        RepeatingFault repeating = repeatingFaults.get(operation);
+        if (repeating != null && repeating.count.incrementAndGet() % repeating.everyNth == 0) return repeating.fault;
         for (String f : faultOnlyFor) {
             if (f.startsWith(operation + " ") && faultOnlyFor.remove(f)) {
                 return Fault.valueOf(f.substring(operation.length() + 1));
             }
         }
         return faults.poll();
+    }
+
+    private record RepeatingFault(Fault fault, int everyNth, AtomicLong count) {
+        RepeatingFault(Fault fault, int everyNth) {
+            this(fault, everyNth, new AtomicLong());
+        }
     }
 
     /** A token bucket; unlimited until configured. */

@@ -42,57 +42,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The emulator's fidelity, seen through the real AWS SDK v2 MTurk client, operation by operation. */
-class MTurkEmulatorTest {
-    private static final String QUESTION = """
-            <ExternalQuestion xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2006-07-14/ExternalQuestion.xsd">
-              <ExternalURL>https://lab.example.org/mturk/start?study=7</ExternalURL><FrameHeight>0</FrameHeight>
-            </ExternalQuestion>""";
-
-    private MTurkEmulator emulator;
-    private MTurkClient mturk;
-    private MTurkClient noRetry;
-
-    @BeforeEach
-    void start() throws Exception {
-        emulator = MTurkEmulator.start();
-        mturk = client(false);
-        noRetry = client(true);
-    }
-
-    @AfterEach
-    void stop() {
-        mturk.close();
-        noRetry.close();
-        emulator.close();
-    }
-
-    private MTurkClient client(boolean withoutRetries) {
-        var builder = MTurkClient.builder()
-                .endpointOverride(emulator.endpoint())
-                .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEMULATOR", "secret")))
-                .httpClient(UrlConnectionHttpClient.create());
-        if (withoutRetries) builder.overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()));
-        return builder.build();
-    }
-
-    private HIT createHit(String reward, int assignments, Consumer<CreateHitRequest.Builder> more) {
-        CreateHitRequest.Builder b = CreateHitRequest.builder()
-                .title("Decision study").description("Make ten choices").reward(reward)
-                .assignmentDurationInSeconds(3600L).lifetimeInSeconds(86400L).maxAssignments(assignments)
-                .autoApprovalDelayInSeconds(7200L).question(QUESTION);
-        more.accept(b);
-        return mturk.createHIT(b.build()).hit();
-    }
-
-    private HIT createHit(String reward, int assignments) {
-        return createHit(reward, assignments, b -> {});
-    }
-
-    private String available() {
-        return mturk.getAccountBalance(r -> {}).availableBalance();
-    }
-
+class MTurkEmulatorTest extends EmulatorThroughSdk {
     @Test
     void createHitReservesRewardTimesAssignmentsPlusFees() {
         assertEquals("10000.00", available());
