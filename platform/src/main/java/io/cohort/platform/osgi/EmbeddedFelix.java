@@ -51,8 +51,9 @@ public final class EmbeddedFelix {
         props.put("felix.fileinstall.bundles.new.start", "true");
         props.put("felix.fileinstall.filter", ".*\\.(jar|cfg|config)");
         props.put("felix.fileinstall.log.level", "2");
-        // Keep admin edits to a file-born configuration in its .cfg so a restart keeps them.
-        props.put("felix.fileinstall.enableConfigSave", "true");
+        // FileInstall's own write-back rewrites every .cfg at start and was seen to leave one empty; ConfigForms
+        // writes an admin's edit of a file-born configuration back to its .cfg itself, atomically.
+        props.put("felix.fileinstall.enableConfigSave", "false");
         Framework framework = new FrameworkFactory().newFramework(props);
         try {
             framework.init();

@@ -99,8 +99,36 @@ public final class ConfigForms implements AutoCloseable {
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", errors));
         }
-        // props keeps felix.fileinstall.filename, so FileInstall writes the change back to its .cfg.
         config.update(props);
+        writeBack(props);
+    }
+
+    /**
+     * A configuration that came from a {@code .cfg} in deploy/ is written back there (temporary file, then an atomic
+     * rename), so a restart, when FileInstall reads the file again, keeps the admin's edit.
+     */
+    private static void writeBack(Dictionary<String, Object> props) throws IOException {
+        Object filename = props.get("felix.fileinstall.filename");
+        if (filename == null) {
+            return;
+        }
+        java.nio.file.Path file = java.nio.file.Path.of(java.net.URI.create(filename.toString()));
+        java.util.Properties out = new java.util.Properties();
+        for (java.util.Enumeration<String> keys = props.keys(); keys.hasMoreElements(); ) {
+            String key = keys.nextElement();
+            if (key.equals("service.pid") || key.equals("service.factoryPid") || key.startsWith("felix.fileinstall.")) {
+                continue;
+            }
+            Object value = props.get(key);
+            out.setProperty(key, value instanceof Object[] array
+                    ? String.join(",", java.util.Arrays.stream(array).map(String::valueOf).toList()) : String.valueOf(value));
+        }
+        java.nio.file.Path temp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        try (java.io.Writer w = java.nio.file.Files.newBufferedWriter(temp)) {
+            out.store(w, "written by the Cohort admin's Plugins page");
+        }
+        java.nio.file.Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     private ObjectClassDefinition definition(Bundle bundle, String pid) {

@@ -306,6 +306,13 @@ final class MTurkAccount {
         return a == null ? null : a.status;
     }
 
+    /** Assignment ID → how many bonuses it was paid. */
+    synchronized Map<String, Integer> bonusesPerAssignment() {
+        Map<String, Integer> out = new java.util.TreeMap<>();
+        bonuses.forEach(b -> out.merge(b.assignmentId, 1, Integer::sum));
+        return out;
+    }
+
     synchronized long bonusTotalCents() {
         return bonuses.stream().mapToLong(Bonus::cents).sum();
     }

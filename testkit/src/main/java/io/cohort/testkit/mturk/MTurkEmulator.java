@@ -205,6 +205,16 @@ public final class MTurkEmulator implements AutoCloseable {
         return account.bonusCount(workerId);
     }
 
+    /** How many bonuses each assignment was paid (assignments never bonused are absent). */
+    public Map<String, Integer> bonusesPerAssignment() {
+        return account.bonusesPerAssignment();
+    }
+
+    /** All bonuses paid so far. */
+    public int bonusCount() {
+        return bonusesPerAssignment().values().stream().mapToInt(Integer::intValue).sum();
+    }
+
     /** All bonuses paid so far, in cents (fees not included). */
     public long bonusTotalCents() {
         return account.bonusTotalCents();
