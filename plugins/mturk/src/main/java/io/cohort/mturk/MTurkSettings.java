@@ -1,0 +1,93 @@
+package io.cohort.mturk;
+
+import io.cohort.api.crowd.CrowdMode;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A configuration read and checked: the mode in force (live only when confirmed), where to call, and what is
+ * wrong with it, in words for the HITs tab.
+ *
+ * @param notices why the plugin is not in the mode asked for, or cannot call MTurk at all (empty when all is well)
+ * @param usable  whether calls can be made (keys present, URLs valid)
+ */
+record MTurkSettings(CrowdMode mode, String accessKeyId, String secretAccessKey, URI endpoint, String workerSite,
+                     String publicUrl, double ratePerSecond, int retries, List<String> notices, boolean usable) {
+
+    static final URI SANDBOX_ENDPOINT = URI.create("https://mturk-requester-sandbox.us-east-1.amazonaws.com");
+    static final URI LIVE_ENDPOINT = URI.create("https://mturk-requester.us-east-1.amazonaws.com");
+    static final String SANDBOX_WORKER_SITE = "https://workersandbox.mturk.com";
+    static final String LIVE_WORKER_SITE = "https://www.mturk.com";
+
+    static MTurkSettings of(MTurkConfig config) {
+        List<String> notices = new ArrayList<>();
+        boolean usable = true;
+        String askedMode = trim(config.mode()).toLowerCase(Locale.ROOT);
+        CrowdMode mode = CrowdMode.SANDBOX;
+        if (askedMode.equals("live")) {
+            if (config.liveConfirmed()) {
+                mode = CrowdMode.LIVE;
+            } else {
+                notices.add("Mode is set to live but \"I confirm live mode pays real money\" is not ticked:"
+                        + " staying in sandbox.");
+            }
+        } else if (!askedMode.equals("sandbox") && !askedMode.isEmpty()) {
+            notices.add("mode: '" + askedMode + "' is neither sandbox nor live: staying in sandbox.");
+        }
+        String keyId = trim(config.accessKeyId());
+        String secret = trim(config.secretAccessKey());
+        if (keyId.isEmpty() || secret.isEmpty()) {
+            notices.add("No AWS keys: set accessKeyId and secretAccessKey in the MTurk configuration (Plugins page).");
+            usable = false;
+        }
+        URI endpoint = mode == CrowdMode.LIVE ? LIVE_ENDPOINT : SANDBOX_ENDPOINT;
+        if (!trim(config.endpoint()).isEmpty()) {
+            try {
+                endpoint = httpUrl(config.endpoint(), "endpoint");
+            } catch (IllegalArgumentException e) {
+                notices.add(e.getMessage());
+                usable = false;
+            }
+        }
+        String workerSite = trim(config.workerSite()).isEmpty()
+                ? (mode == CrowdMode.LIVE ? LIVE_WORKER_SITE : SANDBOX_WORKER_SITE) : trim(config.workerSite());
+        String publicUrl = trim(config.publicUrl()).replaceAll("/+$", "");
+        try {
+            httpUrl(publicUrl, "publicUrl");
+        } catch (IllegalArgumentException e) {
+            notices.add(e.getMessage());
+            usable = false;
+        }
+        double rate = config.ratePerSecond();
+        if (!(rate > 0)) {
+            notices.add("ratePerSecond: " + rate + " is not a positive number; using 5.");
+            rate = 5;
+        }
+        int retries = Math.max(0, Math.min(10, config.retries()));
+        return new MTurkSettings(mode, keyId, secret, endpoint, workerSite, publicUrl, rate, retries,
+                List.copyOf(notices), usable);
+    }
+
+    /** Why calls can't be made, for the CrowdException every call then throws. */
+    String unusableReason() {
+        return String.join(" ", notices);
+    }
+
+    private static URI httpUrl(String value, String field) {
+        try {
+            URI uri = URI.create(value.strip());
+            if (uri.getScheme() != null && uri.getScheme().matches("(?i)https?") && uri.getHost() != null) {
+                return uri;
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(field + ": '" + value + "' is not an http(s) URL.");
+    }
+
+    private static String trim(String s) {
+        return s == null ? "" : s.strip();
+    }
+}
