@@ -154,7 +154,7 @@ public final class MTurkProvider implements CrowdProvider {
                             : spec.requirements().stream().map(MTurkProvider::requirement).toList())
                     .uniqueRequestToken(token))).hit();
         } catch (CrowdException e) {
-            if (!"HitAlreadyExists".equals(e.code())) {
+            if (!is(e, "HitAlreadyExists")) {
                 throw e;
             }
             // Posted before, but our row was lost (a crash between the two): the message names the HIT.
@@ -261,7 +261,7 @@ public final class MTurkProvider implements CrowdProvider {
         try {
             return Optional.of(assignment(call(c -> c.getAssignment(r -> r.assignmentId(assignmentId))).assignment()));
         } catch (CrowdException e) {
-            if ("AssignmentDoesNotExist".equals(e.code())) {
+            if (is(e, "AssignmentDoesNotExist")) {
                 return Optional.empty();
             }
             throw e;
@@ -393,7 +393,7 @@ public final class MTurkProvider implements CrowdProvider {
         try {
             return hit(row, call(c -> c.getHIT(r -> r.hitId(row.hitId()))).hit());
         } catch (CrowdException e) {
-            if (!"HITDoesNotExist".equals(e.code()) && !"AWS.MechanicalTurk.HITDoesNotExist".equals(e.code())) {
+            if (!is(e, "HITDoesNotExist")) {
                 throw e;
             }
             return new Hit(row.hitId(), row.sessionId(), row.title(), row.mode(), HitStatus.DISPOSED,
@@ -451,6 +451,11 @@ public final class MTurkProvider implements CrowdProvider {
                     .toList());
         }
         return builder.build();
+    }
+
+    /** Whether {@code e} carries MTurk's error {@code name}, with or without the {@code AWS.MechanicalTurk.} prefix. */
+    private static boolean is(CrowdException e, String name) {
+        return e.code() != null && (e.code().equals(name) || e.code().endsWith("." + name));
     }
 
     /** A change whose repeat MTurk refuses as already done: approving an approved assignment, rejecting a rejected one. */
