@@ -243,16 +243,9 @@ public final class MTurkProvider implements CrowdProvider {
     @Override
     public List<Assignment> assignments(String hitId) {
         requireId(hitId, "hitId");
-        List<Assignment> all = new ArrayList<>();
-        String next = null;
-        do {
-            String page = next;
-            ListAssignmentsForHitResponse answer = call(c -> c.listAssignmentsForHIT(r -> r.hitId(hitId)
-                    .maxResults(PAGE).nextToken(page)));
-            answer.assignments().stream().map(MTurkProvider::assignment).forEach(all::add);
-            next = answer.nextToken();
-        } while (next != null);
-        return all;
+        return allPages(next -> call(c -> c.listAssignmentsForHIT(r -> r.hitId(hitId).maxResults(PAGE).nextToken(next))),
+                answer -> answer.assignments().stream().map(MTurkProvider::assignment).toList(),
+                ListAssignmentsForHitResponse::nextToken);
     }
 
     @Override
@@ -305,17 +298,11 @@ public final class MTurkProvider implements CrowdProvider {
     @Override
     public List<Bonus> bonuses(String assignmentId) {
         requireId(assignmentId, "assignmentId");
-        List<Bonus> all = new ArrayList<>();
-        String next = null;
-        do {
-            String page = next;
-            ListBonusPaymentsResponse answer = call(c -> c.listBonusPayments(r -> r.assignmentId(assignmentId)
-                    .maxResults(PAGE).nextToken(page)));
-            answer.bonusPayments().forEach(b -> all.add(new Bonus(b.workerId(), b.assignmentId(),
-                    cents(b.bonusAmount(), "BonusAmount"), b.reason(), b.grantTime())));
-            next = answer.nextToken();
-        } while (next != null);
-        return all;
+        return allPages(next -> call(c -> c.listBonusPayments(r -> r.assignmentId(assignmentId).maxResults(PAGE)
+                        .nextToken(next))),
+                answer -> answer.bonusPayments().stream().map(b -> new Bonus(b.workerId(), b.assignmentId(),
+                        cents(b.bonusAmount(), "BonusAmount"), b.reason(), b.grantTime())).toList(),
+                ListBonusPaymentsResponse::nextToken);
     }
 
     @Override
@@ -451,6 +438,19 @@ public final class MTurkProvider implements CrowdProvider {
                     .toList());
         }
         return builder.build();
+    }
+
+    /** Every item of a paged list: MaxResults 100 until there is no NextToken. */
+    private static <R, T> List<T> allPages(Function<String, R> page, Function<R, List<T>> items,
+                                           Function<R, String> nextToken) {
+        List<T> all = new ArrayList<>();
+        String next = null;
+        do {
+            R answer = page.apply(next);
+            all.addAll(items.apply(answer));
+            next = nextToken.apply(answer);
+        } while (next != null);
+        return all;
     }
 
     /** Whether {@code e} carries MTurk's error {@code name}, with or without the {@code AWS.MechanicalTurk.} prefix. */

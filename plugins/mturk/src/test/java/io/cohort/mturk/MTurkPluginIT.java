@@ -167,6 +167,13 @@ public class MTurkPluginIT {
             assertTrue(rows, rows.contains("<td class=\"hit-id\">" + hitId + "</td>"));
             assertTrue(rows, rows.contains("<td class=\"hit-available\">3</td>"));
 
+            // Extend from the tab: the row's form carries a fresh token.
+            AdminHttp.Response extended = admin.postForm("/admin/mturk/extend", Map.of("hitId", hitId,
+                    "token", "it-extend-1", "seconds", "600", "assignments", "2"));
+            assertEquals(302, extended.status());
+            page = admin.get("/admin/mturk").body();
+            assertTrue(page, page.contains("Extended HIT " + hitId + " by 600 seconds and 2 assignments: now 5"));
+
             // A form field out of range names the field and posts nothing.
             form.put("token", "it-post-2");
             form.put("reward", "0.401");
@@ -232,6 +239,15 @@ public class MTurkPluginIT {
             // Having completed, the worker is refused by the next HIT of the study too.
             AdminHttp.Response completed = worker.get(acceptUrl(hitId, "THIRDASSIGNMENT", "AWORKERONE", turkSubmitTo));
             assertTrue(completed.body(), completed.body().contains("data-rule=\"completed\""));
+
+            // Not deletable while a worker is at it; expiring is.
+            assertEquals(302, admin.postForm("/admin/mturk/delete", Map.of("hitId", hitId)).status());
+            page = admin.get("/admin/mturk").body();
+            assertTrue(page, page.contains("MTurk refused: This HIT is currently in the state"));
+            assertEquals(302, admin.postForm("/admin/mturk/expire", Map.of("hitId", hitId)).status());
+            assertTrue(admin.get("/admin/mturk").body().contains("Expired HIT " + hitId + "."));
+            assertTrue(admin.get("/admin/mturk/qualifications").body().contains("Qualification types"));
+            assertTrue(admin.get("/admin/mturk/workers").body().contains("Block a worker"));
 
             plugin.stop();
             assertEquals(404, worker.get(accept).status());
