@@ -60,6 +60,10 @@ record MTurkSettings(CrowdMode mode, String accessKeyId, String secretAccessKey,
             notices.add(e.getMessage());
             usable = false;
         }
+        if (trim(config.endpoint()).isEmpty() && publicUrl.toLowerCase(Locale.ROOT).startsWith("http:")) {
+            // MTurk's worker site frames the ExternalQuestion from an https page: an http study never shows.
+            notices.add("publicUrl: '" + publicUrl + "' is not https; MTurk shows workers only https studies.");
+        }
         double rate = config.ratePerSecond();
         if (!(rate > 0)) {
             notices.add("ratePerSecond: " + rate + " is not a positive number; using 5.");

@@ -263,6 +263,27 @@ class MTurkProviderTest {
     }
 
     @Test
+    void aBadEndpointIsNamedAndNothingIsCalled() {
+        provider.deactivate();
+        provider = provider(Map.of("endpoint", "ftp://mturk.example.org"));
+        CrowdException e = assertThrows(CrowdException.class, () -> provider.balanceCents());
+        assertEquals("NotConfigured", e.code());
+        assertTrue(e.getMessage().contains("endpoint: 'ftp://mturk.example.org' is not an http(s) URL"),
+                e.getMessage());
+        assertEquals(0, emulator.requestCount());
+    }
+
+    @Test
+    void anHttpStudyOnRealMTurkIsWarnedAbout() {
+        MTurkSettings settings = MTurkSettings.of(TestConfig.of(Map.of("accessKeyId", KEY_ID,
+                "secretAccessKey", SECRET)));
+        assertEquals(MTurkSettings.SANDBOX_ENDPOINT, settings.endpoint());
+        assertTrue(settings.usable());
+        assertEquals(List.of("publicUrl: 'http://127.0.0.1:8080' is not https; MTurk shows workers only https"
+                + " studies."), settings.notices());
+    }
+
+    @Test
     void liveNeedsConfirmation() {
         provider.deactivate();
         provider = provider(Map.of("mode", "live"));
