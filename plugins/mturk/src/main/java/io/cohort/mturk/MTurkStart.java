@@ -80,15 +80,16 @@ public final class MTurkStart implements PublicRoute {
         if (known != null) {
             return resume(known, workerId);
         }
-        if (!hit.allowRepeats()) {
-            List<Participant> earlier = participants.ofWorker(MTurkProvider.NAME, workerId);
-            if (!earlier.isEmpty()) {
-                return refused(earlier.get(earlier.size() - 1));
-            }
+        List<Participant> earlier = participants.ofWorker(MTurkProvider.NAME, workerId);
+        if (!hit.allowRepeats() && !earlier.isEmpty()) {
+            return refused(earlier.get(earlier.size() - 1));
         }
+        // Names are unique in a session: a repeat there is told apart by its assignment.
+        String name = earlier.stream().anyMatch(e -> e.sessionId().equals(hit.sessionId()))
+                ? workerId + "/" + assignmentId : workerId;
         Participant p;
         try {
-            p = participants.add(hit.sessionId(), workerId, new Participants.CrowdArrival(MTurkProvider.NAME,
+            p = participants.add(hit.sessionId(), name, new Participants.CrowdArrival(MTurkProvider.NAME,
                     workerId, assignmentId, hitId, hit.mode()), BY);
         } catch (IllegalArgumentException | IllegalStateException e) {
             return notice(409, "The study is not taking participants", e.getMessage());

@@ -240,6 +240,32 @@ public class MTurkPluginIT {
             AdminHttp.Response completed = worker.get(acceptUrl(hitId, "THIRDASSIGNMENT", "AWORKERONE", turkSubmitTo));
             assertTrue(completed.body(), completed.body().contains("data-rule=\"completed\""));
 
+            // Someone who came by URL gets no MTurk button on the same end page.
+            Participant byUrl = participants.ofSession(session.id()).stream().filter(x -> x.provider() == null)
+                    .findFirst().orElseThrow();
+            String urlPages = "/p/" + session.id() + "/" + byUrl.token() + "/";
+            assertEquals(303, worker.postFormAsIs(urlPages, Map.of("_page", "0", "agree", "true")).status());
+            String urlEnd = worker.get(urlPages).body();
+            assertTrue(urlEnd, urlEnd.contains("<h1") && !urlEnd.contains("/mturk/submit"));
+
+            // A worker who left early is refused as such; a HIT that allows repeats takes everyone back.
+            String second = emulator.accept(hitId, "AWORKERTWO");
+            assertEquals(303, worker.get(acceptUrl(hitId, second, "AWORKERTWO", turkSubmitTo)).status());
+            participants.setStatus(participants.ofWorker("mturk", "AWORKERTWO").get(0).id(),
+                    ParticipantStatus.QUIT_EARLY, "MTurkPluginIT");
+            assertTrue(worker.get(acceptUrl(hitId, "FOURTHASSIGNMENT", "AWORKERTWO", turkSubmitTo)).body()
+                    .contains("data-rule=\"quit early\""));
+            form.put("token", "it-post-3");
+            form.put("reward", "0.10");
+            form.put("allowRepeats", "true");
+            admin.get("/admin/mturk");
+            assertEquals(302, admin.postForm("/admin/mturk/post", form).status());
+            Matcher repeatable = Pattern.compile("Posted HIT ([A-Z0-9]+)").matcher(admin.get("/admin/mturk").body());
+            assertTrue(repeatable.find());
+            String again2 = emulator.accept(repeatable.group(1), "AWORKERONE");
+            assertEquals(303, worker.get(acceptUrl(repeatable.group(1), again2, "AWORKERONE", turkSubmitTo)).status());
+            assertEquals(2, participants.ofWorker("mturk", "AWORKERONE").size());
+
             // Not deletable while a worker is at it; expiring is.
             assertEquals(302, admin.postForm("/admin/mturk/delete", Map.of("hitId", hitId)).status());
             page = admin.get("/admin/mturk").body();
