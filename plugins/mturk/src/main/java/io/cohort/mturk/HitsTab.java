@@ -121,10 +121,12 @@ public final class HitsTab implements AdminPage {
         if (error != null) {
             model.put("flash", new Flash(false, error));
         }
-        try {
-            model.put("balance", MTurkProvider.money(provider.balanceCents()));
-        } catch (CrowdException e) {
-            model.put("balanceError", e.getMessage());
+        if (settings.usable()) { // otherwise the notices already say why there is no balance
+            try {
+                model.put("balance", MTurkProvider.money(provider.balanceCents()));
+            } catch (CrowdException e) {
+                model.put("balanceError", e.getMessage());
+            }
         }
         return View.of("templates/hits.peb", model);
     }

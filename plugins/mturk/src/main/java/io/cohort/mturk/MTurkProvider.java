@@ -501,8 +501,8 @@ public final class MTurkProvider implements CrowdProvider {
     private <T> T call(Function<MTurkClient, T> request) {
         Connection c = connection;
         if (c.client() == null) {
-            throw new CrowdException("NotConfigured", "MTurk is not configured: " + c.settings().unusableReason(),
-                    false, null);
+            throw new CrowdException("NotConfigured",
+                    "MTurk is not configured: " + String.join(" ", c.settings().problems()), false, null);
         }
         try {
             return request.apply(c.client());

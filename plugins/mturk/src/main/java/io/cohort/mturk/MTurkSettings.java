@@ -10,11 +10,12 @@ import java.util.Locale;
  * A configuration read and checked: the mode in force (live only when confirmed), where to call, and what is
  * wrong with it, in words for the HITs tab.
  *
- * @param notices why the plugin is not in the mode asked for, or cannot call MTurk at all (empty when all is well)
- * @param usable  whether calls can be made (keys present, URLs valid)
+ * @param notices  what the admin should know: why the plugin is not in the mode asked for, what stops it calling
+ *                 MTurk, what workers would not see (empty when all is well)
+ * @param problems the notices that stop every call (no keys, a malformed URL); empty when calls can be made
  */
 record MTurkSettings(CrowdMode mode, String accessKeyId, String secretAccessKey, URI endpoint, String workerSite,
-                     String publicUrl, double ratePerSecond, int retries, List<String> notices, boolean usable) {
+                     String publicUrl, double ratePerSecond, int retries, List<String> notices, List<String> problems) {
 
     static final URI SANDBOX_ENDPOINT = URI.create("https://mturk-requester-sandbox.us-east-1.amazonaws.com");
     static final URI LIVE_ENDPOINT = URI.create("https://mturk-requester.us-east-1.amazonaws.com");
@@ -23,7 +24,7 @@ record MTurkSettings(CrowdMode mode, String accessKeyId, String secretAccessKey,
 
     static MTurkSettings of(MTurkConfig config) {
         List<String> notices = new ArrayList<>();
-        boolean usable = true;
+        List<String> problems = new ArrayList<>();
         String askedMode = trim(config.mode()).toLowerCase(Locale.ROOT);
         CrowdMode mode = CrowdMode.SANDBOX;
         if (askedMode.equals("live")) {
@@ -39,16 +40,14 @@ record MTurkSettings(CrowdMode mode, String accessKeyId, String secretAccessKey,
         String keyId = trim(config.accessKeyId());
         String secret = trim(config.secretAccessKey());
         if (keyId.isEmpty() || secret.isEmpty()) {
-            notices.add("No AWS keys: set accessKeyId and secretAccessKey in the MTurk configuration (Plugins page).");
-            usable = false;
+            problems.add("No AWS keys: set accessKeyId and secretAccessKey in the MTurk configuration (Plugins page).");
         }
         URI endpoint = mode == CrowdMode.LIVE ? LIVE_ENDPOINT : SANDBOX_ENDPOINT;
         if (!trim(config.endpoint()).isEmpty()) {
             try {
                 endpoint = httpUrl(config.endpoint(), "endpoint");
             } catch (IllegalArgumentException e) {
-                notices.add(e.getMessage());
-                usable = false;
+                problems.add(e.getMessage());
             }
         }
         String workerSite = trim(config.workerSite()).isEmpty()
@@ -57,8 +56,7 @@ record MTurkSettings(CrowdMode mode, String accessKeyId, String secretAccessKey,
         try {
             httpUrl(publicUrl, "publicUrl");
         } catch (IllegalArgumentException e) {
-            notices.add(e.getMessage());
-            usable = false;
+            problems.add(e.getMessage());
         }
         if (trim(config.endpoint()).isEmpty() && publicUrl.toLowerCase(Locale.ROOT).startsWith("http:")) {
             // MTurk's worker site frames the ExternalQuestion from an https page: an http study never shows.
@@ -70,13 +68,14 @@ record MTurkSettings(CrowdMode mode, String accessKeyId, String secretAccessKey,
             rate = 5;
         }
         int retries = Math.max(0, Math.min(10, config.retries()));
+        notices.addAll(problems);
         return new MTurkSettings(mode, keyId, secret, endpoint, workerSite, publicUrl, rate, retries,
-                List.copyOf(notices), usable);
+                List.copyOf(notices), List.copyOf(problems));
     }
 
-    /** Why calls can't be made, for the CrowdException every call then throws. */
-    String unusableReason() {
-        return String.join(" ", notices);
+    /** Whether calls can be made (keys present, URLs valid). */
+    boolean usable() {
+        return problems.isEmpty();
     }
 
     private static URI httpUrl(String value, String field) {
