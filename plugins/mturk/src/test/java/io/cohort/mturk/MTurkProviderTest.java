@@ -252,6 +252,19 @@ class MTurkProviderTest {
     }
 
     @Test
+    void anUnreachableEndpointIsARetryableClientError() throws Exception {
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        provider.deactivate();
+        provider = provider(Map.of("endpoint", "http://127.0.0.1:" + closed, "retries", 0));
+        CrowdException e = assertThrows(CrowdException.class, () -> provider.balanceCents());
+        assertEquals("ClientError", e.code());
+        assertTrue(e.retryable());
+    }
+
+    @Test
     void withoutKeysEveryCallSaysToConfigureThem() {
         provider.deactivate();
         provider = provider(Map.of("accessKeyId", "", "secretAccessKey", ""));
