@@ -1,0 +1,325 @@
+package io.cohort.mturk;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cohort.api.crowd.Assignment;
+import io.cohort.api.crowd.AssignmentStatus;
+import io.cohort.api.crowd.Bonus;
+import io.cohort.api.crowd.CrowdException;
+import io.cohort.api.crowd.CrowdMode;
+import io.cohort.api.crowd.Hit;
+import io.cohort.api.crowd.HitSpec;
+import io.cohort.api.crowd.HitStatus;
+import io.cohort.api.crowd.QualificationRequirement;
+import io.cohort.api.crowd.QualificationType;
+import io.cohort.api.storage.PluginDatabase;
+import io.cohort.platform.storage.TestPluginDatabase;
+import io.cohort.testkit.TestDatabase;
+import io.cohort.testkit.mturk.MTurkEmulator;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.mturk.MTurkClient;
+
+/**
+ * The provider, constructed as DS would with a configuration pointing at the testkit's emulator, on a real
+ * database. What MTurk got is read back through a separate SDK client, not through the provider under test.
+ */
+class MTurkProviderTest {
+
+    private static final String KEY_ID = "AKIDMTURKTEST";
+    private static final String SECRET = "mturk-test-secret";
+    private static final String PUBLIC_URL = "https://study.example.org";
+
+    private MTurkEmulator emulator;
+    private PluginDatabase database;
+    private MTurkProvider provider;
+    private MTurkClient observer;
+
+    @BeforeEach
+    void start() throws Exception {
+        emulator = MTurkEmulator.start().credentials(KEY_ID, SECRET);
+        database = TestPluginDatabase.create(TestDatabase.create(), "mturk");
+        provider = provider(Map.of());
+        observer = MTurkClient.builder().region(Region.US_EAST_1).endpointOverride(emulator.endpoint())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(KEY_ID, SECRET)))
+                .httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    @AfterEach
+    void stop() {
+        provider.deactivate();
+        observer.close();
+        emulator.close();
+    }
+
+    private MTurkProvider provider(Map<String, Object> overrides) {
+        Map<String, Object> config = new HashMap<>(Map.of("accessKeyId", KEY_ID, "secretAccessKey", SECRET,
+                "endpoint", emulator.endpoint().toString(), "publicUrl", PUBLIC_URL + "/", "ratePerSecond", 50.0,
+                "retries", 3));
+        config.putAll(overrides);
+        return new MTurkProvider(database, TestConfig.of(config));
+    }
+
+    private static HitSpec spec(String token, int maxAssignments, List<QualificationRequirement> requirements) {
+        return new HitSpec("S1", "A short study", "Answer a few questions.", "survey, short", 75, 1800, 86400,
+                3600, maxAssignments, requirements, false, token);
+    }
+
+    @Test
+    void postsAnExternalQuestionWithRewardAndRequirements() {
+        Hit hit = provider.post(spec("post-1", 3, List.of(
+                new QualificationRequirement(HitsTab.APPROVAL_RATE, "GreaterThanOrEqualTo", List.of(95), List.of()),
+                new QualificationRequirement(MTurkProvider.LOCALE_TYPE, "In", List.of(), List.of("US", "CA")))));
+
+        assertEquals(HitStatus.ASSIGNABLE, hit.status());
+        assertEquals(CrowdMode.SANDBOX, hit.mode());
+        assertEquals("S1", hit.sessionId());
+        assertEquals(3, hit.available());
+        var seen = observer.getHIT(r -> r.hitId(hit.id())).hit();
+        assertEquals("0.75", seen.reward());
+        assertEquals(3, seen.maxAssignments());
+        assertTrue(seen.question().contains("<ExternalURL>" + PUBLIC_URL + "/mturk/start</ExternalURL>"),
+                seen.question());
+        assertEquals(2, seen.qualificationRequirements().size());
+        var rate = seen.qualificationRequirements().get(0);
+        assertEquals(HitsTab.APPROVAL_RATE, rate.qualificationTypeId());
+        assertEquals(List.of(95), rate.integerValues());
+        assertEquals(List.of("US", "CA"), seen.qualificationRequirements().get(1).localeValues().stream()
+                .map(l -> l.country()).toList());
+        assertEquals(List.of(hit.id()), provider.hits().stream().map(Hit::id).toList());
+    }
+
+    @Test
+    void aRepeatedTokenPostsOnceEvenWhenOurRowWasLost() {
+        Hit first = provider.post(spec("same-token", 2, List.of()));
+        assertEquals(first.id(), provider.post(spec("same-token", 2, List.of())).id());
+        assertEquals(1, observer.listHITs(r -> r.maxResults(100)).hiTs().size());
+
+        // A crash between MTurk's answer and our insert: MTurk refuses the token and names the HIT.
+        try (var c = database.dataSource().getConnection(); var s = c.createStatement()) {
+            s.execute("DELETE FROM hit");
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        assertEquals(first.id(), provider.post(spec("same-token", 2, List.of())).id());
+        assertEquals(1, observer.listHITs(r -> r.maxResults(100)).hiTs().size());
+        assertEquals(List.of(first.id()), provider.hits().stream().map(Hit::id).toList());
+    }
+
+    @Test
+    void badSpecsNameTheFieldAndPostNothing() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> provider.post(
+                new HitSpec("S1", " ", "d", null, 10, 600, 3600, 0, 1, List.of(), false, "t")));
+        assertTrue(e.getMessage().startsWith("title:"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> provider.post(
+                new HitSpec("S1", "t", "d", null, -1, 600, 3600, 0, 1, List.of(), false, "t")));
+        assertTrue(e.getMessage().startsWith("rewardCents:"), e.getMessage());
+        assertEquals(0, emulator.requestCount());
+    }
+
+    @Test
+    void hitsCarryLiveCountsAfterWorkersAcceptAndSubmit() {
+        Hit hit = provider.post(spec("counts", 3, List.of()));
+        String submitted = emulator.acceptAndSubmit(hit.id(), "AWORKERONE", "<answer/>");
+        emulator.accept(hit.id(), "AWORKERTWO");
+
+        Hit now = provider.hits().get(0);
+        assertEquals(1, now.available());
+        assertEquals(1, now.pending());
+        assertEquals(0, now.completed());
+
+        provider.approve(submitted, "thanks");
+        provider.approve(submitted, "thanks again"); // approving twice is harmless
+        assertEquals(1, provider.hit(hit.id()).orElseThrow().completed());
+        List<Assignment> assignments = provider.assignments(hit.id());
+        assertEquals(1, assignments.size());
+        assertEquals(AssignmentStatus.APPROVED, assignments.get(0).status());
+        assertEquals("AWORKERONE", assignments.get(0).workerId());
+        assertEquals(AssignmentStatus.APPROVED, provider.assignment(submitted).orElseThrow().status());
+        assertTrue(provider.assignment("NOSUCHASSIGNMENT").isEmpty());
+        assertTrue(provider.hit("NOSUCHHIT").isEmpty());
+    }
+
+    @Test
+    void rejectingAnApprovedAssignmentIsRefused() {
+        Hit hit = provider.post(spec("reject", 1, List.of()));
+        String assignment = emulator.acceptAndSubmit(hit.id(), "AWORKERONE", "<answer/>");
+        assertThrows(IllegalArgumentException.class, () -> provider.reject(assignment, " "));
+        provider.approve(assignment, null);
+        CrowdException e = assertThrows(CrowdException.class, () -> provider.reject(assignment, "late"));
+        assertEquals("AWS.MechanicalTurk.InvalidAssignmentState", e.code());
+        assertFalse(e.retryable());
+    }
+
+    @Test
+    void extendsOncePerTokenThenExpiresAndDeletes() {
+        Hit hit = provider.post(spec("extend", 2, List.of()));
+        Instant before = observer.getHIT(r -> r.hitId(hit.id())).hit().expiration();
+
+        Hit extended = provider.extend(hit.id(), 3600, 3, "extend-1");
+        assertEquals(5, extended.maxAssignments());
+        assertEquals(before.plusSeconds(3600), extended.expires());
+        Hit again = provider.extend(hit.id(), 3600, 3, "extend-1"); // the same form sent twice
+        assertEquals(5, again.maxAssignments());
+        assertEquals(before.plusSeconds(3600), again.expires());
+        assertEquals(8, provider.extend(hit.id(), 0, 3, "extend-2").maxAssignments());
+
+        String submitted = emulator.acceptAndSubmit(hit.id(), "AWORKERONE", "<answer/>");
+        CrowdException notYet = assertThrows(CrowdException.class, () -> provider.delete(hit.id()));
+        assertTrue(notYet.getMessage().contains("Reviewable"), notYet.getMessage());
+
+        Hit expired = provider.expire(hit.id());
+        assertEquals(0, expired.available());
+        assertEquals(HitStatus.REVIEWABLE, expired.status());
+        assertThrows(CrowdException.class, () -> provider.delete(hit.id())); // one assignment awaits review
+        provider.approve(submitted, null);
+        provider.delete(hit.id());
+        provider.delete(hit.id()); // deleted twice: fine
+        assertEquals(HitStatus.DISPOSED, provider.hit(hit.id()).orElseThrow().status());
+        assertThrows(IllegalArgumentException.class, () -> provider.extend(hit.id(), 0, 0, "t"));
+    }
+
+    @Test
+    void aBonusWithARepeatedTokenIsPaidOnce() {
+        Hit hit = provider.post(spec("bonus", 1, List.of()));
+        String assignment = emulator.acceptAndSubmit(hit.id(), "AWORKERONE", "<answer/>");
+        provider.approve(assignment, null);
+
+        provider.bonus("AWORKERONE", assignment, 125, "well played", "bonus-row-1");
+        provider.bonus("AWORKERONE", assignment, 125, "well played", "bonus-row-1");
+        assertEquals(1, emulator.bonusCount("AWORKERONE"));
+        List<Bonus> bonuses = provider.bonuses(assignment);
+        assertEquals(1, bonuses.size());
+        assertEquals(125, bonuses.get(0).amountCents());
+        assertEquals("AWORKERONE", bonuses.get(0).workerId());
+        assertEquals("well played", bonuses.get(0).reason());
+        assertThrows(IllegalArgumentException.class,
+                () -> provider.bonus("not-a-worker", assignment, 125, "x", "bonus-row-2"));
+    }
+
+    @Test
+    void balanceAndFees() {
+        emulator.balance("12.34");
+        assertEquals(1234, provider.balanceCents());
+        assertEquals(20, provider.feeCents(100, 1));
+        assertEquals(40, provider.feeCents(100, 10));
+        assertEquals(1, provider.feeCents(1, 1));
+        assertEquals(1, provider.feeCents(3, 9));
+        assertEquals(15, provider.feeCents(75, 9));
+
+        CrowdException poor = assertThrows(CrowdException.class, () -> provider.post(spec("poor", 20, List.of())));
+        assertEquals("AWS.MechanicalTurk.InsufficientFunds", poor.code());
+        assertFalse(poor.retryable());
+        assertTrue(provider.hits().isEmpty());
+    }
+
+    @Test
+    void throttlingAndServiceFaultsAreRetried() {
+        emulator.inject(MTurkEmulator.Fault.THROTTLE, 2);
+        long before = emulator.requestCount();
+        assertEquals(1_000_000, provider.balanceCents());
+        assertEquals(3, emulator.requestCount() - before);
+
+        emulator.inject(MTurkEmulator.Fault.SERVICE_FAULT, "GetAccountBalance");
+        assertEquals(1_000_000, provider.balanceCents());
+    }
+
+    @Test
+    void withoutRetriesThrottlingIsARetryableCrowdException() {
+        provider.deactivate();
+        provider = provider(Map.of("retries", 0));
+        emulator.inject(MTurkEmulator.Fault.THROTTLE, 1);
+        CrowdException e = assertThrows(CrowdException.class, () -> provider.balanceCents());
+        assertEquals("ThrottlingException", e.code());
+        assertTrue(e.retryable());
+
+        emulator.inject(MTurkEmulator.Fault.SERVICE_FAULT, 1);
+        CrowdException fault = assertThrows(CrowdException.class, () -> provider.balanceCents());
+        assertTrue(fault.retryable());
+    }
+
+    @Test
+    void anUnreachableEndpointIsARetryableClientError() throws Exception {
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        provider.deactivate();
+        provider = provider(Map.of("endpoint", "http://127.0.0.1:" + closed, "retries", 0));
+        CrowdException e = assertThrows(CrowdException.class, () -> provider.balanceCents());
+        assertEquals("ClientError", e.code());
+        assertTrue(e.retryable());
+    }
+
+    @Test
+    void withoutKeysEveryCallSaysToConfigureThem() {
+        provider.deactivate();
+        provider = provider(Map.of("accessKeyId", "", "secretAccessKey", ""));
+        assertEquals(CrowdMode.SANDBOX, provider.mode());
+        CrowdException e = assertThrows(CrowdException.class, () -> provider.balanceCents());
+        assertEquals("NotConfigured", e.code());
+        assertTrue(e.getMessage().contains("accessKeyId"), e.getMessage());
+        assertEquals(0, emulator.requestCount());
+    }
+
+    @Test
+    void aBadEndpointIsNamedAndNothingIsCalled() {
+        provider.deactivate();
+        provider = provider(Map.of("endpoint", "ftp://mturk.example.org"));
+        CrowdException e = assertThrows(CrowdException.class, () -> provider.balanceCents());
+        assertEquals("NotConfigured", e.code());
+        assertTrue(e.getMessage().contains("endpoint: 'ftp://mturk.example.org' is not an http(s) URL"),
+                e.getMessage());
+        assertEquals(0, emulator.requestCount());
+    }
+
+    @Test
+    void anHttpStudyOnRealMTurkIsWarnedAbout() {
+        MTurkSettings settings = MTurkSettings.of(TestConfig.of(Map.of("accessKeyId", KEY_ID,
+                "secretAccessKey", SECRET)));
+        assertEquals(MTurkSettings.SANDBOX_ENDPOINT, settings.endpoint());
+        assertTrue(settings.usable());
+        assertEquals(List.of("publicUrl: 'http://127.0.0.1:8080' is not https; MTurk shows workers only https"
+                + " studies."), settings.notices());
+    }
+
+    @Test
+    void liveNeedsConfirmation() {
+        provider.deactivate();
+        provider = provider(Map.of("mode", "live"));
+        assertEquals(CrowdMode.SANDBOX, provider.mode());
+        provider.post(spec("sandbox-1", 1, List.of()));
+        assertTrue(provider.settings().notices().get(0).contains("I confirm live mode pays real money"));
+        provider.modified(TestConfig.of(Map.of("mode", "live", "liveConfirmed", true, "accessKeyId", KEY_ID,
+                "secretAccessKey", SECRET, "endpoint", emulator.endpoint().toString())));
+        assertEquals(CrowdMode.LIVE, provider.mode());
+        assertTrue(provider.settings().notices().isEmpty());
+        // HITs are listed per mode: the sandbox one posted earlier is not a live HIT.
+        assertEquals(CrowdMode.LIVE, provider.post(spec("live-1", 1, List.of())).mode());
+        assertEquals(1, provider.hits().size());
+    }
+
+    @Test
+    void qualificationTypesAreSearchedLocally() {
+        database.transaction(MTurkMapper.class, m -> m.addQualificationType("QTYPEONE", "Pilot done",
+                "Took the pilot", null, CrowdMode.SANDBOX) + m.addQualificationType("QTYPETWO", "Blocked from PD",
+                "Prisoners dilemma alumni", "pd", CrowdMode.SANDBOX));
+        assertEquals(List.of("QTYPEONE"), provider.qualifications("pilot").stream().map(QualificationType::id).toList());
+        assertEquals(List.of("QTYPETWO"), provider.qualifications("ALUMNI").stream().map(QualificationType::id).toList());
+        assertEquals(2, provider.qualifications("").size());
+        assertTrue(provider.qualifications("100%").isEmpty());
+    }
+}
