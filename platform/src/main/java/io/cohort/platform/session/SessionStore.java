@@ -49,8 +49,9 @@ public final class SessionStore implements Sessions {
     public Session create(NewSession spec) {
         Experiment experiment = experiments.find(spec.experiment()).orElseThrow(() -> new IllegalArgumentException(
                 "experiment: there is no experiment '" + spec.experiment() + "'"));
-        if (spec.participants() < 1 || spec.participants() > MAX_PARTICIPANTS) {
-            throw new IllegalArgumentException("participants: " + spec.participants() + " is not between 1 and " + MAX_PARTICIPANTS);
+        // 0 is a session crowd workers fill as they arrive (Participants.add).
+        if (spec.participants() < 0 || spec.participants() > MAX_PARTICIPANTS) {
+            throw new IllegalArgumentException("participants: " + spec.participants() + " is not between 0 and " + MAX_PARTICIPANTS);
         }
         List<String> names = spec.participantNames() == null ? List.of() : spec.participantNames();
         if (!names.isEmpty() && names.size() != spec.participants()) {

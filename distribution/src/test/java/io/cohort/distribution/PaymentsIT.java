@@ -1,0 +1,156 @@
+package io.cohort.distribution;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cohort.testkit.AdminHttp;
+import io.cohort.testkit.mturk.MTurkEmulator;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The ledger pays each worker once whatever happens: the platform killed (SIGKILL) in the middle of a 1,000-bonus
+ * batch against a slowed emulator, the emulator answering 500 after it paid, and a plan with bad rows refused whole.
+ * The plugin's own SDK retries are off ({@code retries=0}) so every lost answer reaches the ledger, which must ask
+ * MTurk before sending again.
+ */
+class PaymentsIT {
+
+    private static final int WORKERS = 1000;
+    private static MTurkLab lab;
+    private static String session;
+
+    @BeforeAll
+    static void start() throws Exception {
+        lab = new MTurkLab("ratePerSecond=200\nretries=0", "one-question").start();
+        session = lab.session("one-question", "{}");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    /** Workers who completed and were approved through an approve-all-submitted batch. */
+    private static List<MTurkLab.Worker> approvedWorkers(String prefix) {
+        String hit = lab.postHit(session, "0.10", WORKERS);
+        List<MTurkLab.Worker> workers = lab.workersComplete(hit, WORKERS, prefix);
+        JsonNode approve = lab.commit(Map.of("action", "approve-submitted"));
+        assertEquals(WORKERS, approve.path("count").asInt(), "every submitted worker is in the approval batch");
+        JsonNode done = lab.awaitFinished(approve.path("id").asLong(), Duration.ofSeconds(60)).path("batch");
+        assertEquals(WORKERS, done.path("confirmed").asInt(), done.toString());
+        return workers;
+    }
+
+    private static Map<String, String> bonusFile(List<MTurkLab.Worker> workers) {
+        return Map.of("action", "file", "kind", "bonus", "min", "0.01", "max", "5.00",
+                "rows", MTurkLab.csv(workers, i -> String.format("%d.%02d", (i % 3), 1 + i % 97)));
+    }
+
+    private static void assertPaidOnce(List<MTurkLab.Worker> workers, long batch) {
+        Map<String, Integer> paid = lab.emulator.bonusesPerAssignment();
+        for (MTurkLab.Worker w : workers) {
+            assertEquals(1, paid.getOrDefault(w.assignmentId(), 0), "bonuses paid to " + w.workerId());
+        }
+        JsonNode b = lab.batch(batch);
+        assertEquals(WORKERS, b.path("batch").path("confirmed").asInt(), b.path("batch").toString());
+        assertEquals(0, b.path("batch").path("failed").asInt());
+        for (JsonNode p : b.path("payments")) {
+            assertEquals("CONFIRMED", p.path("state").asText(), p.toString());
+        }
+    }
+
+    @Test
+    void aKilledPlatformFinishesTheBatchAfterARestartPayingEachWorkerOnce() {
+        List<MTurkLab.Worker> workers = approvedWorkers("K");
+        int before = lab.emulator.bonusCount();
+        lab.emulator.latency(Duration.ofMillis(40));
+        long batch = lab.commit(bonusFile(workers)).path("id").asLong();
+        Eventually.within(Duration.ofSeconds(60), "a part of the batch is paid", () -> lab.batch(batch).path("batch"),
+                b -> b.path("confirmed").asInt() >= 100);
+        lab.cohort.kill();
+        int paidAtKill = lab.emulator.bonusCount() - before;
+        assertTrue(paidAtKill > 0 && paidAtKill < WORKERS, "killed mid-batch: " + paidAtKill + " paid");
+        lab.emulator.latency(Duration.ZERO);
+
+        lab.start();
+        JsonNode done = lab.awaitFinished(batch, Duration.ofSeconds(90)).path("batch");
+        assertEquals(WORKERS, lab.emulator.bonusCount() - before, "exactly one bonus per worker after the restart");
+        assertPaidOnce(workers, batch);
+        assertTrue(done.path("balanceAfterCents").asLong() > 0, done.toString());
+        assertEquals(lab.emulator.availableBalanceCents(), done.path("balanceAfterCents").asLong(),
+                "the balance after, as the provider says it");
+    }
+
+    @Test
+    void answers500AfterPayingAreAskedAboutNotPaidAgain() {
+        List<MTurkLab.Worker> workers = approvedWorkers("F");
+        int before = lab.emulator.bonusCount();
+        lab.emulator.inject(MTurkEmulator.Fault.COMMIT_THEN_FAIL, "SendBonus", 5);
+        try {
+            long batch = lab.commit(bonusFile(workers)).path("id").asLong();
+            lab.awaitFinished(batch, Duration.ofSeconds(90));
+            assertEquals(WORKERS, lab.emulator.bonusCount() - before, "exactly one bonus per worker");
+            assertPaidOnce(workers, batch);
+            long foundAtMTurk = 0;
+            for (JsonNode p : lab.batch(batch).path("payments")) {
+                foundAtMTurk += p.path("response").asText().equals("found at the provider") ? 1 : 0;
+            }
+            assertEquals(WORKERS / 5, foundAtMTurk, "every fifth bonus's answer was lost and found by asking MTurk");
+        } finally {
+            lab.emulator.inject(MTurkEmulator.Fault.COMMIT_THEN_FAIL, "SendBonus", 0);
+        }
+    }
+
+    @Test
+    void aPlanWithBadRowsIsRefusedWholeNamingEveryRow() {
+        List<MTurkLab.Worker> workers = approvedWorkersFew();
+        int bonuses = lab.emulator.bonusCount();
+        long requests = lab.emulator.requestCount();
+        int batches = MTurkLab.read(lab.api().get("/api/payments/batches")).size();
+        String rows = "worker_id,assignment_id,amount,reason\n"
+                + workers.get(0).workerId() + "," + workers.get(0).assignmentId() + ",1.00,Thanks\n"
+                + workers.get(1).workerId() + "," + workers.get(1).assignmentId() + ",25.00,Thanks\n"
+                + "AUNKNOWN0000001,3ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ,1.00,Thanks\n"
+                + workers.get(2).workerId() + "," + workers.get(2).assignmentId() + ",1.2.3,Thanks\n";
+        Map<String, String> form = new HashMap<>(Map.of("action", "file", "kind", "bonus", "max", "10.00", "rows", rows));
+        for (String step : List.of("/api/payments/preview", "/api/payments/commit")) {
+            AdminHttp.Response r = lab.api().postForm(step, form);
+            assertEquals(422, r.status(), step + ": " + r);
+            List<String> problems = MTurkLab.JSON.convertValue(MTurkLab.read(r).path("problems"),
+                    MTurkLab.JSON.getTypeFactory().constructCollectionType(List.class, String.class));
+            assertEquals(List.of(
+                    "line 3 (worker " + workers.get(1).workerId() + "): bonus 25.00 is over the maximum 10.00",
+                    "line 4 (worker AUNKNOWN0000001): unknown worker AUNKNOWN0000001 with assignment 3ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ:"
+                            + " no participant of ours came through mturk as them",
+                    "line 5 (worker " + workers.get(2).workerId() + "): amount '1.2.3' is not dollars and cents like 1.25"),
+                    problems);
+        }
+        assertEquals(requests, lab.emulator.requestCount(), "MTurk was not even asked");
+        // The admin's form says the same, on a page.
+        AdminHttp admin = lab.cohort.admin();
+        admin.get("/admin/payments");
+        AdminHttp.Response page = admin.postForm("/admin/payments/commit", form);
+        assertEquals(422, page.status());
+        assertTrue(page.body().contains("line 3 (worker " + workers.get(1).workerId() + "): bonus 25.00 is over the maximum 10.00"),
+                page.body());
+        assertEquals(batches, MTurkLab.read(lab.api().get("/api/payments/batches")).size(), "no batch was written");
+        assertEquals(bonuses, lab.emulator.bonusCount(), "no bonus was sent");
+    }
+
+    private static List<MTurkLab.Worker> approvedWorkersFew() {
+        String hit = lab.postHit(session, "0.10", 3);
+        List<MTurkLab.Worker> workers = lab.workersComplete(hit, 3, "B");
+        long batch = lab.commit(Map.of("action", "approve-submitted")).path("id").asLong();
+        lab.awaitFinished(batch, Duration.ofSeconds(30));
+        return workers;
+    }
+}
