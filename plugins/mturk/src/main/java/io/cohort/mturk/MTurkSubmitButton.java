@@ -35,7 +35,8 @@ public final class MTurkSubmitButton implements ParticipantPageContribution {
             return "";
         }
         Optional<Participant> p = participants.find(page.participantId());
-        if (p.isEmpty() || !MTurkProvider.NAME.equals(p.get().provider())) {
+        // An experiment may name its own last page "end": only the host's end page, past every page, finishes.
+        if (p.isEmpty() || !MTurkProvider.NAME.equals(p.get().provider()) || !MTurkStart.FINISHED.contains(p.get().status())) {
             return "";
         }
         return "<form id=\"mturk-submit\" method=\"post\" action=\"/mturk/submit\">"

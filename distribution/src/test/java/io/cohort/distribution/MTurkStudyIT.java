@@ -1,0 +1,125 @@
+package io.cohort.distribution;
+
+import static io.cohort.distribution.Players.awaitPage;
+import static io.cohort.distribution.Players.choose;
+import static io.cohort.distribution.Players.next;
+import static io.cohort.distribution.Players.until;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cohort.testkit.AdminHttp;
+import io.cohort.testkit.Browser;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+
+/**
+ * Issue 4's study from end to end in sandbox mode: the admin posts a HIT for a prisoner's-dilemma session from the
+ * MTurk tab; two workers in headless Chromium sign in on the emulator's worker site, accept it, land on
+ * {@code /mturk/start}, play the game to its end page and submit the HIT back to MTurk; the admin approves all and
+ * bonuses all (the game's own bonus column) from the Payments tab, each after its preview. The emulator then holds one
+ * bonus per worker, and its balance moved by reward + bonus + fees, to the cent.
+ */
+class MTurkStudyIT {
+
+    private static final int CENTS_PER_POINT = 7;
+    /** Both players choose alike each round, so the totals do not depend on who is P1: CC 4, DD 1, CC 4 → 9 each. */
+    private static final String SETTINGS = "{\"payoff\": {\"CC\": [4, 4], \"CD\": [0, 6], \"DC\": [6, 0], \"DD\": [1, 1]},"
+            + " \"centsPerPoint\": " + CENTS_PER_POINT + "}";
+    private static final String[] CHOICES = {"cooperate", "defect", "cooperate"};
+    private static final long POINTS = 9;
+    private static final long REWARD = 50;
+
+    @Test
+    void aWorkerFromTheEmulatorIsPaidOnceForAPlayedGame() throws Exception {
+        assumeTrue(Browser.available(), "no chromium and chromedriver on this machine");
+        try (MTurkLab lab = new MTurkLab("ratePerSecond=20").start();
+             Browser w1 = Players.participantBrowser(); Browser w2 = Players.participantBrowser()) {
+            Eventually.within(Duration.ofSeconds(20), "the prisoner's dilemma is registered",
+                    () -> lab.cohort.stdout() + lab.cohort.stderr(), log -> log.contains("Experiment 'prisoners-dilemma' from bundle"));
+            long balanceBefore = lab.emulator.availableBalanceCents();
+            String session = lab.session("prisoners-dilemma", SETTINGS);
+            String hit = lab.postHit(session, "0.50", 2);
+
+            // Each worker signs in on the emulator's worker site and accepts the HIT: MTurk sends them to /mturk/start.
+            String[] workers = {"AWORKERONE0001", "AWORKERTWO0002"};
+            Browser[] players = {w1, w2};
+            for (int i = 0; i < 2; i++) {
+                Browser b = players[i];
+                b.open(lab.emulator.workerSite().toString());
+                b.find("input[name=workerId]").sendKeys(workers[i]);
+                b.find("form[action='/worker/signin'] button").click();
+                b.find("form[action='/worker/hits/" + hit + "/accept'] button").click();
+                awaitPage(b, "welcome");
+                assertTrue(b.driver().getCurrentUrl().matches(".*/p/" + session + "/[^/]+/"), b.driver().getCurrentUrl());
+            }
+            for (Browser b : players) {
+                next(b);
+            }
+            for (int round = 1; round <= 3; round++) {
+                for (Browser b : players) {
+                    awaitPage(b, "decide-" + round);
+                    choose(b, round, CHOICES[round - 1]);
+                }
+                for (Browser b : players) {
+                    awaitPage(b, "result-" + round);
+                    next(b);
+                }
+            }
+            // The game's last page, then the end page, whose button hands the HIT back to MTurk.
+            for (int i = 0; i < 2; i++) {
+                Browser b = players[i];
+                awaitPage(b, "end");
+                assertTrue(b.driver().findElements(By.id("mturk-submit")).isEmpty(),
+                        "the game's own last page, named end too, is not the end: no submit button yet");
+                next(b);
+                until(b, "the end page's submit button", d -> !d.findElements(By.cssSelector("#mturk-submit button")).isEmpty());
+                b.find("#mturk-submit button").click();
+                until(b, "the emulator took the submission", d -> d.findElements(By.tagName("h1")).stream()
+                        .anyMatch(h -> h.getText().equals("Submitted")));
+            }
+            JsonNode people = MTurkLab.read(lab.api().get("/api/sessions/" + session)).path("participants");
+            assertEquals(2, people.size(), people.toString());
+
+            // The admin: approve all submitted, then bonus all (auto), each previewed then confirmed.
+            AdminHttp admin = lab.cohort.admin();
+            admin.get("/admin/payments");
+            pay(lab, admin, Map.of("action", "approve-submitted"), "2");
+            pay(lab, admin, Map.of("action", "bonus-auto", "reason", "Your winnings in the game", "min", "0.01",
+                    "max", "5.00"), "2");
+
+            long bonus = POINTS * CENTS_PER_POINT;
+            for (String worker : workers) {
+                assertEquals(1, lab.emulator.bonusCount(worker), "bonuses paid to " + worker);
+            }
+            assertEquals(2 * bonus, lab.emulator.bonusTotalCents());
+            long spent = 2 * (REWARD + fee(REWARD)) + 2 * (bonus + fee(bonus));
+            assertEquals(balanceBefore - spent, lab.emulator.availableBalanceCents(),
+                    "the balance moved by rewards + bonuses + fees");
+            for (JsonNode p : MTurkLab.read(lab.api().get("/api/sessions/" + session)).path("participants")) {
+                assertEquals("BONUSED", p.path("status").asText(), p.toString());
+                assertEquals(String.format("%d.%02d", bonus / 100, bonus % 100), p.path("bonus").asText(), p.toString());
+            }
+        }
+    }
+
+    /** Previews a batch action on the Payments tab, checks its row count, confirms it and waits for it to finish. */
+    private static void pay(MTurkLab lab, AdminHttp admin, Map<String, String> form, String rows) {
+        AdminHttp.Response preview = admin.postForm("/admin/payments/preview", form);
+        assertEquals(200, preview.status(), preview.body());
+        assertTrue(preview.body().contains("<td class=\"count\">" + rows + "</td>"), preview.body());
+        AdminHttp.Response confirmed = admin.postForm("/admin/payments/commit", form);
+        assertEquals(3, confirmed.status() / 100, confirmed.toString());
+        String batch = confirmed.redirectPath().replaceAll(".*/", "");
+        JsonNode done = lab.awaitFinished(Long.parseLong(batch), Duration.ofSeconds(30)).path("batch");
+        assertEquals(Integer.parseInt(rows), done.path("confirmed").asInt(), done.toString());
+    }
+
+    /** MTURK.md: 20 % of the amount, at least a cent (HITs of fewer than ten assignments). */
+    private static long fee(long cents) {
+        return Math.max(1, Math.round(cents * 0.2));
+    }
+}
