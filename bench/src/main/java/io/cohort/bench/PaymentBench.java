@@ -3,6 +3,7 @@ package io.cohort.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cohort.testkit.AdminHttp;
+import io.cohort.testkit.Folders;
 import io.cohort.testkit.RunningCohort;
 import io.cohort.testkit.TestDatabase;
 import io.cohort.testkit.mturk.MTurkEmulator;
@@ -52,8 +53,8 @@ public final class PaymentBench {
             }
             // The pace is the emulator's limit alone while the workers were set up; from here the plugin keeps to it.
             Path home = Files.createTempDirectory("cohort-bench-payments-");
-            copy(dist.resolve("experiments"), home.resolve("experiments"));
-            copy(dist.resolve("deploy"), home.resolve("deploy"));
+            Folders.copy(dist.resolve("experiments"), home.resolve("experiments"));
+            Folders.copy(dist.resolve("deploy"), home.resolve("deploy"));
             Files.writeString(home.resolve("deploy/io.cohort.mturk.cfg"), String.join("\n",
                     "mode=sandbox", "endpoint=" + emulator.endpoint(), "accessKeyId=BENCHKEY", "secretAccessKey=BENCHSECRET",
                     "ratePerSecond=" + rate, "retries=3", ""));
@@ -69,6 +70,7 @@ public final class PaymentBench {
                 String sessionId = JSON.readTree(session.body()).path("session").path("id").asText();
                 approvedWorkers(db, sessionId, hitId, assignments);
 
+                long requestsBefore = emulator.requestCount();
                 Instant asked = Instant.now();
                 AdminHttp.Response commit = api.postForm("/api/payments/commit", Map.of("action", "bonus-auto",
                         "reason", "Thank you for taking part", "min", "0.01", "max", "10.00"));
@@ -86,7 +88,8 @@ public final class PaymentBench {
                         done.path("confirmed").asInt(), done.path("failed").asInt(), emulator.bonusCount());
                 System.out.printf("wall (ledger commit -> last row settled): %.2f s;  N/R = %.2f s;  ratio %.3f (target <= 1.1)%n",
                         wall, ideal, wall / ideal);
-                System.out.printf("request -> finished seen by the client: %.2f s%n", Duration.between(asked, seen).toMillis() / 1000.0);
+                System.out.printf("request -> finished seen by the client: %.2f s; requests the emulator received: %d%n",
+                        Duration.between(asked, seen).toMillis() / 1000.0, emulator.requestCount() - requestsBefore);
                 System.out.printf("one call per 500 ms (nodegame-mturk's pace): %.0f s, %.1fx longer%n", n * 0.5, n * 0.5 / wall);
             }
         }
@@ -154,19 +157,6 @@ public final class PaymentBench {
                 return b;
             }
             Thread.sleep(200);
-        }
-    }
-
-    private static void copy(Path from, Path to) throws Exception {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path source : files.toList()) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target);
-                }
-            }
         }
     }
 }

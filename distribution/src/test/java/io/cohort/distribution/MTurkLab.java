@@ -104,6 +104,21 @@ final class MTurkLab implements AutoCloseable {
         return after.get(0);
     }
 
+    /** The HIT's status as MTurk reports it to the requester. */
+    String hitStatus(String hitId) {
+        return requester.getHIT(b -> b.hitId(hitId)).hit().hitStatusAsString();
+    }
+
+    /** The participant a worker became, from the session's JSON. */
+    JsonNode participant(String session, String workerId) {
+        for (JsonNode p : read(cohort.api().get("/api/sessions/" + session)).path("participants")) {
+            if (p.path("name").asText().equals(workerId)) {
+                return p;
+            }
+        }
+        throw new AssertionError("no participant " + workerId + " in session " + session);
+    }
+
     private List<String> hitIds() {
         return new ArrayList<>(requester.listHITs(b -> b.maxResults(100)).hiTs().stream().map(HIT::hitId).toList());
     }

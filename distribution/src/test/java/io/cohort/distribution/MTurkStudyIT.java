@@ -52,7 +52,9 @@ class MTurkStudyIT {
                 b.open(lab.emulator.workerSite().toString());
                 b.find("input[name=workerId]").sendKeys(workers[i]);
                 b.find("form[action='/worker/signin'] button").click();
-                b.find("form[action='/worker/hits/" + hit + "/accept'] button").click();
+                String accept = "form[action='/worker/hits/" + hit + "/accept'] button";
+                until(b, "the signed-in worker's list of HITs", d -> !d.findElements(By.cssSelector(accept)).isEmpty());
+                b.find(accept).click();
                 awaitPage(b, "welcome");
                 assertTrue(b.driver().getCurrentUrl().matches(".*/p/" + session + "/[^/]+/"), b.driver().getCurrentUrl());
             }

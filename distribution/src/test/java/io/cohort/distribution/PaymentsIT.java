@@ -153,4 +153,62 @@ class PaymentsIT {
         lab.awaitFinished(batch, Duration.ofSeconds(30));
         return workers;
     }
+
+    @Test
+    void selectionsAndHitActionsDoWhatThePreviewSaid() {
+        String hit = lab.postHit(session, "0.10", 4);
+        List<MTurkLab.Worker> workers = lab.workersComplete(hit, 3, "S");
+        String outsider = "AOUTSIDER00001";
+        String outsiderAssignment = lab.emulator.acceptAndSubmit(hit, outsider, "<QuestionFormAnswers/>");
+
+        // Reject one, with feedback; without feedback the plan is refused.
+        String rejected = lab.participant(session, workers.get(0).workerId()).path("id").asText();
+        AdminHttp.Response noFeedback = lab.api().postForm("/api/payments/preview", Map.of("action", "reject", "participant", rejected));
+        assertEquals(422, noFeedback.status());
+        assertTrue(noFeedback.body().contains("a rejection needs feedback for the worker"), noFeedback.body());
+        long reject = lab.commit(Map.of("action", "reject", "participant", rejected, "reason", "The answers were random")).path("id").asLong();
+        lab.awaitFinished(reject, Duration.ofSeconds(30));
+        assertEquals("Rejected", lab.emulator.assignmentStatus(workers.get(0).assignmentId()));
+        assertEquals("REJECTED", lab.participant(session, workers.get(0).workerId()).path("status").asText());
+
+        // Approve all workers for all HITs: ours still submitted and the one who never reached Cohort.
+        AdminHttp.Response preview = lab.api().postForm("/api/payments/preview", Map.of("action", "approve-all-workers"));
+        assertEquals(200, preview.status(), preview.body());
+        JsonNode rows = MTurkLab.read(preview).path("payments");
+        Map<String, JsonNode> byAssignment = new HashMap<>();
+        rows.forEach(r -> byAssignment.put(r.path("assignmentId").asText(), r));
+        assertEquals(java.util.Set.of(workers.get(1).assignmentId(), workers.get(2).assignmentId(), outsiderAssignment),
+                byAssignment.keySet());
+        assertTrue(byAssignment.get(outsiderAssignment).path("participantId").isNull(), "the outsider is no participant of ours");
+        assertEquals(lab.participant(session, workers.get(1).workerId()).path("id").asText(),
+                byAssignment.get(workers.get(1).assignmentId()).path("participantId").asText());
+        assertEquals(3 * 10, MTurkLab.read(preview).path("preview").path("totalCents").asLong(), "three rewards");
+        long approve = lab.commit(Map.of("action", "approve-all-workers")).path("id").asLong();
+        lab.awaitFinished(approve, Duration.ofSeconds(30));
+        assertEquals("Approved", lab.emulator.assignmentStatus(outsiderAssignment));
+        assertEquals("APPROVED", lab.participant(session, workers.get(1).workerId()).path("status").asText());
+
+        // Bonus one, with a reason.
+        String chosen = lab.participant(session, workers.get(1).workerId()).path("id").asText();
+        long bonus = lab.commit(Map.of("action", "bonus", "participant", chosen, "amount", "0.75", "reason", "Great answers"))
+                .path("id").asLong();
+        lab.awaitFinished(bonus, Duration.ofSeconds(30));
+        assertEquals(1, lab.emulator.bonusCount(workers.get(1).workerId()));
+        assertEquals(0, lab.emulator.bonusCount(workers.get(2).workerId()));
+
+        // Expire all, then delete all: a HIT with work awaiting review stays, and says why.
+        String waiting = lab.postHit(session, "0.10", 2);
+        lab.emulator.acceptAndSubmit(waiting, "AWAITING000001", "<QuestionFormAnswers/>");
+        AdminHttp.Response expired = lab.api().postForm("/api/payments/commit", Map.of("action", "expire-hits"));
+        assertEquals(200, expired.status(), expired.body());
+        assertTrue(expired.body().contains("\"hitId\":\"" + waiting + "\",\"done\":true,\"message\":\"expired\""), expired.body());
+        AdminHttp.Response deletable = lab.api().postForm("/api/payments/preview", Map.of("action", "delete-hits"));
+        assertTrue(deletable.body().contains("1 assignment(s) awaiting approval or rejection"), deletable.body());
+        AdminHttp.Response deleted = lab.api().postForm("/api/payments/commit", Map.of("action", "delete-hits"));
+        assertEquals(200, deleted.status(), deleted.body());
+        assertEquals("Disposed", lab.hitStatus(hit));
+        assertEquals("Reviewable", lab.hitStatus(waiting));
+        assertTrue(deleted.body().contains("\"hitId\":\"" + waiting + "\",\"done\":false,\"message\":\"left: 1 assignment(s) awaiting"),
+                deleted.body());
+    }
 }

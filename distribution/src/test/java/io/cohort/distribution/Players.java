@@ -3,6 +3,7 @@ package io.cohort.distribution;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cohort.testkit.Browser;
+import io.cohort.testkit.Folders;
 import io.cohort.testkit.RunningCohort;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -141,15 +142,6 @@ final class Players {
     }
 
     static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path source : files.toList()) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target);
-                }
-            }
-        }
+        Folders.copy(from, to);
     }
 }

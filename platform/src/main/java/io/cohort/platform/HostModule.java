@@ -207,7 +207,8 @@ final class HostModule extends AbstractModule {
     @Provides @Singleton
     PaymentsTab paymentsTab(PaymentLedger ledger, CrowdProviders crowd, ParticipantStore participants, Layout layout,
                             AuditLog audit) {
-        return new PaymentsTab(ledger, new BatchActions(crowd, participants, ledger, audit), crowd, layout, audit);
+        return new PaymentsTab(ledger, new BatchActions(crowd, participants, ledger, audit), crowd, participants, layout,
+                audit);
     }
 
     @Provides @Singleton

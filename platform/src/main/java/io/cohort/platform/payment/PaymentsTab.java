@@ -7,6 +7,7 @@ import io.cohort.api.payment.PaymentKind;
 import io.cohort.api.payment.PaymentPlan;
 import io.cohort.api.payment.PlanRefused;
 import io.cohort.api.payment.PlanRequest;
+import io.cohort.platform.session.ParticipantStore;
 import io.cohort.platform.web.AdminRequest;
 import io.cohort.platform.web.AuditLog;
 import io.cohort.platform.web.Layout;
@@ -36,8 +37,11 @@ public final class PaymentsTab implements Tab {
     private final CrowdProviders providers;
     private final Layout layout;
     private final AuditLog audit;
+    private final ParticipantStore participants;
 
-    public PaymentsTab(PaymentLedger ledger, BatchActions actions, CrowdProviders providers, Layout layout, AuditLog audit) {
+    public PaymentsTab(PaymentLedger ledger, BatchActions actions, CrowdProviders providers, ParticipantStore participants,
+                       Layout layout, AuditLog audit) {
+        this.participants = participants;
         this.ledger = ledger;
         this.actions = actions;
         this.providers = providers;
@@ -84,7 +88,7 @@ public final class PaymentsTab implements Tab {
                 hits(ctx, api, commit, provider, action.equals("delete-hits"), form, user);
                 return;
             }
-            PlanRequest request = request(action, provider, form, ctx.getParameter("participant").getValues());
+            PlanRequest request = request(action, provider, form, chosen(ctx));
             PaymentPlan plan = ledger.plan(request);
             if (!commit) {
                 if (api) {
@@ -117,7 +121,26 @@ public final class PaymentsTab implements Tab {
         }
     }
 
-    private PlanRequest request(String action, String provider, Map<String, String> form, String[] participants) {
+    /**
+     * The participants a selection action names: {@code participant} (the API, the preview's confirm form) or the
+     * session page's {@code participants} checkboxes, or every participant of {@code session} when "all" is ticked.
+     */
+    private List<String> chosen(RouteContext ctx) {
+        List<String> ids = new ArrayList<>();
+        for (String name : List.of("participant", "participants")) {
+            String[] values = ctx.getParameter(name).getValues();
+            if (values != null) {
+                ids.addAll(List.of(values));
+            }
+        }
+        String session = ctx.getParameter("session").toString();
+        if ("true".equals(ctx.getParameter("all").toString()) && session != null) {
+            participants.ofSession(session).forEach(p -> ids.add(p.id()));
+        }
+        return ids.stream().filter(id -> !id.isBlank()).distinct().toList();
+    }
+
+    private PlanRequest request(String action, String provider, Map<String, String> form, List<String> participants) {
         BatchActions.Limits limits = new BatchActions.Limits(cents(form, "min", 1), cents(form, "max", 10_00));
         String reason = form.getOrDefault("reason", "").trim();
         return switch (action) {
@@ -125,10 +148,10 @@ public final class PaymentsTab implements Tab {
             case "bonus-auto" -> actions.bonusAuto(provider, reason, limits);
             case "approve-all-workers" -> actions.approveAllWorkers(provider);
             case "approve", "reject", "bonus" -> {
-                if (participants == null || participants.length == 0) {
+                if (participants.isEmpty()) {
                     throw new IllegalArgumentException("participant: choose at least one participant");
                 }
-                yield actions.selection(provider, PaymentKind.valueOf(action.toUpperCase()), List.of(participants),
+                yield actions.selection(provider, PaymentKind.valueOf(action.toUpperCase()), participants,
                         form.getOrDefault("amount", ""), reason, limits);
             }
             case "file" -> actions.fromCsv(provider, kind(form.get("kind")), form.getOrDefault("rows", ""), limits);

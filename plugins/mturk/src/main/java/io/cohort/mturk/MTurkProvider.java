@@ -645,9 +645,12 @@ public final class MTurkProvider implements CrowdProvider {
             return new Connection(settings, client);
         }
 
-        /** At most {@code perSecond} on average, in bursts of at most one second's worth. */
+        /**
+         * At most {@code perSecond} on average, in bursts of at most a tenth of a second's worth: a service that
+         * limits at the same rate with a small burst throttles little, and each throttled call costs a token here too.
+         */
         private static Bucket bucket(double perSecond) {
-            long tokens = Math.max(1, Math.round(perSecond));
+            long tokens = Math.max(1, Math.round(perSecond / 10));
             Duration period = Duration.ofNanos(Math.round(tokens / perSecond * 1e9));
             return Bucket.builder().addLimit(limit -> limit.capacity(tokens).refillGreedy(tokens, period)).build();
         }

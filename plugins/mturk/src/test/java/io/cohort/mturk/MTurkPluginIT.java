@@ -15,6 +15,7 @@ import io.cohort.api.session.Session;
 import io.cohort.api.session.Sessions;
 import io.cohort.platform.Config;
 import io.cohort.platform.Host;
+import io.cohort.testkit.Folders;
 import io.cohort.testkit.AdminHttp;
 import io.cohort.testkit.CohortExam;
 import io.cohort.testkit.TestDatabase;
@@ -115,11 +116,7 @@ public class MTurkPluginIT {
         if (emulator != null) {
             emulator.close();
         }
-        try (Stream<Path> files = Files.walk(home)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(file);
-            }
-        }
+        Folders.delete(home);
     }
 
     @Test

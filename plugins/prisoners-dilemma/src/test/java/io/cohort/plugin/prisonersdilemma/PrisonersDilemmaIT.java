@@ -15,6 +15,7 @@ import io.cohort.api.session.Session;
 import io.cohort.api.session.Sessions;
 import io.cohort.platform.Config;
 import io.cohort.platform.Host;
+import io.cohort.testkit.Folders;
 import io.cohort.testkit.CohortExam;
 import io.cohort.testkit.TestDatabase;
 import java.net.ServerSocket;
@@ -79,11 +80,7 @@ public class PrisonersDilemmaIT {
         if (host != null) {
             host.close();
         }
-        try (Stream<Path> files = Files.walk(home)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(file);
-            }
-        }
+        Folders.delete(home);
     }
 
     @Test
