@@ -101,6 +101,9 @@ class MTurkStudyIT {
             long spent = 2 * (REWARD + fee(REWARD)) + 2 * (bonus + fee(bonus));
             assertEquals(balanceBefore - spent, lab.emulator.availableBalanceCents(),
                     "the balance moved by rewards + bonuses + fees");
+            long left = balanceBefore - spent;
+            assertTrue(admin.get("/admin/").body().contains("<strong class=\"balance\">$" + String.format("%d.%02d", left / 100, left % 100)),
+                    "the dashboard shows the balance after");
             for (JsonNode p : MTurkLab.read(lab.api().get("/api/sessions/" + session)).path("participants")) {
                 assertEquals("BONUSED", p.path("status").asText(), p.toString());
                 assertEquals(String.format("%d.%02d", bonus / 100, bonus % 100), p.path("bonus").asText(), p.toString());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cohort.testkit.AdminHttp;
+import io.cohort.testkit.JsonSocket;
 import io.cohort.testkit.mturk.MTurkEmulator;
 import java.time.Duration;
 import java.util.HashMap;
@@ -91,12 +92,22 @@ class PaymentsIT {
     }
 
     @Test
-    void answers500AfterPayingAreAskedAboutNotPaidAgain() {
+    void answers500AfterPayingAreAskedAboutNotPaidAgain() throws Exception {
         List<MTurkLab.Worker> workers = approvedWorkers("F");
         int before = lab.emulator.bonusCount();
         lab.emulator.inject(MTurkEmulator.Fault.COMMIT_THEN_FAIL, "SendBonus", 5);
         try {
             long batch = lab.commit(bonusFile(workers)).path("id").asLong();
+            // The batch page's socket hears the progress as it is made, then the end.
+            AdminHttp admin = lab.cohort.admin();
+            try (JsonSocket progress = JsonSocket.open(lab.cohort.url() + "/", "payments", "cohort_admin=" + admin.cookie("cohort_admin"))) {
+                progress.send(Map.of("watch", Long.toString(batch)));
+                JsonNode partway = progress.next(m -> m.path("batch").asLong() == batch && m.path("confirmed").asInt() > 0
+                        && m.path("open").asInt() > 0, Duration.ofSeconds(30));
+                assertEquals(WORKERS, partway.path("confirmed").asInt() + partway.path("failed").asInt() + partway.path("open").asInt());
+                JsonNode end = progress.next(m -> m.path("finished").asBoolean(), Duration.ofSeconds(90));
+                assertEquals(WORKERS, end.path("confirmed").asInt(), end.toString());
+            }
             lab.awaitFinished(batch, Duration.ofSeconds(90));
             assertEquals(WORKERS, lab.emulator.bonusCount() - before, "exactly one bonus per worker");
             assertPaidOnce(workers, batch);
@@ -134,6 +145,18 @@ class PaymentsIT {
                     "line 5 (worker " + workers.get(2).workerId() + "): amount '1.2.3' is not dollars and cents like 1.25"),
                     problems);
         }
+        // A file of 5,000 rows (about 250 KB, over Jetty's default form limit) reaches the checks too.
+        StringBuilder big = new StringBuilder();
+        for (int i = 1; i <= 5000; i++) {
+            big.append(String.format("AFAKE%010d,3FAKE%025d,1.00,Thanks%n", i, i));
+        }
+        AdminHttp.Response bigPlan = lab.api().postForm("/api/payments/preview", Map.of("action", "file", "kind", "bonus",
+                "rows", big.toString()));
+        assertEquals(422, bigPlan.status(), bigPlan.status() + " " + bigPlan.body().substring(0, Math.min(300, bigPlan.body().length())));
+        JsonNode bigProblems = MTurkLab.read(bigPlan).path("problems");
+        assertEquals(5000, bigProblems.size());
+        assertTrue(bigProblems.get(4999).asText().startsWith("line 5000 (worker AFAKE0000005000): unknown worker"),
+                bigProblems.get(4999).asText());
         assertEquals(requests, lab.emulator.requestCount(), "MTurk was not even asked");
         // The admin's form says the same, on a page.
         AdminHttp admin = lab.cohort.admin();

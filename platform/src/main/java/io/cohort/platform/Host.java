@@ -120,6 +120,10 @@ public final class Host implements AutoCloseable {
                     new Hashtable<>(Map.of(EventListener.TOPIC, LiveFeed.COMMAND))));
             injector.getInstance(WaitTimeouts.class);
             Pippo pippo = new Pippo(injector.getInstance(AdminWeb.class));
+            // Jetty's defaults (200 KB, 1,000 fields) refuse a pasted payment file of a few thousand rows and a
+            // session page's form with every participant ticked; read when Jetty's context is made.
+            System.setProperty("org.eclipse.jetty.server.Request.maxFormContentSize", "16000000");
+            System.setProperty("org.eclipse.jetty.server.Request.maxFormKeys", "100000");
             JettyServer server = new JettyServer();
             pippo.setServer(server);
             server.getSettings().host(config.host()).port(config.port());

@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cohort.platform.InProcessNode;
 import io.cohort.platform.Config;
 import io.cohort.platform.Host;
-import io.cohort.platform.JsonSocket;
+import io.cohort.testkit.JsonSocket;
 import io.cohort.platform.TestFramework;
 import io.cohort.platform.osgi.SystemPackages;
 import io.cohort.testkit.AdminHttp;

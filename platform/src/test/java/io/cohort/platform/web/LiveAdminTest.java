@@ -21,7 +21,7 @@ import io.cohort.api.session.Session;
 import io.cohort.platform.InProcessNode;
 import io.cohort.platform.Config;
 import io.cohort.platform.Host;
-import io.cohort.platform.JsonSocket;
+import io.cohort.testkit.JsonSocket;
 import io.cohort.platform.TestFramework;
 import io.cohort.platform.osgi.SystemPackages;
 import io.cohort.testkit.AdminHttp;

@@ -1,4 +1,4 @@
-package io.cohort.platform;
+package io.cohort.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -72,13 +72,18 @@ public final class JsonSocket implements WebSocket.Listener, AutoCloseable {
 
     /** The next message {@code wanted} accepts, within 5 s; those before it are dropped. */
     public JsonNode next(Predicate<JsonNode> wanted) throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        return next(wanted, java.time.Duration.ofSeconds(5));
+    }
+
+    /** The next message {@code wanted} accepts, within {@code within}; those before it are dropped. */
+    public JsonNode next(Predicate<JsonNode> wanted, java.time.Duration within) throws InterruptedException {
+        long until = System.nanoTime() + within.toNanos();
         List<JsonNode> seen = new ArrayList<>();
         while (true) {
             long left = until - System.nanoTime();
             JsonNode m = left <= 0 ? null : heard.poll(left, TimeUnit.NANOSECONDS);
             if (m == null) {
-                throw new AssertionError("no matching message within 5 s; saw " + seen);
+                throw new AssertionError("no matching message within " + within + "; saw " + seen);
             }
             if (wanted.test(m)) {
                 return m;
