@@ -161,7 +161,8 @@ public final class PaymentRunner implements AutoCloseable {
                 }
             });
         }
-        Thread recorder = new Thread(() -> record(batchId, outcomes, open.size()), "cohort-payment-recorder");
+        java.util.concurrent.atomic.AtomicBoolean sendersDone = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread recorder = new Thread(() -> record(batchId, outcomes, sendersDone), "cohort-payment-recorder");
         recorder.setDaemon(true);
         recorder.start();
         try {
@@ -172,15 +173,29 @@ public final class PaymentRunner implements AutoCloseable {
                     work.put(new Work(row, row.state() == PaymentState.SENT));
                 }
             }
-            for (int i = 0; i < senders; i++) {
-                work.put(DONE);
-            }
-            pool.shutdown();
-            pool.awaitTermination(1, TimeUnit.DAYS);
-            recorder.join();
         } catch (InterruptedException e) {
-            pool.shutdownNow();
             Thread.currentThread().interrupt();
+        } finally {
+            // Whatever stopped the hand-out (the end, a database error), the senders finish what they hold and the
+            // recorder writes every answer before the run ends; rows never handed out stay as they are.
+            pool.shutdown();
+            try {
+                for (int i = 0; i < senders; i++) {
+                    work.put(DONE); // waits while the queue is full: the senders are taking from it
+                }
+                pool.awaitTermination(1, TimeUnit.DAYS);
+            } catch (InterruptedException e) {
+                pool.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
+            sendersDone.set(true);
+            try {
+                recorder.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (Thread.currentThread().isInterrupted()) {
             return;
         }
         finishIfSettled(batchId, provider);
@@ -241,9 +256,8 @@ public final class PaymentRunner implements AutoCloseable {
     }
 
     /** Writes outcomes in small transactions as they come, with the participants' new statuses, and tells the admins. */
-    private void record(long batchId, BlockingQueue<Outcome> outcomes, int expected) {
-        int seen = 0;
-        while (seen < expected) {
+    private void record(long batchId, BlockingQueue<Outcome> outcomes, java.util.concurrent.atomic.AtomicBoolean sendersDone) {
+        while (!(sendersDone.get() && outcomes.isEmpty())) {
             List<Outcome> some = new ArrayList<>();
             try {
                 Outcome first = outcomes.poll(200, TimeUnit.MILLISECONDS);
@@ -257,7 +271,6 @@ public final class PaymentRunner implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return;
             }
-            seen += some.size();
             try {
                 tx.run(c -> {
                     try (PreparedStatement ps = c.prepareStatement("UPDATE cohort.payment SET state = ?, response = ?,"
