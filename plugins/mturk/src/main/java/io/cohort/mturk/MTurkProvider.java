@@ -316,11 +316,13 @@ public final class MTurkProvider implements CrowdProvider {
         String words = keywords == null || keywords.isBlank() ? null : keywords.strip();
         var created = call(c -> c.createQualificationType(r -> r.name(name.strip()).description(description.strip())
                 .keywords(words).qualificationTypeStatus(QualificationTypeStatus.ACTIVE))).qualificationType();
-        CrowdMode mode = mode();
-        database.transaction(MTurkMapper.class, m -> m.addQualificationType(created.qualificationTypeId(),
-                name.strip(), description.strip(), words, mode));
-        return new QualificationType(created.qualificationTypeId(), name.strip(), description.strip(), words, true,
+        // Stored with MTurk's creation time, so the type we return and the one listed later are the same.
+        QualificationType type = new QualificationType(created.qualificationTypeId(), name.strip(),
+                description.strip(), words, true,
                 created.creationTime() == null ? Instant.now() : created.creationTime());
+        CrowdMode mode = mode();
+        database.transaction(MTurkMapper.class, m -> m.addQualificationType(type, mode));
+        return type;
     }
 
     @Override
