@@ -358,10 +358,20 @@ public final class MTurkProvider implements CrowdProvider {
         // NotifyWorkers takes at most 100 workers a call.
         for (int from = 0; from < distinct.size(); from += PAGE) {
             List<String> chunk = distinct.subList(from, Math.min(distinct.size(), from + PAGE));
-            for (NotifyWorkersFailureStatus f : call(c -> c.notifyWorkers(r -> r.workerIds(chunk).subject(subject)
-                    .messageText(message))).notifyWorkersFailureStatuses()) {
-                failures.put(f.workerId(), f.notifyWorkersFailureMessage());
+            List<NotifyWorkersFailureStatus> refused;
+            try {
+                refused = call(c -> c.notifyWorkers(r -> r.workerIds(chunk).subject(subject).messageText(message)))
+                        .notifyWorkersFailureStatuses();
+            } catch (CrowdException e) {
+                if (from == 0) {
+                    throw e; // nobody was written to: the error says it all
+                }
+                // Earlier calls reached their workers: name the ones left out instead of hiding that.
+                String why = "not sent: " + e.getMessage() + " (" + e.code() + ")";
+                distinct.subList(from, distinct.size()).forEach(w -> failures.put(w, why));
+                break;
             }
+            refused.forEach(f -> failures.put(f.workerId(), f.notifyWorkersFailureMessage()));
         }
         return failures;
     }

@@ -352,13 +352,26 @@ public class MTurkPluginIT {
             assertEquals(Integer.valueOf(7), score(observer, typeId, "AWORKERTWO"));
             assertEquals(null, score(observer, typeId, "AWORKERTHREE"));
 
+            // MTurk refusing midway: the page says who has the new value and who not.
+            emulator.inject(MTurkEmulator.Fault.SERVICE_FAULT, "AssociateQualificationWithWorker", 2);
+            assertEquals(302, admin.postForm(qualifications + "/assign", Map.of("typeId", typeId, "value", "9",
+                    "workerIds", "AWORKERONE AWORKERTWO AOUTSIDER")).status());
+            emulator.inject(MTurkEmulator.Fault.SERVICE_FAULT, "AssociateQualificationWithWorker", 0);
+            page = admin.get(qualifications).body();
+            assertTrue(page, page.contains("class=\"error\">Assigned qualification " + typeId + " = 9 to 1 of 3"
+                    + " workers: AWORKERONE. Not assigned: AWORKERTWO, AOUTSIDER, as MTurk refused AWORKERTWO:"
+                    + " Service is temporarily unavailable."));
+            assertEquals(Integer.valueOf(9), score(observer, typeId, "AWORKERONE"));
+            assertEquals(Integer.valueOf(7), score(observer, typeId, "AWORKERTWO"));
+            assertEquals(Integer.valueOf(3), score(observer, typeId, "AOUTSIDER"));
+
             // Notify the session's workers: the two who submitted are reached, the one who never did is named.
             String workers = "/admin/mturk/workers";
             admin.get(workers);
             assertEquals(302, admin.postForm(workers + "/notify", Map.of("sessionId", session.id(), "status", "any",
                     "subject", "A follow-up", "message", "A new study is up.")).status());
             page = admin.get(workers).body();
-            assertTrue(page, page.contains("Notified 2 of 3 workers. Not reached: AWORKERTHREE (Cannot send"
+            assertTrue(page, page.contains("class=\"error\">Notified 2 of 3 workers. Not reached: AWORKERTHREE (Cannot send"
                     + " notification because you have never worked with worker AWORKERTHREE.)."));
             List<MTurkEmulator.Notification> sent = emulator.notifications();
             assertEquals(List.of("AOUTSIDER", "AWORKERONE", "AWORKERTWO"),
@@ -370,7 +383,7 @@ public class MTurkPluginIT {
             assertEquals(302, admin.postForm(workers + "/block", Map.of("workerId", " AWORKERTWO ",
                     "reason", "Random answers")).status());
             page = admin.get(workers).body();
-            assertTrue(page, page.contains("Blocked worker AWORKERTWO."));
+            assertTrue(page, page.contains("class=\"notice\">Blocked worker AWORKERTWO."));
             assertEquals(302, admin.postForm(workers + "/block", Map.of("workerId", "AWORKERONE", "reason", " "))
                     .status());
             page = admin.get(workers).body();
@@ -411,7 +424,8 @@ public class MTurkPluginIT {
     private Session sessionOnEmulator(String name) throws Exception {
         configure(Map.of("accessKeyId", "AKIDPLUGINIT", "secretAccessKey", "plugin-it-secret",
                 "endpoint", emulator.endpoint().toString(), "publicUrl", host.url(),
-                "workerSite", emulator.endpoint() + "/worker/", "ratePerSecond", 100.0)); // the emulator is not paced
+                "workerSite", emulator.endpoint() + "/worker/", "ratePerSecond", 100.0,
+                "retries", 0)); // the emulator is not paced, and a fault a test injects is not retried away
         return service(Sessions.class).create(new NewSession("mturk-study", 1, null, name, List.of(), false,
                 "MTurkPluginIT"));
     }

@@ -21,6 +21,7 @@ import io.cohort.testkit.TestDatabase;
 import io.cohort.testkit.mturk.MTurkEmulator;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -406,13 +407,8 @@ class MTurkProviderTest {
 
     @Test
     void notifyReachesWorkersWhoWorkedForUsAndNamesTheOthers() {
-        Hit hit = provider.post(spec("notify", 101, List.of()));
-        List<String> worked = new java.util.ArrayList<>();
-        for (int i = 0; i < 101; i++) {
-            worked.add("AWORKER" + i);
-            emulator.acceptAndSubmit(hit.id(), "AWORKER" + i, "<answer/>");
-        }
-        List<String> everyone = new java.util.ArrayList<>(worked);
+        List<String> worked = workersWhoSubmitted(101);
+        List<String> everyone = new ArrayList<>(worked);
         everyone.add("ASTRANGER");
         everyone.add("AWORKER0"); // named twice, told once
 
@@ -432,6 +428,41 @@ class MTurkProviderTest {
         assertTrue(bad.getMessage().startsWith("subject:"), bad.getMessage());
         assertThrows(IllegalArgumentException.class, () -> provider.notify(List.of(), "s", "m"));
         assertEquals(requests, emulator.requestCount());
+    }
+
+    @Test
+    void whenALaterNotifyCallFailsItsWorkersAreNamedAndTheEarlierOnesStayNotified() {
+        provider.deactivate();
+        provider = provider(Map.of("retries", 0));
+        List<String> worked = workersWhoSubmitted(101);
+        emulator.inject(MTurkEmulator.Fault.SERVICE_FAULT, "NotifyWorkers", 2); // the second call of 100
+
+        Map<String, String> failed = provider.notify(worked, "A new study", "We have a follow-up for you.");
+        assertEquals(List.of("AWORKER100"), List.copyOf(failed.keySet()));
+        assertTrue(failed.get("AWORKER100").startsWith("not sent: Service is temporarily unavailable."),
+                failed.get("AWORKER100"));
+        assertTrue(failed.get("AWORKER100").endsWith("(ServiceFault)"), failed.get("AWORKER100"));
+        assertEquals(worked.subList(0, 100), emulator.notifications().stream()
+                .map(MTurkEmulator.Notification::workerId).toList());
+
+        // When the first call fails nobody was written to: the error itself is thrown.
+        emulator.inject(MTurkEmulator.Fault.SERVICE_FAULT, "NotifyWorkers", 0);
+        emulator.inject(MTurkEmulator.Fault.SERVICE_FAULT, "NotifyWorkers");
+        CrowdException e = assertThrows(CrowdException.class,
+                () -> provider.notify(List.of("AWORKER0"), "Again", "Hello"));
+        assertTrue(e.retryable());
+        assertEquals(100, emulator.notifications().size());
+    }
+
+    /** Workers AWORKER0, AWORKER1, … who each took and submitted an assignment of one HIT. */
+    private List<String> workersWhoSubmitted(int count) {
+        Hit hit = provider.post(spec("worked-" + count, count, List.of()));
+        List<String> workers = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            workers.add("AWORKER" + i);
+            emulator.acceptAndSubmit(hit.id(), "AWORKER" + i, "<answer/>");
+        }
+        return workers;
     }
 
     @Test
