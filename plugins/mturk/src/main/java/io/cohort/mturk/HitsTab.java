@@ -64,8 +64,12 @@ public final class HitsTab implements AdminPage {
         settings = MTurkSettings.of(config);
     }
 
-    /** Public: the templates read it by reflection. */
+    /** Public: the templates read it by reflection. Not ok: something asked for was not done. */
     public record Flash(boolean ok, String message) {
+    }
+
+    private static Flash done(String message) {
+        return new Flash(true, message);
     }
 
     @Override
@@ -83,18 +87,18 @@ public final class HitsTab implements AdminPage {
         String back = request.subPath().startsWith("/qualifications") ? BASE + "/qualifications"
                 : request.subPath().startsWith("/workers") ? BASE + "/workers" : BASE;
         try {
-            String done = switch (request.subPath()) {
-                case "/post" -> post(form);
-                case "/extend" -> extend(form);
-                case "/expire" -> "Expired HIT " + provider.expire(required(form, "hitId")).id() + ".";
-                case "/delete" -> delete(form);
-                case "/qualifications/create" -> createQualification(form);
+            Flash done = switch (request.subPath()) {
+                case "/post" -> done(post(form));
+                case "/extend" -> done(extend(form));
+                case "/expire" -> done("Expired HIT " + provider.expire(required(form, "hitId")).id() + ".");
+                case "/delete" -> done(delete(form));
+                case "/qualifications/create" -> done(createQualification(form));
                 case "/qualifications/assign" -> assign(form);
                 case "/workers/notify" -> notifyWorkers(form);
-                case "/workers/block" -> block(form);
+                case "/workers/block" -> done(block(form));
                 default -> throw new IllegalArgumentException("There is no action at " + BASE + request.subPath());
             };
-            flashes.put(request.user(), new Flash(true, done));
+            flashes.put(request.user(), done);
             return View.redirect(back);
         } catch (IllegalArgumentException | CrowdException e) {
             String what = e instanceof CrowdException c ? "MTurk refused: " + e.getMessage() + " (" + c.code() + ")"
@@ -259,24 +263,36 @@ public final class HitsTab implements AdminPage {
         return "Created qualification type " + type.name() + " (" + type.id() + ").";
     }
 
-    private String assign(Map<String, List<String>> form) {
+    private Flash assign(Map<String, List<String>> form) {
         String typeId = required(form, "typeId");
         int value = integer(required(form, "value"), "value", Integer.MIN_VALUE, Integer.MAX_VALUE);
         boolean notify = first(form, "notify") != null;
         List<String> workers = workersOf(form);
-        for (String worker : workers) {
-            provider.qualify(typeId, worker, value, notify);
+        String what = "Assigned qualification " + typeId + " = " + value + " to ";
+        for (int i = 0; i < workers.size(); i++) {
+            try {
+                provider.qualify(typeId, workers.get(i), value, notify);
+            } catch (CrowdException e) {
+                if (i == 0) {
+                    throw e; // nothing assigned: the refusal alone says what happened
+                }
+                // Stop at the first refusal (the next would most likely fail alike) and say who has it and who not.
+                return new Flash(false, what + i + " of " + workers.size() + " workers: "
+                        + String.join(", ", workers.subList(0, i)) + ". Not assigned: "
+                        + String.join(", ", workers.subList(i, workers.size())) + ", as MTurk refused "
+                        + workers.get(i) + ": " + e.getMessage() + " (" + e.code() + ").");
+            }
         }
-        return "Assigned qualification " + typeId + " = " + value + " to " + workers.size() + " worker"
-                + (workers.size() == 1 ? "" : "s") + ": " + String.join(", ", workers) + ".";
+        return done(what + workers.size() + " worker" + (workers.size() == 1 ? "" : "s") + ": "
+                + String.join(", ", workers) + ".");
     }
 
-    private String notifyWorkers(Map<String, List<String>> form) {
+    private Flash notifyWorkers(Map<String, List<String>> form) {
         List<String> workers = workersOf(form);
         Map<String, String> failed = provider.notify(workers, required(form, "subject"), required(form, "message"));
-        String done = "Notified " + (workers.size() - failed.size()) + " of " + workers.size() + " workers.";
-        return failed.isEmpty() ? done : done + " Not reached: " + failed.entrySet().stream()
-                .map(e -> e.getKey() + " (" + e.getValue() + ")").collect(Collectors.joining(", ")) + ".";
+        String reached = "Notified " + (workers.size() - failed.size()) + " of " + workers.size() + " workers.";
+        return failed.isEmpty() ? done(reached) : new Flash(false, reached + " Not reached: " + failed.entrySet().stream()
+                .map(e -> e.getKey() + " (" + e.getValue() + ")").collect(Collectors.joining(", ")) + ".");
     }
 
     private String block(Map<String, List<String>> form) {

@@ -34,11 +34,10 @@ public interface MTurkMapper {
     @Insert("INSERT INTO hit_extension (token, hit_id, expire_at) VALUES (#{token}, #{hitId}, #{expireAt})")
     int addExtension(@Param("token") String token, @Param("hitId") String hitId, @Param("expireAt") Instant expireAt);
 
-    @Insert("INSERT INTO qualification_type (type_id, name, description, keywords, mode)"
-            + " VALUES (#{id}, #{name}, #{description}, #{keywords}, #{mode}) ON CONFLICT (type_id) DO NOTHING")
-    int addQualificationType(@Param("id") String id, @Param("name") String name,
-                             @Param("description") String description, @Param("keywords") String keywords,
-                             @Param("mode") CrowdMode mode);
+    @Insert("INSERT INTO qualification_type (type_id, name, description, keywords, mode, created)"
+            + " VALUES (#{type.id}, #{type.name}, #{type.description}, #{type.keywords}, #{mode}, #{type.created})"
+            + " ON CONFLICT (type_id) DO NOTHING")
+    int addQualificationType(@Param("type") QualificationType type, @Param("mode") CrowdMode mode);
 
     @Select("SELECT type_id, name, description, keywords, active, created FROM qualification_type"
             + " WHERE mode = #{mode}"

@@ -316,11 +316,13 @@ public final class MTurkProvider implements CrowdProvider {
         String words = keywords == null || keywords.isBlank() ? null : keywords.strip();
         var created = call(c -> c.createQualificationType(r -> r.name(name.strip()).description(description.strip())
                 .keywords(words).qualificationTypeStatus(QualificationTypeStatus.ACTIVE))).qualificationType();
-        CrowdMode mode = mode();
-        database.transaction(MTurkMapper.class, m -> m.addQualificationType(created.qualificationTypeId(),
-                name.strip(), description.strip(), words, mode));
-        return new QualificationType(created.qualificationTypeId(), name.strip(), description.strip(), words, true,
+        // Stored with MTurk's creation time, so the type we return and the one listed later are the same.
+        QualificationType type = new QualificationType(created.qualificationTypeId(), name.strip(),
+                description.strip(), words, true,
                 created.creationTime() == null ? Instant.now() : created.creationTime());
+        CrowdMode mode = mode();
+        database.transaction(MTurkMapper.class, m -> m.addQualificationType(type, mode));
+        return type;
     }
 
     @Override
@@ -356,10 +358,20 @@ public final class MTurkProvider implements CrowdProvider {
         // NotifyWorkers takes at most 100 workers a call.
         for (int from = 0; from < distinct.size(); from += PAGE) {
             List<String> chunk = distinct.subList(from, Math.min(distinct.size(), from + PAGE));
-            for (NotifyWorkersFailureStatus f : call(c -> c.notifyWorkers(r -> r.workerIds(chunk).subject(subject)
-                    .messageText(message))).notifyWorkersFailureStatuses()) {
-                failures.put(f.workerId(), f.notifyWorkersFailureMessage());
+            List<NotifyWorkersFailureStatus> refused;
+            try {
+                refused = call(c -> c.notifyWorkers(r -> r.workerIds(chunk).subject(subject).messageText(message)))
+                        .notifyWorkersFailureStatuses();
+            } catch (CrowdException e) {
+                if (from == 0) {
+                    throw e; // nobody was written to: the error says it all
+                }
+                // Earlier calls reached their workers: name the ones left out instead of hiding that.
+                String why = "not sent: " + e.getMessage() + " (" + e.code() + ")";
+                distinct.subList(from, distinct.size()).forEach(w -> failures.put(w, why));
+                break;
             }
+            refused.forEach(f -> failures.put(f.workerId(), f.notifyWorkersFailureMessage()));
         }
         return failures;
     }

@@ -47,13 +47,20 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.util.tracker.ServiceTracker;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.mturk.MTurkClient;
+import software.amazon.awssdk.services.mturk.model.RequestErrorException;
 
 /**
  * The built bundle in a running host, configured through ConfigAdmin to call the testkit's emulator: a HIT posted
  * from the admin tab (a logged-in admin, CSRF token and all), a worker previewing and accepting it through
  * {@code /mturk/start}, a repeat refused, the study done through the participant pages and submitted back to
- * MTurk; then the bundle stopped, its routes gone and the host still answering. Failsafe passes the jar as
- * {@code plugin.jar}.
+ * MTurk; then the bundle stopped, its routes gone and the host still answering. And the qualifications and workers
+ * pages: a type created and searched, assigned to a worker and to a session's workers by status (scores read back
+ * through the SDK), workers notified and one blocked. Failsafe passes the jar as {@code plugin.jar}.
  */
 @RunWith(PaxExam.class)
 public class MTurkPluginIT {
@@ -84,7 +91,12 @@ public class MTurkPluginIT {
     @Configuration
     public Option[] config() {
         // The emulator runs in the test's JVM: its package comes from the class path like the testkit's.
-        return CohortExam.options(systemPackages("io.cohort.testkit.mturk;version=0.1.0"));
+        // So does the SDK client that reads back what MTurk holds: only the packages the test names are exported
+        // (the plugin imports none of them: it carries its own copy).
+        return CohortExam.options(systemPackages("io.cohort.testkit.mturk;version=0.1.0",
+                "software.amazon.awssdk.services.mturk", "software.amazon.awssdk.services.mturk.model",
+                "software.amazon.awssdk.auth.credentials", "software.amazon.awssdk.http.urlconnection",
+                "software.amazon.awssdk.regions", "software.amazon.awssdk.http"));
     }
 
     @Before
@@ -121,11 +133,7 @@ public class MTurkPluginIT {
 
     @Test
     public void postAcceptCompleteSubmitThenStop() throws Exception {
-        configure(Map.of("accessKeyId", "AKIDPLUGINIT", "secretAccessKey", "plugin-it-secret",
-                "endpoint", emulator.endpoint().toString(), "publicUrl", host.url(),
-                "workerSite", emulator.endpoint() + "/worker/"));
-        Session session = service(Sessions.class).create(new NewSession("mturk-study", 1, null, "From MTurk",
-                List.of(), false, "MTurkPluginIT"));
+        Session session = sessionOnEmulator("From MTurk");
         Participants participants = service(Participants.class);
 
         Bundle plugin = context.installBundle("file:" + System.getProperty("plugin.jar"));
@@ -141,25 +149,10 @@ public class MTurkPluginIT {
             assertTrue(admin.get("/admin/").body().contains("mturk: SANDBOX"));
 
             // Post a HIT with the tab's form (AdminHttp sends the page's CSRF token, as the browser would).
-            Map<String, String> form = new LinkedHashMap<>();
-            form.put("token", "it-post-1");
-            form.put("sessionId", session.id());
-            form.put("title", "Answer one question");
-            form.put("description", "A one-page study <for testing>.");
-            form.put("keywords", "test");
-            form.put("reward", "0.40");
-            form.put("durationMinutes", "20");
-            form.put("lifetimeHours", "2");
-            form.put("autoApprovalHours", "24");
-            form.put("maxAssignments", "3");
+            Map<String, String> form = hitForm(session.id(), "it-post-1", 3);
             form.put("minApprovalRate", "95");
-            AdminHttp.Response posted = admin.postForm("/admin/mturk/post", form);
-            assertEquals(posted.toString(), 302, posted.status());
-            String page = admin.get("/admin/mturk").body();
-            Matcher done = Pattern.compile("Posted HIT ([A-Z0-9]+) \\(Answer one question\\) for session "
-                    + session.id()).matcher(page);
-            assertTrue(page, done.find());
-            String hitId = done.group(1);
+            String hitId = postHit(form);
+            String page;
             String rows = admin.get("/admin/mturk/hits").body();
             assertTrue(rows, rows.contains("<td class=\"hit-id\">" + hitId + "</td>"));
             assertTrue(rows, rows.contains("<td class=\"hit-available\">3</td>"));
@@ -256,11 +249,9 @@ public class MTurkPluginIT {
             form.put("reward", "0.10");
             form.put("allowRepeats", "true");
             admin.get("/admin/mturk");
-            assertEquals(302, admin.postForm("/admin/mturk/post", form).status());
-            Matcher repeatable = Pattern.compile("Posted HIT ([A-Z0-9]+)").matcher(admin.get("/admin/mturk").body());
-            assertTrue(repeatable.find());
-            String again2 = emulator.accept(repeatable.group(1), "AWORKERONE");
-            assertEquals(303, worker.get(acceptUrl(repeatable.group(1), again2, "AWORKERONE", turkSubmitTo)).status());
+            String repeatable = postHit(form);
+            String again2 = emulator.accept(repeatable, "AWORKERONE");
+            assertEquals(303, worker.get(acceptUrl(repeatable, again2, "AWORKERONE", turkSubmitTo)).status());
             assertEquals(2, participants.ofWorker("mturk", "AWORKERONE").size());
 
             // Not deletable while a worker is at it; expiring is.
@@ -282,6 +273,188 @@ public class MTurkPluginIT {
             plugin.uninstall();
         }
         assertEquals(200, worker.get("/healthz").status());
+    }
+
+    @Test
+    public void qualifyNotifyAndBlockWorkers() throws Exception {
+        Session session = sessionOnEmulator("Qualified");
+        Participants participants = service(Participants.class);
+        Bundle plugin = context.installBundle("file:" + System.getProperty("plugin.jar"));
+        try (MTurkClient observer = MTurkClient.builder().region(Region.US_EAST_1)
+                .endpointOverride(emulator.endpoint()).httpClient(UrlConnectionHttpClient.create())
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create("AKIDPLUGINIT", "plugin-it-secret"))).build()) {
+            plugin.start();
+            waitFor(admin, "/admin/mturk", r -> r.status() == 200 && r.body().contains("Balance"));
+
+            // Three workers of the session: ONE and TWO completed and submitted, THREE quit before submitting.
+            String hitId = postHit(hitForm(session.id(), "it-quals-1", 3));
+            for (String id : List.of("AWORKERONE", "AWORKERTWO", "AWORKERTHREE")) {
+                String assignment = emulator.accept(hitId, id);
+                assertEquals(303, worker.get(acceptUrl(hitId, assignment, id, emulator.endpoint().toString()))
+                        .status());
+                Participant p = participants.ofWorker("mturk", id).get(0);
+                if (id.equals("AWORKERTHREE")) {
+                    participants.setStatus(p.id(), ParticipantStatus.QUIT_EARLY, "MTurkPluginIT");
+                } else {
+                    emulator.submit(assignment, "<answer/>");
+                    participants.setStatus(p.id(), ParticipantStatus.COMPLETED, "MTurkPluginIT");
+                }
+            }
+
+            // Create: the page names the new type (escaped); a second type, and a duplicate name refused.
+            String qualifications = "/admin/mturk/qualifications";
+            admin.get(qualifications);
+            assertEquals(302, admin.postForm(qualifications + "/create", Map.of("name", "Trained & ready",
+                    "description", "Passed <the> training", "keywords", "training")).status());
+            String page = admin.get(qualifications).body();
+            Matcher created = Pattern.compile("Created qualification type Trained &amp; ready \\(([A-Z0-9]+)\\)\\.")
+                    .matcher(page);
+            assertTrue(page, created.find());
+            String typeId = created.group(1);
+            assertEquals(302, admin.postForm(qualifications + "/create", Map.of("name", "Pilot done",
+                    "description", "Took the pilot")).status());
+            assertTrue(admin.get(qualifications).body().contains("Created qualification type Pilot done ("));
+            assertEquals(302, admin.postForm(qualifications + "/create", Map.of("name", "Trained & ready",
+                    "description", "Again")).status());
+            page = admin.get(qualifications).body();
+            assertTrue(page, page.contains("MTurk refused: You have already created a QualificationType with this name."));
+            assertTrue(page, page.contains("(AWS.MechanicalTurk.QualificationTypeAlreadyExists)"));
+            assertEquals(2, count(page, "class=\"qualification-id\""));
+
+            // The search box finds it by its description, and only it.
+            String found = admin.get(qualifications + "?q=TRAINING").body();
+            assertEquals(found, 1, count(found, "class=\"qualification-id\""));
+            assertTrue(found, found.contains("<td class=\"qualification-id\">" + typeId + "</td><td>Trained &amp; ready"
+                    + "</td><td>Passed &lt;the&gt; training</td>"));
+            assertTrue(found, found.contains("name=\"q\" value=\"TRAINING\""));
+            String none = admin.get(qualifications + "?q=" + URLEncoder.encode("<nothing>", StandardCharsets.UTF_8))
+                    .body();
+            assertTrue(none, none.contains("None matching “&lt;nothing&gt;”."));
+
+            // Assign to one worker typed in (told by email), then to the session's completed workers.
+            assertEquals(302, admin.postForm(qualifications + "/assign", Map.of("typeId", typeId, "value", "3",
+                    "workerIds", "AOUTSIDER", "notify", "true")).status());
+            page = admin.get(qualifications).body();
+            assertTrue(page, page.contains("Assigned qualification " + typeId + " = 3 to 1 worker: AOUTSIDER."));
+            assertEquals(302, admin.postForm(qualifications + "/assign", Map.of("typeId", typeId, "value", "7",
+                    "sessionId", session.id(), "status", "COMPLETED")).status());
+            page = admin.get(qualifications).body();
+            assertTrue(page, page.contains("Assigned qualification " + typeId
+                    + " = 7 to 2 workers: AWORKERONE, AWORKERTWO."));
+            // A value that is not a number is named and assigns nothing.
+            assertEquals(302, admin.postForm(qualifications + "/assign", Map.of("typeId", typeId, "value", "seven",
+                    "workerIds", "AWORKERTHREE")).status());
+            page = admin.get(qualifications).body();
+            assertTrue(page, page.contains("value: &#39;seven&#39; is not a whole number"));
+            assertEquals(Integer.valueOf(3), score(observer, typeId, "AOUTSIDER"));
+            assertEquals(Integer.valueOf(7), score(observer, typeId, "AWORKERONE"));
+            assertEquals(Integer.valueOf(7), score(observer, typeId, "AWORKERTWO"));
+            assertEquals(null, score(observer, typeId, "AWORKERTHREE"));
+
+            // MTurk refusing midway: the page says who has the new value and who not.
+            emulator.inject(MTurkEmulator.Fault.SERVICE_FAULT, "AssociateQualificationWithWorker", 2);
+            assertEquals(302, admin.postForm(qualifications + "/assign", Map.of("typeId", typeId, "value", "9",
+                    "workerIds", "AWORKERONE AWORKERTWO AOUTSIDER")).status());
+            emulator.inject(MTurkEmulator.Fault.SERVICE_FAULT, "AssociateQualificationWithWorker", 0);
+            page = admin.get(qualifications).body();
+            assertTrue(page, page.contains("class=\"error\">Assigned qualification " + typeId + " = 9 to 1 of 3"
+                    + " workers: AWORKERONE. Not assigned: AWORKERTWO, AOUTSIDER, as MTurk refused AWORKERTWO:"
+                    + " Service is temporarily unavailable."));
+            assertEquals(Integer.valueOf(9), score(observer, typeId, "AWORKERONE"));
+            assertEquals(Integer.valueOf(7), score(observer, typeId, "AWORKERTWO"));
+            assertEquals(Integer.valueOf(3), score(observer, typeId, "AOUTSIDER"));
+
+            // Notify the session's workers: the two who submitted are reached, the one who never did is named.
+            String workers = "/admin/mturk/workers";
+            admin.get(workers);
+            assertEquals(302, admin.postForm(workers + "/notify", Map.of("sessionId", session.id(), "status", "any",
+                    "subject", "A follow-up", "message", "A new study is up.")).status());
+            page = admin.get(workers).body();
+            assertTrue(page, page.contains("class=\"error\">Notified 2 of 3 workers. Not reached: AWORKERTHREE (Cannot send"
+                    + " notification because you have never worked with worker AWORKERTHREE.)."));
+            List<MTurkEmulator.Notification> sent = emulator.notifications();
+            assertEquals(List.of("AOUTSIDER", "AWORKERONE", "AWORKERTWO"),
+                    sent.stream().map(MTurkEmulator.Notification::workerId).toList());
+            assertTrue(sent.get(0).subject(), sent.get(0).subject().contains("Trained & ready"));
+            assertEquals(new MTurkEmulator.Notification("AWORKERTWO", "A follow-up", "A new study is up."), sent.get(2));
+
+            // Block one worker: refused by the next HIT, which another worker still takes.
+            assertEquals(302, admin.postForm(workers + "/block", Map.of("workerId", " AWORKERTWO ",
+                    "reason", "Random answers")).status());
+            page = admin.get(workers).body();
+            assertTrue(page, page.contains("class=\"notice\">Blocked worker AWORKERTWO."));
+            assertEquals(302, admin.postForm(workers + "/block", Map.of("workerId", "AWORKERONE", "reason", " "))
+                    .status());
+            page = admin.get(workers).body();
+            assertTrue(page, page.contains("reason: missing"));
+            admin.get("/admin/mturk");
+            String next = postHit(hitForm(session.id(), "it-quals-2", 2));
+            String refusal = refusal(() -> emulator.accept(next, "AWORKERTWO"));
+            assertTrue(refusal, refusal.contains("Worker AWORKERTWO is blocked by this requester: Random answers"));
+            emulator.accept(next, "AWORKERONE");
+            assertEquals(1, observer.getHIT(r -> r.hitId(next)).hit().numberOfAssignmentsPending().intValue());
+        } finally {
+            plugin.uninstall();
+        }
+    }
+
+    /** The worker's score of the type on MTurk, or null when they hold none. */
+    private static Integer score(MTurkClient observer, String typeId, String workerId) {
+        try {
+            return observer.getQualificationScore(r -> r.qualificationTypeId(typeId).workerId(workerId))
+                    .qualification().integerValue();
+        } catch (RequestErrorException e) {
+            assertEquals(e.toString(), "AWS.MechanicalTurk.QualificationDoesNotExist", e.turkErrorCode());
+            return null;
+        }
+    }
+
+    /** The message the emulator refuses a worker's action with (its error class is the testkit's own). */
+    private static String refusal(Runnable action) {
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            return e.getMessage();
+        }
+        throw new AssertionError("not refused");
+    }
+
+    /** The plugin configured to call the emulator, and a session of the study named {@code name}. */
+    private Session sessionOnEmulator(String name) throws Exception {
+        configure(Map.of("accessKeyId", "AKIDPLUGINIT", "secretAccessKey", "plugin-it-secret",
+                "endpoint", emulator.endpoint().toString(), "publicUrl", host.url(),
+                "workerSite", emulator.endpoint() + "/worker/", "ratePerSecond", 100.0,
+                "retries", 0)); // the emulator is not paced, and a fault a test injects is not retried away
+        return service(Sessions.class).create(new NewSession("mturk-study", 1, null, name, List.of(), false,
+                "MTurkPluginIT"));
+    }
+
+    /** The tab's form for a HIT of the session. */
+    private static Map<String, String> hitForm(String sessionId, String token, int assignments) {
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("token", token);
+        form.put("sessionId", sessionId);
+        form.put("title", "Answer one question");
+        form.put("description", "A one-page study <for testing>.");
+        form.put("keywords", "test");
+        form.put("reward", "0.40");
+        form.put("durationMinutes", "20");
+        form.put("lifetimeHours", "2");
+        form.put("autoApprovalHours", "24");
+        form.put("maxAssignments", Integer.toString(assignments));
+        return form;
+    }
+
+    /** Posts the form from the tab (the admin fetched a page for its CSRF token) and returns the HIT the page names. */
+    private String postHit(Map<String, String> form) {
+        AdminHttp.Response posted = admin.postForm("/admin/mturk/post", form);
+        assertEquals(posted.toString(), 302, posted.status());
+        String page = admin.get("/admin/mturk").body();
+        Matcher done = Pattern.compile("Posted HIT ([A-Z0-9]+) \\(Answer one question\\) for session "
+                + form.get("sessionId")).matcher(page);
+        assertTrue(page, done.find());
+        return done.group(1);
     }
 
     private static String acceptUrl(String hitId, String assignmentId, String workerId, String turkSubmitTo) {

@@ -21,6 +21,7 @@ import io.cohort.testkit.TestDatabase;
 import io.cohort.testkit.mturk.MTurkEmulator;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -313,13 +314,175 @@ class MTurkProviderTest {
     }
 
     @Test
-    void qualificationTypesAreSearchedLocally() {
-        database.transaction(MTurkMapper.class, m -> m.addQualificationType("QTYPEONE", "Pilot done",
-                "Took the pilot", null, CrowdMode.SANDBOX) + m.addQualificationType("QTYPETWO", "Blocked from PD",
-                "Prisoners dilemma alumni", "pd", CrowdMode.SANDBOX));
-        assertEquals(List.of("QTYPEONE"), provider.qualifications("pilot").stream().map(QualificationType::id).toList());
-        assertEquals(List.of("QTYPETWO"), provider.qualifications("ALUMNI").stream().map(QualificationType::id).toList());
-        assertEquals(2, provider.qualifications("").size());
+    void aCreatedQualificationTypeIsStoredAndADuplicateNameStoresNothing() {
+        QualificationType made = provider.createQualification(" Pilot done ", " Took the pilot study ", "pilot");
+        assertEquals("Pilot done", made.name());
+        assertEquals("Took the pilot study", made.description());
+        assertTrue(made.active());
+        var seen = observer.getQualificationType(r -> r.qualificationTypeId(made.id())).qualificationType();
+        assertEquals("Pilot done", seen.name());
+        assertEquals("Took the pilot study", seen.description());
+        assertEquals("pilot", seen.keywords());
+        assertEquals(seen.creationTime(), made.created());
+        assertEquals(List.of(made), provider.qualifications(""));
+
+        CrowdException duplicate = assertThrows(CrowdException.class,
+                () -> provider.createQualification("Pilot done", "Another pilot", null));
+        assertEquals("AWS.MechanicalTurk.QualificationTypeAlreadyExists", duplicate.code());
+        assertFalse(duplicate.retryable());
+        assertEquals(List.of(made.id()), provider.qualifications("").stream().map(QualificationType::id).toList());
+        assertEquals(1, observer.listQualificationTypes(r -> r.mustBeRequestable(false)).qualificationTypes().size());
+
+        long requests = emulator.requestCount();
+        IllegalArgumentException blank = assertThrows(IllegalArgumentException.class,
+                () -> provider.createQualification(" ", "d", null));
+        assertTrue(blank.getMessage().startsWith("name:"), blank.getMessage());
+        assertEquals(requests, emulator.requestCount());
+    }
+
+    @Test
+    void qualificationsFindOurTypesByNameOrDescription() {
+        String pilot = provider.createQualification("Pilot done", "Took the pilot", null).id();
+        String alumni = provider.createQualification("PD alumni", "Played the prisoners dilemma", "veterans").id();
+        // Made on the same account by another tool: not ours, so never listed.
+        observer.createQualificationType(r -> r.name("Pilot elsewhere").description("Another lab's pilot")
+                .qualificationTypeStatus("Active"));
+
+        assertEquals(List.of(pilot), ids(provider.qualifications("pilot")));
+        assertEquals(List.of(alumni), ids(provider.qualifications(" DILEMMA ")));
+        assertEquals(List.of(alumni, pilot), ids(provider.qualifications("")));
+        assertEquals(List.of(alumni, pilot), ids(provider.qualifications(null)));
         assertTrue(provider.qualifications("100%").isEmpty());
+        assertTrue(provider.qualifications("veterans").isEmpty()); // keywords are not searched
+    }
+
+    private static List<String> ids(List<QualificationType> types) {
+        return types.stream().map(QualificationType::id).toList();
+    }
+
+    @Test
+    void aRequirementOnOurQualificationAdmitsOnlyWorkersWithTheScore() {
+        String type = provider.createQualification("Trained", "Passed the training", null).id();
+        provider.qualify(type, "AWORKERHIGH", 80, false);
+        provider.qualify(type, "AWORKERLOW", 40, true);
+        assertEquals(80, score(type, "AWORKERHIGH"));
+        assertEquals(40, score(type, "AWORKERLOW"));
+        // Only the grant asked to notify reached its worker.
+        assertEquals(List.of("AWORKERLOW"), emulator.notifications().stream()
+                .map(MTurkEmulator.Notification::workerId).toList());
+        assertTrue(emulator.notifications().get(0).subject().contains("Trained"),
+                emulator.notifications().get(0).subject());
+
+        Hit hit = provider.post(spec("qualified", 3, List.of(
+                new QualificationRequirement(type, "GreaterThanOrEqualTo", List.of(50), List.of()))));
+        var requirement = observer.getHIT(r -> r.hitId(hit.id())).hit().qualificationRequirements().get(0);
+        assertEquals(type, requirement.qualificationTypeId());
+        assertEquals("GreaterThanOrEqualTo", requirement.comparatorAsString());
+        assertEquals(List.of(50), requirement.integerValues());
+
+        emulator.accept(hit.id(), "AWORKERHIGH");
+        assertRefused("does not meet the qualification requirement Trained", () -> emulator.accept(hit.id(), "AWORKERLOW"));
+        assertRefused("does not meet the qualification requirement Trained", () -> emulator.accept(hit.id(), "AWORKERNONE"));
+        provider.qualify(type, "AWORKERLOW", 50, false); // a new value replaces the old one
+        assertEquals(50, score(type, "AWORKERLOW"));
+        emulator.accept(hit.id(), "AWORKERLOW");
+        assertEquals(1, provider.hit(hit.id()).orElseThrow().available());
+
+        assertThrows(IllegalArgumentException.class, () -> provider.qualify(type, "not-a-worker", 1, false));
+        CrowdException unknown = assertThrows(CrowdException.class,
+                () -> provider.qualify("NOSUCHTYPE", "AWORKERHIGH", 1, false));
+        assertEquals("AWS.MechanicalTurk.QualificationTypeDoesNotExist", unknown.code());
+    }
+
+    private int score(String type, String worker) {
+        return observer.getQualificationScore(r -> r.qualificationTypeId(type).workerId(worker)).qualification()
+                .integerValue();
+    }
+
+    /** The emulator's worker side refuses with MTurk's message (its error class is the testkit's own). */
+    private static void assertRefused(String why, Runnable accept) {
+        RuntimeException e = assertThrows(RuntimeException.class, accept::run);
+        assertTrue(e.getMessage().contains(why), e.getMessage());
+    }
+
+    @Test
+    void notifyReachesWorkersWhoWorkedForUsAndNamesTheOthers() {
+        List<String> worked = workersWhoSubmitted(101);
+        List<String> everyone = new ArrayList<>(worked);
+        everyone.add("ASTRANGER");
+        everyone.add("AWORKER0"); // named twice, told once
+
+        // 102 distinct workers: two NotifyWorkers calls of at most 100.
+        Map<String, String> failed = provider.notify(everyone, "A new study", "We have a follow-up for you.");
+        assertEquals(List.of("ASTRANGER"), List.copyOf(failed.keySet()));
+        assertTrue(failed.get("ASTRANGER").contains("never worked with worker ASTRANGER"), failed.get("ASTRANGER"));
+        assertEquals(worked, emulator.notifications().stream().map(MTurkEmulator.Notification::workerId).toList());
+        assertEquals(new MTurkEmulator.Notification("AWORKER0", "A new study", "We have a follow-up for you."),
+                emulator.notifications().get(0));
+
+        long requests = emulator.requestCount();
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> provider.notify(List.of("AWORKER0", "worker-1"), "s", "m"));
+        assertEquals("workerId: 'worker-1' is not an MTurk worker ID", bad.getMessage());
+        bad = assertThrows(IllegalArgumentException.class, () -> provider.notify(List.of("AWORKER0"), "x".repeat(201), "m"));
+        assertTrue(bad.getMessage().startsWith("subject:"), bad.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> provider.notify(List.of(), "s", "m"));
+        assertEquals(requests, emulator.requestCount());
+    }
+
+    @Test
+    void whenALaterNotifyCallFailsItsWorkersAreNamedAndTheEarlierOnesStayNotified() {
+        provider.deactivate();
+        provider = provider(Map.of("retries", 0));
+        List<String> worked = workersWhoSubmitted(101);
+        emulator.inject(MTurkEmulator.Fault.SERVICE_FAULT, "NotifyWorkers", 2); // the second call of 100
+
+        Map<String, String> failed = provider.notify(worked, "A new study", "We have a follow-up for you.");
+        assertEquals(List.of("AWORKER100"), List.copyOf(failed.keySet()));
+        assertTrue(failed.get("AWORKER100").startsWith("not sent: Service is temporarily unavailable."),
+                failed.get("AWORKER100"));
+        assertTrue(failed.get("AWORKER100").endsWith("(ServiceFault)"), failed.get("AWORKER100"));
+        assertEquals(worked.subList(0, 100), emulator.notifications().stream()
+                .map(MTurkEmulator.Notification::workerId).toList());
+
+        // When the first call fails nobody was written to: the error itself is thrown.
+        emulator.inject(MTurkEmulator.Fault.SERVICE_FAULT, "NotifyWorkers", 0);
+        emulator.inject(MTurkEmulator.Fault.SERVICE_FAULT, "NotifyWorkers");
+        CrowdException e = assertThrows(CrowdException.class,
+                () -> provider.notify(List.of("AWORKER0"), "Again", "Hello"));
+        assertTrue(e.retryable());
+        assertEquals(100, emulator.notifications().size());
+    }
+
+    /** Workers AWORKER0, AWORKER1, … who each took and submitted an assignment of one HIT. */
+    private List<String> workersWhoSubmitted(int count) {
+        Hit hit = provider.post(spec("worked-" + count, count, List.of()));
+        List<String> workers = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            workers.add("AWORKER" + i);
+            emulator.acceptAndSubmit(hit.id(), "AWORKER" + i, "<answer/>");
+        }
+        return workers;
+    }
+
+    @Test
+    void aBlockedWorkerCanNoLongerAccept() {
+        Hit first = provider.post(spec("before-block", 2, List.of()));
+        emulator.accept(first.id(), "AWORKERBAD");
+
+        provider.block("AWORKERBAD", "Random answers");
+        var blocks = observer.listWorkerBlocks(r -> r.maxResults(100)).workerBlocks();
+        assertEquals(1, blocks.size());
+        assertEquals("AWORKERBAD", blocks.get(0).workerId());
+        assertEquals("Random answers", blocks.get(0).reason());
+        Hit second = provider.post(spec("after-block", 2, List.of()));
+        assertRefused("Worker AWORKERBAD is blocked", () -> emulator.accept(second.id(), "AWORKERBAD"));
+        emulator.accept(second.id(), "AWORKERGOOD");
+        assertEquals(1, provider.hit(second.id()).orElseThrow().available());
+
+        long requests = emulator.requestCount();
+        assertThrows(IllegalArgumentException.class, () -> provider.block("AWORKERGOOD", " "));
+        assertThrows(IllegalArgumentException.class, () -> provider.block("worker", "reason"));
+        assertEquals(requests, emulator.requestCount());
     }
 }
