@@ -3,11 +3,7 @@ package io.cohort.campaigns;
 import io.cohort.api.crowd.CrowdException;
 import io.cohort.api.crowd.CrowdMode;
 import io.cohort.api.crowd.CrowdProvider;
-import io.cohort.api.experiment.Experiments;
 import io.cohort.api.schedule.Scheduler;
-import io.cohort.api.session.Participants;
-import io.cohort.api.session.Sessions;
-import io.cohort.api.storage.PluginDatabase;
 import io.cohort.api.web.AdminPage;
 import io.cohort.api.web.PageRequest;
 import io.cohort.api.web.View;
@@ -25,9 +21,6 @@ import java.util.stream.Collectors;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.annotations.ReferenceCardinality;
-import org.osgi.service.component.annotations.ReferencePolicy;
-import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
  * The Campaigns tab at {@code /admin/campaigns}: the campaigns (state, completed of goal, in flight, spent) and the
@@ -41,23 +34,13 @@ public final class CampaignsTab implements AdminPage {
     static final String BASE = "/admin/campaigns";
     private static final Pattern CAMPAIGN_PATH = Pattern.compile("/(\\d{1,18})(/[a-z]+)?");
 
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    private volatile List<CrowdProvider> providers = List.of();
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    private volatile Scheduler scheduler;
     private final Recruitment recruitment;
-    private final Experiments experiments;
     /** What the last change of each admin did, shown once on the page after the redirect. */
     private final Map<String, Flash> flashes = new ConcurrentHashMap<>();
 
     @Activate
-    public CampaignsTab(@Reference PluginDatabase database, @Reference Sessions sessions,
-                        @Reference Participants participants, @Reference Experiments experiments) {
-        this.experiments = experiments;
-        this.recruitment = new Recruitment(database, () -> providers, () -> scheduler, sessions, participants,
-                experiments);
+    public CampaignsTab(@Reference Recruitment recruitment) {
+        this.recruitment = recruitment;
     }
 
     /** Public: the templates read it. Not ok: something asked for was not done. */
@@ -130,7 +113,7 @@ public final class CampaignsTab implements AdminPage {
                 form.optional("keywords"));
         Campaign campaign = recruitment.create(draft, user);
         String started = "Started campaign " + campaign.id() + ". ";
-        if (scheduler != null) {
+        if (recruitment.scheduler() != null) {
             flashes.put(user, new Flash(true, started + "Its rounds run every " + campaign.minutesBetweenRounds()
                     + " minutes; the first one now."));
             return campaign;
@@ -146,9 +129,14 @@ public final class CampaignsTab implements AdminPage {
 
     /** Through the scheduler when there is one (so two rounds never overlap across nodes); here otherwise. */
     private String runRound(Campaign campaign, String user) throws Exception {
-        Scheduler tasks = scheduler;
-        if (tasks != null && tasks.find(campaign.task()).isPresent()) {
-            tasks.runNow(campaign.task(), user);
+        Scheduler tasks = recruitment.scheduler();
+        if (tasks != null && campaign.state() == CampaignState.ACTIVE) {
+            if (tasks.find(campaign.task()).isEmpty()) {
+                // Started while the host had no scheduler: it gets its task now.
+                recruitment.schedule(tasks, campaign, user);
+            } else {
+                tasks.runNow(campaign.task(), user);
+            }
             return "A round of campaign " + campaign.id() + " runs now.";
         }
         return "No scheduler runs its rounds: ran one here. " + recruitment.round(campaign.id(), user) + ".";
@@ -168,8 +156,8 @@ public final class CampaignsTab implements AdminPage {
             rows.add(row);
         }
         model.put("rows", rows);
-        model.put("experiments", experiments.list());
-        List<CrowdProvider> running = providers;
+        model.put("experiments", recruitment.experiments());
+        List<CrowdProvider> running = recruitment.providers();
         model.put("providers", running.stream().map(CrowdProvider::name).toList());
         Map<String, String> form = new HashMap<>(typed);
         form.putIfAbsent("mode", running.isEmpty() ? "SANDBOX" : running.get(0).mode().name());
@@ -194,7 +182,7 @@ public final class CampaignsTab implements AdminPage {
             rounds.add(Map.of("round", r, "hits", byRound.getOrDefault(r.number(), List.of())));
         }
         model.put("rounds", rounds);
-        Scheduler tasks = scheduler;
+        Scheduler tasks = recruitment.scheduler();
         model.put("task", tasks == null ? "no scheduler is running"
                 : tasks.find(c.task()).map(t -> t.words() + (t.waiting() == null ? "" : " (" + t.waiting() + ")"))
                 .orElse("none"));

@@ -29,17 +29,24 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Supplier;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
  * What campaigns do, shared by the round task and the admin tab: create, run a round, change the goal, cancel.
- * Only api services are used; the crowd provider is the one the campaign was created with, found by name.
+ * A service of this bundle only (its package is private), so both hold the same references. Only api services are
+ * used; the crowd provider is the one the campaign was created with, found by name.
  * <p>
  * A round writes its HITs (with their idempotency tokens) as PLANNED before posting any, so a round that failed
  * after the provider took a HIT is finished by the next one with the same tokens: the provider answers with the
  * HIT already posted and nothing is posted twice.
  */
-final class Recruitment {
+@Component(service = Recruitment.class)
+public final class Recruitment {
 
     static final String TASK_TYPE = "campaign.round";
     /** Statuses that count towards the goal. */
@@ -52,17 +59,21 @@ final class Recruitment {
     static final long AUTO_APPROVAL_SECONDS = 3 * 24 * 3600L;
 
     private final PluginDatabase database;
-    private final Supplier<List<CrowdProvider>> providers;
-    private final Supplier<Scheduler> scheduler;
     private final Sessions sessions;
     private final Participants participants;
     private final Experiments experiments;
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile List<CrowdProvider> providers = List.of();
+    /** Until the host runs a scheduler, rounds run only when the tab asks. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile Scheduler scheduler;
 
-    Recruitment(PluginDatabase database, Supplier<List<CrowdProvider>> providers, Supplier<Scheduler> scheduler,
-                Sessions sessions, Participants participants, Experiments experiments) {
+    @Activate
+    public Recruitment(@Reference PluginDatabase database, @Reference Sessions sessions,
+                       @Reference Participants participants, @Reference Experiments experiments) {
         this.database = database;
-        this.providers = providers;
-        this.scheduler = scheduler;
         this.sessions = sessions;
         this.participants = participants;
         this.experiments = experiments;
@@ -109,12 +120,21 @@ final class Recruitment {
     }
 
     List<CrowdProvider> providers() {
-        return providers.get();
+        return providers;
+    }
+
+    List<Experiment> experiments() {
+        return experiments.list();
+    }
+
+    /** The host's scheduler, or null while there is none. */
+    Scheduler scheduler() {
+        return scheduler;
     }
 
     /** The provider named {@code name}; with no name, {@code mturk} or else the only one running. */
     CrowdProvider provider(String name) {
-        List<CrowdProvider> running = providers.get();
+        List<CrowdProvider> running = providers;
         if (name != null && !name.isBlank()) {
             return running.stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow(() ->
                     new IllegalArgumentException("provider: '" + name + "' is not running (running: "
@@ -136,7 +156,7 @@ final class Recruitment {
     Campaign create(Draft draft, String by) {
         CrowdProvider provider = provider(draft.provider());
         if (provider == null) {
-            throw new IllegalArgumentException("provider: choose one of " + providers.get().stream()
+            throw new IllegalArgumentException("provider: choose one of " + providers.stream()
                     .map(CrowdProvider::name).toList());
         }
         if (provider.mode() != draft.mode()) {
@@ -153,14 +173,15 @@ final class Recruitment {
                 draft.description(), draft.keywords(), CampaignState.ACTIVE, by, null, null);
         long id = database.transaction(CampaignMapper.class, m -> m.addCampaign(row));
         Campaign campaign = require(id);
-        Scheduler tasks = scheduler.get();
+        Scheduler tasks = scheduler;
         if (tasks != null) {
             schedule(tasks, campaign, by);
         }
         return campaign;
     }
 
-    private static void schedule(Scheduler tasks, Campaign campaign, String by) {
+    /** Its task, every so many minutes, and the first round now. */
+    static void schedule(Scheduler tasks, Campaign campaign, String by) {
         tasks.create(new NewTask(campaign.task(), TASK_TYPE,
                 new Schedule(null, campaign.minutesBetweenRounds() * 60L), "{\"campaign\": " + campaign.id() + "}"),
                 by);
@@ -182,7 +203,7 @@ final class Recruitment {
                     + " participants already completed");
         }
         database.transaction(CampaignMapper.class, m -> m.setGoal(id, goal));
-        Scheduler tasks = scheduler.get();
+        Scheduler tasks = scheduler;
         if (campaign.state() == CampaignState.MET && goal > completed && tasks != null
                 && tasks.find(campaign.task()).isEmpty()) {
             schedule(tasks, campaign, by); // met before, recruiting again
@@ -207,7 +228,7 @@ final class Recruitment {
     }
 
     private void deleteTask(Campaign campaign, String by) {
-        Scheduler tasks = scheduler.get();
+        Scheduler tasks = scheduler;
         if (tasks != null && tasks.find(campaign.task()).isPresent()) {
             tasks.delete(campaign.task(), by);
         }

@@ -266,31 +266,30 @@ public class CampaignsPluginIT {
         Sessions sessions = service(Sessions.class, null);
         int sessionsBefore = sessions.list().size();
         admin.get("/admin/campaigns");
-        Map<String, String> form = campaignForm("20", "8", "0");
-        assertRefused(form, "batchSize: 0 is not between 1 and 100");
-        form.put("batchSize", "101");
-        assertRefused(form, "batchSize: 101 is not between 1 and 100");
-        form.put("batchSize", "9");
-        form.put("goal", "0");
-        assertRefused(form, "goal: 0 is not between 1 and 1000000");
-        form.put("goal", "20");
-        form.put("reward", "forty cents");
-        assertRefused(form, "reward: &#39;forty cents&#39; is not an amount in dollars such as 0.50");
-        form.put("reward", "0.40");
-        form.put("mode", "LIVE");
-        assertRefused(form, "mode: the mturk provider is in SANDBOX mode, not LIVE; change its configuration first");
-        form.put("mode", "SANDBOX");
-        form.put("experiment", "no-such-study");
-        assertRefused(form, "experiment: there is no experiment &#39;no-such-study&#39;");
+        // Each case: one field of a good form changed, and the message the form comes back with.
+        String[][] cases = {
+                {"batchSize", "0", "batchSize: 0 is not between 1 and 100"},
+                {"batchSize", "101", "batchSize: 101 is not between 1 and 100"},
+                {"goal", "0", "goal: 0 is not between 1 and 1000000"},
+                {"perRound", "0", "perRound: 0 is not between 1 and 1000000"},
+                {"reward", "forty cents", "reward: &#39;forty cents&#39; is not an amount in dollars such as 0.50"},
+                {"mode", "LIVE", "mode: the mturk provider is in SANDBOX mode, not LIVE; change its configuration first"},
+                {"experiment", "no-such-study", "experiment: there is no experiment &#39;no-such-study&#39;"}};
+        for (String[] bad : cases) {
+            Map<String, String> form = campaignForm("20", "8", "9");
+            form.put(bad[0], bad[1]);
+            AdminHttp.Response refused = admin.postForm("/admin/campaigns/create", form);
+            assertEquals(200, refused.status());
+            assertTrue(refused.body(), refused.body().contains("class=\"error\">" + bad[2]));
+            assertTrue(refused.body(), refused.body().contains("name=\"title\" required maxlength=\"128\""
+                    + " value=\"Answer one question\"")); // the form again, as typed
+        }
         assertTrue(admin.get("/admin/campaigns").body().contains("No campaigns yet."));
         assertEquals(sessionsBefore, sessions.list().size());
         assertEquals(0, hits().size());
 
         // A goal below what is completed already is refused and changes nothing.
-        form.put("experiment", "campaign-study");
-        form.put("goal", "3");
-        form.put("perRound", "1");
-        long id = create(form);
+        long id = create(campaignForm("3", "1", "9"));
         String session = sessionOf(id);
         for (String name : List.of("first", "second")) {
             Participant p = participants().add(session, name, null, "CampaignsPluginIT");
@@ -356,12 +355,6 @@ public class CampaignsPluginIT {
         TaskRun first = awaitRuns("campaign-" + id, 1);
         assertEquals(first.message(), "OK", first.outcome());
         return id;
-    }
-
-    private void assertRefused(Map<String, String> form, String message) {
-        AdminHttp.Response refused = admin.postForm("/admin/campaigns/create", form);
-        assertEquals(200, refused.status());
-        assertTrue(refused.body(), refused.body().contains("class=\"error\">" + message));
     }
 
     private String sessionOf(long id) {
