@@ -184,8 +184,8 @@ public final class CampaignsTab implements AdminPage {
         model.put("rounds", rounds);
         Scheduler tasks = recruitment.scheduler();
         model.put("task", tasks == null ? "no scheduler is running"
-                : tasks.find(c.task()).map(t -> t.words() + (t.waiting() == null ? "" : " (" + t.waiting() + ")"))
-                .orElse("none"));
+                : tasks.find(c.task()).map(t -> t.waiting() != null ? t.waiting()
+                        : t.nextRun() == null ? "paused" : "next round " + t.nextRun()).orElse("none"));
         return View.of("templates/campaign.peb", model);
     }
 

@@ -233,6 +233,13 @@ public class CampaignsPluginIT {
         String list = admin.get("/admin/campaigns").body();
         assertTrue(list, list.contains("<td class=\"campaign-state\">met</td>"));
         assertTrue(list, list.contains("<td class=\"campaign-completed\">20 / 20</td>"));
+
+        // A goal raised after it was met: recruiting again, with a task again, for the one more wanted.
+        int runs = scheduler().history("campaign-" + id, 1000).size();
+        assertEquals(302, admin.postForm("/admin/campaigns/" + id + "/goal", Map.of("goal", "21")).status());
+        TaskRun again = awaitRuns("campaign-" + id, runs + 1);
+        assertTrue(again.message(), again.message().contains("20 of 21 completed, 0 in flight: round 4 posted 1"));
+        assertEquals(List.of(9, 3, 8, 3, 1), sizes(hits()));
     }
 
     @Test
