@@ -1,6 +1,7 @@
 package io.cohort.campaigns;
 
 import java.math.BigDecimal;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -49,7 +50,7 @@ record Form(Map<String, List<String>> fields) {
 
     /** The first value of each field, to show the form again as it was typed. */
     Map<String, String> typed() {
-        Map<String, String> values = new java.util.HashMap<>();
+        Map<String, String> values = new HashMap<>();
         fields.forEach((k, v) -> values.put(k, v.isEmpty() ? "" : v.get(0)));
         return values;
     }
