@@ -234,4 +234,39 @@ class PaymentsIT {
         assertTrue(deleted.body().contains("\"hitId\":\"" + waiting + "\",\"done\":false,\"message\":\"left: 1 assignment(s) awaiting"),
                 deleted.body());
     }
+
+    @Test
+    void approveAllOnAScheduleApprovesWhatIsSubmittedOnceThroughTheLedger() {
+        AdminHttp admin = lab.cohort.admin();
+        admin.get("/admin/tasks");
+        AdminHttp.Response made = admin.postForm("/admin/tasks", Map.of("name", "approve-every-2s", "type",
+                "payments.approve-all", "interval", "2", "data", "{\"provider\": \"mturk\"}"));
+        assertEquals(3, made.status() / 100, made.toString());
+        try {
+            String hit = lab.postHit(session, "0.10", 5);
+            List<MTurkLab.Worker> workers = lab.workersComplete(hit, 5, "T");
+            for (MTurkLab.Worker w : workers) {
+                Eventually.within(Duration.ofSeconds(30), w.workerId() + " approved by the task",
+                        () -> lab.emulator.assignmentStatus(w.assignmentId()), "Approved"::equals);
+                Eventually.within(Duration.ofSeconds(10), w.workerId() + " APPROVED here too",
+                        () -> lab.participant(session, w.workerId()).path("status").asText(), "APPROVED"::equals);
+            }
+            JsonNode runs = MTurkLab.read(lab.api().get("/api/tasks/approve-every-2s?runs=1000")).path("runs");
+            int batches = 0;
+            for (JsonNode run : runs) {
+                assertTrue(run.path("outcome").asText().equals("OK") || run.path("outcome").asText().equals("RUNNING"), run.toString());
+                batches += run.path("message").asText().startsWith("batch ") ? 1 : 0;
+            }
+            assertTrue(batches >= 1, "the task committed the approvals to the ledger: " + runs);
+            int approvals = 0;
+            for (JsonNode b : MTurkLab.read(lab.api().get("/api/payments/batches"))) {
+                if (b.path("createdBy").asText().equals("task:approve-every-2s")) {
+                    approvals += b.path("confirmed").asInt();
+                }
+            }
+            assertEquals(5, approvals, "each assignment approved once, however many runs saw it");
+        } finally {
+            lab.api().post("/api/tasks/approve-every-2s/delete");
+        }
+    }
 }
