@@ -2,6 +2,7 @@ package io.cohort.distribution;
 
 import io.cohort.distribution.fixture.FailingActivator;
 import io.cohort.distribution.fixture.HelloActivator;
+import io.cohort.distribution.fixture.TaskFixtureActivator;
 import io.cohort.testkit.TestBundles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,6 +18,7 @@ final class FixtureBundles {
 
     static final String HELLO = "io.cohort.fixture.hello";
     static final String FAILING = "io.cohort.fixture.failing";
+    static final String TASKS = "io.cohort.fixture.tasks";
 
     private static final String HELLO_TEMPLATE = """
             {% extends "layout.peb" %}
@@ -37,6 +39,16 @@ final class FixtureBundles {
         headers.put("Import-Package", "io.cohort.api.web;version=\"[1.0,2)\",org.osgi.framework,"
                 + "org.osgi.service.cm;version=\"[1.6,2)\"");
         return TestBundles.jar(out, headers, List.of(HelloActivator.class), Map.of("templates/hello.peb", HELLO_TEMPLATE));
+    }
+
+    /** The task handlers {@link TaskFixtureActivator#TICK} and {@link TaskFixtureActivator#LONG}. */
+    static Path tasks(Path out) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Bundle-SymbolicName", TASKS);
+        headers.put("Bundle-Version", "1.0.0");
+        headers.put("Bundle-Activator", TaskFixtureActivator.class.getName());
+        headers.put("Import-Package", "io.cohort.api.schedule;version=\"[1.0,2)\",org.osgi.framework");
+        return TestBundles.jar(out, headers, List.of(TaskFixtureActivator.class), Map.of());
     }
 
     /** A plugin whose activator throws. */
