@@ -32,6 +32,10 @@ import io.cohort.platform.web.AdminWeb;
 import io.cohort.platform.web.Dashboard;
 import io.cohort.platform.web.Monitor;
 import io.cohort.api.payment.Payments;
+import io.cohort.api.schedule.Scheduler;
+import io.cohort.api.schedule.TaskHandler;
+import io.cohort.platform.payment.ApproveAllTask;
+import io.cohort.platform.schedule.TaskScheduler;
 import io.cohort.platform.payment.CrowdProviders;
 import io.cohort.platform.payment.PaymentLedger;
 import io.cohort.platform.payment.PaymentProgress;
@@ -133,6 +137,9 @@ public final class Host implements AutoCloseable {
                     EventListener.class.getName()}, new PaymentProgress(), PaymentProgress.properties()));
             registrations.add(systemContext.registerService(Payments.class, injector.getInstance(PaymentLedger.class), null));
             injector.getInstance(PaymentRunner.class).start(5);
+            registrations.add(systemContext.registerService(TaskHandler.class, injector.getInstance(ApproveAllTask.class),
+                    new Hashtable<>(Map.of(TaskHandler.TYPE, ApproveAllTask.TYPE))));
+            registrations.add(systemContext.registerService(Scheduler.class, injector.getInstance(TaskScheduler.class), null));
             pippo.start();
             ready.set(true);
             return new Host(config, database, injector, pippo, registrations, events, server.getPort());
@@ -175,6 +182,7 @@ public final class Host implements AutoCloseable {
     public void close() {
         pippo.stop();
         injector.getInstance(WaitTimeouts.class).close();
+        injector.getInstance(TaskScheduler.class).close();
         injector.getInstance(PaymentRunner.class).close();
         injector.getInstance(ParticipantMoves.class).close();
         registrations.forEach(r -> {

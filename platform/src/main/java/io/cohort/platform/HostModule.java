@@ -29,7 +29,10 @@ import io.cohort.platform.participant.ParticipantPages;
 import io.cohort.platform.participant.ParticipantSockets;
 import io.cohort.platform.participant.ParticipantWeb;
 import io.cohort.platform.participant.WaitTimeouts;
+import io.cohort.platform.payment.ApproveAllTask;
 import io.cohort.platform.payment.BatchActions;
+import io.cohort.platform.schedule.TaskScheduler;
+import io.cohort.platform.schedule.TasksTab;
 import io.cohort.platform.payment.CrowdProviders;
 import io.cohort.platform.payment.PaymentLedger;
 import io.cohort.platform.payment.PaymentRunner;
@@ -205,10 +208,24 @@ final class HostModule extends AbstractModule {
     }
 
     @Provides @Singleton
-    PaymentsTab paymentsTab(PaymentLedger ledger, CrowdProviders crowd, ParticipantStore participants, Layout layout,
-                            AuditLog audit) {
-        return new PaymentsTab(ledger, new BatchActions(crowd, participants, ledger, audit), crowd, participants, layout,
-                audit);
+    TaskScheduler taskScheduler(DataSource db, AuditLog audit) {
+        return new TaskScheduler(db, config.node(), Boolean.parseBoolean(config.get("scheduler.enabled")), context, audit);
+    }
+
+    @Provides @Singleton
+    BatchActions batchActions(CrowdProviders crowd, ParticipantStore participants, PaymentLedger ledger, AuditLog audit) {
+        return new BatchActions(crowd, participants, ledger, audit);
+    }
+
+    @Provides @Singleton
+    ApproveAllTask approveAllTask(CrowdProviders crowd, BatchActions actions, PaymentLedger ledger) {
+        return new ApproveAllTask(crowd, actions, ledger);
+    }
+
+    @Provides @Singleton
+    PaymentsTab paymentsTab(PaymentLedger ledger, BatchActions actions, CrowdProviders crowd, ParticipantStore participants,
+                            Layout layout, AuditLog audit) {
+        return new PaymentsTab(ledger, actions, crowd, participants, layout, audit);
     }
 
     @Provides @Singleton
@@ -253,13 +270,14 @@ final class HostModule extends AbstractModule {
                       AdminSessions sessions, AuditLog audit, DataSource db, Sockets sockets, ActionsTab actions,
                       ParticipantWeb participantWeb, Dashboard dashboard, SessionsTab sessionsTab, SessionPage sessionPage,
                       RoomStore rooms, RoomSeats seats, RegisteredServices services, ParticipantStore participants,
-                      Templates templates, PaymentsTab payments) {
+                      Templates templates, PaymentsTab payments, TaskScheduler scheduler) {
         return new AdminWeb(security, layout, pages, new PublicRoutes(context, templates, layout), sockets, ready::get, List.of(actions, participantWeb, dashboard,
                 sessionsTab, sessionPage,
                 new PluginsPage(plugins, forms, context, layout, audit),
                 new StatusPage(db, plugins, sessions, layout, audit),
                 new DumpPage(db, layout, audit),
                 new DataBrowser(db, layout), new Exports(db, layout, audit), new ParticipantTable(db, layout),
-                new RoomsAdmin(rooms, services, participants, layout, audit), new RoomEntrance(seats, templates), payments));
+                new RoomsAdmin(rooms, services, participants, layout, audit), new RoomEntrance(seats, templates), payments,
+                new TasksTab(scheduler, layout)));
     }
 }

@@ -21,6 +21,7 @@ public final class Layout {
             new ContributedPages.MenuItem("/admin/participants", "Participants", 200),
             new ContributedPages.MenuItem("/admin/rooms", "Rooms", 300),
             new ContributedPages.MenuItem("/admin/payments", "Payments", 400),
+            new ContributedPages.MenuItem("/admin/tasks", "Tasks", 500),
             new ContributedPages.MenuItem("/admin/plugins", "Plugins", 900),
             new ContributedPages.MenuItem("/admin/status", "Status", 910),
             new ContributedPages.MenuItem("/admin/sessions", "Sessions", 100),
