@@ -133,6 +133,8 @@ class SchedulerClusterIT {
         assertNotEquals(killed, taken.node());
         assertEquals(TaskFixtureActivator.DONE, taken.message(), "the handler ran to its end: " + taken);
         assertEquals("FAILED", lost.outcome(), "the killed node's run is marked failed: " + lost);
+        assertNotNull(lost.ended(), "a failed run has ended: " + lost);
+        assertTrue(lost.message() != null && lost.message().contains(killed), "the failure names the dead node: " + lost);
         assertEquals(2, takeover.value().size(), "the killed run and the one that took over: " + takeover.value());
         tasks.act("long", "delete");
     }
