@@ -2,6 +2,7 @@ package io.cohort.distribution;
 
 import io.cohort.distribution.fixture.FailingActivator;
 import io.cohort.distribution.fixture.HelloActivator;
+import io.cohort.distribution.fixture.TaskFixtureActivator;
 import io.cohort.testkit.TestBundles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,6 +18,7 @@ final class FixtureBundles {
 
     static final String HELLO = "io.cohort.fixture.hello";
     static final String FAILING = "io.cohort.fixture.failing";
+    static final String TASKS = "io.cohort.fixture.tasks";
 
     private static final String HELLO_TEMPLATE = """
             {% extends "layout.peb" %}
@@ -29,24 +31,31 @@ final class FixtureBundles {
 
     /** The hello plugin: admin page /admin/hello and ManagedService {@link HelloActivator#PID}. */
     static Path hello(Path out) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("Bundle-SymbolicName", HELLO);
-        headers.put("Bundle-Version", "1.0.0");
-        headers.put("Bundle-Name", "Hello fixture");
-        headers.put("Bundle-Activator", HelloActivator.class.getName());
-        headers.put("Import-Package", "io.cohort.api.web;version=\"[1.0,2)\",org.osgi.framework,"
-                + "org.osgi.service.cm;version=\"[1.6,2)\"");
-        return TestBundles.jar(out, headers, List.of(HelloActivator.class), Map.of("templates/hello.peb", HELLO_TEMPLATE));
+        return withActivator(out, HELLO, "Hello fixture", HelloActivator.class,
+                "io.cohort.api.web;version=\"[1.0,2)\",org.osgi.framework,org.osgi.service.cm;version=\"[1.6,2)\"",
+                Map.of("templates/hello.peb", HELLO_TEMPLATE));
+    }
+
+    /** The task handlers {@link TaskFixtureActivator#TICK} and {@link TaskFixtureActivator#LONG}. */
+    static Path tasks(Path out) {
+        return withActivator(out, TASKS, "Tasks fixture", TaskFixtureActivator.class,
+                "io.cohort.api.schedule;version=\"[1.0,2)\",org.osgi.framework", Map.of());
     }
 
     /** A plugin whose activator throws. */
     static Path failing(Path out) {
+        return withActivator(out, FAILING, "Failing fixture", FailingActivator.class, "org.osgi.framework", Map.of());
+    }
+
+    private static Path withActivator(Path out, String symbolicName, String name, Class<?> activator, String imports,
+                                      Map<String, String> resources) {
         Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("Bundle-SymbolicName", FAILING);
+        headers.put("Bundle-SymbolicName", symbolicName);
         headers.put("Bundle-Version", "1.0.0");
-        headers.put("Bundle-Activator", FailingActivator.class.getName());
-        headers.put("Import-Package", "org.osgi.framework");
-        return TestBundles.jar(out, headers, List.of(FailingActivator.class), Map.of());
+        headers.put("Bundle-Name", name);
+        headers.put("Bundle-Activator", activator.getName());
+        headers.put("Import-Package", imports);
+        return TestBundles.jar(out, headers, List.of(activator), resources);
     }
 
     /** A bundle with no code at all: it starts and does nothing. */
