@@ -32,7 +32,8 @@ CREATE TABLE task (
     CHECK ((cron IS NULL) <> (interval_seconds IS NULL))
 );
 
--- Each firing: due is the time it was scheduled for; (task, due) is unique, so no due time runs twice.
+-- Each firing: due is the time it was scheduled for. A due time ends OK at most once; a run taken over from a dead
+-- node keeps its due, beside that node's FAILED run.
 -- WAITING: no handler for the task's type (its plugin is stopped).
 CREATE TABLE task_run (
     id        bigserial PRIMARY KEY,

@@ -129,7 +129,19 @@ public final class TaskScheduler implements Scheduler, AutoCloseable {
             }
             return null;
         });
-        client.schedule(instance(name), Schedules.next(schedule, Instant.now(), Instant.now()));
+        Instant first = Schedules.next(schedule, Instant.now(), Instant.now());
+        if (!client.scheduleIfNotExists(instance(name), first) && !client.reschedule(instance(name), first)) {
+            // A deleted task of the same name is still finishing its last run.
+            sql(c -> {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM cohort.task WHERE name = ?")) {
+                    ps.setString(1, name);
+                    ps.executeUpdate();
+                }
+                return null;
+            });
+            throw new IllegalArgumentException("name: a task called '" + name + "' was deleted and is still finishing its"
+                    + " last run; try again in a moment");
+        }
         audit.record(by, "task.create", name, Map.of("type", spec.type(), "schedule", Schedules.words(schedule)));
         return find(name).orElseThrow();
     }
@@ -198,6 +210,11 @@ public final class TaskScheduler implements Scheduler, AutoCloseable {
                 ps.setString(1, name);
                 ps.executeUpdate();
             }
+            // Its history goes with it, so a new task of the same name starts clean (the audit log keeps the deletion).
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM cohort.task_run WHERE task = ? AND outcome <> 'RUNNING'")) {
+                ps.setString(1, name);
+                ps.executeUpdate();
+            }
             return null;
         });
         cancel(name);
@@ -243,7 +260,7 @@ public final class TaskScheduler implements Scheduler, AutoCloseable {
             recordWaiting(name, due, task.type());
             return (complete, operations) -> operations.reschedule(complete, Instant.now().plus(WAIT));
         }
-        long run = startRun(name, due);
+        Started run = startRun(name, due);
         String outcome = "OK";
         String message;
         try {
@@ -253,27 +270,43 @@ public final class TaskScheduler implements Scheduler, AutoCloseable {
             message = e.toString();
             LOG.warn("task {} failed: {}", name, message);
         }
-        endRun(run, outcome, message);
+        if (context.getSchedulerState().isShuttingDown() && outcome.equals("FAILED")) {
+            // This node is stopping and cut the run short: due again at once, so another node (or this one, back) runs it.
+            endRun(run.id(), outcome, "node " + node + " stopped during the run (" + message + "); it runs again");
+            return (complete, operations) -> operations.reschedule(complete, run.due());
+        }
+        endRun(run.id(), outcome, message);
         return (complete, operations) -> {
             Optional<Row> now = row(name);
             if (now.isEmpty() || now.get().paused()) {
                 operations.remove();
             } else {
-                operations.reschedule(complete, Schedules.next(now.get().schedule(), due, Instant.now()));
+                operations.reschedule(complete, Schedules.next(now.get().schedule(), run.due(), Instant.now()));
             }
         };
     }
 
-    private long startRun(String name, Instant due) {
-        long id = sql(c -> {
-            // db-scheduler runs one execution of a task at a time: a RUNNING row not run by this JVM is a dead node's.
+    /** A run begun: its id, and the due time it is for (a dead node's, when this one takes its run over). */
+    private record Started(long id, Instant due) {
+    }
+
+    private Started startRun(String name, Instant picked) {
+        Started started = sql(c -> {
+            // db-scheduler runs one execution of a task at a time: a RUNNING row not run by this JVM is a dead node's,
+            // and db-scheduler revived that execution at "now"; the run taken over keeps the due time it was for.
+            Instant due = picked;
             try (PreparedStatement ps = c.prepareStatement("UPDATE cohort.task_run SET outcome = 'FAILED', ended = clock_timestamp(),"
                     + " message = 'node ' || node || ' stopped answering; run again on ' || ? WHERE task = ? AND outcome = 'RUNNING'"
-                    + " AND NOT (id = ANY(?))")) {
+                    + " AND NOT (id = ANY(?)) RETURNING due")) {
                 ps.setString(1, node);
                 ps.setString(2, name);
                 ps.setArray(3, c.createArrayOf("bigint", mine.toArray()));
-                ps.executeUpdate();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Instant dead = rs.getTimestamp(1).toInstant();
+                        due = dead.isBefore(due) ? dead : due;
+                    }
+                }
             }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO cohort.task_run (task, due, node, outcome)"
                     + " VALUES (?, ?, ?, 'RUNNING') RETURNING id")) {
@@ -282,12 +315,12 @@ public final class TaskScheduler implements Scheduler, AutoCloseable {
                 ps.setString(3, node);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    return rs.getLong(1);
+                    return new Started(rs.getLong(1), due);
                 }
             }
         });
-        mine.add(id);
-        return id;
+        mine.add(started.id());
+        return started;
     }
 
     private void endRun(long id, String outcome, String message) {

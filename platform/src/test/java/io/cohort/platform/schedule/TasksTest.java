@@ -218,4 +218,26 @@ class TasksTest {
         assertEquals("[]", api.get("/api/payments/batches").body());
         api.post("/api/tasks/approve-all/delete");
     }
+
+    @Test
+    void aTaskMadeAgainUnderADeletedOnesNameStartsClean() throws Exception {
+        ServiceRegistration<TaskHandler> reg = handler("test.again", (task, data) -> "ran");
+        try {
+            api.postForm("/api/tasks", Map.of("name", "again", "type", "test.again", "interval", "1"));
+            await("a run", () -> detailQuietly("again"), d -> d.path("runs").size() >= 1
+                    && !d.path("runs").get(0).path("ended").isNull());
+            api.post("/api/tasks/again/delete");
+            Thread.sleep(300); // a run under way at the deletion ends
+            AdminHttp.Response made = api.postForm("/api/tasks", Map.of("name", "again", "type", "test.again", "interval", "3600"));
+            assertEquals(201, made.status(), made.body());
+            Thread.sleep(2500);
+            JsonNode again = detail("again");
+            assertEquals(0, again.path("runs").size(), "no history of the deleted task, and no run on its 1 s grid: " + again);
+            assertTrue(java.time.Instant.parse(again.path("task").path("nextRun").asText())
+                    .isAfter(java.time.Instant.now().plusSeconds(3000)), again.toString());
+            api.post("/api/tasks/again/delete");
+        } finally {
+            reg.unregister();
+        }
+    }
 }
