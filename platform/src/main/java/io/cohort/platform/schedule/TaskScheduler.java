@@ -210,11 +210,6 @@ public final class TaskScheduler implements Scheduler, AutoCloseable {
                 ps.setString(1, name);
                 ps.executeUpdate();
             }
-            // Its history goes with it, so a new task of the same name starts clean (the audit log keeps the deletion).
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM cohort.task_run WHERE task = ? AND outcome <> 'RUNNING'")) {
-                ps.setString(1, name);
-                ps.executeUpdate();
-            }
             return null;
         });
         cancel(name);
