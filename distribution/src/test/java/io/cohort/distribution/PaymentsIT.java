@@ -269,4 +269,17 @@ class PaymentsIT {
             lab.api().post("/api/tasks/approve-every-2s/delete");
         }
     }
+
+    @Test
+    void aMarketThatDoesNotAnswerDoesNotHoldUpTheDashboard() {
+        lab.emulator.latency(Duration.ofSeconds(8));
+        try {
+            AdminHttp.Response dashboard = lab.cohort.admin().get("/admin/");
+            assertEquals(200, dashboard.status());
+            assertTrue(dashboard.body().contains("mturk did not say its balance within 3 s"), dashboard.body());
+            assertTrue(dashboard.body().contains("mturk: SANDBOX"), "the mode is still shown");
+        } finally {
+            lab.emulator.latency(Duration.ZERO);
+        }
+    }
 }

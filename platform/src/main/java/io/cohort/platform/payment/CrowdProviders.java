@@ -13,6 +13,13 @@ import org.osgi.util.tracker.ServiceTracker;
 /** The {@link CrowdProvider} services plugins register, tracked live, found by name. */
 public final class CrowdProviders implements AutoCloseable {
 
+    private static final int BALANCE_WAIT_SECONDS = 3;
+    private static final java.util.concurrent.ExecutorService BALANCES = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "cohort-crowd-balance");
+        t.setDaemon(true);
+        return t;
+    });
+
     private final ServiceTracker<CrowdProvider, CrowdProvider> tracker;
 
     public CrowdProviders(BundleContext context) {
@@ -52,10 +59,18 @@ public final class CrowdProviders implements AutoCloseable {
             Map<String, String> row = new java.util.LinkedHashMap<>();
             row.put("name", p.name());
             row.put("mode", p.mode().name());
+            // A slow or unreachable market must not hold up the page (the SDK's own timeouts and retries run to
+            // minutes): the balance gets a few seconds, then the page says so and the call finishes on its own.
+            java.util.concurrent.Future<Long> balance = BALANCES.submit(p::balanceCents);
             try {
-                row.put("balance", PaymentLedger.dollars(p.balanceCents()));
-            } catch (CrowdException e) {
-                row.put("error", e.getMessage());
+                row.put("balance", PaymentLedger.dollars(balance.get(BALANCE_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS)));
+            } catch (java.util.concurrent.TimeoutException e) {
+                row.put("error", p.name() + " did not say its balance within " + BALANCE_WAIT_SECONDS + " s");
+            } catch (java.util.concurrent.ExecutionException e) {
+                row.put("error", e.getCause() instanceof CrowdException c ? c.getMessage() : String.valueOf(e.getCause()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                row.put("error", "interrupted");
             }
             accounts.add(row);
         }
