@@ -31,13 +31,17 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Three nodes on one database, each running the scheduler: a task fires once per due time whichever node takes
- * it, and a run on a node that dies is taken over by another.
+ * Three nodes on one database, each running the scheduler (and a fourth with it off, which only manages tasks): a
+ * task fires once per due time whichever node takes it, and a run on a node that dies is taken over by another.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SchedulerClusterIT {
 
+    /** The nodes that run tasks. */
     private static final List<String> NAMES = List.of("n1", "n2", "n3");
+    /** A node with scheduler.enabled=false: it manages tasks (the API) and runs none. */
+    private static final String MANAGER = "n4";
+    private static final List<String> ALL = List.of("n1", "n2", "n3", MANAGER);
     private static final Duration SOON = Duration.ofSeconds(15);
     private static final Duration TICK = Duration.ofSeconds(2);
     private static final Duration TICKING = Duration.ofSeconds(60);
@@ -49,11 +53,11 @@ class SchedulerClusterIT {
     static void start(@TempDir Path work) throws IOException {
         String database = TestDatabase.create();
         Path jar = FixtureBundles.tasks(work.resolve("tasks.jar"));
-        for (String name : NAMES) {
+        for (String name : ALL) {
             RunningCohort node = RunningCohort.fromSystemProperty()
                     .env("COHORT_DB_URL", database)
                     .env("COHORT_NODE_NAME", name)
-                    .env("COHORT_SCHEDULER_ENABLED", "true")
+                    .env("COHORT_SCHEDULER_ENABLED", Boolean.toString(!name.equals(MANAGER)))
                     .start();
             NODES.put(name, node);
             // Copied beside deploy/ first, then moved in: FileInstall never sees half a jar.
@@ -74,11 +78,12 @@ class SchedulerClusterIT {
     @Order(1)
     void aTaskEveryTwoSecondsFiresOncePerDueSpreadOverTheNodes() throws Exception {
         Tasks n1 = tasks("n1");
-        n1.create(Map.of("name", "tick", "type", TaskFixtureActivator.TICK, "interval", "2"));
+        tasks(MANAGER).create(Map.of("name", "tick", "type", TaskFixtureActivator.TICK, "interval", "2"));
         Thread.sleep(TICKING.toMillis());
         List<TaskRun> runs = n1.runs("tick", 100);
         n1.act("tick", "delete");
         NODES.keySet().forEach(name -> assertEquals(404, tasks(name).status("tick"), "deleted, as " + name + " sees it"));
+        assertTrue(runs.stream().noneMatch(r -> r.node().equals(MANAGER)), "the node with its scheduler off ran nothing: " + runs);
 
         // A tick returns at once, but the latest may still be under way when the history was read.
         List<TaskRun> ended = runs.stream().filter(r -> !r.outcome().equals("RUNNING")).toList();
