@@ -121,6 +121,10 @@ class MTurkStudyIT {
         String batch = confirmed.redirectPath().replaceAll(".*/", "");
         JsonNode done = lab.awaitFinished(Long.parseLong(batch), Duration.ofSeconds(30)).path("batch");
         assertEquals(Integer.parseInt(rows), done.path("confirmed").asInt(), done.toString());
+        AdminHttp.Response batchPage = admin.get(confirmed.redirectPath());
+        String page = batchPage.body();
+        assertTrue(page.contains("<span class=\"confirmed\">" + rows + "</span> confirmed") && page.contains("Finished "),
+                "the batch page shows it done: " + batchPage + " " + page);
     }
 
     /** MTURK.md: 20 % of the amount, at least a cent (HITs of fewer than ten assignments). */

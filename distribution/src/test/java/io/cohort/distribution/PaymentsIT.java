@@ -75,8 +75,10 @@ class PaymentsIT {
         int before = lab.emulator.bonusCount();
         lab.emulator.latency(Duration.ofMillis(40));
         long batch = lab.commit(bonusFile(workers)).path("id").asLong();
-        Eventually.within(Duration.ofSeconds(60), "a part of the batch is paid", () -> lab.batch(batch).path("batch"),
-                b -> b.path("confirmed").asInt() >= 100);
+        JsonNode partway = Eventually.within(Duration.ofSeconds(60), "a part of the batch is paid",
+                () -> lab.batch(batch).path("batch"), b -> b.path("confirmed").asInt() >= 100).value();
+        assertTrue(partway.path("finished").isNull() && partway.path("balanceAfterCents").isNull(),
+                "an unfinished batch has no balance after yet: " + partway);
         lab.cohort.kill();
         int paidAtKill = lab.emulator.bonusCount() - before;
         assertTrue(paidAtKill > 0 && paidAtKill < WORKERS, "killed mid-batch: " + paidAtKill + " paid");
@@ -211,8 +213,17 @@ class PaymentsIT {
         assertEquals("Approved", lab.emulator.assignmentStatus(outsiderAssignment));
         assertEquals("APPROVED", lab.participant(session, workers.get(1).workerId()).path("status").asText());
 
-        // Bonus one, with a reason.
+        // Bonus one, with a reason: previewed from the session page's own form (its checkboxes are "participants").
         String chosen = lab.participant(session, workers.get(1).workerId()).path("id").asText();
+        AdminHttp admin = lab.cohort.admin();
+        String sessionPage = admin.get("/admin/sessions/" + session).body();
+        assertTrue(sessionPage.contains("<button formaction=\"/admin/payments/preview\" name=\"action\" value=\"bonus\">"), sessionPage);
+        AdminHttp.Response fromSessionPage = admin.postForm("/admin/payments/preview", Map.of("action", "bonus",
+                "participants", chosen, "session", session, "amount", "0.75", "reason", "Great answers", "text", ""));
+        assertEquals(200, fromSessionPage.status(), fromSessionPage.body());
+        assertTrue(fromSessionPage.body().contains("<td class=\"count\">1</td>")
+                && fromSessionPage.body().contains("<input type=\"hidden\" name=\"participant\" value=\"" + chosen + "\">"),
+                fromSessionPage.body());
         long bonus = lab.commit(Map.of("action", "bonus", "participant", chosen, "amount", "0.75", "reason", "Great answers"))
                 .path("id").asLong();
         lab.awaitFinished(bonus, Duration.ofSeconds(30));

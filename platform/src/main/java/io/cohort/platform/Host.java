@@ -31,6 +31,7 @@ import io.cohort.platform.web.ActionsTab;
 import io.cohort.platform.web.AdminWeb;
 import io.cohort.platform.web.Dashboard;
 import io.cohort.platform.web.Monitor;
+import io.cohort.platform.web.PublicRoutes;
 import io.cohort.api.payment.Payments;
 import io.cohort.api.schedule.Scheduler;
 import io.cohort.api.schedule.TaskHandler;
@@ -199,6 +200,7 @@ public final class Host implements AutoCloseable {
         injector.getInstance(Monitor.class).close();
         injector.getInstance(Dashboard.class).close();
         injector.getInstance(CrowdProviders.class).close();
+        injector.getInstance(PublicRoutes.class).close();
         injector.getInstance(ConfigForms.class).close();
         injector.getInstance(Plugins.class).close();
         injector.getInstance(RegisteredServices.class).close();

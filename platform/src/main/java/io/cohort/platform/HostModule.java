@@ -192,6 +192,11 @@ final class HostModule extends AbstractModule {
     }
 
     @Provides @Singleton
+    PublicRoutes publicRoutes(Templates templates, Layout layout) {
+        return new PublicRoutes(context, templates, layout);
+    }
+
+    @Provides @Singleton
     CrowdProviders crowdProviders() {
         return new CrowdProviders(context);
     }
@@ -270,8 +275,8 @@ final class HostModule extends AbstractModule {
                       AdminSessions sessions, AuditLog audit, DataSource db, Sockets sockets, ActionsTab actions,
                       ParticipantWeb participantWeb, Dashboard dashboard, SessionsTab sessionsTab, SessionPage sessionPage,
                       RoomStore rooms, RoomSeats seats, RegisteredServices services, ParticipantStore participants,
-                      Templates templates, PaymentsTab payments, TaskScheduler scheduler) {
-        return new AdminWeb(security, layout, pages, new PublicRoutes(context, templates, layout), sockets, ready::get, List.of(actions, participantWeb, dashboard,
+                      Templates templates, PaymentsTab payments, TaskScheduler scheduler, PublicRoutes publicRoutes) {
+        return new AdminWeb(security, layout, pages, publicRoutes, sockets, ready::get, List.of(actions, participantWeb, dashboard,
                 sessionsTab, sessionPage,
                 new PluginsPage(plugins, forms, context, layout, audit),
                 new StatusPage(db, plugins, sessions, layout, audit),

@@ -12,7 +12,12 @@ public interface ParticipantPageContribution {
     /** Markup for the end of {@code <body>}; "" for none. */
     String body(ParticipantPage page);
 
-    /** The page being rendered. */
-    record ParticipantPage(String sessionId, String participantId, String pageName) {
+    /**
+     * The page being rendered.
+     *
+     * @param end whether it is the host's end page, past the experiment's last page (an experiment may name one of
+     *            its own pages "end" too)
+     */
+    record ParticipantPage(String sessionId, String participantId, String pageName, boolean end) {
     }
 }

@@ -106,7 +106,7 @@ public final class ParticipantPages implements AutoCloseable {
         config.put("fields", fields);
         config.put("settings", model.get("settings"));
         model.put("config", scriptJson(config));
-        contribute(model, p, String.valueOf(config.get("pageName")));
+        contribute(model, p, String.valueOf(config.get("pageName")), end);
         return render(template, model);
     }
 
@@ -229,14 +229,14 @@ public final class ParticipantPages implements AutoCloseable {
         }
     }
 
-    private void contribute(Map<String, Object> model, Participant p, String pageName) {
+    private void contribute(Map<String, Object> model, Participant p, String pageName, boolean end) {
         StringBuilder head = new StringBuilder();
         StringBuilder body = new StringBuilder();
         ServiceReference<ParticipantPageContribution>[] refs = contributions.getServiceReferences();
         if (refs != null) {
             java.util.Arrays.sort(refs, java.util.Collections.reverseOrder());
             ParticipantPageContribution.ParticipantPage page =
-                    new ParticipantPageContribution.ParticipantPage(p.sessionId(), p.id(), pageName);
+                    new ParticipantPageContribution.ParticipantPage(p.sessionId(), p.id(), pageName, end);
             for (ServiceReference<ParticipantPageContribution> ref : refs) {
                 ParticipantPageContribution c = contributions.getService(ref);
                 if (c == null) {

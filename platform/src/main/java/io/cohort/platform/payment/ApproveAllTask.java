@@ -1,12 +1,10 @@
 package io.cohort.platform.payment;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.cohort.api.crowd.CrowdProvider;
 import io.cohort.api.payment.PaymentBatch;
 import io.cohort.api.payment.PlanRequest;
 import io.cohort.api.schedule.TaskHandler;
 import io.cohort.platform.web.Layout;
-import java.util.List;
 
 /**
  * Task type {@value #TYPE}: "approve all submitted" on a schedule, through the ledger like the batch action (the same
@@ -29,18 +27,8 @@ public final class ApproveAllTask implements TaskHandler {
     @Override
     public String run(String taskName, String data) throws Exception {
         JsonNode provider = Layout.JSON.readTree(data == null ? "{}" : data).path("provider");
-        String name;
-        if (provider.isTextual()) {
-            name = provider.asText();
-        } else {
-            List<CrowdProvider> all = providers.all();
-            if (all.size() != 1) {
-                throw new IllegalStateException("data: say which provider (\"provider\": ...); running: "
-                        + all.stream().map(CrowdProvider::name).toList());
-            }
-            name = all.get(0).name();
-        }
-        PlanRequest request = actions.approveSubmitted(providers.get(name).name());
+        String name = providers.named(provider.isTextual() ? provider.asText() : null).name();
+        PlanRequest request = actions.approveSubmitted(name);
         if (request.rows().isEmpty()) {
             return "nothing submitted to approve";
         }

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 
 /**
@@ -107,10 +108,15 @@ public final class BatchActions {
     public PlanRequest fromCsv(String provider, PaymentKind kind, String csv, Limits limits) {
         List<PlanRow> rows = new ArrayList<>();
         List<String> problems = new ArrayList<>();
-        try {
-            for (CSVRecord r : CSVFormat.DEFAULT.builder().setTrim(true).setIgnoreEmptyLines(true).get()
-                    .parse(new StringReader(csv))) {
-                int line = (int) r.getCharacterPosition() >= 0 ? lineOf(csv, r.getCharacterPosition()) : (int) r.getRecordNumber();
+        try (CSVParser parser = CSVFormat.DEFAULT.builder().setTrim(true).setIgnoreEmptyLines(true).get()
+                .parse(new StringReader(csv))) {
+            int line = 1;
+            int scanned = 0;
+            for (CSVRecord r : parser) {
+                // The line the record starts on, as an editor counts: newlines up to its first character, counted once.
+                for (; scanned < r.getCharacterPosition() && scanned < csv.length(); scanned++) {
+                    line += csv.charAt(scanned) == '\n' ? 1 : 0;
+                }
                 if (r.getRecordNumber() == 1 && r.get(0).equalsIgnoreCase("worker_id")) {
                     continue;
                 }
@@ -128,16 +134,6 @@ public final class BatchActions {
         }
         return new PlanRequest(provider, kind, kind.name().charAt(0) + kind.name().substring(1).toLowerCase() + " from a file",
                 rows, limits.minCents(), limits.maxCents(), false);
-    }
-
-    private static int lineOf(String text, long position) {
-        int line = 1;
-        for (int i = 0; i < position && i < text.length(); i++) {
-            if (text.charAt(i) == '\n') {
-                line++;
-            }
-        }
-        return line;
     }
 
     /** A HIT a HIT action would touch, or leave with why. */

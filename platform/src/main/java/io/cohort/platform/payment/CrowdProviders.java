@@ -37,6 +37,24 @@ public final class CrowdProviders implements AutoCloseable {
                 "no crowd provider '" + name + "' is running: deploy or start its plugin", true, null));
     }
 
+    /**
+     * The provider an admin or a task names, or the only one running when none is named.
+     *
+     * @throws IllegalArgumentException when none is named and there is not exactly one
+     * @throws CrowdException           when the named one is not running
+     */
+    public CrowdProvider named(String name) {
+        if (name != null && !name.isBlank()) {
+            return get(name.trim());
+        }
+        List<CrowdProvider> all = all();
+        if (all.size() != 1) {
+            throw new IllegalArgumentException(all.isEmpty() ? "provider: no crowd provider is running; deploy one (e.g. the MTurk plugin)"
+                    : "provider: say which provider (" + all.stream().map(CrowdProvider::name).toList() + ")");
+        }
+        return all.get(0);
+    }
+
     public List<CrowdProvider> all() {
         List<CrowdProvider> all = new ArrayList<>(tracker.getTracked().values());
         all.sort(Comparator.comparing(CrowdProvider::name));

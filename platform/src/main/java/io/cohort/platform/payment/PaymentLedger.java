@@ -57,8 +57,9 @@ public final class PaymentLedger implements Payments {
     @Override
     public PaymentPlan plan(PlanRequest request) {
         CrowdProvider provider = providers.get(request.provider());
-        List<Payment> rows = tx.run(c -> check(c, request));
-        return new PaymentPlan(request, rows, preview(provider, request.kind(), rows));
+        List<Participant> people = participants.ofProvider(request.provider());
+        List<Payment> rows = tx.run(c -> check(c, request, people));
+        return new PaymentPlan(request, rows, preview(provider, request.kind(), rows, people));
     }
 
     @Override
@@ -70,7 +71,7 @@ public final class PaymentLedger implements Payments {
                 ps.setString(1, request.provider());
                 ps.execute();
             }
-            List<Payment> rows = check(c, request);
+            List<Payment> rows = check(c, request, participants.ofProvider(request.provider()));
             long id;
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO cohort.payment_batch (provider, kind, label,"
                     + " total_cents, balance_before_cents, created_by) VALUES (?, ?, ?, ?, ?, ?) RETURNING id")) {
@@ -122,41 +123,43 @@ public final class PaymentLedger implements Payments {
 
     @Override
     public Optional<PaymentBatch> batch(long id) {
-        List<PaymentBatch> found = batches("WHERE b.id = ?", id);
+        List<PaymentBatch> found = batches("WHERE b.id = ? GROUP BY b.id", id);
         return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
     }
 
     @Override
     public List<PaymentBatch> batches() {
-        return batches("ORDER BY b.id DESC LIMIT 500");
+        return batches("GROUP BY b.id ORDER BY b.id DESC LIMIT 500");
     }
 
     private List<PaymentBatch> batches(String where, Object... args) {
-        return tx.run(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT b.id, b.provider, b.kind, b.label,"
-                    + " (SELECT count(*) FROM cohort.payment p WHERE p.batch_id = b.id),"
-                    + " (SELECT count(*) FROM cohort.payment p WHERE p.batch_id = b.id AND p.state = 'CONFIRMED'),"
-                    + " (SELECT count(*) FROM cohort.payment p WHERE p.batch_id = b.id AND p.state = 'FAILED'),"
-                    + " (SELECT count(*) FROM cohort.payment p WHERE p.batch_id = b.id AND p.state IN ('PLANNED', 'SENT')),"
-                    + " b.total_cents, b.balance_before_cents, b.balance_after_cents, b.created_by, b.created_at, b.finished_at"
-                    + " FROM cohort.payment_batch b " + where)) {
-                for (int i = 0; i < args.length; i++) {
-                    ps.setObject(i + 1, args[i]);
-                }
-                List<PaymentBatch> out = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        long after = rs.getLong(11);
-                        Timestamp finished = rs.getTimestamp(14);
-                        out.add(new PaymentBatch(rs.getLong(1), rs.getString(2), PaymentKind.valueOf(rs.getString(3)),
-                                rs.getString(4), rs.getInt(5), rs.getInt(6), rs.getInt(7), rs.getInt(8), rs.getLong(9),
-                                rs.getLong(10), rs.wasNull() ? null : after, rs.getString(12),
-                                rs.getTimestamp(13).toInstant(), finished == null ? null : finished.toInstant()));
-                    }
-                }
-                return out;
+        return tx.run(c -> batches(c, where, args));
+    }
+
+    /** Batches with their rows counted by state. */
+    static List<PaymentBatch> batches(Connection c, String where, Object... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT b.id, b.provider, b.kind, b.label, count(p.id),"
+                + " count(p.id) FILTER (WHERE p.state = 'CONFIRMED'), count(p.id) FILTER (WHERE p.state = 'FAILED'),"
+                + " count(p.id) FILTER (WHERE p.state IN ('PLANNED', 'SENT')),"
+                + " b.total_cents, b.balance_before_cents, b.balance_after_cents, b.created_by, b.created_at, b.finished_at"
+                + " FROM cohort.payment_batch b LEFT JOIN cohort.payment p ON p.batch_id = b.id " + where)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
             }
-        });
+            List<PaymentBatch> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long after = rs.getLong(11);
+                    Long balanceAfter = rs.wasNull() ? null : after; // before another column is read
+                    Timestamp finished = rs.getTimestamp(14);
+                    out.add(new PaymentBatch(rs.getLong(1), rs.getString(2), PaymentKind.valueOf(rs.getString(3)),
+                            rs.getString(4), rs.getInt(5), rs.getInt(6), rs.getInt(7), rs.getInt(8), rs.getLong(9),
+                            rs.getLong(10), balanceAfter, rs.getString(12),
+                            rs.getTimestamp(13).toInstant(), finished == null ? null : finished.toInstant()));
+                }
+            }
+            return out;
+        }
     }
 
     @Override
@@ -185,24 +188,27 @@ public final class PaymentLedger implements Payments {
 
     /** Assignments the ledger already holds a {@code kind} row for that did not fail. */
     public java.util.Set<String> assignmentsWith(String provider, PaymentKind kind) {
-        return tx.run(c -> {
-            java.util.Set<String> out = new java.util.HashSet<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT assignment_id FROM cohort.payment"
-                    + " WHERE provider = ? AND kind = ? AND state <> 'FAILED'")) {
-                ps.setString(1, provider);
-                ps.setString(2, kind.name());
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(rs.getString(1));
-                    }
+        return tx.run(c -> inLedger(c, provider, kind)).keySet();
+    }
+
+    /** Assignment → "STATE in batch N", for its {@code kind} rows that did not fail (at most one, by the unique index). */
+    private static Map<String, String> inLedger(Connection c, String provider, PaymentKind kind) throws SQLException {
+        Map<String, String> out = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT assignment_id, state, batch_id FROM cohort.payment"
+                + " WHERE provider = ? AND kind = ? AND state <> 'FAILED'")) {
+            ps.setString(1, provider);
+            ps.setString(2, kind.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getString(2) + " in batch " + rs.getLong(3));
                 }
             }
-            return out;
-        });
+        }
+        return out;
     }
 
     /** Every row checked; every problem collected, so the admin fixes the file once. */
-    private List<Payment> check(Connection c, PlanRequest request) throws SQLException {
+    private static List<Payment> check(Connection c, PlanRequest request, List<Participant> people) throws SQLException {
         if (request.kind() == PaymentKind.QUALIFY) {
             throw new PlanRefused(List.of("kind: QUALIFY is given through the provider's qualification page, not the ledger"));
         }
@@ -211,21 +217,11 @@ public final class PaymentLedger implements Payments {
         }
         Map<String, Participant> byId = new HashMap<>();
         Map<String, List<Participant>> byWorker = new HashMap<>();
-        for (Participant p : participants.ofProvider(request.provider())) {
+        for (Participant p : people) {
             byId.put(p.id(), p);
             byWorker.computeIfAbsent(p.workerId(), w -> new ArrayList<>()).add(p);
         }
-        Map<String, String> inLedger = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT assignment_id, state, batch_id FROM cohort.payment"
-                + " WHERE provider = ? AND kind = ? AND state <> 'FAILED'")) {
-            ps.setString(1, request.provider());
-            ps.setString(2, request.kind().name());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    inLedger.put(rs.getString(1), rs.getString(2) + " in batch " + rs.getLong(3));
-                }
-            }
-        }
+        Map<String, String> inLedger = inLedger(c, request.provider(), request.kind());
         List<String> problems = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
         List<Payment> rows = new ArrayList<>();
@@ -338,12 +334,10 @@ public final class PaymentLedger implements Payments {
     }
 
     /** Counts, totals, the bonus spread, and the balance before and after (amounts plus the provider's fees). */
-    private Preview preview(CrowdProvider provider, PaymentKind kind, List<Payment> rows) {
+    private static Preview preview(CrowdProvider provider, PaymentKind kind, List<Payment> rows, List<Participant> people) {
         Map<String, String> hitOfParticipant = new HashMap<>();
-        if (kind == PaymentKind.APPROVE) {
-            for (Participant p : participants.ofProvider(provider.name())) {
-                hitOfParticipant.put(p.id(), p.hitId());
-            }
+        for (Participant p : people) {
+            hitOfParticipant.put(p.id(), p.hitId());
         }
         Map<String, Optional<Hit>> hits = new HashMap<>();
         long total = 0;

@@ -4,6 +4,7 @@ import io.cohort.api.crowd.AssignmentStatus;
 import io.cohort.api.crowd.CrowdException;
 import io.cohort.api.crowd.CrowdProvider;
 import io.cohort.api.payment.Payment;
+import io.cohort.api.payment.PaymentBatch;
 import io.cohort.api.payment.PaymentKind;
 import io.cohort.api.payment.PaymentState;
 import io.cohort.api.payment.Payments;
@@ -329,21 +330,9 @@ public final class PaymentRunner implements AutoCloseable {
     }
 
     private void progress(long batchId, boolean finished) {
-        Map<String, Integer> counts = tx.run(c -> {
-            Map<String, Integer> out = new ConcurrentHashMap<>(Map.of("PLANNED", 0, "SENT", 0, "CONFIRMED", 0, "FAILED", 0));
-            try (PreparedStatement ps = c.prepareStatement("SELECT state, count(*) FROM cohort.payment WHERE batch_id = ? GROUP BY state")) {
-                ps.setLong(1, batchId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.put(rs.getString(1), rs.getInt(2));
-                    }
-                }
-            }
-            return out;
-        });
-        publish.accept(Payments.TOPIC, "{\"batch\":" + batchId + ",\"confirmed\":" + counts.get("CONFIRMED")
-                + ",\"failed\":" + counts.get("FAILED") + ",\"open\":" + (counts.get("PLANNED") + counts.get("SENT"))
-                + ",\"finished\":" + finished + "}");
+        PaymentBatch b = tx.run(c -> PaymentLedger.batches(c, "WHERE b.id = ? GROUP BY b.id", batchId)).get(0);
+        publish.accept(Payments.TOPIC, "{\"batch\":" + batchId + ",\"confirmed\":" + b.confirmed() + ",\"failed\":"
+                + b.failed() + ",\"open\":" + b.open() + ",\"finished\":" + finished + "}");
     }
 
     private static void sleep(long millis) {

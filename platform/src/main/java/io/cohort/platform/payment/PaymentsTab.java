@@ -83,7 +83,7 @@ public final class PaymentsTab implements Tab {
         Map<String, String> form = form(ctx);
         String action = form.getOrDefault("action", "");
         try {
-            String provider = provider(form.get("provider"));
+            String provider = providers.named(form.get("provider")).name();
             if (action.equals("expire-hits") || action.equals("delete-hits")) {
                 hits(ctx, api, commit, provider, action.equals("delete-hits"), form, user);
                 return;
@@ -232,19 +232,6 @@ public final class PaymentsTab implements Tab {
 
     private static String signedDollars(long cents) {
         return cents < 0 ? "-" + PaymentLedger.dollars(-cents) : PaymentLedger.dollars(cents);
-    }
-
-    /** The named provider, or the only one running. */
-    private String provider(String name) {
-        if (name != null && !name.isBlank()) {
-            return providers.get(name.trim()).name();
-        }
-        List<CrowdProvider> all = providers.all();
-        if (all.size() != 1) {
-            throw new IllegalArgumentException(all.isEmpty() ? "provider: no crowd provider is running; deploy one (e.g. the MTurk plugin)"
-                    : "provider: say which provider (" + all.stream().map(CrowdProvider::name).toList() + ")");
-        }
-        return all.get(0).name();
     }
 
     private static PaymentKind kind(String kind) {

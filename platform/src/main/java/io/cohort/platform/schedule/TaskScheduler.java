@@ -392,12 +392,16 @@ public final class TaskScheduler implements Scheduler, AutoCloseable {
         List<Row> rows = sql(c -> rows(c, where, args));
         Map<String, Instant> next = new java.util.HashMap<>();
         client.fetchScheduledExecutionsForTask(KIND, Void.class, e -> next.put(e.getTaskInstance().getId(), e.getExecutionTime()));
+        Map<String, TaskRun> last = new java.util.HashMap<>();
+        if (!rows.isEmpty()) {
+            runs("WHERE id IN (SELECT max(id) FROM cohort.task_run WHERE task = ANY(?) GROUP BY task)",
+                    (Object) rows.stream().map(Row::name).toArray(String[]::new)).forEach(run -> last.put(run.task(), run));
+        }
         List<Task> out = new ArrayList<>();
         for (Row r : rows) {
-            List<TaskRun> last = history(r.name(), 1);
             String waiting = r.paused() ? "paused" : handler(r.type()) == null ? waitingFor(r.type()) : null;
             out.add(new Task(r.name(), r.type(), r.schedule(), Schedules.words(r.schedule()), r.data(), r.paused(), waiting,
-                    r.paused() ? null : next.get(r.name()), last.isEmpty() ? null : last.get(0), r.createdBy(), r.created()));
+                    r.paused() ? null : next.get(r.name()), last.get(r.name()), r.createdBy(), r.created()));
         }
         return out;
     }
@@ -407,7 +411,11 @@ public final class TaskScheduler implements Scheduler, AutoCloseable {
             try (PreparedStatement ps = c.prepareStatement("SELECT id, task, due, started, ended, node, outcome, message"
                     + " FROM cohort.task_run " + where)) {
                 for (int i = 0; i < args.length; i++) {
-                    ps.setObject(i + 1, args[i]);
+                    if (args[i] instanceof String[] names) {
+                        ps.setArray(i + 1, c.createArrayOf("text", names));
+                    } else {
+                        ps.setObject(i + 1, args[i]);
+                    }
                 }
                 List<TaskRun> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {

@@ -194,10 +194,15 @@ class TasksTest {
             assertEquals("FAILED", run.path("outcome").asText());
             assertEquals("java.lang.IllegalStateException: the provider is down", run.path("message").asText());
             JsonNode task = detail("hourly").path("task");
+            assertEquals(run.path("id").asLong(), task.path("lastRun").path("id").asLong(), "the list's last run is that one");
+            assertEquals("FAILED", task.path("lastRun").path("outcome").asText());
             assertFalse(task.path("nextRun").isNull(), "still scheduled after a failure");
             assertTrue(java.time.Instant.parse(task.path("nextRun").asText()).isAfter(java.time.Instant.now().plusSeconds(3000)));
             String page = admin.get("/admin/tasks/hourly").body();
             assertTrue(page.contains("the provider is down"), page);
+            AdminHttp.Response list = admin.get("/admin/tasks");
+            assertEquals(200, list.status(), "the list shows tasks that have run");
+            assertTrue(list.body().contains("<td>FAILED " + run.path("started").asText().substring(0, 10)), list.body());
             api.post("/api/tasks/hourly/delete");
         } finally {
             reg.unregister();
@@ -214,7 +219,7 @@ class TasksTest {
                 && !d.path("runs").get(0).path("ended").isNull()).path("runs").get(0);
         // No crowd provider runs on this host: the run fails saying so, and nothing is written to the ledger.
         assertEquals("FAILED", run.path("outcome").asText());
-        assertTrue(run.path("message").asText().contains("say which provider"), run.toString());
+        assertTrue(run.path("message").asText().contains("provider: no crowd provider is running"), run.toString());
         assertEquals("[]", api.get("/api/payments/batches").body());
         api.post("/api/tasks/approve-all/delete");
     }

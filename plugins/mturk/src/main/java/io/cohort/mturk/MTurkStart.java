@@ -29,7 +29,7 @@ public final class MTurkStart implements PublicRoute {
     /** Who status changes made here are recorded as. */
     static final String BY = "mturk";
 
-    static final Set<ParticipantStatus> FINISHED = EnumSet.of(ParticipantStatus.COMPLETED,
+    private static final Set<ParticipantStatus> FINISHED = EnumSet.of(ParticipantStatus.COMPLETED,
             ParticipantStatus.SUBMITTED, ParticipantStatus.APPROVED, ParticipantStatus.REJECTED,
             ParticipantStatus.BONUSED);
     private static final Set<ParticipantStatus> QUIT = EnumSet.of(ParticipantStatus.QUIT_EARLY,

@@ -15,7 +15,6 @@ import org.osgi.service.component.annotations.Reference;
 @Component(service = ParticipantPageContribution.class)
 public final class MTurkSubmitButton implements ParticipantPageContribution {
 
-    static final String END_PAGE = "end";
 
     private final Participants participants;
 
@@ -31,12 +30,11 @@ public final class MTurkSubmitButton implements ParticipantPageContribution {
 
     @Override
     public String body(ParticipantPage page) {
-        if (!END_PAGE.equals(page.pageName())) {
+        if (!page.end()) {
             return "";
         }
         Optional<Participant> p = participants.find(page.participantId());
-        // An experiment may name its own last page "end": only the host's end page, past every page, finishes.
-        if (p.isEmpty() || !MTurkProvider.NAME.equals(p.get().provider()) || !MTurkStart.FINISHED.contains(p.get().status())) {
+        if (p.isEmpty() || !MTurkProvider.NAME.equals(p.get().provider())) {
             return "";
         }
         return "<form id=\"mturk-submit\" method=\"post\" action=\"/mturk/submit\">"
