@@ -18,6 +18,10 @@ final class Schedules {
 
     private static final CronParser UNIX = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
 
+    /** Bounds on an interval: under a second would hammer the database, over a year is surely a typo. */
+    static final long MIN_INTERVAL_SECONDS = 1;
+    static final long MAX_INTERVAL_SECONDS = 366L * 24 * 3600;
+
     private Schedules() {
     }
 
@@ -27,9 +31,13 @@ final class Schedules {
             throw new IllegalArgumentException("schedule: give either a cron expression or an interval, not both or neither");
         }
         if (schedule.cron() != null) {
-            cron(schedule.cron());
-        } else if (schedule.intervalSeconds() < 1) {
-            throw new IllegalArgumentException("interval: " + schedule.intervalSeconds() + " seconds is under 1 second");
+            // A valid expression can still name a day that never comes (31 February): it would never run.
+            if (ExecutionTime.forCron(cron(schedule.cron())).nextExecution(ZonedDateTime.now(ZoneOffset.UTC)).isEmpty()) {
+                throw new IllegalArgumentException("cron: '" + schedule.cron() + "' never fires (no such date comes)");
+            }
+        } else if (schedule.intervalSeconds() < MIN_INTERVAL_SECONDS || schedule.intervalSeconds() > MAX_INTERVAL_SECONDS) {
+            throw new IllegalArgumentException("interval: " + schedule.intervalSeconds() + " seconds is outside "
+                    + MIN_INTERVAL_SECONDS + " second … " + MAX_INTERVAL_SECONDS + " seconds (366 days)");
         }
         return schedule;
     }
@@ -68,8 +76,10 @@ final class Schedules {
                     .map(t -> t.toInstant().truncatedTo(ChronoUnit.SECONDS))
                     .orElseThrow(() -> new IllegalStateException("cron '" + schedule.cron() + "' has no next time"));
         }
-        long step = schedule.intervalSeconds() * 1000;
+        // Stored schedules were checked on the way in; clamping again keeps a hand-edited row from overflowing.
+        long step = Math.multiplyExact(Math.min(Math.max(schedule.intervalSeconds(), MIN_INTERVAL_SECONDS),
+                MAX_INTERVAL_SECONDS), 1000L);
         long behind = Math.max(0, now.toEpochMilli() - lastDue.toEpochMilli());
-        return lastDue.plusMillis((behind / step + 1) * step);
+        return lastDue.plusMillis(Math.multiplyExact(behind / step + 1, step));
     }
 }

@@ -103,6 +103,14 @@ public final class TaskScheduler implements Scheduler, AutoCloseable {
 
     @Override
     public Task create(NewTask spec, String by) {
+        return create(spec, by, false);
+    }
+
+    /**
+     * @param knownType refuse a type no running handler has: an admin naming one made a typo, while a plugin may
+     *                  make its task a moment before its own handler is registered
+     */
+    Task create(NewTask spec, String by, boolean knownType) {
         String name = spec.name() == null ? "" : spec.name().trim();
         if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
             throw new IllegalArgumentException("name: '" + name + "' must be 1–64 letters, digits, '.', '_' or '-', starting"
@@ -114,6 +122,11 @@ public final class TaskScheduler implements Scheduler, AutoCloseable {
         Schedule schedule = Schedules.check(spec.schedule());
         String data = spec.data() == null || spec.data().isBlank() ? "{}" : spec.data();
         checkJsonObject(data);
+        List<String> types = handlerTypes();
+        if (knownType && !types.contains(spec.type().trim())) {
+            throw new IllegalArgumentException("type: no running handler has the type '" + spec.type().trim()
+                    + "'; the types are: " + (types.isEmpty() ? "(none running)" : String.join(", ", types)));
+        }
         sql(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO cohort.task (name, type, cron, interval_seconds, data,"
                     + " created_by) VALUES (?, ?, ?, ?, ?::jsonb, ?) ON CONFLICT (name) DO NOTHING")) {

@@ -70,7 +70,7 @@ public final class TasksTab implements Tab {
     private Task create(RouteContext ctx) {
         Map<String, String> form = form(ctx);
         return scheduler.create(new NewTask(form.get("name"), form.get("type"), schedule(form), form.get("data")),
-                AdminRequest.of(ctx).user());
+                AdminRequest.of(ctx).user(), true);
     }
 
     /** Exactly one of the form's cron and interval (seconds) fields. */

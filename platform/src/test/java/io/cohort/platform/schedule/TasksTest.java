@@ -95,7 +95,7 @@ class TasksTest {
         AdminHttp.Response both = api.postForm("/api/tasks", Map.of("name", "both", "type", "x", "cron", "* * * * *", "interval", "5"));
         assertEquals("schedule: fill in either cron or interval (seconds), not both or neither", read(both).path("error").asText());
         AdminHttp.Response zero = api.postForm("/api/tasks", Map.of("name", "zero", "type", "x", "interval", "0"));
-        assertEquals("interval: 0 seconds is under 1 second", read(zero).path("error").asText());
+        assertEquals("interval: 0 seconds is outside 1 second … 31622400 seconds (366 days)", read(zero).path("error").asText());
         AdminHttp.Response name = api.postForm("/api/tasks", Map.of("name", "no spaces", "type", "x", "interval", "5"));
         assertTrue(read(name).path("error").asText().startsWith("name: 'no spaces' must be"), name.body());
         AdminHttp.Response data = api.postForm("/api/tasks", Map.of("name", "data", "type", "x", "interval", "5", "data", "[1]"));
@@ -111,10 +111,38 @@ class TasksTest {
     }
 
     @Test
+    void runawayIntervalsCronsThatNeverFireAndUnknownTypesAreRefused() throws Exception {
+        // Long.MAX_VALUE seconds once overflowed into a task that ran hundreds of times a second.
+        AdminHttp.Response huge = api.postForm("/api/tasks", Map.of("name", "huge", "type", "payments.approve-all",
+                "interval", Long.toString(Long.MAX_VALUE)));
+        assertEquals(400, huge.status());
+        assertEquals("interval: 9223372036854775807 seconds is outside 1 second … 31622400 seconds (366 days)",
+                read(huge).path("error").asText());
+        AdminHttp.Response year = api.postForm("/api/tasks", Map.of("name", "year", "type", "payments.approve-all",
+                "interval", "31622401"));
+        assertEquals(400, year.status(), year.body());
+        // Valid syntax, but 31 February never comes: once a 500, with the task stored anyway.
+        AdminHttp.Response never = api.postForm("/api/tasks", Map.of("name", "never", "type", "payments.approve-all",
+                "cron", "0 0 31 2 *"));
+        assertEquals(400, never.status(), never.body());
+        assertEquals("cron: '0 0 31 2 *' never fires (no such date comes)", read(never).path("error").asText());
+        AdminHttp.Response unknown = api.postForm("/api/tasks", Map.of("name", "unknown", "type", "payments.aprove-all",
+                "interval", "60"));
+        assertEquals(400, unknown.status(), unknown.body());
+        assertTrue(read(unknown).path("error").asText().startsWith("type: no running handler has the type"
+                + " 'payments.aprove-all'; the types are: "), unknown.body());
+        assertTrue(read(unknown).path("error").asText().contains("payments.approve-all"), unknown.body());
+        for (String refused : new String[] {"huge", "year", "never", "unknown"}) {
+            assertEquals(404, api.get("/api/tasks/" + refused).status(), refused + " was not stored");
+        }
+        assertTrue(read(api.get("/api/tasks")).findValues("name").stream().noneMatch(n -> n.asText().equals("huge")));
+    }
+
+    @Test
     void schedulesAreShownInWords() throws Exception {
-        JsonNode every = read(api.postForm("/api/tasks", Map.of("name", "words-interval", "type", "x", "interval", "1800")));
+        JsonNode every = read(api.postForm("/api/tasks", Map.of("name", "words-interval", "type", "payments.approve-all", "interval", "1800")));
         assertEquals("every 30 minutes", every.path("words").asText());
-        JsonNode cron = read(api.postForm("/api/tasks", Map.of("name", "words-cron", "type", "x", "cron", "0 9 * * 1")));
+        JsonNode cron = read(api.postForm("/api/tasks", Map.of("name", "words-cron", "type", "payments.approve-all", "cron", "0 9 * * 1")));
         assertTrue(cron.path("words").asText().toLowerCase().contains("9"), cron.path("words").asText());
         assertTrue(cron.path("words").asText().toLowerCase().contains("monday"), cron.path("words").asText());
         String list = admin.get("/admin/tasks").body();
