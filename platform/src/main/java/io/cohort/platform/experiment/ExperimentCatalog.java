@@ -5,6 +5,7 @@ import io.cohort.api.experiment.ExperimentHooks;
 import io.cohort.api.experiment.Experiments;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.MalformedURLException;
 import java.net.URL;
@@ -23,6 +24,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
@@ -33,14 +37,19 @@ import org.slf4j.LoggerFactory;
 /**
  * The experiments this node knows: every {@code <home>/experiments/<name>/experiment.yaml}, and every
  * {@link ExperimentHooks} service whose bundle ships one in the folder named by {@value ExperimentHooks#RESOURCES}.
- * Bundles are tracked live (bundle stopped: its experiment is gone); a folder is read again when its
- * experiment.yaml (or the folder itself) changes, so every call sees edits without a restart and costs a few
- * file stats otherwise. A bundle's experiment takes the place of a folder with the same name.
- * A file that cannot be used is left out and its reasons are in {@link #problems()}.
+ * Bundles are tracked live (bundle stopped: its experiment is gone); a background thread looks at the folders
+ * every second and reads again one whose experiment.yaml (or the folder itself) changed, so edits show without a
+ * restart. Callers only ever read the last published snapshot: a request never waits for a file to be parsed, and
+ * never for a lock (a 30 MB file once stalled every participant page for minutes while they held database
+ * connections). A file over {@value #MAX_BYTES} bytes is not parsed at all. A bundle's experiment takes the place
+ * of a folder with the same name. A file that cannot be used is reported in {@link #problems()}; if its experiment
+ * had a good version before, that version keeps serving until the file is fixed or removed.
  */
 public final class ExperimentCatalog implements Experiments, AutoCloseable {
 
     static final String FILE = "experiment.yaml";
+    /** Real experiment files are a few kilobytes; anything near this is a mistake or an attack. */
+    static final int MAX_BYTES = 1024 * 1024;
     private static final Logger LOG = LoggerFactory.getLogger(ExperimentCatalog.class);
 
     private final Path home;
@@ -49,10 +58,12 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
     private final Map<ServiceReference<ExperimentHooks>, Contribution> contributions = new ConcurrentHashMap<>();
     private final Set<String> shadowsLogged = ConcurrentHashMap.newKeySet();
     private final ServiceTracker<ExperimentHooks, ExperimentHooks> tracker;
-    private final long recheckNanos;
-    /** What {@link #current()} last found, and when; every page load asks, so the folders are not listed each time. */
-    private volatile Map<String, Known> snapshot;
-    private volatile long snapshotAt;
+    /** Null when the catalog refreshes on every call (a recheck of zero, for tests). */
+    private final ScheduledExecutorService refresher;
+    /** The experiments as last published; every page load reads it and nothing else. */
+    private volatile Map<String, Known> snapshot = Map.of();
+    /** The folders' problems as last published. */
+    private volatile List<String> folderProblems = List.of();
 
     /** Reads {@code <home>/experiments/} and tracks {@link ExperimentHooks} services in {@code context}'s framework. */
     public ExperimentCatalog(Path home, BundleContext context) {
@@ -61,7 +72,6 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
 
     /** @param recheck how long a look at the folders stays good: edits show within this time */
     public ExperimentCatalog(Path home, BundleContext context, java.time.Duration recheck) {
-        this.recheckNanos = recheck.toNanos();
         this.home = home;
         this.folder = home.resolve("experiments");
         this.tracker = new ServiceTracker<>(context, ExperimentHooks.class, null) {
@@ -70,7 +80,7 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
                 ExperimentHooks hooks = context.getService(reference);
                 if (hooks != null) {
                     contributions.put(reference, contribution(reference, hooks));
-                    snapshot = null;
+                    publish();
                 }
                 return hooks;
             }
@@ -78,17 +88,29 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
             @Override
             public void modifiedService(ServiceReference<ExperimentHooks> reference, ExperimentHooks hooks) {
                 contributions.put(reference, contribution(reference, hooks));
-                snapshot = null;
+                publish();
             }
 
             @Override
             public void removedService(ServiceReference<ExperimentHooks> reference, ExperimentHooks hooks) {
                 contributions.remove(reference);
-                snapshot = null;
+                publish();
                 context.ungetService(reference);
             }
         };
         tracker.open(true);
+        refresh();
+        if (recheck.isZero()) {
+            refresher = null;
+        } else {
+            refresher = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "experiment-catalog");
+                t.setDaemon(true);
+                return t;
+            });
+            refresher.scheduleWithFixedDelay(this::refreshQuietly, recheck.toMillis(), recheck.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
     }
 
     @Override
@@ -122,11 +144,8 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
 
     /** Why each experiment left out was left out, one message a problem, folders first. */
     public List<String> problems() {
-        List<String> problems = new ArrayList<>();
-        synchronized (folders) {
-            refreshFolders();
-            new TreeMap<>(folders).values().forEach(e -> problems.addAll(e.problems()));
-        }
+        current();
+        List<String> problems = new ArrayList<>(folderProblems);
         contributions.values().stream().sorted(Comparator.comparing(Contribution::reference))
                 .forEach(c -> problems.addAll(c.problems()));
         return problems;
@@ -134,6 +153,9 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
 
     @Override
     public void close() {
+        if (refresher != null) {
+            refresher.shutdownNow();
+        }
         tracker.close();
     }
 
@@ -160,7 +182,10 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
     private record Known(Experiment experiment, Origin origin) {
     }
 
-    /** One folder as last read; {@code experiment} is null when it has problems. */
+    /**
+     * One folder as last read; {@code experiment} is the version served: null when the file has problems and had no
+     * good version before, else the last good one.
+     */
     private record FolderEntry(FileTime yamlTime, long yamlSize, FileTime folderTime, Experiment experiment,
                                Origin origin, List<String> problems) {
     }
@@ -172,14 +197,36 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
 
     /** Valid experiments by name: folders, then bundles on top. */
     private Map<String, Known> current() {
-        Map<String, Known> seen = snapshot;
-        if (seen != null && System.nanoTime() - snapshotAt < recheckNanos) {
-            return seen;
+        if (refresher == null) {
+            refresh();
         }
+        return snapshot;
+    }
+
+    private void refreshQuietly() {
+        try {
+            refresh();
+        } catch (RuntimeException e) {
+            // The thread must outlive a folder that cannot be listed for a moment.
+            LOG.warn("Experiments folder not read: {}", e.getMessage());
+        }
+    }
+
+    /** Reads the folders that changed, then publishes. Only the refresher (or a test's caller) gets here. */
+    private void refresh() {
+        synchronized (folders) {
+            refreshFolders();
+            List<String> problems = new ArrayList<>();
+            new TreeMap<>(folders).values().forEach(e -> problems.addAll(e.problems()));
+            folderProblems = List.copyOf(problems);
+        }
+        publish();
+    }
+
+    /** Builds the snapshot from the folders as last read and the bundles' experiments; reads no file. */
+    private void publish() {
         Map<String, Known> known = new TreeMap<>();
         synchronized (folders) {
-            snapshotAt = System.nanoTime();
-            refreshFolders();
             folders.forEach((name, e) -> {
                 if (e.experiment() != null) {
                     known.put(name, new Known(e.experiment(), e.origin()));
@@ -196,9 +243,7 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
                         logShadow(c, previous);
                     }
                 });
-        Map<String, Known> result = java.util.Collections.unmodifiableMap(known);
-        snapshot = result;
-        return result;
+        snapshot = java.util.Collections.unmodifiableMap(known);
     }
 
     private void logShadow(Contribution winner, Known loser) {
@@ -251,20 +296,34 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
         }
         String source = label(yaml);
         Origin origin = new FolderOrigin(dir);
+        List<String> problems;
         if (!ExperimentYaml.NAME.matcher(name).matches()) {
-            return new FolderEntry(file.lastModifiedTime(), file.size(), folderTime, null, origin, List.of(source
-                    + ": the folder's name '" + name + "' may hold only letters, digits, '.', '_' and '-'"));
+            problems = List.of(source + ": the folder's name '" + name + "' may hold only letters, digits, '.', '_' and '-'");
+        } else if (file.size() > MAX_BYTES) {
+            problems = List.of(tooBig(source, file.size()));
+        } else {
+            try {
+                Experiment experiment = ExperimentYaml.read(Files.readAllBytes(yaml), source, name,
+                        path -> origin.entry(path) != null);
+                return new FolderEntry(file.lastModifiedTime(), file.size(), folderTime, experiment, origin, List.of());
+            } catch (ExperimentYaml.InvalidExperiment e) {
+                problems = e.problems();
+            } catch (NoSuchFileException e) {
+                return null;
+            }
         }
-        try {
-            Experiment experiment = ExperimentYaml.read(Files.readAllBytes(yaml), source, name,
-                    path -> origin.entry(path) != null);
-            return new FolderEntry(file.lastModifiedTime(), file.size(), folderTime, experiment, origin, List.of());
-        } catch (ExperimentYaml.InvalidExperiment e) {
-            LOG.warn("Experiment left out: {}", e.getMessage());
-            return new FolderEntry(file.lastModifiedTime(), file.size(), folderTime, null, origin, e.problems());
-        } catch (NoSuchFileException e) {
-            return null;
+        LOG.warn("Experiment file not used: {}", String.join("; ", problems));
+        if (cached != null && cached.experiment() != null) {
+            List<String> kept = new ArrayList<>(problems);
+            kept.add(source + ": the last good version of '" + name + "' keeps serving until this is fixed");
+            return new FolderEntry(file.lastModifiedTime(), file.size(), folderTime, cached.experiment(), cached.origin(),
+                    List.copyOf(kept));
         }
+        return new FolderEntry(file.lastModifiedTime(), file.size(), folderTime, null, origin, problems);
+    }
+
+    private static String tooBig(String source, long size) {
+        return source + ": " + size + " bytes is over the limit of " + MAX_BYTES + " bytes (1 MB); the file is not read";
     }
 
     /** {@code experiments/stroop/experiment.yaml}, as an admin looking at the home folder sees it. */
@@ -297,7 +356,11 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
             return failed(reference, hooks, name, source + ": does not exist");
         }
         try (InputStream in = yaml.openStream()) {
-            Experiment experiment = ExperimentYaml.read(in.readAllBytes(), source, name, p -> origin.entry(p) != null);
+            byte[] bytes = in.readNBytes(MAX_BYTES + 1);
+            if (bytes.length > MAX_BYTES) {
+                return failed(reference, hooks, name, tooBig(source, bytes.length + in.transferTo(OutputStream.nullOutputStream())));
+            }
+            Experiment experiment = ExperimentYaml.read(bytes, source, name, p -> origin.entry(p) != null);
             LOG.info("Experiment '{}' from bundle {}", name, bundle.getSymbolicName());
             return new Contribution(reference, hooks, name, experiment, origin, List.of());
         } catch (ExperimentYaml.InvalidExperiment e) {

@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
 
 /**
  * Reads one {@code experiment.yaml} into an {@link Experiment}, checking everything the runtime relies on.
@@ -40,7 +41,8 @@ public final class ExperimentYaml {
     /** Field names are keys in participants' data and in the page script's {@code cohort.fields}. */
     static final Pattern FIELD_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /** SnakeYAML's limits, tight: a deep nest or an oversized bundle file must fail fast, not fill the heap. */
+    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder().loaderOptions(loaderOptions()).build());
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static final List<String> ROOT_KEYS = List.of(
@@ -53,6 +55,14 @@ public final class ExperimentYaml {
     private final String source;
     private final Map<String, Integer> lines;
     private final List<String> problems = new ArrayList<>();
+
+    private static LoaderOptions loaderOptions() {
+        LoaderOptions options = new LoaderOptions();
+        options.setMaxAliasesForCollections(20);
+        options.setNestingDepthLimit(40);
+        options.setCodePointLimit(ExperimentCatalog.MAX_BYTES);
+        return options;
+    }
 
     private ExperimentYaml(String source, Map<String, Integer> lines) {
         this.source = source;

@@ -258,13 +258,15 @@ class ExperimentCatalogTest {
         Files.writeString(dir.resolve("experiment.yaml"), GOOD.replace("Stroop task", "Stroop TASK"));
         assertEquals("Stroop TASK", catalog.find("stroop").orElseThrow().title());
 
+        // A bad edit is reported, and the last good version keeps serving the participants already in it.
         Files.writeString(dir.resolve("experiment.yaml"), GOOD.replace("kind: script", "kind: quiz"));
-        assertTrue(catalog.find("stroop").isEmpty());
-        assertEquals(1, catalog.problems().size());
+        assertEquals("Stroop TASK", catalog.find("stroop").orElseThrow().title());
+        assertEquals(List.of(FILE + " line 19: pages[1].kind: 'quiz' is not one of form, wait, script",
+                FILE + ": the last good version of 'stroop' keeps serving until this is fixed"), catalog.problems());
 
         // A missing template that appears makes the (unchanged) file good.
         Files.writeString(dir.resolve("experiment.yaml"), GOOD.replace("task.peb", "later.peb"));
-        assertTrue(catalog.find("stroop").isEmpty());
+        assertEquals("task.peb", catalog.find("stroop").orElseThrow().pages().get(1).template());
         Files.writeString(dir.resolve("later.peb"), "{% extends \"participant.peb\" %}");
         assertEquals("later.peb", catalog.find("stroop").orElseThrow().pages().get(1).template());
         assertEquals(List.of(), catalog.problems());
@@ -273,6 +275,21 @@ class ExperimentCatalogTest {
         assertEquals(List.of("second", "stroop"), catalog.list().stream().map(Experiment::name).toList());
         Files.delete(dir.resolve("experiment.yaml"));
         assertEquals(List.of("second"), catalog.list().stream().map(Experiment::name).toList());
+    }
+
+    @Test
+    void aFileOverOneMegabyteIsNotReadAndNamed() throws Exception {
+        Path dir = write("stroop", GOOD);
+        assertEquals("Stroop task", catalog().find("stroop").orElseThrow().title());
+        // Valid YAML, so only the size can refuse it: a comment line repeated past the limit.
+        String padding = "# padding\n".repeat(ExperimentCatalog.MAX_BYTES / 10 + 1);
+        Files.writeString(dir.resolve("experiment.yaml"), GOOD.replace("Stroop task", "Huge") + padding);
+        long size = Files.size(dir.resolve("experiment.yaml"));
+        assertEquals("Stroop task", catalog.find("stroop").orElseThrow().title(), "the good version keeps serving");
+        assertEquals(List.of(FILE + ": " + size + " bytes is over the limit of 1048576 bytes (1 MB); the file is not read",
+                FILE + ": the last good version of 'stroop' keeps serving until this is fixed"), catalog.problems());
+        write("fresh", GOOD.replace("name: stroop", "name: fresh") + padding);
+        assertTrue(catalog.find("fresh").isEmpty(), "a new experiment over the limit is not listed");
     }
 
     @Test

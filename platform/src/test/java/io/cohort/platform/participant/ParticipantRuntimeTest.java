@@ -15,6 +15,7 @@ import io.cohort.platform.InProcessNode;
 import io.cohort.platform.Config;
 import io.cohort.platform.Host;
 import io.cohort.platform.TestFramework;
+import io.cohort.platform.experiment.ExperimentCatalog;
 import io.cohort.platform.osgi.SystemPackages;
 import io.cohort.platform.session.LiveFeed;
 import io.cohort.platform.session.Transactions;
@@ -232,6 +233,30 @@ class ParticipantRuntimeTest {
             }
             Thread.sleep(50);
         }
+    }
+
+    @Test
+    void aHugeExperimentFileStallsNoParticipantPage() throws Exception {
+        Participant p = newSession("survey", 1).get(0);
+        assertEquals(200, get(url(p)).statusCode());
+        // 30 MB of valid YAML: parsing it under the catalog's lock once held every page load for seconds.
+        Path big = Files.createDirectories(home.resolve("experiments/big"));
+        Path staged = home.resolve("big-experiment.yaml");
+        Files.writeString(staged, "name: big\npadding:\n" + "  - {a: 1, b: two, c: [3, 4]}\n".repeat(1_000_000));
+        Files.move(staged, big.resolve("experiment.yaml"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        long worstMillis = 0;
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
+        while (System.nanoTime() < until) {
+            long start = System.nanoTime();
+            assertEquals(200, get(url(p)).statusCode());
+            worstMillis = Math.max(worstMillis, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        }
+        // A correctness bound, not a speed figure: the stall it guards against was many seconds.
+        assertTrue(worstMillis < 750, "a participant page took " + worstMillis + " ms while the big file was there");
+        ExperimentCatalog catalog = (ExperimentCatalog) service(io.cohort.api.experiment.Experiments.class);
+        String named = "experiments/big/experiment.yaml: " + Files.size(big.resolve("experiment.yaml")) + " bytes is over the limit";
+        eventually(() -> catalog.problems().stream().anyMatch(m -> m.startsWith(named)), "the big file is named");
+        Files.delete(big.resolve("experiment.yaml"));
     }
 
     @Test
