@@ -35,7 +35,8 @@ public record Config(Path install, Path home, Map<String, String> values) {
             Map.entry("node.name", ""),
             Map.entry("api.token", ""),
             Map.entry("deploy.poll.ms", "500"),
-            Map.entry("scheduler.enabled", "true"));
+            Map.entry("scheduler.enabled", "true"),
+            Map.entry("room.joins.per.minute", "30"));
 
     /** Keys that are settable by a prefix, e.g. {@code admin.alice}. */
     static final Set<String> PREFIXES = Set.of("admin.");
@@ -86,6 +87,7 @@ public record Config(Path install, Path home, Map<String, String> values) {
         integer("http.port", 0, 65535);
         integer("db.pool.size", 1, 1000);
         integer("deploy.poll.ms", 50, 600_000);
+        integer("room.joins.per.minute", 1, 1_000_000);
         String scheduler = get("scheduler.enabled");
         if (!scheduler.equals("true") && !scheduler.equals("false")) {
             throw new ConfigException("scheduler.enabled: '" + scheduler + "' is not true or false");

@@ -282,7 +282,8 @@ final class HostModule extends AbstractModule {
                 new StatusPage(db, plugins, sessions, layout, audit),
                 new DumpPage(db, layout, audit),
                 new DataBrowser(db, layout), new Exports(db, layout, audit), new ParticipantTable(db, layout),
-                new RoomsAdmin(rooms, services, participants, layout, audit), new RoomEntrance(seats, templates), payments,
+                new RoomsAdmin(rooms, services, participants, layout, audit), new RoomEntrance(seats, templates,
+                        config.integer("room.joins.per.minute", 1, 1_000_000)), payments,
                 new TasksTab(scheduler, layout)));
     }
 }

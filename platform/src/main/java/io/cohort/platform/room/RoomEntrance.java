@@ -3,6 +3,7 @@ package io.cohort.platform.room;
 import io.cohort.platform.web.Layout;
 import io.cohort.platform.web.Tab;
 import io.cohort.platform.web.Templates;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import javax.servlet.http.Cookie;
@@ -22,18 +23,21 @@ public final class RoomEntrance implements Tab {
 
     private final RoomSeats seats;
     private final Templates templates;
+    private final JoinLimit joins;
 
-    public RoomEntrance(RoomSeats seats, Templates templates) {
+    /** @param joinsPerMinute arrivals without a seat one client address may make a minute */
+    public RoomEntrance(RoomSeats seats, Templates templates, int joinsPerMinute) {
         this.seats = seats;
         this.templates = templates;
+        this.joins = new JoinLimit(joinsPerMinute, Clock.systemUTC());
     }
 
     @Override
     public void routes(Application app) {
         String room = "/room/" + RoomsAdmin.NAME;
         app.GET(room, ctx -> ctx.redirect("/room/" + name(ctx) + "/"));
-        app.GET(room + "/", Tab.handler(ctx -> answer(ctx, seats.arrive(name(ctx), seat(ctx), label(ctx), false), false)));
-        app.POST(room + "/", Tab.handler(ctx -> answer(ctx, seats.arrive(name(ctx), seat(ctx), label(ctx), true), true)));
+        app.GET(room + "/", Tab.handler(ctx -> arrive(ctx, false)));
+        app.POST(room + "/", Tab.handler(ctx -> arrive(ctx, true)));
         app.GET(room + "/status", Tab.handler(ctx -> {
             RoomSeats.Arrival a = seats.check(name(ctx), seat(ctx));
             if (a.outcome() == RoomSeats.Outcome.NO_ROOM) {
@@ -42,6 +46,19 @@ public final class RoomEntrance implements Tab {
                 Layout.json(ctx, 200, RoomSockets.seatMessage(a, name(ctx)));
             }
         }));
+    }
+
+    private void arrive(RouteContext ctx, boolean posted) {
+        // A reload with a seat is free; only a new arrival counts against the client's joins.
+        if (seat(ctx) == null && !joins.allow(ctx.getRequest().getClientIp())) {
+            ctx.getResponse().header("Retry-After", String.valueOf(joins.retryAfterSeconds()));
+            Map<String, Object> model = new HashMap<>();
+            model.put("name", name(ctx));
+            message(ctx, 429, model, "Too many tries",
+                    "Too many arrivals from your address in the last minute. Wait a minute and try again.");
+            return;
+        }
+        answer(ctx, seats.arrive(name(ctx), seat(ctx), label(ctx), posted), posted);
     }
 
     private static String name(RouteContext ctx) {
@@ -86,7 +103,8 @@ public final class RoomEntrance implements Tab {
                 page(ctx, a.error() == null ? 200 : 400, "room/join.peb", model);
             }
             case LABEL_TAKEN -> {
-                model.put("error", "Someone in this room already uses the label '" + a.label() + "'. Choose another.");
+                model.put("error", "This label is taken: someone in this room already uses the label '" + a.label()
+                        + "'. Choose another.");
                 page(ctx, 409, "room/join.peb", model);
             }
             // 403 for refusals of who asks or when: the room exists and understood; it will not let them in.

@@ -79,7 +79,10 @@ public final class RoomSeats {
             if (given != null && room.sessionId() != null) {
                 Optional<String> url = slot(c, room.sessionId(), given);
                 if (url.isPresent()) {
-                    return new Arrival(Outcome.TO_PARTICIPANT, room, null, given, url.get(), 0, null);
+                    // A restricted room's label was handed to one person; a free room's label is whatever someone
+                    // typed, so it leads to a participant only through the seat cookie of the browser that took it.
+                    return room.open() ? refuse(c, Outcome.LABEL_TAKEN, room, given, null)
+                            : new Arrival(Outcome.TO_PARTICIPANT, room, null, given, url.get(), 0, null);
                 }
             }
             if (room.closed()) {

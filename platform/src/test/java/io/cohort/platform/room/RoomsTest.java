@@ -64,7 +64,8 @@ class RoomsTest {
         Files.writeString(pairs.resolve("decide.peb"),
                 "{% extends \"participant.peb\" %}{% block content %}<h1 id=\"hello\">Welcome, {{ participant.name }}</h1>{% endblock %}");
         db = TestDatabase.create();
-        node = InProcessNode.start(home, Map.of("COHORT_DB_URL", db, "COHORT_API_TOKEN", TOKEN, "COHORT_ADMIN_PASSWORD", PASSWORD));
+        node = InProcessNode.start(home, Map.of("COHORT_DB_URL", db, "COHORT_API_TOKEN", TOKEN, "COHORT_ADMIN_PASSWORD", PASSWORD,
+                "COHORT_ROOM_JOINS_PER_MINUTE", "40"));
         framework = node.framework();
         host = node.host();
         api = person().bearer(TOKEN);
@@ -249,7 +250,7 @@ class RoomsTest {
         assertEquals(200, person().get("/room/small/?label=ann").status());
         AdminHttp.Response taken = person().get("/room/small/?label=ann");
         assertEquals(409, taken.status());
-        assertTrue(taken.body().contains("Someone in this room already uses the label &#39;ann&#39;"), taken.body());
+        assertTrue(taken.body().contains("This label is taken: someone in this room already uses the label &#39;ann&#39;"), taken.body());
 
         AdminHttp.Response full = person().get("/room/small/?label=dan");
         assertEquals(409, full.status());
@@ -411,5 +412,67 @@ class RoomsTest {
         assertNotEquals(first, second);
         String token = column("SELECT token FROM cohort.participant WHERE session_id = ? AND label = 'ann'", second).get(0);
         assertEquals("/p/" + second + "/" + token + "/", ann.get("/room/reuse/").redirectPath());
+    }
+
+    @Test
+    void aFreeLabelLeadsOnlyTheBrowserThatTookItToItsParticipant() throws Exception {
+        assertEquals(201, createRoom("open-s", "free", "", 4).status());
+        AdminHttp alice = person();
+        AdminHttp bob = person();
+        assertEquals(200, alice.get("/room/open-s/?label=alice").status());
+        assertEquals(200, bob.get("/room/open-s/?label=bob").status());
+        String session = json(api.post("/api/rooms/open-s/session")).get("session").get("id").asText();
+        String token = column("SELECT token FROM cohort.participant WHERE session_id = ? AND label = 'alice'", session).get(0);
+        assertEquals("/p/" + session + "/" + token + "/", alice.get("/room/open-s/").redirectPath());
+
+        // Anyone else typing her label once led straight to her participant URL.
+        for (AdminHttp.Response stranger : List.of(person().get("/room/open-s/?label=alice"),
+                person().postFormAsIs("/room/open-s/", form("label", "alice")))) {
+            assertEquals(409, stranger.status(), stranger.toString());
+            assertTrue(stranger.body().contains("This label is taken"), stranger.body());
+            assertFalse(stranger.body().contains(token), "the participant's token leaked: " + stranger.body());
+            assertEquals(null, stranger.header("location"));
+        }
+        assertEquals(List.of(token), column("SELECT token FROM cohort.participant WHERE session_id = ? AND label = 'alice'",
+                session), "nothing new was made for her label");
+        assertEquals("/p/" + session + "/" + token + "/", alice.get("/room/open-s/").redirectPath());
+    }
+
+    @Test
+    void oneAddressMakingTooManyArrivalsIsToldToWait() throws Exception {
+        assertEquals(201, createRoom("busy", "free", "", 50).status());
+        AdminHttp seated = person();
+        assertEquals(200, seated.get("/room/busy/?label=seated").status());
+        // From an address of its own (127.0.0.2), so the other tests' arrivals from 127.0.0.1 are not counted here.
+        int limit = 40;
+        String refused = null;
+        int tries = 0;
+        while (refused == null && tries < 2 * limit + 5) {
+            tries++;
+            String answer = getFrom("127.0.0.2", "/room/busy/");
+            if (answer.startsWith("HTTP/1.1 429")) {
+                refused = answer;
+            } else {
+                assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+            }
+        }
+        assertTrue(refused != null, "no 429 in " + tries + " arrivals");
+        assertTrue(tries > limit, "refused after only " + tries + " arrivals");
+        assertTrue(refused.contains("Too many arrivals from your address"), refused);
+        assertTrue(refused.toLowerCase(java.util.Locale.ROOT).contains("retry-after: "), refused);
+        // A seat's reload is not an arrival, and other addresses are not held up.
+        assertEquals(200, seated.get("/room/busy/").status());
+        assertEquals(200, person().get("/room/busy/").status());
+    }
+
+    /** A GET sent from a given loopback address, whole answer as text. */
+    static String getFrom(String address, String path) throws Exception {
+        URI url = URI.create(host.url());
+        try (java.net.Socket socket = new java.net.Socket(url.getHost(), url.getPort(),
+                java.net.InetAddress.getByName(address), 0)) {
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + url.getHost() + ":" + url.getPort()
+                    + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 }
