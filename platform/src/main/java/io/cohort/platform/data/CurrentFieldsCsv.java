@@ -6,11 +6,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
-import org.apache.commons.csv.CSVPrinter;
 
 /**
  * The wide shape: one row per participant, then one column per field key (every key of the scope, read first)
- * with its current value. Rows arrive one per (participant, key) and are folded as they come.
+ * with its current value; a key that is also a host column's name is headed {@code field:<key>}. Rows arrive one
+ * per (participant, key) and are folded as they come.
  */
 final class CurrentFieldsCsv {
 
@@ -24,12 +24,15 @@ final class CurrentFieldsCsv {
                 rs -> keys.add(rs.getString(1)));
         List<String> header = Exports.header(scope, "id", "name", "status", "condition", "code_version", "bonus");
         int fixed = header.size();
-        header.addAll(keys);
+        // A field saved as "status" must not pass for the host's column: it gets a name no field key can have.
+        for (String key : keys) {
+            header.add(header.subList(0, fixed).contains(key) ? "field:" + key : key);
+        }
         Map<String, Integer> column = new HashMap<>();
         for (int i = 0; i < keys.size(); i++) {
             column.put(keys.get(i), fixed + i);
         }
-        CSVPrinter csv = Exports.printer(out, header);
+        SpreadsheetSafeCsv csv = Exports.printer(out, header);
         Object[][] row = {null};
         String[] current = {null};
         Cursor.each(db, "SELECT p.session_id, p.id, p.name, p.status, p.condition, p.code_version, p.bonus_cents,"

@@ -64,10 +64,11 @@ public final class Exports implements Tab {
                 out -> ParticipantsJson.write(db, scope, out));
     }
 
-    /** A CSV printer over the response, its header first; RFC 4180 quoting, UTF-8. */
-    static CSVPrinter printer(OutputStream out, List<String> header) throws java.io.IOException {
+    /** A CSV printer over the response, its header first; RFC 4180 quoting, UTF-8, no cell read as a formula. */
+    static SpreadsheetSafeCsv printer(OutputStream out, List<String> header) throws java.io.IOException {
         BufferedWriter writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
-        return new CSVPrinter(writer, CSVFormat.DEFAULT.builder().setHeader(header.toArray(String[]::new)).get());
+        return new SpreadsheetSafeCsv(new CSVPrinter(writer, CSVFormat.DEFAULT.builder()
+                .setHeader(header.stream().map(SpreadsheetSafeCsv::cell).toArray(String[]::new)).get()));
     }
 
     /** {@code session} first when the file spans sessions. */

@@ -4,7 +4,6 @@ import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
-import org.apache.commons.csv.CSVPrinter;
 
 /** The long shape: every value every field ever had, one row each, in the order they were set per participant. */
 final class FieldHistoryCsv {
@@ -13,7 +12,7 @@ final class FieldHistoryCsv {
     }
 
     static void write(DataSource db, SessionScope scope, OutputStream out) throws Exception {
-        CSVPrinter csv = Exports.printer(out, Exports.header(scope, "participant", "key", "value", "set_at", "set_by"));
+        SpreadsheetSafeCsv csv = Exports.printer(out, Exports.header(scope, "participant", "key", "value", "set_at", "set_by"));
         Cursor.each(db, "SELECT p.session_id, p.id, fv.key, " + Cells.VALUE_TEXT + " AS text, fv.set_at, fv.set_by"
                 + " FROM cohort.participant p JOIN cohort.field_value fv ON fv.participant_id = p.id" + scope.where()
                 + " ORDER BY " + scope.order() + ", fv.id", scope.args(), rs -> {

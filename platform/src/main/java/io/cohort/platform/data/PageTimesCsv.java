@@ -5,7 +5,6 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
-import org.apache.commons.csv.CSVPrinter;
 
 /** Every page visit: when a participant entered and left each page, and the seconds between (empty while there). */
 final class PageTimesCsv {
@@ -14,7 +13,7 @@ final class PageTimesCsv {
     }
 
     static void write(DataSource db, SessionScope scope, OutputStream out) throws Exception {
-        CSVPrinter csv = Exports.printer(out, Exports.header(scope,
+        SpreadsheetSafeCsv csv = Exports.printer(out, Exports.header(scope,
                 "participant", "name", "page_index", "page", "entered_at", "left_at", "seconds"));
         Cursor.each(db, "SELECT p.session_id, p.id, p.name, v.page_index, v.page, v.entered_at, v.left_at,"
                 + " extract(epoch FROM v.left_at - v.entered_at) AS seconds"
