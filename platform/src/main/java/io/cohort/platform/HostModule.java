@@ -276,7 +276,7 @@ final class HostModule extends AbstractModule {
                       ParticipantWeb participantWeb, Dashboard dashboard, SessionsTab sessionsTab, SessionPage sessionPage,
                       RoomStore rooms, RoomSeats seats, RegisteredServices services, ParticipantStore participants,
                       Templates templates, PaymentsTab payments, TaskScheduler scheduler, PublicRoutes publicRoutes) {
-        return new AdminWeb(security, layout, pages, publicRoutes, sockets, ready::get, List.of(actions, participantWeb, dashboard,
+        return new AdminWeb(security, layout, pages, publicRoutes, sockets, audit, ready::get, List.of(actions, participantWeb, dashboard,
                 sessionsTab, sessionPage,
                 new PluginsPage(plugins, forms, context, layout, audit),
                 new StatusPage(db, plugins, sessions, layout, audit),

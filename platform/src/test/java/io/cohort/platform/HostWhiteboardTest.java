@@ -10,6 +10,7 @@ import io.cohort.api.web.AdminPage;
 import io.cohort.api.web.SocketEndpoint;
 import io.cohort.api.web.View;
 import io.cohort.platform.osgi.SystemPackages;
+import io.cohort.testkit.AdminHttp;
 import io.cohort.testkit.TestDatabase;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -21,6 +22,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -47,11 +49,13 @@ class HostWhiteboardTest {
     static String db;
     static final HttpClient HTTP = HttpClient.newHttpClient();
     static final String TOKEN = "whiteboard-token";
+    static final String PASSWORD = "whiteboard-secret";
 
     @BeforeAll
     static void start() throws Exception {
         db = TestDatabase.create();
-        node = InProcessNode.start(home, Map.of("COHORT_DB_URL", db, "COHORT_API_TOKEN", TOKEN));
+        node = InProcessNode.start(home, Map.of("COHORT_DB_URL", db, "COHORT_API_TOKEN", TOKEN,
+                "COHORT_ADMIN_PASSWORD", PASSWORD));
         framework = node.framework();
         host = node.host();
     }
@@ -92,6 +96,55 @@ class HostWhiteboardTest {
         assertEquals(404, send("GET", "/admin/thing", null).statusCode());
         assertFalse(send("GET", "/admin/", null).body().contains("href=\"/admin/thing\""));
         assertEquals(200, send("GET", "/healthz", null).statusCode());
+    }
+
+    @Test
+    void onlyAPostWithItsTokenReachesAPageAsAnActionAndTheHostAuditsIt() throws Exception {
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ServiceRegistration<AdminPage> reg = context().registerService(AdminPage.class, request -> {
+            seen.add(request.method());
+            // Written as plugins write it: anything that is not a GET is taken for an action.
+            return request.method().equals("GET") ? View.of("templates/thing.peb", Map.of("word", "read"))
+                    : View.redirect("/admin/doer");
+        }, props(AdminPage.PATH, "/doer"));
+        AdminHttp admin = new AdminHttp(URI.create(host.url()));
+        admin.login("admin", PASSWORD);
+
+        // curl -I with the admin's cookie once cancelled a campaign: HEAD is a read, without a body.
+        AdminHttp.Response head = admin.call("HEAD", "/admin/doer/cancel");
+        assertEquals(200, head.status());
+        assertEquals("", head.body());
+        assertEquals(List.of("GET"), seen);
+        for (String method : List.of("PUT", "DELETE", "PATCH", "OPTIONS", "PROPFIND", "POST")) {
+            AdminHttp.Response crafted = admin.call(method, "/admin/doer/cancel");
+            assertTrue(crafted.status() == 403 || crafted.status() == 405, method + ": " + crafted);
+        }
+        assertEquals(List.of("GET"), seen, "no crafted request reached the page");
+        assertEquals(0, auditRows("page.action"));
+
+        AdminHttp.Response posted = admin.postForm("/admin/doer/cancel", Map.of("id", "7"));
+        assertEquals(302, posted.status(), posted.toString());
+        assertEquals(List.of("GET", "POST"), seen);
+        try (Connection c = DriverManager.getConnection(db); ResultSet rs = c.createStatement().executeQuery(
+                "SELECT actor, target, detail->>'outcome' FROM cohort.audit_log WHERE action = 'page.action'")) {
+            assertTrue(rs.next());
+            assertEquals("admin", rs.getString(1));
+            assertEquals("/admin/doer/cancel", rs.getString(2));
+            assertEquals("redirect /admin/doer", rs.getString(3));
+            assertFalse(rs.next());
+        }
+        reg.unregister();
+    }
+
+    static int auditRows(String action) throws Exception {
+        try (Connection c = DriverManager.getConnection(db); java.sql.PreparedStatement ps = c.prepareStatement(
+                "SELECT count(*) FROM cohort.audit_log WHERE action = ?")) {
+            ps.setString(1, action);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
     }
 
     @Test

@@ -136,6 +136,11 @@ public final class AdminHttp {
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
+    /** Any method (HEAD, PUT, DELETE, ...) with an empty body and no CSRF token, as a crafted request would be. */
+    public Response call(String method, String path) {
+        return send(request(path).method(method, HttpRequest.BodyPublishers.noBody()));
+    }
+
     /** A POST with an empty body and no CSRF token (for the API with a bearer token). */
     public Response post(String path) {
         return send(request(path).POST(HttpRequest.BodyPublishers.noBody()));

@@ -25,10 +25,12 @@ public final class AdminWeb extends Application {
     private final BooleanSupplier ready;
     private final Sockets sockets;
     private final PublicRoutes publicRoutes;
+    private final AuditLog audit;
 
     public AdminWeb(Security security, Layout layout, ContributedPages pages, PublicRoutes publicRoutes, Sockets sockets,
-                    BooleanSupplier ready, List<Tab> tabs) {
+                    AuditLog audit, BooleanSupplier ready, List<Tab> tabs) {
         super(new PippoSettings(RuntimeMode.PROD));
+        this.audit = audit;
         this.publicRoutes = publicRoutes;
         this.sockets = sockets;
         this.security = security;
@@ -76,11 +78,46 @@ public final class AdminWeb extends Application {
             }
         }
         ContributedPages.Match m = match.get();
-        View view = m.page().handle(new PageRequest(ctx.getRequestMethod(), m.subPath(), params, admin.user()));
+        String method = pageMethod(ctx);
+        if (method == null) {
+            return;
+        }
+        View view;
+        if (method.equals("POST")) {
+            // The host, not each plugin, keeps the record of what was done through a plugin's page.
+            String outcome = "failed";
+            try {
+                view = m.page().handle(new PageRequest(method, m.subPath(), params, admin.user()));
+                outcome = view.redirectTo() != null ? "redirect " + view.redirectTo() : "page " + view.template();
+            } finally {
+                audit.record(admin.user(), "page.action", ctx.getRequest().getPath(),
+                        Map.of("plugin", m.reference().getBundle().getSymbolicName(), "outcome", outcome));
+            }
+        } else {
+            view = m.page().handle(new PageRequest(method, m.subPath(), params, admin.user()));
+        }
         if (view.redirectTo() != null) {
             ctx.redirect(Security.safeNext(view.redirectTo()));
         } else {
             layout.html(ctx, m.reference().getBundle(), view.template(), view.model() == null ? new HashMap<>() : view.model());
         }
+    }
+
+    /**
+     * What a plugin's page is told: GET for GET and HEAD (Jetty sends no body for HEAD), POST for POST; anything
+     * else is answered here with 405 and null is returned. Plugins may treat "not GET" as an action, so no other
+     * method may reach them.
+     */
+    static String pageMethod(RouteContext ctx) {
+        String method = ctx.getRequestMethod();
+        if (method.equals("GET") || method.equals("HEAD")) {
+            return "GET";
+        }
+        if (method.equals("POST")) {
+            return "POST";
+        }
+        ctx.getResponse().header("Allow", "GET, HEAD, POST");
+        ctx.getResponse().status(405).text().send("405: " + method + " is not allowed here; use GET or POST.");
+        return null;
     }
 }

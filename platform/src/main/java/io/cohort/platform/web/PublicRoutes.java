@@ -60,8 +60,11 @@ public final class PublicRoutes implements AutoCloseable {
         for (Map.Entry<String, ParameterValue> e : ctx.getRequest().getParameters().entrySet()) {
             params.put(e.getKey(), new ArrayList<>(List.of(e.getValue().getValues())));
         }
-        PublicRoute.Reply reply = route.handle(new PageRequest(ctx.getRequestMethod(), path.substring(bestPath.length()),
-                params, null));
+        String method = AdminWeb.pageMethod(ctx);
+        if (method == null) {
+            return;
+        }
+        PublicRoute.Reply reply = route.handle(new PageRequest(method, path.substring(bestPath.length()), params, null));
         ctx.getResponse().header("Cache-Control", "no-store");
         if (reply.redirectTo() != null) {
             String to = reply.redirectTo();
