@@ -5,11 +5,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import io.cohort.platform.Config;
 import io.cohort.platform.ConfigException;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
@@ -25,9 +20,9 @@ public final class Database implements AutoCloseable {
 
     private final HikariDataSource pool;
     private final String listenUrl;
-    private final EmbeddedPostgres embedded;
+    private final EmbeddedServer embedded;
 
-    private Database(HikariDataSource pool, String listenUrl, EmbeddedPostgres embedded) {
+    private Database(HikariDataSource pool, String listenUrl, EmbeddedServer embedded) {
         this.pool = pool;
         this.listenUrl = listenUrl;
         this.embedded = embedded;
@@ -36,19 +31,14 @@ public final class Database implements AutoCloseable {
     /** Opens the pool (starting or attaching to the embedded server if needed); does not migrate. */
     public static Database open(Config config) {
         String url = config.get("db.url");
-        EmbeddedPostgres embedded = null;
+        EmbeddedServer embedded = null;
         String user = config.get("db.user");
         String password = config.get("db.password");
         if (url.isEmpty()) {
-            Path dir = config.dataDir().resolve("pg");
-            Integer running = EmbeddedServer.runningPort(dir);
-            if (running != null) {
-                url = "jdbc:postgresql://127.0.0.1:" + running + "/postgres";
-            } else {
-                embedded = EmbeddedServer.start(dir);
-                url = embedded.getJdbcUrl("postgres", "postgres");
-            }
-            user = user.isEmpty() ? "postgres" : user;
+            embedded = EmbeddedServer.open(config.dataDir());
+            url = embedded.jdbcUrl();
+            user = EmbeddedServer.ROLE;
+            password = embedded.rolePassword();
         }
         HikariConfig hc = new HikariConfig();
         // The host's own SQL names its schema; plugins get theirs from PluginDatabase.
@@ -67,7 +57,7 @@ public final class Database implements AutoCloseable {
             return new Database(new HikariDataSource(hc), withCredentials(url, user, password), embedded);
         } catch (HikariPool.PoolInitializationException e) {
             if (embedded != null) {
-                EmbeddedServer.stop(embedded);
+                embedded.stop();
             }
             throw new ConfigException("cannot reach the database at " + address(url) + " (db.url): " + rootMessage(e), e);
         }
@@ -125,56 +115,7 @@ public final class Database implements AutoCloseable {
     public void close() {
         pool.close();
         if (embedded != null) {
-            EmbeddedServer.stop(embedded);
-        }
-    }
-
-    /** Starting, finding and stopping the embedded server. */
-    static final class EmbeddedServer {
-
-        private EmbeddedServer() {
-        }
-
-        static EmbeddedPostgres start(Path dir) {
-            try {
-                Files.createDirectories(dir);
-                LOG.info("starting embedded PostgreSQL in {}", dir);
-                return EmbeddedPostgres.builder()
-                        .setDataDirectory(dir)
-                        .setCleanDataDirectory(false)
-                        .start();
-            } catch (IOException e) {
-                throw new ConfigException("cannot start the embedded PostgreSQL in " + dir + ": " + e.getMessage(), e);
-            }
-        }
-
-        /**
-         * The port of a server already running on {@code dir} (another Cohort process, e.g. the one serving while
-         * {@code bin/cohort dump} runs), read from {@code postmaster.pid}; null if none is alive.
-         */
-        static Integer runningPort(Path dir) {
-            Path pidFile = dir.resolve("postmaster.pid");
-            if (!Files.isRegularFile(pidFile)) {
-                return null;
-            }
-            try {
-                List<String> lines = Files.readAllLines(pidFile);
-                long pid = Long.parseLong(lines.get(0).trim());
-                if (lines.size() < 4 || ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) == Boolean.FALSE) {
-                    return null;
-                }
-                return Integer.parseInt(lines.get(3).trim());
-            } catch (IOException | RuntimeException e) {
-                return null;
-            }
-        }
-
-        static void stop(EmbeddedPostgres server) {
-            try {
-                server.close();
-            } catch (IOException e) {
-                LOG.warn("embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
-            }
+            embedded.stop();
         }
     }
 }
