@@ -28,6 +28,7 @@ public record Config(Path install, Path home, Map<String, String> values) {
     static final Map<String, String> DEFAULTS = Map.ofEntries(
             Map.entry("http.host", "127.0.0.1"),
             Map.entry("http.port", "8080"),
+            Map.entry("http.public.url", ""),
             Map.entry("db.url", ""),
             Map.entry("db.user", ""),
             Map.entry("db.password", ""),
@@ -91,6 +92,11 @@ public record Config(Path install, Path home, Map<String, String> values) {
         String scheduler = get("scheduler.enabled");
         if (!scheduler.equals("true") && !scheduler.equals("false")) {
             throw new ConfigException("scheduler.enabled: '" + scheduler + "' is not true or false");
+        }
+        String publicUrl = get("http.public.url");
+        if (!publicUrl.isEmpty() && !publicUrl.matches("(?i)https?://[^/?#\\s]+/?")) {
+            throw new ConfigException("http.public.url: '" + publicUrl + "' is not an http(s) address such as"
+                    + " https://study.example.org");
         }
         String url = get("db.url");
         if (!url.isEmpty() && !url.startsWith("jdbc:postgresql:")) {

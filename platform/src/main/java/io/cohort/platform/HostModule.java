@@ -50,6 +50,7 @@ import io.cohort.platform.web.DumpPage;
 import io.cohort.platform.web.Layout;
 import io.cohort.platform.web.LoginThrottle;
 import io.cohort.platform.web.PluginsPage;
+import io.cohort.platform.web.PublicUrl;
 import io.cohort.platform.web.Security;
 import io.cohort.platform.web.SessionPage;
 import io.cohort.platform.web.SessionsTab;
@@ -241,7 +242,7 @@ final class HostModule extends AbstractModule {
 
     @Provides @Singleton
     Sockets sockets(AdminSessions sessions, ParticipantStore participants, ParticipantSockets pages) {
-        return new Sockets(context, sessions, participants, pages);
+        return new Sockets(context, sessions, participants, pages, new PublicUrl(config.get("http.public.url")));
     }
 
     @Provides @Singleton

@@ -196,6 +196,61 @@ class HostWhiteboardTest {
     }
 
     @Test
+    void aSocketFromAnotherOriginIsClosedBeforeItReadsAnything() throws Exception {
+        ServiceRegistration<SocketEndpoint> reg = context().registerService(SocketEndpoint.class, new SocketEndpoint() {
+            @Override
+            public void onOpen(Socket socket) {
+                socket.send("every participant's URL");
+            }
+
+            @Override
+            public void onMessage(Socket socket, String message) {
+            }
+        }, props(SocketEndpoint.PATH, "monitor-like"));
+        AdminHttp admin = new AdminHttp(URI.create(host.url()));
+        admin.login("admin", PASSWORD);
+        String cookie = "cohort_admin=" + admin.cookie("cohort_admin");
+        URI own = URI.create(host.url());
+        String ownOrigin = "http://" + own.getHost() + ":" + own.getPort();
+        // A same-site page on another port is another origin too.
+        for (String evil : List.of("http://evil.example", "http://" + own.getHost() + ":1", "null")) {
+            Heard heard = listen("ws/monitor-like", cookie, evil);
+            assertEquals(4403, heard.closed.get(5, TimeUnit.SECONDS), evil);
+            assertEquals(List.of(), heard.messages, evil);
+        }
+        Heard ok = listen("ws/monitor-like", cookie, ownOrigin);
+        assertEquals("every participant's URL", ok.first.get(5, TimeUnit.SECONDS));
+        ok.socket.sendClose(1000, "done");
+        reg.unregister();
+    }
+
+    record Heard(WebSocket socket, List<String> messages, CompletableFuture<String> first, CompletableFuture<Integer> closed) {
+    }
+
+    static Heard listen(String path, String cookie, String origin) throws Exception {
+        List<String> messages = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CompletableFuture<String> first = new CompletableFuture<>();
+        CompletableFuture<Integer> closed = new CompletableFuture<>();
+        WebSocket ws = HTTP.newWebSocketBuilder().header("Cookie", cookie).header("Origin", origin)
+                .buildAsync(URI.create(host.url().replace("http", "ws") + path), new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                        messages.add(data.toString());
+                        first.complete(data.toString());
+                        w.request(1);
+                        return null;
+                    }
+
+                    @Override
+                    public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
+                        closed.complete(code);
+                        return null;
+                    }
+                }).get(5, TimeUnit.SECONDS);
+        return new Heard(ws, messages, first, closed);
+    }
+
+    @Test
     void anAdminSocketRefusesAnonymousConnections() throws Exception {
         ServiceRegistration<SocketEndpoint> reg = context().registerService(SocketEndpoint.class,
                 (socket, message) -> socket.send("secret"), props(SocketEndpoint.PATH, "admin-feed"));

@@ -27,6 +27,11 @@ import ro.pippo.jetty.websocket.JettyWebSocketConnection;
  * endpoints accept only a live admin login cookie; participant endpoints know the participant when the URL carries
  * their {@code session} and {@code token}. {@code /ws/p/{session}/{token}} is the host's socket of an open
  * participant page. When an endpoint's service goes, its sockets are closed.
+ *
+ * <p>Every socket's {@code Origin} must be Cohort's own (the configured public URL, or else the address the
+ * browser asked for): otherwise any page in the same browser could open the admin's monitor with the admin's cookie
+ * and read every participant's private URL. A client that sends no Origin is not a browser, and so cannot borrow
+ * anyone's cookie.
  */
 public final class Sockets implements WebSocketHandler, AutoCloseable {
 
@@ -37,13 +42,16 @@ public final class Sockets implements WebSocketHandler, AutoCloseable {
     private final Map<WebSocketConnection, Open> open = new ConcurrentHashMap<>();
     private final Participants participants;
     private final SocketEndpoint participantPage;
+    private final PublicUrl publicUrl;
     private static final Pattern PARTICIPANT_PAGE = Pattern.compile("p/([^/]+)/([^/]+)/?");
 
     private record Open(ServiceReference<SocketEndpoint> reference, SocketEndpoint endpoint, Socket socket) {
     }
 
     /** @param participantPage the host's own endpoint for open participant pages, at {@code /ws/p/{session}/{token}} */
-    public Sockets(BundleContext context, AdminSessions sessions, Participants participants, SocketEndpoint participantPage) {
+    public Sockets(BundleContext context, AdminSessions sessions, Participants participants, SocketEndpoint participantPage,
+                   PublicUrl publicUrl) {
+        this.publicUrl = publicUrl;
         this.sessions = sessions;
         this.participants = participants;
         this.participantPage = participantPage;
@@ -76,6 +84,11 @@ public final class Sockets implements WebSocketHandler, AutoCloseable {
 
     @Override
     public void onOpen(WebSocketContext ctx) {
+        if (!originAllowed(ctx.getConnection())) {
+            // Closed before a single message: the page that tried reads nothing.
+            ctx.getConnection().close(4403, "origin not allowed");
+            return;
+        }
         String path = ctx.getPathParameter("path").toString();
         Matcher page = PARTICIPANT_PAGE.matcher(path);
         if (page.matches()) {
@@ -131,6 +144,14 @@ public final class Sockets implements WebSocketHandler, AutoCloseable {
             return Optional.empty();
         }
         return participants.byToken(session.get(0), token.get(0)).map(Participant::id);
+    }
+
+    private boolean originAllowed(WebSocketConnection connection) {
+        if (!(connection instanceof JettyWebSocketConnection jetty)) {
+            return true;
+        }
+        String origin = jetty.getSession().getUpgradeRequest().getHeader("Origin");
+        return origin == null || publicUrl.isOwnOrigin(origin, jetty.getSession().getUpgradeRequest().getHeader("Host"));
     }
 
     private Optional<String> adminUser(WebSocketConnection connection) {
