@@ -45,6 +45,7 @@ import io.cohort.platform.web.Sockets;
 import io.cohort.platform.web.ConfigForms;
 import io.cohort.platform.web.ContributedPages;
 import io.cohort.platform.web.Security;
+import io.cohort.platform.web.WebServer;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Hashtable;
@@ -54,7 +55,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import ro.pippo.core.Pippo;
-import ro.pippo.jetty.JettyServer;
 
 /**
  * The Cohort host inside an OSGi framework: the database, the core services in the registry, the web server.
@@ -125,11 +125,7 @@ public final class Host implements AutoCloseable {
                     new Hashtable<>(Map.of(EventListener.TOPIC, LiveFeed.COMMAND))));
             injector.getInstance(WaitTimeouts.class);
             Pippo pippo = new Pippo(injector.getInstance(AdminWeb.class));
-            // Jetty's defaults (200 KB, 1,000 fields) refuse a pasted payment file of a few thousand rows and a
-            // session page's form with every participant ticked; read when Jetty's context is made.
-            System.setProperty("org.eclipse.jetty.server.Request.maxFormContentSize", "16000000");
-            System.setProperty("org.eclipse.jetty.server.Request.maxFormKeys", "100000");
-            JettyServer server = new JettyServer();
+            WebServer server = new WebServer();
             pippo.setServer(server);
             server.getSettings().host(config.host()).port(config.port());
             registrations.add(systemContext.registerService(new String[] {SocketEndpoint.class.getName(),

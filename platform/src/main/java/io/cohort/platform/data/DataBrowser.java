@@ -1,5 +1,6 @@
 package io.cohort.platform.data;
 
+import io.cohort.platform.web.RequestError;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

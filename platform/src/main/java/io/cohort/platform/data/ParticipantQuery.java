@@ -1,5 +1,6 @@
 package io.cohort.platform.data;
 
+import io.cohort.platform.web.RequestError;
 import io.cohort.api.session.ParticipantStatus;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,5 +1,6 @@
 package io.cohort.platform.data;
 
+import io.cohort.platform.web.RequestError;
 import java.util.List;
 import javax.sql.DataSource;
 

@@ -1,5 +1,6 @@
 package io.cohort.platform.data;
 
+import io.cohort.platform.web.RequestError;
 import io.cohort.platform.web.AdminRequest;
 import io.cohort.platform.web.AuditLog;
 import io.cohort.platform.web.Layout;

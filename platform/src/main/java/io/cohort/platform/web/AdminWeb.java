@@ -42,6 +42,7 @@ public final class AdminWeb extends Application {
 
     @Override
     protected void onInit() {
+        getErrorHandler().setExceptionHandler(Exception.class, ErrorPages.routes());
         GET("/healthz", ctx -> {
             boolean ok = ready.getAsBoolean();
             ctx.getResponse().status(ok ? 200 : 503).text().send(ok ? "ok" : "starting");

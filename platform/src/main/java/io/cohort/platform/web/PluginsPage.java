@@ -96,7 +96,7 @@ public final class PluginsPage implements Tab {
     private Bundle bundle(RouteContext ctx) {
         Bundle b = context.getBundle(ctx.getParameter("id").toLong());
         if (b == null) {
-            throw new IllegalArgumentException("no bundle " + ctx.getParameter("id"));
+            throw RequestError.notFound("There is no plugin (bundle) with id " + ctx.getParameter("id") + ".");
         }
         return b;
     }

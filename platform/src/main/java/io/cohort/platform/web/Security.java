@@ -190,7 +190,10 @@ public final class Security {
     static String safeNext(String next) {
         try {
             URI uri = URI.create(next);
-            if (uri.getScheme() == null && uri.getHost() == null && next.startsWith("/") && !next.startsWith("//")) {
+            // A path that climbs above the root (/admin/../../x, or %2e%2e spelled out) is no local page either.
+            boolean climbs = uri.getPath() == null || java.util.Arrays.asList(uri.getPath().split("/")).contains("..");
+            if (uri.getScheme() == null && uri.getHost() == null && next.startsWith("/") && !next.startsWith("//")
+                    && !next.startsWith("/\\") && !climbs) {
                 return next;
             }
         } catch (IllegalArgumentException ignored) {

@@ -1,7 +1,7 @@
-package io.cohort.platform.data;
+package io.cohort.platform.web;
 
 /** A request that cannot be answered as asked: 400 (a bad parameter, named in the message) or 404. */
-final class RequestError extends RuntimeException {
+public final class RequestError extends RuntimeException {
 
     private final int status;
 
@@ -10,19 +10,19 @@ final class RequestError extends RuntimeException {
         this.status = status;
     }
 
-    static RequestError badParameter(String name, String value, String expected) {
+    public static RequestError badParameter(String name, String value, String expected) {
         return new RequestError(400, "parameter '" + name + "': '" + value + "' is not " + expected);
     }
 
-    static RequestError notFound(String message) {
+    public static RequestError notFound(String message) {
         return new RequestError(404, message);
     }
 
-    int status() {
+    public int status() {
         return status;
     }
 
-    String title() {
+    public String title() {
         return status == 404 ? "Not found" : "Bad request";
     }
 }

@@ -1,0 +1,60 @@
+package io.cohort.platform.web;
+
+import java.util.EnumSet;
+import javax.servlet.DispatcherType;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.servlet.FilterHolder;
+import org.eclipse.jetty.servlet.FilterMapping;
+import org.eclipse.jetty.servlet.ServletContextHandler;
+import ro.pippo.jetty.JettyServer;
+
+/** Pippo's Jetty, told to show Cohort's error pages, no version banner, and the form limits Cohort needs. */
+public final class WebServer extends JettyServer {
+
+    /**
+     * Jetty's defaults (200 KB, 1,000 fields) refuse a pasted payment file of a few thousand rows and a session
+     * page's form with every participant ticked.
+     */
+    static final int MAX_FORM_BYTES = 16_000_000;
+    static final int MAX_FORM_KEYS = 100_000;
+
+    @Override
+    protected Server createServer() {
+        Server server = super.createServer();
+        server.setErrorHandler(new ErrorPages.Jetty());
+        return server;
+    }
+
+    @Override
+    protected ServerConnector createServerConnector(Server server) {
+        ServerConnector connector = super.createServerConnector(server);
+        HttpConnectionFactory http = connector.getConnectionFactory(HttpConnectionFactory.class);
+        if (http != null) {
+            HttpConfiguration config = http.getHttpConfiguration();
+            config.setSendServerVersion(false);
+            config.setSendXPoweredBy(false);
+        }
+        return connector;
+    }
+
+    @Override
+    protected ServletContextHandler createPippoHandler() {
+        ServletContextHandler handler = super.createPippoHandler();
+        handler.setErrorHandler(new ErrorPages.Jetty());
+        handler.setMaxFormContentSize(MAX_FORM_BYTES);
+        handler.setMaxFormKeys(MAX_FORM_KEYS);
+        // First of all filters, so that a form Jetty cannot read is answered before Pippo reads it.
+        FilterHolder guard = new FilterHolder(new ErrorPages.Guard());
+        guard.setName("cohort-errors");
+        FilterMapping mapping = new FilterMapping();
+        mapping.setFilterName("cohort-errors");
+        mapping.setPathSpec("/*");
+        mapping.setDispatcherTypes(EnumSet.of(DispatcherType.REQUEST));
+        handler.getServletHandler().addFilter(guard);
+        handler.getServletHandler().prependFilterMapping(mapping);
+        return handler;
+    }
+}
