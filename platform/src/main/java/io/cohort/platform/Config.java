@@ -29,6 +29,8 @@ public record Config(Path install, Path home, Map<String, String> values) {
             Map.entry("http.host", "127.0.0.1"),
             Map.entry("http.port", "8080"),
             Map.entry("http.public.url", ""),
+            Map.entry("http.trustedProxies", ""),
+            Map.entry("login.lifetime.hours", "168"),
             Map.entry("db.url", ""),
             Map.entry("db.user", ""),
             Map.entry("db.password", ""),
@@ -69,7 +71,8 @@ public record Config(Path install, Path home, Map<String, String> values) {
             String key = ENV_ALIASES.get(name);
             if (key == null && name.startsWith("COHORT_")) {
                 String candidate = name.substring("COHORT_".length()).toLowerCase(Locale.ROOT).replace('_', '.');
-                key = DEFAULTS.containsKey(candidate) ? candidate : null;
+                // Keys are matched without case, so COHORT_HTTP_TRUSTEDPROXIES sets http.trustedProxies.
+                key = DEFAULTS.keySet().stream().filter(candidate::equalsIgnoreCase).findFirst().orElse(null);
             }
             if (key != null) {
                 values.put(key, value.trim());
@@ -89,6 +92,7 @@ public record Config(Path install, Path home, Map<String, String> values) {
         integer("db.pool.size", 1, 1000);
         integer("deploy.poll.ms", 50, 600_000);
         integer("room.joins.per.minute", 1, 1_000_000);
+        integer("login.lifetime.hours", 1, 24 * 365);
         String scheduler = get("scheduler.enabled");
         if (!scheduler.equals("true") && !scheduler.equals("false")) {
             throw new ConfigException("scheduler.enabled: '" + scheduler + "' is not true or false");

@@ -43,6 +43,7 @@ import io.cohort.platform.web.AdminAccounts;
 import io.cohort.platform.web.AdminSessions;
 import io.cohort.platform.web.AdminWeb;
 import io.cohort.platform.web.AuditLog;
+import io.cohort.platform.web.ClientAddress;
 import io.cohort.platform.web.ConfigForms;
 import io.cohort.platform.web.ContributedPages;
 import io.cohort.platform.web.Dashboard;
@@ -184,7 +185,7 @@ final class HostModule extends AbstractModule {
 
     @Provides @Singleton
     AdminSessions adminSessions(DataSource db) {
-        return new AdminSessions(db);
+        return new AdminSessions(db, config.integer("login.lifetime.hours", 1, 24 * 365));
     }
 
     @Provides @Singleton
@@ -235,9 +236,14 @@ final class HostModule extends AbstractModule {
     }
 
     @Provides @Singleton
-    Security security(AdminSessions sessions, AuditLog audit, Layout layout) {
+    ClientAddress clientAddress() {
+        return new ClientAddress(config.get("http.trustedProxies"));
+    }
+
+    @Provides @Singleton
+    Security security(AdminSessions sessions, AuditLog audit, Layout layout, ClientAddress clients) {
         return new Security(new AdminAccounts(config.adminAccounts()), sessions, new LoginThrottle(Clock.systemUTC()),
-                audit, layout, config.get("api.token"));
+                audit, layout, config.get("api.token"), clients);
     }
 
     @Provides @Singleton
@@ -284,7 +290,7 @@ final class HostModule extends AbstractModule {
                 new DumpPage(db, layout, audit),
                 new DataBrowser(db, layout), new Exports(db, layout, audit), new ParticipantTable(db, layout),
                 new RoomsAdmin(rooms, services, participants, layout, audit), new RoomEntrance(seats, templates,
-                        config.integer("room.joins.per.minute", 1, 1_000_000)), payments,
+                        config.integer("room.joins.per.minute", 1, 1_000_000), clientAddress()), payments,
                 new TasksTab(scheduler, layout)));
     }
 }

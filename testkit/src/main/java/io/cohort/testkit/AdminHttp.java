@@ -33,6 +33,7 @@ public final class AdminHttp {
     private final HttpClient client;
     private final String bearer;
     private final Map<String, String> cookies = new LinkedHashMap<>();
+    private final Map<String, String> extraHeaders = new LinkedHashMap<>();
     private String csrf;
 
     public AdminHttp(URI base) {
@@ -82,6 +83,12 @@ public final class AdminHttp {
         public String toString() {
             return status + " " + headers + "\n" + body;
         }
+    }
+
+    /** Sends this header with every request from now on (e.g. {@code X-Forwarded-For} as a proxy would). */
+    public AdminHttp header(String name, String value) {
+        extraHeaders.put(name, value);
+        return this;
     }
 
     /** A client that sends {@code Authorization: Bearer <token>} and no cookies or CSRF tokens. */
@@ -192,6 +199,7 @@ public final class AdminHttp {
 
     private HttpRequest.Builder request(String path) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve(path)).timeout(TIMEOUT);
+        extraHeaders.forEach(builder::header);
         if (bearer != null) {
             builder.header("Authorization", "Bearer " + bearer);
         } else if (!cookies.isEmpty()) {

@@ -1,5 +1,6 @@
 package io.cohort.platform.room;
 
+import io.cohort.platform.web.ClientAddress;
 import io.cohort.platform.web.Layout;
 import io.cohort.platform.web.Tab;
 import io.cohort.platform.web.Templates;
@@ -24,9 +25,11 @@ public final class RoomEntrance implements Tab {
     private final RoomSeats seats;
     private final Templates templates;
     private final JoinLimit joins;
+    private final ClientAddress clients;
 
     /** @param joinsPerMinute arrivals without a seat one client address may make a minute */
-    public RoomEntrance(RoomSeats seats, Templates templates, int joinsPerMinute) {
+    public RoomEntrance(RoomSeats seats, Templates templates, int joinsPerMinute, ClientAddress clients) {
+        this.clients = clients;
         this.seats = seats;
         this.templates = templates;
         this.joins = new JoinLimit(joinsPerMinute, Clock.systemUTC());
@@ -50,7 +53,7 @@ public final class RoomEntrance implements Tab {
 
     private void arrive(RouteContext ctx, boolean posted) {
         // A reload with a seat is free; only a new arrival counts against the client's joins.
-        if (seat(ctx) == null && !joins.allow(ctx.getRequest().getClientIp())) {
+        if (seat(ctx) == null && !joins.allow(clients.of(ctx))) {
             ctx.getResponse().header("Retry-After", String.valueOf(joins.retryAfterSeconds()));
             Map<String, Object> model = new HashMap<>();
             model.put("name", name(ctx));

@@ -28,9 +28,19 @@ public final class AdminSessions {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final DataSource db;
+    /** A login ends this long after it began, however busy (a stolen cookie does not live for ever). */
+    private final String lifetime;
 
-    public AdminSessions(DataSource db) {
+    /** @param lifetimeHours {@code login.lifetime.hours}: the absolute lifetime of a login */
+    public AdminSessions(DataSource db, int lifetimeHours) {
         this.db = db;
+        this.lifetime = lifetimeHours + " hours";
+    }
+
+    /** The SQL condition of a live login. */
+    private String live() {
+        return "revoked_at IS NULL AND last_seen > now() - interval '" + IDLE + "' AND created_at > now() - interval '"
+                + lifetime + "'";
     }
 
     /** A logged-in admin: {@code id} is the stored hash (safe to show), {@code csrf} the token forms carry. */
@@ -74,8 +84,8 @@ public final class AdminSessions {
             return Optional.empty();
         }
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "UPDATE cohort.admin_session SET last_seen = now() WHERE token_hash = ? AND revoked_at IS NULL"
-                        + " AND last_seen > now() - interval '" + IDLE + "' RETURNING " + COLUMNS)) {
+                "UPDATE cohort.admin_session SET last_seen = now() WHERE token_hash = ? AND " + live()
+                        + " RETURNING " + COLUMNS)) {
             ps.setString(1, hash(token));
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(login(rs)) : Optional.empty();
@@ -93,8 +103,8 @@ public final class AdminSessions {
     public List<Login> active() throws SQLException {
         List<Login> logins = new ArrayList<>();
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT " + COLUMNS + " FROM cohort.admin_session WHERE revoked_at IS NULL"
-                        + " AND last_seen > now() - interval '" + IDLE + "' ORDER BY last_seen DESC");
+                "SELECT " + COLUMNS + " FROM cohort.admin_session WHERE " + live()
+                        + " ORDER BY last_seen DESC");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 logins.add(login(rs));

@@ -5,13 +5,17 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Slows password guessing: after {@value #FREE_TRIES} failures for a user name or an address, each further try
- * must wait twice as long as the last (2 s, 4 s, 8 s … at most 15 minutes). A success clears the count.
+ * Slows password guessing without letting anyone lock the admin out. Failures are counted per (user name, client)
+ * and per client: after {@value #FREE_TRIES} of either, each further try from that client must wait twice as long
+ * as the last (2 s, 4 s, 8 s … at most 15 minutes). The right password from a client that has not failed is never
+ * held up, whatever others tried. A success clears the client's counts; counts are forgotten an hour after their
+ * last failure.
  */
 public final class LoginThrottle {
 
     static final int FREE_TRIES = 5;
     private static final long MAX_WAIT_MILLIS = 15 * 60_000;
+    static final long FORGET_MILLIS = 60 * 60_000;
 
     private record Failures(int count, long last) {
     }
@@ -23,14 +27,14 @@ public final class LoginThrottle {
         this.clock = clock;
     }
 
-    /** Seconds to wait before {@code user} may try again from {@code ip}; 0 if now. */
-    public long waitSeconds(String user, String ip) {
-        return Math.max(wait("user:" + user), wait("ip:" + ip));
+    /** Seconds {@code client} must wait before trying {@code user} again; 0 if now. */
+    public long waitSeconds(String user, String client) {
+        return Math.max(wait(pair(user, client)), wait(clientKey(client)));
     }
 
     private long wait(String key) {
         Failures f = failures.get(key);
-        if (f == null || f.count < FREE_TRIES) {
+        if (f == null || f.count < FREE_TRIES || clock.millis() - f.last > FORGET_MILLIS) {
             return 0;
         }
         long delay = Math.min(MAX_WAIT_MILLIS, 2_000L << Math.min(20, f.count - FREE_TRIES));
@@ -38,15 +42,30 @@ public final class LoginThrottle {
         return left <= 0 ? 0 : (left + 999) / 1000;
     }
 
-    public void failed(String user, String ip) {
+    public void failed(String user, String client) {
         long now = clock.millis();
-        for (String key : new String[] {"user:" + user, "ip:" + ip}) {
-            failures.merge(key, new Failures(1, now), (old, one) -> new Failures(old.count + 1, now));
+        failures.values().removeIf(f -> now - f.last > FORGET_MILLIS);
+        for (String key : new String[] {pair(user, client), clientKey(client)}) {
+            failures.merge(key, new Failures(1, now),
+                    (old, one) -> now - old.last > FORGET_MILLIS ? one : new Failures(old.count + 1, now));
         }
     }
 
-    public void succeeded(String user, String ip) {
-        failures.remove("user:" + user);
-        failures.remove("ip:" + ip);
+    public void succeeded(String user, String client) {
+        failures.remove(pair(user, client));
+        failures.remove(clientKey(client));
+    }
+
+    /** How many (user, client) and client counts are kept: what an attacker could make it hold. */
+    int size() {
+        return failures.size();
+    }
+
+    private static String pair(String user, String client) {
+        return "user:" + user + "\n" + client;
+    }
+
+    private static String clientKey(String client) {
+        return "client:" + client;
     }
 }

@@ -28,10 +28,12 @@ public final class Security {
     private final AuditLog audit;
     private final Layout layout;
     private final String apiToken;
+    private final ClientAddress clients;
     private final Set<String> autoLoginTokens = ConcurrentHashMap.newKeySet();
 
     public Security(AdminAccounts accounts, AdminSessions sessions, LoginThrottle throttle, AuditLog audit,
-                    Layout layout, String apiToken) {
+                    Layout layout, String apiToken, ClientAddress clients) {
+        this.clients = clients;
         this.accounts = accounts;
         this.sessions = sessions;
         this.throttle = throttle;
@@ -71,7 +73,7 @@ public final class Security {
             return;
         }
         String user = ctx.getParameter("username").toString("").trim();
-        String ip = ctx.getRequest().getClientIp();
+        String ip = clients.of(ctx);
         long wait = throttle.waitSeconds(user, ip);
         if (wait > 0) {
             ctx.getResponse().header("Retry-After", String.valueOf(wait));
@@ -102,8 +104,8 @@ public final class Security {
     }
 
     private void startLogin(RouteContext ctx, String user, String next) throws SQLException {
-        String token = sessions.create(user, ctx.getRequest().getClientIp(), ctx.getHeader("User-Agent"));
-        audit.record(user, "login", ctx.getRequest().getClientIp(), Map.of());
+        String token = sessions.create(user, clients.of(ctx), ctx.getHeader("User-Agent"));
+        audit.record(user, "login", clients.of(ctx), Map.of());
         ctx.getResponse().cookie(cookie(COOKIE, token, -1));
         ctx.getResponse().cookie(cookie(LOGIN_CSRF_COOKIE, "", 0));
         ctx.redirect(next);
@@ -111,7 +113,13 @@ public final class Security {
 
     private void logout(RouteContext ctx) throws SQLException {
         Optional<AdminSessions.Login> login = sessions.find(cookieValue(ctx));
-        if (login.isPresent() && same(login.get().csrf(), ctx.getParameter("_csrf").toString(""))) {
+        if (login.isPresent() && !same(login.get().csrf(), ctx.getParameter("_csrf").toString(""))) {
+            // Clearing the cookie while the login stays valid would only hide it: do nothing at all.
+            layout.message(ctx, 403, "Refused", "This logout was sent without its CSRF token, or with a wrong one."
+                    + " Use the Log out button of an admin page.");
+            return;
+        }
+        if (login.isPresent()) {
             sessions.revoke(login.get().id(), login.get().user());
             audit.record(login.get().user(), "logout", null, Map.of());
         }
