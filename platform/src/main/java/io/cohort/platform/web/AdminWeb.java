@@ -52,6 +52,14 @@ public final class AdminWeb extends Application {
         security.routes(this);
         GET("/admin", ctx -> ctx.redirect("/admin/"));
         tabs.forEach(tab -> tab.routes(this));
+        // What this node answers, for an admin checking a proxy's rules or a security review: the host's routes and
+        // the pages plugins contribute right now.
+        GET("/api/routes", ctx -> {
+            List<Map<String, String>> routes = new ArrayList<>();
+            getRouter().getRoutes().forEach(r -> routes.add(Map.of("method", r.getRequestMethod(), "path", r.getUriPattern())));
+            Layout.json(ctx, 200, Map.of("routes", routes, "adminPages",
+                    pages.paths()));
+        });
         ANY("/admin/{rest: .+}", Tab.handler(this::contributed));
         addWebSocket("/ws/{path: .+}", sockets);
         // Last, and only on paths the host never serves: Pippo runs every route that matches until one answers.

@@ -49,6 +49,19 @@ public final class ContributedPages implements AutoCloseable {
         return Optional.ofNullable(best);
     }
 
+    /** Every contributed page's path under {@code /admin}, with or without a menu entry. */
+    public List<String> paths() {
+        List<String> paths = new ArrayList<>();
+        for (ServiceReference<AdminPage> ref : tracker.getTracked().keySet()) {
+            String path = pathOf(ref);
+            if (path != null) {
+                paths.add("/admin" + path);
+            }
+        }
+        paths.sort(null);
+        return paths;
+    }
+
     public List<MenuItem> menu() {
         List<MenuItem> items = new ArrayList<>();
         for (ServiceReference<AdminPage> ref : tracker.getTracked().keySet()) {
