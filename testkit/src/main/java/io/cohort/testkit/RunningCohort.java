@@ -264,6 +264,11 @@ public final class RunningCohort implements AutoCloseable {
         return apiToken;
     }
 
+    /** The JVM's process id (the launcher execs java), e.g. for {@code jcmd}. */
+    public long pid() {
+        return process.pid();
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }

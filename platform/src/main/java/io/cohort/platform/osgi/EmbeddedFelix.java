@@ -58,6 +58,7 @@ public final class EmbeddedFelix {
         try {
             framework.init();
             framework.start();
+            UninstalledUsages.watch(framework);
             installBootBundles(framework, config.install().resolve("system"));
             return framework;
         } catch (BundleException | RuntimeException e) {
