@@ -45,6 +45,7 @@ import io.cohort.platform.web.Sockets;
 import io.cohort.platform.web.ConfigForms;
 import io.cohort.platform.web.ContributedPages;
 import io.cohort.platform.web.Security;
+import io.cohort.platform.web.PublicUrl;
 import io.cohort.platform.web.WebServer;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -125,7 +126,7 @@ public final class Host implements AutoCloseable {
                     new Hashtable<>(Map.of(EventListener.TOPIC, LiveFeed.COMMAND))));
             injector.getInstance(WaitTimeouts.class);
             Pippo pippo = new Pippo(injector.getInstance(AdminWeb.class));
-            WebServer server = new WebServer();
+            WebServer server = new WebServer(new PublicUrl(config.get("http.public.url")));
             pippo.setServer(server);
             server.getSettings().host(config.host()).port(config.port());
             registrations.add(systemContext.registerService(new String[] {SocketEndpoint.class.getName(),

@@ -243,7 +243,7 @@ final class HostModule extends AbstractModule {
     @Provides @Singleton
     Security security(AdminSessions sessions, AuditLog audit, Layout layout, ClientAddress clients) {
         return new Security(new AdminAccounts(config.adminAccounts()), sessions, new LoginThrottle(Clock.systemUTC()),
-                audit, layout, config.get("api.token"), clients);
+                audit, layout, config.get("api.token"), clients, new PublicUrl(config.get("http.public.url")));
     }
 
     @Provides @Singleton

@@ -48,6 +48,28 @@ public final class AdminWeb extends Application {
             ctx.getResponse().status(ok ? 200 : 503).text().send(ok ? "ok" : "starting");
         });
         addClasspathResourceRoute("/static/cohort", "io/cohort/platform/static");
+        // Plugins' scripts and styles: their admin pages may not have inline scripts (the CSP forbids them).
+        GET("/static/plugins/{bundle}/{path: .+}", ctx -> {
+            Optional<java.net.URL> file = pages.staticFile(ctx.getParameter("bundle").toString(),
+                    ctx.getParameter("path").toString());
+            if (file.isEmpty()) {
+                layout.message(ctx, 404, "Not found", "There is no file at " + ctx.getRequest().getPath() + ".");
+                return;
+            }
+            String name = file.get().getPath();
+            String type = name.endsWith(".js") ? "text/javascript; charset=utf-8" : name.endsWith(".css")
+                    ? "text/css; charset=utf-8" : name.endsWith(".svg") ? "image/svg+xml" : "application/octet-stream";
+            try (java.io.InputStream in = file.get().openStream()) {
+                javax.servlet.http.HttpServletResponse out = ctx.getResponse().getHttpServletResponse();
+                out.setStatus(200);
+                out.setContentType(type);
+                out.setHeader("Cache-Control", "no-cache");
+                in.transferTo(out.getOutputStream());
+                ctx.getResponse().commit();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
         GET("/", ctx -> ctx.redirect("/admin/"));
         security.routes(this);
         GET("/admin", ctx -> ctx.redirect("/admin/"));

@@ -49,6 +49,23 @@ public final class ContributedPages implements AutoCloseable {
         return Optional.ofNullable(best);
     }
 
+    /**
+     * A file under {@code static/} in the bundle (by symbolic name) of a running admin page: its pages' scripts and
+     * styles, served at {@code /static/plugins/<symbolic name>/<path>}. Empty for an unsafe path or unknown bundle.
+     */
+    public Optional<java.net.URL> staticFile(String symbolicName, String path) {
+        if (path.contains("..") || path.startsWith("/") || path.contains("\\") || path.indexOf('\0') >= 0) {
+            return Optional.empty();
+        }
+        for (ServiceReference<AdminPage> ref : tracker.getTracked().keySet()) {
+            org.osgi.framework.Bundle bundle = ref.getBundle();
+            if (bundle != null && symbolicName.equals(bundle.getSymbolicName())) {
+                return Optional.ofNullable(bundle.getEntry("static/" + path));
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Every contributed page's path under {@code /admin}, with or without a menu entry. */
     public List<String> paths() {
         List<String> paths = new ArrayList<>();

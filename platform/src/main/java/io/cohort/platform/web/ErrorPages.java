@@ -85,21 +85,29 @@ public final class ErrorPages {
         String accept = request.getHeader("Accept");
         boolean json = accept != null && accept.contains("application/json") && !accept.contains("text/html")
                 || request.getRequestURI().startsWith("/api/");
+        String body;
         if (json) {
             response.setContentType("application/json; charset=utf-8");
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("error", a.text());
-            body.put("id", id);
-            response.getWriter().write(JSON.writeValueAsString(body));
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("error", a.text());
+            fields.put("id", id);
+            body = JSON.writeValueAsString(fields);
         } else {
             response.setContentType("text/html; charset=utf-8");
-            response.getWriter().write("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>"
+            body = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>"
                     + escape(a.title()) + "</title><link rel=\"stylesheet\" href=\"/static/cohort/cohort.css\"></head>"
                     + "<body><main><h1>" + escape(a.title()) + "</h1><p>" + escape(a.text()) + "</p>"
                     + "<p class=\"muted\">Error id <code>" + id + "</code> (the log has the details).</p>"
                     + "<p><a href=\"/\">Start page</a></p></main></body></html>");
         }
-        response.getWriter().flush();
+        // A whole, sized answer: the client may still be sending a body we will not read, and the connection closes.
+        byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        response.setContentLength(bytes.length);
+        if (a.status() == 400 || a.status() == 413) {
+            response.setHeader("Connection", "close");
+        }
+        response.getOutputStream().write(bytes);
+        response.flushBuffer();
     }
 
     private static String escape(String s) {

@@ -29,11 +29,14 @@ public final class Security {
     private final Layout layout;
     private final String apiToken;
     private final ClientAddress clients;
+    /** Behind https the cookies never travel over plain http. */
+    private final boolean secureCookies;
     private final Set<String> autoLoginTokens = ConcurrentHashMap.newKeySet();
 
     public Security(AdminAccounts accounts, AdminSessions sessions, LoginThrottle throttle, AuditLog audit,
-                    Layout layout, String apiToken, ClientAddress clients) {
+                    Layout layout, String apiToken, ClientAddress clients, PublicUrl publicUrl) {
         this.clients = clients;
+        this.secureCookies = publicUrl.https();
         this.accounts = accounts;
         this.sessions = sessions;
         this.throttle = throttle;
@@ -184,8 +187,9 @@ public final class Security {
         return c == null ? null : c.getValue();
     }
 
-    private static Cookie cookie(String name, String value, int maxAge) {
+    private Cookie cookie(String name, String value, int maxAge) {
         Cookie c = new Cookie(name, value);
+        c.setSecure(secureCookies);
         c.setHttpOnly(true);
         c.setPath("/");
         c.setMaxAge(maxAge);

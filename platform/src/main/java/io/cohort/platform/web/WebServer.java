@@ -14,6 +14,12 @@ import ro.pippo.jetty.JettyServer;
 /** Pippo's Jetty, told to show Cohort's error pages, no version banner, and the form limits Cohort needs. */
 public final class WebServer extends JettyServer {
 
+    private final PublicUrl publicUrl;
+
+    public WebServer(PublicUrl publicUrl) {
+        this.publicUrl = publicUrl;
+    }
+
     /**
      * Jetty's defaults (200 KB, 1,000 fields) refuse a pasted payment file of a few thousand rows and a session
      * page's form with every participant ticked.
@@ -35,6 +41,8 @@ public final class WebServer extends JettyServer {
         if (http != null) {
             HttpConfiguration config = http.getHttpConfiguration();
             config.setSendServerVersion(false);
+            // Location stays a path: built from the request's Host it could name any site the request claimed.
+            config.setRelativeRedirectAllowed(true);
             config.setSendXPoweredBy(false);
         }
         return connector;
@@ -47,14 +55,20 @@ public final class WebServer extends JettyServer {
         handler.setMaxFormContentSize(MAX_FORM_BYTES);
         handler.setMaxFormKeys(MAX_FORM_KEYS);
         // First of all filters, so that a form Jetty cannot read is answered before Pippo reads it.
-        FilterHolder guard = new FilterHolder(new ErrorPages.Guard());
-        guard.setName("cohort-errors");
+        // Prepended in reverse: the headers first, then the error guard, then Pippo.
+        prepend(handler, "cohort-errors", new ErrorPages.Guard());
+        prepend(handler, "cohort-headers", new SecurityHeaders(publicUrl));
+        return handler;
+    }
+
+    private static void prepend(ServletContextHandler handler, String name, javax.servlet.Filter filter) {
+        FilterHolder holder = new FilterHolder(filter);
+        holder.setName(name);
         FilterMapping mapping = new FilterMapping();
-        mapping.setFilterName("cohort-errors");
+        mapping.setFilterName(name);
         mapping.setPathSpec("/*");
         mapping.setDispatcherTypes(EnumSet.of(DispatcherType.REQUEST));
-        handler.getServletHandler().addFilter(guard);
+        handler.getServletHandler().addFilter(holder);
         handler.getServletHandler().prependFilterMapping(mapping);
-        return handler;
     }
 }

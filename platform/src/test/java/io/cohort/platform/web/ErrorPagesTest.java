@@ -114,4 +114,45 @@ class ErrorPagesTest {
         assertEquals("/admin/", Security.safeNext("/\\\\evil.example"));
         assertEquals("/admin/sessions/s1", Security.safeNext("/admin/sessions/s1"));
     }
+
+    @Test
+    void cohortsPagesCarryAStrictPolicyAndExperimentPagesNoReferrer() throws Exception {
+        HttpResponse<String> login = HTTP.send(HttpRequest.newBuilder(URI.create(node.url() + "login")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        String csp = login.headers().firstValue("Content-Security-Policy").orElse("");
+        assertTrue(csp.contains("script-src 'self';") && csp.contains("frame-ancestors 'none'"), csp);
+        assertEquals("nosniff", login.headers().firstValue("X-Content-Type-Options").orElse(""));
+        assertEquals("same-origin", login.headers().firstValue("Referrer-Policy").orElse(""));
+        assertTrue(login.headers().firstValue("Strict-Transport-Security").isEmpty(), "no HSTS over plain http");
+        assertTrue(login.headers().firstValue("Server").isEmpty());
+        assertFalse(login.body().contains("<script>"), "no inline script on Cohort's pages");
+        HttpResponse<String> participant = HTTP.send(HttpRequest.newBuilder(URI.create(node.url() + "p/nobody/nothing/"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(participant.headers().firstValue("Content-Security-Policy").isEmpty(), "the lab's pages are theirs");
+        assertEquals("no-referrer", participant.headers().firstValue("Referrer-Policy").orElse(""));
+    }
+
+    @Test
+    void aRedirectNeverNamesTheHostTheRequestClaimed() throws Exception {
+        URI url = URI.create(node.url());
+        try (java.net.Socket socket = new java.net.Socket(url.getHost(), url.getPort())) {
+            socket.getOutputStream().write(("GET /admin/sessions HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(answer.startsWith("HTTP/1.1 302"), answer);
+            assertTrue(answer.contains("\r\nLocation: /login?next="), answer);
+            assertFalse(answer.contains("evil.example"), answer);
+        }
+    }
+
+    @Test
+    void behindHttpsCookiesAreSecureAndHstsIsSent(@TempDir Path other) throws Exception {
+        try (InProcessNode https = InProcessNode.start(other, Map.of("COHORT_DB_URL", TestDatabase.create(),
+                "COHORT_ADMIN_PASSWORD", PASSWORD, "COHORT_HTTP_PUBLIC_URL", "https://study.example.org"))) {
+            AdminHttp admin = new AdminHttp(URI.create(https.url()));
+            AdminHttp.Response in = admin.login("admin", PASSWORD);
+            assertTrue(in.setCookie("cohort_admin").orElseThrow().contains("Secure"), in.toString());
+            assertEquals("max-age=31536000", in.header("Strict-Transport-Security"));
+        }
+    }
 }
