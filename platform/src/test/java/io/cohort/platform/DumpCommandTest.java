@@ -86,4 +86,37 @@ class DumpCommandTest {
         assertEquals(2, Main.execute("restore", file.toString()));
         assertEquals(before, rows(url));
     }
+
+    @Test
+    void statementsNoCohortDumpHoldsAreRefusedNamingTheLine() throws Exception {
+        String url = TestDatabase.create();
+        configure(url);
+        try (Database db = Database.open(Config.load(install, install, java.util.Map.of()))) {
+            db.migrate();
+        }
+        List<String> before = rows(url);
+        Path file = install.resolve("backup.sql");
+        assertEquals(0, Main.execute("dump", "--out", file.toString()));
+        List<String> clean = Files.readAllLines(file);
+        int begin = clean.indexOf("BEGIN;");
+        Path pwned = install.resolve("pwned");
+        for (String evil : List.of("COPY (SELECT 1) TO PROGRAM 'touch " + pwned + "';", "CREATE ROLE intruder SUPERUSER;",
+                "ALTER SYSTEM SET fsync = off;", "CREATE EXTENSION IF NOT EXISTS plpgsql;")) {
+            List<String> lines = new ArrayList<>(clean);
+            lines.add(begin + 2, evil);
+            Files.write(file, lines);
+            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            java.io.PrintStream old = System.err;
+            System.setErr(new java.io.PrintStream(err, true));
+            try {
+                assertEquals(2, Main.execute("restore", file.toString()), evil);
+            } finally {
+                System.setErr(old);
+            }
+            assertTrue(err.toString().contains("line " + (begin + 3)), err.toString());
+            assertTrue(err.toString().contains("refused"), err.toString());
+            assertEquals(before, rows(url), "nothing changed");
+            assertTrue(!Files.exists(pwned), "the program ran");
+        }
+    }
 }

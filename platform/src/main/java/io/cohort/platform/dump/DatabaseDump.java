@@ -523,6 +523,32 @@ public final class DatabaseDump {
         return buffered;
     }
 
+    /**
+     * Statements a Cohort dump never holds and that reach outside the dumped schemas: running programs, roles,
+     * extensions, server settings. A file holding one was not written by {@link #dump} (or was edited), so it is
+     * refused, naming the line, before anything of it runs.
+     */
+    private static final List<java.util.Map.Entry<Pattern, String>> REFUSED = List.of(
+            java.util.Map.entry(Pattern.compile("(?is)^\\s*COPY\\b.*\\bPROGRAM\\b.*"), "COPY ... PROGRAM runs a program on the server"),
+            java.util.Map.entry(Pattern.compile("(?is)^\\s*COPY\\b.*\\bTO\\b.*"), "COPY ... TO writes outside the database"),
+            java.util.Map.entry(Pattern.compile("(?is)^\\s*(CREATE|ALTER|DROP)\\s+(ROLE|USER|GROUP)\\b.*"), "roles are not part of a Cohort dump"),
+            java.util.Map.entry(Pattern.compile("(?is)^\\s*(GRANT|REVOKE)\\b.*"), "privileges are not part of a Cohort dump"),
+            java.util.Map.entry(Pattern.compile("(?is)^\\s*(CREATE|ALTER|DROP)\\s+EXTENSION\\b.*"), "extensions are not part of a Cohort dump"),
+            java.util.Map.entry(Pattern.compile("(?is)^\\s*ALTER\\s+SYSTEM\\b.*"), "ALTER SYSTEM changes the server's settings"),
+            java.util.Map.entry(Pattern.compile("(?is)^\\s*SET\\s+(SESSION\\s+AUTHORIZATION|ROLE)\\b.*"), "SET ROLE is not part of a Cohort dump"),
+            java.util.Map.entry(Pattern.compile("(?is)^\\s*(LOAD|DO)\\b.*"), "LOAD and DO are not part of a Cohort dump"));
+
+    /** Why a statement is refused, or null. */
+    static String refusal(String sql) {
+        for (java.util.Map.Entry<Pattern, String> r : REFUSED) {
+            if (r.getKey().matcher(sql).matches() && !(sql.regionMatches(true, 0, "COPY ", 0, 5)
+                    && sql.endsWith(" FROM stdin;") && !sql.toUpperCase(java.util.Locale.ROOT).contains("PROGRAM"))) {
+                return "refused: " + r.getValue();
+            }
+        }
+        return null;
+    }
+
     /** One restore on a connection inside its transaction. */
     private static final class Restore {
 
@@ -551,6 +577,10 @@ public final class DatabaseDump {
                 }
                 // The dump's own BEGIN/COMMIT delimit it; the transaction is this method's connection's.
                 while ((statement = reader.nextStatement()) != null && !statement.sql().equals("COMMIT;")) {
+                    String refusal = refusal(statement.sql());
+                    if (refusal != null) {
+                        throw new RestoreException(statement.line(), statement.sql(), refusal, null);
+                    }
                     if (statement.isCopyFromStdin()) {
                         copyIn(statement);
                     } else {
