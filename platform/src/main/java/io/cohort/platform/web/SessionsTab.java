@@ -5,6 +5,7 @@ import com.google.inject.Singleton;
 import io.cohort.api.session.NewSession;
 import io.cohort.api.session.Participant;
 import io.cohort.api.session.Session;
+import io.cohort.platform.experiment.ExperimentCatalog;
 import io.cohort.platform.session.ParticipantStore;
 import io.cohort.platform.session.RegisteredServices;
 import io.cohort.platform.session.SessionStore;
@@ -29,10 +30,12 @@ public final class SessionsTab implements Tab {
     private final RegisteredServices experiments;
     private final Layout layout;
     private final AuditLog audit;
+    private final ExperimentCatalog catalog;
 
     @Inject
     public SessionsTab(SessionStore sessions, ParticipantStore participants, SessionTable table,
-                       RegisteredServices experiments, Layout layout, AuditLog audit) {
+                       RegisteredServices experiments, ExperimentCatalog catalog, Layout layout, AuditLog audit) {
+        this.catalog = catalog;
         this.sessions = sessions;
         this.participants = participants;
         this.table = table;
@@ -54,6 +57,8 @@ public final class SessionsTab implements Tab {
         Map<String, Object> model = new HashMap<>(form);
         model.put("rows", table.all());
         model.put("experiments", experiments.list());
+        // Files left out, with file, line and field: a lab that edits experiment.yaml sees why it is missing here.
+        model.put("problems", catalog.problems());
         ctx.getResponse().status(status);
         layout.html(ctx, "sessions.peb", model);
     }

@@ -256,6 +256,9 @@ class ParticipantRuntimeTest {
         ExperimentCatalog catalog = (ExperimentCatalog) service(io.cohort.api.experiment.Experiments.class);
         String named = "experiments/big/experiment.yaml: " + Files.size(big.resolve("experiment.yaml")) + " bytes is over the limit";
         eventually(() -> catalog.problems().stream().anyMatch(m -> m.startsWith(named)), "the big file is named");
+        // The admin sees it where experiments are chosen.
+        String page = new io.cohort.testkit.AdminHttp(URI.create(host.url())).bearer("t").get("/admin/sessions").body();
+        assertTrue(page.contains("id=\"experiment-problems\"") && page.contains(named), page);
         Files.delete(big.resolve("experiment.yaml"));
     }
 
