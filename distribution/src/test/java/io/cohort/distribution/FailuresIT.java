@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
@@ -141,6 +142,34 @@ class FailuresIT {
     }
 
     /** Moves a built jar into deploy/ in one step, as FileInstall should see it. */
+    @Test
+    void anUnresolvableBundleNamesItsMissingPackageAndADuplicateSaysSo() throws Exception {
+        deploy(io.cohort.testkit.TestBundles.jar(work.resolve("needs-missing.jar"), Map.of("Bundle-SymbolicName",
+                "test.needs.missing", "Bundle-Version", "1.0.0", "Import-Package",
+                "org.example.nowhere;version=\"[1.0,2)\""), List.of(), Map.of()));
+        Plugins.Row unresolved = Eventually.within(SOON, "the unresolvable bundle FAILED with its reason",
+                () -> plugins.bySymbolicName("test.needs.missing"),
+                p -> p.isPresent() && p.get().error() != null).value().get();
+        assertEquals("FAILED", unresolved.state());
+        assertTrue(unresolved.error().startsWith("cannot resolve: no bundle exports the package org.example.nowhere"),
+                unresolved.error());
+        assertTrue(admin.get("/admin/plugins").body().contains("org.example.nowhere"));
+
+        Path first = FixtureBundles.plain(work.resolve("twin-a.jar"), "test.twin");
+        Path second = Files.copy(first, work.resolve("twin-b.jar"));
+        deploy(first);
+        Eventually.within(SOON, "the first twin ACTIVE", () -> plugins.bySymbolicName("test.twin"),
+                p -> p.isPresent() && p.get().state().equals("ACTIVE"));
+        deploy(second);
+        Plugins.Row duplicate = Eventually.within(Duration.ofSeconds(15), "the second twin named a duplicate",
+                () -> plugins.byFileName("twin-b.jar"), p -> p.isPresent() && p.get().error() != null).value().get();
+        assertTrue(duplicate.error().startsWith("a duplicate: bundle ") && duplicate.error().contains("twin-a.jar"),
+                duplicate.error());
+        Files.delete(cohort.deployDir().resolve("twin-b.jar"));
+        Files.delete(cohort.deployDir().resolve("twin-a.jar"));
+        Files.delete(cohort.deployDir().resolve("needs-missing.jar"));
+    }
+
     private Path deploy(Path jar) throws Exception {
         return Files.move(jar, cohort.deployDir().resolve(jar.getFileName()), StandardCopyOption.ATOMIC_MOVE);
     }

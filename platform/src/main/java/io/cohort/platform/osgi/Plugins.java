@@ -59,17 +59,20 @@ public final class Plugins implements FrameworkListener, SynchronousBundleListen
         for (Bundle b : context.getBundles()) {
             locations.add(b.getLocation());
             String error = failures.get(b.getBundleId());
+            if (error == null && b.getState() == Bundle.INSTALLED) {
+                error = unresolved(b);
+            }
             String state = error != null && b.getState() != Bundle.ACTIVE ? "FAILED" : state(b);
             rows.add(new Plugin(b.getBundleId(), b.getSymbolicName(), b.getHeaders().get(Constants.BUNDLE_NAME),
                     b.getVersion().toString(), state, error, b.getLocation(), isBoot(b)));
         }
-        rows.addAll(undeployable(locations));
+        rows.addAll(undeployable(locations, context.getBundles()));
         rows.sort(Comparator.comparing((Plugin p) -> p.id() == null ? Long.MAX_VALUE : p.id()));
         return rows;
     }
 
     /** Files in deploy/ that FileInstall did not turn into bundles, and why. */
-    private List<Plugin> undeployable(Set<String> locations) {
+    private List<Plugin> undeployable(Set<String> locations, Bundle[] installed) {
         List<Plugin> rows = new ArrayList<>();
         if (!Files.isDirectory(deployDir)) {
             return rows;
@@ -80,7 +83,7 @@ public final class Plugins implements FrameworkListener, SynchronousBundleListen
                     continue;
                 }
                 long age = System.currentTimeMillis() - Files.getLastModifiedTime(file).toMillis();
-                String error = age < GRACE_MILLIS ? null : whyNotABundle(file);
+                String error = age < GRACE_MILLIS ? null : whyNotABundle(file, installed);
                 rows.add(new Plugin(null, null, file.getFileName().toString(), null,
                         error == null ? "PENDING" : "FAILED", error, file.toUri().toString(), false));
             }
@@ -97,19 +100,56 @@ public final class Plugins implements FrameworkListener, SynchronousBundleListen
     }
 
     /** A reason a jar cannot be installed, or a generic one if it looks fine (FileInstall refused it anyway). */
-    static String whyNotABundle(Path file) {
+    static String whyNotABundle(Path file, Bundle[] installed) {
         try (JarFile jar = new JarFile(file.toFile())) {
             Manifest manifest = jar.getManifest();
             if (manifest == null) {
                 return "not an OSGi bundle: the jar has no META-INF/MANIFEST.MF";
             }
-            if (manifest.getMainAttributes().getValue(Constants.BUNDLE_SYMBOLICNAME) == null) {
+            String name = manifest.getMainAttributes().getValue(Constants.BUNDLE_SYMBOLICNAME);
+            if (name == null) {
                 return "not an OSGi bundle: its manifest has no Bundle-SymbolicName";
+            }
+            String symbolicName = name.split(";")[0].trim();
+            String version = org.osgi.framework.Version.parseVersion(
+                    manifest.getMainAttributes().getValue(Constants.BUNDLE_VERSION)).toString();
+            for (Bundle b : installed) {
+                if (symbolicName.equals(b.getSymbolicName()) && version.equals(b.getVersion().toString())) {
+                    return "a duplicate: bundle " + b.getBundleId() + " (" + b.getLocation().replaceAll(".*/", "")
+                            + ") is already " + symbolicName + " " + version + "; remove one of the two files";
+                }
             }
             return "not installed by hot deploy (see the log)";
         } catch (IOException e) {
             return "not a valid jar: " + e.getMessage();
         }
+    }
+
+    /**
+     * Why an installed bundle does not resolve: the packages it imports (not optionally) that no bundle and not
+     * the host export, each with its version range. Null when every import has a provider.
+     */
+    private String unresolved(Bundle b) {
+        org.osgi.framework.wiring.BundleRevision revision = b.adapt(org.osgi.framework.wiring.BundleRevision.class);
+        org.osgi.framework.wiring.FrameworkWiring wiring = context.getBundle(0)
+                .adapt(org.osgi.framework.wiring.FrameworkWiring.class);
+        if (revision == null || wiring == null) {
+            return null;
+        }
+        List<String> missing = new ArrayList<>();
+        for (org.osgi.resource.Requirement r : revision.getRequirements(
+                org.osgi.framework.wiring.BundleRevision.PACKAGE_NAMESPACE)) {
+            if ("optional".equals(r.getDirectives().get("resolution"))) {
+                continue;
+            }
+            if (wiring.findProviders(r).isEmpty()) {
+                missing.add(String.valueOf(r.getDirectives().get("filter"))
+                        .replaceAll(".*osgi\\.wiring\\.package=([^)]+)\\).*", "$1")
+                        + " (" + r.getDirectives().get("filter") + ")");
+            }
+        }
+        return missing.isEmpty() ? null : "cannot resolve: no bundle exports the package" + (missing.size() > 1 ? "s " : " ")
+                + String.join(", ", missing);
     }
 
     static String state(Bundle b) {
@@ -185,7 +225,7 @@ public final class Plugins implements FrameworkListener, SynchronousBundleListen
         Path temp = Files.createTempFile(deployDir.getParent(), "upload-", ".part");
         try {
             Files.copy(content, temp, StandardCopyOption.REPLACE_EXISTING);
-            String problem = whyNotABundle(temp);
+            String problem = whyNotABundle(temp, new Bundle[0]);
             if (!problem.startsWith("not installed")) {
                 throw new IllegalArgumentException(name + ": " + problem);
             }
