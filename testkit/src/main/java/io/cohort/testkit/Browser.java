@@ -73,7 +73,9 @@ public final class Browser implements AutoCloseable {
 
     /** Waits (up to {@code seconds}) until {@code condition} returns something other than null or false. */
     public <T> T await(int seconds, Function<WebDriver, T> condition) {
-        return new WebDriverWait(driver, Duration.ofSeconds(seconds), Duration.ofMillis(100)).until(condition::apply);
+        // A live page replaces its rows as updates arrive: an element found a moment ago may be gone; look again.
+        return new WebDriverWait(driver, Duration.ofSeconds(seconds), Duration.ofMillis(100))
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(condition::apply);
     }
 
     /** Waits until an element matching {@code css} is there and returns it. */
