@@ -170,6 +170,34 @@ class FailuresIT {
         Files.delete(cohort.deployDir().resolve("needs-missing.jar"));
     }
 
+    @Test
+    void aBadValueInACfgFileIsNamedOnTheFormAndInTheLog() throws Exception {
+        Path distribution = Path.of(System.getProperty(io.cohort.testkit.RunningCohort.DISTRIBUTION_PROPERTY));
+        Path mturk;
+        try (var files = Files.list(distribution.resolve("deploy"))) {
+            mturk = files.filter(f -> f.getFileName().toString().startsWith("cohort-plugin-mturk")).findFirst().orElseThrow();
+        }
+        Files.writeString(work.resolve("io.cohort.mturk.cfg"), "mode=sandbox\nratePerSecond=abc\n");
+        deploy(work.resolve("io.cohort.mturk.cfg"));
+        deploy(Files.copy(mturk, work.resolve("mturk.jar")));
+        Plugins.Row plugin = Eventually.within(Duration.ofSeconds(30), "the MTurk plugin ACTIVE",
+                () -> plugins.bySymbolicName("cohort-plugin-mturk"),
+                p -> p.isPresent() && p.get().state().equals("ACTIVE")).value().get();
+        String form = Eventually.within(SOON, "the form names the key", () -> admin.get("/admin/plugins/" + plugin.id()
+                + "/config/io.cohort.mturk").body(), body -> body.contains("id=\"config-problems\"")).value();
+        assertTrue(form.contains("ratePerSecond: &#39;abc&#39;") || form.contains("ratePerSecond: 'abc'"), form);
+        Eventually.within(SOON, "the log names the key", () -> {
+            try {
+                return Files.readString(cohort.home().resolve("cohort.err"));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        },
+                log -> log.contains("Configuration io.cohort.mturk (io.cohort.mturk.cfg): ratePerSecond: 'abc'"));
+        Files.delete(cohort.deployDir().resolve("mturk.jar"));
+        Files.delete(cohort.deployDir().resolve("io.cohort.mturk.cfg"));
+    }
+
     private Path deploy(Path jar) throws Exception {
         return Files.move(jar, cohort.deployDir().resolve(jar.getFileName()), StandardCopyOption.ATOMIC_MOVE);
     }

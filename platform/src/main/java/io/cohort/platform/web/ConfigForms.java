@@ -24,12 +24,26 @@ public final class ConfigForms implements AutoCloseable {
 
     private final ServiceTracker<MetaTypeService, MetaTypeService> metatype;
     private final ServiceTracker<ConfigurationAdmin, ConfigurationAdmin> configAdmin;
+    private final org.osgi.framework.ServiceRegistration<?> listener;
+    private final org.osgi.framework.BundleListener bundles;
+    private final BundleContext context;
 
     public ConfigForms(BundleContext context) {
         metatype = new ServiceTracker<>(context, MetaTypeService.class, null);
         configAdmin = new ServiceTracker<>(context, ConfigurationAdmin.class, null);
         metatype.open();
         configAdmin.open();
+        // A .cfg dropped into deploy/ with a bad value would otherwise only show when someone opens the form.
+        listener = context.registerService(org.osgi.service.cm.ConfigurationListener.class,
+                event -> check(context, event.getPid()), null);
+        // ...and a .cfg that came before its plugin is checked when the plugin starts.
+        bundles = event -> {
+            if (event.getType() == org.osgi.framework.BundleEvent.STARTED) {
+                pids(event.getBundle()).forEach(pid -> check(context, pid));
+            }
+        };
+        context.addBundleListener(bundles);
+        this.context = context;
     }
 
     /** One field of a form. */
@@ -37,8 +51,8 @@ public final class ConfigForms implements AutoCloseable {
                         List<Map<String, String>> options) {
     }
 
-    /** A form: one configuration PID. */
-    public record Form(String pid, String name, String description, List<Field> fields) {
+    /** A form: one configuration PID; {@code problems} name the stored values its definition refuses. */
+    public record Form(String pid, String name, String description, List<Field> fields, List<String> problems) {
     }
 
     /** The PIDs a bundle describes with Metatype. */
@@ -68,7 +82,60 @@ public final class ConfigForms implements AutoCloseable {
             fields.add(new Field(ad.getID(), ad.getName(), ad.getDescription(), type,
                     type.equals("password") ? "" : shown, options));
         }
-        return new Form(pid, ocd.getName(), ocd.getDescription(), fields);
+        return new Form(pid, ocd.getName(), ocd.getDescription(), fields, problems(ocd, current));
+    }
+
+    /**
+     * The stored values (typically typed into a {@code .cfg} file, so text) that the definition refuses, each naming
+     * its key and value: {@code ratePerSecond: 'abc' is not a Integer}. The plugin would fall back or fail quietly.
+     */
+    static List<String> problems(ObjectClassDefinition ocd, Dictionary<String, Object> values) {
+        List<String> problems = new ArrayList<>();
+        if (values == null) {
+            return problems;
+        }
+        for (AttributeDefinition ad : ocd.getAttributeDefinitions(ObjectClassDefinition.ALL)) {
+            Object value = values.get(ad.getID());
+            if (!(value instanceof String raw) || ad.getType() == AttributeDefinition.STRING
+                    || ad.getType() == AttributeDefinition.PASSWORD) {
+                continue;
+            }
+            String problem = ad.validate(raw.trim());
+            if (problem != null && !problem.isEmpty()) {
+                problems.add(ad.getID() + ": '" + raw + "' " + problem);
+                continue;
+            }
+            try {
+                convert(ad, raw.trim());
+            } catch (IllegalArgumentException e) {
+                problems.add(ad.getID() + ": '" + raw + "' " + e.getMessage());
+            }
+        }
+        return problems;
+    }
+
+    /** Logs, naming the key, each value of a configuration just made or changed that its plugin's definition refuses. */
+    public void check(BundleContext context, String pid) {
+        MetaTypeService service = metatype.getService();
+        if (service == null || pid == null) {
+            return;
+        }
+        for (Bundle b : context.getBundles()) {
+            MetaTypeInformation info = service.getMetaTypeInformation(b);
+            if (info == null || info.getPids() == null || !List.of(info.getPids()).contains(pid)) {
+                continue;
+            }
+            try {
+                Object filename = configuration(pid).getProperties() == null ? null
+                        : configuration(pid).getProperties().get("felix.fileinstall.filename");
+                for (String problem : problems(info.getObjectClassDefinition(pid, null), configuration(pid).getProperties())) {
+                    org.slf4j.LoggerFactory.getLogger(ConfigForms.class).warn("Configuration {}{}: {}", pid,
+                            filename == null ? "" : " (" + filename.toString().replaceAll(".*/", "") + ")", problem);
+                }
+            } catch (IOException | RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(ConfigForms.class).debug("cannot check {}: {}", pid, e.getMessage());
+            }
+        }
     }
 
     /**
@@ -200,6 +267,12 @@ public final class ConfigForms implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            listener.unregister();
+            context.removeBundleListener(bundles);
+        } catch (IllegalStateException alreadyGone) {
+            // the framework stopped first
+        }
         metatype.close();
         configAdmin.close();
     }
