@@ -62,7 +62,9 @@ public final class TestDatabase {
                     : fromEnv + (fromEnv.contains("?") ? "&" : "?") + "user=postgres";
         } else {
             try {
-                embedded = EmbeddedPostgres.builder().start();
+                // Durable like the platform's own embedded server, so what tests and benchmarks measure is real.
+                embedded = EmbeddedPostgres.builder().setServerConfig("fsync", "on")
+                        .setServerConfig("synchronous_commit", "on").setServerConfig("full_page_writes", "on").start();
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot start an embedded PostgreSQL for tests", e);
             }
