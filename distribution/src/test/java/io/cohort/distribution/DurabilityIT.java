@@ -157,8 +157,9 @@ class DurabilityIT {
             assertTrue(refused.getMessage().contains("permission denied") || refused.getMessage().contains("must be"),
                     refused.getMessage());
         }
-        String mode = Files.getPosixFilePermissions(home.resolve("data/pg-password")).toString();
-        assertEquals("[OWNER_READ, OWNER_WRITE]", mode);
+        assertEquals(java.util.Set.of(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                java.nio.file.attribute.PosixFilePermission.OWNER_WRITE),
+                Files.getPosixFilePermissions(home.resolve("data/pg-password")), "readable only by Cohort's user");
         assertTrue(cohort.isAlive());
     }
 
