@@ -29,7 +29,7 @@ final class ExperimentTemplates implements Loader<Object> {
 
     ExperimentTemplates(ExperimentCatalog catalog) {
         this.catalog = catalog;
-        host.setPrefix("io/cohort/platform/templates");
+        host.setPrefix("io/cohort/platform/participant");
     }
 
     static String name(String experiment, String path) {

@@ -97,18 +97,18 @@ public final class RoomEntrance implements Tab {
                     ctx.redirect("/room/" + name + "/");
                 } else {
                     model.put("seat", a.seat());
-                    page(ctx, 200, "room/waiting.peb", model);
+                    page(ctx, 200, "room-waiting.peb", model);
                 }
             }
             case TO_PARTICIPANT -> ctx.redirect(a.url());
             case ASK_LABEL -> {
                 model.put("error", a.error());
-                page(ctx, a.error() == null ? 200 : 400, "room/join.peb", model);
+                page(ctx, a.error() == null ? 200 : 400, "room-join.peb", model);
             }
             case LABEL_TAKEN -> {
                 model.put("error", "This label is taken: someone in this room already uses the label '" + a.label()
                         + "'. Choose another.");
-                page(ctx, 409, "room/join.peb", model);
+                page(ctx, 409, "room-join.peb", model);
             }
             // 403 for refusals of who asks or when: the room exists and understood; it will not let them in.
             // (503 would blame the server and invite automatic retries; 410 would say the room is gone for good.)
@@ -125,7 +125,7 @@ public final class RoomEntrance implements Tab {
     private void message(RouteContext ctx, int status, Map<String, Object> model, String title, String text) {
         model.put("title", title);
         model.put("text", text);
-        page(ctx, status, "room/message.peb", model);
+        page(ctx, status, "room-message.peb", model);
     }
 
     private void page(RouteContext ctx, int status, String template, Map<String, Object> model) {

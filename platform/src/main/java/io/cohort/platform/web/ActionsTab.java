@@ -1,5 +1,6 @@
 package io.cohort.platform.web;
 
+
 import io.cohort.api.web.AdminAction;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -68,7 +69,7 @@ public final class ActionsTab implements Tab, AutoCloseable {
             if (api) {
                 Layout.json(ctx, 404, Map.of("error", "no action named '" + name + "'"));
             } else {
-                ctx.redirect(back + (back.contains("?") ? "&" : "?") + "error=" + PluginsPage.enc("no action named '" + name + "'"));
+                ctx.redirect(back + (back.contains("?") ? "&" : "?") + "error=" + RequestFields.enc("no action named '" + name + "'"));
             }
             return;
         }
@@ -91,7 +92,7 @@ public final class ActionsTab implements Tab, AutoCloseable {
         if (api) {
             Layout.json(ctx, result.ok() ? 200 : 400, result);
         } else {
-            ctx.redirect(back + (back.contains("?") ? "&" : "?") + (result.ok() ? "notice=" : "error=") + PluginsPage.enc(String.valueOf(result.message())));
+            ctx.redirect(back + (back.contains("?") ? "&" : "?") + (result.ok() ? "notice=" : "error=") + RequestFields.enc(String.valueOf(result.message())));
         }
     }
 

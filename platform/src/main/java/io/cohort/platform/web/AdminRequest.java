@@ -9,7 +9,7 @@ package io.cohort.platform.web;
  */
 public record AdminRequest(String user, String csrf, String login) {
 
-    static final String LOCAL = "cohort.admin";
+    public static final String LOCAL = "cohort.admin";
 
     /** The admin behind a request that passed {@link Security}'s guard. */
     public static AdminRequest of(ro.pippo.core.route.RouteContext ctx) {

@@ -12,7 +12,7 @@ import ro.pippo.core.route.RouteContext;
  * (the API): each field a list of texts. In JSON, a string is its text, an array its items, anything else its
  * JSON text ({@code 41}, {@code {"rounds": 3}}).
  */
-final class RequestFields {
+public final class RequestFields {
 
     private final Map<String, List<String>> fields;
 
@@ -21,7 +21,7 @@ final class RequestFields {
     }
 
     /** @throws IllegalArgumentException when a JSON body is not a JSON object */
-    static RequestFields of(RouteContext ctx) {
+    public static RequestFields of(RouteContext ctx) {
         String type = ctx.getRequest().getContentType();
         Map<String, List<String>> fields = new LinkedHashMap<>();
         if (type != null && type.toLowerCase().startsWith("application/json")) {
@@ -55,21 +55,26 @@ final class RequestFields {
     }
 
     /** The first value, or null. */
-    String one(String name) {
+    public String one(String name) {
         List<String> values = fields.get(name);
         return values == null || values.isEmpty() ? null : values.get(0);
     }
 
-    List<String> all(String name) {
+    public List<String> all(String name) {
         return fields.getOrDefault(name, List.of());
     }
 
     /** A required {@code true}/{@code false}. */
-    boolean bool(String name) {
+    public boolean bool(String name) {
         String v = one(name);
         if ("true".equals(v) || "false".equals(v)) {
             return Boolean.parseBoolean(v);
         }
         throw new IllegalArgumentException(name + ": '" + v + "' is not true or false");
+    }
+
+    /** {@code s} encoded for a query string, e.g. a notice after a redirect. */
+    public static String enc(String s) {
+        return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
     }
 }

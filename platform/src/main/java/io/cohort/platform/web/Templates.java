@@ -30,10 +30,18 @@ public final class Templates implements SynchronousBundleListener {
         this.host = engine(hostLoader());
     }
 
-    private static Loader<String> hostLoader() {
-        ClasspathLoader loader = new ClasspathLoader(Templates.class.getClassLoader());
-        loader.setPrefix("io/cohort/platform/templates");
-        return loader;
+    /** The host's feature packages that keep templates beside their classes; a template name is unique across them. */
+    static final List<String> FEATURES = List.of("web", "session", "participant", "room", "payment", "schedule", "data",
+            "osgi", "status", "dump");
+
+    private static Loader<?> hostLoader() {
+        List<Loader<?>> loaders = new java.util.ArrayList<>();
+        for (String feature : FEATURES) {
+            ClasspathLoader loader = new ClasspathLoader(Templates.class.getClassLoader());
+            loader.setPrefix("io/cohort/platform/" + feature);
+            loaders.add(loader);
+        }
+        return new DelegatingLoader(loaders);
     }
 
     private static PebbleEngine engine(Loader<?> loader) {

@@ -1,4 +1,10 @@
-package io.cohort.platform.web;
+package io.cohort.platform.status;
+
+import io.cohort.platform.web.AdminRequest;
+import io.cohort.platform.web.AdminSessions;
+import io.cohort.platform.web.AuditLog;
+import io.cohort.platform.web.Layout;
+import io.cohort.platform.web.Tab;
 
 import io.cohort.platform.osgi.Plugins;
 import java.io.File;

@@ -1,4 +1,8 @@
-package io.cohort.platform.web;
+package io.cohort.platform.session;
+
+import io.cohort.platform.web.ContributedPages;
+import io.cohort.platform.web.Layout;
+import io.cohort.platform.web.Tab;
 
 import com.google.inject.Inject;
 import com.google.inject.Singleton;

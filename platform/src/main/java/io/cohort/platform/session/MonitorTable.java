@@ -1,4 +1,4 @@
-package io.cohort.platform.web;
+package io.cohort.platform.session;
 
 import com.google.inject.Inject;
 import com.google.inject.Singleton;

@@ -1,4 +1,10 @@
-package io.cohort.platform.web;
+package io.cohort.platform.session;
+
+import io.cohort.platform.web.AdminRequest;
+import io.cohort.platform.web.AuditLog;
+import io.cohort.platform.web.Layout;
+import io.cohort.platform.web.RequestFields;
+import io.cohort.platform.web.Tab;
 
 import com.google.inject.Inject;
 import com.google.inject.Singleton;

@@ -1,4 +1,4 @@
-package io.cohort.platform.web;
+package io.cohort.platform.osgi;
 
 import java.io.IOException;
 import java.util.ArrayList;

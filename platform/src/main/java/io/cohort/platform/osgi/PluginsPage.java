@@ -1,4 +1,11 @@
-package io.cohort.platform.web;
+package io.cohort.platform.osgi;
+
+import io.cohort.platform.web.AdminRequest;
+import io.cohort.platform.web.AuditLog;
+import io.cohort.platform.web.Layout;
+import io.cohort.platform.web.RequestError;
+import io.cohort.platform.web.RequestFields;
+import io.cohort.platform.web.Tab;
 
 import io.cohort.platform.osgi.Plugins;
 import java.util.ArrayList;
@@ -66,13 +73,13 @@ public final class PluginsPage implements Tab {
             if (api) {
                 Layout.json(ctx, 200, Map.of("ok", true));
             } else {
-                ctx.redirect("/admin/plugins?notice=" + enc(action + " done for bundle " + id));
+                ctx.redirect("/admin/plugins?notice=" + RequestFields.enc(action + " done for bundle " + id));
             }
         } catch (Exception e) {
             if (api) {
                 Layout.json(ctx, e instanceof IllegalArgumentException ? 400 : 409, Map.of("error", String.valueOf(e.getMessage())));
             } else {
-                ctx.redirect("/admin/plugins?error=" + enc(action + " failed for bundle " + id + ": " + e.getMessage()));
+                ctx.redirect("/admin/plugins?error=" + RequestFields.enc(action + " failed for bundle " + id + ": " + e.getMessage()));
             }
         }
     }
@@ -81,15 +88,15 @@ public final class PluginsPage implements Tab {
         FileItem file = ctx.getRequest().getFile("bundle");
         String user = AdminRequest.of(ctx).user();
         if (file == null) {
-            ctx.redirect("/admin/plugins?error=" + enc("choose a .jar file to upload"));
+            ctx.redirect("/admin/plugins?error=" + RequestFields.enc("choose a .jar file to upload"));
             return;
         }
         try {
             var saved = plugins.upload(file.getSubmittedFileName(), file.getInputStream());
             audit.record(user, "plugin.upload", saved.getFileName().toString(), Map.of("size", file.getSize()));
-            ctx.redirect("/admin/plugins?notice=" + enc(saved.getFileName() + " uploaded; it starts within a second"));
+            ctx.redirect("/admin/plugins?notice=" + RequestFields.enc(saved.getFileName() + " uploaded; it starts within a second"));
         } catch (Exception e) {
-            ctx.redirect("/admin/plugins?error=" + enc("upload refused: " + e.getMessage()));
+            ctx.redirect("/admin/plugins?error=" + RequestFields.enc("upload refused: " + e.getMessage()));
         }
     }
 
@@ -118,17 +125,14 @@ public final class PluginsPage implements Tab {
         for (Map.Entry<String, ParameterValue> e : ctx.getRequest().getParameters().entrySet()) {
             input.put(e.getKey(), e.getValue().toString(""));
         }
-        String base = "/admin/plugins/" + b.getBundleId() + "/config/" + enc(pid);
+        String base = "/admin/plugins/" + b.getBundleId() + "/config/" + RequestFields.enc(pid);
         try {
             forms.save(b, pid, input);
             audit.record(AdminRequest.of(ctx).user(), "plugin.config", pid, Map.of());
-            ctx.redirect(base + "?notice=" + enc("saved"));
+            ctx.redirect(base + "?notice=" + RequestFields.enc("saved"));
         } catch (IllegalArgumentException e) {
-            ctx.redirect(base + "?error=" + enc(e.getMessage()));
+            ctx.redirect(base + "?error=" + RequestFields.enc(e.getMessage()));
         }
     }
 
-    static String enc(String s) {
-        return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
-    }
 }

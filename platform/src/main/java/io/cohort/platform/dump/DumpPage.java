@@ -1,4 +1,9 @@
-package io.cohort.platform.web;
+package io.cohort.platform.dump;
+
+import io.cohort.platform.web.AdminRequest;
+import io.cohort.platform.web.AuditLog;
+import io.cohort.platform.web.Layout;
+import io.cohort.platform.web.Tab;
 
 import io.cohort.platform.dump.DatabaseDump;
 import java.io.OutputStream;

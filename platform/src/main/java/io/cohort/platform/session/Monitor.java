@@ -1,4 +1,6 @@
-package io.cohort.platform.web;
+package io.cohort.platform.session;
+
+import io.cohort.platform.web.Layout;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.inject.Inject;

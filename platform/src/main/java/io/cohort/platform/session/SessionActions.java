@@ -1,4 +1,6 @@
-package io.cohort.platform.web;
+package io.cohort.platform.session;
+
+import io.cohort.platform.web.RequestFields;
 
 import com.google.inject.Inject;
 import com.google.inject.Singleton;

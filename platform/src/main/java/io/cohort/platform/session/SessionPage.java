@@ -1,4 +1,10 @@
-package io.cohort.platform.web;
+package io.cohort.platform.session;
+
+import io.cohort.platform.web.AdminRequest;
+import io.cohort.platform.web.AuditLog;
+import io.cohort.platform.web.Layout;
+import io.cohort.platform.web.RequestFields;
+import io.cohort.platform.web.Tab;
 
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
@@ -150,7 +156,7 @@ public final class SessionPage implements Tab {
         if (api) {
             Layout.json(ctx, 200, Map.of("ok", true, "message", notice, "session", table.find(s.id()).orElseThrow()));
         } else {
-            ctx.redirect("/admin/sessions/" + s.id() + "?notice=" + PluginsPage.enc(notice));
+            ctx.redirect("/admin/sessions/" + s.id() + "?notice=" + RequestFields.enc(notice));
         }
     }
 
