@@ -29,6 +29,9 @@ import io.cohort.platform.storage.PluginDatabases;
 import io.cohort.platform.osgi.Plugins;
 import io.cohort.platform.web.ActionsTab;
 import io.cohort.platform.web.AdminWeb;
+import io.cohort.platform.web.CoreTab;
+import io.cohort.platform.web.Tab;
+import io.cohort.api.web.AdminPage;
 import io.cohort.platform.session.Dashboard;
 import io.cohort.platform.session.Monitor;
 import io.cohort.platform.web.PublicRoutes;
@@ -125,7 +128,13 @@ public final class Host implements AutoCloseable {
             registrations.add(systemContext.registerService(EventListener.class, injector.getInstance(ParticipantSockets.class),
                     new Hashtable<>(Map.of(EventListener.TOPIC, LiveFeed.COMMAND))));
             injector.getInstance(WaitTimeouts.class);
-            Pippo pippo = new Pippo(injector.getInstance(AdminWeb.class));
+            AdminWeb web = injector.getInstance(AdminWeb.class);
+            for (Tab tab : web.tabs()) {
+                if (tab instanceof CoreTab core) {
+                    registrations.add(systemContext.registerService(AdminPage.class, core, CoreTab.properties(core)));
+                }
+            }
+            Pippo pippo = new Pippo(web);
             WebServer server = new WebServer(new PublicUrl(config.get("http.public.url")));
             pippo.setServer(server);
             server.getSettings().host(config.host()).port(config.port());

@@ -11,7 +11,9 @@ import io.cohort.api.web.SocketEndpoint;
 import io.cohort.api.web.View;
 import io.cohort.platform.osgi.SystemPackages;
 import io.cohort.testkit.AdminHttp;
+import io.cohort.testkit.TestBundles;
 import io.cohort.testkit.TestDatabase;
+import io.example.tab.TabActivator;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,7 +34,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.framework.launch.Framework;
@@ -96,6 +100,65 @@ class HostWhiteboardTest {
         assertEquals(404, send("GET", "/admin/thing", null).statusCode());
         assertFalse(send("GET", "/admin/", null).body().contains("href=\"/admin/thing\""));
         assertEquals(200, send("GET", "/healthz", null).statusCode());
+    }
+
+    @Test
+    void theMenuIsTheRegistrysAdminPagesAndACoreTabArrivesTheWayAPluginTabDoes() throws Exception {
+        Path jar = TestBundles.jar(home.resolve("hello-tab.jar"),
+                Map.of("Bundle-SymbolicName", "io.example.tab", "Bundle-Activator", TabActivator.class.getName(),
+                        "Import-Package", "io.cohort.api.web,org.osgi.framework"),
+                List.of(TabActivator.class),
+                Map.of("templates/hello.peb", "{% extends \"layout.peb\" %}{% block content %}Hello tab{% endblock %}"));
+        Bundle plugin = context().installBundle(jar.toUri().toString());
+        try {
+            plugin.start();
+            Map<String, Map<String, Object>> tabs = adminPages();
+            // Both are AdminPage services with the same three properties; only the registering bundle differs.
+            assertEquals(Map.of(AdminPage.PATH, "/sessions", AdminPage.MENU, "Sessions", AdminPage.MENU_ORDER, 100,
+                    "bundle", "org.apache.felix.framework"), tabs.get("Sessions"));
+            assertEquals(Map.of(AdminPage.PATH, "/hello", AdminPage.MENU, "Hello", AdminPage.MENU_ORDER, 450,
+                    "bundle", "io.example.tab"), tabs.get("Hello"));
+            List<String> menu = menu();
+            assertEquals(List.of("Dashboard", "Sessions", "Participants", "Rooms", "Payments", "Hello", "Tasks",
+                    "Plugins", "Status", "Dump"), menu);
+            assertTrue(send("GET", "/admin/hello", null).body().contains("Hello tab"));
+
+            plugin.stop();
+            assertFalse(adminPages().containsKey("Hello"));
+            assertEquals(List.of("Dashboard", "Sessions", "Participants", "Rooms", "Payments", "Tasks", "Plugins",
+                    "Status", "Dump"), menu());
+            assertEquals(404, send("GET", "/admin/hello", null).statusCode());
+            assertEquals(200, send("GET", "/admin/sessions", null).statusCode());
+            // A path under a core tab that none of its routes serves is the tab's 404, not a plugin's.
+            assertEquals(404, send("GET", "/admin/sessions/none/such/page", null).statusCode());
+        } finally {
+            plugin.uninstall();
+        }
+    }
+
+    /** Every AdminPage service's menu label with its properties and bundle, read from the registry. */
+    static Map<String, Map<String, Object>> adminPages() throws Exception {
+        Map<String, Map<String, Object>> pages = new java.util.HashMap<>();
+        for (ServiceReference<AdminPage> ref : context().getServiceReferences(AdminPage.class, null)) {
+            if (ref.getProperty(AdminPage.MENU) != null) {
+                pages.put(ref.getProperty(AdminPage.MENU).toString(), Map.of(AdminPage.PATH, ref.getProperty(AdminPage.PATH),
+                        AdminPage.MENU, ref.getProperty(AdminPage.MENU), AdminPage.MENU_ORDER,
+                        ref.getProperty(AdminPage.MENU_ORDER), "bundle", ref.getBundle().getSymbolicName()));
+            }
+        }
+        return pages;
+    }
+
+    /** The menu's labels as the admin's page shows them, in order. */
+    static List<String> menu() throws Exception {
+        String html = send("GET", "/admin/status", null).body();
+        String nav = html.substring(html.indexOf("<nav id=\"menu\">"), html.indexOf("</nav>"));
+        List<String> labels = new java.util.ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("<a href=\"[^\"]*\"[^>]*>([^<]*)</a>").matcher(nav);
+        while (m.find()) {
+            labels.add(m.group(1));
+        }
+        return labels;
     }
 
     @Test

@@ -1,5 +1,9 @@
 package io.cohort.platform.data;
 
+import io.cohort.platform.web.ContributedPages;
+
+import io.cohort.platform.web.CoreTab;
+
 import io.cohort.api.session.ParticipantStatus;
 import io.cohort.platform.web.Layout;
 import io.cohort.platform.web.Tab;
@@ -21,7 +25,12 @@ import ro.pippo.core.route.RouteContext;
  * sorted and paged by the database, so it stays fast at 100,000 rows: counts come from the tally V4 keeps, pages
  * from an index per sortable column.
  */
-public final class ParticipantTable implements Tab {
+public final class ParticipantTable implements CoreTab {
+
+    @Override
+    public ContributedPages.MenuItem menuItem() {
+        return new ContributedPages.MenuItem("/participants", "Participants", 200);
+    }
 
     private final DataSource db;
     private final Layout layout;

@@ -1,5 +1,9 @@
 package io.cohort.platform.dump;
 
+import io.cohort.platform.web.ContributedPages;
+
+import io.cohort.platform.web.CoreTab;
+
 import io.cohort.platform.web.AdminRequest;
 import io.cohort.platform.web.AuditLog;
 import io.cohort.platform.web.Layout;
@@ -16,7 +20,12 @@ import ro.pippo.core.Application;
 import ro.pippo.core.route.RouteContext;
 
 /** The Dump tab: a restorable gzip'd SQL dump of the whole database, streamed as it is read. */
-public final class DumpPage implements Tab {
+public final class DumpPage implements CoreTab {
+
+    @Override
+    public ContributedPages.MenuItem menuItem() {
+        return new ContributedPages.MenuItem("/dump", "Dump", 920);
+    }
 
     private final DataSource db;
     private final Layout layout;

@@ -27,8 +27,7 @@ import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
-import org.osgi.util.tracker.ServiceTracker;
-import org.osgi.util.tracker.ServiceTrackerCustomizer;
+import io.cohort.platform.osgi.Whiteboard;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -60,7 +59,7 @@ public final class PgEvents implements Events, AutoCloseable {
     private final ObjectMapper json = new ObjectMapper();
     private final Map<ServiceReference<EventListener>, Subscription> subscriptions = new ConcurrentHashMap<>();
 
-    private ServiceTracker<EventListener, EventListener> tracker;
+    private Whiteboard<EventListener> tracker;
     private ExecutorService dispatcher;
     private Thread loop;
     private Connection listening;
@@ -84,8 +83,22 @@ public final class PgEvents implements Events, AutoCloseable {
             throw new IllegalStateException("cannot LISTEN " + CHANNEL + ": " + e.getMessage(), e);
         }
         dispatcher = Executors.newSingleThreadExecutor(r -> daemon(r, "cohort-events-dispatch"));
-        tracker = new ServiceTracker<>(context, EventListener.class, new Whiteboard());
-        tracker.open();
+        tracker = new Whiteboard<>(context, EventListener.class, new Whiteboard.Listener<>() {
+            @Override
+            public void added(ServiceReference<EventListener> ref, EventListener listener) {
+                subscriptions.put(ref, Subscription.of(listener, ref.getProperty(EventListener.TOPIC)));
+            }
+
+            @Override
+            public void modified(ServiceReference<EventListener> ref, EventListener listener) {
+                subscriptions.put(ref, Subscription.of(listener, ref.getProperty(EventListener.TOPIC)));
+            }
+
+            @Override
+            public void removed(ServiceReference<EventListener> ref, EventListener listener) {
+                subscriptions.remove(ref);
+            }
+        });
         running = true;
         loop = daemon(this::receive, "cohort-events-listen");
         loop.start();
@@ -286,29 +299,6 @@ public final class PgEvents implements Events, AutoCloseable {
                 }
             }
             return false;
-        }
-    }
-
-    private final class Whiteboard implements ServiceTrackerCustomizer<EventListener, EventListener> {
-
-        @Override
-        public EventListener addingService(ServiceReference<EventListener> ref) {
-            EventListener listener = context.getService(ref);
-            if (listener != null) {
-                subscriptions.put(ref, Subscription.of(listener, ref.getProperty(EventListener.TOPIC)));
-            }
-            return listener;
-        }
-
-        @Override
-        public void modifiedService(ServiceReference<EventListener> ref, EventListener listener) {
-            subscriptions.put(ref, Subscription.of(listener, ref.getProperty(EventListener.TOPIC)));
-        }
-
-        @Override
-        public void removedService(ServiceReference<EventListener> ref, EventListener listener) {
-            subscriptions.remove(ref);
-            context.ungetService(ref);
         }
     }
 }

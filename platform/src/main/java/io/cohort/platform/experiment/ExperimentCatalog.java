@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
-import org.osgi.util.tracker.ServiceTracker;
+import io.cohort.platform.osgi.Whiteboard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,7 +57,7 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
     private final Map<String, FolderEntry> folders = new HashMap<>();
     private final Map<ServiceReference<ExperimentHooks>, Contribution> contributions = new ConcurrentHashMap<>();
     private final Set<String> shadowsLogged = ConcurrentHashMap.newKeySet();
-    private final ServiceTracker<ExperimentHooks, ExperimentHooks> tracker;
+    private final Whiteboard<ExperimentHooks> tracker;
     /** Null when the catalog refreshes on every call (a recheck of zero, for tests). */
     private final ScheduledExecutorService refresher;
     /** The experiments as last published; every page load reads it and nothing else. */
@@ -74,31 +74,25 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
     public ExperimentCatalog(Path home, BundleContext context, java.time.Duration recheck) {
         this.home = home;
         this.folder = home.resolve("experiments");
-        this.tracker = new ServiceTracker<>(context, ExperimentHooks.class, null) {
+        this.tracker = new Whiteboard<>(context, ExperimentHooks.class, new Whiteboard.Listener<>() {
             @Override
-            public ExperimentHooks addingService(ServiceReference<ExperimentHooks> reference) {
-                ExperimentHooks hooks = context.getService(reference);
-                if (hooks != null) {
-                    contributions.put(reference, contribution(reference, hooks));
-                    publish();
-                }
-                return hooks;
-            }
-
-            @Override
-            public void modifiedService(ServiceReference<ExperimentHooks> reference, ExperimentHooks hooks) {
+            public void added(ServiceReference<ExperimentHooks> reference, ExperimentHooks hooks) {
                 contributions.put(reference, contribution(reference, hooks));
                 publish();
             }
 
             @Override
-            public void removedService(ServiceReference<ExperimentHooks> reference, ExperimentHooks hooks) {
+            public void modified(ServiceReference<ExperimentHooks> reference, ExperimentHooks hooks) {
+                contributions.put(reference, contribution(reference, hooks));
+                publish();
+            }
+
+            @Override
+            public void removed(ServiceReference<ExperimentHooks> reference, ExperimentHooks hooks) {
                 contributions.remove(reference);
                 publish();
-                context.ungetService(reference);
             }
-        };
-        tracker.open(true);
+        });
         refresh();
         if (recheck.isZero()) {
             refresher = null;

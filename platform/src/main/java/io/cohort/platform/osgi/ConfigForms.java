@@ -14,7 +14,6 @@ import org.osgi.service.metatype.AttributeDefinition;
 import org.osgi.service.metatype.MetaTypeInformation;
 import org.osgi.service.metatype.MetaTypeService;
 import org.osgi.service.metatype.ObjectClassDefinition;
-import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * Configuration forms generated from a plugin's Metatype, saved to ConfigAdmin. Passwords are never shown back;
@@ -22,17 +21,15 @@ import org.osgi.util.tracker.ServiceTracker;
  */
 public final class ConfigForms implements AutoCloseable {
 
-    private final ServiceTracker<MetaTypeService, MetaTypeService> metatype;
-    private final ServiceTracker<ConfigurationAdmin, ConfigurationAdmin> configAdmin;
+    private final Whiteboard<MetaTypeService> metatype;
+    private final Whiteboard<ConfigurationAdmin> configAdmin;
     private final org.osgi.framework.ServiceRegistration<?> listener;
     private final org.osgi.framework.BundleListener bundles;
     private final BundleContext context;
 
     public ConfigForms(BundleContext context) {
-        metatype = new ServiceTracker<>(context, MetaTypeService.class, null);
-        configAdmin = new ServiceTracker<>(context, ConfigurationAdmin.class, null);
-        metatype.open();
-        configAdmin.open();
+        metatype = Whiteboard.ownClassSpace(context, MetaTypeService.class);
+        configAdmin = Whiteboard.ownClassSpace(context, ConfigurationAdmin.class);
         // A .cfg dropped into deploy/ with a bad value would otherwise only show when someone opens the form.
         listener = context.registerService(org.osgi.service.cm.ConfigurationListener.class,
                 event -> check(context, event.getPid()), null);
@@ -57,7 +54,7 @@ public final class ConfigForms implements AutoCloseable {
 
     /** The PIDs a bundle describes with Metatype. */
     public List<String> pids(Bundle bundle) {
-        MetaTypeService service = metatype.getService();
+        MetaTypeService service = metatype.first().orElse(null);
         if (service == null) {
             return List.of();
         }
@@ -116,7 +113,7 @@ public final class ConfigForms implements AutoCloseable {
 
     /** Logs, naming the key, each value of a configuration just made or changed that its plugin's definition refuses. */
     public void check(BundleContext context, String pid) {
-        MetaTypeService service = metatype.getService();
+        MetaTypeService service = metatype.first().orElse(null);
         if (service == null || pid == null) {
             return;
         }
@@ -199,7 +196,7 @@ public final class ConfigForms implements AutoCloseable {
     }
 
     private ObjectClassDefinition definition(Bundle bundle, String pid) {
-        MetaTypeService service = metatype.getService();
+        MetaTypeService service = metatype.first().orElse(null);
         MetaTypeInformation info = service == null ? null : service.getMetaTypeInformation(bundle);
         if (info == null || !List.of(info.getPids()).contains(pid)) {
             throw new IllegalArgumentException("bundle " + bundle.getSymbolicName() + " describes no configuration '" + pid + "'");
@@ -208,7 +205,7 @@ public final class ConfigForms implements AutoCloseable {
     }
 
     private Configuration configuration(String pid) throws IOException {
-        ConfigurationAdmin admin = configAdmin.getService();
+        ConfigurationAdmin admin = configAdmin.first().orElse(null);
         if (admin == null) {
             throw new IllegalStateException("ConfigAdmin is not running");
         }

@@ -1,5 +1,9 @@
 package io.cohort.platform.osgi;
 
+import io.cohort.platform.web.ContributedPages;
+
+import io.cohort.platform.web.CoreTab;
+
 import io.cohort.platform.web.AdminRequest;
 import io.cohort.platform.web.AuditLog;
 import io.cohort.platform.web.Layout;
@@ -20,7 +24,12 @@ import ro.pippo.core.ParameterValue;
 import ro.pippo.core.route.RouteContext;
 
 /** The Plugins tab and {@code /api/plugins}: bundles, start/stop/uninstall, upload, Metatype config forms. */
-public final class PluginsPage implements Tab {
+public final class PluginsPage implements CoreTab {
+
+    @Override
+    public ContributedPages.MenuItem menuItem() {
+        return new ContributedPages.MenuItem("/plugins", "Plugins", 900);
+    }
 
     private final Plugins plugins;
     private final ConfigForms forms;

@@ -26,7 +26,7 @@ import java.util.Map;
 import java.util.stream.LongStream;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
-import org.osgi.util.tracker.ServiceTracker;
+import io.cohort.platform.osgi.Whiteboard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,15 +43,14 @@ public final class ParticipantPages implements AutoCloseable {
     private final PebbleEngine engine;
     private final FieldStore data;
     private final ParticipantStore participants;
-    private final ServiceTracker<ParticipantPageContribution, ParticipantPageContribution> contributions;
+    private final Whiteboard<ParticipantPageContribution> contributions;
 
     public ParticipantPages(ExperimentCatalog catalog, FieldStore data, ParticipantStore participants, BundleContext context) {
         this.engine = new PebbleEngine.Builder().loader(new ExperimentTemplates(catalog)).autoEscaping(true)
                 .strictVariables(false).build();
         this.data = data;
         this.participants = participants;
-        this.contributions = new ServiceTracker<>(context, ParticipantPageContribution.class, null);
-        contributions.open(true);
+        this.contributions = new Whiteboard<>(context, ParticipantPageContribution.class);
     }
 
     /** The URL every participant route of {@code p} hangs under. */
@@ -232,16 +231,13 @@ public final class ParticipantPages implements AutoCloseable {
     private void contribute(Map<String, Object> model, Participant p, String pageName, boolean end) {
         StringBuilder head = new StringBuilder();
         StringBuilder body = new StringBuilder();
-        ServiceReference<ParticipantPageContribution>[] refs = contributions.getServiceReferences();
-        if (refs != null) {
-            java.util.Arrays.sort(refs, java.util.Collections.reverseOrder());
+        Map<ServiceReference<ParticipantPageContribution>, ParticipantPageContribution> all = contributions.services();
+        if (!all.isEmpty()) {
             ParticipantPageContribution.ParticipantPage page =
                     new ParticipantPageContribution.ParticipantPage(p.sessionId(), p.id(), pageName, end);
-            for (ServiceReference<ParticipantPageContribution> ref : refs) {
-                ParticipantPageContribution c = contributions.getService(ref);
-                if (c == null) {
-                    continue;
-                }
+            for (Map.Entry<ServiceReference<ParticipantPageContribution>, ParticipantPageContribution> entry : all.entrySet()) {
+                ServiceReference<ParticipantPageContribution> ref = entry.getKey();
+                ParticipantPageContribution c = entry.getValue();
                 try {
                     String h = c.head(page);
                     String b = c.body(page);

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.osgi.framework.BundleContext;
-import org.osgi.util.tracker.ServiceTracker;
+import io.cohort.platform.osgi.Whiteboard;
 
 /** The {@link CrowdProvider} services plugins register, tracked live, found by name. */
 public final class CrowdProviders implements AutoCloseable {
@@ -20,11 +20,10 @@ public final class CrowdProviders implements AutoCloseable {
         return t;
     });
 
-    private final ServiceTracker<CrowdProvider, CrowdProvider> tracker;
+    private final Whiteboard<CrowdProvider> tracker;
 
     public CrowdProviders(BundleContext context) {
-        this.tracker = new ServiceTracker<>(context, CrowdProvider.class, null);
-        tracker.open(true);
+        this.tracker = new Whiteboard<>(context, CrowdProvider.class);
     }
 
     public Optional<CrowdProvider> find(String name) {
@@ -56,7 +55,7 @@ public final class CrowdProviders implements AutoCloseable {
     }
 
     public List<CrowdProvider> all() {
-        List<CrowdProvider> all = new ArrayList<>(tracker.getTracked().values());
+        List<CrowdProvider> all = tracker.all();
         all.sort(Comparator.comparing(CrowdProvider::name));
         return all;
     }

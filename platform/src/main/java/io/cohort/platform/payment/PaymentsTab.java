@@ -1,5 +1,9 @@
 package io.cohort.platform.payment;
 
+import io.cohort.platform.web.ContributedPages;
+
+import io.cohort.platform.web.CoreTab;
+
 import io.cohort.api.crowd.CrowdException;
 import io.cohort.api.crowd.CrowdProvider;
 import io.cohort.api.payment.PaymentBatch;
@@ -28,7 +32,12 @@ import ro.pippo.core.route.RouteContext;
  * {@code approve}, {@code reject}, {@code bonus} (with {@code participant}s), {@code file}, {@code expire-hits},
  * {@code delete-hits}); a preview builds the plan and writes nothing, a commit writes and starts it.
  */
-public final class PaymentsTab implements Tab {
+public final class PaymentsTab implements CoreTab {
+
+    @Override
+    public ContributedPages.MenuItem menuItem() {
+        return new ContributedPages.MenuItem("/payments", "Payments", 400);
+    }
 
     private static final String BATCH = "{id: [0-9]+}";
 

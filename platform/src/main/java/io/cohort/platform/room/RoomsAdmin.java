@@ -1,5 +1,9 @@
 package io.cohort.platform.room;
 
+import io.cohort.platform.web.ContributedPages;
+
+import io.cohort.platform.web.CoreTab;
+
 import io.cohort.api.experiment.Experiment;
 import io.cohort.api.experiment.Experiments;
 import io.cohort.api.session.Participants;
@@ -21,7 +25,12 @@ import ro.pippo.core.route.RouteContext;
  * The Rooms tab ({@code /admin/rooms}) and its JSON twin ({@code /api/rooms}): list, create, edit, the live
  * waiting list, a session from the waiting list, close/reopen, disassociate. Every change leaves an audit row.
  */
-public final class RoomsAdmin implements Tab {
+public final class RoomsAdmin implements CoreTab {
+
+    @Override
+    public ContributedPages.MenuItem menuItem() {
+        return new ContributedPages.MenuItem("/rooms", "Rooms", 300);
+    }
 
     static final String NAME = "{name: [A-Za-z0-9][A-Za-z0-9_-]*}";
 

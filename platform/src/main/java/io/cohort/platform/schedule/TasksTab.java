@@ -1,5 +1,9 @@
 package io.cohort.platform.schedule;
 
+import io.cohort.platform.web.ContributedPages;
+
+import io.cohort.platform.web.CoreTab;
+
 import io.cohort.api.schedule.NewTask;
 import io.cohort.api.schedule.Schedule;
 import io.cohort.api.schedule.Task;
@@ -19,7 +23,12 @@ import ro.pippo.core.route.RouteContext;
  * words, next run and last outcome; a New-task form (e.g. "approve all submitted" every 30 minutes); pause, resume,
  * run now, reschedule, delete; each task's run history. The scheduler audits every change.
  */
-public final class TasksTab implements Tab {
+public final class TasksTab implements CoreTab {
+
+    @Override
+    public ContributedPages.MenuItem menuItem() {
+        return new ContributedPages.MenuItem("/tasks", "Tasks", 500);
+    }
 
     private static final String NAME = "{name: [A-Za-z0-9][A-Za-z0-9._-]*}";
     private static final List<String> ACTIONS = List.of("pause", "resume", "run", "delete", "reschedule");

@@ -1,5 +1,7 @@
 package io.cohort.platform.session;
 
+import io.cohort.platform.web.CoreTab;
+
 import io.cohort.platform.web.ContributedPages;
 import io.cohort.platform.web.Layout;
 import io.cohort.platform.web.Tab;
@@ -13,7 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.osgi.framework.BundleContext;
-import org.osgi.util.tracker.ServiceTracker;
+import io.cohort.platform.osgi.Whiteboard;
 import ro.pippo.core.Application;
 import ro.pippo.core.route.RouteContext;
 
@@ -22,12 +24,17 @@ import ro.pippo.core.route.RouteContext;
  * and the plugins' pages; {@code monitor.js} keeps the figures live. {@code /api/dashboard} is its JSON twin.
  */
 @Singleton
-public final class Dashboard implements Tab, AutoCloseable {
+public final class Dashboard implements CoreTab, AutoCloseable {
+
+    @Override
+    public ContributedPages.MenuItem menuItem() {
+        return new ContributedPages.MenuItem("/", "Dashboard", 0);
+    }
 
     private final SessionTable sessions;
     private final ContributedPages pages;
     private final Layout layout;
-    private final ServiceTracker<Rooms, Rooms> rooms;
+    private final Whiteboard<Rooms> rooms;
 
     private final CrowdProviders crowd;
 
@@ -37,8 +44,7 @@ public final class Dashboard implements Tab, AutoCloseable {
         this.sessions = sessions;
         this.pages = pages;
         this.layout = layout;
-        this.rooms = new ServiceTracker<>(context, Rooms.class, null);
-        rooms.open(true);
+        this.rooms = new Whiteboard<>(context, Rooms.class);
     }
 
     /** A room with how many wait in it. */
@@ -47,7 +53,7 @@ public final class Dashboard implements Tab, AutoCloseable {
 
     /** Empty while no {@link Rooms} service is registered. */
     public List<RoomRow> rooms() {
-        Rooms service = rooms.getService();
+        Rooms service = rooms.first().orElse(null);
         if (service == null) {
             return List.of();
         }
@@ -61,15 +67,15 @@ public final class Dashboard implements Tab, AutoCloseable {
     public void routes(Application app) {
         app.GET("/admin/", Tab.handler(this::show));
         app.GET("/api/dashboard", Tab.handler(ctx -> Layout.json(ctx, 200, Map.of("sessions", sessions.active(),
-                "rooms", rooms(), "roomsAvailable", rooms.getService() != null))));
+                "rooms", rooms(), "roomsAvailable", rooms.size() > 0))));
     }
 
     private void show(RouteContext ctx) {
         Map<String, Object> model = new HashMap<>();
         model.put("sessions", sessions.active());
         model.put("rooms", rooms());
-        model.put("roomsAvailable", rooms.getService() != null);
-        model.put("pages", pages.menu());
+        model.put("roomsAvailable", rooms.size() > 0);
+        model.put("pages", pages.pluginMenu());
         model.put("crowd", crowd.accounts());
         layout.html(ctx, "dashboard.peb", model);
     }

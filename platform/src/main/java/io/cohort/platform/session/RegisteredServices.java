@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
-import org.osgi.util.tracker.ServiceTracker;
+import io.cohort.platform.osgi.Whiteboard;
 
 /**
  * The services the stores call that may come and go, found live: the {@link Experiments} service (the host's
@@ -16,43 +16,26 @@ import org.osgi.util.tracker.ServiceTracker;
  */
 public final class RegisteredServices implements Experiments, AutoCloseable {
 
-    private final ServiceTracker<Experiments, Experiments> experiments;
-    private final ServiceTracker<ConditionPolicy, ConditionPolicy> policies;
+    private final Whiteboard<Experiments> experiments;
+    private final Whiteboard<ConditionPolicy> policies;
 
     public RegisteredServices(BundleContext context) {
-        experiments = new ServiceTracker<>(context, Experiments.class, null);
-        policies = new ServiceTracker<>(context, ConditionPolicy.class, null);
-        experiments.open(true);
-        policies.open(true);
+        experiments = new Whiteboard<>(context, Experiments.class);
+        policies = new Whiteboard<>(context, ConditionPolicy.class);
     }
 
     @Override
     public List<Experiment> list() {
-        Experiments e = experiments.getService();
-        return e == null ? List.of() : e.list();
+        return experiments.first().map(Experiments::list).orElse(List.of());
     }
 
     @Override
     public Optional<Experiment> find(String name) {
-        Experiments e = experiments.getService();
-        return e == null ? Optional.empty() : e.find(name);
+        return experiments.first().flatMap(e -> e.find(name));
     }
 
     public Optional<ConditionPolicy> policy(String name) {
-        return named(policies, ConditionPolicy.NAME, name);
-    }
-
-    private static <T> Optional<T> named(ServiceTracker<T, T> tracker, String property, String value) {
-        ServiceReference<T>[] refs = tracker.getServiceReferences();
-        if (refs == null) {
-            return Optional.empty();
-        }
-        for (ServiceReference<T> ref : refs) {
-            if (value.equals(String.valueOf(ref.getProperty(property)))) {
-                return Optional.ofNullable(tracker.getService(ref));
-            }
-        }
-        return Optional.empty();
+        return policies.where(ConditionPolicy.NAME, name);
     }
 
     @Override

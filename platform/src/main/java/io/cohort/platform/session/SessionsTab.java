@@ -1,5 +1,9 @@
 package io.cohort.platform.session;
 
+import io.cohort.platform.web.ContributedPages;
+
+import io.cohort.platform.web.CoreTab;
+
 import io.cohort.platform.web.AdminRequest;
 import io.cohort.platform.web.AuditLog;
 import io.cohort.platform.web.Layout;
@@ -28,7 +32,12 @@ import ro.pippo.core.route.RouteContext;
  * JSON twins {@code GET/POST /api/sessions}.
  */
 @Singleton
-public final class SessionsTab implements Tab {
+public final class SessionsTab implements CoreTab {
+
+    @Override
+    public ContributedPages.MenuItem menuItem() {
+        return new ContributedPages.MenuItem("/sessions", "Sessions", 100);
+    }
 
     private final SessionStore sessions;
     private final ParticipantStore participants;

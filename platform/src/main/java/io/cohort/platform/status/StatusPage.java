@@ -1,5 +1,9 @@
 package io.cohort.platform.status;
 
+import io.cohort.platform.web.ContributedPages;
+
+import io.cohort.platform.web.CoreTab;
+
 import io.cohort.platform.web.AdminRequest;
 import io.cohort.platform.web.AdminSessions;
 import io.cohort.platform.web.AuditLog;
@@ -22,7 +26,12 @@ import ro.pippo.core.Application;
 import ro.pippo.core.route.RouteContext;
 
 /** The Status tab: database, Java, OS, libraries, bundles, environment (secrets masked), admin logins. */
-public final class StatusPage implements Tab {
+public final class StatusPage implements CoreTab {
+
+    @Override
+    public ContributedPages.MenuItem menuItem() {
+        return new ContributedPages.MenuItem("/status", "Status", 910);
+    }
 
     private static final Pattern SECRET = Pattern.compile("(?i).*(pass|secret|token|key|credential|auth).*");
 

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
-import org.osgi.util.tracker.ServiceTracker;
+import io.cohort.platform.osgi.Whiteboard;
 import ro.pippo.core.Application;
 import ro.pippo.core.ParameterValue;
 import ro.pippo.core.route.RouteContext;
@@ -19,13 +19,12 @@ import ro.pippo.core.route.RouteContext;
  */
 public final class ActionsTab implements Tab, AutoCloseable {
 
-    private final ServiceTracker<AdminAction, AdminAction> tracker;
+    private final Whiteboard<AdminAction> tracker;
     private final AuditLog audit;
 
     public ActionsTab(BundleContext context, AuditLog audit) {
-        this.tracker = new ServiceTracker<>(context, AdminAction.class, null);
+        this.tracker = new Whiteboard<>(context, AdminAction.class);
         this.audit = audit;
-        tracker.open(true);
     }
 
     /** An action as listed for a target kind. */
@@ -34,7 +33,7 @@ public final class ActionsTab implements Tab, AutoCloseable {
 
     public List<Listed> list(String target) {
         List<Listed> actions = new ArrayList<>();
-        for (ServiceReference<AdminAction> ref : tracker.getTracked().keySet()) {
+        for (ServiceReference<AdminAction> ref : tracker.services().keySet()) {
             String t = String.valueOf(ref.getProperty(AdminAction.TARGET));
             if (target == null || target.equals(t)) {
                 actions.add(new Listed(String.valueOf(ref.getProperty(AdminAction.NAME)),
@@ -46,7 +45,7 @@ public final class ActionsTab implements Tab, AutoCloseable {
     }
 
     private AdminAction find(String name) {
-        for (Map.Entry<ServiceReference<AdminAction>, AdminAction> e : tracker.getTracked().entrySet()) {
+        for (Map.Entry<ServiceReference<AdminAction>, AdminAction> e : tracker.services().entrySet()) {
             if (name.equals(e.getKey().getProperty(AdminAction.NAME))) {
                 return e.getValue();
             }

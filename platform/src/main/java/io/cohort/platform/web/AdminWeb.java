@@ -27,6 +27,11 @@ public final class AdminWeb extends Application {
     private final PublicRoutes publicRoutes;
     private final AuditLog audit;
 
+    /** The host's parts that mount routes; the {@link CoreTab}s among them are also registered as admin pages. */
+    public List<Tab> tabs() {
+        return tabs;
+    }
+
     public AdminWeb(Security security, Layout layout, ContributedPages pages, PublicRoutes publicRoutes, Sockets sockets,
                     AuditLog audit, BooleanSupplier ready, List<Tab> tabs) {
         super(new PippoSettings(RuntimeMode.PROD));
@@ -97,7 +102,7 @@ public final class AdminWeb extends Application {
         }
         String path = ctx.getRequest().getPath().substring("/admin".length());
         Optional<ContributedPages.Match> match = pages.match(path);
-        if (match.isEmpty()) {
+        if (match.isEmpty() || match.get().page() instanceof CoreTab) { // a core tab's own routes did not answer
             layout.message(ctx, 404, "Not found", "There is no page at " + ctx.getRequest().getPath() + ".");
             return;
         }

@@ -8,19 +8,18 @@ import java.util.Map;
 import java.util.Optional;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
-import org.osgi.util.tracker.ServiceTracker;
+import io.cohort.platform.osgi.Whiteboard;
 
 /**
- * The {@link AdminPage} services of plugins, tracked live: a page and its menu entry exist exactly while its
- * service is registered. Holding the service objects also keeps delayed DS components active.
+ * The {@link AdminPage} services, tracked live: a page and its menu entry exist exactly while its service is
+ * registered. The host's own tabs ({@link CoreTab}) are services here too, so the menu has one source.
  */
 public final class ContributedPages implements AutoCloseable {
 
-    private final ServiceTracker<AdminPage, AdminPage> tracker;
+    private final Whiteboard<AdminPage> tracker;
 
     public ContributedPages(BundleContext context) {
-        this.tracker = new ServiceTracker<>(context, AdminPage.class, null);
-        tracker.open(true);
+        this.tracker = new Whiteboard<>(context, AdminPage.class);
     }
 
     /** A page that answers a request path, and the rest of the path below it. */
@@ -35,14 +34,17 @@ public final class ContributedPages implements AutoCloseable {
     public Optional<Match> match(String path) {
         Match best = null;
         int bestLength = -1;
-        for (Map.Entry<ServiceReference<AdminPage>, AdminPage> e : tracker.getTracked().entrySet()) {
+        for (Map.Entry<ServiceReference<AdminPage>, AdminPage> e : tracker.services().entrySet()) {
             String own = pathOf(e.getKey());
             if (own == null) {
                 continue;
             }
-            boolean matches = path.equals(own) || path.startsWith(own + "/");
-            if (matches && own.length() > bestLength) {
-                best = new Match(e.getKey(), e.getValue(), path.substring(own.length()));
+            boolean matches = own.equals("/") ? path.equals("/") : path.equals(own) || path.startsWith(own + "/");
+            // On the same path the host's own tab wins: a plugin cannot take over a core page.
+            boolean better = own.length() > bestLength
+                    || own.length() == bestLength && e.getValue() instanceof CoreTab && !(best.page() instanceof CoreTab);
+            if (matches && better) {
+                best = new Match(e.getKey(), e.getValue(), own.equals("/") ? "" : path.substring(own.length()));
                 bestLength = own.length();
             }
         }
@@ -57,7 +59,7 @@ public final class ContributedPages implements AutoCloseable {
         if (path.contains("..") || path.startsWith("/") || path.contains("\\") || path.indexOf('\0') >= 0) {
             return Optional.empty();
         }
-        for (ServiceReference<AdminPage> ref : tracker.getTracked().keySet()) {
+        for (ServiceReference<AdminPage> ref : tracker.services().keySet()) {
             org.osgi.framework.Bundle bundle = ref.getBundle();
             if (bundle != null && symbolicName.equals(bundle.getSymbolicName())) {
                 return Optional.ofNullable(bundle.getEntry("static/" + path));
@@ -69,32 +71,49 @@ public final class ContributedPages implements AutoCloseable {
     /** Every contributed page's path under {@code /admin}, with or without a menu entry. */
     public List<String> paths() {
         List<String> paths = new ArrayList<>();
-        for (ServiceReference<AdminPage> ref : tracker.getTracked().keySet()) {
+        for (ServiceReference<AdminPage> ref : tracker.services().keySet()) {
             String path = pathOf(ref);
             if (path != null) {
-                paths.add("/admin" + path);
+                paths.add(path.equals("/") ? "/admin/" : "/admin" + path);
             }
         }
         paths.sort(null);
         return paths;
     }
 
+    /** The whole admin menu, core and plugin tabs alike: by order, the host's first on a tie, then by label. */
     public List<MenuItem> menu() {
-        List<MenuItem> items = new ArrayList<>();
-        for (ServiceReference<AdminPage> ref : tracker.getTracked().keySet()) {
-            String path = pathOf(ref);
-            Object label = ref.getProperty(AdminPage.MENU);
-            if (path != null && label != null) {
-                items.add(new MenuItem("/admin" + path, label.toString(), order(ref)));
+        return menu(true);
+    }
+
+    /** The menu entries of plugins' pages alone (the dashboard lists them). */
+    public List<MenuItem> pluginMenu() {
+        return menu(false);
+    }
+
+    private List<MenuItem> menu(boolean withCore) {
+        List<Map.Entry<MenuItem, Boolean>> items = new ArrayList<>();
+        for (Map.Entry<ServiceReference<AdminPage>, AdminPage> e : tracker.services().entrySet()) {
+            String path = pathOf(e.getKey());
+            Object label = e.getKey().getProperty(AdminPage.MENU);
+            boolean core = e.getValue() instanceof CoreTab;
+            if (path != null && label != null && (withCore || !core)) {
+                items.add(Map.entry(new MenuItem(path.equals("/") ? "/admin/" : "/admin" + path, label.toString(),
+                        order(e.getKey())), core));
             }
         }
-        items.sort(Comparator.comparingInt(MenuItem::order).thenComparing(MenuItem::label));
-        return items;
+        items.sort(Comparator.<Map.Entry<MenuItem, Boolean>>comparingInt(i -> i.getKey().order())
+                .thenComparing(i -> !i.getValue()).thenComparing(i -> i.getKey().label()));
+        return items.stream().map(Map.Entry::getKey).toList();
     }
 
     /** The page's path, normalised to start with one slash and end with none; null if missing or unsafe. */
     static String pathOf(ServiceReference<?> ref) {
-        return normalise(ref.getProperty(AdminPage.PATH));
+        Object path = ref.getProperty(AdminPage.PATH);
+        if ("/".equals(path)) {
+            return "/"; // the dashboard, at /admin/
+        }
+        return normalise(path);
     }
 
     /** A path property normalised to start with one slash and end with none; null if missing or unsafe. */

@@ -16,17 +16,6 @@ public final class Layout {
     public static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
-    private static final List<ContributedPages.MenuItem> CORE_MENU = List.of(
-            new ContributedPages.MenuItem("/admin/", "Dashboard", 0),
-            new ContributedPages.MenuItem("/admin/participants", "Participants", 200),
-            new ContributedPages.MenuItem("/admin/rooms", "Rooms", 300),
-            new ContributedPages.MenuItem("/admin/payments", "Payments", 400),
-            new ContributedPages.MenuItem("/admin/tasks", "Tasks", 500),
-            new ContributedPages.MenuItem("/admin/plugins", "Plugins", 900),
-            new ContributedPages.MenuItem("/admin/status", "Status", 910),
-            new ContributedPages.MenuItem("/admin/sessions", "Sessions", 100),
-            new ContributedPages.MenuItem("/admin/dump", "Dump", 920));
-
     private final Templates templates;
     private final ContributedPages pages;
     private final Supplier<List<Map<String, String>>> crowdModes;
@@ -38,11 +27,9 @@ public final class Layout {
         this.crowdModes = crowdModes;
     }
 
+    /** Read from the service registry on every page: core and plugin tabs are {@code AdminPage} services alike. */
     public List<ContributedPages.MenuItem> menu() {
-        List<ContributedPages.MenuItem> menu = new java.util.ArrayList<>(CORE_MENU);
-        menu.addAll(pages.menu());
-        menu.sort(java.util.Comparator.comparingInt(ContributedPages.MenuItem::order));
-        return menu;
+        return pages.menu();
     }
 
     private Map<String, Object> common(RouteContext ctx, Map<String, Object> model) {

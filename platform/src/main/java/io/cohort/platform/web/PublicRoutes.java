@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
-import org.osgi.util.tracker.ServiceTracker;
+import io.cohort.platform.osgi.Whiteboard;
 import ro.pippo.core.ParameterValue;
 import ro.pippo.core.route.RouteContext;
 
@@ -23,15 +23,14 @@ public final class PublicRoutes implements AutoCloseable {
     private static final Set<String> HOST_PATHS = Set.of("/admin", "/api", "/p", "/room", "/ws", "/static", "/healthz",
             "/login", "/logout");
 
-    private final ServiceTracker<PublicRoute, PublicRoute> tracker;
+    private final Whiteboard<PublicRoute> tracker;
     private final Templates templates;
     private final Layout layout;
 
     public PublicRoutes(BundleContext context, Templates templates, Layout layout) {
         this.templates = templates;
         this.layout = layout;
-        this.tracker = new ServiceTracker<>(context, PublicRoute.class, null);
-        tracker.open(true);
+        this.tracker = new Whiteboard<>(context, PublicRoute.class);
     }
 
     /** Answers any path no host route took: a plugin's public route, or 404. */
@@ -41,17 +40,17 @@ public final class PublicRoutes implements AutoCloseable {
         }
         String path = ctx.getRequest().getPath();
         ServiceReference<PublicRoute> best = null;
+        PublicRoute route = null;
         String bestPath = "";
-        for (ServiceReference<PublicRoute> ref : tracker.getServiceReferences() == null
-                ? new ServiceReference[0] : tracker.getServiceReferences()) {
-            String own = ContributedPages.normalise(ref.getProperty(PublicRoute.PATH));
+        for (Map.Entry<ServiceReference<PublicRoute>, PublicRoute> e : tracker.services().entrySet()) {
+            String own = ContributedPages.normalise(e.getKey().getProperty(PublicRoute.PATH));
             if (own != null && !HOST_PATHS.contains(own) && (path.equals(own) || path.startsWith(own + "/"))
                     && own.length() > bestPath.length()) {
-                best = ref;
+                best = e.getKey();
+                route = e.getValue();
                 bestPath = own;
             }
         }
-        PublicRoute route = best == null ? null : tracker.getService(best);
         if (route == null) {
             layout.message(ctx, 404, "Not found", "There is no page at " + path + ".");
             return;

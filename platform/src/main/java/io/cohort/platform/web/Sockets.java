@@ -14,7 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
-import org.osgi.util.tracker.ServiceTracker;
+import io.cohort.platform.osgi.Whiteboard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import ro.pippo.core.websocket.WebSocketConnection;
@@ -37,7 +37,7 @@ public final class Sockets implements WebSocketHandler, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Sockets.class);
 
-    private final ServiceTracker<SocketEndpoint, SocketEndpoint> tracker;
+    private final Whiteboard<SocketEndpoint> tracker;
     private final AdminSessions sessions;
     private final Map<WebSocketConnection, Open> open = new ConcurrentHashMap<>();
     private final Participants participants;
@@ -55,14 +55,12 @@ public final class Sockets implements WebSocketHandler, AutoCloseable {
         this.sessions = sessions;
         this.participants = participants;
         this.participantPage = participantPage;
-        this.tracker = new ServiceTracker<>(context, SocketEndpoint.class, null) {
+        this.tracker = new Whiteboard<>(context, SocketEndpoint.class, new Whiteboard.Listener<>() {
             @Override
-            public void removedService(ServiceReference<SocketEndpoint> reference, SocketEndpoint service) {
+            public void removed(ServiceReference<SocketEndpoint> reference, SocketEndpoint service) {
                 open.values().stream().filter(o -> reference.equals(o.reference)).forEach(o -> o.socket.close());
-                super.removedService(reference, service);
             }
-        };
-        tracker.open(true);
+        });
     }
 
     /** One connection as plugins see it. */
@@ -100,7 +98,7 @@ public final class Sockets implements WebSocketHandler, AutoCloseable {
             accept(ctx, null, participantPage, p.get().id());
             return;
         }
-        Map.Entry<ServiceReference<SocketEndpoint>, SocketEndpoint> match = tracker.getTracked().entrySet().stream()
+        Map.Entry<ServiceReference<SocketEndpoint>, SocketEndpoint> match = tracker.services().entrySet().stream()
                 .filter(e -> path.equals(String.valueOf(e.getKey().getProperty(SocketEndpoint.PATH)).replaceAll("^/+", "")))
                 .findFirst().orElse(null);
         if (match == null) {
