@@ -127,7 +127,7 @@ class MTurkStudyIT {
                 "the batch page shows it done: " + batchPage + " " + page);
     }
 
-    /** MTURK.md: 20 % of the amount, at least a cent (HITs of fewer than ten assignments). */
+    /** MTurk's fee: 20 % of the amount, at least a cent (HITs of fewer than ten assignments). */
     private static long fee(long cents) {
         return Math.max(1, Math.round(cents * 0.2));
     }

@@ -45,7 +45,7 @@ public final class InProcessNode implements AutoCloseable {
             all.putIfAbsent("COHORT_PORT", String.valueOf(freePort()));
             return new InProcessNode(framework, Host.start(framework.getBundleContext(), Config.load(home, home, all)));
         } catch (Exception | Error e) {
-            // Felix's dispatch thread is not a daemon (STACK.md pitfall 1).
+            // Felix's dispatch thread is not a daemon (docs/architecture.md, pitfall 1).
             framework.stop();
             framework.waitForStop(10_000);
             throw e;

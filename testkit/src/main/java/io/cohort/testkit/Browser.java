@@ -19,7 +19,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * A headless Chromium (Debian's {@code chromium} + {@code chromium-driver}) driven through Selenium, with its own
  * profile folder, so several of them in one test are several independent people. Nothing is downloaded: the driver
- * and browser are the machine's (STACK.md pitfall 10).
+ * and browser are the machine's (docs/architecture.md, pitfall 9).
  */
 public final class Browser implements AutoCloseable {
 

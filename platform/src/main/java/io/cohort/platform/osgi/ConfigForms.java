@@ -209,7 +209,7 @@ public final class ConfigForms implements AutoCloseable {
         if (admin == null) {
             throw new IllegalStateException("ConfigAdmin is not running");
         }
-        // Location "?" so the configuration reaches the plugin, not the system bundle (STACK.md pitfall 7).
+        // Location "?" so the configuration reaches the plugin, not the system bundle (docs/architecture.md, pitfall 6).
         return admin.getConfiguration(pid, "?");
     }
 

@@ -17,7 +17,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
 /**
- * psiTurk's rule without its race (DESIGN.md §6): count, per condition, the participants of the same experiment
+ * psiTurk's rule without its race (docs/architecture.md): count, per condition, the participants of the same experiment
  * version and mode who completed or started within the last {@value #RECENT_MINUTES} minutes, and give the
  * newcomer the least-filled one. An advisory lock per (experiment, version, mode) makes count-then-write atomic
  * across threads and nodes. Group members share their group's condition.

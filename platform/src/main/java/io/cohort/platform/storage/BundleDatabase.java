@@ -44,7 +44,7 @@ final class BundleDatabase implements PluginDatabase {
             throw new IllegalStateException("the PluginDatabase of " + schema + " was released");
         }
         // MyBatis resolves class names in mapper XML (resultType, aliases) through the context class loader:
-        // point it at the mapper's bundle (STACK.md pitfall 3).
+        // point it at the mapper's bundle (docs/architecture.md, pitfall 3).
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(mapperType.getClassLoader());

@@ -19,7 +19,7 @@ import org.osgi.framework.wiring.BundleWiring;
 /**
  * Pebble, autoescaping HTML. The host's templates load through the host's class loader; a plugin's through its
  * bundle's, with the host's behind it (so a plugin page can extend {@code layout.peb}). One engine per bundle,
- * dropped when the bundle stops, so a redeployed plugin's old class loader is not kept (STACK.md pitfall 2).
+ * dropped when the bundle stops, so a redeployed plugin's old class loader is not kept (docs/architecture.md, pitfall 2).
  */
 public final class Templates implements SynchronousBundleListener {
 

@@ -108,7 +108,7 @@ public class HelloIT {
         try {
             ConfigurationAdmin service = configAdmin.waitForService(WAIT_MILLIS);
             assertNotNull("no ConfigurationAdmin service", service);
-            // Location "?" binds the configuration to whichever bundle asks, as the host does (STACK.md pitfall 7).
+            // Location "?" binds the configuration to whichever bundle asks, as the host does (docs/architecture.md, pitfall 6).
             service.getConfiguration(pid, "?").update(new Hashtable<>(values));
         } finally {
             configAdmin.close();

@@ -124,7 +124,7 @@ public final class MTurkProvider implements CrowdProvider {
         if (amountCents < 0) {
             throw new IllegalArgumentException("amountCents: " + amountCents + " is negative");
         }
-        // MTURK.md: 20 %, at least one cent; 20 % more for HITs of 10 or more assignments. Rounded half up.
+        // MTurk's fee: 20 %, at least one cent; 20 % more for HITs of 10 or more assignments. Rounded half up.
         return Math.max(1, (amountCents * (maxAssignments >= 10 ? 40 : 20) + 50) / 100);
     }
 

@@ -473,7 +473,7 @@ public class MTurkPluginIT {
         try {
             ConfigurationAdmin configAdmin = tracker.waitForService(WAIT_MILLIS);
             assertNotNull("no ConfigurationAdmin service", configAdmin);
-            // Location "?" binds the configuration to whichever bundle asks, as the host does (STACK.md pitfall 7).
+            // Location "?" binds the configuration to whichever bundle asks, as the host does (docs/architecture.md, pitfall 6).
             configAdmin.getConfiguration(MTurkProvider.PID, "?").update(new Hashtable<>(values));
         } finally {
             tracker.close();
