@@ -29,6 +29,7 @@ import io.cohort.platform.storage.PluginDatabases;
 import io.cohort.platform.osgi.Plugins;
 import io.cohort.platform.web.ActionsTab;
 import io.cohort.platform.web.AdminWeb;
+import io.cohort.platform.web.Readiness;
 import io.cohort.platform.web.CoreTab;
 import io.cohort.platform.web.Tab;
 import io.cohort.api.web.AdminPage;
@@ -69,19 +70,14 @@ public final class Host implements AutoCloseable {
     private final Config config;
     private final Database database;
     private final Injector injector;
-    private final Pippo pippo;
-    private final List<ServiceRegistration<?>> registrations;
-    private final PgEvents events;
+    private final Lifecycle lifecycle;
     private final int port;
 
-    private Host(Config config, Database database, Injector injector, Pippo pippo,
-                 List<ServiceRegistration<?>> registrations, PgEvents events, int port) {
-        this.events = events;
+    private Host(Config config, Database database, Injector injector, Lifecycle lifecycle, int port) {
         this.config = config;
         this.database = database;
         this.injector = injector;
-        this.pippo = pippo;
-        this.registrations = registrations;
+        this.lifecycle = lifecycle;
         this.port = port;
     }
 
@@ -111,49 +107,73 @@ public final class Host implements AutoCloseable {
 
     /** Starts the host on a database that is open and migrated; the host owns it from here on. */
     public static Host start(BundleContext systemContext, Config config, Database database) {
-        List<ServiceRegistration<?>> registrations = new ArrayList<>();
+        Lifecycle lifecycle = new Lifecycle();
+        lifecycle.started(database);
         try {
-            registrations.add(systemContext.registerService(PluginDatabase.class, new PluginDatabases(database.dataSource()), null));
+            lifecycle.register(systemContext, PluginDatabase.class, new PluginDatabases(database.dataSource()), null);
             PgEvents events = new PgEvents(database.dataSource(), database.listenUrl(), config.node(), systemContext);
             events.start();
-            registrations.add(systemContext.registerService(Events.class, events, null));
-            AtomicBoolean ready = new AtomicBoolean();
-            Injector injector = Guice.createInjector(new HostModule(config, systemContext, database, events, ready));
-            registrations.add(systemContext.registerService(Experiments.class, injector.getInstance(ExperimentCatalog.class), null));
-            registrations.add(systemContext.registerService(Sessions.class, injector.getInstance(SessionStore.class), null));
-            registrations.add(systemContext.registerService(Participants.class, injector.getInstance(ParticipantStore.class), null));
-            registrations.add(systemContext.registerService(ParticipantData.class, injector.getInstance(FieldStore.class), null));
-            registrations.add(systemContext.registerService(Rooms.class, injector.getInstance(RoomStore.class), null));
-            registrations.addAll(injector.getInstance(RoomSockets.class).register(systemContext));
-            registrations.add(systemContext.registerService(EventListener.class, injector.getInstance(ParticipantSockets.class),
-                    new Hashtable<>(Map.of(EventListener.TOPIC, LiveFeed.COMMAND))));
+            lifecycle.started(events);
+            lifecycle.register(systemContext, Events.class, events, null);
+            Injector injector = Guice.createInjector(new HostModule(config, systemContext, database, events, lifecycle));
+            Services services = new Services(injector, systemContext, lifecycle);
+            services.register(Experiments.class, ExperimentCatalog.class);
+            services.register(Sessions.class, SessionStore.class);
+            services.register(Participants.class, ParticipantStore.class);
+            services.register(ParticipantData.class, FieldStore.class);
+            services.register(Rooms.class, RoomStore.class);
+            RoomSockets rooms = injector.getInstance(RoomSockets.class);
+            for (ServiceRegistration<?> r : rooms.register(systemContext)) {
+                lifecycle.started(() -> unregister(r));
+            }
+            services.register(EventListener.class, ParticipantSockets.class,
+                    new Hashtable<>(Map.of(EventListener.TOPIC, LiveFeed.COMMAND)));
             injector.getInstance(WaitTimeouts.class);
+            lifecycle.register(systemContext, new String[] {SocketEndpoint.class.getName(), EventListener.class.getName()},
+                    injector.getInstance(Monitor.class), Monitor.properties());
+            lifecycle.register(systemContext, new String[] {SocketEndpoint.class.getName(), EventListener.class.getName()},
+                    new PaymentProgress(), PaymentProgress.properties());
+            services.register(Payments.class, PaymentLedger.class);
+            injector.getInstance(PaymentRunner.class).start(5);
+            services.register(TaskHandler.class, ApproveAllTask.class,
+                    new Hashtable<>(Map.of(TaskHandler.TYPE, ApproveAllTask.TYPE)));
+            services.register(Scheduler.class, TaskScheduler.class);
             AdminWeb web = injector.getInstance(AdminWeb.class);
             for (Tab tab : web.tabs()) {
                 if (tab instanceof CoreTab core) {
-                    registrations.add(systemContext.registerService(AdminPage.class, core, CoreTab.properties(core)));
+                    lifecycle.register(systemContext, AdminPage.class, core, CoreTab.properties(core));
                 }
             }
             Pippo pippo = new Pippo(web);
-            WebServer server = new WebServer(new PublicUrl(config.get("http.public.url")));
+            WebServer server = new WebServer(injector.getInstance(PublicUrl.class));
             pippo.setServer(server);
             server.getSettings().host(config.host()).port(config.port());
-            registrations.add(systemContext.registerService(new String[] {SocketEndpoint.class.getName(),
-                    EventListener.class.getName()}, injector.getInstance(Monitor.class), Monitor.properties()));
-            registrations.add(systemContext.registerService(new String[] {SocketEndpoint.class.getName(),
-                    EventListener.class.getName()}, new PaymentProgress(), PaymentProgress.properties()));
-            registrations.add(systemContext.registerService(Payments.class, injector.getInstance(PaymentLedger.class), null));
-            injector.getInstance(PaymentRunner.class).start(5);
-            registrations.add(systemContext.registerService(TaskHandler.class, injector.getInstance(ApproveAllTask.class),
-                    new Hashtable<>(Map.of(TaskHandler.TYPE, ApproveAllTask.TYPE))));
-            registrations.add(systemContext.registerService(Scheduler.class, injector.getInstance(TaskScheduler.class), null));
             pippo.start();
-            ready.set(true);
-            return new Host(config, database, injector, pippo, registrations, events, server.getPort());
+            lifecycle.started(pippo::stop);
+            injector.getInstance(Readiness.class).ready();
+            return new Host(config, database, injector, lifecycle, server.getPort());
         } catch (RuntimeException e) {
-            registrations.forEach(ServiceRegistration::unregister);
-            database.close();
+            lifecycle.close();
             throw e;
+        }
+    }
+
+    /** The host's services, each made by the injector and registered in the system bundle's context. */
+    private record Services(Injector injector, BundleContext context, Lifecycle lifecycle) {
+        <S> void register(Class<S> type, Class<? extends S> implementation) {
+            register(type, implementation, null);
+        }
+
+        <S> void register(Class<S> type, Class<? extends S> implementation, Hashtable<String, Object> properties) {
+            lifecycle.register(context, type, injector.getInstance(implementation), properties);
+        }
+    }
+
+    private static void unregister(ServiceRegistration<?> registration) {
+        try {
+            registration.unregister();
+        } catch (IllegalStateException alreadyGone) {
+            // the framework stopped first
         }
     }
 
@@ -185,34 +205,9 @@ public final class Host implements AutoCloseable {
         return url() + "login/auto?token=" + injector.getInstance(Security.class).newAutoLoginToken();
     }
 
+    /** Stops the web server first, then every part in the reverse order of its start, the database last. */
     @Override
     public void close() {
-        pippo.stop();
-        injector.getInstance(WaitTimeouts.class).close();
-        injector.getInstance(TaskScheduler.class).close();
-        injector.getInstance(PaymentRunner.class).close();
-        injector.getInstance(ParticipantMoves.class).close();
-        registrations.forEach(r -> {
-            try {
-                r.unregister();
-            } catch (IllegalStateException alreadyGone) {
-                // the framework stopped first
-            }
-        });
-        events.close();
-        injector.getInstance(ContributedPages.class).close();
-        injector.getInstance(ActionsTab.class).close();
-        injector.getInstance(Sockets.class).close();
-        injector.getInstance(Monitor.class).close();
-        injector.getInstance(Dashboard.class).close();
-        injector.getInstance(CrowdProviders.class).close();
-        injector.getInstance(PublicRoutes.class).close();
-        injector.getInstance(ConfigForms.class).close();
-        injector.getInstance(Plugins.class).close();
-        injector.getInstance(RegisteredServices.class).close();
-        injector.getInstance(LiveFeed.class).close();
-        injector.getInstance(ExperimentCatalog.class).close();
-        injector.getInstance(ParticipantPages.class).close();
-        database.close();
+        lifecycle.close();
     }
 }

@@ -1,5 +1,8 @@
 package io.cohort.platform.data;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+
 import io.cohort.platform.web.RequestError;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,6 +26,7 @@ import ro.pippo.core.route.RouteContext;
  * A session's data: one row per participant, one column per field key with the current value (its time and
  * origin on hover), and each field's full history, newest first.
  */
+@Singleton
 public final class DataBrowser implements Tab {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -30,6 +34,7 @@ public final class DataBrowser implements Tab {
     private final DataSource db;
     private final Layout layout;
 
+    @Inject
     public DataBrowser(DataSource db, Layout layout) {
         this.db = db;
         this.layout = layout;

@@ -1,5 +1,8 @@
 package io.cohort.platform.data;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+
 import io.cohort.platform.web.RequestError;
 import io.cohort.platform.web.AuditLog;
 import io.cohort.platform.web.Layout;
@@ -16,6 +19,7 @@ import ro.pippo.core.Application;
 import ro.pippo.core.route.RouteContext;
 
 /** Downloads of a session's data (or all sessions'): page times, fields as CSV (long or wide) and as JSON. */
+@Singleton
 public final class Exports implements Tab {
 
     static final String CSV = "text/csv; charset=utf-8";
@@ -24,6 +28,7 @@ public final class Exports implements Tab {
     private final Layout layout;
     private final AuditLog audit;
 
+    @Inject
     public Exports(DataSource db, Layout layout, AuditLog audit) {
         this.db = db;
         this.layout = layout;

@@ -1,5 +1,8 @@
 package io.cohort.platform.data;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+
 import io.cohort.platform.web.ContributedPages;
 
 import io.cohort.platform.web.CoreTab;
@@ -25,6 +28,7 @@ import ro.pippo.core.route.RouteContext;
  * sorted and paged by the database, so it stays fast at 100,000 rows: counts come from the tally V4 keeps, pages
  * from an index per sortable column.
  */
+@Singleton
 public final class ParticipantTable implements CoreTab {
 
     @Override
@@ -35,6 +39,7 @@ public final class ParticipantTable implements CoreTab {
     private final DataSource db;
     private final Layout layout;
 
+    @Inject
     public ParticipantTable(DataSource db, Layout layout) {
         this.db = db;
         this.layout = layout;

@@ -1,5 +1,8 @@
 package io.cohort.platform.dump;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+
 import io.cohort.platform.web.ContributedPages;
 
 import io.cohort.platform.web.CoreTab;
@@ -20,6 +23,7 @@ import ro.pippo.core.Application;
 import ro.pippo.core.route.RouteContext;
 
 /** The Dump tab: a restorable gzip'd SQL dump of the whole database, streamed as it is read. */
+@Singleton
 public final class DumpPage implements CoreTab {
 
     @Override
@@ -31,6 +35,7 @@ public final class DumpPage implements CoreTab {
     private final Layout layout;
     private final AuditLog audit;
 
+    @Inject
     public DumpPage(DataSource db, Layout layout, AuditLog audit) {
         this.db = db;
         this.layout = layout;

@@ -1,5 +1,9 @@
 package io.cohort.platform.experiment;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+import io.cohort.platform.Config;
+
 import io.cohort.api.experiment.Experiment;
 import io.cohort.api.experiment.ExperimentHooks;
 import io.cohort.api.experiment.Experiments;
@@ -45,6 +49,7 @@ import org.slf4j.LoggerFactory;
  * of a folder with the same name. A file that cannot be used is reported in {@link #problems()}; if its experiment
  * had a good version before, that version keeps serving until the file is fixed or removed.
  */
+@Singleton
 public final class ExperimentCatalog implements Experiments, AutoCloseable {
 
     static final String FILE = "experiment.yaml";
@@ -66,6 +71,12 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
     private volatile List<String> folderProblems = List.of();
 
     /** Reads {@code <home>/experiments/} and tracks {@link ExperimentHooks} services in {@code context}'s framework. */
+    /** The host's catalog: {@code <home>/experiments/} and the bundles' hooks. */
+    @Inject
+    public ExperimentCatalog(Config config, BundleContext context) {
+        this(config.home(), context);
+    }
+
     public ExperimentCatalog(Path home, BundleContext context) {
         this(home, context, java.time.Duration.ofSeconds(1));
     }

@@ -1,5 +1,8 @@
 package io.cohort.platform.osgi;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Dictionary;
@@ -19,6 +22,7 @@ import org.osgi.service.metatype.ObjectClassDefinition;
  * Configuration forms generated from a plugin's Metatype, saved to ConfigAdmin. Passwords are never shown back;
  * an empty password field keeps the stored one.
  */
+@Singleton
 public final class ConfigForms implements AutoCloseable {
 
     private final Whiteboard<MetaTypeService> metatype;
@@ -27,6 +31,7 @@ public final class ConfigForms implements AutoCloseable {
     private final org.osgi.framework.BundleListener bundles;
     private final BundleContext context;
 
+    @Inject
     public ConfigForms(BundleContext context) {
         metatype = Whiteboard.ownClassSpace(context, MetaTypeService.class);
         configAdmin = Whiteboard.ownClassSpace(context, ConfigurationAdmin.class);

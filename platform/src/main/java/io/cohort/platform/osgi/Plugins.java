@@ -1,5 +1,9 @@
 package io.cohort.platform.osgi;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+import io.cohort.platform.Config;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -30,6 +34,7 @@ import org.osgi.framework.wiring.FrameworkWiring;
  * The bundles of the node as the Plugins page and {@code /api/plugins} show them, with what went wrong:
  * an activator that threw, a bundle that did not resolve, a file in {@code deploy/} that is no bundle.
  */
+@Singleton
 public final class Plugins implements FrameworkListener, SynchronousBundleListener, AutoCloseable {
 
     /** A file must sit this long in deploy/ before we call it failed: FileInstall polls. */
@@ -40,6 +45,11 @@ public final class Plugins implements FrameworkListener, SynchronousBundleListen
     private final Map<Long, String> failures = new ConcurrentHashMap<>();
     /** Bundles whose activator is running its start(). */
     private final Set<Long> activating = ConcurrentHashMap.newKeySet();
+
+    @Inject
+    public Plugins(BundleContext context, Config config) {
+        this(context, config.deployDir());
+    }
 
     public Plugins(BundleContext context, Path deployDir) {
         this.context = context;

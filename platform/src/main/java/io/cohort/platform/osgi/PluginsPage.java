@@ -1,5 +1,8 @@
 package io.cohort.platform.osgi;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+
 import io.cohort.platform.web.ContributedPages;
 
 import io.cohort.platform.web.CoreTab;
@@ -24,6 +27,7 @@ import ro.pippo.core.ParameterValue;
 import ro.pippo.core.route.RouteContext;
 
 /** The Plugins tab and {@code /api/plugins}: bundles, start/stop/uninstall, upload, Metatype config forms. */
+@Singleton
 public final class PluginsPage implements CoreTab {
 
     @Override
@@ -37,6 +41,7 @@ public final class PluginsPage implements CoreTab {
     private final Layout layout;
     private final AuditLog audit;
 
+    @Inject
     public PluginsPage(Plugins plugins, ConfigForms forms, BundleContext context, Layout layout, AuditLog audit) {
         this.plugins = plugins;
         this.forms = forms;

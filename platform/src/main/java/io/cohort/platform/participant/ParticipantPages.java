@@ -1,5 +1,8 @@
 package io.cohort.platform.participant;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cohort.api.experiment.Experiment;
@@ -35,6 +38,7 @@ import org.slf4j.LoggerFactory;
  * (with the model the page-template contract promises), the end page, and the host's notices (not found, paused).
  * Plugins' {@link ParticipantPageContribution}s are added to every page.
  */
+@Singleton
 public final class ParticipantPages implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ParticipantPages.class);
@@ -45,6 +49,7 @@ public final class ParticipantPages implements AutoCloseable {
     private final ParticipantStore participants;
     private final Whiteboard<ParticipantPageContribution> contributions;
 
+    @Inject
     public ParticipantPages(ExperimentCatalog catalog, FieldStore data, ParticipantStore participants, BundleContext context) {
         this.engine = new PebbleEngine.Builder().loader(new ExperimentTemplates(catalog)).autoEscaping(true)
                 .strictVariables(false).build();

@@ -1,5 +1,8 @@
 package io.cohort.platform.participant;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cohort.api.event.Event;
 import io.cohort.api.event.EventListener;
@@ -17,6 +20,7 @@ import org.slf4j.LoggerFactory;
  * names the participant as the socket's principal). Open and close are the participant's online status; the
  * {@value LiveFeed#COMMAND} events (from any node) for a participant go, as they are, to their sockets on this node.
  */
+@Singleton
 public final class ParticipantSockets implements SocketEndpoint, EventListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(ParticipantSockets.class);
@@ -24,6 +28,7 @@ public final class ParticipantSockets implements SocketEndpoint, EventListener {
     private final ParticipantMoves moves;
     private final Map<String, Set<Socket>> byParticipant = new ConcurrentHashMap<>();
 
+    @Inject
     public ParticipantSockets(ParticipantMoves moves) {
         this.moves = moves;
     }

@@ -1,5 +1,8 @@
 package io.cohort.platform.participant;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cohort.api.experiment.Experiment;
@@ -43,6 +46,7 @@ import ro.pippo.core.route.RouteHandler;
  * An inactive (paused) session refuses page loads and form submissions with a "paused" page. The JSON calls of a
  * page that is already open keep working, so a task under way loses no data when the admin pauses the session.
  */
+@Singleton
 public final class ParticipantWeb implements Tab {
 
     private static final Logger LOG = LoggerFactory.getLogger(ParticipantWeb.class);
@@ -64,6 +68,7 @@ public final class ParticipantWeb implements Tab {
     private final Map<String, Long> latestLoad = new ConcurrentHashMap<>();
     private final AtomicLong loads = new AtomicLong(System.currentTimeMillis());
 
+    @Inject
     public ParticipantWeb(ParticipantStore participants, SessionStore sessions, ParticipantMoves moves, FieldStore data,
                           ExperimentCatalog catalog, ParticipantPages pages) {
         this.participants = participants;

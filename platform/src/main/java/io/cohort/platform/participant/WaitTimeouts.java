@@ -1,5 +1,8 @@
 package io.cohort.platform.participant;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+
 import io.cohort.platform.session.ParticipantMoves;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -11,6 +14,7 @@ import org.slf4j.LoggerFactory;
  * Re-checks waiting groups every 2 s, so a wait page whose missing member went offline lets the others go once the
  * session's wait timeout has passed (nothing else would happen: nobody arrives to trigger the check).
  */
+@Singleton
 public final class WaitTimeouts implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(WaitTimeouts.class);
@@ -22,6 +26,7 @@ public final class WaitTimeouts implements AutoCloseable {
         return t;
     });
 
+    @Inject
     public WaitTimeouts(ParticipantMoves moves) {
         timer.scheduleWithFixedDelay(() -> {
             try {

@@ -1,5 +1,8 @@
 package io.cohort.platform.payment;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cohort.api.payment.PaymentBatch;
 import io.cohort.api.payment.PlanRequest;
@@ -10,6 +13,7 @@ import io.cohort.platform.web.Layout;
  * Task type {@value #TYPE}: "approve all submitted" on a schedule, through the ledger like the batch action (the same
  * checks, one row per assignment, resumable). Data: {@code {"provider": "mturk"}}, or {@code {}} for the only provider.
  */
+@Singleton
 public final class ApproveAllTask implements TaskHandler {
 
     public static final String TYPE = "payments.approve-all";
@@ -18,6 +22,7 @@ public final class ApproveAllTask implements TaskHandler {
     private final BatchActions actions;
     private final PaymentLedger ledger;
 
+    @Inject
     public ApproveAllTask(CrowdProviders providers, BatchActions actions, PaymentLedger ledger) {
         this.providers = providers;
         this.actions = actions;

@@ -1,5 +1,8 @@
 package io.cohort.platform.payment;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+
 import io.cohort.api.crowd.Assignment;
 import io.cohort.api.crowd.AssignmentStatus;
 import io.cohort.api.crowd.CrowdException;
@@ -29,6 +32,7 @@ import org.apache.commons.csv.CSVRecord;
  * (approve all submitted, bonus all "auto", approve all workers for all HITs, a selection, a pasted file), or acts
  * on HITs (expire all, delete all the deletable ones).
  */
+@Singleton
 public final class BatchActions {
 
     private final CrowdProviders providers;
@@ -36,6 +40,7 @@ public final class BatchActions {
     private final PaymentLedger ledger;
     private final AuditLog audit;
 
+    @Inject
     public BatchActions(CrowdProviders providers, ParticipantStore participants, PaymentLedger ledger, AuditLog audit) {
         this.providers = providers;
         this.participants = participants;

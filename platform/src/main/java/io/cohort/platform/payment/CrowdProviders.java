@@ -1,5 +1,8 @@
 package io.cohort.platform.payment;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+
 import io.cohort.api.crowd.CrowdException;
 import io.cohort.api.crowd.CrowdProvider;
 import java.util.ArrayList;
@@ -11,6 +14,7 @@ import org.osgi.framework.BundleContext;
 import io.cohort.platform.osgi.Whiteboard;
 
 /** The {@link CrowdProvider} services plugins register, tracked live, found by name. */
+@Singleton
 public final class CrowdProviders implements AutoCloseable {
 
     private static final int BALANCE_WAIT_SECONDS = 3;
@@ -22,6 +26,7 @@ public final class CrowdProviders implements AutoCloseable {
 
     private final Whiteboard<CrowdProvider> tracker;
 
+    @Inject
     public CrowdProviders(BundleContext context) {
         this.tracker = new Whiteboard<>(context, CrowdProvider.class);
     }

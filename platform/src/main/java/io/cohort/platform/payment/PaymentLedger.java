@@ -1,5 +1,8 @@
 package io.cohort.platform.payment;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+
 import io.cohort.api.crowd.Assignment;
 import io.cohort.api.crowd.CrowdProvider;
 import io.cohort.api.crowd.Hit;
@@ -35,6 +38,7 @@ import java.util.regex.Pattern;
  * The ledger ({@link Payments}): checks a plan row by row, previews it, and writes it in one transaction. Sending is
  * {@link PaymentRunner}'s.
  */
+@Singleton
 public final class PaymentLedger implements Payments {
 
     private static final Pattern DOLLARS = Pattern.compile("[0-9]{1,7}(\\.[0-9]{1,2})?");
@@ -45,6 +49,7 @@ public final class PaymentLedger implements Payments {
     private final AuditLog audit;
     private final PaymentRunner runner;
 
+    @Inject
     public PaymentLedger(Transactions tx, CrowdProviders providers, ParticipantStore participants, AuditLog audit,
                          PaymentRunner runner) {
         this.tx = tx;

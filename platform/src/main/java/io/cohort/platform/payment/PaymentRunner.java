@@ -1,5 +1,9 @@
 package io.cohort.platform.payment;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+import io.cohort.platform.events.PgEvents;
+
 import io.cohort.api.crowd.AssignmentStatus;
 import io.cohort.api.crowd.CrowdException;
 import io.cohort.api.crowd.CrowdProvider;
@@ -40,6 +44,7 @@ import org.slf4j.LoggerFactory;
  * token). One node runs a batch at a time (a PostgreSQL advisory lock held for the run), and every node looks for
  * unfinished batches every few seconds, so a batch resumes after a crash or on a surviving node.
  */
+@Singleton
 public final class PaymentRunner implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PaymentRunner.class);
@@ -61,6 +66,13 @@ public final class PaymentRunner implements AutoCloseable {
      * @param publish topic and JSON payload, to every node's listeners
      * @param senders provider calls in flight at once; the provider paces them to its own rate
      */
+    /** Eight senders: MTurk's rate limit is per account, and eight keep it busy without tripping it. */
+    @Inject
+    public PaymentRunner(DataSource db, Transactions tx, CrowdProviders providers, ParticipantStore participants,
+                         PgEvents events) {
+        this(db, tx, providers, participants, events::publish, 8);
+    }
+
     public PaymentRunner(DataSource db, Transactions tx, CrowdProviders providers, ParticipantStore participants,
                          BiConsumer<String, String> publish, int senders) {
         this.db = db;

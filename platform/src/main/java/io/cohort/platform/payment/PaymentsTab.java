@@ -1,5 +1,8 @@
 package io.cohort.platform.payment;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+
 import io.cohort.platform.web.ContributedPages;
 
 import io.cohort.platform.web.CoreTab;
@@ -32,6 +35,7 @@ import ro.pippo.core.route.RouteContext;
  * {@code approve}, {@code reject}, {@code bonus} (with {@code participant}s), {@code file}, {@code expire-hits},
  * {@code delete-hits}); a preview builds the plan and writes nothing, a commit writes and starts it.
  */
+@Singleton
 public final class PaymentsTab implements CoreTab {
 
     @Override
@@ -48,6 +52,7 @@ public final class PaymentsTab implements CoreTab {
     private final AuditLog audit;
     private final ParticipantStore participants;
 
+    @Inject
     public PaymentsTab(PaymentLedger ledger, BatchActions actions, CrowdProviders providers, ParticipantStore participants,
                        Layout layout, AuditLog audit) {
         this.participants = participants;

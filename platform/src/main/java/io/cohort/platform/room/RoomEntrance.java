@@ -1,5 +1,9 @@
 package io.cohort.platform.room;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+import io.cohort.platform.Config;
+
 import io.cohort.platform.web.ClientAddress;
 import io.cohort.platform.web.Layout;
 import io.cohort.platform.web.Tab;
@@ -16,6 +20,7 @@ import ro.pippo.core.route.RouteContext;
  * {@code /ws/room}, or polling {@code status} every 2 s without a socket), or on to their participant URL once a
  * session has one for them. Their seat is a cookie scoped to the room's path, so a reload keeps their place.
  */
+@Singleton
 public final class RoomEntrance implements Tab {
 
     static final String SEAT_COOKIE = "cohort_seat";
@@ -28,6 +33,11 @@ public final class RoomEntrance implements Tab {
     private final ClientAddress clients;
 
     /** @param joinsPerMinute arrivals without a seat one client address may make a minute */
+    @Inject
+    public RoomEntrance(RoomSeats seats, Templates templates, Config config, ClientAddress clients) {
+        this(seats, templates, config.integer("room.joins.per.minute", 1, 1_000_000), clients);
+    }
+
     public RoomEntrance(RoomSeats seats, Templates templates, int joinsPerMinute, ClientAddress clients) {
         this.clients = clients;
         this.seats = seats;

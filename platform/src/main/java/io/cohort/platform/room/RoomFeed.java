@@ -1,5 +1,9 @@
 package io.cohort.platform.room;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+import io.cohort.platform.events.PgEvents;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -13,6 +17,7 @@ import java.util.Map;
  * changing transaction's connection, as {@link LiveFeed} does: it is heard once that transaction commits, so the
  * sockets that re-read the room see the change, and never if it rolls back.
  */
+@Singleton
 public final class RoomFeed {
 
     public static final String TOPIC = "room/changed";
@@ -21,6 +26,11 @@ public final class RoomFeed {
 
     private final LiveFeed.Notifier notifier;
     private final Transactions tx;
+
+    @Inject
+    public RoomFeed(PgEvents events, Transactions tx) {
+        this(events::publish, tx);
+    }
 
     public RoomFeed(LiveFeed.Notifier notifier, Transactions tx) {
         this.notifier = notifier;

@@ -1,5 +1,8 @@
 package io.cohort.platform.room;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+
 import io.cohort.api.session.Room;
 import io.cohort.platform.session.RandomIds;
 import io.cohort.platform.session.Transactions;
@@ -15,6 +18,7 @@ import java.util.Optional;
  * The participant's side of a room: who may come in, their seat (the token in their cookie, so a reload keeps
  * their place), and where a seat points once a session took it.
  */
+@Singleton
 public final class RoomSeats {
 
     /** What an arrival or a seat's check comes to. */
@@ -43,6 +47,7 @@ public final class RoomSeats {
     private final Transactions tx;
     private final RoomFeed feed;
 
+    @Inject
     public RoomSeats(Transactions tx, RoomFeed feed) {
         this.tx = tx;
         this.feed = feed;

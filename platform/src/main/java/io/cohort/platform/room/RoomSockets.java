@@ -1,5 +1,8 @@
 package io.cohort.platform.room;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cohort.api.event.Event;
 import io.cohort.api.event.EventListener;
@@ -21,6 +24,7 @@ import org.slf4j.LoggerFactory;
  * and sends {@code {"room": name}}; it gets the room and its waiting list on every change. Changes come as
  * {@value RoomFeed#TOPIC} events, so pages on every node hear them.
  */
+@Singleton
 public final class RoomSockets implements EventListener {
 
     static final String SEATS = "room";
@@ -33,6 +37,11 @@ public final class RoomSockets implements EventListener {
     private final Map<SocketEndpoint.Socket, Watch> open = new ConcurrentHashMap<>();
 
     private record Watch(String room, String seat) {
+    }
+
+    @Inject
+    public RoomSockets(RoomSeats seats, RoomStore rooms) {
+        this(seats, (Rooms) rooms);
     }
 
     public RoomSockets(RoomSeats seats, Rooms rooms) {

@@ -1,5 +1,10 @@
 package io.cohort.platform.room;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+import io.cohort.platform.session.RegisteredServices;
+import io.cohort.platform.session.SessionStore;
+
 import io.cohort.api.experiment.Experiments;
 import io.cohort.api.session.NewSession;
 import io.cohort.api.session.Room;
@@ -20,6 +25,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** {@link Rooms} over {@code cohort.room} and {@code cohort.room_waiting}. */
+@Singleton
 public final class RoomStore implements Rooms {
 
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
@@ -35,6 +41,11 @@ public final class RoomStore implements Rooms {
     private final Experiments experiments;
     private final Sessions sessions;
     private final RoomFeed feed;
+
+    @Inject
+    public RoomStore(Transactions tx, RegisteredServices services, SessionStore sessions, RoomFeed feed) {
+        this(tx, (Experiments) services, (Sessions) sessions, feed);
+    }
 
     public RoomStore(Transactions tx, Experiments experiments, Sessions sessions, RoomFeed feed) {
         this.tx = tx;

@@ -1,5 +1,10 @@
 package io.cohort.platform.room;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+import io.cohort.platform.session.RegisteredServices;
+import io.cohort.platform.session.ParticipantStore;
+
 import io.cohort.platform.web.ContributedPages;
 
 import io.cohort.platform.web.CoreTab;
@@ -25,6 +30,7 @@ import ro.pippo.core.route.RouteContext;
  * The Rooms tab ({@code /admin/rooms}) and its JSON twin ({@code /api/rooms}): list, create, edit, the live
  * waiting list, a session from the waiting list, close/reopen, disassociate. Every change leaves an audit row.
  */
+@Singleton
 public final class RoomsAdmin implements CoreTab {
 
     @Override
@@ -39,6 +45,12 @@ public final class RoomsAdmin implements CoreTab {
     private final Participants participants;
     private final Layout layout;
     private final AuditLog audit;
+
+    @Inject
+    public RoomsAdmin(RoomStore rooms, RegisteredServices experiments, ParticipantStore participants, Layout layout,
+                      AuditLog audit) {
+        this((Rooms) rooms, (Experiments) experiments, (Participants) participants, layout, audit);
+    }
 
     public RoomsAdmin(Rooms rooms, Experiments experiments, Participants participants, Layout layout, AuditLog audit) {
         this.rooms = rooms;

@@ -1,5 +1,8 @@
 package io.cohort.platform.schedule;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+
 import io.cohort.platform.web.ContributedPages;
 
 import io.cohort.platform.web.CoreTab;
@@ -23,6 +26,7 @@ import ro.pippo.core.route.RouteContext;
  * words, next run and last outcome; a New-task form (e.g. "approve all submitted" every 30 minutes); pause, resume,
  * run now, reschedule, delete; each task's run history. The scheduler audits every change.
  */
+@Singleton
 public final class TasksTab implements CoreTab {
 
     @Override
@@ -36,6 +40,7 @@ public final class TasksTab implements CoreTab {
     private final TaskScheduler scheduler;
     private final Layout layout;
 
+    @Inject
     public TasksTab(TaskScheduler scheduler, Layout layout) {
         this.scheduler = scheduler;
         this.layout = layout;

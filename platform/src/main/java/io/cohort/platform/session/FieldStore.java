@@ -1,5 +1,8 @@
 package io.cohort.platform.session;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cohort.api.data.FieldValue;
@@ -15,6 +18,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /** {@link ParticipantData} over {@code cohort.field_value}: every write a new row, never an update. */
+@Singleton
 public final class FieldStore implements ParticipantData {
 
     static final ObjectMapper JSON = new ObjectMapper();
@@ -23,6 +27,7 @@ public final class FieldStore implements ParticipantData {
     private final Transactions tx;
     private final LiveFeed live;
 
+    @Inject
     public FieldStore(Transactions tx, LiveFeed live) {
         this.tx = tx;
         this.live = live;

@@ -1,5 +1,8 @@
 package io.cohort.platform.session;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.cohort.api.event.Events;
 import io.cohort.platform.events.PgEvents;
@@ -27,6 +30,7 @@ import org.slf4j.LoggerFactory;
  * {@code NOTIFY} on one lock, so a notify in every page submit would cost each submit a disk flush of its own.
  * Session changes and commands are rare and go out with their transaction.
  */
+@Singleton
 public final class LiveFeed implements AutoCloseable {
 
     public static final String CHANGED = "participant/changed";
@@ -48,6 +52,11 @@ public final class LiveFeed implements AutoCloseable {
     @FunctionalInterface
     public interface Notifier {
         void publish(Connection c, String topic, String payload) throws SQLException;
+    }
+
+    @Inject
+    LiveFeed(PgEvents events, Transactions tx) {
+        this(events::publish, events, tx);
     }
 
     private LiveFeed(Notifier notifier, Events events, Transactions tx) {

@@ -1,5 +1,9 @@
 package io.cohort.platform.session;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+import io.cohort.platform.experiment.ExperimentCatalog;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cohort.api.experiment.Experiment;
 import io.cohort.api.experiment.ExperimentHooks;
@@ -25,6 +29,7 @@ import java.util.function.Function;
  * being moved by an admin, waiting for their group, leaving. Each move is one transaction: page index, page
  * visits, status and the field rows that record them commit together.
  */
+@Singleton
 public final class ParticipantMoves implements AutoCloseable {
 
     /** A wait page stops waiting for a member offline this long, unless the session's settings say otherwise. */
@@ -42,6 +47,12 @@ public final class ParticipantMoves implements AutoCloseable {
     private final LiveFeed live;
     private final ConditionAssignment conditions;
     private final SubmitBatches batches;
+
+    @Inject
+    public ParticipantMoves(Transactions tx, RegisteredServices services, ExperimentCatalog catalog,
+                            SessionStore sessions, FieldStore data, LiveFeed live) {
+        this(tx, services, catalog::hooks, sessions, data, live, new ConditionAssignment(services::policy));
+    }
 
     public ParticipantMoves(Transactions tx, Experiments experiments, Function<String, Optional<ExperimentHooks>> hooks,
                             SessionStore sessions, FieldStore data, LiveFeed live, ConditionAssignment conditions) {

@@ -1,5 +1,9 @@
 package io.cohort.platform.session;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+import io.cohort.platform.experiment.ExperimentCatalog;
+
 import io.cohort.api.crowd.CrowdMode;
 import io.cohort.api.experiment.Experiment;
 import io.cohort.api.experiment.ExperimentHooks;
@@ -18,6 +22,7 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /** {@link Participants} over {@code cohort.participant}. Status and bonus changes also leave a field row. */
+@Singleton
 public final class ParticipantStore implements Participants {
 
     static final String COLUMNS = "p.id, p.session_id, p.name, p.token, p.provider, p.worker_id, p.assignment_id,"
@@ -29,6 +34,12 @@ public final class ParticipantStore implements Participants {
     private final Function<String, Optional<ExperimentHooks>> hooks;
     private final FieldStore data;
     private final LiveFeed live;
+
+    @Inject
+    public ParticipantStore(Transactions tx, RegisteredServices services, ExperimentCatalog catalog, FieldStore data,
+                            LiveFeed live) {
+        this(tx, services, catalog::hooks, data, live);
+    }
 
     public ParticipantStore(Transactions tx, Experiments experiments, Function<String, Optional<ExperimentHooks>> hooks,
                             FieldStore data, LiveFeed live) {

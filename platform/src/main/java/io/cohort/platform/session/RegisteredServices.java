@@ -1,5 +1,8 @@
 package io.cohort.platform.session;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+
 import io.cohort.api.experiment.ConditionPolicy;
 import io.cohort.api.experiment.Experiment;
 import io.cohort.api.experiment.Experiments;
@@ -14,11 +17,13 @@ import io.cohort.platform.osgi.Whiteboard;
  * catalog, or one a test registers first) and condition policies (by {@value ConditionPolicy#NAME}). A lab's hooks
  * come from the catalog, which tracks them anyway.
  */
+@Singleton
 public final class RegisteredServices implements Experiments, AutoCloseable {
 
     private final Whiteboard<Experiments> experiments;
     private final Whiteboard<ConditionPolicy> policies;
 
+    @Inject
     public RegisteredServices(BundleContext context) {
         experiments = new Whiteboard<>(context, Experiments.class);
         policies = new Whiteboard<>(context, ConditionPolicy.class);

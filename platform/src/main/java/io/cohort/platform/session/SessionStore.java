@@ -1,5 +1,9 @@
 package io.cohort.platform.session;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+import io.cohort.platform.experiment.ExperimentCatalog;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cohort.api.experiment.Experiment;
@@ -22,6 +26,7 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /** {@link Sessions} over {@code cohort.session}. */
+@Singleton
 public final class SessionStore implements Sessions {
 
     static final int MAX_PARTICIPANTS = 10_000;
@@ -34,6 +39,12 @@ public final class SessionStore implements Sessions {
     private final ParticipantStore participants;
     private final FieldStore data;
     private final LiveFeed live;
+
+    @Inject
+    public SessionStore(Transactions tx, RegisteredServices services, ExperimentCatalog catalog,
+                        ParticipantStore participants, FieldStore data, LiveFeed live) {
+        this(tx, services, catalog::hooks, participants, data, live);
+    }
 
     public SessionStore(Transactions tx, Experiments experiments, Function<String, Optional<ExperimentHooks>> hooks,
                         ParticipantStore participants, FieldStore data, LiveFeed live) {

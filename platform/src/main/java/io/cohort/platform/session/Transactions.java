@@ -1,5 +1,8 @@
 package io.cohort.platform.session;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
@@ -11,11 +14,13 @@ import javax.sql.DataSource;
  * fields while the host is moving a group writes in the host's transaction and both commit or neither does.
  * Events wait for the commit: a listener that reads back must see what was written.
  */
+@Singleton
 public final class Transactions {
 
     private final DataSource db;
     private final ThreadLocal<Tx> current = new ThreadLocal<>();
 
+    @Inject
     public Transactions(DataSource db) {
         this.db = db;
     }

@@ -1,5 +1,8 @@
 package io.cohort.platform.status;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+
 import io.cohort.platform.web.ContributedPages;
 
 import io.cohort.platform.web.CoreTab;
@@ -26,6 +29,7 @@ import ro.pippo.core.Application;
 import ro.pippo.core.route.RouteContext;
 
 /** The Status tab: database, Java, OS, libraries, bundles, environment (secrets masked), admin logins. */
+@Singleton
 public final class StatusPage implements CoreTab {
 
     @Override
@@ -41,6 +45,7 @@ public final class StatusPage implements CoreTab {
     private final Layout layout;
     private final AuditLog audit;
 
+    @Inject
     public StatusPage(DataSource db, Plugins plugins, AdminSessions sessions, Layout layout, AuditLog audit) {
         this.db = db;
         this.plugins = plugins;

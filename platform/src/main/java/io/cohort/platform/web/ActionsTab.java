@@ -1,5 +1,8 @@
 package io.cohort.platform.web;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+
 
 import io.cohort.api.web.AdminAction;
 import java.util.ArrayList;
@@ -17,11 +20,13 @@ import ro.pippo.core.route.RouteContext;
  * The {@link AdminAction}s plugins register, tracked live and served at {@code POST /admin/actions/{name}} (a form:
  * {@code targets} repeated, a {@code return} path) and {@code POST /api/actions/{name}}; each run leaves an audit row.
  */
+@Singleton
 public final class ActionsTab implements Tab, AutoCloseable {
 
     private final Whiteboard<AdminAction> tracker;
     private final AuditLog audit;
 
+    @Inject
     public ActionsTab(BundleContext context, AuditLog audit) {
         this.tracker = new Whiteboard<>(context, AdminAction.class);
         this.audit = audit;

@@ -1,5 +1,9 @@
 package io.cohort.platform.web;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+import io.cohort.platform.Config;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -20,6 +24,7 @@ import javax.sql.DataSource;
  * Admin logins, kept in {@code cohort.admin_session} so they survive a restart, are shared by every node and
  * can be listed and revoked. The cookie holds a random token; the table holds its SHA-256.
  */
+@Singleton
 public final class AdminSessions {
 
     /** Idle logins end after this. */
@@ -32,6 +37,11 @@ public final class AdminSessions {
     private final String lifetime;
 
     /** @param lifetimeHours {@code login.lifetime.hours}: the absolute lifetime of a login */
+    @Inject
+    public AdminSessions(DataSource db, Config config) {
+        this(db, config.integer("login.lifetime.hours", 1, 24 * 365));
+    }
+
     public AdminSessions(DataSource db, int lifetimeHours) {
         this.db = db;
         this.lifetime = lifetimeHours + " hours";

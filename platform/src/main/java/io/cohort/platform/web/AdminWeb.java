@@ -1,5 +1,9 @@
 package io.cohort.platform.web;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+import java.util.Set;
+
 import io.cohort.api.web.PageRequest;
 import io.cohort.api.web.View;
 import java.util.ArrayList;
@@ -16,6 +20,7 @@ import ro.pippo.core.RuntimeMode;
 import ro.pippo.core.route.RouteContext;
 
 /** The web application: health, login, the admin shell and its core tabs, and the pages plugins contribute. */
+@Singleton
 public final class AdminWeb extends Application {
 
     private final Security security;
@@ -30,6 +35,13 @@ public final class AdminWeb extends Application {
     /** The host's parts that mount routes; the {@link CoreTab}s among them are also registered as admin pages. */
     public List<Tab> tabs() {
         return tabs;
+    }
+
+    /** @param tabs the host's parts that mount routes, in the order their routes are tried */
+    @Inject
+    public AdminWeb(Security security, Layout layout, ContributedPages pages, PublicRoutes publicRoutes, Sockets sockets,
+                    AuditLog audit, Readiness ready, Set<Tab> tabs) {
+        this(security, layout, pages, publicRoutes, sockets, audit, (BooleanSupplier) ready, List.copyOf(tabs));
     }
 
     public AdminWeb(Security security, Layout layout, ContributedPages pages, PublicRoutes publicRoutes, Sockets sockets,

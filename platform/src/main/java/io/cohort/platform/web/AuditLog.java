@@ -1,5 +1,9 @@
 package io.cohort.platform.web;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+import io.cohort.platform.Config;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -8,12 +12,18 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 /** Appends to {@code cohort.audit_log}: who did what to what, from the admin pages, the API or the CLI. */
+@Singleton
 public final class AuditLog {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DataSource db;
     private final String node;
+
+    @Inject
+    public AuditLog(DataSource db, Config config) {
+        this(db, config.node());
+    }
 
     public AuditLog(DataSource db, String node) {
         this.db = db;

@@ -1,5 +1,9 @@
 package io.cohort.platform.web;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+import io.cohort.platform.Config;
+
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -11,11 +15,17 @@ import ro.pippo.core.route.RouteContext;
  * address in {@code X-Forwarded-For} that is not a trusted proxy. Without trusted proxies the header is ignored,
  * since anyone can send it.
  */
+@Singleton
 public final class ClientAddress {
 
     private final Set<String> trustedProxies;
 
     /** @param trustedProxies {@code http.trustedProxies}: addresses separated by commas or spaces; empty for none */
+    @Inject
+    public ClientAddress(Config config) {
+        this(config.get("http.trustedProxies"));
+    }
+
     public ClientAddress(String trustedProxies) {
         this.trustedProxies = Arrays.stream(trustedProxies == null ? new String[0] : trustedProxies.split("[,\\s]+"))
                 .map(String::strip).filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());

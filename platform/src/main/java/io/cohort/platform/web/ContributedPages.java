@@ -1,5 +1,8 @@
 package io.cohort.platform.web;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+
 import io.cohort.api.web.AdminPage;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -14,10 +17,12 @@ import io.cohort.platform.osgi.Whiteboard;
  * The {@link AdminPage} services, tracked live: a page and its menu entry exist exactly while its service is
  * registered. The host's own tabs ({@link CoreTab}) are services here too, so the menu has one source.
  */
+@Singleton
 public final class ContributedPages implements AutoCloseable {
 
     private final Whiteboard<AdminPage> tracker;
 
+    @Inject
     public ContributedPages(BundleContext context) {
         this.tracker = new Whiteboard<>(context, AdminPage.class);
     }

@@ -1,5 +1,9 @@
 package io.cohort.platform.web;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+import io.cohort.platform.payment.CrowdProviders;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -11,6 +15,7 @@ import org.osgi.framework.Bundle;
 import ro.pippo.core.route.RouteContext;
 
 /** Renders admin pages inside the shared layout (menu, user, CSRF token) and writes JSON answers. */
+@Singleton
 public final class Layout {
 
     public static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
@@ -21,6 +26,11 @@ public final class Layout {
     private final Supplier<List<Map<String, String>>> crowdModes;
 
     /** @param crowdModes each running crowd provider's name and mode, shown on every admin page */
+    @Inject
+    public Layout(Templates templates, ContributedPages pages, CrowdProviders crowd) {
+        this(templates, pages, crowd::modes);
+    }
+
     public Layout(Templates templates, ContributedPages pages, Supplier<List<Map<String, String>>> crowdModes) {
         this.templates = templates;
         this.pages = pages;

@@ -1,5 +1,8 @@
 package io.cohort.platform.web;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * held up, whatever others tried. A success clears the client's counts; counts are forgotten an hour after their
  * last failure.
  */
+@Singleton
 public final class LoginThrottle {
 
     static final int FREE_TRIES = 5;
@@ -23,6 +27,7 @@ public final class LoginThrottle {
     private final Map<String, Failures> failures = new ConcurrentHashMap<>();
     private final Clock clock;
 
+    @Inject
     public LoginThrottle(Clock clock) {
         this.clock = clock;
     }

@@ -1,5 +1,8 @@
 package io.cohort.platform.web;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+
 import io.cohort.api.web.PageRequest;
 import io.cohort.api.web.PublicRoute;
 import java.util.ArrayList;
@@ -18,6 +21,7 @@ import ro.pippo.core.route.RouteContext;
  * The {@link PublicRoute} services of plugins (e.g. MTurk's {@code /mturk/start}), tracked live and served with no
  * admin login. Paths the host owns can't be taken.
  */
+@Singleton
 public final class PublicRoutes implements AutoCloseable {
 
     private static final Set<String> HOST_PATHS = Set.of("/admin", "/api", "/p", "/room", "/ws", "/static", "/healthz",
@@ -27,6 +31,7 @@ public final class PublicRoutes implements AutoCloseable {
     private final Templates templates;
     private final Layout layout;
 
+    @Inject
     public PublicRoutes(BundleContext context, Templates templates, Layout layout) {
         this.templates = templates;
         this.layout = layout;

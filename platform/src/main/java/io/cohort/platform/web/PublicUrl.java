@@ -1,5 +1,9 @@
 package io.cohort.platform.web;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+import io.cohort.platform.Config;
+
 import java.net.URI;
 import java.util.Locale;
 
@@ -8,6 +12,7 @@ import java.util.Locale;
  * not what the request says. Without one, the request's own {@code Host} stands in, which is right for a node
  * reached directly.
  */
+@Singleton
 public final class PublicUrl {
 
     /** {@code scheme://host[:port]} in lower case, or null when none is configured. */
@@ -15,6 +20,11 @@ public final class PublicUrl {
     private final boolean https;
 
     /** @param configured {@code http.public.url}; empty for none */
+    @Inject
+    public PublicUrl(Config config) {
+        this(config.get("http.public.url"));
+    }
+
     public PublicUrl(String configured) {
         if (configured == null || configured.isBlank()) {
             this.origin = null;

@@ -1,5 +1,9 @@
 package io.cohort.platform.web;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+import io.cohort.platform.Config;
+
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -17,6 +21,7 @@ import ro.pippo.core.route.RouteContext;
  * or the API bearer token; a CSRF token on every cookie-borne POST; slowed-down guessing; one-time auto-login
  * links when no account is configured on a loopback address.
  */
+@Singleton
 public final class Security {
 
     static final String COOKIE = "cohort_admin";
@@ -32,6 +37,13 @@ public final class Security {
     /** Behind https the cookies never travel over plain http. */
     private final boolean secureCookies;
     private final Set<String> autoLoginTokens = ConcurrentHashMap.newKeySet();
+
+    @Inject
+    public Security(Config config, AdminSessions sessions, LoginThrottle throttle, AuditLog audit, Layout layout,
+                    ClientAddress clients, PublicUrl publicUrl) {
+        this(new AdminAccounts(config.adminAccounts()), sessions, throttle, audit, layout, config.get("api.token"),
+                clients, publicUrl);
+    }
 
     public Security(AdminAccounts accounts, AdminSessions sessions, LoginThrottle throttle, AuditLog audit,
                     Layout layout, String apiToken, ClientAddress clients, PublicUrl publicUrl) {

@@ -1,5 +1,10 @@
 package io.cohort.platform.web;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+import io.cohort.platform.session.ParticipantStore;
+import io.cohort.platform.participant.ParticipantSockets;
+
 import io.cohort.api.session.Participant;
 import io.cohort.api.session.Participants;
 import io.cohort.api.web.SocketEndpoint;
@@ -33,6 +38,7 @@ import ro.pippo.jetty.websocket.JettyWebSocketConnection;
  * and read every participant's private URL. A client that sends no Origin is not a browser, and so cannot borrow
  * anyone's cookie.
  */
+@Singleton
 public final class Sockets implements WebSocketHandler, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Sockets.class);
@@ -49,6 +55,12 @@ public final class Sockets implements WebSocketHandler, AutoCloseable {
     }
 
     /** @param participantPage the host's own endpoint for open participant pages, at {@code /ws/p/{session}/{token}} */
+    @Inject
+    public Sockets(BundleContext context, AdminSessions sessions, ParticipantStore participants,
+                   ParticipantSockets participantPage, PublicUrl publicUrl) {
+        this(context, sessions, (Participants) participants, (SocketEndpoint) participantPage, publicUrl);
+    }
+
     public Sockets(BundleContext context, AdminSessions sessions, Participants participants, SocketEndpoint participantPage,
                    PublicUrl publicUrl) {
         this.publicUrl = publicUrl;

@@ -1,5 +1,9 @@
 package io.cohort.platform.web;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+import org.osgi.framework.BundleContext;
+
 import io.pebbletemplates.pebble.PebbleEngine;
 import io.pebbletemplates.pebble.loader.ClasspathLoader;
 import io.pebbletemplates.pebble.loader.DelegatingLoader;
@@ -21,10 +25,18 @@ import org.osgi.framework.wiring.BundleWiring;
  * bundle's, with the host's behind it (so a plugin page can extend {@code layout.peb}). One engine per bundle,
  * dropped when the bundle stops, so a redeployed plugin's old class loader is not kept (docs/architecture.md, pitfall 2).
  */
+@Singleton
 public final class Templates implements SynchronousBundleListener {
 
     private final PebbleEngine host;
     private final Map<Long, PebbleEngine> plugins = new ConcurrentHashMap<>();
+
+    /** The host's: dropping a stopped bundle's engine as the framework reports it. */
+    @Inject
+    public Templates(BundleContext context) {
+        this();
+        context.addBundleListener(this);
+    }
 
     public Templates() {
         this.host = engine(hostLoader());
