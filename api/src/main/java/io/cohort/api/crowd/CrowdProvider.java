@@ -1,5 +1,6 @@
 package io.cohort.api.crowd;
 
+import org.osgi.annotation.versioning.ConsumerType;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -11,6 +12,7 @@ import java.util.Optional;
  * Calls that change something are safe to repeat: a repeated token, approving an approved assignment,
  * deleting a deleted HIT all return normally. The ledger relies on this to resume after a crash.
  */
+@ConsumerType
 public interface CrowdProvider {
 
     String NAME = "cohort.crowd.provider";

@@ -1,9 +1,11 @@
 package io.cohort.api.data;
 
+import org.osgi.annotation.versioning.ProviderType;
 import java.util.List;
 import java.util.Map;
 
 /** Service: a participant's fields, kept as append-only history. */
+@ProviderType
 public interface ParticipantData {
 
     /**

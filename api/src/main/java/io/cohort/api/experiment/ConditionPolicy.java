@@ -1,5 +1,6 @@
 package io.cohort.api.experiment;
 
+import org.osgi.annotation.versioning.ConsumerType;
 import java.util.List;
 import java.util.Map;
 
@@ -7,6 +8,7 @@ import java.util.Map;
  * Whiteboard service: how a participant's condition is chosen, named by {@value #NAME} and picked by an
  * experiment's {@code conditionPolicy}. The host calls it while holding the lock that makes assignment atomic.
  */
+@ConsumerType
 public interface ConditionPolicy {
 
     String NAME = "cohort.condition.policy";

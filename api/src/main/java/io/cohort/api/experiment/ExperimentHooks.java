@@ -1,5 +1,6 @@
 package io.cohort.api.experiment;
 
+import org.osgi.annotation.versioning.ConsumerType;
 import io.cohort.api.data.ParticipantData;
 import io.cohort.api.session.Participant;
 import io.cohort.api.session.Session;
@@ -12,6 +13,7 @@ import java.util.Map;
  * holding {@code experiment.yaml}, its page templates and {@code static/}.
  * Hooks run inside the host's transaction for the change that triggered them; throwing undoes that change.
  */
+@ConsumerType
 public interface ExperimentHooks {
 
     String EXPERIMENT = "cohort.experiment";

@@ -1,5 +1,6 @@
 package io.cohort.api.payment;
 
+import org.osgi.annotation.versioning.ProviderType;
 import java.util.List;
 import java.util.Optional;
 
@@ -9,6 +10,7 @@ import java.util.Optional;
  * answer was lost are asked about before anything is sent again). Progress is published on the event topic
  * {@value #TOPIC}. Status changes follow: APPROVE → APPROVED, REJECT → REJECTED, BONUS → BONUSED.
  */
+@ProviderType
 public interface Payments {
 
     String TOPIC = "payment/progress";

@@ -1,5 +1,6 @@
 package io.cohort.api.schedule;
 
+import org.osgi.annotation.versioning.ProviderType;
 import java.util.List;
 import java.util.Optional;
 
@@ -7,6 +8,7 @@ import java.util.Optional;
  * Service: tasks stored in the database, each firing once per due time however many nodes run a scheduler, handed
  * to the {@link TaskHandler} registered for its type. Every change is recorded with who made it.
  */
+@ProviderType
 public interface Scheduler {
 
     /** @throws IllegalArgumentException naming the field (name taken or malformed, bad cron, interval under 1 s) */

@@ -1,10 +1,12 @@
 package io.cohort.api.session;
 
+import org.osgi.annotation.versioning.ProviderType;
 import io.cohort.api.crowd.CrowdMode;
 import java.util.List;
 import java.util.Optional;
 
 /** Service: the participants of every session. */
+@ProviderType
 public interface Participants {
 
     Optional<Participant> find(String id);

@@ -1,10 +1,12 @@
 package io.cohort.api.session;
 
+import org.osgi.annotation.versioning.ProviderType;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
 /** Service: rooms, where participants wait until a session takes them. Every change records who made it. */
+@ProviderType
 public interface Rooms {
 
     List<Room> list();

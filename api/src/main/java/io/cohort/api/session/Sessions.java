@@ -1,9 +1,11 @@
 package io.cohort.api.session;
 
+import org.osgi.annotation.versioning.ProviderType;
 import java.util.List;
 import java.util.Optional;
 
 /** Service: the sessions of this installation. Every change is recorded with who made it. */
+@ProviderType
 public interface Sessions {
 
     /**

@@ -1,5 +1,6 @@
 package io.cohort.api.storage;
 
+import org.osgi.annotation.versioning.ProviderType;
 import java.util.function.Function;
 import javax.sql.DataSource;
 
@@ -9,6 +10,7 @@ import javax.sql.DataSource;
  * with a history table of the plugin's own, and it loads MyBatis mappers (annotated interfaces, or an XML file
  * beside the interface) through the bundle's class loader.
  */
+@ProviderType
 public interface PluginDatabase {
 
     /** The schema this plugin owns, e.g. {@code plugin_campaigns}. */

@@ -1,5 +1,6 @@
 package io.cohort.api.web;
 
+import org.osgi.annotation.versioning.ConsumerType;
 import java.util.List;
 import java.util.Map;
 
@@ -9,6 +10,7 @@ import java.util.Map;
  * (what it acts on, e.g. {@code participant}). The host lists actions for a target, asks for confirmation,
  * checks the CSRF token, calls it, and writes an audit row. Also served as {@code POST /api/actions/{name}}.
  */
+@ConsumerType
 public interface AdminAction {
 
     String NAME = "cohort.action";

@@ -1,9 +1,12 @@
 package io.cohort.api.web;
 
+import org.osgi.annotation.versioning.ConsumerType;
+
 /**
  * Whiteboard service: HTML a plugin adds to every participant page (a chat widget, a simulation bot).
  * The returned markup is inserted as it is: it must escape whatever it takes from the participant.
  */
+@ConsumerType
 public interface ParticipantPageContribution {
 
     /** Markup for the end of {@code <head>}, e.g. a script tag; "" for none. */

@@ -1,5 +1,6 @@
 package io.cohort.api.web;
 
+import org.osgi.annotation.versioning.ConsumerType;
 import java.util.Map;
 
 /**
@@ -8,6 +9,7 @@ import java.util.Map;
  * {@code /api}, {@code /p} are refused). {@link PageRequest#user()} is null. Whatever grants access (a token
  * in the URL) the route checks itself.
  */
+@ConsumerType
 public interface PublicRoute {
 
     String PATH = "cohort.public.path";

@@ -1,9 +1,13 @@
 package io.cohort.api.web;
 
+import org.osgi.annotation.versioning.ConsumerType;
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * Whiteboard service: a WebSocket endpoint served at {@code /ws/<}{@value #PATH}{@code >}. Admin endpoints
  * ({@value #AUDIENCE}{@code =admin}, the default) accept only logged-in admins.
  */
+@ConsumerType
 public interface SocketEndpoint {
 
     String PATH = "cohort.socket.path";
@@ -19,6 +23,7 @@ public interface SocketEndpoint {
     }
 
     /** One open connection. */
+    @ProviderType
     interface Socket {
         String id();
 
