@@ -21,7 +21,7 @@ final class CurrentFieldsCsv {
         List<String> keys = new ArrayList<>();
         Cursor.all(db, "SELECT DISTINCT fv.key FROM cohort.field_value fv JOIN cohort.participant p"
                 + " ON p.id = fv.participant_id" + scope.where() + " ORDER BY 1", scope.args(),
-                rs -> keys.add(rs.getString(1)));
+                rs -> keys.add(rs.getString("key")));
         List<String> header = Exports.header(scope, "id", "name", "status", "condition", "code_version", "bonus");
         int fixed = header.size();
         // A field saved as "status" must not pass for the host's column: it gets a name no field key can have.

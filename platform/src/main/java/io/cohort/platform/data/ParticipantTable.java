@@ -64,10 +64,10 @@ public final class ParticipantTable implements CoreTab {
         List<Group> groups = new ArrayList<>();
         long[] total = {0};
         // The tally has the filter columns under the same names, so the same WHERE applies (V4 keeps it exact).
-        Cursor.all(db, "SELECT p.condition, sum(p.n) FROM cohort.participant_tally p" + where
+        Cursor.all(db, "SELECT p.condition, sum(p.n) AS n FROM cohort.participant_tally p" + where
                 + " GROUP BY p.condition HAVING sum(p.n) > 0 ORDER BY p.condition NULLS LAST", args, rs -> {
-                    groups.add(new Group(rs.getString(1), rs.getLong(2)));
-                    total[0] += rs.getLong(2);
+                    groups.add(new Group(rs.getString("condition"), rs.getLong("n")));
+                    total[0] += rs.getLong("n");
                 });
         List<Row> rows = new ArrayList<>();
         if (q.offset() < total[0]) {
@@ -111,7 +111,7 @@ public final class ParticipantTable implements CoreTab {
     private List<String> distinct(String column) throws Exception {
         List<String> values = new ArrayList<>();
         Cursor.all(db, "SELECT DISTINCT " + column + " FROM cohort.participant_tally WHERE n > 0 AND " + column
-                + " IS NOT NULL ORDER BY 1", List.of(), rs -> values.add(rs.getString(1)));
+                + " IS NOT NULL ORDER BY 1", List.of(), rs -> values.add(rs.getString(column)));
         return values;
     }
 

@@ -107,7 +107,7 @@ public final class PaymentRunner implements AutoCloseable {
              PreparedStatement ps = c.prepareStatement("SELECT id FROM cohort.payment_batch WHERE finished_at IS NULL ORDER BY id");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                execute(rs.getLong(1));
+                execute(rs.getLong("id"));
             }
         } catch (SQLException | RuntimeException e) {
             LOG.warn("payments: cannot look for unfinished batches: {}", e.toString());
@@ -121,13 +121,13 @@ public final class PaymentRunner implements AutoCloseable {
             }
             try {
                 String providerName;
-                try (PreparedStatement ps = lock.prepareStatement("SELECT provider, finished_at IS NOT NULL FROM cohort.payment_batch WHERE id = ?")) {
+                try (PreparedStatement ps = lock.prepareStatement("SELECT provider, finished_at IS NOT NULL AS finished FROM cohort.payment_batch WHERE id = ?")) {
                     ps.setLong(1, batchId);
                     try (ResultSet rs = ps.executeQuery()) {
-                        if (!rs.next() || rs.getBoolean(2)) {
+                        if (!rs.next() || rs.getBoolean("finished")) {
                             return;
                         }
-                        providerName = rs.getString(1);
+                        providerName = rs.getString("provider");
                     }
                 }
                 CrowdProvider provider = providers.find(providerName).orElse(null);
@@ -142,10 +142,10 @@ public final class PaymentRunner implements AutoCloseable {
     }
 
     private static boolean advisoryLock(Connection c, String function, long batchId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + function + "(hashtext('cohort.payment.run'), ?::int)")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + function + "(hashtext('cohort.payment.run'), ?::int) AS locked")) {
             ps.setLong(1, batchId);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getBoolean(1);
+                return rs.next() && rs.getBoolean("locked");
             }
         }
     }

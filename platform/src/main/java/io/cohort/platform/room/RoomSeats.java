@@ -139,20 +139,20 @@ public final class RoomSeats {
         try (PreparedStatement ps = c.prepareStatement("UPDATE cohort.room_waiting w SET last_seen = clock_timestamp()"
                 + " FROM cohort.room_waiting prev LEFT JOIN cohort.participant p ON p.id = prev.participant_id"
                 + " WHERE w.seat = ? AND w.room = ? AND prev.seat = w.seat"
-                + " RETURNING w.label, p.session_id, p.token, " + RoomStore.online("prev"))) {
+                + " RETURNING w.label, p.session_id, p.token, " + RoomStore.online("prev") + " AS online")) {
             ps.setString(1, seat);
             ps.setString(2, room.name());
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                if (!rs.getBoolean(4)) {
+                if (!rs.getBoolean("online")) {
                     feed.changed(room.name());
                 }
-                String label = rs.getString(1);
-                if (rs.getString(2) != null) {
+                String label = rs.getString("label");
+                if (rs.getString("session_id") != null) {
                     return Optional.of(new Arrival(Outcome.TO_PARTICIPANT, room, seat, label,
-                            participantUrl(rs.getString(2), rs.getString(3)), 0, null));
+                            participantUrl(rs.getString("session_id"), rs.getString("token")), 0, null));
                 }
                 return Optional.of(new Arrival(Outcome.WAITING, room, seat, label, null, count(c, room.name()), null));
             }
@@ -166,7 +166,7 @@ public final class RoomSeats {
             ps.setString(1, session);
             ps.setString(2, label);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(participantUrl(session, rs.getString(1))) : Optional.empty();
+                return rs.next() ? Optional.of(participantUrl(session, rs.getString("token"))) : Optional.empty();
             }
         }
     }
@@ -176,18 +176,18 @@ public final class RoomSeats {
             ps.setString(1, room);
             ps.setString(2, label);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+                return rs.next() ? Optional.of(rs.getString("seat")) : Optional.empty();
             }
         }
     }
 
     private static int count(Connection c, String room) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT count(*) FROM cohort.room_waiting WHERE room = ? AND participant_id IS NULL")) {
+                "SELECT count(*) AS n FROM cohort.room_waiting WHERE room = ? AND participant_id IS NULL")) {
             ps.setString(1, room);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return rs.getInt(1);
+                return rs.getInt("n");
             }
         }
     }
@@ -213,7 +213,7 @@ public final class RoomSeats {
                 ps.setString(2, seat);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
-                        feed.changed(rs.getString(1));
+                        feed.changed(rs.getString("room"));
                     }
                 }
             }
@@ -233,7 +233,7 @@ public final class RoomSeats {
                 ps.setString(1, room);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        urls.put(rs.getString(1), participantUrl(rs.getString(2), rs.getString(3)));
+                        urls.put(rs.getString("seat"), participantUrl(rs.getString("session_id"), rs.getString("token")));
                     }
                 }
             }

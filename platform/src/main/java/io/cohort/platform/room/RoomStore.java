@@ -55,9 +55,9 @@ public final class RoomStore implements Rooms {
     }
 
     static Room read(ResultSet rs) throws SQLException {
-        Array labels = rs.getArray(3);
-        return new Room(rs.getString(1), rs.getString(2), List.of((String[]) labels.getArray()), rs.getInt(4),
-                rs.getBoolean(5), rs.getBoolean(6), rs.getString(7));
+        Array labels = rs.getArray("labels");
+        return new Room(rs.getString("name"), rs.getString("experiment"), List.of((String[]) labels.getArray()),
+                rs.getInt("capacity"), rs.getBoolean("open"), rs.getBoolean("closed"), rs.getString("session_id"));
     }
 
     private static Room existing(Connection c, String name) throws SQLException {
@@ -174,12 +174,13 @@ public final class RoomStore implements Rooms {
     public List<Waiting> waiting(String room) {
         return tx.run(c -> {
             List<Waiting> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT w.label, w.arrived_at, " + online("w")
+            try (PreparedStatement ps = c.prepareStatement("SELECT w.label, w.arrived_at, " + online("w") + " AS online"
                     + " FROM cohort.room_waiting w WHERE w.room = ? AND w.participant_id IS NULL ORDER BY w.arrived_at, w.seat")) {
                 ps.setString(1, room);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.add(new Waiting(room, rs.getString(1), rs.getTimestamp(2).toInstant(), rs.getBoolean(3)));
+                        out.add(new Waiting(room, rs.getString("label"), rs.getTimestamp("arrived_at").toInstant(),
+                                rs.getBoolean("online")));
                     }
                 }
             }

@@ -63,7 +63,7 @@ public final class ConditionAssignment {
                 ps.setString(2, p.group());
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
-                        return rs.getString(1);
+                        return rs.getString("condition");
                     }
                 }
             }
@@ -74,7 +74,7 @@ public final class ConditionAssignment {
             ps.execute();
         }
         Map<String, Integer> counts = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT condition, count(*) FROM cohort.participant"
+        try (PreparedStatement ps = c.prepareStatement("SELECT condition, count(*) AS n FROM cohort.participant"
                 + " WHERE experiment = ? AND code_version = ? AND mode IS NOT DISTINCT FROM ? AND condition IS NOT NULL"
                 + " AND (status IN ('COMPLETED', 'SUBMITTED', 'APPROVED', 'REJECTED', 'BONUSED')"
                 + "      OR (status IN ('STARTED', 'QUIT_EARLY') AND started_at > now() - make_interval(mins => ?)))"
@@ -85,7 +85,7 @@ public final class ConditionAssignment {
             ps.setInt(4, RECENT_MINUTES);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    counts.put(rs.getString(1), rs.getInt(2));
+                    counts.put(rs.getString("condition"), rs.getInt("n"));
                 }
             }
         }

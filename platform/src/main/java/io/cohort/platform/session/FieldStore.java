@@ -76,12 +76,12 @@ public final class FieldStore implements ParticipantData {
     public Map<String, String> current(String participantId) {
         return tx.run(c -> {
             Map<String, String> out = new LinkedHashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT ON (key) key, value::text FROM cohort.field_value"
+            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT ON (key) key, value::text AS value FROM cohort.field_value"
                     + " WHERE participant_id = ? ORDER BY key, id DESC")) {
                 ps.setString(1, participantId);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.put(rs.getString(1), rs.getString(2));
+                        out.put(rs.getString("key"), rs.getString("value"));
                     }
                 }
             }
@@ -93,13 +93,14 @@ public final class FieldStore implements ParticipantData {
     public List<FieldValue> history(String participantId, String key) {
         return tx.run(c -> {
             List<FieldValue> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT value::text, set_at, set_by FROM cohort.field_value"
+            try (PreparedStatement ps = c.prepareStatement("SELECT value::text AS value, set_at, set_by FROM cohort.field_value"
                     + " WHERE participant_id = ? AND key = ? ORDER BY id")) {
                 ps.setString(1, participantId);
                 ps.setString(2, key);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.add(new FieldValue(participantId, key, rs.getString(1), rs.getTimestamp(2).toInstant(), rs.getString(3)));
+                        out.add(new FieldValue(participantId, key, rs.getString("value"), rs.getTimestamp("set_at").toInstant(),
+                                rs.getString("set_by")));
                     }
                 }
             }
@@ -116,8 +117,8 @@ public final class FieldStore implements ParticipantData {
                 ps.setString(1, participantId);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        Timestamp left = rs.getTimestamp(3);
-                        out.add(new PageVisit(participantId, rs.getString(1), rs.getTimestamp(2).toInstant(),
+                        Timestamp left = rs.getTimestamp("left_at");
+                        out.add(new PageVisit(participantId, rs.getString("page"), rs.getTimestamp("entered_at").toInstant(),
                                 left == null ? null : left.toInstant()));
                     }
                 }

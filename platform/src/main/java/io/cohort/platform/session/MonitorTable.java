@@ -43,7 +43,7 @@ public final class MonitorTable {
     }
 
     private static final String SELECT = "SELECT p.id, p.session_id, p.name, p.token, p.status, p.condition, p.group_name,"
-            + " p.page_index, p.online, greatest(p.updated_at, p.last_seen), p.bonus_cents, s.experiment"
+            + " p.page_index, p.online, greatest(p.updated_at, p.last_seen) AS active_at, p.bonus_cents, s.experiment"
             + " FROM cohort.participant p JOIN cohort.session s ON s.id = p.session_id ";
 
     public List<Row> ofSession(String sessionId) {
@@ -62,15 +62,16 @@ public final class MonitorTable {
                 ps.setString(1, arg);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        Optional<Experiment> experiment = known.computeIfAbsent(rs.getString(12), experiments::find);
+                        Optional<Experiment> experiment = known.computeIfAbsent(rs.getString("experiment"), experiments::find);
                         List<Page> pages = experiment.map(Experiment::pages).orElse(List.of());
-                        int index = rs.getInt(8);
+                        int index = rs.getInt("page_index");
                         String page = experiment.isEmpty() ? "?" : index < pages.size() ? pages.get(index).name() : "end";
-                        long cents = rs.getLong(11);
-                        rows.add(new Row(rs.getString(1), rs.getString(2), rs.getString(3),
-                                "/p/" + rs.getString(2) + "/" + rs.getString(4) + "/", rs.getString(5), rs.getString(6),
-                                rs.getString(7), index, page,
-                                pages.size(), rs.getBoolean(9), rs.getTimestamp(10).toInstant(),
+                        long cents = rs.getLong("bonus_cents");
+                        String session = rs.getString("session_id");
+                        rows.add(new Row(rs.getString("id"), session, rs.getString("name"),
+                                "/p/" + session + "/" + rs.getString("token") + "/", rs.getString("status"),
+                                rs.getString("condition"), rs.getString("group_name"), index, page,
+                                pages.size(), rs.getBoolean("online"), rs.getTimestamp("active_at").toInstant(),
                                 String.format("%d.%02d", cents / 100, cents % 100)));
                     }
                 }

@@ -95,7 +95,7 @@ public final class ParticipantMoves implements AutoCloseable {
                     return null;
                 }
                 Participant p = ParticipantStore.read(rs);
-                Session s = SessionStore.read(rs, 17);
+                Session s = SessionStore.read(rs, "s_");
                 return new Context(s, experiments.find(s.experiment()).orElse(null), p);
             }
         }
@@ -170,7 +170,7 @@ public final class ParticipantMoves implements AutoCloseable {
                 try (PreparedStatement ps = c.prepareStatement("SELECT experiment FROM cohort.session WHERE id = ?")) {
                     ps.setString(1, sessionId);
                     try (ResultSet rs = ps.executeQuery()) {
-                        return rs.next() ? rs.getString(1) : null;
+                        return rs.next() ? rs.getString("experiment") : null;
                     }
                 }
             });
@@ -391,11 +391,11 @@ public final class ParticipantMoves implements AutoCloseable {
         int timeout = waitTimeout(session);
         List<String> arrived = new ArrayList<>();
         boolean blocked = false;
-        try (PreparedStatement ps = c.prepareStatement("SELECT p.id, p.page_index, p.status, w.participant_id IS NOT NULL,"
-                + " p.online OR coalesce(p.last_seen, '-infinity') > now() - make_interval(secs => ?),"
+        try (PreparedStatement ps = c.prepareStatement("SELECT p.id, p.page_index, p.status, w.participant_id IS NOT NULL AS arrived,"
+                + " p.online OR coalesce(p.last_seen, '-infinity') > now() - make_interval(secs => ?) AS seen,"
                 + " (SELECT min(arrived_at) FROM cohort.wait_arrival x WHERE x.session_id = p.session_id"
                 + "   AND x.group_name = p.group_name AND x.page_index = ? AND x.released_at IS NULL)"
-                + "   < now() - make_interval(secs => ?)"
+                + "   < now() - make_interval(secs => ?) AS waited_long"
                 + " FROM cohort.participant p LEFT JOIN cohort.wait_arrival w ON w.participant_id = p.id"
                 + "   AND w.page_index = ? AND w.released_at IS NULL"
                 + " WHERE p.session_id = ? AND p.group_name = ?")) {
@@ -407,13 +407,13 @@ public final class ParticipantMoves implements AutoCloseable {
             ps.setString(6, group);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    boolean isArrived = rs.getBoolean(4);
-                    boolean past = rs.getInt(2) > index;
-                    boolean gone = GONE.contains(ParticipantStatus.valueOf(rs.getString(3)));
-                    boolean recentlySeen = rs.getBoolean(5);
-                    boolean waitedLong = rs.getBoolean(6);
+                    boolean isArrived = rs.getBoolean("arrived");
+                    boolean past = rs.getInt("page_index") > index;
+                    boolean gone = GONE.contains(ParticipantStatus.valueOf(rs.getString("status")));
+                    boolean recentlySeen = rs.getBoolean("seen");
+                    boolean waitedLong = rs.getBoolean("waited_long");
                     if (isArrived) {
-                        arrived.add(rs.getString(1));
+                        arrived.add(rs.getString("id"));
                     } else if (!past && !gone && (recentlySeen || !waitedLong)) {
                         blocked = true;
                     }
@@ -453,7 +453,8 @@ public final class ParticipantMoves implements AutoCloseable {
                     + " FROM cohort.wait_arrival WHERE released_at IS NULL");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new String[] {rs.getString(1), rs.getString(2), Integer.toString(rs.getInt(3))});
+                    out.add(new String[] {rs.getString("session_id"), rs.getString("group_name"),
+                            Integer.toString(rs.getInt("page_index"))});
                 }
             }
             return out;
@@ -469,14 +470,14 @@ public final class ParticipantMoves implements AutoCloseable {
                 }
                 int index = Integer.parseInt(w[2]);
                 releaseIfComplete(c, s, e.get(), w[1], index);
-                try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM cohort.wait_arrival WHERE session_id = ?"
-                        + " AND group_name = ? AND page_index = ? AND released_at IS NULL")) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT count(*) AS n FROM cohort.wait_arrival"
+                        + " WHERE session_id = ? AND group_name = ? AND page_index = ? AND released_at IS NULL")) {
                     ps.setString(1, w[0]);
                     ps.setString(2, w[1]);
                     ps.setInt(3, index);
                     try (ResultSet rs = ps.executeQuery()) {
                         rs.next();
-                        return rs.getInt(1) == 0 ? 1 : 0;
+                        return rs.getInt("n") == 0 ? 1 : 0;
                     }
                 }
             });

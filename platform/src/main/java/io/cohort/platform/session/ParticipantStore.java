@@ -51,11 +51,12 @@ public final class ParticipantStore implements Participants {
     }
 
     static Participant read(ResultSet rs) throws SQLException {
-        String mode = rs.getString(9);
-        return new Participant(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                rs.getString(6), rs.getString(7), rs.getString(8), mode == null ? null : CrowdMode.valueOf(mode),
-                rs.getString(10), rs.getString(11), ParticipantStatus.valueOf(rs.getString(12)), rs.getLong(13),
-                rs.getInt(14), rs.getString(15), rs.getTimestamp(16).toInstant(), rs.getTimestamp(17).toInstant());
+        String mode = rs.getString("mode");
+        return new Participant(rs.getString("id"), rs.getString("session_id"), rs.getString("name"), rs.getString("token"),
+                rs.getString("provider"), rs.getString("worker_id"), rs.getString("assignment_id"), rs.getString("hit_id"),
+                mode == null ? null : CrowdMode.valueOf(mode), rs.getString("condition"), rs.getString("code_version"),
+                ParticipantStatus.valueOf(rs.getString("status")), rs.getLong("bonus_cents"), rs.getInt("page_index"),
+                rs.getString("group_name"), rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant());
     }
 
     private List<Participant> query(String where, String... args) {
@@ -96,7 +97,7 @@ public final class ParticipantStore implements Participants {
             try (PreparedStatement ps = c.prepareStatement("SELECT label FROM cohort.participant WHERE id = ?")) {
                 ps.setString(1, participantId);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.<String>empty();
+                    return rs.next() ? Optional.ofNullable(rs.getString("label")) : Optional.<String>empty();
                 }
             }
         });
@@ -121,8 +122,8 @@ public final class ParticipantStore implements Participants {
     public Participant add(String sessionId, String name, CrowdArrival crowd, String by) {
         Participant p = tx.run(c -> {
             Session session;
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, name, experiment, code_version, size, active, testing,"
-                    + " simulate, description, settings::text, created_at FROM cohort.session WHERE id = ? FOR UPDATE")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + SessionStore.COLUMNS
+                    + " FROM cohort.session WHERE id = ? FOR UPDATE")) {
                 ps.setString(1, sessionId);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
@@ -134,11 +135,11 @@ public final class ParticipantStore implements Participants {
             Experiment experiment = experiments.find(session.experiment()).orElseThrow(() -> new IllegalArgumentException(
                     "experiment: '" + session.experiment() + "' is not installed"));
             int count;
-            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM cohort.participant WHERE session_id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) AS n FROM cohort.participant WHERE session_id = ?")) {
                 ps.setString(1, sessionId);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    count = rs.getInt(1);
+                    count = rs.getInt("n");
                 }
             }
             String group = "g" + (count / Math.max(1, experiment.groupSize()) + 1);

@@ -30,8 +30,10 @@ import java.util.function.Function;
 public final class SessionStore implements Sessions {
 
     static final int MAX_PARTICIPANTS = 10_000;
-    private static final String COLUMNS = "id, name, experiment, code_version, size, active, testing, simulate,"
-            + " description, settings::text, created_at";
+    /** The columns {@link #read} reads, by name. */
+    private static final List<String> NAMES = List.of("id", "name", "experiment", "code_version", "size", "active",
+            "testing", "simulate", "description", "settings", "created_at");
+    static final String COLUMNS = columns(null);
 
     private final Transactions tx;
     private final Experiments experiments;
@@ -139,20 +141,27 @@ public final class SessionStore implements Sessions {
     }
 
     static Session read(ResultSet rs) throws SQLException {
-        return read(rs, 0);
+        return read(rs, "");
     }
 
-    /** A session from the columns of {@link #columns(String)} that follow the first {@code skip} columns. */
-    static Session read(ResultSet rs, int skip) throws SQLException {
-        int i = skip;
-        return new Session(rs.getString(i + 1), rs.getString(i + 2), rs.getString(i + 3), rs.getString(i + 4),
-                rs.getInt(i + 5), rs.getBoolean(i + 6), rs.getBoolean(i + 7), rs.getBoolean(i + 8), rs.getString(i + 9),
-                rs.getString(i + 10), rs.getTimestamp(i + 11).toInstant());
+    /** A session from the columns of {@link #columns(String)}: each named {@code prefix} + its column's name. */
+    static Session read(ResultSet rs, String prefix) throws SQLException {
+        return new Session(rs.getString(prefix + "id"), rs.getString(prefix + "name"), rs.getString(prefix + "experiment"),
+                rs.getString(prefix + "code_version"), rs.getInt(prefix + "size"), rs.getBoolean(prefix + "active"),
+                rs.getBoolean(prefix + "testing"), rs.getBoolean(prefix + "simulate"), rs.getString(prefix + "description"),
+                rs.getString(prefix + "settings"), rs.getTimestamp(prefix + "created_at").toInstant());
     }
 
-    /** The columns {@link #read(ResultSet, int)} reads, of the table aliased {@code alias}. */
+    /**
+     * The columns {@link #read(ResultSet, String)} reads; of the table aliased {@code alias} (each column named
+     * {@code alias_column}, so it can sit beside another table's columns), or of the bare table when null.
+     */
     static String columns(String alias) {
-        return alias + "." + COLUMNS.replace(", ", ", " + alias + ".");
+        return String.join(", ", NAMES.stream().map(name -> {
+            String column = (alias == null ? "" : alias + ".") + name + (name.equals("settings") ? "::text" : "");
+            return alias == null ? (name.equals("settings") ? column + " AS settings" : column)
+                    : column + " AS " + alias + "_" + name;
+        }).toList());
     }
 
     @Override

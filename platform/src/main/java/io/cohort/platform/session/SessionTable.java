@@ -59,15 +59,16 @@ public final class SessionTable {
     private Map<String, Counts> counts(String sessionId) {
         return tx.run(c -> {
             Map<String, Counts> out = new HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT session_id, count(*), count(started_at),"
-                    + " count(*) FILTER (WHERE status IN " + FINISHED + "), count(*) FILTER (WHERE online)"
+            try (PreparedStatement ps = c.prepareStatement("SELECT session_id, count(*) AS total, count(started_at) AS started,"
+                    + " count(*) FILTER (WHERE status IN " + FINISHED + ") AS finished, count(*) FILTER (WHERE online) AS online"
                     + " FROM cohort.participant" + (sessionId == null ? "" : " WHERE session_id = ?") + " GROUP BY session_id")) {
                 if (sessionId != null) {
                     ps.setString(1, sessionId);
                 }
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.put(rs.getString(1), new Counts(rs.getInt(2), rs.getInt(3), rs.getInt(4), rs.getInt(5)));
+                        out.put(rs.getString("session_id"), new Counts(rs.getInt("total"), rs.getInt("started"), rs.getInt("finished"),
+                                rs.getInt("online")));
                     }
                 }
             }

@@ -122,7 +122,7 @@ final class SubmitBatches implements AutoCloseable {
                 ps.setArray(10, c.createArrayOf("text", values.toArray()));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        moved[rs.getInt(1)] = rs.getString(2);
+                        moved[rs.getInt("n")] = rs.getString("id");
                     }
                 }
             }

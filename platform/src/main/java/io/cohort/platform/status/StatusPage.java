@@ -64,13 +64,13 @@ public final class StatusPage implements CoreTab {
     Map<String, Object> facts() throws Exception {
         Map<String, Object> facts = new TreeMap<>();
         try (Connection c = db.getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT pg_size_pretty(pg_database_size(current_database())),"
-                     + " pg_database_size(current_database()), current_database(), version()")) {
+             ResultSet rs = s.executeQuery("SELECT pg_size_pretty(pg_database_size(current_database())) AS size,"
+                     + " pg_database_size(current_database()) AS bytes, current_database() AS database, version() AS postgres")) {
             rs.next();
-            facts.put("databaseSize", rs.getString(1));
-            facts.put("databaseBytes", rs.getLong(2));
-            facts.put("database", rs.getString(3));
-            facts.put("postgres", rs.getString(4));
+            facts.put("databaseSize", rs.getString("size"));
+            facts.put("databaseBytes", rs.getLong("bytes"));
+            facts.put("database", rs.getString("database"));
+            facts.put("postgres", rs.getString("postgres"));
         }
         facts.put("java", System.getProperty("java.vendor") + " " + System.getProperty("java.version"));
         facts.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));

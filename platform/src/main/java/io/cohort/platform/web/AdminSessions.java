@@ -106,8 +106,8 @@ public final class AdminSessions {
     private static final String COLUMNS = "token_hash, username, csrf, ip, user_agent, created_at, last_seen";
 
     private static Login login(ResultSet rs) throws SQLException {
-        return new Login(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                rs.getTimestamp(6).toInstant(), rs.getTimestamp(7).toInstant());
+        return new Login(rs.getString("token_hash"), rs.getString("username"), rs.getString("csrf"), rs.getString("ip"),
+                rs.getString("user_agent"), rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("last_seen").toInstant());
     }
 
     public List<Login> active() throws SQLException {
