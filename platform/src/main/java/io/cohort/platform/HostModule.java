@@ -1,8 +1,6 @@
 package io.cohort.platform;
 
 import com.google.inject.AbstractModule;
-import com.google.inject.Provides;
-import com.google.inject.Singleton;
 import com.google.inject.matcher.Matchers;
 import com.google.inject.multibindings.Multibinder;
 import com.google.inject.spi.ProvisionListener;
@@ -17,14 +15,12 @@ import io.cohort.platform.participant.ParticipantWeb;
 import io.cohort.platform.payment.PaymentsTab;
 import io.cohort.platform.room.RoomEntrance;
 import io.cohort.platform.room.RoomsAdmin;
-import io.cohort.platform.schedule.TaskScheduler;
 import io.cohort.platform.schedule.TasksTab;
 import io.cohort.platform.session.Dashboard;
 import io.cohort.platform.session.SessionPage;
 import io.cohort.platform.session.SessionsTab;
 import io.cohort.platform.status.StatusPage;
 import io.cohort.platform.web.ActionsTab;
-import io.cohort.platform.web.AuditLog;
 import io.cohort.platform.web.Tab;
 import java.time.Clock;
 import javax.sql.DataSource;
@@ -76,10 +72,5 @@ final class HostModule extends AbstractModule {
                 PaymentsTab.class, TasksTab.class)) {
             tabs.addBinding().to(tab);
         }
-    }
-
-    @Provides @Singleton
-    TaskScheduler taskScheduler(DataSource db, AuditLog audit) {
-        return new TaskScheduler(db, config.node(), Boolean.parseBoolean(config.get("scheduler.enabled")), context, audit);
     }
 }

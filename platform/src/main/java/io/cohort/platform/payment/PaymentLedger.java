@@ -63,7 +63,7 @@ public final class PaymentLedger implements Payments {
     public PaymentPlan plan(PlanRequest request) {
         CrowdProvider provider = providers.get(request.provider());
         List<Participant> people = participants.ofProvider(request.provider());
-        List<Payment> rows = tx.run(c -> check(c, request, people));
+        List<Payment> rows = tx.run(c -> check(request, people));
         return new PaymentPlan(request, rows, preview(provider, request.kind(), rows, people));
     }
 
@@ -76,7 +76,7 @@ public final class PaymentLedger implements Payments {
                 ps.setString(1, request.provider());
                 ps.execute();
             }
-            List<Payment> rows = check(c, request, participants.ofProvider(request.provider()));
+            List<Payment> rows = check(request, participants.ofProvider(request.provider()));
             long id;
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO cohort.payment_batch (provider, kind, label,"
                     + " total_cents, balance_before_cents, created_by) VALUES (?, ?, ?, ?, ?, ?) RETURNING id")) {
@@ -88,7 +88,7 @@ public final class PaymentLedger implements Payments {
                 ps.setString(6, by);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    id = rs.getLong(1);
+                    id = rs.getLong("id");
                 }
             }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO cohort.payment (batch_id, provider, participant_id,"
@@ -128,92 +128,35 @@ public final class PaymentLedger implements Payments {
 
     @Override
     public Optional<PaymentBatch> batch(long id) {
-        List<PaymentBatch> found = batches("WHERE b.id = ? GROUP BY b.id", id);
-        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+        return tx.mapper(PaymentMapper.class, m -> m.batch(id)).stream().findFirst();
     }
 
     @Override
     public List<PaymentBatch> batches() {
-        return batches("GROUP BY b.id ORDER BY b.id DESC LIMIT 500");
-    }
-
-    private List<PaymentBatch> batches(String where, Object... args) {
-        return tx.run(c -> batches(c, where, args));
-    }
-
-    /** Batches with their rows counted by state. */
-    static List<PaymentBatch> batches(Connection c, String where, Object... args) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT b.id, b.provider, b.kind, b.label, count(p.id),"
-                + " count(p.id) FILTER (WHERE p.state = 'CONFIRMED'), count(p.id) FILTER (WHERE p.state = 'FAILED'),"
-                + " count(p.id) FILTER (WHERE p.state IN ('PLANNED', 'SENT')),"
-                + " b.total_cents, b.balance_before_cents, b.balance_after_cents, b.created_by, b.created_at, b.finished_at"
-                + " FROM cohort.payment_batch b LEFT JOIN cohort.payment p ON p.batch_id = b.id " + where)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            List<PaymentBatch> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    long after = rs.getLong(11);
-                    Long balanceAfter = rs.wasNull() ? null : after; // before another column is read
-                    Timestamp finished = rs.getTimestamp(14);
-                    out.add(new PaymentBatch(rs.getLong(1), rs.getString(2), PaymentKind.valueOf(rs.getString(3)),
-                            rs.getString(4), rs.getInt(5), rs.getInt(6), rs.getInt(7), rs.getInt(8), rs.getLong(9),
-                            rs.getLong(10), balanceAfter, rs.getString(12),
-                            rs.getTimestamp(13).toInstant(), finished == null ? null : finished.toInstant()));
-                }
-            }
-            return out;
-        }
+        return tx.mapper(PaymentMapper.class, m -> m.latest(500));
     }
 
     @Override
     public List<Payment> payments(long batchId) {
-        return tx.run(c -> rows(c, "WHERE batch_id = ? ORDER BY id", batchId));
-    }
-
-    static List<Payment> rows(Connection c, String where, Object... args) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, batch_id, participant_id, worker_id, assignment_id,"
-                + " kind, amount_cents, reason, token, state, response, attempts, updated_at FROM cohort.payment " + where)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            List<Payment> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new Payment(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                            PaymentKind.valueOf(rs.getString(6)), rs.getLong(7), rs.getString(8), rs.getString(9),
-                            PaymentState.valueOf(rs.getString(10)), rs.getString(11), rs.getInt(12),
-                            rs.getTimestamp(13).toInstant()));
-                }
-            }
-            return out;
-        }
+        return tx.mapper(PaymentMapper.class, m -> m.ofBatch(batchId));
     }
 
     /** Assignments the ledger already holds a {@code kind} row for that did not fail. */
     public java.util.Set<String> assignmentsWith(String provider, PaymentKind kind) {
-        return tx.run(c -> inLedger(c, provider, kind)).keySet();
+        return inLedger(provider, kind).keySet();
     }
 
     /** Assignment → "STATE in batch N", for its {@code kind} rows that did not fail (at most one, by the unique index). */
-    private static Map<String, String> inLedger(Connection c, String provider, PaymentKind kind) throws SQLException {
+    private Map<String, String> inLedger(String provider, PaymentKind kind) {
         Map<String, String> out = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT assignment_id, state, batch_id FROM cohort.payment"
-                + " WHERE provider = ? AND kind = ? AND state <> 'FAILED'")) {
-            ps.setString(1, provider);
-            ps.setString(2, kind.name());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.put(rs.getString(1), rs.getString(2) + " in batch " + rs.getLong(3));
-                }
-            }
+        for (PaymentMapper.Held held : tx.mapper(PaymentMapper.class, m -> m.held(provider, kind))) {
+            out.put(held.assignmentId(), held.state() + " in batch " + held.batchId());
         }
         return out;
     }
 
     /** Every row checked; every problem collected, so the admin fixes the file once. */
-    private static List<Payment> check(Connection c, PlanRequest request, List<Participant> people) throws SQLException {
+    private List<Payment> check(PlanRequest request, List<Participant> people) {
         if (request.kind() == PaymentKind.QUALIFY) {
             throw new PlanRefused(List.of("kind: QUALIFY is given through the provider's qualification page, not the ledger"));
         }
@@ -226,7 +169,7 @@ public final class PaymentLedger implements Payments {
             byId.put(p.id(), p);
             byWorker.computeIfAbsent(p.workerId(), w -> new ArrayList<>()).add(p);
         }
-        Map<String, String> inLedger = inLedger(c, request.provider(), request.kind());
+        Map<String, String> inLedger = inLedger(request.provider(), request.kind());
         List<String> problems = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
         List<Payment> rows = new ArrayList<>();

@@ -159,7 +159,7 @@ public final class PaymentRunner implements AutoCloseable {
     }
 
     private void send(long batchId, CrowdProvider provider) throws SQLException {
-        List<Payment> open = tx.run(c -> PaymentLedger.rows(c, "WHERE batch_id = ? AND state IN ('PLANNED', 'SENT') ORDER BY id", batchId));
+        List<Payment> open = tx.mapper(PaymentMapper.class, m -> m.openOfBatch(batchId));
         BlockingQueue<Object> work = new ArrayBlockingQueue<>(CHUNK * 2);
         BlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
         ExecutorService pool = Executors.newFixedThreadPool(senders, daemon("cohort-payment-sender"));
@@ -342,7 +342,7 @@ public final class PaymentRunner implements AutoCloseable {
     }
 
     private void progress(long batchId, boolean finished) {
-        PaymentBatch b = tx.run(c -> PaymentLedger.batches(c, "WHERE b.id = ? GROUP BY b.id", batchId)).get(0);
+        PaymentBatch b = tx.mapper(PaymentMapper.class, m -> m.batch(batchId)).get(0);
         publish.accept(Payments.TOPIC, "{\"batch\":" + batchId + ",\"confirmed\":" + b.confirmed() + ",\"failed\":"
                 + b.failed() + ",\"open\":" + b.open() + ",\"finished\":" + finished + "}");
     }

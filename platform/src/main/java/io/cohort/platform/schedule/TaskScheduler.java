@@ -32,17 +32,21 @@ import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
-import org.osgi.util.tracker.ServiceTracker;
+import io.cohort.platform.osgi.Whiteboard;
+import io.cohort.platform.Config;
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link Scheduler}: tasks in {@code cohort.task}, fired by db-scheduler (one generic task type whose instance is
+ * The {@link Scheduler}: tasks kept by {@link TaskStore}, fired by db-scheduler (one generic task type whose instance is
  * the task's name, so plugins' handlers can come and go), each run in {@code cohort.task_run}. db-scheduler picks each
  * due execution with {@code SELECT … FOR UPDATE SKIP LOCKED}, so a due time runs on one node however many run a
  * scheduler; a node that stops heartbeating (2 s) for 8 s has its execution revived on another node. After a run the
  * next due time is computed from the stored schedule, so pausing, rescheduling and deleting take effect at once.
  */
+@Singleton
 public final class TaskScheduler implements Scheduler, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TaskScheduler.class);
@@ -50,23 +54,27 @@ public final class TaskScheduler implements Scheduler, AutoCloseable {
     /** How soon a task whose handler is missing looks again. */
     private static final Duration WAIT = Duration.ofSeconds(5);
 
-    private final DataSource db;
+    private final TaskStore store;
     private final String node;
     private final AuditLog audit;
-    private final ServiceTracker<TaskHandler, TaskHandler> handlers;
+    private final Whiteboard<TaskHandler> handlers;
     private final CustomTask<Void> kind;
     private final SchedulerClient client;
     private final com.github.kagkarlsson.scheduler.Scheduler runner;
     /** Ids of the runs this JVM is executing: any other RUNNING row of a task being started again is a dead node's. */
     private final Set<Long> mine = ConcurrentHashMap.newKeySet();
 
+    @Inject
+    public TaskScheduler(DataSource db, TaskStore store, Config config, BundleContext context, AuditLog audit) {
+        this(db, store, config.node(), Boolean.parseBoolean(config.get("scheduler.enabled")), context, audit);
+    }
+
     /** @param enabled whether this node executes tasks ({@code scheduler.enabled}); every node can manage them */
-    public TaskScheduler(DataSource db, String node, boolean enabled, BundleContext context, AuditLog audit) {
-        this.db = db;
+    TaskScheduler(DataSource db, TaskStore store, String node, boolean enabled, BundleContext context, AuditLog audit) {
+        this.store = store;
         this.node = node;
         this.audit = audit;
-        this.handlers = new ServiceTracker<>(context, TaskHandler.class, null);
-        handlers.open(true);
+        this.handlers = new Whiteboard<>(context, TaskHandler.class);
         this.kind = Tasks.custom(KIND, Void.class).onDeadExecutionRevive().execute(this::fire);
         Serializer none = new Serializer() {
             @Override
@@ -127,31 +135,13 @@ public final class TaskScheduler implements Scheduler, AutoCloseable {
             throw new IllegalArgumentException("type: no running handler has the type '" + spec.type().trim()
                     + "'; the types are: " + (types.isEmpty() ? "(none running)" : String.join(", ", types)));
         }
-        sql(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO cohort.task (name, type, cron, interval_seconds, data,"
-                    + " created_by) VALUES (?, ?, ?, ?, ?::jsonb, ?) ON CONFLICT (name) DO NOTHING")) {
-                ps.setString(1, name);
-                ps.setString(2, spec.type().trim());
-                ps.setString(3, schedule.cron() == null ? null : schedule.cron().trim());
-                ps.setObject(4, schedule.intervalSeconds());
-                ps.setString(5, data);
-                ps.setString(6, by);
-                if (ps.executeUpdate() == 0) {
-                    throw new IllegalArgumentException("name: there is already a task '" + name + "'");
-                }
-            }
-            return null;
-        });
+        if (!store.insert(name, spec.type().trim(), schedule, data, by)) {
+            throw new IllegalArgumentException("name: there is already a task '" + name + "'");
+        }
         Instant first = Schedules.next(schedule, Instant.now(), Instant.now());
         if (!client.scheduleIfNotExists(instance(name), first) && !client.reschedule(instance(name), first)) {
             // A deleted task of the same name is still finishing its last run.
-            sql(c -> {
-                try (PreparedStatement ps = c.prepareStatement("DELETE FROM cohort.task WHERE name = ?")) {
-                    ps.setString(1, name);
-                    ps.executeUpdate();
-                }
-                return null;
-            });
+            store.delete(name);
             throw new IllegalArgumentException("name: a task called '" + name + "' was deleted and is still finishing its"
                     + " last run; try again in a moment");
         }
@@ -161,28 +151,19 @@ public final class TaskScheduler implements Scheduler, AutoCloseable {
 
     @Override
     public Optional<Task> find(String name) {
-        List<Task> found = tasks("WHERE name = ?", name);
-        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+        return tasks(store.find(name).stream().toList()).stream().findFirst();
     }
 
     @Override
     public List<Task> list() {
-        return tasks("ORDER BY name");
+        return tasks(store.all());
     }
 
     @Override
     public Task reschedule(String name, Schedule schedule, String by) {
         Schedules.check(schedule);
         Task task = existing(name);
-        sql(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE cohort.task SET cron = ?, interval_seconds = ? WHERE name = ?")) {
-                ps.setString(1, schedule.cron() == null ? null : schedule.cron().trim());
-                ps.setObject(2, schedule.intervalSeconds());
-                ps.setString(3, name);
-                ps.executeUpdate();
-            }
-            return null;
-        });
+        store.reschedule(name, schedule);
         if (!task.paused()) {
             client.reschedule(instance(name), Schedules.next(schedule, Instant.now(), Instant.now()));
         }
@@ -218,20 +199,14 @@ public final class TaskScheduler implements Scheduler, AutoCloseable {
     @Override
     public void delete(String name, String by) {
         existing(name);
-        sql(c -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM cohort.task WHERE name = ?")) {
-                ps.setString(1, name);
-                ps.executeUpdate();
-            }
-            return null;
-        });
+        store.delete(name);
         cancel(name);
         audit.record(by, "task.delete", name, Map.of());
     }
 
     @Override
     public List<TaskRun> history(String name, int limit) {
-        return runs("WHERE task = ? ORDER BY id DESC LIMIT " + Math.max(1, Math.min(limit, 10_000)), name);
+        return store.history(name, Math.max(1, Math.min(limit, 10_000)));
     }
 
     @Override
@@ -242,7 +217,7 @@ public final class TaskScheduler implements Scheduler, AutoCloseable {
     /** The types of the handlers running now, for the New-task form. */
     public List<String> handlerTypes() {
         List<String> types = new ArrayList<>();
-        for (ServiceReference<TaskHandler> ref : refs()) {
+        for (ServiceReference<TaskHandler> ref : handlers.services().keySet()) {
             Object type = ref.getProperty(TaskHandler.TYPE);
             if (type != null && !types.contains(type.toString())) {
                 types.add(type.toString());
@@ -258,17 +233,17 @@ public final class TaskScheduler implements Scheduler, AutoCloseable {
     private CompletionHandler<Void> fire(TaskInstance<Void> instance, ExecutionContext context) {
         String name = instance.getId();
         Instant due = context.getExecution().executionTime;
-        Optional<Row> found = row(name);
+        Optional<TaskStore.Row> found = store.find(name);
         if (found.isEmpty() || found.get().paused()) {
             return (complete, operations) -> operations.remove();
         }
-        Row task = found.get();
+        TaskStore.Row task = found.get();
         TaskHandler handler = handler(task.type());
         if (handler == null) {
             recordWaiting(name, due, task.type());
             return (complete, operations) -> operations.reschedule(complete, Instant.now().plus(WAIT));
         }
-        Started run = startRun(name, due);
+        TaskStore.Started run = startRun(name, due);
         String outcome = "OK";
         String message;
         try {
@@ -285,7 +260,7 @@ public final class TaskScheduler implements Scheduler, AutoCloseable {
         }
         endRun(run.id(), outcome, message);
         return (complete, operations) -> {
-            Optional<Row> now = row(name);
+            Optional<TaskStore.Row> now = store.find(name);
             if (now.isEmpty() || now.get().paused()) {
                 operations.remove();
             } else {
@@ -294,55 +269,15 @@ public final class TaskScheduler implements Scheduler, AutoCloseable {
         };
     }
 
-    /** A run begun: its id, and the due time it is for (a dead node's, when this one takes its run over). */
-    private record Started(long id, Instant due) {
-    }
-
-    private Started startRun(String name, Instant picked) {
-        Started started = sql(c -> {
-            // db-scheduler runs one execution of a task at a time: a RUNNING row not run by this JVM is a dead node's,
-            // and db-scheduler revived that execution at "now"; the run taken over keeps the due time it was for.
-            Instant due = picked;
-            try (PreparedStatement ps = c.prepareStatement("UPDATE cohort.task_run SET outcome = 'FAILED', ended = clock_timestamp(),"
-                    + " message = 'node ' || node || ' stopped answering; run again on ' || ? WHERE task = ? AND outcome = 'RUNNING'"
-                    + " AND NOT (id = ANY(?)) RETURNING due")) {
-                ps.setString(1, node);
-                ps.setString(2, name);
-                ps.setArray(3, c.createArrayOf("bigint", mine.toArray()));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        Instant dead = rs.getTimestamp(1).toInstant();
-                        due = dead.isBefore(due) ? dead : due;
-                    }
-                }
-            }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO cohort.task_run (task, due, node, outcome)"
-                    + " VALUES (?, ?, ?, 'RUNNING') RETURNING id")) {
-                ps.setString(1, name);
-                ps.setTimestamp(2, Timestamp.from(due));
-                ps.setString(3, node);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return new Started(rs.getLong(1), due);
-                }
-            }
-        });
+    private TaskStore.Started startRun(String name, Instant picked) {
+        TaskStore.Started started = store.startRun(name, picked, mine);
         mine.add(started.id());
         return started;
     }
 
     private void endRun(long id, String outcome, String message) {
         try {
-            sql(c -> {
-                try (PreparedStatement ps = c.prepareStatement("UPDATE cohort.task_run SET outcome = ?, message = ?,"
-                        + " ended = clock_timestamp() WHERE id = ?")) {
-                    ps.setString(1, outcome);
-                    ps.setString(2, message == null ? null : message.substring(0, Math.min(message.length(), 4000)));
-                    ps.setLong(3, id);
-                    ps.executeUpdate();
-                }
-                return null;
-            });
+            store.endRun(id, outcome, message);
         } finally {
             mine.remove(id);
         }
@@ -350,19 +285,7 @@ public final class TaskScheduler implements Scheduler, AutoCloseable {
 
     /** Says once (not every few seconds) that the task waits for its handler. */
     private void recordWaiting(String name, Instant due, String type) {
-        sql(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO cohort.task_run (task, due, node, outcome, ended, message)"
-                    + " SELECT ?, ?, ?, 'WAITING', clock_timestamp(), ? WHERE NOT EXISTS (SELECT 1 FROM cohort.task_run r"
-                    + " WHERE r.id = (SELECT max(id) FROM cohort.task_run WHERE task = ?) AND r.outcome = 'WAITING')")) {
-                ps.setString(1, name);
-                ps.setTimestamp(2, Timestamp.from(due));
-                ps.setString(3, node);
-                ps.setString(4, waitingFor(type));
-                ps.setString(5, name);
-                ps.executeUpdate();
-            }
-            return null;
-        });
+        store.recordWaiting(name, due, waitingFor(type));
     }
 
     private static String waitingFor(String type) {
@@ -370,48 +293,16 @@ public final class TaskScheduler implements Scheduler, AutoCloseable {
                 + " it runs again when one is";
     }
 
-    // ---- storage
-
-    private record Row(String name, String type, Schedule schedule, String data, boolean paused, String createdBy,
-                       Instant created) {
-    }
-
-    private Optional<Row> row(String name) {
-        List<Row> rows = sql(c -> rows(c, "WHERE name = ?", name));
-        return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
-    }
-
-    private static List<Row> rows(Connection c, String where, Object... args) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT name, type, cron, interval_seconds, data::text, paused,"
-                + " created_by, created_at FROM cohort.task " + where)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            List<Row> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String cron = rs.getString(3);
-                    long interval = rs.getLong(4);
-                    Schedule schedule = new Schedule(cron, rs.wasNull() ? null : interval);
-                    out.add(new Row(rs.getString(1), rs.getString(2), schedule, rs.getString(5), rs.getBoolean(6),
-                            rs.getString(7), rs.getTimestamp(8).toInstant()));
-                }
-            }
-            return out;
-        }
-    }
-
-    private List<Task> tasks(String where, Object... args) {
-        List<Row> rows = sql(c -> rows(c, where, args));
+    /** The tasks as the admin sees them: with their next due time (db-scheduler's) and their latest run. */
+    private List<Task> tasks(List<TaskStore.Row> rows) {
         Map<String, Instant> next = new java.util.HashMap<>();
         client.fetchScheduledExecutionsForTask(KIND, Void.class, e -> next.put(e.getTaskInstance().getId(), e.getExecutionTime()));
         Map<String, TaskRun> last = new java.util.HashMap<>();
         if (!rows.isEmpty()) {
-            runs("WHERE id IN (SELECT max(id) FROM cohort.task_run WHERE task = ANY(?) GROUP BY task)",
-                    (Object) rows.stream().map(Row::name).toArray(String[]::new)).forEach(run -> last.put(run.task(), run));
+            store.latest(rows.stream().map(TaskStore.Row::name).toList()).forEach(run -> last.put(run.task(), run));
         }
         List<Task> out = new ArrayList<>();
-        for (Row r : rows) {
+        for (TaskStore.Row r : rows) {
             String waiting = r.paused() ? "paused" : handler(r.type()) == null ? waitingFor(r.type()) : null;
             out.add(new Task(r.name(), r.type(), r.schedule(), Schedules.words(r.schedule()), r.data(), r.paused(), waiting,
                     r.paused() ? null : next.get(r.name()), last.get(r.name()), r.createdBy(), r.created()));
@@ -419,44 +310,12 @@ public final class TaskScheduler implements Scheduler, AutoCloseable {
         return out;
     }
 
-    private List<TaskRun> runs(String where, Object... args) {
-        return sql(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, task, due, started, ended, node, outcome, message"
-                    + " FROM cohort.task_run " + where)) {
-                for (int i = 0; i < args.length; i++) {
-                    if (args[i] instanceof String[] names) {
-                        ps.setArray(i + 1, c.createArrayOf("text", names));
-                    } else {
-                        ps.setObject(i + 1, args[i]);
-                    }
-                }
-                List<TaskRun> out = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        Timestamp ended = rs.getTimestamp(5);
-                        out.add(new TaskRun(rs.getLong(1), rs.getString(2), rs.getTimestamp(3).toInstant(),
-                                rs.getTimestamp(4).toInstant(), ended == null ? null : ended.toInstant(), rs.getString(6),
-                                rs.getString(7), rs.getString(8)));
-                    }
-                }
-                return out;
-            }
-        });
-    }
-
     private Task existing(String name) {
         return find(name).orElseThrow(() -> new IllegalArgumentException("task: there is no task '" + name + "'"));
     }
 
     private void setPaused(String name, boolean paused) {
-        sql(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE cohort.task SET paused = ? WHERE name = ?")) {
-                ps.setBoolean(1, paused);
-                ps.setString(2, name);
-                ps.executeUpdate();
-            }
-            return null;
-        });
+        store.setPaused(name, paused);
     }
 
     /** Drops the pending execution; one running now removes itself when it ends (the task is gone or paused). */
@@ -473,20 +332,7 @@ public final class TaskScheduler implements Scheduler, AutoCloseable {
     }
 
     private TaskHandler handler(String type) {
-        for (ServiceReference<TaskHandler> ref : refs()) {
-            if (type.equals(String.valueOf(ref.getProperty(TaskHandler.TYPE)))) {
-                TaskHandler h = handlers.getService(ref);
-                if (h != null) {
-                    return h;
-                }
-            }
-        }
-        return null;
-    }
-
-    private List<ServiceReference<TaskHandler>> refs() {
-        ServiceReference<TaskHandler>[] refs = handlers.getServiceReferences();
-        return refs == null ? List.of() : List.of(refs);
+        return handlers.where(TaskHandler.TYPE, type).orElse(null);
     }
 
     private static void checkJsonObject(String data) {
@@ -496,19 +342,6 @@ public final class TaskScheduler implements Scheduler, AutoCloseable {
             }
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalArgumentException("data: not JSON: " + e.getOriginalMessage());
-        }
-    }
-
-    @FunctionalInterface
-    private interface Work<T> {
-        T run(Connection c) throws SQLException;
-    }
-
-    private <T> T sql(Work<T> work) {
-        try (Connection c = db.getConnection()) {
-            return work.run(c);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e.getMessage(), e);
         }
     }
 

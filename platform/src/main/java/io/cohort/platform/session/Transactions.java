@@ -4,6 +4,14 @@ import com.google.inject.Inject;
 import com.google.inject.Singleton;
 
 import java.sql.Connection;
+import java.util.Properties;
+import java.util.function.Function;
+import org.apache.ibatis.mapping.Environment;
+import org.apache.ibatis.session.Configuration;
+import org.apache.ibatis.session.SqlSession;
+import org.apache.ibatis.session.SqlSessionFactory;
+import org.apache.ibatis.session.SqlSessionFactoryBuilder;
+import org.apache.ibatis.transaction.managed.ManagedTransactionFactory;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,10 +27,44 @@ public final class Transactions {
 
     private final DataSource db;
     private final ThreadLocal<Tx> current = new ThreadLocal<>();
+    private final SqlSessionFactory sql;
 
     @Inject
     public Transactions(DataSource db) {
         this.db = db;
+        this.sql = mybatis(db);
+    }
+
+    /**
+     * The host's MyBatis: mapper interfaces whose columns are mapped by name, run on this class's connection. The
+     * transaction stays this class's: MyBatis neither commits, rolls back nor closes the connection it is given.
+     */
+    private static SqlSessionFactory mybatis(DataSource db) {
+        ManagedTransactionFactory borrowed = new ManagedTransactionFactory();
+        Properties keepOpen = new Properties();
+        keepOpen.setProperty("closeConnection", "false");
+        borrowed.setProperties(keepOpen);
+        Configuration configuration = new Configuration(new Environment("cohort", borrowed, db));
+        configuration.setMapUnderscoreToCamelCase(true);
+        return new SqlSessionFactoryBuilder().build(configuration);
+    }
+
+    /**
+     * Runs {@code work} with a MyBatis mapper on this thread's transaction: it joins the transaction under way, or
+     * runs in one of its own, exactly as {@link #run} does.
+     */
+    public <M, T> T mapper(Class<M> type, Function<M, T> work) {
+        Configuration configuration = sql.getConfiguration();
+        synchronized (configuration) {
+            if (!configuration.hasMapper(type)) {
+                configuration.addMapper(type);
+            }
+        }
+        return run(c -> {
+            try (SqlSession session = sql.openSession(c)) {
+                return work.apply(session.getMapper(type));
+            }
+        });
     }
 
     @FunctionalInterface
