@@ -32,7 +32,7 @@ public final class RedeployBench {
                     .orElseThrow(() -> new IllegalStateException("no campaigns plugin in " + distribution.resolve("deploy")));
         }
         try (RunningCohort cohort = RunningCohort.in(distribution).start()) {
-            RedeploySoak soak = new RedeploySoak(cohort, jar, "cohort-plugin-campaigns", "/admin/campaigns");
+            RedeploySoak soak = new RedeploySoak(cohort, jar, "io.cohort.plugin.campaigns", "/admin/campaigns");
             // One cycle first, so that what loads once (classes, caches, JIT) is in the baseline.
             soak.cycle();
             long start = soak.usedHeapAfterGc();

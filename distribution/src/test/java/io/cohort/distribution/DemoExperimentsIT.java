@@ -71,12 +71,12 @@ class DemoExperimentsIT {
         try (RunningCohort cohort = RunningCohort.fromSystemProperty().home(home).start()) {
             Plugins plugins = new Plugins(cohort.admin());
             Eventually.within(Duration.ofSeconds(10), "the bundle is ACTIVE",
-                    () -> plugins.bySymbolicName("cohort-plugin-prisoners-dilemma"),
+                    () -> plugins.bySymbolicName("io.cohort.plugin.prisonersdilemma"),
                     row -> row.isPresent() && "ACTIVE".equals(row.get().state()));
             // The host read the experiment inside the bundle.
             String log = Eventually.within(Duration.ofSeconds(5), "the host logs the bundle's experiment",
                     () -> cohort.stdout() + cohort.stderr(),
-                    l -> l.contains("Experiment 'prisoners-dilemma' from bundle cohort-plugin-prisoners-dilemma")).value();
+                    l -> l.contains("Experiment 'prisoners-dilemma' from bundle io.cohort.plugin.prisonersdilemma")).value();
             assertFalse(log.contains("Experiment left out"), log);
         }
     }

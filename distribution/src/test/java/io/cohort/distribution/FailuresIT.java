@@ -181,7 +181,7 @@ class FailuresIT {
         deploy(work.resolve("io.cohort.mturk.cfg"));
         deploy(Files.copy(mturk, work.resolve("mturk.jar")));
         Plugins.Row plugin = Eventually.within(Duration.ofSeconds(30), "the MTurk plugin ACTIVE",
-                () -> plugins.bySymbolicName("cohort-plugin-mturk"),
+                () -> plugins.bySymbolicName("io.cohort.plugin.mturk"),
                 p -> p.isPresent() && p.get().state().equals("ACTIVE")).value().get();
         String form = Eventually.within(SOON, "the form names the key", () -> admin.get("/admin/plugins/" + plugin.id()
                 + "/config/io.cohort.mturk").body(), body -> body.contains("id=\"config-problems\"")).value();

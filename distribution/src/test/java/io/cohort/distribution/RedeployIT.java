@@ -19,7 +19,7 @@ class RedeployIT {
     void redeployingAPluginLeavesNothingBehind() throws Exception {
         try (RunningCohort cohort = RunningCohort.fromSystemProperty().start()) {
             Path jar = campaignsJar();
-            RedeploySoak soak = new RedeploySoak(cohort, jar, "cohort-plugin-campaigns", "/admin/campaigns");
+            RedeploySoak soak = new RedeploySoak(cohort, jar, "io.cohort.plugin.campaigns", "/admin/campaigns");
             soak.cycle();
             long bundles = soak.instances(RedeploySoak.BUNDLE_CLASS);
             long heap = soak.usedHeapAfterGc();

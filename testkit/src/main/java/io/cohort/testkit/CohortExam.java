@@ -31,7 +31,7 @@ public final class CohortExam {
 
     static final String SYSTEM_PACKAGES = "io/cohort/platform/system-packages.txt";
     static final String BOOT_BUNDLES = "io/cohort/testkit/boot-bundles.properties";
-    static final String OWN_VERSION = "0.1.0";
+    static final String OWN = "io/cohort/testkit/cohort.properties";
 
     private CohortExam() {
     }
@@ -40,8 +40,8 @@ public final class CohortExam {
     public static Option[] options(Option... extra) {
         List<Option> options = new ArrayList<>();
         List<String> packages = new ArrayList<>(hostSystemPackages());
-        packages.add("io.cohort.platform;version=" + OWN_VERSION);
-        packages.add("io.cohort.testkit;version=" + OWN_VERSION);
+        packages.add("io.cohort.platform;version=" + osgiVersion());
+        packages.add("io.cohort.testkit;version=" + osgiVersion());
         options.add(systemPackages(packages.toArray(String[]::new)));
         for (String[] bundle : bootBundles()) {
             options.add(mavenBundle(bundle[0], bundle[1], bundle[2]));
@@ -52,6 +52,22 @@ public final class CohortExam {
         options.add(systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"));
         options.addAll(Arrays.asList(extra));
         return options.toArray(Option[]::new);
+    }
+
+    /** The version of Cohort this testkit was built with, as Maven writes it (e.g. {@code 0.1.0-SNAPSHOT}). */
+    public static String version() {
+        Properties own = new Properties();
+        try (InputStream in = resource(OWN, "the testkit jar is incomplete")) {
+            own.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return own.getProperty("version");
+    }
+
+    /** The same as an OSGi package version ({@code 0.1.0}): the test's own packages are exported at it. */
+    public static String osgiVersion() {
+        return version().split("-")[0];
     }
 
     /** The lines of the platform's {@code system-packages.txt}, without comments. */

@@ -7,9 +7,9 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
 import io.cohort.api.event.Events;
-import io.cohort.testkit.CohortExam;
+import io.cohort.testhost.CohortHost;
+import io.cohort.testkit.AdminHttp;
 import java.lang.ref.WeakReference;
-import java.net.http.HttpResponse;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
@@ -43,23 +43,25 @@ public class HelloIT {
     @Inject
     private BundleContext context;
 
-    private TestHost host;
+    /** The host, on a fresh database and a free port, in the framework Pax Exam runs this test in. */
+    private final CohortHost cohort = CohortHost.builder().build().in(() -> context);
+
+    private AdminHttp admin;
 
     @Configuration
     public Option[] config() {
-        return CohortExam.options();
+        return CohortHost.examOptions();
     }
 
     @Before
-    public void startHost() {
-        host = TestHost.start(context);
+    public void startHost() throws Exception {
+        cohort.start();
+        admin = cohort.admin();
     }
 
     @After
     public void stopHost() throws Exception {
-        if (host != null) {
-            host.close();
-        }
+        cohort.stop();
     }
 
     @Test
@@ -70,15 +72,15 @@ public class HelloIT {
         WeakReference<ClassLoader> pluginLoader =
                 new WeakReference<>(plugin.loadClass("${package}.internal.HelloPage").getClassLoader());
 
-        HttpResponse<String> page = waitFor("/admin/hello", r -> r.statusCode() == 200);
+        AdminHttp.Response page = waitFor("/admin/hello", r -> r.status() == 200);
         assertTrue(page.body(), page.body().contains("Hello from the hello plugin"));
-        assertTrue(host.get("/admin/").body().contains("<a href=\"/admin/hello\">Hello</a>"));
+        assertTrue(admin.get("/admin/").body().contains("<a href=\"/admin/hello\">Hello</a>"));
         assertHealthy();
 
-        // The form adds a row (an API token needs no CSRF token; a browser sends the one in the form).
-        HttpResponse<String> posted = host.postForm("/admin/hello", Map.of("message", "from the form"));
-        assertEquals(302, posted.statusCode());
-        assertTrue(host.get("/admin/hello").body().contains("from the form"));
+        // The form adds a row (the client sends the page's CSRF token, as the browser does).
+        AdminHttp.Response posted = admin.postForm("/admin/hello", Map.of("message", "from the form"));
+        assertEquals(302, posted.status());
+        assertTrue(admin.get("/admin/hello").body().contains("from the form"));
 
         // A new configuration (what the Plugins page or deploy/${package}.cfg makes) changes the page.
         configure("${package}", Map.of("greeting", "Hi there", "maxRows", 5));
@@ -89,8 +91,8 @@ public class HelloIT {
         waitFor("/admin/hello", r -> r.body().contains("from an event"));
 
         plugin.stop();
-        assertEquals(404, host.get("/admin/hello").statusCode());
-        assertFalse(host.get("/admin/").body().contains("/admin/hello"));
+        assertEquals(404, admin.get("/admin/hello").status());
+        assertFalse(admin.get("/admin/").body().contains("/admin/hello"));
         assertHealthy();
 
         plugin.uninstall();
@@ -147,18 +149,18 @@ public class HelloIT {
         assertNull("the uninstalled plugin's class loader is still reachable", loader.get());
     }
 
-    private HttpResponse<String> waitFor(String path, Predicate<HttpResponse<String>> condition) throws Exception {
+    private AdminHttp.Response waitFor(String path, Predicate<AdminHttp.Response> condition) throws Exception {
         long deadline = System.currentTimeMillis() + WAIT_MILLIS;
-        HttpResponse<String> last = host.get(path);
+        AdminHttp.Response last = admin.get(path);
         while (!condition.test(last) && System.currentTimeMillis() < deadline) {
             Thread.sleep(100);
-            last = host.get(path);
+            last = admin.get(path);
         }
-        assertTrue(path + " answered " + last.statusCode() + ": " + last.body(), condition.test(last));
+        assertTrue(path + " answered " + last.status() + ": " + last.body(), condition.test(last));
         return last;
     }
 
-    private void assertHealthy() throws Exception {
-        assertEquals(200, host.get("/healthz").statusCode());
+    private void assertHealthy() {
+        assertEquals(200, admin.get("/healthz").status());
     }
 }

@@ -1,6 +1,0 @@
-package io.cohort.campaigns;
-
-/** A campaign recruits while ACTIVE; MET and CANCELLED are its outcomes. */
-public enum CampaignState {
-    ACTIVE, MET, CANCELLED
-}

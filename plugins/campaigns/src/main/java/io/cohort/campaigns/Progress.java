@@ -1,7 +1,0 @@
-package io.cohort.campaigns;
-
-import java.time.Instant;
-
-/** A row of {@code progress}: where a campaign stood after one of its rounds. */
-public record Progress(long campaignId, Instant at, int completed, int inFlight, int goal, long spentCents) {
-}

@@ -1,7 +1,0 @@
-package io.cohort.campaigns;
-
-import java.time.Instant;
-
-/** A row of {@code round}: {@code state} PLANNED until every HIT of it is posted and known, then RECORDED. */
-public record Round(long campaignId, int number, int planned, String state, Instant created, Instant recorded) {
-}
