@@ -31,16 +31,25 @@ class ApiGuardTest {
         ApiSignature before = ApiSignature.read(Path.of("target/classes"), Path.of("src/main/java"));
         Path sessions = Path.of("io/cohort/api/session/Sessions.java");
 
-        ApiSignature changed = compile(sessions, text -> text.replaceFirst(
-                "Session create\\(NewSession ([a-z]+)\\)", "Session create(NewSession $1, String note)"), null);
+        ApiSignature changed = compile(
+                sessions,
+                text -> text.replaceFirst(
+                        "Session create\\(NewSession ([a-z]+)\\)", "Session create(NewSession $1, String note)"),
+                null);
         List<String> problems = ApiSignature.problems(before, changed);
         assertEquals(1, problems.size(), problems.toString());
-        assertTrue(problems.get(0).startsWith("io.cohort.api.session: removed or changed: member Sessions abstract"
-                + " io.cohort.api.session.Session create(io.cohort.api.session.NewSession)"), problems.get(0));
+        assertTrue(
+                problems.get(0)
+                        .startsWith("io.cohort.api.session: removed or changed: member Sessions abstract"
+                                + " io.cohort.api.session.Session create(io.cohort.api.session.NewSession)"),
+                problems.get(0));
         assertTrue(problems.get(0).contains("its version must be at least 2.0.0 but is 1.0.0"), problems.get(0));
 
-        ApiSignature bumped = compile(sessions, text -> text.replaceFirst(
-                "Session create\\(NewSession ([a-z]+)\\)", "Session create(NewSession $1, String note)"), "2.0.0");
+        ApiSignature bumped = compile(
+                sessions,
+                text -> text.replaceFirst(
+                        "Session create\\(NewSession ([a-z]+)\\)", "Session create(NewSession $1, String note)"),
+                "2.0.0");
         assertEquals(List.of(), ApiSignature.problems(before, bumped));
     }
 
@@ -48,20 +57,33 @@ class ApiGuardTest {
     void addingAMethodNeedsMinorOnAHostInterfaceAndMajorOnAPluginInterface() throws Exception {
         ApiSignature before = ApiSignature.read(Path.of("target/classes"), Path.of("src/main/java"));
 
-        ApiSignature hostSide = compile(Path.of("io/cohort/api/session/Sessions.java"),
-                text -> text.replaceFirst("\\}\\s*$", "    int count();\n}\n"), null);
+        ApiSignature hostSide = compile(
+                Path.of("io/cohort/api/session/Sessions.java"),
+                text -> text.replaceFirst("\\}\\s*$", "    int count();\n}\n"),
+                null);
         List<String> problems = ApiSignature.problems(before, hostSide);
         assertEquals(1, problems.size(), problems.toString());
         assertTrue(problems.get(0).contains("at least 1.1.0"), problems.get(0));
-        assertEquals(List.of(), ApiSignature.problems(before, compile(Path.of("io/cohort/api/session/Sessions.java"),
-                text -> text.replaceFirst("\\}\\s*$", "    int count();\n}\n"), "1.1.0")));
+        assertEquals(
+                List.of(),
+                ApiSignature.problems(
+                        before,
+                        compile(
+                                Path.of("io/cohort/api/session/Sessions.java"),
+                                text -> text.replaceFirst("\\}\\s*$", "    int count();\n}\n"),
+                                "1.1.0")));
 
-        ApiSignature pluginSide = compile(Path.of("io/cohort/api/crowd/CrowdProvider.java"),
-                text -> text.replaceFirst("\\}\\s*$", "    int priority();\n}\n"), "1.1.0");
+        ApiSignature pluginSide = compile(
+                Path.of("io/cohort/api/crowd/CrowdProvider.java"),
+                text -> text.replaceFirst("\\}\\s*$", "    int priority();\n}\n"),
+                "1.1.0");
         problems = ApiSignature.problems(before, pluginSide);
         assertEquals(1, problems.size(), problems.toString());
-        assertTrue(problems.get(0).startsWith("io.cohort.api.crowd: a method plugins must implement was added to a"
-                + " @ConsumerType interface"), problems.get(0));
+        assertTrue(
+                problems.get(0)
+                        .startsWith("io.cohort.api.crowd: a method plugins must implement was added to a"
+                                + " @ConsumerType interface"),
+                problems.get(0));
         assertTrue(problems.get(0).contains("at least 2.0.0 but is 1.1.0"), problems.get(0));
     }
 
@@ -84,13 +106,24 @@ class ApiGuardTest {
         Files.writeString(edited, after, StandardCharsets.UTF_8);
         if (version != null) {
             Path info = edited.resolveSibling("package-info.java");
-            Files.writeString(info, Files.readString(info).replaceFirst("Version\\(\"[^\"]+\"\\)",
-                    "Version(\"" + version + "\")"));
+            Files.writeString(
+                    info,
+                    Files.readString(info).replaceFirst("Version\\(\"[^\"]+\"\\)", "Version(\"" + version + "\")"));
         }
         Path classes = Files.createTempDirectory(work, "classes");
-        List<String> args = new ArrayList<>(List.of("-d", classes.toString(), "-classpath",
-                Path.of(org.osgi.annotation.versioning.ProviderType.class.getProtectionDomain().getCodeSource()
-                        .getLocation().getPath()).toString(), "--release", "17", "-proc:none"));
+        List<String> args = new ArrayList<>(List.of(
+                "-d",
+                classes.toString(),
+                "-classpath",
+                Path.of(org.osgi.annotation.versioning.ProviderType.class
+                                .getProtectionDomain()
+                                .getCodeSource()
+                                .getLocation()
+                                .getPath())
+                        .toString(),
+                "--release",
+                "17",
+                "-proc:none"));
         try (Stream<Path> all = Files.walk(copy)) {
             all.filter(f -> f.toString().endsWith(".java")).forEach(f -> args.add(f.toString()));
         }

@@ -28,13 +28,14 @@ import java.util.stream.Stream;
  */
 record ApiSignature(Map<String, Package> packages) {
 
-    record Package(String name, Version version, TreeSet<String> lines) {
-    }
+    record Package(String name, Version version, TreeSet<String> lines) {}
 
     record Version(int major, int minor, int micro) implements Comparable<Version> {
         static Version parse(String text) {
             String[] p = text.split("\\.");
-            return new Version(Integer.parseInt(p[0]), p.length > 1 ? Integer.parseInt(p[1]) : 0,
+            return new Version(
+                    Integer.parseInt(p[0]),
+                    p.length > 1 ? Integer.parseInt(p[1]) : 0,
                     p.length > 2 ? Integer.parseInt(p[2]) : 0);
         }
 
@@ -49,17 +50,19 @@ record ApiSignature(Map<String, Package> packages) {
         }
     }
 
-    private static final Pattern VERSION = Pattern.compile("@(?:org\\.osgi\\.annotation\\.versioning\\.)?Version\\(\"([^\"]+)\"\\)");
+    private static final Pattern VERSION =
+            Pattern.compile("@(?:org\\.osgi\\.annotation\\.versioning\\.)?Version\\(\"([^\"]+)\"\\)");
 
     /** The signature of the classes under {@code classes}, compiled from {@code sources}. */
     static ApiSignature read(Path classes, Path sources) throws IOException {
         Map<String, Package> packages = new TreeMap<>();
         List<Path> packageInfos;
         try (Stream<Path> files = Files.walk(sources)) {
-            packageInfos = files.filter(f -> f.getFileName().toString().equals("package-info.java")).toList();
+            packageInfos = files.filter(f -> f.getFileName().toString().equals("package-info.java"))
+                    .toList();
         }
-        try (URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()},
-                ClassLoader.getPlatformClassLoader())) {
+        try (URLClassLoader loader =
+                new URLClassLoader(new URL[] {classes.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
             for (Path info : packageInfos) {
                 Path folder = info.getParent();
                 String name = sources.relativize(folder).toString().replace('/', '.');
@@ -70,7 +73,8 @@ record ApiSignature(Map<String, Package> packages) {
                 TreeSet<String> lines = new TreeSet<>();
                 try (Stream<Path> files = Files.list(folder)) {
                     for (Path source : files.filter(f -> f.toString().endsWith(".java")
-                            && !f.getFileName().toString().equals("package-info.java")).toList()) {
+                                    && !f.getFileName().toString().equals("package-info.java"))
+                            .toList()) {
                         String simple = source.getFileName().toString().replace(".java", "");
                         String text = Files.readString(source, StandardCharsets.UTF_8);
                         Class<?> type = loader.loadClass(name + "." + simple);
@@ -90,8 +94,9 @@ record ApiSignature(Map<String, Package> packages) {
             return;
         }
         String name = type.getName().substring(type.getPackageName().length() + 1);
-        String kind = type.isAnnotation() ? "annotation" : type.isInterface() ? "interface" : type.isEnum() ? "enum"
-                : type.isRecord() ? "record" : "class";
+        String kind = type.isAnnotation()
+                ? "annotation"
+                : type.isInterface() ? "interface" : type.isEnum() ? "enum" : type.isRecord() ? "record" : "class";
         String role = type.isInterface() && !type.isAnnotation() ? " " + role(type.getSimpleName(), source) : "";
         lines.add("type " + name + " " + kind + role);
         for (Constructor<?> c : type.getDeclaredConstructors()) {
@@ -100,12 +105,15 @@ record ApiSignature(Map<String, Package> packages) {
             }
         }
         for (Method m : type.getDeclaredMethods()) {
-            if ((Modifier.isPublic(m.getModifiers()) || Modifier.isProtected(m.getModifiers())) && !m.isSynthetic()
+            if ((Modifier.isPublic(m.getModifiers()) || Modifier.isProtected(m.getModifiers()))
+                    && !m.isSynthetic()
                     && !m.isBridge()) {
-                String how = Modifier.isStatic(m.getModifiers()) ? "static " : m.isDefault() ? "default "
-                        : Modifier.isAbstract(m.getModifiers()) ? "abstract " : "";
-                lines.add("member " + name + " " + how + m.getGenericReturnType().getTypeName() + " " + m.getName()
-                        + "(" + names(m.getGenericParameterTypes()) + ")");
+                String how = Modifier.isStatic(m.getModifiers())
+                        ? "static "
+                        : m.isDefault() ? "default " : Modifier.isAbstract(m.getModifiers()) ? "abstract " : "";
+                lines.add(
+                        "member " + name + " " + how + m.getGenericReturnType().getTypeName() + " " + m.getName() + "("
+                                + names(m.getGenericParameterTypes()) + ")");
             }
         }
         for (Field f : type.getDeclaredFields()) {
@@ -121,7 +129,8 @@ record ApiSignature(Map<String, Package> packages) {
 
     /** A constant's value is part of the contract (service property names): plugins compile it in. */
     private static String constant(Field f) {
-        if (!Modifier.isStatic(f.getModifiers()) || !Modifier.isFinal(f.getModifiers())
+        if (!Modifier.isStatic(f.getModifiers())
+                || !Modifier.isFinal(f.getModifiers())
                 || !(f.getType().isPrimitive() || f.getType() == String.class)) {
             return "";
         }
@@ -133,7 +142,9 @@ record ApiSignature(Map<String, Package> packages) {
     }
 
     private static String names(java.lang.reflect.Type[] types) {
-        return String.join(", ", Arrays.stream(types).map(java.lang.reflect.Type::getTypeName).toList());
+        return String.join(
+                ", ",
+                Arrays.stream(types).map(java.lang.reflect.Type::getTypeName).toList());
     }
 
     /** {@code @ProviderType} or {@code @ConsumerType} just before the interface's declaration; consumer by default. */
@@ -218,7 +229,9 @@ record ApiSignature(Map<String, Package> packages) {
     }
 
     private static List<String> consumers(Package p) {
-        return p.lines().stream().filter(l -> l.startsWith("type ") && l.endsWith(" interface consumer"))
-                .map(l -> l.split(" ")[1]).toList();
+        return p.lines().stream()
+                .filter(l -> l.startsWith("type ") && l.endsWith(" interface consumer"))
+                .map(l -> l.split(" ")[1])
+                .toList();
     }
 }

@@ -24,10 +24,12 @@ class ApiSignatureTest {
         ApiSignature now = ApiSignature.read(Path.of("target/classes"), Path.of("src/main/java"));
         if (Boolean.getBoolean("api.signature.update") || !Files.exists(RECORDED)) {
             ApiSignature before = Files.exists(RECORDED)
-                    ? ApiSignature.parse(Files.readAllLines(RECORDED, StandardCharsets.UTF_8)) : now;
+                    ? ApiSignature.parse(Files.readAllLines(RECORDED, StandardCharsets.UTF_8))
+                    : now;
             List<String> problems = ApiSignature.problems(before, now);
             if (!problems.isEmpty()) {
-                fail("not recorded: the api changed without the version bumps it needs:\n" + String.join("\n", problems));
+                fail("not recorded: the api changed without the version bumps it needs:\n"
+                        + String.join("\n", problems));
             }
             Files.write(RECORDED, header(now.lines()), StandardCharsets.UTF_8);
             return;
@@ -37,14 +39,18 @@ class ApiSignatureTest {
         if (!problems.isEmpty()) {
             fail("the api changed without the version bumps it needs:\n" + String.join("\n", problems));
         }
-        assertEquals(recorded.lines(), now.lines(), "the api changed compatibly (or with its bump) since "
-                + RECORDED + " was written: record it with ./mvnw -pl api test -Dapi.signature.update=true");
+        assertEquals(
+                recorded.lines(),
+                now.lines(),
+                "the api changed compatibly (or with its bump) since " + RECORDED
+                        + " was written: record it with ./mvnw -pl api test -Dapi.signature.update=true");
     }
 
     private static List<String> header(List<String> lines) {
-        java.util.ArrayList<String> all = new java.util.ArrayList<>(List.of(
-                "# The api as last recorded: each exported package's version and its public types and members.",
-                "# Checked by ApiSignatureTest on every build; rewritten by ./mvnw -pl api test -Dapi.signature.update=true"));
+        java.util.ArrayList<String> all = new java.util.ArrayList<>(
+                List.of(
+                        "# The api as last recorded: each exported package's version and its public types and members.",
+                        "# Checked by ApiSignatureTest on every build; rewritten by ./mvnw -pl api test -Dapi.signature.update=true"));
         all.addAll(lines);
         return all;
     }

@@ -137,7 +137,8 @@ public final class ColdStart {
             String adminUrl = envOr("COHORT_BENCH_DB_URL", DEFAULT_ADMIN_DB_URL);
             String problem = reachable(adminUrl);
             if (problem != null) {
-                String line = String.format("%-9s skipped: PostgreSQL not reachable at %s (%s)", "external", adminUrl, problem);
+                String line = String.format(
+                        "%-9s skipped: PostgreSQL not reachable at %s (%s)", "external", adminUrl, problem);
                 System.out.println(line);
                 report.add(line);
             } else {
@@ -162,9 +163,12 @@ public final class ColdStart {
     }
 
     private static void usage() {
-        System.err.println("usage: ColdStart DIST_DIR [--runs N] [--mode embedded|external|both] [--timeout SECONDS] [--keep]");
-        System.err.println("  DIST_DIR  unpacked distribution, e.g. distribution/target/cohort-0.1.0-SNAPSHOT (or -Dcohort.dist)");
-        System.err.println("  env COHORT_BENCH_DB_URL  admin JDBC URL for the external mode (default " + DEFAULT_ADMIN_DB_URL + ")");
+        System.err.println(
+                "usage: ColdStart DIST_DIR [--runs N] [--mode embedded|external|both] [--timeout SECONDS] [--keep]");
+        System.err.println(
+                "  DIST_DIR  unpacked distribution, e.g. distribution/target/cohort-0.1.0-SNAPSHOT (or -Dcohort.dist)");
+        System.err.println("  env COHORT_BENCH_DB_URL  admin JDBC URL for the external mode (default "
+                + DEFAULT_ADMIN_DB_URL + ")");
     }
 
     private static String envOr(String name, String fallback) {
@@ -190,9 +194,16 @@ public final class ColdStart {
             int n = s.size();
             double median = n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
             String verdict = median < targetS ? "OK" : "OVER TARGET";
-            String line = String.format(Locale.ROOT,
+            String line = String.format(
+                    Locale.ROOT,
                     "%-9s n=%d  min %.2f s  median %.2f s  max %.2f s   target < %.0f s: %s",
-                    mode, n, min, median, max, targetS, verdict);
+                    mode,
+                    n,
+                    min,
+                    median,
+                    max,
+                    targetS,
+                    verdict);
             if (!errors.isEmpty()) {
                 line += String.format("  (%d run(s) failed: %s)", errors.size(), errors.get(0));
             }
@@ -258,7 +269,10 @@ public final class ColdStart {
             env.put("COHORT_DB_URL", dbUrl);
 
             URI health = URI.create("http://127.0.0.1:" + port + "/healthz");
-            HttpRequest request = HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(1)).GET().build();
+            HttpRequest request = HttpRequest.newBuilder(health)
+                    .timeout(Duration.ofSeconds(1))
+                    .GET()
+                    .build();
 
             long t0 = System.nanoTime();
             process = pb.start();
@@ -342,8 +356,8 @@ public final class ColdStart {
                 Thread.sleep(50);
             }
             if (child.isAlive()) {
-                System.err.println("leftover child process " + child.pid() + " " + child.info().command().orElse("")
-                        + "; killing it");
+                System.err.println("leftover child process " + child.pid() + " "
+                        + child.info().command().orElse("") + "; killing it");
                 child.destroyForcibly();
             }
         }
@@ -381,13 +395,15 @@ public final class ColdStart {
     }
 
     static void createDatabase(String adminUrl, String name) throws SQLException {
-        try (Connection c = DriverManager.getConnection(adminUrl); Statement st = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(adminUrl);
+                Statement st = c.createStatement()) {
             st.execute("CREATE DATABASE " + name);
         }
     }
 
     static void dropDatabase(String adminUrl, String name) throws SQLException {
-        try (Connection c = DriverManager.getConnection(adminUrl); Statement st = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(adminUrl);
+                Statement st = c.createStatement()) {
             st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name + "'");
             st.execute("DROP DATABASE IF EXISTS " + name);
         }

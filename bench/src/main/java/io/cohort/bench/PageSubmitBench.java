@@ -57,10 +57,13 @@ public final class PageSubmitBench {
         String token = "bench-token";
         InProcessNode node = InProcessNode.start(home, Map.of("COHORT_DB_URL", db, "COHORT_API_TOKEN", token));
         Host host = node.host();
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         try {
             List<String> urls = participantUrls(http, host.url(), token, clients);
-            System.out.printf("%d participants, %d s warm-up, %d s measured, %d pages of 5 fields%n", clients, warmup, seconds, PAGES);
+            System.out.printf(
+                    "%d participants, %d s warm-up, %d s measured, %d pages of 5 fields%n",
+                    clients, warmup, seconds, PAGES);
 
             int[] cohortPages = new int[clients];
             int[] rawPages = new int[clients];
@@ -73,14 +76,20 @@ public final class PageSubmitBench {
                 Result cohort = run("cohort", http, clients, warmup, seconds, 0, cohortPages, i -> urls.get(i));
                 Result raw = run("raw jetty+jdbc", http, clients, warmup, seconds, 0, rawPages, rawUrl);
                 System.out.printf("-- paced: each participant submits a page every %d ms on average%n", think);
-                Result cohortPaced = run("cohort", http, clients, warmup, seconds, think, cohortPages, i -> urls.get(i));
+                Result cohortPaced =
+                        run("cohort", http, clients, warmup, seconds, think, cohortPages, i -> urls.get(i));
                 run("raw jetty+jdbc", http, clients, warmup, seconds, think, rawPages, rawUrl);
                 long submitted = Arrays.stream(cohortPages).sum();
                 long rows = count(pool, "SELECT count(*) FROM cohort.field_value WHERE set_by LIKE 'page:p%'");
-                System.out.printf("%ncohort: %d submits answered 303, %d field rows committed (%d per submit)%n",
+                System.out.printf(
+                        "%ncohort: %d submits answered 303, %d field rows committed (%d per submit)%n",
                         submitted, rows, submitted == 0 ? 0 : rows / submitted);
-                System.out.printf("throughput ratio cohort / raw at saturation = %.2f (target >= 0.7)%n", cohort.perSecond() / raw.perSecond());
-                System.out.printf("cohort p99 paced = %.1f ms (target < 50 ms); at saturation %.1f ms%n", cohortPaced.p(99), cohort.p(99));
+                System.out.printf(
+                        "throughput ratio cohort / raw at saturation = %.2f (target >= 0.7)%n",
+                        cohort.perSecond() / raw.perSecond());
+                System.out.printf(
+                        "cohort p99 paced = %.1f ms (target < 50 ms); at saturation %.1f ms%n",
+                        cohortPaced.p(99), cohort.p(99));
             } finally {
                 jetty.stop();
                 pool.close();
@@ -113,27 +122,36 @@ public final class PageSubmitBench {
                     """.formatted(i));
         }
         Files.writeString(dir.resolve("experiment.yaml"), yaml);
-        Files.writeString(dir.resolve("page.peb"), "{% extends \"participant.peb\" %}{% block content %}<p>Page</p>{% endblock %}");
+        Files.writeString(
+                dir.resolve("page.peb"),
+                "{% extends \"participant.peb\" %}{% block content %}<p>Page</p>{% endblock %}");
     }
 
     /** Opens a session over the JSON API and loads each participant's first page (which starts them). */
     static List<String> participantUrls(HttpClient http, String base, String token, int n) throws Exception {
         String body = "{\"experiment\": \"submit-bench\", \"participants\": " + n + "}";
-        HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base + "api/sessions"))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> created = http.send(
+                HttpRequest.newBuilder(URI.create(base + "api/sessions"))
+                        .header("Authorization", "Bearer " + token)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (created.statusCode() != 201) {
-            throw new IllegalStateException("cannot create the session: " + created.statusCode() + " " + created.body());
+            throw new IllegalStateException(
+                    "cannot create the session: " + created.statusCode() + " " + created.body());
         }
         List<String> urls = new ArrayList<>();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"(/p/[^\"]+/)\"").matcher(created.body());
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("\"(/p/[^\"]+/)\"").matcher(created.body());
         while (m.find()) {
             String url = base + m.group(1).substring(1);
             http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.discarding());
             urls.add(url);
         }
         if (urls.size() != n) {
-            throw new IllegalStateException("expected " + n + " participant URLs, got " + urls.size() + ": " + created.body());
+            throw new IllegalStateException(
+                    "expected " + n + " participant URLs, got " + urls.size() + ": " + created.body());
         }
         return urls;
     }
@@ -159,8 +177,16 @@ public final class PageSubmitBench {
     }
 
     /** Each client posts its pages in order, as fast as answers come; only requests begun after the warm-up count. */
-    static Result run(String name, HttpClient http, int clients, int warmup, int seconds, int thinkMs, int[] pages,
-                      IntFunction<String> url) throws InterruptedException {
+    static Result run(
+            String name,
+            HttpClient http,
+            int clients,
+            int warmup,
+            int seconds,
+            int thinkMs,
+            int[] pages,
+            IntFunction<String> url)
+            throws InterruptedException {
         AtomicBoolean measuring = new AtomicBoolean();
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong errors = new AtomicLong();
@@ -181,10 +207,13 @@ public final class PageSubmitBench {
                         }
                         boolean counted = measuring.get();
                         long t0 = System.nanoTime();
-                        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url.apply(client)))
-                                .timeout(Duration.ofSeconds(30))
-                                .header("Content-Type", "application/x-www-form-urlencoded")
-                                .POST(HttpRequest.BodyPublishers.ofString(form(page))).build(), HttpResponse.BodyHandlers.ofString());
+                        HttpResponse<String> r = http.send(
+                                HttpRequest.newBuilder(URI.create(url.apply(client)))
+                                        .timeout(Duration.ofSeconds(30))
+                                        .header("Content-Type", "application/x-www-form-urlencoded")
+                                        .POST(HttpRequest.BodyPublishers.ofString(form(page)))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
                         long micros = (System.nanoTime() - t0) / 1000;
                         if (r.statusCode() != 303 && errors.incrementAndGet() == 1) {
                             System.out.println("first error: page " + page + " → " + r.statusCode() + " "
@@ -225,13 +254,16 @@ public final class PageSubmitBench {
         }
         Arrays.sort(all);
         Result r = new Result(name, total, elapsed, all);
-        System.out.printf("%-16s %8.0f submits/s  p50 %6.1f ms  p95 %6.1f ms  p99 %6.1f ms  max %7.1f ms  errors %d%n",
+        System.out.printf(
+                "%-16s %8.0f submits/s  p50 %6.1f ms  p95 %6.1f ms  p99 %6.1f ms  max %7.1f ms  errors %d%n",
                 name, r.perSecond(), r.p(50), r.p(95), r.p(99), r.p(100), errors.get());
         return r;
     }
 
     static long count(HikariDataSource pool, String sql) throws Exception {
-        try (Connection c = pool.getConnection(); var st = c.createStatement(); var rs = st.executeQuery(sql)) {
+        try (Connection c = pool.getConnection();
+                var st = c.createStatement();
+                var rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }
@@ -246,8 +278,9 @@ public final class PageSubmitBench {
 
     static String[] firstParticipantIds(HikariDataSource pool, int n) throws Exception {
         String[] ids = new String[n];
-        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT id FROM cohort.participant ORDER BY created_at, id LIMIT ?")) {
+        try (Connection c = pool.getConnection();
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT id FROM cohort.participant ORDER BY created_at, id LIMIT ?")) {
             ps.setInt(1, n);
             try (var rs = ps.executeQuery()) {
                 for (int i = 0; rs.next(); i++) {
@@ -272,14 +305,18 @@ public final class PageSubmitBench {
                 String participant = participants[Integer.parseInt(target.substring("/raw/".length()))];
                 try (Connection c = pool.getConnection()) {
                     c.setAutoCommit(false);
-                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO cohort.field_value (participant_id, key, value, set_by)"
-                            + " VALUES (?, ?, ?::jsonb, ?)")) {
+                    try (PreparedStatement ps =
+                            c.prepareStatement("INSERT INTO cohort.field_value (participant_id, key, value, set_by)"
+                                    + " VALUES (?, ?, ?::jsonb, ?)")) {
                         String page = "raw:p" + request.getParameter("_page");
                         for (String f : FIELDS) {
                             ps.setString(1, participant);
                             ps.setString(2, f);
-                            ps.setString(3, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
-                                    .textNode(String.valueOf(request.getParameter(f))).toString());
+                            ps.setString(
+                                    3,
+                                    com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+                                            .textNode(String.valueOf(request.getParameter(f)))
+                                            .toString());
                             ps.setString(4, page);
                             ps.addBatch();
                         }

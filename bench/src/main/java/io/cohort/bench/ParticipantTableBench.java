@@ -3,7 +3,6 @@ package io.cohort.bench;
 import io.cohort.platform.Host;
 import io.cohort.platform.InProcessNode;
 import io.cohort.testkit.TestDatabase;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,13 +31,25 @@ public final class ParticipantTableBench {
 
     static final String TOKEN = "bench-token";
     static final double TARGET_P95_MS = 50;
-    static final String[] SORTS = {"id", "session", "name", "worker_id", "mode", "condition", "code_version",
-            "status", "bonus", "page", "created", "updated"};
-    static final String[] STATUSES = {"ALLOCATED", "STARTED", "COMPLETED", "SUBMITTED", "APPROVED", "REJECTED",
-            "BONUSED", "QUIT_EARLY", "DROPOUT"};
+    static final String[] SORTS = {
+        "id",
+        "session",
+        "name",
+        "worker_id",
+        "mode",
+        "condition",
+        "code_version",
+        "status",
+        "bonus",
+        "page",
+        "created",
+        "updated"
+    };
+    static final String[] STATUSES = {
+        "ALLOCATED", "STARTED", "COMPLETED", "SUBMITTED", "APPROVED", "REJECTED", "BONUSED", "QUIT_EARLY", "DROPOUT"
+    };
 
-    private ParticipantTableBench() {
-    }
+    private ParticipantTableBench() {}
 
     public static void main(String[] args) throws Exception {
         int participants = option(args, "--participants", 100_000);
@@ -52,7 +63,8 @@ public final class ParticipantTableBench {
         try {
             long t0 = System.nanoTime();
             fill(db, participants);
-            System.out.printf(Locale.ROOT, "filled %,d participants in %.1f s%n", participants, (System.nanoTime() - t0) / 1e9);
+            System.out.printf(
+                    Locale.ROOT, "filled %,d participants in %.1f s%n", participants, (System.nanoTime() - t0) / 1e9);
             HttpClient http = HttpClient.newHttpClient();
             Random random = new Random(seed);
             for (int i = 0; i < 300; i++) {
@@ -67,9 +79,17 @@ public final class ParticipantTableBench {
             }
             Arrays.sort(ms);
             double p95 = percentile(ms, 95);
-            System.out.printf(Locale.ROOT, "GET /api/participants, %d requests, %,d participants: p50 %.1f ms, p95 %.1f ms,"
-                    + " p99 %.1f ms, max %.1f ms (target p95 < %.0f ms: %s)%n", requests, participants,
-                    percentile(ms, 50), p95, percentile(ms, 99), ms[ms.length - 1], TARGET_P95_MS,
+            System.out.printf(
+                    Locale.ROOT,
+                    "GET /api/participants, %d requests, %,d participants: p50 %.1f ms, p95 %.1f ms,"
+                            + " p99 %.1f ms, max %.1f ms (target p95 < %.0f ms: %s)%n",
+                    requests,
+                    participants,
+                    percentile(ms, 50),
+                    p95,
+                    percentile(ms, 99),
+                    ms[ms.length - 1],
+                    TARGET_P95_MS,
                     p95 < TARGET_P95_MS ? "met" : "MISSED");
         } finally {
             node.close();
@@ -79,7 +99,8 @@ public final class ParticipantTableBench {
 
     /** Sessions, participants and their fields, spread as real data is (set seed: the same rows every run). */
     static void fill(String db, int participants) throws Exception {
-        try (Connection c = DriverManager.getConnection(db); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(db);
+                Statement s = c.createStatement()) {
             s.execute("SELECT setseed(0.42)");
             s.execute("INSERT INTO cohort.session (id, name, experiment, code_version, size, created_by, created_at)"
                     + " SELECT 's' || g, 'Session ' || g, 'stroop', CASE WHEN g <= 20 THEN 'v1' ELSE 'v2' END, 2000,"
@@ -140,8 +161,11 @@ public final class ParticipantTableBench {
     }
 
     static void get(HttpClient http, Host host, String query) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(host.url() + "api/participants" + query))
-                .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create(host.url() + "api/participants" + query))
+                        .header("Authorization", "Bearer " + TOKEN)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IllegalStateException(query + " answered " + r.statusCode() + ": " + r.body());
         }

@@ -42,7 +42,8 @@ public final class PaymentBench {
         Path dist = distribution();
 
         try (MTurkEmulator emulator = MTurkEmulator.start()) {
-            emulator.balance("1000000.00").credentials("BENCHKEY", "BENCHSECRET")
+            emulator.balance("1000000.00")
+                    .credentials("BENCHKEY", "BENCHSECRET")
                     .rateLimit(rate, Math.max(1, (int) Math.ceil(rate / 10)))
                     .latency(Duration.ofMillis(latency));
             String hitId = createHit(emulator.endpoint(), n);
@@ -55,25 +56,44 @@ public final class PaymentBench {
             Path home = Files.createTempDirectory("cohort-bench-payments-");
             Folders.copy(dist.resolve("experiments"), home.resolve("experiments"));
             Folders.copy(dist.resolve("deploy"), home.resolve("deploy"));
-            Files.writeString(home.resolve("deploy/io.cohort.mturk.cfg"), String.join("\n",
-                    "mode=sandbox", "endpoint=" + emulator.endpoint(), "accessKeyId=BENCHKEY", "secretAccessKey=BENCHSECRET",
-                    "ratePerSecond=" + rate, "retries=3", ""));
+            Files.writeString(
+                    home.resolve("deploy/io.cohort.mturk.cfg"),
+                    String.join(
+                            "\n",
+                            "mode=sandbox",
+                            "endpoint=" + emulator.endpoint(),
+                            "accessKeyId=BENCHKEY",
+                            "secretAccessKey=BENCHSECRET",
+                            "ratePerSecond=" + rate,
+                            "retries=3",
+                            ""));
             String db = TestDatabase.create();
-            try (RunningCohort cohort = RunningCohort.in(dist).home(home).env("COHORT_DB_URL", db).start()) {
+            try (RunningCohort cohort =
+                    RunningCohort.in(dist).home(home).env("COHORT_DB_URL", db).start()) {
                 AdminHttp api = cohort.api();
                 awaitProvider(cohort);
-                AdminHttp.Response session = api.postForm("/api/sessions", Map.of("experiment", "stroop",
-                        "participants", "0", "name", "bench"));
+                AdminHttp.Response session = api.postForm(
+                        "/api/sessions", Map.of("experiment", "stroop", "participants", "0", "name", "bench"));
                 if (session.status() / 100 != 2) {
                     throw new IllegalStateException("cannot create the session: " + session);
                 }
-                String sessionId = JSON.readTree(session.body()).path("session").path("id").asText();
+                String sessionId =
+                        JSON.readTree(session.body()).path("session").path("id").asText();
                 approvedWorkers(db, sessionId, hitId, assignments);
 
                 long requestsBefore = emulator.requestCount();
                 Instant asked = Instant.now();
-                AdminHttp.Response commit = api.postForm("/api/payments/commit", Map.of("action", "bonus-auto",
-                        "reason", "Thank you for taking part", "min", "0.01", "max", "10.00"));
+                AdminHttp.Response commit = api.postForm(
+                        "/api/payments/commit",
+                        Map.of(
+                                "action",
+                                "bonus-auto",
+                                "reason",
+                                "Thank you for taking part",
+                                "min",
+                                "0.01",
+                                "max",
+                                "10.00"));
                 if (commit.status() != 201) {
                     throw new IllegalStateException("commit refused: " + commit);
                 }
@@ -84,13 +104,21 @@ public final class PaymentBench {
                 Instant finished = Instant.parse(done.path("finished").asText());
                 double wall = Duration.between(created, finished).toMillis() / 1000.0;
                 double ideal = n / rate;
-                System.out.printf("bonuses %d at R = %.0f/s: %d confirmed, %d failed; emulator holds %d bonuses%n", n, rate,
-                        done.path("confirmed").asInt(), done.path("failed").asInt(), emulator.bonusCount());
-                System.out.printf("wall (ledger commit -> last row settled): %.2f s;  N/R = %.2f s;  ratio %.3f (target <= 1.1)%n",
+                System.out.printf(
+                        "bonuses %d at R = %.0f/s: %d confirmed, %d failed; emulator holds %d bonuses%n",
+                        n,
+                        rate,
+                        done.path("confirmed").asInt(),
+                        done.path("failed").asInt(),
+                        emulator.bonusCount());
+                System.out.printf(
+                        "wall (ledger commit -> last row settled): %.2f s;  N/R = %.2f s;  ratio %.3f (target <= 1.1)%n",
                         wall, ideal, wall / ideal);
-                System.out.printf("request -> finished seen by the client: %.2f s; requests the emulator received: %d%n",
+                System.out.printf(
+                        "request -> finished seen by the client: %.2f s; requests the emulator received: %d%n",
                         Duration.between(asked, seen).toMillis() / 1000.0, emulator.requestCount() - requestsBefore);
-                System.out.printf("one call per 500 ms (nodegame-mturk's pace): %.0f s, %.1fx longer%n", n * 0.5, n * 0.5 / wall);
+                System.out.printf(
+                        "one call per 500 ms (nodegame-mturk's pace): %.0f s, %.1fx longer%n", n * 0.5, n * 0.5 / wall);
             }
         }
     }
@@ -98,31 +126,44 @@ public final class PaymentBench {
     /** The unpacked distribution under distribution/target/. */
     private static Path distribution() throws Exception {
         try (Stream<Path> dirs = Files.list(Path.of("distribution/target"))) {
-            return dirs.filter(d -> Files.isExecutable(d.resolve("bin/cohort"))).findFirst()
+            return dirs.filter(d -> Files.isExecutable(d.resolve("bin/cohort")))
+                    .findFirst()
                     .orElseThrow(() -> new IllegalStateException("no unpacked distribution under distribution/target/:"
                             + " run ./mvnw -B -DskipTests install first"));
         }
     }
 
     private static String createHit(URI endpoint, int assignments) {
-        try (MTurkClient client = MTurkClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
+        try (MTurkClient client = MTurkClient.builder()
+                .endpointOverride(endpoint)
+                .region(Region.US_EAST_1)
                 .httpClient(UrlConnectionHttpClient.create())
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("BENCHKEY", "BENCHSECRET")))
+                .credentialsProvider(
+                        StaticCredentialsProvider.create(AwsBasicCredentials.create("BENCHKEY", "BENCHSECRET")))
                 .build()) {
-            return client.createHIT(b -> b.title("Payment bench").description("bench").reward("0.01")
-                    .assignmentDurationInSeconds(3600L).lifetimeInSeconds(86400L).maxAssignments(assignments)
-                    .question("<ExternalQuestion xmlns=\"http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2006-07-14/ExternalQuestion.xsd\">"
-                            + "<ExternalURL>https://127.0.0.1/mturk/start</ExternalURL><FrameHeight>0</FrameHeight></ExternalQuestion>"))
-                    .hit().hitId();
+            return client.createHIT(
+                            b -> b.title("Payment bench")
+                                    .description("bench")
+                                    .reward("0.01")
+                                    .assignmentDurationInSeconds(3600L)
+                                    .lifetimeInSeconds(86400L)
+                                    .maxAssignments(assignments)
+                                    .question(
+                                            "<ExternalQuestion xmlns=\"http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2006-07-14/ExternalQuestion.xsd\">"
+                                                    + "<ExternalURL>https://127.0.0.1/mturk/start</ExternalURL><FrameHeight>0</FrameHeight></ExternalQuestion>"))
+                    .hit()
+                    .hitId();
         }
     }
 
     /** N approved MTurk participants with bonuses of 0.01–5.00, written straight to the database: setup, not measured. */
-    private static void approvedWorkers(String db, String sessionId, String hitId, String[][] assignments) throws Exception {
+    private static void approvedWorkers(String db, String sessionId, String hitId, String[][] assignments)
+            throws Exception {
         try (Connection c = DriverManager.getConnection(db);
-             PreparedStatement ps = c.prepareStatement("INSERT INTO cohort.participant (id, session_id, name, token, provider,"
-                     + " worker_id, assignment_id, hit_id, mode, experiment, code_version, status, bonus_cents)"
-                     + " VALUES (?, ?, ?, ?, 'mturk', ?, ?, ?, 'SANDBOX', 'stroop', '1.0', 'APPROVED', ?)")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO cohort.participant (id, session_id, name, token, provider,"
+                                + " worker_id, assignment_id, hit_id, mode, experiment, code_version, status, bonus_cents)"
+                                + " VALUES (?, ?, ?, ?, 'mturk', ?, ?, ?, 'SANDBOX', 'stroop', '1.0', 'APPROVED', ?)")) {
             c.setAutoCommit(false);
             for (int i = 0; i < assignments.length; i++) {
                 ps.setString(1, "bench" + i);
@@ -152,7 +193,8 @@ public final class PaymentBench {
 
     private static JsonNode awaitFinished(AdminHttp api, long batch) throws Exception {
         while (true) {
-            JsonNode b = JSON.readTree(api.get("/api/payments/batches/" + batch).body()).path("batch");
+            JsonNode b = JSON.readTree(api.get("/api/payments/batches/" + batch).body())
+                    .path("batch");
             if (!b.path("finished").isNull() && !b.path("finished").isMissingNode()) {
                 return b;
             }

@@ -12,8 +12,7 @@ import java.nio.file.Path;
  */
 public final class RedeployBench {
 
-    private RedeployBench() {
-    }
+    private RedeployBench() {}
 
     public static void main(String[] args) throws Exception {
         int cycles = 100;
@@ -28,21 +27,25 @@ public final class RedeployBench {
         Path distribution = Path.of(System.getProperty(RunningCohort.DISTRIBUTION_PROPERTY));
         Path jar;
         try (var files = Files.list(distribution.resolve("deploy"))) {
-            jar = files.filter(p -> p.getFileName().toString().startsWith("cohort-plugin-campaigns")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no campaigns plugin in " + distribution.resolve("deploy")));
+            jar = files.filter(p -> p.getFileName().toString().startsWith("cohort-plugin-campaigns"))
+                    .findFirst()
+                    .orElseThrow(() ->
+                            new IllegalStateException("no campaigns plugin in " + distribution.resolve("deploy")));
         }
         try (RunningCohort cohort = RunningCohort.in(distribution).start()) {
             RedeploySoak soak = new RedeploySoak(cohort, jar, "io.cohort.plugin.campaigns", "/admin/campaigns");
             // One cycle first, so that what loads once (classes, caches, JIT) is in the baseline.
             soak.cycle();
             long start = soak.usedHeapAfterGc();
-            System.out.printf("cycles %4d: heap after GC %6.1f MB, BundleImpl %d%n", 0, start / 1e6,
-                    soak.instances(RedeploySoak.BUNDLE_CLASS));
+            System.out.printf(
+                    "cycles %4d: heap after GC %6.1f MB, BundleImpl %d%n",
+                    0, start / 1e6, soak.instances(RedeploySoak.BUNDLE_CLASS));
             for (int c = 1; c <= cycles; c++) {
                 soak.cycle();
                 if (c % every == 0 || c == cycles) {
                     long used = soak.usedHeapAfterGc();
-                    System.out.printf("cycles %4d: heap after GC %6.1f MB, BundleImpl %d (%+.2f MB since the start)%n",
+                    System.out.printf(
+                            "cycles %4d: heap after GC %6.1f MB, BundleImpl %d (%+.2f MB since the start)%n",
                             c, used / 1e6, soak.instances(RedeploySoak.BUNDLE_CLASS), (used - start) / 1e6);
                 }
             }

@@ -53,7 +53,8 @@ class CrawlerIT {
             listed.path("adminPages").forEach(p -> paths.add(p.asText()));
             paths.addAll(crawl(admin, List.copyOf(paths)));
             assertTrue(paths.size() > 150, "too few routes to mean anything: " + paths.size());
-            assertTrue(paths.stream().anyMatch(p -> p.startsWith("/admin/campaigns/")), "plugin routes found: " + paths);
+            assertTrue(
+                    paths.stream().anyMatch(p -> p.startsWith("/admin/campaigns/")), "plugin routes found: " + paths);
 
             Map<String, Long> before = rowCounts(db);
             Map<String, String> contentBefore = contents(db);
@@ -74,7 +75,9 @@ class CrawlerIT {
             Map<String, Long> after = rowCounts(db);
             // Downloads are recorded by design; nothing else may be.
             List<String> newAudit = newAuditActions(db, auditBefore);
-            assertTrue(newAudit.stream().allMatch(a -> a.equals("data.export") || a.equals("dump.download")), newAudit.toString());
+            assertTrue(
+                    newAudit.stream().allMatch(a -> a.equals("data.export") || a.equals("dump.download")),
+                    newAudit.toString());
             before.remove("cohort.audit_log");
             after.remove("cohort.audit_log");
             assertEquals(before, after);
@@ -86,18 +89,33 @@ class CrawlerIT {
     /** A session with participants, a room, a task and a campaign, so that routes with ids have real ones. */
     private static Map<String, String> seed(MTurkLab lab, AdminHttp admin) {
         Map<String, String> ids = new LinkedHashMap<>();
-        AdminHttp.Response session = lab.api().postForm("/api/sessions", Map.of("experiment", "one-question",
-                "participants", "2", "name", "crawled"));
+        AdminHttp.Response session = lab.api()
+                .postForm(
+                        "/api/sessions", Map.of("experiment", "one-question", "participants", "2", "name", "crawled"));
         assertEquals(201, session.status(), session.toString());
         JsonNode made = MTurkLab.read(session);
         ids.put("session", made.path("session").path("id").asText());
         ids.put("participant", made.path("participants").get(0).path("id").asText());
-        AdminHttp.Response room = lab.api().postForm("/api/rooms", Map.of("name", "crawled-room",
-                "experiment", "one-question", "join", "free", "labels", "", "capacity", "5"));
+        AdminHttp.Response room = lab.api()
+                .postForm(
+                        "/api/rooms",
+                        Map.of(
+                                "name",
+                                "crawled-room",
+                                "experiment",
+                                "one-question",
+                                "join",
+                                "free",
+                                "labels",
+                                "",
+                                "capacity",
+                                "5"));
         assertEquals(201, room.status(), room.toString());
         ids.put("room", "crawled-room");
-        AdminHttp.Response task = lab.api().postForm("/api/tasks", Map.of("name", "crawled-task",
-                "type", "payments.approve-all", "interval", "86400"));
+        AdminHttp.Response task = lab.api()
+                .postForm(
+                        "/api/tasks",
+                        Map.of("name", "crawled-task", "type", "payments.approve-all", "interval", "86400"));
         assertEquals(201, task.status(), task.toString());
         ids.put("task", "crawled-task");
         admin.get("/admin/campaigns");
@@ -129,7 +147,10 @@ class CrawlerIT {
         List<String> values = new ArrayList<>(ids.values());
         values.add("1");
         for (String value : values) {
-            out.add(PARAMETER.matcher(pattern).replaceAll(Matcher.quoteReplacement(value)).replaceAll("\\.\\*$|\\.\\+$", ""));
+            out.add(PARAMETER
+                    .matcher(pattern)
+                    .replaceAll(Matcher.quoteReplacement(value))
+                    .replaceAll("\\.\\*$|\\.\\+$", ""));
         }
         return out;
     }
@@ -145,7 +166,8 @@ class CrawlerIT {
                 continue;
             }
             AdminHttp.Response page = admin.get(path);
-            if (page.status() != 200 || !String.valueOf(page.header("Content-Type")).startsWith("text/html")) {
+            if (page.status() != 200
+                    || !String.valueOf(page.header("Content-Type")).startsWith("text/html")) {
                 continue;
             }
             Matcher links = LINK.matcher(page.body());
@@ -163,8 +185,9 @@ class CrawlerIT {
         Map<String, Long> counts = new TreeMap<>();
         try (Connection c = DriverManager.getConnection(db)) {
             List<String> tables = new ArrayList<>();
-            try (ResultSet rs = c.createStatement().executeQuery("SELECT schemaname || '.' || tablename FROM pg_tables"
-                    + " WHERE schemaname = 'cohort' OR schemaname LIKE 'plugin\\_%'")) {
+            try (ResultSet rs = c.createStatement()
+                    .executeQuery("SELECT schemaname || '.' || tablename FROM pg_tables"
+                            + " WHERE schemaname = 'cohort' OR schemaname LIKE 'plugin\\_%'")) {
                 while (rs.next()) {
                     tables.add(rs.getString(1));
                 }
@@ -183,10 +206,14 @@ class CrawlerIT {
     private static Map<String, String> contents(String db) throws Exception {
         Map<String, String> out = new TreeMap<>();
         try (Connection c = DriverManager.getConnection(db)) {
-            for (String table : List.of("plugin_campaigns.campaign", "cohort.session", "cohort.task", "cohort.room",
+            for (String table : List.of(
+                    "plugin_campaigns.campaign",
+                    "cohort.session",
+                    "cohort.task",
+                    "cohort.room",
                     "cohort.participant")) {
-                try (ResultSet rs = c.createStatement().executeQuery(
-                        "SELECT string_agg(t::text, E'\\n' ORDER BY t::text) FROM " + table + " t")) {
+                try (ResultSet rs = c.createStatement()
+                        .executeQuery("SELECT string_agg(t::text, E'\\n' ORDER BY t::text) FROM " + table + " t")) {
                     rs.next();
                     out.put(table, rs.getString(1));
                 }
@@ -198,7 +225,7 @@ class CrawlerIT {
     private static Set<String> auditIds(String db) throws Exception {
         Set<String> ids = new LinkedHashSet<>();
         try (Connection c = DriverManager.getConnection(db);
-             ResultSet rs = c.createStatement().executeQuery("SELECT id::text FROM cohort.audit_log")) {
+                ResultSet rs = c.createStatement().executeQuery("SELECT id::text FROM cohort.audit_log")) {
             while (rs.next()) {
                 ids.add(rs.getString(1));
             }
@@ -209,7 +236,8 @@ class CrawlerIT {
     private static List<String> newAuditActions(String db, Set<String> before) throws Exception {
         List<String> actions = new ArrayList<>();
         try (Connection c = DriverManager.getConnection(db);
-             ResultSet rs = c.createStatement().executeQuery("SELECT id::text, action FROM cohort.audit_log ORDER BY id")) {
+                ResultSet rs =
+                        c.createStatement().executeQuery("SELECT id::text, action FROM cohort.audit_log ORDER BY id")) {
             while (rs.next()) {
                 if (!before.contains(rs.getString(1))) {
                     actions.add(rs.getString(2));

@@ -40,16 +40,21 @@ class DemoExperimentsIT {
 
     @Test
     void stroopIsAValidExperimentFolder() throws Exception {
-        Framework framework = new FrameworkFactory().newFramework(Map.of(
-                "org.osgi.framework.storage", work.resolve("felix").toString(),
-                "org.osgi.framework.storage.clean", "onFirstInit"));
+        Framework framework = new FrameworkFactory()
+                .newFramework(Map.of(
+                        "org.osgi.framework.storage",
+                        work.resolve("felix").toString(),
+                        "org.osgi.framework.storage.clean",
+                        "onFirstInit"));
         framework.start();
         try (ExperimentCatalog catalog = new ExperimentCatalog(DISTRIBUTION, framework.getBundleContext())) {
             assertEquals(List.of(), catalog.problems());
             Experiment stroop = catalog.find("stroop").orElseThrow();
-            assertEquals(List.of(new Condition("congruent-first", 1), new Condition("incongruent-first", 1)),
+            assertEquals(
+                    List.of(new Condition("congruent-first", 1), new Condition("incongruent-first", 1)),
                     stroop.conditions());
-            assertEquals(List.of("consent", "instructions", "task", "debrief"),
+            assertEquals(
+                    List.of("consent", "instructions", "task", "debrief"),
                     stroop.pages().stream().map(Page::name).toList());
             assertEquals("{\"trials\":24}", stroop.defaultSettings());
             assertTrue(catalog.resource("stroop", "static/stroop.js").isPresent());
@@ -63,20 +68,28 @@ class DemoExperimentsIT {
     void thePrisonersDilemmaBundleStartsFromDeploy() throws Exception {
         Path home = Files.createDirectories(work.resolve("home/deploy")).getParent();
         try (Stream<Path> shipped = Files.list(DISTRIBUTION.resolve("deploy"))) {
-            List<Path> jars = shipped.filter(p -> p.getFileName().toString()
-                    .startsWith("cohort-plugin-prisoners-dilemma-")).toList();
+            List<Path> jars = shipped.filter(
+                            p -> p.getFileName().toString().startsWith("cohort-plugin-prisoners-dilemma-"))
+                    .toList();
             assertEquals(1, jars.size(), "deploy/ ships the prisoner's dilemma: " + jars);
             Files.copy(jars.get(0), home.resolve("deploy").resolve(jars.get(0).getFileName()));
         }
-        try (RunningCohort cohort = RunningCohort.fromSystemProperty().home(home).start()) {
+        try (RunningCohort cohort =
+                RunningCohort.fromSystemProperty().home(home).start()) {
             Plugins plugins = new Plugins(cohort.admin());
-            Eventually.within(Duration.ofSeconds(10), "the bundle is ACTIVE",
+            Eventually.within(
+                    Duration.ofSeconds(10),
+                    "the bundle is ACTIVE",
                     () -> plugins.bySymbolicName("io.cohort.plugin.prisonersdilemma"),
                     row -> row.isPresent() && "ACTIVE".equals(row.get().state()));
             // The host read the experiment inside the bundle.
-            String log = Eventually.within(Duration.ofSeconds(5), "the host logs the bundle's experiment",
-                    () -> cohort.stdout() + cohort.stderr(),
-                    l -> l.contains("Experiment 'prisoners-dilemma' from bundle io.cohort.plugin.prisonersdilemma")).value();
+            String log = Eventually.within(
+                            Duration.ofSeconds(5),
+                            "the host logs the bundle's experiment",
+                            () -> cohort.stdout() + cohort.stderr(),
+                            l -> l.contains(
+                                    "Experiment 'prisoners-dilemma' from bundle io.cohort.plugin.prisonersdilemma"))
+                    .value();
             assertFalse(log.contains("Experiment left out"), log);
         }
     }
@@ -97,16 +110,26 @@ class DemoExperimentsIT {
                   next() { this.calls.push(['next']); return Promise.resolve(); }};
                 </script></head><body>{% block content %}{% endblock %}</body></html>
                 """);
-        PebbleEngine engine = new PebbleEngine.Builder().autoEscaping(true).loader(new DelegatingLoader(List.of(
-                new FileLoader(STROOP.toString()), new FileLoader(host.toString())))).build();
+        PebbleEngine engine = new PebbleEngine.Builder()
+                .autoEscaping(true)
+                .loader(new DelegatingLoader(
+                        List.of(new FileLoader(STROOP.toString()), new FileLoader(host.toString()))))
+                .build();
         Path page = work.resolve("task.html");
         try (Writer out = Files.newBufferedWriter(page)) {
-            engine.getTemplate("task.peb").evaluate(out, Map.of(
-                    "participant", Map.of("name", "p1", "condition", "incongruent-first"),
-                    "page", Map.of("name", "task", "kind", "script"),
-                    "settings", Map.of("trials", 6),
-                    "fields", Map.of(),
-                    "static", STROOP.resolve("static").toUri().toString().replaceAll("/$", "")));
+            engine.getTemplate("task.peb")
+                    .evaluate(
+                            out,
+                            Map.of(
+                                    "participant", Map.of("name", "p1", "condition", "incongruent-first"),
+                                    "page", Map.of("name", "task", "kind", "script"),
+                                    "settings", Map.of("trials", 6),
+                                    "fields", Map.of(),
+                                    "static",
+                                            STROOP.resolve("static")
+                                                    .toUri()
+                                                    .toString()
+                                                    .replaceAll("/$", "")));
         }
 
         try (Browser browser = Browser.start()) {
@@ -123,8 +146,7 @@ class DemoExperimentsIT {
                 new Actions(browser.driver()).sendKeys(key).perform();
             }
             JavascriptExecutor js = (JavascriptExecutor) browser.driver();
-            browser.await(10, d -> (Boolean) js.executeScript(
-                    "return window.cohort.calls.some(c => c[0] === 'next')"));
+            browser.await(10, d -> (Boolean) js.executeScript("return window.cohort.calls.some(c => c[0] === 'next')"));
             @SuppressWarnings("unchecked")
             List<List<Object>> calls = (List<List<Object>>) js.executeScript("return window.cohort.calls");
 
@@ -139,7 +161,9 @@ class DemoExperimentsIT {
                 assertEquals(congruent, record.get("congruent"), record.toString());
                 assertEquals(congruent, record.get("word").equals(record.get("colour")), record.toString());
                 assertEquals(i != 1, record.get("correct"), record.toString());
-                assertEquals(i != 1, record.get("key").equals(record.get("colour").toString().substring(0, 1)),
+                assertEquals(
+                        i != 1,
+                        record.get("key").equals(record.get("colour").toString().substring(0, 1)),
                         record.toString());
                 assertTrue(((Number) record.get("rt_ms")).longValue() >= 0, record.toString());
             }

@@ -54,8 +54,16 @@ class DurabilityIT {
         Map<String, Integer> answered = new HashMap<>();
         try (RunningCohort cohort = embedded().start()) {
             assertLockedDown(cohort);
-            AdminHttp.Response made = cohort.api().postForm("/api/sessions", Map.of("experiment", "durable",
-                    "participants", Integer.toString(CLIENTS), "name", "durability"));
+            AdminHttp.Response made = cohort.api()
+                    .postForm(
+                            "/api/sessions",
+                            Map.of(
+                                    "experiment",
+                                    "durable",
+                                    "participants",
+                                    Integer.toString(CLIENTS),
+                                    "name",
+                                    "durability"));
             assertEquals(201, made.status(), made.toString());
             urls = new java.util.LinkedHashMap<>();
             for (JsonNode p : MTurkLab.read(made).path("participants")) {
@@ -65,10 +73,13 @@ class DurabilityIT {
 
             AtomicBoolean go = new AtomicBoolean(true);
             ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            HttpClient http = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(2))
+                    .build();
             List<Future<Integer>> counts = new ArrayList<>();
             for (String url : urls.values()) {
-                counts.add(pool.submit(() -> submitUntilStopped(http, cohort.url().resolve(url), go)));
+                counts.add(
+                        pool.submit(() -> submitUntilStopped(http, cohort.url().resolve(url), go)));
             }
             Thread.sleep(6_000);
             // The JVM and PostgreSQL die at the same instant, answers in flight and all.
@@ -85,7 +96,8 @@ class DurabilityIT {
             ProcessHandle.of(postmaster).ifPresent(p -> p.onExit().join());
         }
         int total = answered.values().stream().mapToInt(Integer::intValue).sum();
-        System.out.println("DurabilityIT: " + total + " page submits answered by " + CLIENTS + " clients before the kill");
+        System.out.println(
+                "DurabilityIT: " + total + " page submits answered by " + CLIENTS + " clients before the kill");
         assertTrue(total > CLIENTS, "too few submits to show anything: " + total);
 
         try (RunningCohort again = embedded().start()) {
@@ -101,7 +113,8 @@ class DurabilityIT {
             }
             long pid = postmasterPid();
             again.close();
-            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
+            assertFalse(
+                    ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
                     "a clean stop leaves no PostgreSQL running");
         }
     }
@@ -127,21 +140,27 @@ class DurabilityIT {
     }
 
     private RunningCohort.Builder embedded() {
-        return RunningCohort.fromSystemProperty().home(home).env("COHORT_DB_URL", null)
+        return RunningCohort.fromSystemProperty()
+                .home(home)
+                .env("COHORT_DB_URL", null)
                 .startTimeout(Duration.ofSeconds(120));
     }
 
     /** Over TCP as a local user would try: postgres with no password is refused; Cohort's role is no superuser. */
     private void assertLockedDown(RunningCohort cohort) throws Exception {
-        int port = Integer.parseInt(Files.readAllLines(home.resolve("data/pg/postmaster.pid")).get(3).trim());
+        int port = Integer.parseInt(Files.readAllLines(home.resolve("data/pg/postmaster.pid"))
+                .get(3)
+                .trim());
         for (String user : List.of("postgres", "cohort")) {
-            try (Connection ignored = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=" + user)) {
+            try (Connection ignored =
+                    DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=" + user)) {
                 throw new AssertionError(user + " connected with no password");
             } catch (SQLException e) {
                 assertTrue(e.getMessage().contains("password"), e.getMessage());
             }
         }
-        try (Connection c = asCohort(); Statement s = c.createStatement()) {
+        try (Connection c = asCohort();
+                Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")) {
                 assertTrue(rs.next());
                 assertFalse(rs.getBoolean(1), "Cohort's role is a superuser");
@@ -152,32 +171,42 @@ class DurabilityIT {
                     assertEquals("on", rs.getString(1), setting);
                 }
             }
-            SQLException refused = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
-                    () -> s.execute("COPY (SELECT 1) TO PROGRAM 'true'"));
-            assertTrue(refused.getMessage().contains("permission denied") || refused.getMessage().contains("must be"),
+            SQLException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                    SQLException.class, () -> s.execute("COPY (SELECT 1) TO PROGRAM 'true'"));
+            assertTrue(
+                    refused.getMessage().contains("permission denied")
+                            || refused.getMessage().contains("must be"),
                     refused.getMessage());
         }
-        assertEquals(java.util.Set.of(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
-                java.nio.file.attribute.PosixFilePermission.OWNER_WRITE),
-                Files.getPosixFilePermissions(home.resolve("data/pg-password")), "readable only by Cohort's user");
+        assertEquals(
+                java.util.Set.of(
+                        java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE),
+                Files.getPosixFilePermissions(home.resolve("data/pg-password")),
+                "readable only by Cohort's user");
         assertTrue(cohort.isAlive());
     }
 
     private Connection asCohort() throws Exception {
-        int port = Integer.parseInt(Files.readAllLines(home.resolve("data/pg/postmaster.pid")).get(3).trim());
+        int port = Integer.parseInt(Files.readAllLines(home.resolve("data/pg/postmaster.pid"))
+                .get(3)
+                .trim());
         Properties p = new Properties();
         p.setProperty("user", "cohort");
-        p.setProperty("password", Files.readString(home.resolve("data/pg-password")).strip());
+        p.setProperty(
+                "password", Files.readString(home.resolve("data/pg-password")).strip());
         return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", p);
     }
 
     private long postmasterPid() throws Exception {
-        return Long.parseLong(Files.readAllLines(home.resolve("data/pg/postmaster.pid")).get(0).trim());
+        return Long.parseLong(Files.readAllLines(home.resolve("data/pg/postmaster.pid"))
+                .get(0)
+                .trim());
     }
 
     private static int storedAnswers(Connection c, String participant) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT count(*) FROM cohort.field_value WHERE participant_id = ? AND key = 'a'")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT count(*) FROM cohort.field_value WHERE participant_id = ? AND key = 'a'")) {
             ps.setString(1, participant);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -190,9 +219,11 @@ class DurabilityIT {
     private static int submitUntilStopped(HttpClient http, URI participant, AtomicBoolean go) {
         int answered = 0;
         for (int page = 0; page < PAGES && go.get(); page++) {
-            HttpRequest post = HttpRequest.newBuilder(participant).timeout(Duration.ofSeconds(5))
+            HttpRequest post = HttpRequest.newBuilder(participant)
+                    .timeout(Duration.ofSeconds(5))
                     .header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString("_page=" + page + "&a=" + page)).build();
+                    .POST(HttpRequest.BodyPublishers.ofString("_page=" + page + "&a=" + page))
+                    .build();
             try {
                 HttpResponse<Void> r = http.send(post, HttpResponse.BodyHandlers.discarding());
                 if (r.statusCode() != 303) {
@@ -210,7 +241,9 @@ class DurabilityIT {
         Path dir = Files.createDirectories(home.resolve("experiments/durable"));
         StringBuilder yaml = new StringBuilder("name: durable\ntitle: Durable\nversion: \"1\"\npages:\n");
         for (int i = 0; i < PAGES; i++) {
-            yaml.append("  - {name: q").append(i).append(", kind: form, template: q.peb, fields: [{name: a, type: int}]}\n");
+            yaml.append("  - {name: q")
+                    .append(i)
+                    .append(", kind: form, template: q.peb, fields: [{name: a, type: int}]}\n");
         }
         Files.writeString(dir.resolve("experiment.yaml"), yaml);
         Files.writeString(dir.resolve("q.peb"), "{% extends \"participant.peb\" %}{% block content %}q{% endblock %}");

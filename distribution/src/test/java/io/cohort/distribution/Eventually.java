@@ -7,12 +7,10 @@ import java.util.function.Supplier;
 /** Polls until a value is as expected, for what a node does a moment later (hot deploy, configuration). */
 final class Eventually {
 
-    private Eventually() {
-    }
+    private Eventually() {}
 
     /** What a poll found, and how long after the start it was found. */
-    record Found<T>(T value, Duration after) {
-    }
+    record Found<T>(T value, Duration after) {}
 
     /** Polls {@code probe} every 50 ms until {@code expected} holds; fails naming {@code what} and the last value. */
     static <T> Found<T> within(Duration timeout, String what, Supplier<T> probe, Predicate<T> expected) {

@@ -26,20 +26,28 @@ final class FixtureBundles {
             {% block content %}<h1>Hello page</h1><p id="greeting">{{ greeting }}</p>{% endblock %}
             """;
 
-    private FixtureBundles() {
-    }
+    private FixtureBundles() {}
 
     /** The hello plugin: admin page /admin/hello and ManagedService {@link HelloActivator#PID}. */
     static Path hello(Path out) {
-        return withActivator(out, HELLO, "Hello fixture", HelloActivator.class,
+        return withActivator(
+                out,
+                HELLO,
+                "Hello fixture",
+                HelloActivator.class,
                 "io.cohort.api.web;version=\"[1.0,2)\",org.osgi.framework,org.osgi.service.cm;version=\"[1.6,2)\"",
                 Map.of("templates/hello.peb", HELLO_TEMPLATE));
     }
 
     /** The task handlers {@link TaskFixtureActivator#TICK} and {@link TaskFixtureActivator#LONG}. */
     static Path tasks(Path out) {
-        return withActivator(out, TASKS, "Tasks fixture", TaskFixtureActivator.class,
-                "io.cohort.api.schedule;version=\"[1.0,2)\",org.osgi.framework", Map.of());
+        return withActivator(
+                out,
+                TASKS,
+                "Tasks fixture",
+                TaskFixtureActivator.class,
+                "io.cohort.api.schedule;version=\"[1.0,2)\",org.osgi.framework",
+                Map.of());
     }
 
     /** A plugin whose activator throws. */
@@ -47,8 +55,13 @@ final class FixtureBundles {
         return withActivator(out, FAILING, "Failing fixture", FailingActivator.class, "org.osgi.framework", Map.of());
     }
 
-    private static Path withActivator(Path out, String symbolicName, String name, Class<?> activator, String imports,
-                                      Map<String, String> resources) {
+    private static Path withActivator(
+            Path out,
+            String symbolicName,
+            String name,
+            Class<?> activator,
+            String imports,
+            Map<String, String> resources) {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Bundle-SymbolicName", symbolicName);
         headers.put("Bundle-Version", "1.0.0");
@@ -60,7 +73,8 @@ final class FixtureBundles {
 
     /** A bundle with no code at all: it starts and does nothing. */
     static Path plain(Path out, String symbolicName) {
-        return TestBundles.jar(out, Map.of("Bundle-SymbolicName", symbolicName, "Bundle-Version", "1.0.0"), List.of(), Map.of());
+        return TestBundles.jar(
+                out, Map.of("Bundle-SymbolicName", symbolicName, "Bundle-Version", "1.0.0"), List.of(), Map.of());
     }
 
     /** Random bytes with a .jar name. */

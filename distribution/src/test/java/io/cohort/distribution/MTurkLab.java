@@ -43,8 +43,7 @@ final class MTurkLab implements AutoCloseable {
     private final MTurkClient requester;
 
     /** A worker who took an assignment and became a participant. */
-    record Worker(String workerId, String assignmentId, String participantUrl) {
-    }
+    record Worker(String workerId, String assignmentId, String participantUrl) {}
 
     /**
      * @param extraConfig more lines for the plugin's {@code io.cohort.mturk.cfg} (e.g. {@code retries=0})
@@ -56,22 +55,39 @@ final class MTurkLab implements AutoCloseable {
         int port = RunningCohort.freePort();
         Path home = Players.homeWithDemos(distribution);
         for (String experiment : experiments) {
-            Players.copyTree(Path.of("src/test/resources/experiments", experiment), home.resolve("experiments").resolve(experiment));
+            Players.copyTree(
+                    Path.of("src/test/resources/experiments", experiment),
+                    home.resolve("experiments").resolve(experiment));
         }
-        Files.writeString(home.resolve("deploy/io.cohort.mturk.cfg"), String.join("\n", "mode=sandbox",
-                "endpoint=" + emulator.endpoint(), "accessKeyId=" + KEY, "secretAccessKey=" + SECRET,
-                "workerSite=" + emulator.workerSite(), "publicUrl=http://127.0.0.1:" + port, extraConfig, ""));
+        Files.writeString(
+                home.resolve("deploy/io.cohort.mturk.cfg"),
+                String.join(
+                        "\n",
+                        "mode=sandbox",
+                        "endpoint=" + emulator.endpoint(),
+                        "accessKeyId=" + KEY,
+                        "secretAccessKey=" + SECRET,
+                        "workerSite=" + emulator.workerSite(),
+                        "publicUrl=http://127.0.0.1:" + port,
+                        extraConfig,
+                        ""));
         builder = RunningCohort.in(distribution).home(home).env("COHORT_PORT", Integer.toString(port));
-        requester = MTurkClient.builder().endpointOverride(emulator.endpoint()).region(Region.US_EAST_1)
+        requester = MTurkClient.builder()
+                .endpointOverride(emulator.endpoint())
+                .region(Region.US_EAST_1)
                 .httpClient(UrlConnectionHttpClient.create())
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(KEY, SECRET))).build();
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(KEY, SECRET)))
+                .build();
     }
 
     /** Starts (or starts again, same home, port and database) and waits until the MTurk provider is running. */
     MTurkLab start() {
         cohort = builder.start();
-        Eventually.within(Duration.ofSeconds(30), "the MTurk plugin shows its mode in the admin banner",
-                () -> cohort.admin().get("/admin/").body(), page -> page.contains("mturk: SANDBOX"));
+        Eventually.within(
+                Duration.ofSeconds(30),
+                "the MTurk plugin shows its mode in the admin banner",
+                () -> cohort.admin().get("/admin/").body(),
+                page -> page.contains("mturk: SANDBOX"));
         return this;
     }
 
@@ -81,8 +97,18 @@ final class MTurkLab implements AutoCloseable {
 
     /** A session of {@code experiment} opened through the API, with no participants yet: workers add themselves. */
     String session(String experiment, String settings) {
-        AdminHttp.Response r = cohort.api().postForm("/api/sessions", Map.of("experiment", experiment,
-                "participants", "0", "name", experiment + " on MTurk", "settings", settings));
+        AdminHttp.Response r = cohort.api()
+                .postForm(
+                        "/api/sessions",
+                        Map.of(
+                                "experiment",
+                                experiment,
+                                "participants",
+                                "0",
+                                "name",
+                                experiment + " on MTurk",
+                                "settings",
+                                settings));
         assertEquals(201, r.status(), r.toString());
         return read(r).path("session").path("id").asText();
     }
@@ -92,11 +118,19 @@ final class MTurkLab implements AutoCloseable {
         List<String> before = hitIds();
         AdminHttp admin = cohort.admin();
         admin.get("/admin/mturk");
-        AdminHttp.Response r = admin.postForm("/admin/mturk/post", Map.ofEntries(Map.entry("sessionId", session),
-                Map.entry("title", "A short study"), Map.entry("description", "Answer a few questions"),
-                Map.entry("keywords", "study"), Map.entry("reward", reward), Map.entry("durationMinutes", "60"),
-                Map.entry("lifetimeHours", "24"), Map.entry("autoApprovalHours", "72"),
-                Map.entry("maxAssignments", Integer.toString(assignments)), Map.entry("token", UUID.randomUUID().toString())));
+        AdminHttp.Response r = admin.postForm(
+                "/admin/mturk/post",
+                Map.ofEntries(
+                        Map.entry("sessionId", session),
+                        Map.entry("title", "A short study"),
+                        Map.entry("description", "Answer a few questions"),
+                        Map.entry("keywords", "study"),
+                        Map.entry("reward", reward),
+                        Map.entry("durationMinutes", "60"),
+                        Map.entry("lifetimeHours", "24"),
+                        Map.entry("autoApprovalHours", "72"),
+                        Map.entry("maxAssignments", Integer.toString(assignments)),
+                        Map.entry("token", UUID.randomUUID().toString())));
         assertEquals(3, r.status() / 100, "posting a HIT: " + r);
         List<String> after = hitIds();
         after.removeAll(before);
@@ -120,7 +154,9 @@ final class MTurkLab implements AutoCloseable {
     }
 
     private List<String> hitIds() {
-        return new ArrayList<>(requester.listHITs(b -> b.maxResults(100)).hiTs().stream().map(HIT::hitId).toList());
+        return new ArrayList<>(requester.listHITs(b -> b.maxResults(100)).hiTs().stream()
+                .map(HIT::hitId)
+                .toList());
     }
 
     /**
@@ -134,14 +170,16 @@ final class MTurkLab implements AutoCloseable {
             String workerId = String.format("A%s%09d", prefix, i + 1);
             String assignmentId = emulator.accept(hitId, workerId);
             AdminHttp.Response landed = http.get("/mturk/start?hitId=" + hitId + "&assignmentId=" + assignmentId
-                    + "&workerId=" + workerId + "&turkSubmitTo=" + enc(emulator.workerSite().resolve("/").toString()));
+                    + "&workerId=" + workerId + "&turkSubmitTo="
+                    + enc(emulator.workerSite().resolve("/").toString()));
             assertEquals(303, landed.status(), "worker " + workerId + " lands: " + landed);
             String url = landed.location();
             String path = URI.create(url).getPath();
             AdminHttp.Response answered = http.postFormAsIs(path, Map.of("_page", "0"));
             assertEquals(303, answered.status(), "worker " + workerId + " answers: " + answered);
             String[] parts = path.split("/");
-            AdminHttp.Response submitted = http.postFormAsIs("/mturk/submit", Map.of("sessionId", parts[2], "token", parts[3]));
+            AdminHttp.Response submitted =
+                    http.postFormAsIs("/mturk/submit", Map.of("sessionId", parts[2], "token", parts[3]));
             assertEquals(200, submitted.status(), "worker " + workerId + " submits: " + submitted);
             emulator.submit(assignmentId, "<QuestionFormAnswers/>");
             workers.add(new Worker(workerId, assignmentId, url));
@@ -163,15 +201,23 @@ final class MTurkLab implements AutoCloseable {
     }
 
     JsonNode awaitFinished(long id, Duration within) {
-        return Eventually.within(within, "payment batch " + id + " finishes", () -> batch(id),
-                b -> !b.path("batch").path("finished").isNull()).value();
+        return Eventually.within(
+                        within,
+                        "payment batch " + id + " finishes",
+                        () -> batch(id),
+                        b -> !b.path("batch").path("finished").isNull())
+                .value();
     }
 
     static String csv(List<Worker> workers, java.util.function.IntFunction<String> amount) {
         StringBuilder rows = new StringBuilder("worker_id,assignment_id,amount,reason\n");
         for (int i = 0; i < workers.size(); i++) {
-            rows.append(workers.get(i).workerId()).append(',').append(workers.get(i).assignmentId()).append(',')
-                    .append(amount.apply(i)).append(",Thank you\n");
+            rows.append(workers.get(i).workerId())
+                    .append(',')
+                    .append(workers.get(i).assignmentId())
+                    .append(',')
+                    .append(amount.apply(i))
+                    .append(",Thank you\n");
         }
         return rows.toString();
     }

@@ -27,8 +27,10 @@ class MTurkStudyIT {
 
     private static final int CENTS_PER_POINT = 7;
     /** Both players choose alike each round, so the totals do not depend on who is P1: CC 4, DD 1, CC 4 → 9 each. */
-    private static final String SETTINGS = "{\"payoff\": {\"CC\": [4, 4], \"CD\": [0, 6], \"DC\": [6, 0], \"DD\": [1, 1]},"
-            + " \"centsPerPoint\": " + CENTS_PER_POINT + "}";
+    private static final String SETTINGS =
+            "{\"payoff\": {\"CC\": [4, 4], \"CD\": [0, 6], \"DC\": [6, 0], \"DD\": [1, 1]}," + " \"centsPerPoint\": "
+                    + CENTS_PER_POINT + "}";
+
     private static final String[] CHOICES = {"cooperate", "defect", "cooperate"};
     private static final long POINTS = 9;
     private static final long REWARD = 50;
@@ -37,9 +39,13 @@ class MTurkStudyIT {
     void aWorkerFromTheEmulatorIsPaidOnceForAPlayedGame() throws Exception {
         assumeTrue(Browser.available(), "no chromium and chromedriver on this machine");
         try (MTurkLab lab = new MTurkLab("ratePerSecond=20").start();
-             Browser w1 = Players.participantBrowser(); Browser w2 = Players.participantBrowser()) {
-            Eventually.within(Duration.ofSeconds(20), "the prisoner's dilemma is registered",
-                    () -> lab.cohort.stdout() + lab.cohort.stderr(), log -> log.contains("Experiment 'prisoners-dilemma' from bundle"));
+                Browser w1 = Players.participantBrowser();
+                Browser w2 = Players.participantBrowser()) {
+            Eventually.within(
+                    Duration.ofSeconds(20),
+                    "the prisoner's dilemma is registered",
+                    () -> lab.cohort.stdout() + lab.cohort.stderr(),
+                    log -> log.contains("Experiment 'prisoners-dilemma' from bundle"));
             long balanceBefore = lab.emulator.availableBalanceCents();
             String session = lab.session("prisoners-dilemma", SETTINGS);
             String hit = lab.postHit(session, "0.50", 2);
@@ -53,10 +59,15 @@ class MTurkStudyIT {
                 b.find("input[name=workerId]").sendKeys(workers[i]);
                 b.find("form[action='/worker/signin'] button").click();
                 String accept = "form[action='/worker/hits/" + hit + "/accept'] button";
-                until(b, "the signed-in worker's list of HITs", d -> !d.findElements(By.cssSelector(accept)).isEmpty());
+                until(
+                        b,
+                        "the signed-in worker's list of HITs",
+                        d -> !d.findElements(By.cssSelector(accept)).isEmpty());
                 b.find(accept).click();
                 awaitPage(b, "welcome");
-                assertTrue(b.driver().getCurrentUrl().matches(".*/p/" + session + "/[^/]+/"), b.driver().getCurrentUrl());
+                assertTrue(
+                        b.driver().getCurrentUrl().matches(".*/p/" + session + "/[^/]+/"),
+                        b.driver().getCurrentUrl());
             }
             for (Browser b : players) {
                 next(b);
@@ -75,23 +86,35 @@ class MTurkStudyIT {
             for (int i = 0; i < 2; i++) {
                 Browser b = players[i];
                 awaitPage(b, "end");
-                assertTrue(b.driver().findElements(By.id("mturk-submit")).isEmpty(),
+                assertTrue(
+                        b.driver().findElements(By.id("mturk-submit")).isEmpty(),
                         "the game's own last page, named end too, is not the end: no submit button yet");
                 next(b);
-                until(b, "the end page's submit button", d -> !d.findElements(By.cssSelector("#mturk-submit button")).isEmpty());
+                until(
+                        b,
+                        "the end page's submit button",
+                        d -> !d.findElements(By.cssSelector("#mturk-submit button"))
+                                .isEmpty());
                 b.find("#mturk-submit button").click();
-                until(b, "the emulator took the submission", d -> d.findElements(By.tagName("h1")).stream()
-                        .anyMatch(h -> h.getText().equals("Submitted")));
+                until(
+                        b,
+                        "the emulator took the submission",
+                        d -> d.findElements(By.tagName("h1")).stream()
+                                .anyMatch(h -> h.getText().equals("Submitted")));
             }
-            JsonNode people = MTurkLab.read(lab.api().get("/api/sessions/" + session)).path("participants");
+            JsonNode people =
+                    MTurkLab.read(lab.api().get("/api/sessions/" + session)).path("participants");
             assertEquals(2, people.size(), people.toString());
 
             // The admin: approve all submitted, then bonus all (auto), each previewed then confirmed.
             AdminHttp admin = lab.cohort.admin();
             admin.get("/admin/payments");
             pay(lab, admin, Map.of("action", "approve-submitted"), "2");
-            pay(lab, admin, Map.of("action", "bonus-auto", "reason", "Your winnings in the game", "min", "0.01",
-                    "max", "5.00"), "2");
+            pay(
+                    lab,
+                    admin,
+                    Map.of("action", "bonus-auto", "reason", "Your winnings in the game", "min", "0.01", "max", "5.00"),
+                    "2");
 
             long bonus = POINTS * CENTS_PER_POINT;
             for (String worker : workers) {
@@ -99,14 +122,23 @@ class MTurkStudyIT {
             }
             assertEquals(2 * bonus, lab.emulator.bonusTotalCents());
             long spent = 2 * (REWARD + fee(REWARD)) + 2 * (bonus + fee(bonus));
-            assertEquals(balanceBefore - spent, lab.emulator.availableBalanceCents(),
+            assertEquals(
+                    balanceBefore - spent,
+                    lab.emulator.availableBalanceCents(),
                     "the balance moved by rewards + bonuses + fees");
             long left = balanceBefore - spent;
-            assertTrue(admin.get("/admin/").body().contains("<strong class=\"balance\">$" + String.format("%d.%02d", left / 100, left % 100)),
+            assertTrue(
+                    admin.get("/admin/")
+                            .body()
+                            .contains("<strong class=\"balance\">$" + String.format("%d.%02d", left / 100, left % 100)),
                     "the dashboard shows the balance after");
-            for (JsonNode p : MTurkLab.read(lab.api().get("/api/sessions/" + session)).path("participants")) {
+            for (JsonNode p :
+                    MTurkLab.read(lab.api().get("/api/sessions/" + session)).path("participants")) {
                 assertEquals("BONUSED", p.path("status").asText(), p.toString());
-                assertEquals(String.format("%d.%02d", bonus / 100, bonus % 100), p.path("bonus").asText(), p.toString());
+                assertEquals(
+                        String.format("%d.%02d", bonus / 100, bonus % 100),
+                        p.path("bonus").asText(),
+                        p.toString());
             }
         }
     }
@@ -119,11 +151,13 @@ class MTurkStudyIT {
         AdminHttp.Response confirmed = admin.postForm("/admin/payments/commit", form);
         assertEquals(3, confirmed.status() / 100, confirmed.toString());
         String batch = confirmed.redirectPath().replaceAll(".*/", "");
-        JsonNode done = lab.awaitFinished(Long.parseLong(batch), Duration.ofSeconds(30)).path("batch");
+        JsonNode done =
+                lab.awaitFinished(Long.parseLong(batch), Duration.ofSeconds(30)).path("batch");
         assertEquals(Integer.parseInt(rows), done.path("confirmed").asInt(), done.toString());
         AdminHttp.Response batchPage = admin.get(confirmed.redirectPath());
         String page = batchPage.body();
-        assertTrue(page.contains("<span class=\"confirmed\">" + rows + "</span> confirmed") && page.contains("Finished "),
+        assertTrue(
+                page.contains("<span class=\"confirmed\">" + rows + "</span> confirmed") && page.contains("Finished "),
                 "the batch page shows it done: " + batchPage + " " + page);
     }
 

@@ -31,8 +31,7 @@ final class Players {
     /** Whatever goes through the database's LISTEN/NOTIFY path (moves, releases, commands) gets this long. */
     static final Duration LIVE = Duration.ofSeconds(15);
 
-    private Players() {
-    }
+    private Players() {}
 
     /**
      * Runs in every participant window before the page's own scripts: notes when the page's WebSocket is open
@@ -62,15 +61,21 @@ final class Players {
 
     static Browser participantBrowser() {
         Browser browser = Browser.start();
-        ((ChromeDriver) browser.driver()).executeCdpCommand("Page.addScriptToEvaluateOnNewDocument",
-                Map.<String, Object>of("source", SOCKET_PROBE));
+        ((ChromeDriver) browser.driver())
+                .executeCdpCommand(
+                        "Page.addScriptToEvaluateOnNewDocument", Map.<String, Object>of("source", SOCKET_PROBE));
         return browser;
     }
 
     /** Waits until the browser shows the participant page {@code name}, fully loaded. */
     static void awaitPage(Browser b, String name) {
-        until(b, "page " + name, d -> name.equals(js(b, "return document.readyState === 'complete' && window.cohort"
-                + " ? window.cohort.pageName : null")));
+        until(
+                b,
+                "page " + name,
+                d -> name.equals(js(
+                        b,
+                        "return document.readyState === 'complete' && window.cohort"
+                                + " ? window.cohort.pageName : null")));
     }
 
     static void awaitSocket(Browser b) {
@@ -92,7 +97,8 @@ final class Players {
         try {
             List<String> out = new ArrayList<>();
             for (JsonNode m : JSON.readTree((String) json)) {
-                out.add(m.path("page").asText() + " " + JSON.readTree(m.path("data").asText()).path("type").asText());
+                out.add(m.path("page").asText() + " "
+                        + JSON.readTree(m.path("data").asText()).path("type").asText());
             }
             return out;
         } catch (IOException e) {
@@ -110,11 +116,18 @@ final class Players {
         try {
             // A page that moves on while the condition reads it leaves stale elements: read again.
             return new WebDriverWait(b.driver(), LIVE, Duration.ofMillis(100))
-                    .ignoring(StaleElementReferenceException.class).until(condition::apply);
+                    .ignoring(StaleElementReferenceException.class)
+                    .until(condition::apply);
         } catch (TimeoutException e) {
-            String body = b.driver().findElements(By.tagName("body")).stream().findFirst().map(WebElement::getText).orElse("");
-            throw new AssertionError(what + ": not within " + LIVE + "; the browser is at " + b.driver().getCurrentUrl()
-                    + " showing:\n" + body.substring(0, Math.min(body.length(), 2000)), e);
+            String body = b.driver().findElements(By.tagName("body")).stream()
+                    .findFirst()
+                    .map(WebElement::getText)
+                    .orElse("");
+            throw new AssertionError(
+                    what + ": not within " + LIVE + "; the browser is at "
+                            + b.driver().getCurrentUrl() + " showing:\n"
+                            + body.substring(0, Math.min(body.length(), 2000)),
+                    e);
         }
     }
 
@@ -129,7 +142,8 @@ final class Players {
     /** A home folder with what the distribution ships: experiments/ (Stroop) and deploy/ (the prisoner's dilemma). */
     static Path homeWithDemos(Path distribution) throws IOException {
         String homes = System.getProperty(RunningCohort.HOMES_PROPERTY);
-        Path home = homes == null || homes.isBlank() ? Files.createTempDirectory("cohort-home-")
+        Path home = homes == null || homes.isBlank()
+                ? Files.createTempDirectory("cohort-home-")
                 : Files.createTempDirectory(Files.createDirectories(Path.of(homes)), "cohort-home-");
         copyTree(distribution.resolve("experiments"), home.resolve("experiments"));
         Files.createDirectories(home.resolve("deploy"));

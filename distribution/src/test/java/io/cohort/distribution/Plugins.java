@@ -14,9 +14,15 @@ final class Plugins {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One row; {@code id} is null for a file in deploy/ that is no bundle. */
-    record Row(Long id, String symbolicName, String name, String version, String state, String error, String location,
-               boolean boot) {
-    }
+    record Row(
+            Long id,
+            String symbolicName,
+            String name,
+            String version,
+            String state,
+            String error,
+            String location,
+            boolean boot) {}
 
     private final AdminHttp api;
 
@@ -37,11 +43,15 @@ final class Plugins {
     }
 
     Optional<Row> bySymbolicName(String symbolicName) {
-        return list().stream().filter(p -> symbolicName.equals(p.symbolicName())).findFirst();
+        return list().stream()
+                .filter(p -> symbolicName.equals(p.symbolicName()))
+                .findFirst();
     }
 
     /** A row of a file that is no bundle, by its file name. */
     Optional<Row> byFileName(String fileName) {
-        return list().stream().filter(p -> p.id() == null && Objects.equals(fileName, p.name())).findFirst();
+        return list().stream()
+                .filter(p -> p.id() == null && Objects.equals(fileName, p.name()))
+                .findFirst();
     }
 }

@@ -28,7 +28,8 @@ class RedeployIT {
             }
             long bundlesAfter = soak.instances(RedeploySoak.BUNDLE_CLASS);
             long heapAfter = soak.usedHeapAfterGc();
-            System.out.printf("RedeployIT: BundleImpl %d -> %d, heap after GC %.1f -> %.1f MB over 25 cycles%n",
+            System.out.printf(
+                    "RedeployIT: BundleImpl %d -> %d, heap after GC %.1f -> %.1f MB over 25 cycles%n",
                     bundles, bundlesAfter, heap / 1e6, heapAfter / 1e6);
             assertTrue(bundlesAfter <= bundles, "uninstalled bundles kept: " + bundles + " -> " + bundlesAfter);
             // 5 MB per 100 cycles is the target; 25 cycles get a quarter, plus noise of a busy JVM.
@@ -39,7 +40,8 @@ class RedeployIT {
     private static Path campaignsJar() throws Exception {
         Path distribution = Path.of(System.getProperty(RunningCohort.DISTRIBUTION_PROPERTY));
         try (var files = Files.list(distribution.resolve("deploy"))) {
-            return files.filter(p -> p.getFileName().toString().startsWith("cohort-plugin-campaigns")).findFirst()
+            return files.filter(p -> p.getFileName().toString().startsWith("cohort-plugin-campaigns"))
+                    .findFirst()
                     .orElseThrow();
         }
     }

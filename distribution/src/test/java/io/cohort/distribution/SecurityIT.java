@@ -33,14 +33,24 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SecurityIT {
 
-    private static final List<String> ADMIN_PAGES = List.of("/admin/", "/admin/plugins", "/admin/status",
-            "/admin/dump", "/admin/hello", "/admin/plugins/1/config/some.pid");
-    private static final List<String> ADMIN_POSTS = List.of("/admin/plugins/upload", "/admin/plugins/1/stop",
-            "/admin/plugins/1/start", "/admin/plugins/1/uninstall", "/admin/plugins/1/config/some.pid",
-            "/admin/status/logins/abc/revoke", "/admin/hello");
+    private static final List<String> ADMIN_PAGES = List.of(
+            "/admin/",
+            "/admin/plugins",
+            "/admin/status",
+            "/admin/dump",
+            "/admin/hello",
+            "/admin/plugins/1/config/some.pid");
+    private static final List<String> ADMIN_POSTS = List.of(
+            "/admin/plugins/upload",
+            "/admin/plugins/1/stop",
+            "/admin/plugins/1/start",
+            "/admin/plugins/1/uninstall",
+            "/admin/plugins/1/config/some.pid",
+            "/admin/status/logins/abc/revoke",
+            "/admin/hello");
     private static final List<String> API_GETS = List.of("/api/plugins", "/api/status");
-    private static final List<String> API_POSTS = List.of("/api/plugins/1/stop", "/api/plugins/1/start",
-            "/api/plugins/1/uninstall");
+    private static final List<String> API_POSTS =
+            List.of("/api/plugins/1/stop", "/api/plugins/1/start", "/api/plugins/1/uninstall");
 
     private static RunningCohort cohort;
 
@@ -82,7 +92,8 @@ class SecurityIT {
         }
         AdminHttp wrongToken = cohort.http().bearer("not-the-token");
         assertEquals(401, wrongToken.get("/api/plugins").status());
-        assertEquals(401, wrongToken.postFormAsIs("/admin/plugins/1/stop", Map.of()).status());
+        assertEquals(
+                401, wrongToken.postFormAsIs("/admin/plugins/1/stop", Map.of()).status());
         assertEquals(302, wrongToken.get("/admin/plugins").status());
 
         assertEquals(200, cohort.api().get("/api/status").status(), "the right token opens /api");
@@ -96,9 +107,14 @@ class SecurityIT {
         Path jar = FixtureBundles.plain(work.resolve("csrf-target.jar"), "io.cohort.fixture.csrf");
         Files.move(jar, cohort.deployDir().resolve("csrf-target.jar"), StandardCopyOption.ATOMIC_MOVE);
         Plugins plugins = new Plugins(cohort.api());
-        long id = Eventually.within(Duration.ofSeconds(10), "the target bundle ACTIVE",
-                () -> plugins.bySymbolicName("io.cohort.fixture.csrf"),
-                p -> p.isPresent() && p.get().state().equals("ACTIVE")).value().get().id();
+        long id = Eventually.within(
+                        Duration.ofSeconds(10),
+                        "the target bundle ACTIVE",
+                        () -> plugins.bySymbolicName("io.cohort.fixture.csrf"),
+                        p -> p.isPresent() && p.get().state().equals("ACTIVE"))
+                .value()
+                .get()
+                .id();
         AdminHttp admin = cohort.admin();
         String stop = "/admin/plugins/" + id + "/stop";
 
@@ -109,11 +125,14 @@ class SecurityIT {
         AdminHttp other = cohort.admin();
         AdminHttp.Response foreign = admin.postFormAsIs(stop, Map.of("_csrf", other.csrf()));
         assertEquals(403, foreign.status(), "another login's token: " + foreign);
-        assertEquals("ACTIVE", plugins.bySymbolicName("io.cohort.fixture.csrf").get().state(), "nothing was stopped");
+        assertEquals(
+                "ACTIVE", plugins.bySymbolicName("io.cohort.fixture.csrf").get().state(), "nothing was stopped");
 
         AdminHttp.Response done = admin.postForm(stop, Map.of());
         assertEquals(302, done.status(), done.toString());
-        assertEquals("RESOLVED", plugins.bySymbolicName("io.cohort.fixture.csrf").get().state());
+        assertEquals(
+                "RESOLVED",
+                plugins.bySymbolicName("io.cohort.fixture.csrf").get().state());
     }
 
     @Test
@@ -177,8 +196,10 @@ class SecurityIT {
     @Test
     @Order(10)
     void withNoAccountOnAPublicAddressStartUpIsRefused() {
-        RunningCohort.Exit exit = RunningCohort.fromSystemProperty().withoutAdminAccount()
-                .properties("http.host=0.0.0.0\n").runToExit(Duration.ofSeconds(60));
+        RunningCohort.Exit exit = RunningCohort.fromSystemProperty()
+                .withoutAdminAccount()
+                .properties("http.host=0.0.0.0\n")
+                .runToExit(Duration.ofSeconds(60));
         String line = assertRefused(exit, "http.host");
         assertTrue(line.contains("no admin account"), line);
     }
@@ -186,8 +207,10 @@ class SecurityIT {
     @Test
     @Order(11)
     void withNoAccountOnLoopbackTheOneTimeLinkLogsInOnce() {
-        try (RunningCohort open = RunningCohort.fromSystemProperty().withoutAdminAccount().start()) {
-            URI link = URI.create(open.awaitStdout(Pattern.compile("Log in once with: (\\S+)"), Duration.ofSeconds(10)));
+        try (RunningCohort open =
+                RunningCohort.fromSystemProperty().withoutAdminAccount().start()) {
+            URI link =
+                    URI.create(open.awaitStdout(Pattern.compile("Log in once with: (\\S+)"), Duration.ofSeconds(10)));
             assertEquals(open.port(), link.getPort());
             String pathAndQuery = link.getRawPath() + "?" + link.getRawQuery();
 
@@ -207,7 +230,8 @@ class SecurityIT {
             assertEquals(302, second.get("/admin/").status());
 
             assertTrue(open.http().get("/login").body().contains("No admin account is configured"));
-            assertEquals(401, open.http().login("admin", "anything").status(), "no password opens a node with no account");
+            assertEquals(
+                    401, open.http().login("admin", "anything").status(), "no password opens a node with no account");
         }
     }
 }

@@ -10,8 +10,7 @@ import java.util.List;
 /** What a refused start-up must look like: exit code 2 and one line {@code cohort: …} on stderr, no stack trace. */
 final class StartupRefusals {
 
-    private StartupRefusals() {
-    }
+    private StartupRefusals() {}
 
     /** Checks the exit and returns the {@code cohort: } line. */
     static String assertRefused(RunningCohort.Exit exit, String named) {
@@ -23,8 +22,11 @@ final class StartupRefusals {
         assertTrue(last.startsWith("cohort: "), "the last line of stderr starts with 'cohort: '" + log);
         assertTrue(last.contains(named), "the line names " + named + log);
         assertEquals(1, lines.stream().filter(l -> l.startsWith("cohort: ")).count(), "one cohort: line" + log);
-        assertTrue(lines.stream().noneMatch(l -> l.matches("\\s+at .*") || l.startsWith("Caused by:")
-                || l.contains("Exception")), "no stack trace on stderr" + log);
+        assertTrue(
+                lines.stream()
+                        .noneMatch(
+                                l -> l.matches("\\s+at .*") || l.startsWith("Caused by:") || l.contains("Exception")),
+                "no stack trace on stderr" + log);
         return last;
     }
 }

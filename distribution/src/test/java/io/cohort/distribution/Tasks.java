@@ -45,9 +45,15 @@ final class Tasks {
         String path = "/api/tasks/" + name + "?runs=" + limit;
         List<TaskRun> runs = new ArrayList<>();
         for (JsonNode run : read(expect(200, "GET " + path, api.get(path))).path("runs")) {
-            runs.add(new TaskRun(run.path("id").asLong(), run.path("task").asText(), instant(run, "due"),
-                    instant(run, "started"), instant(run, "ended"), run.path("node").asText(),
-                    run.path("outcome").asText(), run.path("message").asText(null)));
+            runs.add(new TaskRun(
+                    run.path("id").asLong(),
+                    run.path("task").asText(),
+                    instant(run, "due"),
+                    instant(run, "started"),
+                    instant(run, "ended"),
+                    run.path("node").asText(),
+                    run.path("outcome").asText(),
+                    run.path("message").asText(null)));
         }
         return runs;
     }

@@ -70,9 +70,14 @@ public record Config(Path install, Path home, Map<String, String> values) {
         env.forEach((name, value) -> {
             String key = ENV_ALIASES.get(name);
             if (key == null && name.startsWith("COHORT_")) {
-                String candidate = name.substring("COHORT_".length()).toLowerCase(Locale.ROOT).replace('_', '.');
+                String candidate = name.substring("COHORT_".length())
+                        .toLowerCase(Locale.ROOT)
+                        .replace('_', '.');
                 // Keys are matched without case, so COHORT_HTTP_TRUSTEDPROXIES sets http.trustedProxies.
-                key = DEFAULTS.keySet().stream().filter(candidate::equalsIgnoreCase).findFirst().orElse(null);
+                key = DEFAULTS.keySet().stream()
+                        .filter(candidate::equalsIgnoreCase)
+                        .findFirst()
+                        .orElse(null);
             }
             if (key != null) {
                 values.put(key, value.trim());
@@ -84,7 +89,8 @@ public record Config(Path install, Path home, Map<String, String> values) {
     }
 
     private static boolean known(String key) {
-        return DEFAULTS.containsKey(key) || PREFIXES.stream().anyMatch(p -> key.startsWith(p) && key.length() > p.length());
+        return DEFAULTS.containsKey(key)
+                || PREFIXES.stream().anyMatch(p -> key.startsWith(p) && key.length() > p.length());
     }
 
     private void validate() {

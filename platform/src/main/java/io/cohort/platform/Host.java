@@ -6,57 +6,43 @@ import io.cohort.api.data.ParticipantData;
 import io.cohort.api.event.EventListener;
 import io.cohort.api.event.Events;
 import io.cohort.api.experiment.Experiments;
+import io.cohort.api.payment.Payments;
+import io.cohort.api.schedule.Scheduler;
+import io.cohort.api.schedule.TaskHandler;
 import io.cohort.api.session.Participants;
 import io.cohort.api.session.Rooms;
 import io.cohort.api.session.Sessions;
-import io.cohort.platform.room.RoomSockets;
-import io.cohort.platform.room.RoomStore;
-import io.cohort.platform.session.FieldStore;
-import io.cohort.platform.session.ParticipantMoves;
-import io.cohort.platform.session.ParticipantStore;
-import io.cohort.platform.session.RegisteredServices;
-import io.cohort.platform.session.SessionStore;
 import io.cohort.api.storage.PluginDatabase;
+import io.cohort.api.web.AdminPage;
 import io.cohort.api.web.SocketEndpoint;
 import io.cohort.platform.db.Database;
 import io.cohort.platform.events.PgEvents;
 import io.cohort.platform.experiment.ExperimentCatalog;
-import io.cohort.platform.participant.ParticipantPages;
 import io.cohort.platform.participant.ParticipantSockets;
 import io.cohort.platform.participant.WaitTimeouts;
-import io.cohort.platform.session.LiveFeed;
-import io.cohort.platform.storage.PluginDatabases;
-import io.cohort.platform.osgi.Plugins;
-import io.cohort.platform.web.ActionsTab;
-import io.cohort.platform.web.AdminWeb;
-import io.cohort.platform.web.Readiness;
-import io.cohort.platform.web.CoreTab;
-import io.cohort.platform.web.Tab;
-import io.cohort.api.web.AdminPage;
-import io.cohort.platform.session.Dashboard;
-import io.cohort.platform.session.Monitor;
-import io.cohort.platform.web.PublicRoutes;
-import io.cohort.api.payment.Payments;
-import io.cohort.api.schedule.Scheduler;
-import io.cohort.api.schedule.TaskHandler;
 import io.cohort.platform.payment.ApproveAllTask;
-import io.cohort.platform.schedule.TaskScheduler;
-import io.cohort.platform.payment.CrowdProviders;
 import io.cohort.platform.payment.PaymentLedger;
 import io.cohort.platform.payment.PaymentProgress;
 import io.cohort.platform.payment.PaymentRunner;
-import io.cohort.platform.web.Sockets;
-import io.cohort.platform.osgi.ConfigForms;
-import io.cohort.platform.web.ContributedPages;
-import io.cohort.platform.web.Security;
+import io.cohort.platform.room.RoomSockets;
+import io.cohort.platform.room.RoomStore;
+import io.cohort.platform.schedule.TaskScheduler;
+import io.cohort.platform.session.FieldStore;
+import io.cohort.platform.session.LiveFeed;
+import io.cohort.platform.session.Monitor;
+import io.cohort.platform.session.ParticipantStore;
+import io.cohort.platform.session.SessionStore;
+import io.cohort.platform.storage.PluginDatabases;
+import io.cohort.platform.web.AdminWeb;
+import io.cohort.platform.web.CoreTab;
 import io.cohort.platform.web.PublicUrl;
+import io.cohort.platform.web.Readiness;
+import io.cohort.platform.web.Security;
+import io.cohort.platform.web.Tab;
 import io.cohort.platform.web.WebServer;
 import java.net.InetAddress;
-import java.util.ArrayList;
 import java.util.Hashtable;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import ro.pippo.core.Pippo;
@@ -115,7 +101,8 @@ public final class Host implements AutoCloseable {
             events.start();
             lifecycle.started(events);
             lifecycle.register(systemContext, Events.class, events, null);
-            Injector injector = Guice.createInjector(new HostModule(config, systemContext, database, events, lifecycle));
+            Injector injector =
+                    Guice.createInjector(new HostModule(config, systemContext, database, events, lifecycle));
             Services services = new Services(injector, systemContext, lifecycle);
             services.register(Experiments.class, ExperimentCatalog.class);
             services.register(Sessions.class, SessionStore.class);
@@ -126,16 +113,26 @@ public final class Host implements AutoCloseable {
             for (ServiceRegistration<?> r : rooms.register(systemContext)) {
                 lifecycle.started(() -> unregister(r));
             }
-            services.register(EventListener.class, ParticipantSockets.class,
+            services.register(
+                    EventListener.class,
+                    ParticipantSockets.class,
                     new Hashtable<>(Map.of(EventListener.TOPIC, LiveFeed.COMMAND)));
             injector.getInstance(WaitTimeouts.class);
-            lifecycle.register(systemContext, new String[] {SocketEndpoint.class.getName(), EventListener.class.getName()},
-                    injector.getInstance(Monitor.class), Monitor.properties());
-            lifecycle.register(systemContext, new String[] {SocketEndpoint.class.getName(), EventListener.class.getName()},
-                    new PaymentProgress(), PaymentProgress.properties());
+            lifecycle.register(
+                    systemContext,
+                    new String[] {SocketEndpoint.class.getName(), EventListener.class.getName()},
+                    injector.getInstance(Monitor.class),
+                    Monitor.properties());
+            lifecycle.register(
+                    systemContext,
+                    new String[] {SocketEndpoint.class.getName(), EventListener.class.getName()},
+                    new PaymentProgress(),
+                    PaymentProgress.properties());
             services.register(Payments.class, PaymentLedger.class);
             injector.getInstance(PaymentRunner.class).start(5);
-            services.register(TaskHandler.class, ApproveAllTask.class,
+            services.register(
+                    TaskHandler.class,
+                    ApproveAllTask.class,
                     new Hashtable<>(Map.of(TaskHandler.TYPE, ApproveAllTask.TYPE)));
             services.register(Scheduler.class, TaskScheduler.class);
             AdminWeb web = injector.getInstance(AdminWeb.class);
@@ -202,7 +199,8 @@ public final class Host implements AutoCloseable {
         if (!config.adminAccounts().isEmpty()) {
             return null;
         }
-        return url() + "login/auto?token=" + injector.getInstance(Security.class).newAutoLoginToken();
+        return url() + "login/auto?token="
+                + injector.getInstance(Security.class).newAutoLoginToken();
     }
 
     /** Stops the web server first, then every part in the reverse order of its start, the database last. */

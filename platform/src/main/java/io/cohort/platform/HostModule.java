@@ -66,10 +66,22 @@ final class HostModule extends AbstractModule {
         });
         // The parts that mount routes, in the order Pippo tries them.
         Multibinder<Tab> tabs = Multibinder.newSetBinder(binder(), Tab.class);
-        for (Class<? extends Tab> tab : java.util.List.of(ActionsTab.class, ParticipantWeb.class, Dashboard.class,
-                SessionsTab.class, SessionPage.class, PluginsPage.class, StatusPage.class, DumpPage.class,
-                DataBrowser.class, Exports.class, ParticipantTable.class, RoomsAdmin.class, RoomEntrance.class,
-                PaymentsTab.class, TasksTab.class)) {
+        for (Class<? extends Tab> tab : java.util.List.of(
+                ActionsTab.class,
+                ParticipantWeb.class,
+                Dashboard.class,
+                SessionsTab.class,
+                SessionPage.class,
+                PluginsPage.class,
+                StatusPage.class,
+                DumpPage.class,
+                DataBrowser.class,
+                Exports.class,
+                ParticipantTable.class,
+                RoomsAdmin.class,
+                RoomEntrance.class,
+                PaymentsTab.class,
+                TasksTab.class)) {
             tabs.addBinding().to(tab);
         }
     }

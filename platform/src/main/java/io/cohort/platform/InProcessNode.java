@@ -28,16 +28,17 @@ public final class InProcessNode implements AutoCloseable {
 
     /** @param env as the environment would give it: {@code COHORT_DB_URL}, {@code COHORT_API_TOKEN}, … */
     public static InProcessNode start(Path home, Map<String, String> env) throws Exception {
-        return start(home, env, context -> { });
+        return start(home, env, context -> {});
     }
 
     /** @param beforeHost registers what the host should find already there when it starts (a test's services) */
     public static InProcessNode start(Path home, Map<String, String> env, Consumer<BundleContext> beforeHost)
             throws Exception {
-        Framework framework = new FrameworkFactory().newFramework(Map.of(
-                Constants.FRAMEWORK_STORAGE, home.resolve("felix").toString(),
-                Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT,
-                Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, SystemPackages.list()));
+        Framework framework = new FrameworkFactory()
+                .newFramework(Map.of(
+                        Constants.FRAMEWORK_STORAGE, home.resolve("felix").toString(),
+                        Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT,
+                        Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, SystemPackages.list()));
         framework.start();
         try {
             beforeHost.accept(framework.getBundleContext());

@@ -7,11 +7,11 @@ import java.io.BufferedOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
-import java.util.zip.GZIPOutputStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.zip.GZIPOutputStream;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.launch.Framework;
 import picocli.CommandLine;
@@ -20,7 +20,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code bin/cohort}: run a node, dump or restore its database. */
-@Command(name = "cohort", mixinStandardHelpOptions = true, version = "Cohort 0.1.0",
+@Command(
+        name = "cohort",
+        mixinStandardHelpOptions = true,
+        version = "Cohort 0.1.0",
         description = "Online behavioural experiments: participants, live admin, crowd recruitment and payment.",
         subcommands = {Main.Run.class, Main.Dump.class, Main.Restore.class})
 public final class Main {
@@ -48,24 +51,36 @@ public final class Main {
 
     /** The install folder ({@code -Dcohort.install}, set by bin/cohort) and the home folder ({@code COHORT_HOME}). */
     static Config config() {
-        Path install = Path.of(System.getProperty("cohort.install", ".")).toAbsolutePath().normalize();
+        Path install = Path.of(System.getProperty("cohort.install", "."))
+                .toAbsolutePath()
+                .normalize();
         String home = System.getenv("COHORT_HOME");
-        Path homeDir = home == null || home.isBlank() ? install : Path.of(home).toAbsolutePath().normalize();
+        Path homeDir = home == null || home.isBlank()
+                ? install
+                : Path.of(home).toAbsolutePath().normalize();
         return Config.load(install, homeDir, System.getenv());
     }
 
-    @Command(name = "dump", mixinStandardHelpOptions = true,
+    @Command(
+            name = "dump",
+            mixinStandardHelpOptions = true,
             description = "Write a restorable dump of the whole database (gzip'd when FILE ends in .gz).")
     static final class Dump implements Callable<Integer> {
 
-        @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write it; - for standard output.")
+        @Option(
+                names = "--out",
+                required = true,
+                paramLabel = "FILE",
+                description = "Where to write it; - for standard output.")
         Path out;
 
         @Override
         public Integer call() throws Exception {
             try (Database db = Database.open(config());
-                 OutputStream file = out.toString().equals("-") ? System.out : Files.newOutputStream(out);
-                 OutputStream sink = out.toString().endsWith(".gz") ? new GZIPOutputStream(file, 1 << 16) : new BufferedOutputStream(file, 1 << 16)) {
+                    OutputStream file = out.toString().equals("-") ? System.out : Files.newOutputStream(out);
+                    OutputStream sink = out.toString().endsWith(".gz")
+                            ? new GZIPOutputStream(file, 1 << 16)
+                            : new BufferedOutputStream(file, 1 << 16)) {
                 DatabaseDump.dump(db.dataSource(), sink);
             }
             if (!out.toString().equals("-")) {
@@ -75,7 +90,9 @@ public final class Main {
         }
     }
 
-    @Command(name = "restore", mixinStandardHelpOptions = true,
+    @Command(
+            name = "restore",
+            mixinStandardHelpOptions = true,
             description = "Replace the schemas in a dump with its contents, all or nothing (plain or gzip'd).")
     static final class Restore implements Callable<Integer> {
 
@@ -87,7 +104,8 @@ public final class Main {
             if (!Files.isRegularFile(file)) {
                 throw new ConfigException(file + ": no such file");
             }
-            try (Database db = Database.open(config()); InputStream in = Files.newInputStream(file)) {
+            try (Database db = Database.open(config());
+                    InputStream in = Files.newInputStream(file)) {
                 DatabaseDump.restore(db.dataSource(), in);
             } catch (DatabaseDump.RestoreException e) {
                 throw new ConfigException(file + ": " + e.getMessage() + " (nothing was changed)", e);
@@ -131,12 +149,16 @@ public final class Main {
                 EmbeddedFelix.stop(framework);
                 throw e;
             }
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                host.close();
-                EmbeddedFelix.stop(framework);
-            }, "cohort-shutdown"));
-            System.out.printf("Cohort is running at %s (started in %d ms, home %s)%n", host.url(),
-                    (System.nanoTime() - started) / 1_000_000, config.home());
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                host.close();
+                                EmbeddedFelix.stop(framework);
+                            },
+                            "cohort-shutdown"));
+            System.out.printf(
+                    "Cohort is running at %s (started in %d ms, home %s)%n",
+                    host.url(), (System.nanoTime() - started) / 1_000_000, config.home());
             String autoLogin = host.autoLoginUrl();
             if (autoLogin != null) {
                 System.out.println("No admin account is configured. Log in once with: " + autoLogin);

@@ -30,10 +30,13 @@ class DumpCommandTest {
 
     private static List<String> rows(String url) throws Exception {
         List<String> rows = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT id, actor, action, target, detail::text FROM cohort.audit_log ORDER BY id")) {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT id, actor, action, target, detail::text FROM cohort.audit_log ORDER BY id")) {
             while (rs.next()) {
-                rows.add(rs.getLong(1) + "|" + rs.getString(2) + "|" + rs.getString(3) + "|" + rs.getString(4) + "|" + rs.getString(5));
+                rows.add(rs.getLong(1) + "|" + rs.getString(2) + "|" + rs.getString(3) + "|" + rs.getString(4) + "|"
+                        + rs.getString(5));
             }
         }
         return rows;
@@ -45,7 +48,8 @@ class DumpCommandTest {
         try (Database db = Database.open(Config.load(install, install, java.util.Map.of("COHORT_DB_URL", source)))) {
             db.migrate();
         }
-        try (Connection c = DriverManager.getConnection(source); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(source);
+                Statement s = c.createStatement()) {
             s.execute("INSERT INTO cohort.audit_log (actor, action, target, detail) SELECT 'alice', 'act' || g, "
                     + "E'tab\\there; ' || g, jsonb_build_object('n', g) FROM generate_series(1, 500) g");
         }
@@ -63,7 +67,8 @@ class DumpCommandTest {
         assertEquals(0, Main.execute("restore", file.toString()));
         assertEquals(before, rows(target));
 
-        try (Connection c = DriverManager.getConnection(source); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(source);
+                Statement s = c.createStatement()) {
             s.execute("DELETE FROM cohort.audit_log WHERE id % 2 = 0");
         }
         configure(source);
@@ -100,8 +105,11 @@ class DumpCommandTest {
         List<String> clean = Files.readAllLines(file);
         int begin = clean.indexOf("BEGIN;");
         Path pwned = install.resolve("pwned");
-        for (String evil : List.of("COPY (SELECT 1) TO PROGRAM 'touch " + pwned + "';", "CREATE ROLE intruder SUPERUSER;",
-                "ALTER SYSTEM SET fsync = off;", "CREATE EXTENSION IF NOT EXISTS plpgsql;")) {
+        for (String evil : List.of(
+                "COPY (SELECT 1) TO PROGRAM 'touch " + pwned + "';",
+                "CREATE ROLE intruder SUPERUSER;",
+                "ALTER SYSTEM SET fsync = off;",
+                "CREATE EXTENSION IF NOT EXISTS plpgsql;")) {
             List<String> lines = new ArrayList<>(clean);
             lines.add(begin + 2, evil);
             Files.write(file, lines);

@@ -9,12 +9,10 @@ import io.cohort.api.web.AdminAction;
 import io.cohort.api.web.AdminPage;
 import io.cohort.api.web.SocketEndpoint;
 import io.cohort.api.web.View;
-import io.cohort.platform.osgi.SystemPackages;
 import io.cohort.testkit.AdminHttp;
 import io.cohort.testkit.TestBundles;
 import io.cohort.testkit.TestDatabase;
 import io.example.tab.TabActivator;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,7 +27,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import org.apache.felix.framework.FrameworkFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,7 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
-import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.framework.launch.Framework;
 
@@ -58,8 +54,8 @@ class HostWhiteboardTest {
     @BeforeAll
     static void start() throws Exception {
         db = TestDatabase.create();
-        node = InProcessNode.start(home, Map.of("COHORT_DB_URL", db, "COHORT_API_TOKEN", TOKEN,
-                "COHORT_ADMIN_PASSWORD", PASSWORD));
+        node = InProcessNode.start(
+                home, Map.of("COHORT_DB_URL", db, "COHORT_API_TOKEN", TOKEN, "COHORT_ADMIN_PASSWORD", PASSWORD));
         framework = node.framework();
         host = node.host();
     }
@@ -73,7 +69,8 @@ class HostWhiteboardTest {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(host.url() + path.substring(1)))
                 .header("Authorization", "Bearer " + TOKEN);
         if (form != null) {
-            b.header("Content-Type", "application/x-www-form-urlencoded").method(method, HttpRequest.BodyPublishers.ofString(form));
+            b.header("Content-Type", "application/x-www-form-urlencoded")
+                    .method(method, HttpRequest.BodyPublishers.ofString(form));
         } else {
             b.method(method, HttpRequest.BodyPublishers.noBody());
         }
@@ -87,9 +84,11 @@ class HostWhiteboardTest {
     @Test
     void aPageAndItsMenuEntryLiveExactlyAsLongAsTheService() throws Exception {
         assertEquals(404, send("GET", "/admin/thing", null).statusCode());
-        ServiceRegistration<AdminPage> reg = context().registerService(AdminPage.class,
-                request -> View.of("templates/thing.peb", Map.of("word", "<b>" + request.subPath() + "</b>")),
-                props(AdminPage.PATH, "/thing", AdminPage.MENU, "Thing"));
+        ServiceRegistration<AdminPage> reg = context()
+                .registerService(
+                        AdminPage.class,
+                        request -> View.of("templates/thing.peb", Map.of("word", "<b>" + request.subPath() + "</b>")),
+                        props(AdminPage.PATH, "/thing", AdminPage.MENU, "Thing"));
         HttpResponse<String> page = send("GET", "/admin/thing/hello", null);
         assertEquals(200, page.statusCode());
         // Escaped by default: the markup the page handed back is text.
@@ -104,33 +103,81 @@ class HostWhiteboardTest {
 
     @Test
     void theMenuIsTheRegistrysAdminPagesAndACoreTabArrivesTheWayAPluginTabDoes() throws Exception {
-        Path jar = TestBundles.jar(home.resolve("hello-tab.jar"),
-                Map.of("Bundle-SymbolicName", "io.example.tab", "Bundle-Activator", TabActivator.class.getName(),
-                        "Import-Package", "io.cohort.api.web,org.osgi.framework"),
+        Path jar = TestBundles.jar(
+                home.resolve("hello-tab.jar"),
+                Map.of(
+                        "Bundle-SymbolicName",
+                        "io.example.tab",
+                        "Bundle-Activator",
+                        TabActivator.class.getName(),
+                        "Import-Package",
+                        "io.cohort.api.web,org.osgi.framework"),
                 List.of(TabActivator.class),
-                Map.of("templates/hello.peb", "{% extends \"layout.peb\" %}{% block content %}Hello tab{% endblock %}"));
+                Map.of(
+                        "templates/hello.peb",
+                        "{% extends \"layout.peb\" %}{% block content %}Hello tab{% endblock %}"));
         Bundle plugin = context().installBundle(jar.toUri().toString());
         try {
             plugin.start();
             Map<String, Map<String, Object>> tabs = adminPages();
             // Both are AdminPage services with the same three properties; only the registering bundle differs.
-            assertEquals(Map.of(AdminPage.PATH, "/sessions", AdminPage.MENU, "Sessions", AdminPage.MENU_ORDER, 100,
-                    "bundle", "org.apache.felix.framework"), tabs.get("Sessions"));
-            assertEquals(Map.of(AdminPage.PATH, "/hello", AdminPage.MENU, "Hello", AdminPage.MENU_ORDER, 450,
-                    "bundle", "io.example.tab"), tabs.get("Hello"));
+            assertEquals(
+                    Map.of(
+                            AdminPage.PATH,
+                            "/sessions",
+                            AdminPage.MENU,
+                            "Sessions",
+                            AdminPage.MENU_ORDER,
+                            100,
+                            "bundle",
+                            "org.apache.felix.framework"),
+                    tabs.get("Sessions"));
+            assertEquals(
+                    Map.of(
+                            AdminPage.PATH,
+                            "/hello",
+                            AdminPage.MENU,
+                            "Hello",
+                            AdminPage.MENU_ORDER,
+                            450,
+                            "bundle",
+                            "io.example.tab"),
+                    tabs.get("Hello"));
             List<String> menu = menu();
-            assertEquals(List.of("Dashboard", "Sessions", "Participants", "Rooms", "Payments", "Hello", "Tasks",
-                    "Plugins", "Status", "Dump"), menu);
+            assertEquals(
+                    List.of(
+                            "Dashboard",
+                            "Sessions",
+                            "Participants",
+                            "Rooms",
+                            "Payments",
+                            "Hello",
+                            "Tasks",
+                            "Plugins",
+                            "Status",
+                            "Dump"),
+                    menu);
             assertTrue(send("GET", "/admin/hello", null).body().contains("Hello tab"));
 
             plugin.stop();
             assertFalse(adminPages().containsKey("Hello"));
-            assertEquals(List.of("Dashboard", "Sessions", "Participants", "Rooms", "Payments", "Tasks", "Plugins",
-                    "Status", "Dump"), menu());
+            assertEquals(
+                    List.of(
+                            "Dashboard",
+                            "Sessions",
+                            "Participants",
+                            "Rooms",
+                            "Payments",
+                            "Tasks",
+                            "Plugins",
+                            "Status",
+                            "Dump"),
+                    menu());
             assertEquals(404, send("GET", "/admin/hello", null).statusCode());
             assertEquals(200, send("GET", "/admin/sessions", null).statusCode());
             // A path under a core tab that none of its routes serves is the tab's 404, not a plugin's.
-            assertEquals(404, send("GET", "/admin/sessions/none/such/page", null).statusCode());
+            assertEquals(
+                    404, send("GET", "/admin/sessions/none/such/page", null).statusCode());
         } finally {
             plugin.uninstall();
         }
@@ -141,9 +188,17 @@ class HostWhiteboardTest {
         Map<String, Map<String, Object>> pages = new java.util.HashMap<>();
         for (ServiceReference<AdminPage> ref : context().getServiceReferences(AdminPage.class, null)) {
             if (ref.getProperty(AdminPage.MENU) != null) {
-                pages.put(ref.getProperty(AdminPage.MENU).toString(), Map.of(AdminPage.PATH, ref.getProperty(AdminPage.PATH),
-                        AdminPage.MENU, ref.getProperty(AdminPage.MENU), AdminPage.MENU_ORDER,
-                        ref.getProperty(AdminPage.MENU_ORDER), "bundle", ref.getBundle().getSymbolicName()));
+                pages.put(
+                        ref.getProperty(AdminPage.MENU).toString(),
+                        Map.of(
+                                AdminPage.PATH,
+                                ref.getProperty(AdminPage.PATH),
+                                AdminPage.MENU,
+                                ref.getProperty(AdminPage.MENU),
+                                AdminPage.MENU_ORDER,
+                                ref.getProperty(AdminPage.MENU_ORDER),
+                                "bundle",
+                                ref.getBundle().getSymbolicName()));
             }
         }
         return pages;
@@ -154,7 +209,8 @@ class HostWhiteboardTest {
         String html = send("GET", "/admin/status", null).body();
         String nav = html.substring(html.indexOf("<nav id=\"menu\">"), html.indexOf("</nav>"));
         List<String> labels = new java.util.ArrayList<>();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("<a href=\"[^\"]*\"[^>]*>([^<]*)</a>").matcher(nav);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("<a href=\"[^\"]*\"[^>]*>([^<]*)</a>")
+                .matcher(nav);
         while (m.find()) {
             labels.add(m.group(1));
         }
@@ -164,12 +220,17 @@ class HostWhiteboardTest {
     @Test
     void onlyAPostWithItsTokenReachesAPageAsAnActionAndTheHostAuditsIt() throws Exception {
         List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
-        ServiceRegistration<AdminPage> reg = context().registerService(AdminPage.class, request -> {
-            seen.add(request.method());
-            // Written as plugins write it: anything that is not a GET is taken for an action.
-            return request.method().equals("GET") ? View.of("templates/thing.peb", Map.of("word", "read"))
-                    : View.redirect("/admin/doer");
-        }, props(AdminPage.PATH, "/doer"));
+        ServiceRegistration<AdminPage> reg = context()
+                .registerService(
+                        AdminPage.class,
+                        request -> {
+                            seen.add(request.method());
+                            // Written as plugins write it: anything that is not a GET is taken for an action.
+                            return request.method().equals("GET")
+                                    ? View.of("templates/thing.peb", Map.of("word", "read"))
+                                    : View.redirect("/admin/doer");
+                        },
+                        props(AdminPage.PATH, "/doer"));
         AdminHttp admin = new AdminHttp(URI.create(host.url()));
         admin.login("admin", PASSWORD);
 
@@ -188,8 +249,10 @@ class HostWhiteboardTest {
         AdminHttp.Response posted = admin.postForm("/admin/doer/cancel", Map.of("id", "7"));
         assertEquals(302, posted.status(), posted.toString());
         assertEquals(List.of("GET", "POST"), seen);
-        try (Connection c = DriverManager.getConnection(db); ResultSet rs = c.createStatement().executeQuery(
-                "SELECT actor, target, detail->>'outcome' FROM cohort.audit_log WHERE action = 'page.action'")) {
+        try (Connection c = DriverManager.getConnection(db);
+                ResultSet rs = c.createStatement()
+                        .executeQuery(
+                                "SELECT actor, target, detail->>'outcome' FROM cohort.audit_log WHERE action = 'page.action'")) {
             assertTrue(rs.next());
             assertEquals("admin", rs.getString(1));
             assertEquals("/admin/doer/cancel", rs.getString(2));
@@ -200,8 +263,9 @@ class HostWhiteboardTest {
     }
 
     static int auditRows(String action) throws Exception {
-        try (Connection c = DriverManager.getConnection(db); java.sql.PreparedStatement ps = c.prepareStatement(
-                "SELECT count(*) FROM cohort.audit_log WHERE action = ?")) {
+        try (Connection c = DriverManager.getConnection(db);
+                java.sql.PreparedStatement ps =
+                        c.prepareStatement("SELECT count(*) FROM cohort.audit_log WHERE action = ?")) {
             ps.setString(1, action);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -212,16 +276,25 @@ class HostWhiteboardTest {
 
     @Test
     void anActionRunsWithItsTargetsAndLeavesAnAuditRow() throws Exception {
-        ServiceRegistration<AdminAction> reg = context().registerService(AdminAction.class,
-                (user, targets, params) -> new AdminAction.Result(true, user + " marked " + targets + " as " + params.get("flag")),
-                props(AdminAction.NAME, "test.mark", AdminAction.LABEL, "Mark", AdminAction.TARGET, "participant"));
+        ServiceRegistration<AdminAction> reg = context()
+                .registerService(
+                        AdminAction.class,
+                        (user, targets, params) ->
+                                new AdminAction.Result(true, user + " marked " + targets + " as " + params.get("flag")),
+                        props(
+                                AdminAction.NAME,
+                                "test.mark",
+                                AdminAction.LABEL,
+                                "Mark",
+                                AdminAction.TARGET,
+                                "participant"));
         assertTrue(send("GET", "/api/actions?target=participant", null).body().contains("\"test.mark\""));
         HttpResponse<String> done = send("POST", "/api/actions/test.mark", "targets=p1&targets=p2&flag=red");
         assertEquals(200, done.statusCode(), done.body());
         assertTrue(done.body().contains("api marked [p1, p2] as red"), done.body());
         try (Connection c = DriverManager.getConnection(db);
-             ResultSet rs = c.createStatement().executeQuery(
-                     "SELECT actor, target FROM cohort.audit_log WHERE action = 'action.test.mark'")) {
+                ResultSet rs = c.createStatement()
+                        .executeQuery("SELECT actor, target FROM cohort.audit_log WHERE action = 'action.test.mark'")) {
             assertTrue(rs.next());
             assertEquals("api", rs.getString(1));
             assertEquals("p1,p2", rs.getString(2));
@@ -232,13 +305,15 @@ class HostWhiteboardTest {
 
     @Test
     void aSocketEchoesAndIsClosedWhenItsEndpointGoes() throws Exception {
-        ServiceRegistration<SocketEndpoint> reg = context().registerService(SocketEndpoint.class,
-                (socket, message) -> socket.send("echo:" + message),
-                props(SocketEndpoint.PATH, "echo", SocketEndpoint.AUDIENCE, "participant"));
+        ServiceRegistration<SocketEndpoint> reg = context()
+                .registerService(
+                        SocketEndpoint.class,
+                        (socket, message) -> socket.send("echo:" + message),
+                        props(SocketEndpoint.PATH, "echo", SocketEndpoint.AUDIENCE, "participant"));
         CompletableFuture<String> reply = new CompletableFuture<>();
         CompletableFuture<Integer> closed = new CompletableFuture<>();
-        WebSocket ws = HTTP.newWebSocketBuilder().buildAsync(URI.create(host.url().replace("http", "ws") + "ws/echo"),
-                new WebSocket.Listener() {
+        WebSocket ws = HTTP.newWebSocketBuilder()
+                .buildAsync(URI.create(host.url().replace("http", "ws") + "ws/echo"), new WebSocket.Listener() {
                     @Override
                     public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
                         reply.complete(data.toString());
@@ -251,7 +326,8 @@ class HostWhiteboardTest {
                         closed.complete(code);
                         return null;
                     }
-                }).get(5, TimeUnit.SECONDS);
+                })
+                .get(5, TimeUnit.SECONDS);
         ws.sendText("hi", true);
         assertEquals("echo:hi", reply.get(5, TimeUnit.SECONDS));
         reg.unregister();
@@ -260,16 +336,19 @@ class HostWhiteboardTest {
 
     @Test
     void aSocketFromAnotherOriginIsClosedBeforeItReadsAnything() throws Exception {
-        ServiceRegistration<SocketEndpoint> reg = context().registerService(SocketEndpoint.class, new SocketEndpoint() {
-            @Override
-            public void onOpen(Socket socket) {
-                socket.send("every participant's URL");
-            }
+        ServiceRegistration<SocketEndpoint> reg = context()
+                .registerService(
+                        SocketEndpoint.class,
+                        new SocketEndpoint() {
+                            @Override
+                            public void onOpen(Socket socket) {
+                                socket.send("every participant's URL");
+                            }
 
-            @Override
-            public void onMessage(Socket socket, String message) {
-            }
-        }, props(SocketEndpoint.PATH, "monitor-like"));
+                            @Override
+                            public void onMessage(Socket socket, String message) {}
+                        },
+                        props(SocketEndpoint.PATH, "monitor-like"));
         AdminHttp admin = new AdminHttp(URI.create(host.url()));
         admin.login("admin", PASSWORD);
         String cookie = "cohort_admin=" + admin.cookie("cohort_admin");
@@ -287,14 +366,19 @@ class HostWhiteboardTest {
         reg.unregister();
     }
 
-    record Heard(WebSocket socket, List<String> messages, CompletableFuture<String> first, CompletableFuture<Integer> closed) {
-    }
+    record Heard(
+            WebSocket socket,
+            List<String> messages,
+            CompletableFuture<String> first,
+            CompletableFuture<Integer> closed) {}
 
     static Heard listen(String path, String cookie, String origin) throws Exception {
         List<String> messages = new java.util.concurrent.CopyOnWriteArrayList<>();
         CompletableFuture<String> first = new CompletableFuture<>();
         CompletableFuture<Integer> closed = new CompletableFuture<>();
-        WebSocket ws = HTTP.newWebSocketBuilder().header("Cookie", cookie).header("Origin", origin)
+        WebSocket ws = HTTP.newWebSocketBuilder()
+                .header("Cookie", cookie)
+                .header("Origin", origin)
                 .buildAsync(URI.create(host.url().replace("http", "ws") + path), new WebSocket.Listener() {
                     @Override
                     public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
@@ -309,23 +393,28 @@ class HostWhiteboardTest {
                         closed.complete(code);
                         return null;
                     }
-                }).get(5, TimeUnit.SECONDS);
+                })
+                .get(5, TimeUnit.SECONDS);
         return new Heard(ws, messages, first, closed);
     }
 
     @Test
     void anAdminSocketRefusesAnonymousConnections() throws Exception {
-        ServiceRegistration<SocketEndpoint> reg = context().registerService(SocketEndpoint.class,
-                (socket, message) -> socket.send("secret"), props(SocketEndpoint.PATH, "admin-feed"));
+        ServiceRegistration<SocketEndpoint> reg = context()
+                .registerService(
+                        SocketEndpoint.class,
+                        (socket, message) -> socket.send("secret"),
+                        props(SocketEndpoint.PATH, "admin-feed"));
         CompletableFuture<Integer> closed = new CompletableFuture<>();
-        HTTP.newWebSocketBuilder().buildAsync(URI.create(host.url().replace("http", "ws") + "ws/admin-feed"),
-                new WebSocket.Listener() {
+        HTTP.newWebSocketBuilder()
+                .buildAsync(URI.create(host.url().replace("http", "ws") + "ws/admin-feed"), new WebSocket.Listener() {
                     @Override
                     public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
                         closed.complete(code);
                         return null;
                     }
-                }).get(5, TimeUnit.SECONDS);
+                })
+                .get(5, TimeUnit.SECONDS);
         assertEquals(4401, closed.get(5, TimeUnit.SECONDS));
         reg.unregister();
     }

@@ -11,8 +11,7 @@ import org.osgi.framework.launch.Framework;
 /** A real Felix framework for tests, exporting the given packages from the system bundle. */
 public final class TestFramework {
 
-    private TestFramework() {
-    }
+    private TestFramework() {}
 
     public static Framework start(Path storage, String systemPackagesExtra) throws BundleException {
         return start(storage, systemPackagesExtra, Map.of());

@@ -14,10 +14,10 @@ public final class HooksActivator implements BundleActivator {
     @Override
     public void start(BundleContext context) {
         Hashtable<String, Object> properties = new Hashtable<>();
-        properties.put(ExperimentHooks.EXPERIMENT, context.getBundle().getHeaders().get("Test-Experiment"));
+        properties.put(
+                ExperimentHooks.EXPERIMENT, context.getBundle().getHeaders().get("Test-Experiment"));
         properties.put(ExperimentHooks.RESOURCES, "experiment");
-        context.registerService(ExperimentHooks.class, new ExperimentHooks() {
-        }, properties);
+        context.registerService(ExperimentHooks.class, new ExperimentHooks() {}, properties);
     }
 
     @Override

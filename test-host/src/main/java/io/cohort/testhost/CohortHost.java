@@ -118,7 +118,8 @@ public final class CohortHost implements BeforeAllCallback, AfterAllCallback, Be
      * the MTurk emulator and {@code extra} packages) resolve from the class path.
      */
     public static Option[] examOptions(String... extraPackages) {
-        List<String> packages = new ArrayList<>(List.of("io.cohort.testhost;version=" + CohortExam.osgiVersion(),
+        List<String> packages = new ArrayList<>(List.of(
+                "io.cohort.testhost;version=" + CohortExam.osgiVersion(),
                 "io.cohort.testkit.mturk;version=" + CohortExam.osgiVersion()));
         packages.addAll(List.of(extraPackages));
         return CohortExam.options(CoreOptions.systemPackages(packages.toArray(String[]::new)));
@@ -167,7 +168,8 @@ public final class CohortHost implements BeforeAllCallback, AfterAllCallback, Be
 
     private static <T> T running(T part) {
         if (part == null) {
-            throw new IllegalStateException("the Cohort host is not running: register it as an extension, or call start()");
+            throw new IllegalStateException(
+                    "the Cohort host is not running: register it as an extension, or call start()");
         }
         return part;
     }

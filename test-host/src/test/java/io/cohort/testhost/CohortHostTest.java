@@ -29,12 +29,16 @@ class CohortHostTest {
         assertEquals(200, sessions.status(), sessions.body());
         assertTrue(sessions.body().contains("hello"), "the test's experiment is offered");
         assertEquals(302, cohort.visitor().get("/admin/sessions").status(), "a visitor is sent to the login");
-        assertTrue(cohort.home().resolve("experiments/hello/experiment.yaml").toFile().isFile());
+        assertTrue(cohort.home()
+                .resolve("experiments/hello/experiment.yaml")
+                .toFile()
+                .isFile());
     }
 
     @Test
     void theEmulatorAndTheVersionAreAtHand() {
-        assertTrue(cohort.mturkEmulator().endpoint().toString().startsWith("http://127.0.0.1:"),
+        assertTrue(
+                cohort.mturkEmulator().endpoint().toString().startsWith("http://127.0.0.1:"),
                 cohort.mturkEmulator().endpoint().toString());
         assertTrue(CohortHost.version().matches("\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?"), CohortHost.version());
         assertEquals(200, cohort.admin().get("/healthz").status());

@@ -26,7 +26,8 @@ import java.util.stream.Collectors;
  */
 public final class AdminHttp {
 
-    private static final Pattern CSRF_FIELD = Pattern.compile("<input type=\"hidden\" name=\"_csrf\" value=\"([^\"]*)\">");
+    private static final Pattern CSRF_FIELD =
+            Pattern.compile("<input type=\"hidden\" name=\"_csrf\" value=\"([^\"]*)\">");
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
 
     private final URI base;
@@ -43,7 +44,10 @@ public final class AdminHttp {
     private AdminHttp(URI base, String bearer) {
         this.base = base;
         this.bearer = bearer;
-        this.client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(TIMEOUT).build();
+        this.client = HttpClient.newBuilder()
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(TIMEOUT)
+                .build();
     }
 
     /** An answer: status, body and headers (names in lower case). */
@@ -76,7 +80,9 @@ public final class AdminHttp {
 
         /** The {@code Set-Cookie} header that sets {@code name}, if any. */
         public Optional<String> setCookie(String name) {
-            return headers("set-cookie").stream().filter(c -> c.startsWith(name + "=")).findFirst();
+            return headers("set-cookie").stream()
+                    .filter(c -> c.startsWith(name + "="))
+                    .findFirst();
         }
 
         @Override
@@ -103,8 +109,8 @@ public final class AdminHttp {
     public Response login(String user, String password) {
         csrf = null;
         Response form = get("/login");
-        String token = csrfField(form.body())
-                .orElseThrow(() -> new AssertionError("GET /login has no _csrf field: " + form));
+        String token =
+                csrfField(form.body()).orElseThrow(() -> new AssertionError("GET /login has no _csrf field: " + form));
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put("_csrf", token);
         fields.put("username", user);
@@ -139,7 +145,8 @@ public final class AdminHttp {
         String body = fields.entrySet().stream()
                 .map(e -> enc(e.getKey()) + "=" + enc(e.getValue()))
                 .collect(Collectors.joining("&"));
-        return send(request(path).header("Content-Type", "application/x-www-form-urlencoded")
+        return send(request(path)
+                .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
@@ -157,21 +164,26 @@ public final class AdminHttp {
      * A {@code multipart/form-data} POST of {@code fields} (plus the current CSRF token) and one file in the
      * field {@code fileField}.
      */
-    public Response postMultipart(String path, Map<String, String> fields, String fileField, String fileName,
-                                  byte[] content) {
+    public Response postMultipart(
+            String path, Map<String, String> fields, String fileField, String fileName, byte[] content) {
         Map<String, String> all = new LinkedHashMap<>(fields);
         if (bearer == null) {
             all.putIfAbsent("_csrf", csrf());
         }
         String boundary = "cohort-" + UUID.randomUUID();
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        all.forEach((name, value) -> write(body, "--" + boundary + "\r\nContent-Disposition: form-data; name=\""
-                + name + "\"\r\n\r\n" + value + "\r\n"));
-        write(body, "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + fileField + "\"; filename=\""
-                + fileName + "\"\r\nContent-Type: application/octet-stream\r\n\r\n");
+        all.forEach((name, value) -> write(
+                body,
+                "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value
+                        + "\r\n"));
+        write(
+                body,
+                "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + fileField + "\"; filename=\""
+                        + fileName + "\"\r\nContent-Type: application/octet-stream\r\n\r\n");
         body.writeBytes(content);
         write(body, "\r\n--" + boundary + "--\r\n");
-        return send(request(path).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+        return send(request(path)
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
     }
 
@@ -203,8 +215,11 @@ public final class AdminHttp {
         if (bearer != null) {
             builder.header("Authorization", "Bearer " + bearer);
         } else if (!cookies.isEmpty()) {
-            builder.header("Cookie", cookies.entrySet().stream()
-                    .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("; ")));
+            builder.header(
+                    "Cookie",
+                    cookies.entrySet().stream()
+                            .map(e -> e.getKey() + "=" + e.getValue())
+                            .collect(Collectors.joining("; ")));
         }
         return builder;
     }
@@ -244,7 +259,8 @@ public final class AdminHttp {
         boolean expired = value.isEmpty();
         for (int i = 1; i < parts.length; i++) {
             String attribute = parts[i].trim().toLowerCase();
-            if (attribute.equals("max-age=0") || attribute.startsWith("expires=thu, 01-jan-1970")
+            if (attribute.equals("max-age=0")
+                    || attribute.startsWith("expires=thu, 01-jan-1970")
                     || attribute.startsWith("expires=thu, 01 jan 1970")) {
                 expired = true;
             }

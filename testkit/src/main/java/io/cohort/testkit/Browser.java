@@ -45,11 +45,21 @@ public final class Browser implements AutoCloseable {
             Path profile = Files.createTempDirectory("cohort-chromium-");
             ChromeOptions options = new ChromeOptions();
             options.setBinary(BINARY);
-            options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                    "--window-size=1280,900", "--user-data-dir=" + profile);
-            ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(Path.of(DRIVER).toFile())
-                    .usingAnyFreePort().build();
+            options.addArguments(
+                    "--headless=new",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-dev-shm-usage",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                    "--window-size=1280,900",
+                    "--user-data-dir=" + profile);
+            ChromeDriverService service = new ChromeDriverService.Builder()
+                    .usingDriverExecutable(Path.of(DRIVER).toFile())
+                    .usingAnyFreePort()
+                    .build();
             ChromeDriver driver = new ChromeDriver(service, options);
             driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20));
             return new Browser(driver, profile);
@@ -75,12 +85,15 @@ public final class Browser implements AutoCloseable {
     public <T> T await(int seconds, Function<WebDriver, T> condition) {
         // A live page replaces its rows as updates arrive: an element found a moment ago may be gone; look again.
         return new WebDriverWait(driver, Duration.ofSeconds(seconds), Duration.ofMillis(100))
-                .ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(condition::apply);
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(condition::apply);
     }
 
     /** Waits until an element matching {@code css} is there and returns it. */
     public WebElement awaitElement(String css) {
-        return await(10, d -> d.findElements(By.cssSelector(css)).stream().findFirst().orElse(null));
+        return await(
+                10,
+                d -> d.findElements(By.cssSelector(css)).stream().findFirst().orElse(null));
     }
 
     /** Waits until the page's text contains {@code text}. */

@@ -3,8 +3,8 @@ package io.cohort.testkit;
 import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
 import static org.ops4j.pax.exam.CoreOptions.junitBundles;
 import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
-import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 import static org.ops4j.pax.exam.CoreOptions.systemPackages;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -33,8 +33,7 @@ public final class CohortExam {
     static final String BOOT_BUNDLES = "io/cohort/testkit/boot-bundles.properties";
     static final String OWN = "io/cohort/testkit/cohort.properties";
 
-    private CohortExam() {
-    }
+    private CohortExam() {}
 
     /** The Cohort framework's options followed by {@code extra}. */
     public static Option[] options(Option... extra) {
@@ -49,7 +48,8 @@ public final class CohortExam {
         options.add(junitBundles());
         options.add(cleanCaches());
         // Pax Exam's own logging bundle logs at DEBUG (every HTTP frame of the JDK client) unless told otherwise.
-        options.add(systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"));
+        options.add(
+                systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"));
         options.addAll(Arrays.asList(extra));
         return options.toArray(Option[]::new);
     }
@@ -72,9 +72,9 @@ public final class CohortExam {
 
     /** The lines of the platform's {@code system-packages.txt}, without comments. */
     static List<String> hostSystemPackages() {
-        try (InputStream in = resource(SYSTEM_PACKAGES,
-                "is the platform (io.cohort:cohort-platform) on the test class path?");
-             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+        try (InputStream in = resource(
+                        SYSTEM_PACKAGES, "is the platform (io.cohort:cohort-platform) on the test class path?");
+                BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             return reader.lines()
                     .map(String::trim)
                     .filter(line -> !line.isEmpty() && !line.startsWith("#"))

@@ -9,8 +9,7 @@ import java.util.stream.Stream;
 /** Copying and removing the folder trees tests build homes and experiments from. */
 public final class Folders {
 
-    private Folders() {
-    }
+    private Folders() {}
 
     /** Copies {@code from} and everything below it to {@code to}, creating folders as needed. */
     public static void copy(Path from, Path to) throws IOException {

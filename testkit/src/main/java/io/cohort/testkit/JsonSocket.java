@@ -23,10 +23,10 @@ public final class JsonSocket implements WebSocket.Listener, AutoCloseable {
     private final StringBuilder partial = new StringBuilder();
     /** The close code the server sent. */
     public final CompletableFuture<Integer> closed = new CompletableFuture<>();
+
     private WebSocket socket;
 
-    private JsonSocket() {
-    }
+    private JsonSocket() {}
 
     /**
      * @param hostUrl the host's {@code http://...} base URL, ending in {@code /}
@@ -38,7 +38,8 @@ public final class JsonSocket implements WebSocket.Listener, AutoCloseable {
         if (cookie != null) {
             builder.header("Cookie", cookie);
         }
-        s.socket = builder.buildAsync(URI.create(hostUrl.replaceFirst("^http", "ws") + "ws/" + path), s).get(5, TimeUnit.SECONDS);
+        s.socket = builder.buildAsync(URI.create(hostUrl.replaceFirst("^http", "ws") + "ws/" + path), s)
+                .get(5, TimeUnit.SECONDS);
         return s;
     }
 

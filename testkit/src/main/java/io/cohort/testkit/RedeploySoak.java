@@ -29,6 +29,7 @@ public final class RedeploySoak {
     private final String page;
     /** One client each, kept: a new client per request leaves a kept-alive connection on the server every time. */
     private final AdminHttp api;
+
     private final AdminHttp admin;
 
     /** @param page an admin page of the plugin to load once per cycle (its templates and mappers), or null */
@@ -116,7 +117,8 @@ public final class RedeploySoak {
     private String jcmd(String command) {
         try {
             Process p = new ProcessBuilder(List.of(jcmdPath(), Long.toString(cohort.pid()), command))
-                    .redirectErrorStream(true).start();
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes());
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 throw new AssertionError("jcmd " + command + " failed: " + out);

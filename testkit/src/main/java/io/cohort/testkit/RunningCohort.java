@@ -176,8 +176,8 @@ public final class RunningCohort implements AutoCloseable {
                 throw new IllegalStateException("start() needs COHORT_PORT (leave it to the default, a free port)");
             }
             int port = Integer.parseInt(env.get("COHORT_PORT"));
-            RunningCohort cohort = new RunningCohort(process, home(), port, env.get("COHORT_ADMIN_PASSWORD"),
-                    env.get("COHORT_API_TOKEN"));
+            RunningCohort cohort = new RunningCohort(
+                    process, home(), port, env.get("COHORT_ADMIN_PASSWORD"), env.get("COHORT_API_TOKEN"));
             try {
                 cohort.awaitHealthy(startTimeout);
             } catch (RuntimeException | Error e) {
@@ -193,15 +193,16 @@ public final class RunningCohort implements AutoCloseable {
             try {
                 if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                     stop(process);
-                    throw new AssertionError("bin/cohort run did not exit within " + timeout + "; log:\n"
-                            + tail(home(), 40));
+                    throw new AssertionError(
+                            "bin/cohort run did not exit within " + timeout + "; log:\n" + tail(home(), 40));
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 stop(process);
                 throw new IllegalStateException(e);
             }
-            return new Exit(process.exitValue(), read(home().resolve("cohort.out")), read(home().resolve("cohort.err")));
+            return new Exit(
+                    process.exitValue(), read(home().resolve("cohort.out")), read(home().resolve("cohort.err")));
         }
 
         private void defaultTo(String name, Supplier<String> value) {
@@ -311,15 +312,19 @@ public final class RunningCohort implements AutoCloseable {
                 return m.groupCount() > 0 ? m.group(1) : m.group();
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("no match of " + pattern + " on stdout within " + timeout + "; log:\n" + tail(home, 40));
+                throw new AssertionError(
+                        "no match of " + pattern + " on stdout within " + timeout + "; log:\n" + tail(home, 40));
             }
             sleep(100);
         }
     }
 
     private void awaitHealthy(Duration timeout) {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        HttpRequest request = HttpRequest.newBuilder(url().resolve("/healthz")).timeout(Duration.ofSeconds(2)).build();
+        HttpClient client =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest request = HttpRequest.newBuilder(url().resolve("/healthz"))
+                .timeout(Duration.ofSeconds(2))
+                .build();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             if (!process.isAlive()) {
@@ -374,8 +379,8 @@ public final class RunningCohort implements AutoCloseable {
 
     /** The last {@code lines} lines of stdout and of stderr. */
     private static String tail(Path home, int lines) {
-        return "--- stdout ---\n" + lastLines(read(home.resolve("cohort.out")), lines)
-                + "\n--- stderr ---\n" + lastLines(read(home.resolve("cohort.err")), lines);
+        return "--- stdout ---\n" + lastLines(read(home.resolve("cohort.out")), lines) + "\n--- stderr ---\n"
+                + lastLines(read(home.resolve("cohort.err")), lines);
     }
 
     private static String lastLines(String text, int count) {

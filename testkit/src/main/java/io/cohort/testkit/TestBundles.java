@@ -31,14 +31,14 @@ import java.util.jar.Manifest;
  */
 public final class TestBundles {
 
-    private TestBundles() {
-    }
+    private TestBundles() {}
 
     /**
      * Writes the jar to {@code out} (atomically: a half-written jar is never seen there) and returns it.
      * {@code Bundle-ManifestVersion: 2} is added unless given.
      */
-    public static Path jar(Path out, Map<String, String> headers, List<Class<?>> classes, Map<String, String> resources) {
+    public static Path jar(
+            Path out, Map<String, String> headers, List<Class<?>> classes, Map<String, String> resources) {
         Manifest manifest = new Manifest();
         Attributes main = manifest.getMainAttributes();
         main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
@@ -53,15 +53,15 @@ public final class TestBundles {
             Path dir = out.toAbsolutePath().getParent();
             Files.createDirectories(dir);
             Path temp = Files.createTempFile(dir, ".bundle-", ".tmp");
-            try (OutputStream file = Files.newOutputStream(temp); JarOutputStream jar = new JarOutputStream(file, manifest)) {
+            try (OutputStream file = Files.newOutputStream(temp);
+                    JarOutputStream jar = new JarOutputStream(file, manifest)) {
                 for (Map.Entry<String, byte[]> e : entries.entrySet()) {
                     jar.putNextEntry(new JarEntry(e.getKey()));
                     jar.write(e.getValue());
                     jar.closeEntry();
                 }
             }
-            return Files.move(temp, out, StandardCopyOption.REPLACE_EXISTING,
-                    StandardCopyOption.ATOMIC_MOVE);
+            return Files.move(temp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + out, e);
         }

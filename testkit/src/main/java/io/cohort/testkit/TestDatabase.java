@@ -26,14 +26,14 @@ public final class TestDatabase {
     private static String serverUrl;
     private static EmbeddedPostgres embedded;
 
-    private TestDatabase() {
-    }
+    private TestDatabase() {}
 
     /** JDBC URL (user included) of a new, empty database. */
     public static synchronized String create() {
         String server = server();
         String name = "cohort_test_" + Long.toUnsignedString(RANDOM.nextLong(), 36);
-        try (Connection c = DriverManager.getConnection(server); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(server);
+                Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create a test database on " + server + ": " + e.getMessage(), e);
@@ -58,13 +58,17 @@ public final class TestDatabase {
         }
         String fromEnv = System.getenv(ENV);
         if (fromEnv != null && !fromEnv.isBlank()) {
-            serverUrl = fromEnv.contains("user=") ? fromEnv
+            serverUrl = fromEnv.contains("user=")
+                    ? fromEnv
                     : fromEnv + (fromEnv.contains("?") ? "&" : "?") + "user=postgres";
         } else {
             try {
                 // Durable like the platform's own embedded server, so what tests and benchmarks measure is real.
-                embedded = EmbeddedPostgres.builder().setServerConfig("fsync", "on")
-                        .setServerConfig("synchronous_commit", "on").setServerConfig("full_page_writes", "on").start();
+                embedded = EmbeddedPostgres.builder()
+                        .setServerConfig("fsync", "on")
+                        .setServerConfig("synchronous_commit", "on")
+                        .setServerConfig("full_page_writes", "on")
+                        .start();
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot start an embedded PostgreSQL for tests", e);
             }
@@ -75,7 +79,8 @@ public final class TestDatabase {
     }
 
     private static synchronized void dropAll() {
-        try (Connection c = DriverManager.getConnection(serverUrl); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(serverUrl);
+                Statement s = c.createStatement()) {
             for (String name : CREATED) {
                 s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
             }

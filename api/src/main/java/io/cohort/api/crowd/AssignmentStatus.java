@@ -1,5 +1,7 @@
 package io.cohort.api.crowd;
 
 public enum AssignmentStatus {
-    SUBMITTED, APPROVED, REJECTED
+    SUBMITTED,
+    APPROVED,
+    REJECTED
 }

@@ -2,5 +2,6 @@ package io.cohort.api.crowd;
 
 /** Sandbox spends no money; live does. */
 public enum CrowdMode {
-    SANDBOX, LIVE
+    SANDBOX,
+    LIVE
 }

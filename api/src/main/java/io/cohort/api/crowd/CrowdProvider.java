@@ -1,9 +1,9 @@
 package io.cohort.api.crowd;
 
-import org.osgi.annotation.versioning.ConsumerType;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * Service: a crowd market (MTurk first). Register it with {@value #NAME} set to {@link #name()}. Amounts are

@@ -1,5 +1,9 @@
 package io.cohort.api.crowd;
 
 public enum HitStatus {
-    ASSIGNABLE, UNASSIGNABLE, REVIEWABLE, REVIEWING, DISPOSED
+    ASSIGNABLE,
+    UNASSIGNABLE,
+    REVIEWABLE,
+    REVIEWING,
+    DISPOSED
 }

@@ -10,6 +10,5 @@ import java.util.List;
  * @param integerValues compared values; empty for {@code Exists}/{@code DoesNotExist} and locale requirements
  * @param countries ISO 3166 country codes for a locale requirement; empty otherwise
  */
-public record QualificationRequirement(String typeId, String comparator, List<Integer> integerValues,
-                                       List<String> countries) {
-}
+public record QualificationRequirement(
+        String typeId, String comparator, List<Integer> integerValues, List<String> countries) {}

@@ -8,5 +8,4 @@ import java.time.Instant;
  * @param value JSON text
  * @param setBy where it came from: a page name, {@code admin:<user>}, or a code location
  */
-public record FieldValue(String participantId, String key, String value, Instant setAt, String setBy) {
-}
+public record FieldValue(String participantId, String key, String value, Instant setAt, String setBy) {}

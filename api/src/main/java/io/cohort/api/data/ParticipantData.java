@@ -1,8 +1,8 @@
 package io.cohort.api.data;
 
-import org.osgi.annotation.versioning.ProviderType;
 import java.util.List;
 import java.util.Map;
+import org.osgi.annotation.versioning.ProviderType;
 
 /** Service: a participant's fields, kept as append-only history. */
 @ProviderType

@@ -11,5 +11,4 @@ import java.time.Instant;
  * @param node    the node that published it
  * @param at      when it was published
  */
-public record Event(String topic, String payload, String node, Instant at) {
-}
+public record Event(String topic, String payload, String node, Instant at) {}

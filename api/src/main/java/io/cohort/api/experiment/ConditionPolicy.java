@@ -1,8 +1,8 @@
 package io.cohort.api.experiment;
 
-import org.osgi.annotation.versioning.ConsumerType;
 import java.util.List;
 import java.util.Map;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * Whiteboard service: how a participant's condition is chosen, named by {@value #NAME} and picked by an

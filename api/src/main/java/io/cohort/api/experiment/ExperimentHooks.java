@@ -1,11 +1,11 @@
 package io.cohort.api.experiment;
 
-import org.osgi.annotation.versioning.ConsumerType;
 import io.cohort.api.data.ParticipantData;
 import io.cohort.api.session.Participant;
 import io.cohort.api.session.Session;
 import java.util.List;
 import java.util.Map;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * Whiteboard service: a lab's Java code for one experiment, named by the property {@value #EXPERIMENT}.
@@ -20,16 +20,13 @@ public interface ExperimentHooks {
     String RESOURCES = "cohort.experiment.resources";
 
     /** When a session opens, before its participants are added. */
-    default void newSession(Session session, ParticipantData data) {
-    }
+    default void newSession(Session session, ParticipantData data) {}
 
     /** When a participant is added to a session (and when an admin re-runs it). */
-    default void newPlayer(Session session, Participant participant, ParticipantData data) {
-    }
+    default void newPlayer(Session session, Participant participant, ParticipantData data) {}
 
     /** When every present member of {@code group} has reached wait page {@code page}, before they move on. */
-    default void groupArrived(Session session, String page, List<Participant> group, ParticipantData data) {
-    }
+    default void groupArrived(Session session, String page, List<Participant> group, ParticipantData data) {}
 
     /** Summary figures of a session, shown on its digest. */
     default Map<String, Object> digest(Session session, List<Participant> participants, ParticipantData data) {

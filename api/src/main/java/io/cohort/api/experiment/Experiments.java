@@ -1,8 +1,8 @@
 package io.cohort.api.experiment;
 
-import org.osgi.annotation.versioning.ProviderType;
 import java.util.List;
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 
 /** Service: the experiments this installation knows, from {@code experiments/} and from bundles. */
 @ProviderType

@@ -9,6 +9,5 @@ import java.util.List;
  * @param max     upper bound (null: none)
  * @param choices the allowed values of a CHOICE field
  */
-public record Field(String name, FieldType type, String label, boolean required, Double min, Double max,
-                    List<String> choices) {
-}
+public record Field(
+        String name, FieldType type, String label, boolean required, Double min, Double max, List<String> choices) {}

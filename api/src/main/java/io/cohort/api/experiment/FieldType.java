@@ -1,5 +1,10 @@
 package io.cohort.api.experiment;
 
 public enum FieldType {
-    INT, DECIMAL, TEXT, CHOICE, BOOLEAN, SCALE
+    INT,
+    DECIMAL,
+    TEXT,
+    CHOICE,
+    BOOLEAN,
+    SCALE
 }

@@ -10,7 +10,17 @@ import java.time.Instant;
  * @param reason        the bonus reason or the approval/rejection feedback
  * @param response      what the provider last answered (an error code and message), or null
  */
-public record Payment(long id, long batchId, String participantId, String workerId, String assignmentId,
-                      PaymentKind kind, long amountCents, String reason, String token, PaymentState state,
-                      String response, int attempts, Instant updated) {
-}
+public record Payment(
+        long id,
+        long batchId,
+        String participantId,
+        String workerId,
+        String assignmentId,
+        PaymentKind kind,
+        long amountCents,
+        String reason,
+        String token,
+        PaymentState state,
+        String response,
+        int attempts,
+        Instant updated) {}

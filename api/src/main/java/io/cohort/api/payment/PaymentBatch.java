@@ -7,7 +7,18 @@ import java.time.Instant;
  *
  * @param balanceAfterCents the provider's balance when the batch finished; null before
  */
-public record PaymentBatch(long id, String provider, PaymentKind kind, String label, int count, int confirmed,
-                           int failed, int open, long totalCents, long balanceBeforeCents, Long balanceAfterCents,
-                           String createdBy, Instant created, Instant finished) {
-}
+public record PaymentBatch(
+        long id,
+        String provider,
+        PaymentKind kind,
+        String label,
+        int count,
+        int confirmed,
+        int failed,
+        int open,
+        long totalCents,
+        long balanceBeforeCents,
+        Long balanceAfterCents,
+        String createdBy,
+        Instant created,
+        Instant finished) {}

@@ -1,5 +1,8 @@
 package io.cohort.api.payment;
 
 public enum PaymentKind {
-    APPROVE, REJECT, BONUS, QUALIFY
+    APPROVE,
+    REJECT,
+    BONUS,
+    QUALIFY
 }

@@ -1,8 +1,8 @@
 package io.cohort.api.payment;
 
-import org.osgi.annotation.versioning.ProviderType;
 import java.util.List;
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * Service: the payment ledger. Plan (check every row, preview) → commit (rows written PLANNED in one

@@ -11,6 +11,11 @@ import java.util.List;
  * @param maxCents   largest bonus allowed (bonus plans)
  * @param anyWorker  allow assignments no participant of ours matches (approve all workers for all HITs)
  */
-public record PlanRequest(String provider, PaymentKind kind, String label, List<PlanRow> rows, long minCents,
-                          long maxCents, boolean anyWorker) {
-}
+public record PlanRequest(
+        String provider,
+        PaymentKind kind,
+        String label,
+        List<PlanRow> rows,
+        long minCents,
+        long maxCents,
+        boolean anyWorker) {}

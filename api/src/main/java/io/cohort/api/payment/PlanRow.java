@@ -7,6 +7,5 @@ package io.cohort.api.payment;
  * @param participantId may be null when {@code workerId} (and {@code assignmentId}) identify the participant
  * @param amount        dollars as text, e.g. {@code 1.25}; empty for approvals and rejections
  */
-public record PlanRow(int line, String participantId, String workerId, String assignmentId, String amount,
-                      String reason) {
-}
+public record PlanRow(
+        int line, String participantId, String workerId, String assignmentId, String amount, String reason) {}

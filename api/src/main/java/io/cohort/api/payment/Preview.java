@@ -5,6 +5,13 @@ package io.cohort.api.payment;
  *
  * @param feesCents the provider's fees on top of the amounts
  */
-public record Preview(int count, long totalCents, long feesCents, double meanCents, double stdCents, long minCents,
-                      long maxCents, long balanceBeforeCents, long balanceAfterCents) {
-}
+public record Preview(
+        int count,
+        long totalCents,
+        long feesCents,
+        double meanCents,
+        double stdCents,
+        long minCents,
+        long maxCents,
+        long balanceBeforeCents,
+        long balanceAfterCents) {}

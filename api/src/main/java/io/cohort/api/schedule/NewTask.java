@@ -7,5 +7,4 @@ package io.cohort.api.schedule;
  * @param type the {@link TaskHandler#TYPE} of the handler that runs it
  * @param data JSON object text handed to the handler; null for {@code {}}
  */
-public record NewTask(String name, String type, Schedule schedule, String data) {
-}
+public record NewTask(String name, String type, Schedule schedule, String data) {}

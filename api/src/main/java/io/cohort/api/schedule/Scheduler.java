@@ -1,8 +1,8 @@
 package io.cohort.api.schedule;
 
-import org.osgi.annotation.versioning.ProviderType;
 import java.util.List;
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * Service: tasks stored in the database, each firing once per due time however many nodes run a scheduler, handed

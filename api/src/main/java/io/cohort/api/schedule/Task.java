@@ -10,6 +10,15 @@ import java.time.Instant;
  * @param nextRun     when it fires next; null while paused
  * @param lastRun     its latest run, or null
  */
-public record Task(String name, String type, Schedule schedule, String words, String data, boolean paused,
-                   String waiting, Instant nextRun, TaskRun lastRun, String createdBy, Instant created) {
-}
+public record Task(
+        String name,
+        String type,
+        Schedule schedule,
+        String words,
+        String data,
+        boolean paused,
+        String waiting,
+        Instant nextRun,
+        TaskRun lastRun,
+        String createdBy,
+        Instant created) {}

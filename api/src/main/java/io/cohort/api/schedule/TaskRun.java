@@ -10,6 +10,12 @@ import java.time.Instant;
  * @param ended null while it runs
  * @param outcome RUNNING, OK, FAILED, or WAITING (no handler: its plugin is stopped)
  */
-public record TaskRun(long id, String task, Instant due, Instant started, Instant ended, String node, String outcome,
-                      String message) {
-}
+public record TaskRun(
+        long id,
+        String task,
+        Instant due,
+        Instant started,
+        Instant ended,
+        String node,
+        String outcome,
+        String message) {}

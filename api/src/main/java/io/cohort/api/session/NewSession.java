@@ -11,6 +11,11 @@ import java.util.List;
  * @param simulate         permanent: bots (the simulation plugin) play this session
  * @param createdBy        who opens it: an admin user, or a plugin's name
  */
-public record NewSession(String experiment, int participants, String settings, String name,
-                         List<String> participantNames, boolean simulate, String createdBy) {
-}
+public record NewSession(
+        String experiment,
+        int participants,
+        String settings,
+        String name,
+        List<String> participantNames,
+        boolean simulate,
+        String createdBy) {}

@@ -8,8 +8,21 @@ import java.time.Instant;
  * Crowd fields are null for participants who came by URL or room.
  * Amounts are cents.
  */
-public record Participant(String id, String sessionId, String name, String token, String provider,
-                          String workerId, String assignmentId, String hitId, CrowdMode mode, String condition,
-                          String codeVersion, ParticipantStatus status, long bonusCents, int pageIndex,
-                          String group, Instant createdAt, Instant updatedAt) {
-}
+public record Participant(
+        String id,
+        String sessionId,
+        String name,
+        String token,
+        String provider,
+        String workerId,
+        String assignmentId,
+        String hitId,
+        CrowdMode mode,
+        String condition,
+        String codeVersion,
+        ParticipantStatus status,
+        long bonusCents,
+        int pageIndex,
+        String group,
+        Instant createdAt,
+        Instant updatedAt) {}

@@ -1,9 +1,9 @@
 package io.cohort.api.session;
 
-import org.osgi.annotation.versioning.ProviderType;
 import io.cohort.api.crowd.CrowdMode;
 import java.util.List;
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 
 /** Service: the participants of every session. */
 @ProviderType
@@ -34,6 +34,5 @@ public interface Participants {
     void setBonus(String participantId, long cents, String by);
 
     /** Where a crowd worker came from. */
-    record CrowdArrival(String provider, String workerId, String assignmentId, String hitId, CrowdMode mode) {
-    }
+    record CrowdArrival(String provider, String workerId, String assignmentId, String hitId, CrowdMode mode) {}
 }

@@ -12,6 +12,11 @@ import java.util.List;
  * @param closed    arrivals are refused while true; who already holds a seat keeps it
  * @param sessionId the session it currently feeds, or null
  */
-public record Room(String name, String experiment, List<String> labels, int capacity, boolean open, boolean closed,
-                   String sessionId) {
-}
+public record Room(
+        String name,
+        String experiment,
+        List<String> labels,
+        int capacity,
+        boolean open,
+        boolean closed,
+        String sessionId) {}

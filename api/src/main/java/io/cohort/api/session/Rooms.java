@@ -1,9 +1,9 @@
 package io.cohort.api.session;
 
-import org.osgi.annotation.versioning.ProviderType;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 
 /** Service: rooms, where participants wait until a session takes them. Every change records who made it. */
 @ProviderType
@@ -40,6 +40,5 @@ public interface Rooms {
     Room disassociate(String room, String by);
 
     /** One person in a room's waiting list. */
-    record Waiting(String room, String label, Instant arrivedAt, boolean online) {
-    }
+    record Waiting(String room, String label, Instant arrivedAt, boolean online) {}
 }

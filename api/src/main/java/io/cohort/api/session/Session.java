@@ -7,6 +7,15 @@ import java.time.Instant;
  *
  * @param settings JSON object text
  */
-public record Session(String id, String name, String experiment, String codeVersion, int size, boolean active,
-                      boolean testing, boolean simulate, String description, String settings, Instant createdAt) {
-}
+public record Session(
+        String id,
+        String name,
+        String experiment,
+        String codeVersion,
+        int size,
+        boolean active,
+        boolean testing,
+        boolean simulate,
+        String description,
+        String settings,
+        Instant createdAt) {}

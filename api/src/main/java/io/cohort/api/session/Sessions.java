@@ -1,8 +1,8 @@
 package io.cohort.api.session;
 
-import org.osgi.annotation.versioning.ProviderType;
 import java.util.List;
 import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
 
 /** Service: the sessions of this installation. Every change is recorded with who made it. */
 @ProviderType

@@ -1,8 +1,8 @@
 package io.cohort.api.storage;
 
-import org.osgi.annotation.versioning.ProviderType;
 import java.util.function.Function;
 import javax.sql.DataSource;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * A plugin's own schema, {@code plugin_<name>}. The host gives every bundle its own instance (a service

@@ -1,8 +1,8 @@
 package io.cohort.api.web;
 
-import org.osgi.annotation.versioning.ConsumerType;
 import java.util.List;
 import java.util.Map;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * Whiteboard service: an action an admin can take on a selection (participants, sessions, HITs...).
@@ -20,6 +20,5 @@ public interface AdminAction {
     Result perform(String user, List<String> targets, Map<String, String> parameters) throws Exception;
 
     /** @param ok whether the action succeeded; @param message what to tell the admin */
-    record Result(boolean ok, String message) {
-    }
+    record Result(boolean ok, String message) {}
 }

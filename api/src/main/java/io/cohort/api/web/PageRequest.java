@@ -14,5 +14,4 @@ import java.util.Map;
  * @param parameters query and form parameters
  * @param user       the admin who is logged in
  */
-public record PageRequest(String method, String subPath, Map<String, List<String>> parameters, String user) {
-}
+public record PageRequest(String method, String subPath, Map<String, List<String>> parameters, String user) {}

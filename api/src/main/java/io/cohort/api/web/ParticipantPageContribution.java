@@ -21,6 +21,5 @@ public interface ParticipantPageContribution {
      * @param end whether it is the host's end page, past the experiment's last page (an experiment may name one of
      *            its own pages "end" too)
      */
-    record ParticipantPage(String sessionId, String participantId, String pageName, boolean end) {
-    }
+    record ParticipantPage(String sessionId, String participantId, String pageName, boolean end) {}
 }

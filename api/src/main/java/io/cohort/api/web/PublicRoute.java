@@ -1,7 +1,7 @@
 package io.cohort.api.web;
 
-import org.osgi.annotation.versioning.ConsumerType;
 import java.util.Map;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * Whiteboard service: pages anyone may open, with no admin login (a crowd market's landing route). Register it

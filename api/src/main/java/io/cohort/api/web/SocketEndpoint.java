@@ -14,13 +14,11 @@ public interface SocketEndpoint {
     /** {@code admin} or {@code participant}. */
     String AUDIENCE = "cohort.socket.audience";
 
-    default void onOpen(Socket socket) {
-    }
+    default void onOpen(Socket socket) {}
 
     void onMessage(Socket socket, String message);
 
-    default void onClose(Socket socket) {
-    }
+    default void onClose(Socket socket) {}
 
     /** One open connection. */
     @ProviderType

@@ -13,8 +13,7 @@ final class Cells {
     static final String VALUE_TEXT =
             "CASE jsonb_typeof(fv.value) WHEN 'string' THEN fv.value #>> '{}' ELSE fv.value::text END";
 
-    private Cells() {
-    }
+    private Cells() {}
 
     static Instant instant(ResultSet rs, String column) throws SQLException {
         OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);

@@ -14,13 +14,15 @@ import javax.sql.DataSource;
  */
 final class CurrentFieldsCsv {
 
-    private CurrentFieldsCsv() {
-    }
+    private CurrentFieldsCsv() {}
 
     static void write(DataSource db, SessionScope scope, OutputStream out) throws Exception {
         List<String> keys = new ArrayList<>();
-        Cursor.all(db, "SELECT DISTINCT fv.key FROM cohort.field_value fv JOIN cohort.participant p"
-                + " ON p.id = fv.participant_id" + scope.where() + " ORDER BY 1", scope.args(),
+        Cursor.all(
+                db,
+                "SELECT DISTINCT fv.key FROM cohort.field_value fv JOIN cohort.participant p"
+                        + " ON p.id = fv.participant_id" + scope.where() + " ORDER BY 1",
+                scope.args(),
                 rs -> keys.add(rs.getString("key")));
         List<String> header = Exports.header(scope, "id", "name", "status", "condition", "code_version", "bonus");
         int fixed = header.size();
@@ -35,11 +37,16 @@ final class CurrentFieldsCsv {
         SpreadsheetSafeCsv csv = Exports.printer(out, header);
         Object[][] row = {null};
         String[] current = {null};
-        Cursor.each(db, "SELECT p.session_id, p.id, p.name, p.status, p.condition, p.code_version, p.bonus_cents,"
-                + " f.key, f.text FROM cohort.participant p LEFT JOIN LATERAL ("
-                + " SELECT DISTINCT ON (fv.key) fv.key, " + Cells.VALUE_TEXT + " AS text FROM cohort.field_value fv"
-                + " WHERE fv.participant_id = p.id ORDER BY fv.key, fv.id DESC) f ON true" + scope.where()
-                + " ORDER BY " + scope.order() + ", f.key", scope.args(), rs -> {
+        Cursor.each(
+                db,
+                "SELECT p.session_id, p.id, p.name, p.status, p.condition, p.code_version, p.bonus_cents,"
+                        + " f.key, f.text FROM cohort.participant p LEFT JOIN LATERAL ("
+                        + " SELECT DISTINCT ON (fv.key) fv.key, " + Cells.VALUE_TEXT
+                        + " AS text FROM cohort.field_value fv"
+                        + " WHERE fv.participant_id = p.id ORDER BY fv.key, fv.id DESC) f ON true" + scope.where()
+                        + " ORDER BY " + scope.order() + ", f.key",
+                scope.args(),
+                rs -> {
                     String id = rs.getString("id");
                     if (!id.equals(current[0])) {
                         if (row[0] != null) {
@@ -51,8 +58,12 @@ final class CurrentFieldsCsv {
                         if (scope.all()) {
                             start.add(rs.getString("session_id"));
                         }
-                        start.addAll(java.util.Arrays.asList(id, rs.getString("name"), rs.getString("status"),
-                                rs.getString("condition"), rs.getString("code_version"),
+                        start.addAll(java.util.Arrays.asList(
+                                id,
+                                rs.getString("name"),
+                                rs.getString("status"),
+                                rs.getString("condition"),
+                                rs.getString("code_version"),
                                 Cells.money(rs.getLong("bonus_cents"))));
                         System.arraycopy(start.toArray(), 0, row[0], 0, fixed);
                     }

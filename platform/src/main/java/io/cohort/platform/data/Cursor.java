@@ -15,8 +15,7 @@ final class Cursor {
 
     static final int FETCH_SIZE = 1000;
 
-    private Cursor() {
-    }
+    private Cursor() {}
 
     @FunctionalInterface
     interface Row {
@@ -27,7 +26,8 @@ final class Cursor {
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
             c.setReadOnly(true);
-            try (PreparedStatement ps = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+            try (PreparedStatement ps =
+                    c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
                 ps.setFetchSize(FETCH_SIZE);
                 bind(ps, args);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -45,7 +45,8 @@ final class Cursor {
 
     /** A small query read at once. */
     static void all(DataSource db, String sql, List<?> args, Row row) throws Exception {
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = db.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             bind(ps, args);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

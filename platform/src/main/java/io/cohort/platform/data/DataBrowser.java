@@ -1,13 +1,12 @@
 package io.cohort.platform.data;
 
-import com.google.inject.Inject;
-import com.google.inject.Singleton;
-
-import io.cohort.platform.web.RequestError;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
 import io.cohort.platform.web.Layout;
+import io.cohort.platform.web.RequestError;
 import io.cohort.platform.web.Tab;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -45,17 +44,25 @@ public final class DataBrowser implements Tab {
 
         static Value read(ResultSet rs) throws SQLException {
             try {
-                return new Value(JSON.readTree(rs.getString("json")), rs.getString("text"),
-                        Cells.instant(rs, "set_at"), rs.getString("set_by"));
+                return new Value(
+                        JSON.readTree(rs.getString("json")),
+                        rs.getString("text"),
+                        Cells.instant(rs, "set_at"),
+                        rs.getString("set_by"));
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new IllegalStateException("field value is not JSON: " + e.getMessage(), e);
             }
         }
     }
 
-    public record Row(String id, String name, String status, String condition, int pageIndex, String page,
-                      Map<String, Value> fields) {
-    }
+    public record Row(
+            String id,
+            String name,
+            String status,
+            String condition,
+            int pageIndex,
+            String page,
+            Map<String, Value> fields) {}
 
     @Override
     public void routes(Application app) {
@@ -72,17 +79,32 @@ public final class DataBrowser implements Tab {
     private Map<String, Object> session(RouteContext ctx) throws Exception {
         SessionScope session = SessionScope.find(db, ctx.getParameter("id").toString());
         Map<String, Row> rows = new LinkedHashMap<>();
-        Cursor.all(db, "SELECT p.id, p.name, p.status, p.condition, p.page_index,"
-                + " (SELECT v.page FROM cohort.page_visit v WHERE v.participant_id = p.id ORDER BY v.id DESC LIMIT 1) AS page"
-                + " FROM cohort.participant p" + session.where() + " ORDER BY " + session.order(), session.args(),
-                rs -> rows.put(rs.getString("id"), new Row(rs.getString("id"), rs.getString("name"),
-                        rs.getString("status"), rs.getString("condition"), rs.getInt("page_index"),
-                        rs.getString("page"), new HashMap<>())));
+        Cursor.all(
+                db,
+                "SELECT p.id, p.name, p.status, p.condition, p.page_index,"
+                        + " (SELECT v.page FROM cohort.page_visit v WHERE v.participant_id = p.id ORDER BY v.id DESC LIMIT 1) AS page"
+                        + " FROM cohort.participant p" + session.where() + " ORDER BY " + session.order(),
+                session.args(),
+                rs -> rows.put(
+                        rs.getString("id"),
+                        new Row(
+                                rs.getString("id"),
+                                rs.getString("name"),
+                                rs.getString("status"),
+                                rs.getString("condition"),
+                                rs.getInt("page_index"),
+                                rs.getString("page"),
+                                new HashMap<>())));
         TreeSet<String> keys = new TreeSet<>();
-        Cursor.all(db, "SELECT DISTINCT ON (fv.participant_id, fv.key) fv.participant_id, fv.key,"
-                + " fv.value::text AS json, " + Cells.VALUE_TEXT + " AS text, fv.set_at, fv.set_by"
-                + " FROM cohort.field_value fv JOIN cohort.participant p ON p.id = fv.participant_id" + session.where()
-                + " ORDER BY fv.participant_id, fv.key, fv.id DESC", session.args(), rs -> {
+        Cursor.all(
+                db,
+                "SELECT DISTINCT ON (fv.participant_id, fv.key) fv.participant_id, fv.key,"
+                        + " fv.value::text AS json, " + Cells.VALUE_TEXT + " AS text, fv.set_at, fv.set_by"
+                        + " FROM cohort.field_value fv JOIN cohort.participant p ON p.id = fv.participant_id"
+                        + session.where()
+                        + " ORDER BY fv.participant_id, fv.key, fv.id DESC",
+                session.args(),
+                rs -> {
                     keys.add(rs.getString("key"));
                     rows.get(rs.getString("participant_id")).fields().put(rs.getString("key"), Value.read(rs));
                 });
@@ -97,8 +119,12 @@ public final class DataBrowser implements Tab {
         String pid = ctx.getParameter("pid").toString();
         String key = ctx.getParameter("key").toString();
         Map<String, Object> participant = new HashMap<>();
-        Cursor.all(db, "SELECT p.id, p.name, p.session_id, s.name AS session_name FROM cohort.participant p"
-                + " JOIN cohort.session s ON s.id = p.session_id WHERE p.id = ?", List.of(pid), rs -> {
+        Cursor.all(
+                db,
+                "SELECT p.id, p.name, p.session_id, s.name AS session_name FROM cohort.participant p"
+                        + " JOIN cohort.session s ON s.id = p.session_id WHERE p.id = ?",
+                List.of(pid),
+                rs -> {
                     participant.put("id", rs.getString("id"));
                     participant.put("name", rs.getString("name"));
                     participant.put("session", rs.getString("session_id"));
@@ -108,9 +134,12 @@ public final class DataBrowser implements Tab {
             throw RequestError.notFound("There is no participant '" + pid + "'.");
         }
         List<Value> values = new ArrayList<>();
-        Cursor.all(db, "SELECT fv.value::text AS json, " + Cells.VALUE_TEXT + " AS text, fv.set_at, fv.set_by"
-                + " FROM cohort.field_value fv WHERE fv.participant_id = ? AND fv.key = ? ORDER BY fv.id DESC",
-                List.of(pid, key), rs -> values.add(Value.read(rs)));
+        Cursor.all(
+                db,
+                "SELECT fv.value::text AS json, " + Cells.VALUE_TEXT + " AS text, fv.set_at, fv.set_by"
+                        + " FROM cohort.field_value fv WHERE fv.participant_id = ? AND fv.key = ? ORDER BY fv.id DESC",
+                List.of(pid, key),
+                rs -> values.add(Value.read(rs)));
         if (values.isEmpty()) {
             throw RequestError.notFound("Participant '" + pid + "' has no field '" + key + "'.");
         }

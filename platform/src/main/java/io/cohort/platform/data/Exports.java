@@ -2,10 +2,9 @@ package io.cohort.platform.data;
 
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
-
-import io.cohort.platform.web.RequestError;
 import io.cohort.platform.web.AuditLog;
 import io.cohort.platform.web.Layout;
+import io.cohort.platform.web.RequestError;
 import io.cohort.platform.web.Tab;
 import java.io.BufferedWriter;
 import java.io.OutputStream;
@@ -39,7 +38,10 @@ public final class Exports implements Tab {
     public void routes(Application app) {
         TwinRoutes.download(app, layout, audit, "/sessions/{id}/page-times.csv", ctx -> {
             SessionScope scope = session(ctx);
-            return new TwinRoutes.File(scope.fileStem() + "-page-times.csv", CSV, scope.target(),
+            return new TwinRoutes.File(
+                    scope.fileStem() + "-page-times.csv",
+                    CSV,
+                    scope.target(),
                     out -> PageTimesCsv.write(db, scope, out));
         });
         TwinRoutes.download(app, layout, audit, "/sessions/{id}/export.csv", ctx -> csv(ctx, session(ctx)));
@@ -55,26 +57,33 @@ public final class Exports implements Tab {
     private TwinRoutes.File csv(RouteContext ctx, SessionScope scope) {
         String shape = TwinRoutes.param(ctx, "shape");
         if (shape == null || shape.equals("wide")) {
-            return new TwinRoutes.File(scope.fileStem() + "-wide.csv", CSV, scope.target(),
-                    out -> CurrentFieldsCsv.write(db, scope, out));
+            return new TwinRoutes.File(
+                    scope.fileStem() + "-wide.csv", CSV, scope.target(), out -> CurrentFieldsCsv.write(db, scope, out));
         }
         if (shape.equals("long")) {
-            return new TwinRoutes.File(scope.fileStem() + "-long.csv", CSV, scope.target(),
-                    out -> FieldHistoryCsv.write(db, scope, out));
+            return new TwinRoutes.File(
+                    scope.fileStem() + "-long.csv", CSV, scope.target(), out -> FieldHistoryCsv.write(db, scope, out));
         }
         throw RequestError.badParameter("shape", shape, "one of wide, long");
     }
 
     private TwinRoutes.File json(SessionScope scope) {
-        return new TwinRoutes.File(scope.fileStem() + ".json", "application/json", scope.target(),
+        return new TwinRoutes.File(
+                scope.fileStem() + ".json",
+                "application/json",
+                scope.target(),
                 out -> ParticipantsJson.write(db, scope, out));
     }
 
     /** A CSV printer over the response, its header first; RFC 4180 quoting, UTF-8, no cell read as a formula. */
     static SpreadsheetSafeCsv printer(OutputStream out, List<String> header) throws java.io.IOException {
         BufferedWriter writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
-        return new SpreadsheetSafeCsv(new CSVPrinter(writer, CSVFormat.DEFAULT.builder()
-                .setHeader(header.stream().map(SpreadsheetSafeCsv::cell).toArray(String[]::new)).get()));
+        return new SpreadsheetSafeCsv(new CSVPrinter(
+                writer,
+                CSVFormat.DEFAULT
+                        .builder()
+                        .setHeader(header.stream().map(SpreadsheetSafeCsv::cell).toArray(String[]::new))
+                        .get()));
     }
 
     /** {@code session} first when the file spans sessions. */

@@ -1,7 +1,7 @@
 package io.cohort.platform.data;
 
-import io.cohort.platform.web.RequestError;
 import io.cohort.api.session.ParticipantStatus;
+import io.cohort.platform.web.RequestError;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -18,15 +18,28 @@ import java.util.function.Function;
  * @param complete true: status in {@link #COMPLETE}; false: not
  * @param page     1-based
  */
-record ParticipantQuery(String session, String mode, String condition, String codeVersion, ParticipantStatus status,
-                        Boolean complete, String sort, boolean descending, int page, int size) {
+record ParticipantQuery(
+        String session,
+        String mode,
+        String condition,
+        String codeVersion,
+        ParticipantStatus status,
+        Boolean complete,
+        String sort,
+        boolean descending,
+        int page,
+        int size) {
 
     static final int DEFAULT_SIZE = 50;
     static final int MAX_SIZE = 500;
 
     /** psiTurk's "complete": the participant finished, whatever happened after. */
-    static final List<ParticipantStatus> COMPLETE = List.of(ParticipantStatus.COMPLETED, ParticipantStatus.SUBMITTED,
-            ParticipantStatus.APPROVED, ParticipantStatus.REJECTED, ParticipantStatus.BONUSED);
+    static final List<ParticipantStatus> COMPLETE = List.of(
+            ParticipantStatus.COMPLETED,
+            ParticipantStatus.SUBMITTED,
+            ParticipantStatus.APPROVED,
+            ParticipantStatus.REJECTED,
+            ParticipantStatus.BONUSED);
 
     static final List<String> MODES = List.of("sandbox", "live", "none");
 
@@ -62,7 +75,8 @@ record ParticipantQuery(String session, String mode, String condition, String co
             try {
                 parsedStatus = ParticipantStatus.valueOf(status.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw RequestError.badParameter("status", status, "one of " + Arrays.toString(ParticipantStatus.values()));
+                throw RequestError.badParameter(
+                        "status", status, "one of " + Arrays.toString(ParticipantStatus.values()));
             }
         }
         Boolean complete = null;
@@ -85,9 +99,17 @@ record ParticipantQuery(String session, String mode, String condition, String co
         }
         int size = number(param, "size", DEFAULT_SIZE, MAX_SIZE);
         int page = number(param, "page", 1, Integer.MAX_VALUE / MAX_SIZE);
-        return new ParticipantQuery(param.apply("session"), mode, param.apply("condition"), param.apply("code_version"),
-                parsedStatus, complete, sort, dir == null ? sort.equals("created") || sort.equals("updated") : dir.equals("desc"),
-                page, size);
+        return new ParticipantQuery(
+                param.apply("session"),
+                mode,
+                param.apply("condition"),
+                param.apply("code_version"),
+                parsedStatus,
+                complete,
+                sort,
+                dir == null ? sort.equals("created") || sort.equals("updated") : dir.equals("desc"),
+                page,
+                size);
     }
 
     private static int number(Function<String, String> param, String name, int absent, int max) {
@@ -133,7 +155,9 @@ record ParticipantQuery(String session, String mode, String condition, String co
         }
         if (complete != null) {
             terms.add("p.status " + (complete ? "" : "NOT ") + "IN ("
-                    + String.join(", ", COMPLETE.stream().map(s -> "'" + s.name() + "'").toList()) + ")");
+                    + String.join(
+                            ", ",
+                            COMPLETE.stream().map(s -> "'" + s.name() + "'").toList()) + ")");
         }
         return terms.isEmpty() ? "" : " WHERE " + String.join(" AND ", terms);
     }

@@ -2,14 +2,10 @@ package io.cohort.platform.data;
 
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
-
-import io.cohort.platform.web.ContributedPages;
-
-import io.cohort.platform.web.CoreTab;
-
 import io.cohort.api.session.ParticipantStatus;
+import io.cohort.platform.web.ContributedPages;
+import io.cohort.platform.web.CoreTab;
 import io.cohort.platform.web.Layout;
-import io.cohort.platform.web.Tab;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -45,12 +41,21 @@ public final class ParticipantTable implements CoreTab {
         this.layout = layout;
     }
 
-    public record Row(String id, String session, String name, String workerId, String mode, String condition,
-                      String codeVersion, String status, String bonus, int page, Instant created, Instant updated) {
-    }
+    public record Row(
+            String id,
+            String session,
+            String name,
+            String workerId,
+            String mode,
+            String condition,
+            String codeVersion,
+            String status,
+            String bonus,
+            int page,
+            Instant created,
+            Instant updated) {}
 
-    public record Group(String condition, long count) {
-    }
+    public record Group(String condition, long count) {}
 
     @Override
     public void routes(Application app) {
@@ -64,8 +69,12 @@ public final class ParticipantTable implements CoreTab {
         List<Group> groups = new ArrayList<>();
         long[] total = {0};
         // The tally has the filter columns under the same names, so the same WHERE applies (V4 keeps it exact).
-        Cursor.all(db, "SELECT p.condition, sum(p.n) AS n FROM cohort.participant_tally p" + where
-                + " GROUP BY p.condition HAVING sum(p.n) > 0 ORDER BY p.condition NULLS LAST", args, rs -> {
+        Cursor.all(
+                db,
+                "SELECT p.condition, sum(p.n) AS n FROM cohort.participant_tally p" + where
+                        + " GROUP BY p.condition HAVING sum(p.n) > 0 ORDER BY p.condition NULLS LAST",
+                args,
+                rs -> {
                     groups.add(new Group(rs.getString("condition"), rs.getLong("n")));
                     total[0] += rs.getLong("n");
                 });
@@ -74,14 +83,25 @@ public final class ParticipantTable implements CoreTab {
             List<Object> pageArgs = new ArrayList<>(args);
             pageArgs.add(q.size());
             pageArgs.add(q.offset());
-            Cursor.all(db, "SELECT p.id, p.session_id, p.name, p.worker_id, p.mode, p.condition, p.code_version,"
-                    + " p.status, p.bonus_cents, p.page_index, p.created_at, p.updated_at FROM cohort.participant p"
-                    + where + q.orderBy() + " LIMIT ? OFFSET ?", pageArgs, rs -> rows.add(new Row(
-                            rs.getString("id"), rs.getString("session_id"), rs.getString("name"),
-                            rs.getString("worker_id"), Cells.mode(rs.getString("mode")), rs.getString("condition"),
-                            rs.getString("code_version"), rs.getString("status"),
-                            Cells.money(rs.getLong("bonus_cents")), rs.getInt("page_index"),
-                            Cells.instant(rs, "created_at"), Cells.instant(rs, "updated_at"))));
+            Cursor.all(
+                    db,
+                    "SELECT p.id, p.session_id, p.name, p.worker_id, p.mode, p.condition, p.code_version,"
+                            + " p.status, p.bonus_cents, p.page_index, p.created_at, p.updated_at FROM cohort.participant p"
+                            + where + q.orderBy() + " LIMIT ? OFFSET ?",
+                    pageArgs,
+                    rs -> rows.add(new Row(
+                            rs.getString("id"),
+                            rs.getString("session_id"),
+                            rs.getString("name"),
+                            rs.getString("worker_id"),
+                            Cells.mode(rs.getString("mode")),
+                            rs.getString("condition"),
+                            rs.getString("code_version"),
+                            rs.getString("status"),
+                            Cells.money(rs.getLong("bonus_cents")),
+                            rs.getInt("page_index"),
+                            Cells.instant(rs, "created_at"),
+                            Cells.instant(rs, "updated_at"))));
         }
         Map<String, Object> model = new LinkedHashMap<>();
         model.put("total", total[0]);
@@ -103,15 +123,21 @@ public final class ParticipantTable implements CoreTab {
         options.put("modes", ParticipantQuery.MODES);
         options.put("conditions", distinct("condition"));
         options.put("code_versions", distinct("code_version"));
-        options.put("statuses", Arrays.stream(ParticipantStatus.values()).map(Enum::name).toList());
+        options.put(
+                "statuses",
+                Arrays.stream(ParticipantStatus.values()).map(Enum::name).toList());
         return options;
     }
 
     /** From the tally: a few hundred rows, not every participant. */
     private List<String> distinct(String column) throws Exception {
         List<String> values = new ArrayList<>();
-        Cursor.all(db, "SELECT DISTINCT " + column + " FROM cohort.participant_tally WHERE n > 0 AND " + column
-                + " IS NOT NULL ORDER BY 1", List.of(), rs -> values.add(rs.getString(column)));
+        Cursor.all(
+                db,
+                "SELECT DISTINCT " + column + " FROM cohort.participant_tally WHERE n > 0 AND " + column
+                        + " IS NOT NULL ORDER BY 1",
+                List.of(),
+                rs -> values.add(rs.getString(column)));
         return values;
     }
 
@@ -120,7 +146,10 @@ public final class ParticipantTable implements CoreTab {
         StringBuilder filters = new StringBuilder();
         ((Map<?, ?>) model.get("filters")).forEach((k, v) -> {
             if (v != null) {
-                filters.append('&').append(k).append('=').append(URLEncoder.encode(v.toString(), StandardCharsets.UTF_8));
+                filters.append('&')
+                        .append(k)
+                        .append('=')
+                        .append(URLEncoder.encode(v.toString(), StandardCharsets.UTF_8));
             }
         });
         String sizePart = "&size=" + model.get("size");

@@ -16,19 +16,22 @@ final class ParticipantsJson {
 
     private static final JsonFactory FACTORY = new JsonFactory();
 
-    private ParticipantsJson() {
-    }
+    private ParticipantsJson() {}
 
     static void write(DataSource db, SessionScope scope, OutputStream out) throws Exception {
         JsonGenerator json = FACTORY.createGenerator(out, JsonEncoding.UTF8);
         json.writeStartArray();
         String[] current = {null};
         Map<String, String> latest = new TreeMap<>();
-        Cursor.each(db, "SELECT p.session_id, p.id, p.name, p.status, p.mode, p.worker_id, p.condition,"
-                + " p.code_version, p.bonus_cents, p.page_index, p.created_at, p.updated_at,"
-                + " fv.key, fv.value::text AS json, fv.set_at, fv.set_by"
-                + " FROM cohort.participant p LEFT JOIN cohort.field_value fv ON fv.participant_id = p.id"
-                + scope.where() + " ORDER BY " + scope.order() + ", fv.id", scope.args(), rs -> {
+        Cursor.each(
+                db,
+                "SELECT p.session_id, p.id, p.name, p.status, p.mode, p.worker_id, p.condition,"
+                        + " p.code_version, p.bonus_cents, p.page_index, p.created_at, p.updated_at,"
+                        + " fv.key, fv.value::text AS json, fv.set_at, fv.set_by"
+                        + " FROM cohort.participant p LEFT JOIN cohort.field_value fv ON fv.participant_id = p.id"
+                        + scope.where() + " ORDER BY " + scope.order() + ", fv.id",
+                scope.args(),
+                rs -> {
                     String id = rs.getString("id");
                     if (!id.equals(current[0])) {
                         if (current[0] != null) {

@@ -11,7 +11,8 @@ record SessionScope(String id, String name) {
 
     static SessionScope find(DataSource db, String id) throws Exception {
         String[] name = new String[1];
-        Cursor.all(db, "SELECT name FROM cohort.session WHERE id = ?", List.of(id), rs -> name[0] = rs.getString("name"));
+        Cursor.all(
+                db, "SELECT name FROM cohort.session WHERE id = ?", List.of(id), rs -> name[0] = rs.getString("name"));
         if (name[0] == null) {
             throw RequestError.notFound("There is no session '" + id + "'.");
         }

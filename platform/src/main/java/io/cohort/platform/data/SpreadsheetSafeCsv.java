@@ -26,7 +26,9 @@ final class SpreadsheetSafeCsv {
             return null;
         }
         String text = value.toString();
-        if (text.isEmpty() || "=+-@\t\r".indexOf(text.charAt(0)) < 0 || NUMBER.matcher(text).matches()) {
+        if (text.isEmpty()
+                || "=+-@\t\r".indexOf(text.charAt(0)) < 0
+                || NUMBER.matcher(text).matches()) {
             return text;
         }
         return "'" + text;

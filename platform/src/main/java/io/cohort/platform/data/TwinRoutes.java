@@ -1,9 +1,9 @@
 package io.cohort.platform.data;
 
-import io.cohort.platform.web.RequestError;
 import io.cohort.platform.web.AdminRequest;
 import io.cohort.platform.web.AuditLog;
 import io.cohort.platform.web.Layout;
+import io.cohort.platform.web.RequestError;
 import io.cohort.platform.web.Tab;
 import java.io.OutputStream;
 import java.util.Map;
@@ -16,8 +16,7 @@ import ro.pippo.core.route.RouteContext;
  */
 final class TwinRoutes {
 
-    private TwinRoutes() {
-    }
+    private TwinRoutes() {}
 
     /** What a page shows: the JSON answer, also the template's model. */
     @FunctionalInterface
@@ -37,12 +36,16 @@ final class TwinRoutes {
     }
 
     /** @param target what the audit row names (a session id, or {@code *} for all) */
-    record File(String name, String contentType, String target, Body body) {
-    }
+    record File(String name, String contentType, String target, Body body) {}
 
     /** {@code html} adds what only the template needs (links) to a copy of the model. */
-    static void page(Application app, Layout layout, String path, String template, Model model,
-                     java.util.function.BiConsumer<RouteContext, Map<String, Object>> html) {
+    static void page(
+            Application app,
+            Layout layout,
+            String path,
+            String template,
+            Model model,
+            java.util.function.BiConsumer<RouteContext, Map<String, Object>> html) {
         app.GET("/admin" + path, Tab.handler(ctx -> {
             try {
                 Map<String, Object> m = new java.util.HashMap<>(model.build(ctx));
@@ -62,7 +65,7 @@ final class TwinRoutes {
     }
 
     static void page(Application app, Layout layout, String path, String template, Model model) {
-        page(app, layout, path, template, model, (ctx, m) -> { });
+        page(app, layout, path, template, model, (ctx, m) -> {});
     }
 
     /** The same file under both prefixes; each download leaves an audit row. */
@@ -82,7 +85,8 @@ final class TwinRoutes {
                     return;
                 }
                 audit.record(AdminRequest.of(ctx).user(), "data.export", file.target(), Map.of("file", file.name()));
-                ctx.getResponse().contentType(file.contentType())
+                ctx.getResponse()
+                        .contentType(file.contentType())
                         .header("Content-Disposition", "attachment; filename=\"" + file.name() + "\"")
                         .header("Cache-Control", "no-store");
                 try (OutputStream out = ctx.getResponse().getOutputStream()) {
@@ -105,7 +109,8 @@ final class TwinRoutes {
 
     /** Percent-encoded for a URL path; slashes stay, the route takes the rest of the path. */
     static String pathPart(String text) {
-        return java.net.URLEncoder.encode(text, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20")
+        return java.net.URLEncoder.encode(text, java.nio.charset.StandardCharsets.UTF_8)
+                .replace("+", "%20")
                 .replace("%2F", "/");
     }
 }

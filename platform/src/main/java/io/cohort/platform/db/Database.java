@@ -59,7 +59,8 @@ public final class Database implements AutoCloseable {
             if (embedded != null) {
                 embedded.stop();
             }
-            throw new ConfigException("cannot reach the database at " + address(url) + " (db.url): " + rootMessage(e), e);
+            throw new ConfigException(
+                    "cannot reach the database at " + address(url) + " (db.url): " + rootMessage(e), e);
         }
     }
 
@@ -86,7 +87,9 @@ public final class Database implements AutoCloseable {
         StringBuilder full = new StringBuilder(url);
         for (String[] p : new String[][] {{"user", user}, {"password", password}}) {
             if (!p[1].isEmpty() && !url.contains(p[0] + "=")) {
-                full.append(full.indexOf("?") < 0 ? '?' : '&').append(p[0]).append('=')
+                full.append(full.indexOf("?") < 0 ? '?' : '&')
+                        .append(p[0])
+                        .append('=')
                         .append(java.net.URLEncoder.encode(p[1], java.nio.charset.StandardCharsets.UTF_8));
             }
         }

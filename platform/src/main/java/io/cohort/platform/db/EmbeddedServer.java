@@ -45,9 +45,11 @@ final class EmbeddedServer {
     private final String rolePassword;
     /** Null when attached to a server another live Cohort process started. */
     private final EmbeddedPostgres server;
+
     private final int port;
 
-    private EmbeddedServer(Path dataDir, String superuserPassword, String rolePassword, EmbeddedPostgres server, int port) {
+    private EmbeddedServer(
+            Path dataDir, String superuserPassword, String rolePassword, EmbeddedPostgres server, int port) {
         this.dataDir = dataDir;
         this.pgDir = dataDir.resolve("pg");
         this.superuserPassword = superuserPassword;
@@ -66,11 +68,14 @@ final class EmbeddedServer {
             Integer running = runningPort(pg);
             if (running != null) {
                 Long owner = owner(dataDir);
-                if (owner != null && ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false)) {
+                if (owner != null
+                        && ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false)) {
                     return new EmbeddedServer(dataDir, superuser, role, null, running);
                 }
-                LOG.warn("An embedded PostgreSQL left running by a process that is gone (pid {}) is stopped and"
-                        + " started again", owner);
+                LOG.warn(
+                        "An embedded PostgreSQL left running by a process that is gone (pid {}) is stopped and"
+                                + " started again",
+                        owner);
                 stopOrphan(pg);
             }
             boolean fresh = !Files.exists(pg.resolve("PG_VERSION"));
@@ -87,8 +92,11 @@ final class EmbeddedServer {
                     .setConnectConfig("password", superuser);
             Path pwfile = null;
             if (fresh) {
-                pwfile = Files.createTempFile(dataDir, "pg-init", ".txt", PosixFilePermissions.asFileAttribute(
-                        PosixFilePermissions.fromString("rw-------")));
+                pwfile = Files.createTempFile(
+                        dataDir,
+                        "pg-init",
+                        ".txt",
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
                 Files.writeString(pwfile, superuser + "\n");
                 // initdb's last --auth wins over the library's "-A trust".
                 builder.setLocaleConfig("auth", "scram-sha-256").setLocaleConfig("pwfile", pwfile.toString());
@@ -103,7 +111,9 @@ final class EmbeddedServer {
             }
             EmbeddedServer embedded = new EmbeddedServer(dataDir, superuser, role, started, started.getPort());
             embedded.secure();
-            Files.writeString(dataDir.resolve("pg-owner"), Long.toString(ProcessHandle.current().pid()));
+            Files.writeString(
+                    dataDir.resolve("pg-owner"),
+                    Long.toString(ProcessHandle.current().pid()));
             return embedded;
         } catch (IOException | SQLException e) {
             throw new ConfigException("cannot start the embedded PostgreSQL in " + pg + ": " + e.getMessage(), e);
@@ -134,7 +144,10 @@ final class EmbeddedServer {
             // pg_ctl gives up waiting after 5 s while a shutdown checkpoint may still be writing: wait it out, so a
             // stopped Cohort never leaves a server behind.
             if (pid != null) {
-                ProcessHandle.of(pid).ifPresent(p -> p.onExit().completeOnTimeout(p, 60, TimeUnit.SECONDS).join());
+                ProcessHandle.of(pid)
+                        .ifPresent(p -> p.onExit()
+                                .completeOnTimeout(p, 60, TimeUnit.SECONDS)
+                                .join());
             }
             Files.deleteIfExists(dataDir.resolve("pg-owner"));
         } catch (IOException e) {
@@ -147,12 +160,14 @@ final class EmbeddedServer {
         Properties as = new Properties();
         as.setProperty("user", "postgres");
         as.setProperty("password", superuserPassword);
-        try (Connection c = DriverManager.getConnection(jdbcUrl(), as); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(jdbcUrl(), as);
+                Statement s = c.createStatement()) {
             // A home from before had trust and no password: give the superuser one before trust goes.
             s.execute("ALTER ROLE postgres PASSWORD " + literal(superuserPassword));
             s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + ROLE + "') THEN"
                     + " CREATE ROLE " + ROLE + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE; END IF; END $$");
-            s.execute("ALTER ROLE " + ROLE + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD " + literal(rolePassword));
+            s.execute("ALTER ROLE " + ROLE + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD "
+                    + literal(rolePassword));
             s.execute("GRANT CONNECT, CREATE, TEMPORARY ON DATABASE postgres TO " + ROLE);
             // Schemas a superuser made before (cohort, plugin_*) and everything in them become the role's.
             s.execute("""
@@ -203,7 +218,10 @@ final class EmbeddedServer {
             return Files.readString(file).strip();
         }
         String value = RandomIds.token() + RandomIds.token();
-        Path tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp",
+        Path tmp = Files.createTempFile(
+                file.getParent(),
+                file.getFileName().toString(),
+                ".tmp",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(tmp, value);
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
@@ -229,8 +247,14 @@ final class EmbeddedServer {
             return;
         }
         try {
-            new ProcessBuilder("kill", "-INT", Long.toString(pid)).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
-            if (!handle.onExit().toCompletableFuture().completeOnTimeout(null, 30, TimeUnit.SECONDS).isDone()
+            new ProcessBuilder("kill", "-INT", Long.toString(pid))
+                    .inheritIO()
+                    .start()
+                    .waitFor(10, TimeUnit.SECONDS);
+            if (!handle.onExit()
+                            .toCompletableFuture()
+                            .completeOnTimeout(null, 30, TimeUnit.SECONDS)
+                            .isDone()
                     || handle.isAlive()) {
                 handle.destroyForcibly();
                 handle.onExit().get(10, TimeUnit.SECONDS);
@@ -245,7 +269,8 @@ final class EmbeddedServer {
 
     private static Long postmasterPid(Path pg) {
         try {
-            return Long.parseLong(Files.readAllLines(pg.resolve("postmaster.pid")).get(0).strip());
+            return Long.parseLong(
+                    Files.readAllLines(pg.resolve("postmaster.pid")).get(0).strip());
         } catch (IOException | RuntimeException e) {
             return null;
         }
@@ -262,7 +287,8 @@ final class EmbeddedServer {
         try {
             List<String> lines = Files.readAllLines(pidFile);
             long pid = Long.parseLong(lines.get(0).trim());
-            if (lines.size() < 4 || !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+            if (lines.size() < 4
+                    || !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
                 return null;
             }
             return Integer.parseInt(lines.get(3).trim());

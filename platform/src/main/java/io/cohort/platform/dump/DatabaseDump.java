@@ -53,8 +53,7 @@ public final class DatabaseDump {
     private static final Pattern COPY_ROW = Pattern.compile(", line (\\d+)");
     private static final int COPY_CHUNK = 64 * 1024;
 
-    private DatabaseDump() {
-    }
+    private DatabaseDump() {}
 
     /** Thrown when a restore fails; nothing of the dump has been applied. */
     public static final class RestoreException extends SQLException {
@@ -62,8 +61,10 @@ public final class DatabaseDump {
         private final int line;
 
         RestoreException(int line, String statement, String reason, Throwable cause) {
-            super("restore failed at line " + line + " of the dump"
-                    + (statement == null ? "" : " (" + abbreviate(statement) + ")") + ": " + reason, cause);
+            super(
+                    "restore failed at line " + line + " of the dump"
+                            + (statement == null ? "" : " (" + abbreviate(statement) + ")") + ": " + reason,
+                    cause);
             this.line = line;
         }
 
@@ -108,8 +109,7 @@ public final class DatabaseDump {
     private static final class DumpWriter {
 
         /** A qualified name to COPY from and its column list. */
-        private record Table(String name, String columns) {
-        }
+        private record Table(String name, String columns) {}
 
         private final Connection c;
         private final Writer w;
@@ -157,7 +157,10 @@ public final class DatabaseDump {
 
             section("Schemas");
             for (String[] schema : schemaRows) {
-                statement("public".equals(schema[0]) ? "CREATE SCHEMA IF NOT EXISTS public" : "CREATE SCHEMA " + schema[1]);
+                statement(
+                        "public".equals(schema[0])
+                                ? "CREATE SCHEMA IF NOT EXISTS public"
+                                : "CREATE SCHEMA " + schema[1]);
             }
             writeExtensions();
             writeTypes();
@@ -165,8 +168,7 @@ public final class DatabaseDump {
             for (String[] f : query(c, """
                     SELECT rtrim(pg_get_functiondef(p.oid), E'\\n') FROM pg_proc p
                     JOIN pg_namespace n ON n.oid = p.pronamespace
-                    WHERE n.nspname = ANY (?) AND p.prokind IN ('f', 'p')""" + notExtensionMember("pg_proc", "p.oid")
-                    + " ORDER BY p.oid", schemas)) {
+                    WHERE n.nspname = ANY (?) AND p.prokind IN ('f', 'p')""" + notExtensionMember("pg_proc", "p.oid") + " ORDER BY p.oid", schemas)) {
                 statement(f[0]);
             }
             writeSequences();
@@ -177,16 +179,20 @@ public final class DatabaseDump {
             writeConstraints("c.contype IN ('p', 'u', 'x', 'c')", "Constraints");
             writeIndexes();
             section("Materialized view data");
-            for (String[] view : query(c, "SELECT " + qualified("n", "c") + relationFrom()
-                    + " AND c.relkind = 'm' ORDER BY c.oid", schemas)) {
+            for (String[] view : query(
+                    c,
+                    "SELECT " + qualified("n", "c") + relationFrom() + " AND c.relkind = 'm' ORDER BY c.oid",
+                    schemas)) {
                 statement("REFRESH MATERIALIZED VIEW " + view[0]);
             }
             section("Triggers");
-            for (String[] trigger : query(c, """
+            for (String[] trigger : query(
+                    c,
+                    """
                     SELECT pg_get_triggerdef(g.oid) FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid
                     JOIN pg_namespace n ON n.oid = c.relnamespace
-                    WHERE n.nspname = ANY (?) AND NOT g.tgisinternal""" + notExtensionMember("pg_class", "c.oid")
-                    + " ORDER BY n.nspname, c.relname, g.tgname", schemas)) {
+                    WHERE n.nspname = ANY (?) AND NOT g.tgisinternal""" + notExtensionMember("pg_class", "c.oid") + " ORDER BY n.nspname, c.relname, g.tgname",
+                    schemas)) {
                 statement(trigger[0]);
             }
             writeConstraints("c.contype = 'f'", "Foreign keys");
@@ -195,21 +201,26 @@ public final class DatabaseDump {
 
         /** Fails on objects this dump cannot reproduce, rather than writing a dump that loses or breaks them. */
         private void rejectUnsupported() throws SQLException {
-            List<String[]> found = query(c, """
+            List<String[]> found = query(
+                    c,
+                    """
                     SELECT 'table ' || c.oid::regclass FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                     WHERE n.nspname = ANY (?) AND (c.relkind IN ('p', 'f') OR c.relispartition
                           OR EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = c.oid))"""
-                    + notExtensionMember("pg_class", "c.oid") + """
+                            + notExtensionMember("pg_class", "c.oid") + """
 
                     UNION ALL
                     SELECT 'aggregate ' || p.oid::regprocedure FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-                    WHERE n.nspname = ANY (?) AND p.prokind IN ('a', 'w')""" + notExtensionMember("pg_proc", "p.oid") + """
+                    WHERE n.nspname = ANY (?) AND p.prokind IN ('a', 'w')""" + notExtensionMember("pg_proc", "p.oid")
+                            + """
 
                     UNION ALL
                     SELECT 'type ' || t.oid::regtype FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
                     WHERE n.nspname = ANY (?) AND (t.typtype IN ('r', 'm') OR t.typtype = 'b'
                           AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray = t.oid))""" + notExtensionMember("pg_type", "t.oid"),
-                    schemas, schemas, schemas);
+                    schemas,
+                    schemas,
+                    schemas);
             if (!found.isEmpty()) {
                 throw new SQLException("cannot dump (not supported by DatabaseDump): "
                         + String.join(", ", found.stream().map(r -> r[0]).toList()));
@@ -220,8 +231,7 @@ public final class DatabaseDump {
             section("Extensions");
             for (String[] e : query(c, """
                     SELECT quote_ident(e.extname), quote_ident(n.nspname) FROM pg_extension e
-                    JOIN pg_namespace n ON n.oid = e.extnamespace WHERE n.nspname = ANY (?) ORDER BY e.extname""",
-                    schemas)) {
+                    JOIN pg_namespace n ON n.oid = e.extnamespace WHERE n.nspname = ANY (?) ORDER BY e.extname""", schemas)) {
                 statement("CREATE EXTENSION IF NOT EXISTS " + e[0] + " WITH SCHEMA " + e[1]);
             }
         }
@@ -238,14 +248,16 @@ public final class DatabaseDump {
                     FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
                     LEFT JOIN pg_type bt ON bt.oid = t.typbasetype
                     WHERE n.nspname = ANY (?) AND (t.typtype IN ('e', 'd')
-                          OR (t.typtype = 'c' AND (SELECT r.relkind FROM pg_class r WHERE r.oid = t.typrelid) = 'c'))"""
-                    + notExtensionMember("pg_type", "t.oid") + " ORDER BY t.oid", schemas)) {
+                          OR (t.typtype = 'c' AND (SELECT r.relkind FROM pg_class r WHERE r.oid = t.typrelid) = 'c'))""" + notExtensionMember("pg_type", "t.oid") + " ORDER BY t.oid", schemas)) {
                 long oid = Long.parseLong(t[0]);
                 switch (t[1]) {
                     case "e" -> {
                         List<String> labels = new ArrayList<>();
-                        for (String[] label : query(c, "SELECT quote_literal(enumlabel) FROM pg_enum"
-                                + " WHERE enumtypid = ? ORDER BY enumsortorder", oid)) {
+                        for (String[] label : query(
+                                c,
+                                "SELECT quote_literal(enumlabel) FROM pg_enum"
+                                        + " WHERE enumtypid = ? ORDER BY enumsortorder",
+                                oid)) {
                             labels.add(label[0]);
                         }
                         statement("CREATE TYPE " + t[2] + " AS ENUM (" + String.join(", ", labels) + ")");
@@ -261,9 +273,15 @@ public final class DatabaseDump {
                         if ("t".equals(t[4])) {
                             sql.append(" NOT NULL");
                         }
-                        for (String[] check : query(c, "SELECT quote_ident(conname), pg_get_constraintdef(oid)"
-                                + " FROM pg_constraint WHERE contypid = ? AND contype = 'c' ORDER BY conname", oid)) {
-                            sql.append(" CONSTRAINT ").append(check[0]).append(' ').append(check[1]);
+                        for (String[] check : query(
+                                c,
+                                "SELECT quote_ident(conname), pg_get_constraintdef(oid)"
+                                        + " FROM pg_constraint WHERE contypid = ? AND contype = 'c' ORDER BY conname",
+                                oid)) {
+                            sql.append(" CONSTRAINT ")
+                                    .append(check[0])
+                                    .append(' ')
+                                    .append(check[1]);
                         }
                         statement(sql.toString());
                     }
@@ -284,8 +302,10 @@ public final class DatabaseDump {
         private void writeSequences() throws SQLException, IOException {
             section("Sequences");
             // Identity sequences are created by their column (see writeTables), not here.
-            for (String[] s : query(c, "SELECT " + qualified("n", "c") + ", " + SEQUENCE_OPTIONS + relationFrom()
-                    + " AND c.relkind = 'S' AND NOT " + IS_IDENTITY_SEQUENCE + " ORDER BY n.nspname, c.relname",
+            for (String[] s : query(
+                    c,
+                    "SELECT " + qualified("n", "c") + ", " + SEQUENCE_OPTIONS + relationFrom()
+                            + " AND c.relkind = 'S' AND NOT " + IS_IDENTITY_SEQUENCE + " ORDER BY n.nspname, c.relname",
                     schemas)) {
                 statement("CREATE SEQUENCE " + s[0] + " AS " + s[1] + " " + s[2]);
             }
@@ -294,9 +314,12 @@ public final class DatabaseDump {
         private List<Table> writeTables() throws SQLException, IOException {
             section("Tables");
             List<Table> tables = new ArrayList<>();
-            for (String[] t : query(c, "SELECT c.oid, " + qualified("n", "c")
-                    + ", c.relpersistence, array_to_string(c.reloptions, ', ')" + relationFrom()
-                    + " AND c.relkind = 'r' ORDER BY n.nspname, c.relname", schemas)) {
+            for (String[] t : query(
+                    c,
+                    "SELECT c.oid, " + qualified("n", "c")
+                            + ", c.relpersistence, array_to_string(c.reloptions, ', ')" + relationFrom()
+                            + " AND c.relkind = 'r' ORDER BY n.nspname, c.relname",
+                    schemas)) {
                 List<String> definitions = new ArrayList<>();
                 List<String> copied = new ArrayList<>();
                 for (String[] a : query(c, """
@@ -305,8 +328,7 @@ public final class DatabaseDump {
                                (SELECT ' COLLATE ' || quote_ident(cn.nspname) || '.' || quote_ident(co.collname)
                                   FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
                                  WHERE co.oid = a.attcollation AND a.attcollation <> ty.typcollation),
-                               (SELECT quote_ident(sn.nspname) || '.' || quote_ident(sc.relname) || ' ' || """
-                        + SEQUENCE_OPTIONS_WITHOUT_TYPE + """
+                               (SELECT quote_ident(sn.nspname) || '.' || quote_ident(sc.relname) || ' ' || """ + SEQUENCE_OPTIONS_WITHOUT_TYPE + """
                                   FROM pg_depend dep JOIN pg_class sc ON sc.oid = dep.objid
                                   JOIN pg_namespace sn ON sn.oid = sc.relnamespace
                                   JOIN pg_sequence s ON s.seqrelid = sc.oid
@@ -315,14 +337,15 @@ public final class DatabaseDump {
                                    AND dep.deptype = 'i' AND sc.relkind = 'S')
                         FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid
                         LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-                        WHERE a.attrelid = ? AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum""",
-                        Long.parseLong(t[0]))) {
+                        WHERE a.attrelid = ? AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum""", Long.parseLong(t[0]))) {
                     StringBuilder column = new StringBuilder(a[0]).append(' ').append(a[1]);
                     if (a[6] != null) {
                         column.append(a[6]);
                     }
                     if (!a[5].isEmpty()) {
-                        column.append(" GENERATED ALWAYS AS (").append(a[3]).append(')')
+                        column.append(" GENERATED ALWAYS AS (")
+                                .append(a[3])
+                                .append(')')
                                 .append("s".equals(a[5]) ? " STORED" : " VIRTUAL");
                     } else {
                         copied.add(a[0]);
@@ -331,8 +354,11 @@ public final class DatabaseDump {
                         }
                     }
                     if (!a[4].isEmpty()) {
-                        column.append(" GENERATED ").append("a".equals(a[4]) ? "ALWAYS" : "BY DEFAULT")
-                                .append(" AS IDENTITY (SEQUENCE NAME ").append(a[7]).append(')');
+                        column.append(" GENERATED ")
+                                .append("a".equals(a[4]) ? "ALWAYS" : "BY DEFAULT")
+                                .append(" AS IDENTITY (SEQUENCE NAME ")
+                                .append(a[7])
+                                .append(')');
                     }
                     if ("t".equals(a[2])) {
                         column.append(" NOT NULL");
@@ -361,13 +387,17 @@ public final class DatabaseDump {
         private void writeViews() throws SQLException, IOException {
             section("Views");
             // Creation (oid) order, so that a view follows the views it selects from.
-            for (String[] v : query(c, "SELECT " + qualified("n", "c") + ", c.relkind, array_to_string(c.reloptions, ', '),"
-                    + " rtrim(rtrim(pg_get_viewdef(c.oid, true), E' \\n'), ';')" + relationFrom()
-                    + " AND c.relkind IN ('v', 'm') ORDER BY c.oid", schemas)) {
+            for (String[] v : query(
+                    c,
+                    "SELECT " + qualified("n", "c") + ", c.relkind, array_to_string(c.reloptions, ', '),"
+                            + " rtrim(rtrim(pg_get_viewdef(c.oid, true), E' \\n'), ';')" + relationFrom()
+                            + " AND c.relkind IN ('v', 'm') ORDER BY c.oid",
+                    schemas)) {
                 String options = v[2] == null || v[2].isEmpty() ? "" : " WITH (" + v[2] + ")";
-                statement("m".equals(v[1])
-                        ? "CREATE MATERIALIZED VIEW " + v[0] + options + " AS\n" + v[3] + "\nWITH NO DATA"
-                        : "CREATE VIEW " + v[0] + options + " AS\n" + v[3]);
+                statement(
+                        "m".equals(v[1])
+                                ? "CREATE MATERIALIZED VIEW " + v[0] + options + " AS\n" + v[3] + "\nWITH NO DATA"
+                                : "CREATE VIEW " + v[0] + options + " AS\n" + v[3]);
             }
         }
 
@@ -387,9 +417,13 @@ public final class DatabaseDump {
 
         private void writeSequenceValues() throws SQLException, IOException {
             section("Sequence values");
-            for (String[] s : query(c, "SELECT " + qualified("n", "c") + relationFrom()
-                    + " AND c.relkind = 'S' ORDER BY n.nspname, c.relname", schemas)) {
-                String[] value = query(c, "SELECT last_value, is_called FROM " + s[0]).get(0);
+            for (String[] s : query(
+                    c,
+                    "SELECT " + qualified("n", "c") + relationFrom()
+                            + " AND c.relkind = 'S' ORDER BY n.nspname, c.relname",
+                    schemas)) {
+                String[] value =
+                        query(c, "SELECT last_value, is_called FROM " + s[0]).get(0);
                 statement("SELECT pg_catalog.setval(" + literal(s[0]) + ", " + value[0] + ", "
                         + ("t".equals(value[1]) ? "true" : "false") + ")");
             }
@@ -397,25 +431,29 @@ public final class DatabaseDump {
 
         private void writeConstraints(String kinds, String title) throws SQLException, IOException {
             section(title);
-            for (String[] k : query(c, "SELECT " + qualified("n", "t") + ", quote_ident(c.conname),"
-                    + " pg_get_constraintdef(c.oid) FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid"
-                    + " JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = ANY (?) AND t.relkind = 'r'"
-                    + " AND " + kinds + notExtensionMember("pg_class", "t.oid")
-                    + " ORDER BY n.nspname, t.relname, position(c.contype IN 'puxc'), c.conname", schemas)) {
+            for (String[] k : query(
+                    c,
+                    "SELECT " + qualified("n", "t") + ", quote_ident(c.conname),"
+                            + " pg_get_constraintdef(c.oid) FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid"
+                            + " JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = ANY (?) AND t.relkind = 'r'"
+                            + " AND " + kinds + notExtensionMember("pg_class", "t.oid")
+                            + " ORDER BY n.nspname, t.relname, position(c.contype IN 'puxc'), c.conname",
+                    schemas)) {
                 statement("ALTER TABLE ONLY " + k[0] + " ADD CONSTRAINT " + k[1] + " " + k[2]);
             }
         }
 
         private void writeIndexes() throws SQLException, IOException {
             section("Indexes");
-            for (String[] i : query(c, """
+            for (String[] i : query(
+                    c,
+                    """
                     SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i
                     JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid
                     JOIN pg_namespace n ON n.oid = c.relnamespace
                     WHERE n.nspname = ANY (?) AND c.relkind IN ('r', 'm')
                       AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = i.indrelid
-                                      AND k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x'))"""
-                    + notExtensionMember("pg_class", "c.oid") + " ORDER BY n.nspname, c.relname, ic.relname",
+                                      AND k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x'))""" + notExtensionMember("pg_class", "c.oid") + " ORDER BY n.nspname, c.relname, ic.relname",
                     schemas)) {
                 statement(i[0]);
             }
@@ -529,20 +567,34 @@ public final class DatabaseDump {
      * refused, naming the line, before anything of it runs.
      */
     private static final List<java.util.Map.Entry<Pattern, String>> REFUSED = List.of(
-            java.util.Map.entry(Pattern.compile("(?is)^\\s*COPY\\b.*\\bPROGRAM\\b.*"), "COPY ... PROGRAM runs a program on the server"),
-            java.util.Map.entry(Pattern.compile("(?is)^\\s*COPY\\b.*\\bTO\\b.*"), "COPY ... TO writes outside the database"),
-            java.util.Map.entry(Pattern.compile("(?is)^\\s*(CREATE|ALTER|DROP)\\s+(ROLE|USER|GROUP)\\b.*"), "roles are not part of a Cohort dump"),
-            java.util.Map.entry(Pattern.compile("(?is)^\\s*(GRANT|REVOKE)\\b.*"), "privileges are not part of a Cohort dump"),
-            java.util.Map.entry(Pattern.compile("(?is)^\\s*(CREATE|ALTER|DROP)\\s+EXTENSION\\b.*"), "extensions are not part of a Cohort dump"),
-            java.util.Map.entry(Pattern.compile("(?is)^\\s*ALTER\\s+SYSTEM\\b.*"), "ALTER SYSTEM changes the server's settings"),
-            java.util.Map.entry(Pattern.compile("(?is)^\\s*SET\\s+(SESSION\\s+AUTHORIZATION|ROLE)\\b.*"), "SET ROLE is not part of a Cohort dump"),
-            java.util.Map.entry(Pattern.compile("(?is)^\\s*(LOAD|DO)\\b.*"), "LOAD and DO are not part of a Cohort dump"));
+            java.util.Map.entry(
+                    Pattern.compile("(?is)^\\s*COPY\\b.*\\bPROGRAM\\b.*"),
+                    "COPY ... PROGRAM runs a program on the server"),
+            java.util.Map.entry(
+                    Pattern.compile("(?is)^\\s*COPY\\b.*\\bTO\\b.*"), "COPY ... TO writes outside the database"),
+            java.util.Map.entry(
+                    Pattern.compile("(?is)^\\s*(CREATE|ALTER|DROP)\\s+(ROLE|USER|GROUP)\\b.*"),
+                    "roles are not part of a Cohort dump"),
+            java.util.Map.entry(
+                    Pattern.compile("(?is)^\\s*(GRANT|REVOKE)\\b.*"), "privileges are not part of a Cohort dump"),
+            java.util.Map.entry(
+                    Pattern.compile("(?is)^\\s*(CREATE|ALTER|DROP)\\s+EXTENSION\\b.*"),
+                    "extensions are not part of a Cohort dump"),
+            java.util.Map.entry(
+                    Pattern.compile("(?is)^\\s*ALTER\\s+SYSTEM\\b.*"), "ALTER SYSTEM changes the server's settings"),
+            java.util.Map.entry(
+                    Pattern.compile("(?is)^\\s*SET\\s+(SESSION\\s+AUTHORIZATION|ROLE)\\b.*"),
+                    "SET ROLE is not part of a Cohort dump"),
+            java.util.Map.entry(
+                    Pattern.compile("(?is)^\\s*(LOAD|DO)\\b.*"), "LOAD and DO are not part of a Cohort dump"));
 
     /** Why a statement is refused, or null. */
     static String refusal(String sql) {
         for (java.util.Map.Entry<Pattern, String> r : REFUSED) {
-            if (r.getKey().matcher(sql).matches() && !(sql.regionMatches(true, 0, "COPY ", 0, 5)
-                    && sql.endsWith(" FROM stdin;") && !sql.toUpperCase(java.util.Locale.ROOT).contains("PROGRAM"))) {
+            if (r.getKey().matcher(sql).matches()
+                    && !(sql.regionMatches(true, 0, "COPY ", 0, 5)
+                            && sql.endsWith(" FROM stdin;")
+                            && !sql.toUpperCase(java.util.Locale.ROOT).contains("PROGRAM"))) {
                 return "refused: " + r.getValue();
             }
         }
@@ -576,7 +628,8 @@ public final class DatabaseDump {
                     throw new RestoreException(reader.lineNumber(), null, "expected BEGIN after the header", null);
                 }
                 // The dump's own BEGIN/COMMIT delimit it; the transaction is this method's connection's.
-                while ((statement = reader.nextStatement()) != null && !statement.sql().equals("COMMIT;")) {
+                while ((statement = reader.nextStatement()) != null
+                        && !statement.sql().equals("COMMIT;")) {
                     String refusal = refusal(statement.sql());
                     if (refusal != null) {
                         throw new RestoreException(statement.line(), statement.sql(), refusal, null);
@@ -589,8 +642,8 @@ public final class DatabaseDump {
                 }
                 if (statement == null) {
                     // A dump cut between two statements would otherwise load as if complete.
-                    throw new RestoreException(reader.lineNumber(), null,
-                            "the dump ends without its COMMIT (truncated?)", null);
+                    throw new RestoreException(
+                            reader.lineNumber(), null, "the dump ends without its COMMIT (truncated?)", null);
                 }
                 DumpReader.Statement extra = reader.nextStatement();
                 if (extra != null) {
@@ -609,7 +662,8 @@ public final class DatabaseDump {
             try {
                 String line = reader.readLine();
                 if (!HEADER.equals(line)) {
-                    throw new RestoreException(1, null, "not a Cohort dump (first line is not \"" + HEADER + "\")", null);
+                    throw new RestoreException(
+                            1, null, "not a Cohort dump (first line is not \"" + HEADER + "\")", null);
                 }
                 while ((line = reader.readLine()) != null && line.startsWith("--")) {
                     if (line.startsWith(SCHEMA_LINE)) {
@@ -617,7 +671,8 @@ public final class DatabaseDump {
                     }
                 }
                 if (line == null || !line.isBlank()) {
-                    throw new RestoreException(reader.lineNumber(), null, "the header does not end with a blank line", null);
+                    throw new RestoreException(
+                            reader.lineNumber(), null, "the header does not end with a blank line", null);
                 }
                 return schemas;
             } catch (IOException e) {
@@ -663,7 +718,8 @@ public final class DatabaseDump {
 
         /** The dump line of the row the server rejected (its error says "COPY t, line N"), else the last line read. */
         private int copyErrorLine(DumpReader.Statement statement, Exception e) {
-            if (e instanceof PSQLException p && p.getServerErrorMessage() != null
+            if (e instanceof PSQLException p
+                    && p.getServerErrorMessage() != null
                     && p.getServerErrorMessage().getWhere() != null) {
                 Matcher row = COPY_ROW.matcher(p.getServerErrorMessage().getWhere());
                 if (row.find()) {

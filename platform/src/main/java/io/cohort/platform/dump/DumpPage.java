@@ -2,17 +2,12 @@ package io.cohort.platform.dump;
 
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
-
-import io.cohort.platform.web.ContributedPages;
-
-import io.cohort.platform.web.CoreTab;
-
 import io.cohort.platform.web.AdminRequest;
 import io.cohort.platform.web.AuditLog;
+import io.cohort.platform.web.ContributedPages;
+import io.cohort.platform.web.CoreTab;
 import io.cohort.platform.web.Layout;
 import io.cohort.platform.web.Tab;
-
-import io.cohort.platform.dump.DatabaseDump;
 import java.io.OutputStream;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -50,9 +45,11 @@ public final class DumpPage implements CoreTab {
 
     private void download(RouteContext ctx) throws Exception {
         String user = AdminRequest.of(ctx).user();
-        String name = "cohort-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".sql.gz";
+        String name =
+                "cohort-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".sql.gz";
         audit.record(user, "dump.download", name, Map.of());
-        ctx.getResponse().contentType("application/gzip")
+        ctx.getResponse()
+                .contentType("application/gzip")
                 .header("Content-Disposition", "attachment; filename=\"" + name + "\"")
                 .header("Cache-Control", "no-store");
         try (OutputStream out = new GZIPOutputStream(ctx.getResponse().getOutputStream(), 1 << 16)) {

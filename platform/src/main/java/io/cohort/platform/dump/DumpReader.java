@@ -187,7 +187,9 @@ final class DumpReader {
                 i += 2;
             } else if (ch == '\'' || ch == '"') {
                 quote = ch;
-                backslashEscapes = ch == '\'' && i > 0 && (text.charAt(i - 1) == 'E' || text.charAt(i - 1) == 'e')
+                backslashEscapes = ch == '\''
+                        && i > 0
+                        && (text.charAt(i - 1) == 'E' || text.charAt(i - 1) == 'e')
                         && (i == 1 || !isIdentifierChar(text.charAt(i - 2)));
                 i++;
             } else if (ch == '$' && (i == 0 || !isIdentifierChar(text.charAt(i - 1)))) {

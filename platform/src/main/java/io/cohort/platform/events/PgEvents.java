@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cohort.api.event.Event;
 import io.cohort.api.event.EventListener;
 import io.cohort.api.event.Events;
+import io.cohort.platform.osgi.Whiteboard;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -27,7 +28,6 @@ import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
-import io.cohort.platform.osgi.Whiteboard;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -108,7 +108,7 @@ public final class PgEvents implements Events, AutoCloseable {
     public void publish(String topic, String payload) {
         String text = notification(topic, payload);
         try (Connection c = pool.getConnection();
-             PreparedStatement s = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', ?)")) {
+                PreparedStatement s = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', ?)")) {
             s.setString(1, text);
             s.execute();
         } catch (SQLException e) {
@@ -196,7 +196,8 @@ public final class PgEvents implements Events, AutoCloseable {
                     backoff = POLL_MILLIS;
                     lastHeard = System.currentTimeMillis();
                 }
-                PGNotification[] notifications = listening.unwrap(PGConnection.class).getNotifications(POLL_MILLIS);
+                PGNotification[] notifications =
+                        listening.unwrap(PGConnection.class).getNotifications(POLL_MILLIS);
                 if (notifications != null && notifications.length > 0) {
                     lastHeard = System.currentTimeMillis();
                     for (PGNotification n : notifications) {
@@ -233,7 +234,10 @@ public final class PgEvents implements Events, AutoCloseable {
         Event event;
         try {
             JsonNode e = json.readTree(text);
-            event = new Event(e.get("topic").asText(), e.get("payload").asText(), e.get("node").asText(),
+            event = new Event(
+                    e.get("topic").asText(),
+                    e.get("payload").asText(),
+                    e.get("node").asText(),
                     Instant.ofEpochMilli(e.get("at").asLong()));
         } catch (Exception e) {
             LOG.warn("Events: ignoring a malformed notification on {}: {}", CHANNEL, text);
@@ -255,7 +259,11 @@ public final class PgEvents implements Events, AutoCloseable {
             try {
                 s.listener().onEvent(event);
             } catch (RuntimeException e) {
-                LOG.error("Events: listener {} failed on {}", s.listener().getClass().getName(), event.topic(), e);
+                LOG.error(
+                        "Events: listener {} failed on {}",
+                        s.listener().getClass().getName(),
+                        event.topic(),
+                        e);
             }
         }
     }

@@ -2,11 +2,11 @@ package io.cohort.platform.experiment;
 
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
-import io.cohort.platform.Config;
-
 import io.cohort.api.experiment.Experiment;
 import io.cohort.api.experiment.ExperimentHooks;
 import io.cohort.api.experiment.Experiments;
+import io.cohort.platform.Config;
+import io.cohort.platform.osgi.Whiteboard;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -34,7 +34,6 @@ import java.util.concurrent.TimeUnit;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
-import io.cohort.platform.osgi.Whiteboard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +54,7 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
     static final String FILE = "experiment.yaml";
     /** Real experiment files are a few kilobytes; anything near this is a mistake or an attack. */
     static final int MAX_BYTES = 1024 * 1024;
+
     private static final Logger LOG = LoggerFactory.getLogger(ExperimentCatalog.class);
 
     private final Path home;
@@ -113,8 +113,8 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
-            refresher.scheduleWithFixedDelay(this::refreshQuietly, recheck.toMillis(), recheck.toMillis(),
-                    TimeUnit.MILLISECONDS);
+            refresher.scheduleWithFixedDelay(
+                    this::refreshQuietly, recheck.toMillis(), recheck.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -136,7 +136,8 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
         if (!isSafePath(path)) {
             return Optional.empty();
         }
-        return Optional.ofNullable(current().get(experiment)).map(known -> known.origin().entry(path));
+        return Optional.ofNullable(current().get(experiment))
+                .map(known -> known.origin().entry(path));
     }
 
     /** The {@link ExperimentHooks} registered with {@code cohort.experiment=<experiment>}, if any. */
@@ -151,7 +152,8 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
     public List<String> problems() {
         current();
         List<String> problems = new ArrayList<>(folderProblems);
-        contributions.values().stream().sorted(Comparator.comparing(Contribution::reference))
+        contributions.values().stream()
+                .sorted(Comparator.comparing(Contribution::reference))
                 .forEach(c -> problems.addAll(c.problems()));
         return problems;
     }
@@ -166,7 +168,11 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
 
     /** A relative path that stays inside the experiment's folder: no {@code ..}, no leading {@code /}, no drive. */
     static boolean isSafePath(String path) {
-        if (path == null || path.isEmpty() || path.startsWith("/") || path.contains("\\") || path.contains(":")
+        if (path == null
+                || path.isEmpty()
+                || path.startsWith("/")
+                || path.contains("\\")
+                || path.contains(":")
                 || path.indexOf('\0') >= 0) {
             return false;
         }
@@ -184,21 +190,28 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
         URL entry(String path);
     }
 
-    private record Known(Experiment experiment, Origin origin) {
-    }
+    private record Known(Experiment experiment, Origin origin) {}
 
     /**
      * One folder as last read; {@code experiment} is the version served: null when the file has problems and had no
      * good version before, else the last good one.
      */
-    private record FolderEntry(FileTime yamlTime, long yamlSize, FileTime folderTime, Experiment experiment,
-                               Origin origin, List<String> problems) {
-    }
+    private record FolderEntry(
+            FileTime yamlTime,
+            long yamlSize,
+            FileTime folderTime,
+            Experiment experiment,
+            Origin origin,
+            List<String> problems) {}
 
     /** One {@link ExperimentHooks} service and the experiment its bundle ships (null if none or unusable). */
-    private record Contribution(ServiceReference<ExperimentHooks> reference, ExperimentHooks hooks, String name,
-                                Experiment experiment, Origin origin, List<String> problems) {
-    }
+    private record Contribution(
+            ServiceReference<ExperimentHooks> reference,
+            ExperimentHooks hooks,
+            String name,
+            Experiment experiment,
+            Origin origin,
+            List<String> problems) {}
 
     /** Valid experiments by name: folders, then bundles on top. */
     private Map<String, Known> current() {
@@ -255,8 +268,11 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
         Bundle bundle = winner.reference().getBundle();
         String key = winner.name() + "@" + (bundle == null ? "?" : bundle.getBundleId()) + "/" + loser.origin();
         if (shadowsLogged.add(key)) {
-            LOG.info("Experiment '{}': bundle {} takes the place of {}", winner.name(),
-                    bundle == null ? "?" : bundle.getSymbolicName(), loser.origin());
+            LOG.info(
+                    "Experiment '{}': bundle {} takes the place of {}",
+                    winner.name(),
+                    bundle == null ? "?" : bundle.getSymbolicName(),
+                    loser.origin());
         }
     }
 
@@ -295,7 +311,9 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
         } catch (NoSuchFileException e) {
             return null;
         }
-        if (cached != null && cached.yamlTime().equals(file.lastModifiedTime()) && cached.yamlSize() == file.size()
+        if (cached != null
+                && cached.yamlTime().equals(file.lastModifiedTime())
+                && cached.yamlSize() == file.size()
                 && cached.folderTime().equals(folderTime)) {
             return cached;
         }
@@ -303,13 +321,14 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
         Origin origin = new FolderOrigin(dir);
         List<String> problems;
         if (!ExperimentYaml.NAME.matcher(name).matches()) {
-            problems = List.of(source + ": the folder's name '" + name + "' may hold only letters, digits, '.', '_' and '-'");
+            problems = List.of(
+                    source + ": the folder's name '" + name + "' may hold only letters, digits, '.', '_' and '-'");
         } else if (file.size() > MAX_BYTES) {
             problems = List.of(tooBig(source, file.size()));
         } else {
             try {
-                Experiment experiment = ExperimentYaml.read(Files.readAllBytes(yaml), source, name,
-                        path -> origin.entry(path) != null);
+                Experiment experiment =
+                        ExperimentYaml.read(Files.readAllBytes(yaml), source, name, path -> origin.entry(path) != null);
                 return new FolderEntry(file.lastModifiedTime(), file.size(), folderTime, experiment, origin, List.of());
             } catch (ExperimentYaml.InvalidExperiment e) {
                 problems = e.problems();
@@ -321,14 +340,20 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
         if (cached != null && cached.experiment() != null) {
             List<String> kept = new ArrayList<>(problems);
             kept.add(source + ": the last good version of '" + name + "' keeps serving until this is fixed");
-            return new FolderEntry(file.lastModifiedTime(), file.size(), folderTime, cached.experiment(), cached.origin(),
+            return new FolderEntry(
+                    file.lastModifiedTime(),
+                    file.size(),
+                    folderTime,
+                    cached.experiment(),
+                    cached.origin(),
                     List.copyOf(kept));
         }
         return new FolderEntry(file.lastModifiedTime(), file.size(), folderTime, null, origin, problems);
     }
 
     private static String tooBig(String source, long size) {
-        return source + ": " + size + " bytes is over the limit of " + MAX_BYTES + " bytes (1 MB); the file is not read";
+        return source + ": " + size + " bytes is over the limit of " + MAX_BYTES
+                + " bytes (1 MB); the file is not read";
     }
 
     /** {@code experiments/stroop/experiment.yaml}, as an admin looking at the home folder sees it. */
@@ -348,8 +373,13 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
         String where = "bundle " + (bundle == null ? "?" : bundle.getSymbolicName()) + " " + ExperimentHooks.RESOURCES
                 + "=" + resources;
         if (name == null || !ExperimentYaml.NAME.matcher(name).matches()) {
-            return failed(reference, hooks, name, where + ": " + ExperimentHooks.EXPERIMENT + " must name the"
-                    + " experiment (letters, digits, '.', '_' and '-'), not " + (name == null ? "be absent" : "'" + name + "'"));
+            return failed(
+                    reference,
+                    hooks,
+                    name,
+                    where + ": " + ExperimentHooks.EXPERIMENT + " must name the"
+                            + " experiment (letters, digits, '.', '_' and '-'), not "
+                            + (name == null ? "be absent" : "'" + name + "'"));
         }
         if (bundle == null || (!prefix.isEmpty() && !isSafePath(prefix))) {
             return failed(reference, hooks, name, where + ": not a folder inside the bundle");
@@ -363,7 +393,11 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
         try (InputStream in = yaml.openStream()) {
             byte[] bytes = in.readNBytes(MAX_BYTES + 1);
             if (bytes.length > MAX_BYTES) {
-                return failed(reference, hooks, name, tooBig(source, bytes.length + in.transferTo(OutputStream.nullOutputStream())));
+                return failed(
+                        reference,
+                        hooks,
+                        name,
+                        tooBig(source, bytes.length + in.transferTo(OutputStream.nullOutputStream())));
             }
             Experiment experiment = ExperimentYaml.read(bytes, source, name, p -> origin.entry(p) != null);
             LOG.info("Experiment '{}' from bundle {}", name, bundle.getSymbolicName());
@@ -376,8 +410,8 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
         }
     }
 
-    private static Contribution failed(ServiceReference<ExperimentHooks> reference, ExperimentHooks hooks, String name,
-                                       String problem) {
+    private static Contribution failed(
+            ServiceReference<ExperimentHooks> reference, ExperimentHooks hooks, String name, String problem) {
         LOG.warn("Experiment left out: {}", problem);
         return new Contribution(reference, hooks, name, null, null, List.of(problem));
     }

@@ -42,13 +42,16 @@ public final class ExperimentYaml {
     static final Pattern FIELD_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     /** SnakeYAML's limits, tight: a deep nest or an oversized bundle file must fail fast, not fill the heap. */
-    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder().loaderOptions(loaderOptions()).build());
+    private static final ObjectMapper YAML = new ObjectMapper(
+            YAMLFactory.builder().loaderOptions(loaderOptions()).build());
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static final List<String> ROOT_KEYS = List.of(
-            "name", "title", "version", "groupSize", "conditions", "settings", "completion", "pages");
+    private static final List<String> ROOT_KEYS =
+            List.of("name", "title", "version", "groupSize", "conditions", "settings", "completion", "pages");
     private static final List<String> PAGE_KEYS = List.of("name", "kind", "template", "fields");
-    private static final List<String> FIELD_KEYS = List.of("name", "type", "label", "required", "min", "max", "choices");
+    private static final List<String> FIELD_KEYS =
+            List.of("name", "type", "label", "required", "min", "max", "choices");
     private static final List<String> CONDITION_KEYS = List.of("name", "weight");
     private static final List<String> COMPLETION_KEYS = List.of("code", "redirect");
 
@@ -114,10 +117,12 @@ public final class ExperimentYaml {
         try (JsonParser parser = YAML.getFactory().createParser(yaml)) {
             for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
                 // A structure's start token already opened its own context: the element it is sits in the parent.
-                JsonStreamContext context = token.isStructStart()
-                        ? parser.getParsingContext().getParent() : parser.getParsingContext();
+                JsonStreamContext context =
+                        token.isStructStart() ? parser.getParsingContext().getParent() : parser.getParsingContext();
                 if (token == JsonToken.FIELD_NAME || (context != null && context.inArray())) {
-                    lines.putIfAbsent(context.pathAsPointer().toString(), parser.currentTokenLocation().getLineNr());
+                    lines.putIfAbsent(
+                            context.pathAsPointer().toString(),
+                            parser.currentTokenLocation().getLineNr());
                 }
             }
         }
@@ -145,8 +150,16 @@ public final class ExperimentYaml {
         String settings = settings(root.get("settings"));
         String[] completion = completion(root.get("completion"));
         List<Page> pages = pages(root.get("pages"), fileExists);
-        return new Experiment(expectedName, title == null ? expectedName : title, version, pages, conditions,
-                groupSize, settings, completion[0], completion[1]);
+        return new Experiment(
+                expectedName,
+                title == null ? expectedName : title,
+                version,
+                pages,
+                conditions,
+                groupSize,
+                settings,
+                completion[0],
+                completion[1]);
     }
 
     private String version(JsonNode root) {
@@ -157,8 +170,10 @@ public final class ExperimentYaml {
         }
         if (node.isFloatingPointNumber()) {
             // YAML reads 1.10 as the number 1.1: what was written is already lost.
-            problem("version", node.asText() + " is a number; quote it (version: \"" + node.asText()
-                    + "\") so it is kept exactly as written");
+            problem(
+                    "version",
+                    node.asText() + " is a number; quote it (version: \"" + node.asText()
+                            + "\") so it is kept exactly as written");
             return null;
         }
         if (!node.isTextual() && !node.isIntegralNumber() || node.asText().isBlank()) {
@@ -171,7 +186,8 @@ public final class ExperimentYaml {
     private List<Condition> conditions(JsonNode node) {
         List<Condition> conditions = new ArrayList<>();
         Set<String> names = new HashSet<>();
-        for (Map.Entry<String, JsonNode> item : mappings(node, "conditions", CONDITION_KEYS).entrySet()) {
+        for (Map.Entry<String, JsonNode> item :
+                mappings(node, "conditions", CONDITION_KEYS).entrySet()) {
             String path = item.getKey();
             JsonNode c = item.getValue();
             String name = text(c, "name", true, path + ".name");
@@ -238,7 +254,8 @@ public final class ExperimentYaml {
             return pages;
         }
         Set<String> names = new HashSet<>();
-        for (Map.Entry<String, JsonNode> item : mappings(node, "pages", PAGE_KEYS).entrySet()) {
+        for (Map.Entry<String, JsonNode> item :
+                mappings(node, "pages", PAGE_KEYS).entrySet()) {
             String path = item.getKey();
             JsonNode p = item.getValue();
             String name = text(p, "name", true, path + ".name");
@@ -252,7 +269,9 @@ public final class ExperimentYaml {
             if (template == null && kind != null && kind != PageKind.WAIT) {
                 problem(path + ".template", "is missing (a " + lower(kind) + " page needs its template)");
             } else if (template != null && !ExperimentCatalog.isSafePath(template)) {
-                problem(path + ".template", "'" + template + "' must be a relative path inside the experiment's folder");
+                problem(
+                        path + ".template",
+                        "'" + template + "' must be a relative path inside the experiment's folder");
             } else if (template != null && !fileExists.test(template)) {
                 problem(path + ".template", "'" + template + "' does not exist in the experiment's folder");
             }
@@ -373,7 +392,8 @@ public final class ExperimentYaml {
         for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
             String key = names.next();
             if (!known.contains(key)) {
-                problem(path.isEmpty() ? key : path + "." + key,
+                problem(
+                        path.isEmpty() ? key : path + "." + key,
                         "unknown key (known: " + String.join(", ", known) + ")");
             }
         }

@@ -2,7 +2,6 @@ package io.cohort.platform.osgi;
 
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Dictionary;
@@ -36,8 +35,8 @@ public final class ConfigForms implements AutoCloseable {
         metatype = Whiteboard.ownClassSpace(context, MetaTypeService.class);
         configAdmin = Whiteboard.ownClassSpace(context, ConfigurationAdmin.class);
         // A .cfg dropped into deploy/ with a bad value would otherwise only show when someone opens the form.
-        listener = context.registerService(org.osgi.service.cm.ConfigurationListener.class,
-                event -> check(context, event.getPid()), null);
+        listener = context.registerService(
+                org.osgi.service.cm.ConfigurationListener.class, event -> check(context, event.getPid()), null);
         // ...and a .cfg that came before its plugin is checked when the plugin starts.
         bundles = event -> {
             if (event.getType() == org.osgi.framework.BundleEvent.STARTED) {
@@ -49,13 +48,11 @@ public final class ConfigForms implements AutoCloseable {
     }
 
     /** One field of a form. */
-    public record Field(String id, String name, String description, String type, String value,
-                        List<Map<String, String>> options) {
-    }
+    public record Field(
+            String id, String name, String description, String type, String value, List<Map<String, String>> options) {}
 
     /** A form: one configuration PID; {@code problems} name the stored values its definition refuses. */
-    public record Form(String pid, String name, String description, List<Field> fields, List<String> problems) {
-    }
+    public record Form(String pid, String name, String description, List<Field> fields, List<String> problems) {}
 
     /** The PIDs a bundle describes with Metatype. */
     public List<String> pids(Bundle bundle) {
@@ -73,7 +70,9 @@ public final class ConfigForms implements AutoCloseable {
         List<Field> fields = new ArrayList<>();
         for (AttributeDefinition ad : ocd.getAttributeDefinitions(ObjectClassDefinition.ALL)) {
             Object value = current == null ? null : current.get(ad.getID());
-            String shown = value != null ? valueText(value) : ad.getDefaultValue() == null ? "" : String.join(",", ad.getDefaultValue());
+            String shown = value != null
+                    ? valueText(value)
+                    : ad.getDefaultValue() == null ? "" : String.join(",", ad.getDefaultValue());
             List<Map<String, String>> options = new ArrayList<>();
             if (ad.getOptionValues() != null) {
                 for (int i = 0; i < ad.getOptionValues().length; i++) {
@@ -81,8 +80,13 @@ public final class ConfigForms implements AutoCloseable {
                 }
             }
             String type = typeName(ad.getType());
-            fields.add(new Field(ad.getID(), ad.getName(), ad.getDescription(), type,
-                    type.equals("password") ? "" : shown, options));
+            fields.add(new Field(
+                    ad.getID(),
+                    ad.getName(),
+                    ad.getDescription(),
+                    type,
+                    type.equals("password") ? "" : shown,
+                    options));
         }
         return new Form(pid, ocd.getName(), ocd.getDescription(), fields, problems(ocd, current));
     }
@@ -98,7 +102,8 @@ public final class ConfigForms implements AutoCloseable {
         }
         for (AttributeDefinition ad : ocd.getAttributeDefinitions(ObjectClassDefinition.ALL)) {
             Object value = values.get(ad.getID());
-            if (!(value instanceof String raw) || ad.getType() == AttributeDefinition.STRING
+            if (!(value instanceof String raw)
+                    || ad.getType() == AttributeDefinition.STRING
                     || ad.getType() == AttributeDefinition.PASSWORD) {
                 continue;
             }
@@ -124,15 +129,26 @@ public final class ConfigForms implements AutoCloseable {
         }
         for (Bundle b : context.getBundles()) {
             MetaTypeInformation info = service.getMetaTypeInformation(b);
-            if (info == null || info.getPids() == null || !List.of(info.getPids()).contains(pid)) {
+            if (info == null
+                    || info.getPids() == null
+                    || !List.of(info.getPids()).contains(pid)) {
                 continue;
             }
             try {
-                Object filename = configuration(pid).getProperties() == null ? null
+                Object filename = configuration(pid).getProperties() == null
+                        ? null
                         : configuration(pid).getProperties().get("felix.fileinstall.filename");
-                for (String problem : problems(info.getObjectClassDefinition(pid, null), configuration(pid).getProperties())) {
-                    org.slf4j.LoggerFactory.getLogger(ConfigForms.class).warn("Configuration {}{}: {}", pid,
-                            filename == null ? "" : " (" + filename.toString().replaceAll(".*/", "") + ")", problem);
+                for (String problem : problems(
+                        info.getObjectClassDefinition(pid, null),
+                        configuration(pid).getProperties())) {
+                    org.slf4j.LoggerFactory.getLogger(ConfigForms.class)
+                            .warn(
+                                    "Configuration {}{}: {}",
+                                    pid,
+                                    filename == null
+                                            ? ""
+                                            : " (" + filename.toString().replaceAll(".*/", "") + ")",
+                                    problem);
                 }
             } catch (IOException | RuntimeException e) {
                 org.slf4j.LoggerFactory.getLogger(ConfigForms.class).debug("cannot check {}: {}", pid, e.getMessage());
@@ -150,7 +166,8 @@ public final class ConfigForms implements AutoCloseable {
         Dictionary<String, Object> props = config.getProperties() == null ? new Hashtable<>() : config.getProperties();
         List<String> errors = new ArrayList<>();
         for (AttributeDefinition ad : ocd.getAttributeDefinitions(ObjectClassDefinition.ALL)) {
-            String raw = input.getOrDefault(ad.getID(), ad.getType() == AttributeDefinition.BOOLEAN ? "false" : "").trim();
+            String raw = input.getOrDefault(ad.getID(), ad.getType() == AttributeDefinition.BOOLEAN ? "false" : "")
+                    .trim();
             if (ad.getType() == AttributeDefinition.PASSWORD && raw.isEmpty() && props.get(ad.getID()) != null) {
                 continue;
             }
@@ -189,14 +206,24 @@ public final class ConfigForms implements AutoCloseable {
                 continue;
             }
             Object value = props.get(key);
-            out.setProperty(key, value instanceof Object[] array
-                    ? String.join(",", java.util.Arrays.stream(array).map(String::valueOf).toList()) : String.valueOf(value));
+            out.setProperty(
+                    key,
+                    value instanceof Object[] array
+                            ? String.join(
+                                    ",",
+                                    java.util.Arrays.stream(array)
+                                            .map(String::valueOf)
+                                            .toList())
+                            : String.valueOf(value));
         }
         java.nio.file.Path temp = file.resolveSibling("." + file.getFileName() + ".tmp");
         try (java.io.Writer w = java.nio.file.Files.newBufferedWriter(temp)) {
             out.store(w, "written by the Cohort admin's Plugins page");
         }
-        java.nio.file.Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.Files.move(
+                temp,
+                file,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
@@ -204,7 +231,8 @@ public final class ConfigForms implements AutoCloseable {
         MetaTypeService service = metatype.first().orElse(null);
         MetaTypeInformation info = service == null ? null : service.getMetaTypeInformation(bundle);
         if (info == null || !List.of(info.getPids()).contains(pid)) {
-            throw new IllegalArgumentException("bundle " + bundle.getSymbolicName() + " describes no configuration '" + pid + "'");
+            throw new IllegalArgumentException(
+                    "bundle " + bundle.getSymbolicName() + " describes no configuration '" + pid + "'");
         }
         return info.getObjectClassDefinition(pid, null);
     }
@@ -214,7 +242,8 @@ public final class ConfigForms implements AutoCloseable {
         if (admin == null) {
             throw new IllegalStateException("ConfigAdmin is not running");
         }
-        // Location "?" so the configuration reaches the plugin, not the system bundle (docs/architecture.md, pitfall 6).
+        // Location "?" so the configuration reaches the plugin, not the system bundle (docs/architecture.md, pitfall
+        // 6).
         return admin.getConfiguration(pid, "?");
     }
 

@@ -28,8 +28,7 @@ public final class EmbeddedFelix {
 
     private static final String FILE_INSTALL = "org.apache.felix.fileinstall";
 
-    private EmbeddedFelix() {
-    }
+    private EmbeddedFelix() {}
 
     /** Starts the framework and its boot bundles, all but FileInstall: see {@link #startHotDeploy}. */
     public static Framework start(Config config) {
@@ -82,7 +81,8 @@ public final class EmbeddedFelix {
             installed.add(framework.getBundleContext().installBundle(jar.toUri().toString()));
         }
         for (Bundle bundle : installed) {
-            if (!FILE_INSTALL.equals(bundle.getSymbolicName()) && bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
+            if (!FILE_INSTALL.equals(bundle.getSymbolicName())
+                    && bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
                 bundle.start();
             }
         }

@@ -3,7 +3,6 @@ package io.cohort.platform.osgi;
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
 import io.cohort.platform.Config;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -59,9 +58,15 @@ public final class Plugins implements FrameworkListener, SynchronousBundleListen
     }
 
     /** One row of the Plugins page. {@code id} is null for a file that is not installed. */
-    public record Plugin(Long id, String symbolicName, String name, String version, String state, String error,
-                         String location, boolean boot) {
-    }
+    public record Plugin(
+            Long id,
+            String symbolicName,
+            String name,
+            String version,
+            String state,
+            String error,
+            String location,
+            boolean boot) {}
 
     public List<Plugin> list() {
         List<Plugin> rows = new ArrayList<>();
@@ -73,8 +78,15 @@ public final class Plugins implements FrameworkListener, SynchronousBundleListen
                 error = unresolved(b);
             }
             String state = error != null && b.getState() != Bundle.ACTIVE ? "FAILED" : state(b);
-            rows.add(new Plugin(b.getBundleId(), b.getSymbolicName(), b.getHeaders().get(Constants.BUNDLE_NAME),
-                    b.getVersion().toString(), state, error, b.getLocation(), isBoot(b)));
+            rows.add(new Plugin(
+                    b.getBundleId(),
+                    b.getSymbolicName(),
+                    b.getHeaders().get(Constants.BUNDLE_NAME),
+                    b.getVersion().toString(),
+                    state,
+                    error,
+                    b.getLocation(),
+                    isBoot(b)));
         }
         rows.addAll(undeployable(locations, context.getBundles()));
         rows.sort(Comparator.comparing((Plugin p) -> p.id() == null ? Long.MAX_VALUE : p.id()));
@@ -88,17 +100,27 @@ public final class Plugins implements FrameworkListener, SynchronousBundleListen
             return rows;
         }
         try (Stream<Path> files = Files.list(deployDir)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".jar")).sorted().toList()) {
+            for (Path file :
+                    files.filter(f -> f.toString().endsWith(".jar")).sorted().toList()) {
                 if (installedFrom(file, locations)) {
                     continue;
                 }
-                long age = System.currentTimeMillis() - Files.getLastModifiedTime(file).toMillis();
+                long age = System.currentTimeMillis()
+                        - Files.getLastModifiedTime(file).toMillis();
                 String error = age < GRACE_MILLIS ? null : whyNotABundle(file, installed);
-                rows.add(new Plugin(null, null, file.getFileName().toString(), null,
-                        error == null ? "PENDING" : "FAILED", error, file.toUri().toString(), false));
+                rows.add(new Plugin(
+                        null,
+                        null,
+                        file.getFileName().toString(),
+                        null,
+                        error == null ? "PENDING" : "FAILED",
+                        error,
+                        file.toUri().toString(),
+                        false));
             }
         } catch (IOException e) {
-            rows.add(new Plugin(null, null, deployDir.toString(), null, "FAILED", "cannot list: " + e.getMessage(), null, false));
+            rows.add(new Plugin(
+                    null, null, deployDir.toString(), null, "FAILED", "cannot list: " + e.getMessage(), null, false));
         }
         return rows;
     }
@@ -122,11 +144,14 @@ public final class Plugins implements FrameworkListener, SynchronousBundleListen
             }
             String symbolicName = name.split(";")[0].trim();
             String version = org.osgi.framework.Version.parseVersion(
-                    manifest.getMainAttributes().getValue(Constants.BUNDLE_VERSION)).toString();
+                            manifest.getMainAttributes().getValue(Constants.BUNDLE_VERSION))
+                    .toString();
             for (Bundle b : installed) {
-                if (symbolicName.equals(b.getSymbolicName()) && version.equals(b.getVersion().toString())) {
-                    return "a duplicate: bundle " + b.getBundleId() + " (" + b.getLocation().replaceAll(".*/", "")
-                            + ") is already " + symbolicName + " " + version + "; remove one of the two files";
+                if (symbolicName.equals(b.getSymbolicName())
+                        && version.equals(b.getVersion().toString())) {
+                    return "a duplicate: bundle " + b.getBundleId() + " ("
+                            + b.getLocation().replaceAll(".*/", "") + ") is already " + symbolicName + " " + version
+                            + "; remove one of the two files";
                 }
             }
             return "not installed by hot deploy (see the log)";
@@ -141,25 +166,27 @@ public final class Plugins implements FrameworkListener, SynchronousBundleListen
      */
     private String unresolved(Bundle b) {
         org.osgi.framework.wiring.BundleRevision revision = b.adapt(org.osgi.framework.wiring.BundleRevision.class);
-        org.osgi.framework.wiring.FrameworkWiring wiring = context.getBundle(0)
-                .adapt(org.osgi.framework.wiring.FrameworkWiring.class);
+        org.osgi.framework.wiring.FrameworkWiring wiring =
+                context.getBundle(0).adapt(org.osgi.framework.wiring.FrameworkWiring.class);
         if (revision == null || wiring == null) {
             return null;
         }
         List<String> missing = new ArrayList<>();
-        for (org.osgi.resource.Requirement r : revision.getRequirements(
-                org.osgi.framework.wiring.BundleRevision.PACKAGE_NAMESPACE)) {
+        for (org.osgi.resource.Requirement r :
+                revision.getRequirements(org.osgi.framework.wiring.BundleRevision.PACKAGE_NAMESPACE)) {
             if ("optional".equals(r.getDirectives().get("resolution"))) {
                 continue;
             }
             if (wiring.findProviders(r).isEmpty()) {
                 missing.add(String.valueOf(r.getDirectives().get("filter"))
-                        .replaceAll(".*osgi\\.wiring\\.package=([^)]+)\\).*", "$1")
+                                .replaceAll(".*osgi\\.wiring\\.package=([^)]+)\\).*", "$1")
                         + " (" + r.getDirectives().get("filter") + ")");
             }
         }
-        return missing.isEmpty() ? null : "cannot resolve: no bundle exports the package" + (missing.size() > 1 ? "s " : " ")
-                + String.join(", ", missing);
+        return missing.isEmpty()
+                ? null
+                : "cannot resolve: no bundle exports the package" + (missing.size() > 1 ? "s " : " ")
+                        + String.join(", ", missing);
     }
 
     static String state(Bundle b) {
@@ -184,7 +211,8 @@ public final class Plugins implements FrameworkListener, SynchronousBundleListen
             throw new IllegalArgumentException("no bundle with id " + id);
         }
         if (isBoot(b)) {
-            throw new IllegalArgumentException(b.getSymbolicName() + " is a boot bundle of the host; it cannot be changed here");
+            throw new IllegalArgumentException(
+                    b.getSymbolicName() + " is a boot bundle of the host; it cannot be changed here");
         }
         switch (action) {
             case "start" -> {
@@ -229,7 +257,8 @@ public final class Plugins implements FrameworkListener, SynchronousBundleListen
     public Path upload(String fileName, InputStream content) throws IOException {
         String name = Path.of(fileName == null ? "" : fileName).getFileName().toString();
         if (!name.matches("[A-Za-z0-9._-]+\\.jar")) {
-            throw new IllegalArgumentException("'" + fileName + "' is not a .jar file name (letters, digits, . _ - only)");
+            throw new IllegalArgumentException(
+                    "'" + fileName + "' is not a .jar file name (letters, digits, . _ - only)");
         }
         Files.createDirectories(deployDir);
         Path temp = Files.createTempFile(deployDir.getParent(), "upload-", ".part");
@@ -239,7 +268,8 @@ public final class Plugins implements FrameworkListener, SynchronousBundleListen
             if (!problem.startsWith("not installed")) {
                 throw new IllegalArgumentException(name + ": " + problem);
             }
-            return Files.move(temp, deployDir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return Files.move(
+                    temp, deployDir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(temp);
         }
@@ -247,7 +277,9 @@ public final class Plugins implements FrameworkListener, SynchronousBundleListen
 
     @Override
     public void frameworkEvent(FrameworkEvent event) {
-        if (event.getType() == FrameworkEvent.ERROR && event.getBundle() != null && event.getBundle().getBundleId() != 0) {
+        if (event.getType() == FrameworkEvent.ERROR
+                && event.getBundle() != null
+                && event.getBundle().getBundleId() != 0) {
             failures.put(event.getBundle().getBundleId(), message(event.getThrowable()));
         }
     }
@@ -263,7 +295,8 @@ public final class Plugins implements FrameworkListener, SynchronousBundleListen
             case BundleEvent.STARTING -> activating.add(id);
             case BundleEvent.STOPPING -> {
                 if (activating.remove(id)) {
-                    failures.putIfAbsent(id, "Activator start error: its start() threw (the exception is in the node's log)");
+                    failures.putIfAbsent(
+                            id, "Activator start error: its start() threw (the exception is in the node's log)");
                 }
             }
             case BundleEvent.STARTED, BundleEvent.UNINSTALLED, BundleEvent.UPDATED -> {

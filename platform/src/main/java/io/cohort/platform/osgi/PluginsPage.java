@@ -2,19 +2,14 @@ package io.cohort.platform.osgi;
 
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
-
-import io.cohort.platform.web.ContributedPages;
-
-import io.cohort.platform.web.CoreTab;
-
 import io.cohort.platform.web.AdminRequest;
 import io.cohort.platform.web.AuditLog;
+import io.cohort.platform.web.ContributedPages;
+import io.cohort.platform.web.CoreTab;
 import io.cohort.platform.web.Layout;
 import io.cohort.platform.web.RequestError;
 import io.cohort.platform.web.RequestFields;
 import io.cohort.platform.web.Tab;
-
-import io.cohort.platform.osgi.Plugins;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -91,9 +86,13 @@ public final class PluginsPage implements CoreTab {
             }
         } catch (Exception e) {
             if (api) {
-                Layout.json(ctx, e instanceof IllegalArgumentException ? 400 : 409, Map.of("error", String.valueOf(e.getMessage())));
+                Layout.json(
+                        ctx,
+                        e instanceof IllegalArgumentException ? 400 : 409,
+                        Map.of("error", String.valueOf(e.getMessage())));
             } else {
-                ctx.redirect("/admin/plugins?error=" + RequestFields.enc(action + " failed for bundle " + id + ": " + e.getMessage()));
+                ctx.redirect("/admin/plugins?error="
+                        + RequestFields.enc(action + " failed for bundle " + id + ": " + e.getMessage()));
             }
         }
     }
@@ -108,7 +107,8 @@ public final class PluginsPage implements CoreTab {
         try {
             var saved = plugins.upload(file.getSubmittedFileName(), file.getInputStream());
             audit.record(user, "plugin.upload", saved.getFileName().toString(), Map.of("size", file.getSize()));
-            ctx.redirect("/admin/plugins?notice=" + RequestFields.enc(saved.getFileName() + " uploaded; it starts within a second"));
+            ctx.redirect("/admin/plugins?notice="
+                    + RequestFields.enc(saved.getFileName() + " uploaded; it starts within a second"));
         } catch (Exception e) {
             ctx.redirect("/admin/plugins?error=" + RequestFields.enc("upload refused: " + e.getMessage()));
         }
@@ -136,7 +136,8 @@ public final class PluginsPage implements CoreTab {
         Bundle b = bundle(ctx);
         String pid = ctx.getParameter("pid").toString();
         Map<String, String> input = new HashMap<>();
-        for (Map.Entry<String, ParameterValue> e : ctx.getRequest().getParameters().entrySet()) {
+        for (Map.Entry<String, ParameterValue> e :
+                ctx.getRequest().getParameters().entrySet()) {
             input.put(e.getKey(), e.getValue().toString(""));
         }
         String base = "/admin/plugins/" + b.getBundleId() + "/config/" + RequestFields.enc(pid);
@@ -148,5 +149,4 @@ public final class PluginsPage implements CoreTab {
             ctx.redirect(base + "?error=" + RequestFields.enc(e.getMessage()));
         }
     }
-
 }

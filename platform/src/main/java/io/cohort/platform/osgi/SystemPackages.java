@@ -25,8 +25,7 @@ public final class SystemPackages {
 
     static final String RESOURCE = "/io/cohort/platform/system-packages.txt";
 
-    private SystemPackages() {
-    }
+    private SystemPackages() {}
 
     /** The comma-separated value for {@code org.osgi.framework.system.packages.extra}. */
     public static String list() {
@@ -59,7 +58,11 @@ public final class SystemPackages {
     static Manifest apiManifest() throws IOException {
         Path location;
         try {
-            location = Path.of(View.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            location = Path.of(View.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
         } catch (URISyntaxException e) {
             throw new IOException("cannot locate the api: " + e.getMessage(), e);
         }

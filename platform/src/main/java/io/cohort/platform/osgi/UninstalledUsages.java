@@ -32,9 +32,12 @@ final class UninstalledUsages implements SynchronousBundleListener {
             Field registry = field(framework.getClass(), "m_registry");
             Object serviceRegistry = registry.get(framework);
             Field inUse = field(serviceRegistry.getClass(), "m_inUseMap");
-            framework.getBundleContext().addBundleListener(new UninstalledUsages((Map<?, ?>) inUse.get(serviceRegistry)));
+            framework.getBundleContext().addBundleListener(new UninstalledUsages((Map<?, ?>)
+                    inUse.get(serviceRegistry)));
         } catch (ReflectiveOperationException | RuntimeException e) {
-            LOG.warn("Not dropping uninstalled bundles' service usages (this Felix is not the one expected): {}", e.toString());
+            LOG.warn(
+                    "Not dropping uninstalled bundles' service usages (this Felix is not the one expected): {}",
+                    e.toString());
         }
     }
 

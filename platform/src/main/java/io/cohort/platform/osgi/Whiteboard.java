@@ -20,15 +20,12 @@ public final class Whiteboard<S> implements AutoCloseable {
 
     /** Told when a service arrives or goes; runs on the registering or unregistering thread. */
     public interface Listener<S> {
-        default void added(ServiceReference<S> reference, S service) {
-        }
+        default void added(ServiceReference<S> reference, S service) {}
 
         /** Its properties changed. */
-        default void modified(ServiceReference<S> reference, S service) {
-        }
+        default void modified(ServiceReference<S> reference, S service) {}
 
-        default void removed(ServiceReference<S> reference, S service) {
-        }
+        default void removed(ServiceReference<S> reference, S service) {}
     }
 
     private final ServiceTracker<S, S> tracker;

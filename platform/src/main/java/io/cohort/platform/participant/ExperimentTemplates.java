@@ -9,8 +9,8 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Reader;
-import java.net.URL;
 import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
@@ -36,8 +36,7 @@ final class ExperimentTemplates implements Loader<Object> {
         return PREFIX + experiment + "/" + path;
     }
 
-    private record ExperimentFile(String name, URL url, long modified) {
-    }
+    private record ExperimentFile(String name, URL url, long modified) {}
 
     @Override
     public Object createCacheKey(String templateName) {
@@ -87,7 +86,10 @@ final class ExperimentTemplates implements Loader<Object> {
     @Override
     public String resolveRelativePath(String relativePath, String anchorPath) {
         String relative = PathUtils.resolveRelativePath(relativePath, anchorPath, '/');
-        if (relative != null || anchorPath == null || !anchorPath.startsWith(PREFIX) || relativePath.startsWith("/")
+        if (relative != null
+                || anchorPath == null
+                || !anchorPath.startsWith(PREFIX)
+                || relativePath.startsWith("/")
                 || relativePath.startsWith(PREFIX)) {
             return relative;
         }
@@ -96,14 +98,11 @@ final class ExperimentTemplates implements Loader<Object> {
     }
 
     @Override
-    public void setCharset(String charset) {
-    }
+    public void setCharset(String charset) {}
 
     @Override
-    public void setPrefix(String prefix) {
-    }
+    public void setPrefix(String prefix) {}
 
     @Override
-    public void setSuffix(String suffix) {
-    }
+    public void setSuffix(String suffix) {}
 }

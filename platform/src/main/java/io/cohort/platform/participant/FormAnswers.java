@@ -20,7 +20,8 @@ import java.util.function.Function;
 record FormAnswers(Map<String, String> values, Map<String, String> errors, Map<String, String> entered) {
 
     static final int MAX_TEXT = 10_000;
-    private static final java.util.regex.Pattern PLAIN_DECIMAL = java.util.regex.Pattern.compile("[-+]?[0-9]{1,30}(\\.[0-9]{1,30})?");
+    private static final java.util.regex.Pattern PLAIN_DECIMAL =
+            java.util.regex.Pattern.compile("[-+]?[0-9]{1,30}(\\.[0-9]{1,30})?");
     private static final JsonNodeFactory NODES = new ObjectMapper().getNodeFactory();
 
     boolean ok() {
@@ -103,7 +104,8 @@ record FormAnswers(Map<String, String> values, Map<String, String> errors, Map<S
             }
             case TEXT -> {
                 if (text.length() > MAX_TEXT) {
-                    throw new IllegalArgumentException("at most " + MAX_TEXT + " characters (this is " + text.length() + ")");
+                    throw new IllegalArgumentException(
+                            "at most " + MAX_TEXT + " characters (this is " + text.length() + ")");
                 }
                 yield NODES.textNode(text).toString();
             }

@@ -1,10 +1,9 @@
 package io.cohort.platform.participant;
 
-import com.google.inject.Inject;
-import com.google.inject.Singleton;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
 import io.cohort.api.experiment.Experiment;
 import io.cohort.api.experiment.Field;
 import io.cohort.api.experiment.FieldType;
@@ -13,6 +12,7 @@ import io.cohort.api.experiment.PageKind;
 import io.cohort.api.session.Participant;
 import io.cohort.api.web.ParticipantPageContribution;
 import io.cohort.platform.experiment.ExperimentCatalog;
+import io.cohort.platform.osgi.Whiteboard;
 import io.cohort.platform.session.FieldStore;
 import io.cohort.platform.session.ParticipantMoves;
 import io.cohort.platform.session.ParticipantStore;
@@ -29,7 +29,6 @@ import java.util.Map;
 import java.util.stream.LongStream;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
-import io.cohort.platform.osgi.Whiteboard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,9 +49,13 @@ public final class ParticipantPages implements AutoCloseable {
     private final Whiteboard<ParticipantPageContribution> contributions;
 
     @Inject
-    public ParticipantPages(ExperimentCatalog catalog, FieldStore data, ParticipantStore participants, BundleContext context) {
-        this.engine = new PebbleEngine.Builder().loader(new ExperimentTemplates(catalog)).autoEscaping(true)
-                .strictVariables(false).build();
+    public ParticipantPages(
+            ExperimentCatalog catalog, FieldStore data, ParticipantStore participants, BundleContext context) {
+        this.engine = new PebbleEngine.Builder()
+                .loader(new ExperimentTemplates(catalog))
+                .autoEscaping(true)
+                .strictVariables(false)
+                .build();
         this.data = data;
         this.participants = participants;
         this.contributions = new Whiteboard<>(context, ParticipantPageContribution.class);
@@ -85,14 +88,33 @@ public final class ParticipantPages implements AutoCloseable {
         boolean end = p.pageIndex() >= e.pages().size();
         String template;
         if (end) {
-            model.put("page", Map.of("name", "end", "kind", "end", "index", p.pageIndex(), "count", e.pages().size()));
+            model.put(
+                    "page",
+                    Map.of(
+                            "name",
+                            "end",
+                            "kind",
+                            "end",
+                            "index",
+                            p.pageIndex(),
+                            "count",
+                            e.pages().size()));
             model.put("completionCode", blankToNull(e.completionCode()));
             model.put("completionRedirect", httpUrl(e.completionRedirect()));
             template = "participant-end.peb";
         } else {
             Page page = e.pages().get(p.pageIndex());
-            model.put("page", Map.of("name", page.name(), "kind", page.kind().name().toLowerCase(Locale.ROOT),
-                    "index", p.pageIndex(), "count", e.pages().size()));
+            model.put(
+                    "page",
+                    Map.of(
+                            "name",
+                            page.name(),
+                            "kind",
+                            page.kind().name().toLowerCase(Locale.ROOT),
+                            "index",
+                            p.pageIndex(),
+                            "count",
+                            e.pages().size()));
             if (page.kind() == PageKind.FORM) {
                 model.put("form", formModel(page, current, answers));
             }
@@ -170,8 +192,12 @@ public final class ParticipantPages implements AutoCloseable {
             m.put("max", f.max() == null ? null : FormAnswers.number(f.max()));
             m.put("choices", f.choices() == null ? List.of() : f.choices());
             if (f.type() == FieldType.SCALE && f.min() != null && f.max() != null) {
-                m.put("scale", LongStream.rangeClosed(f.min().longValue(), f.max().longValue()).limit(101)
-                        .mapToObj(Long::toString).toList());
+                m.put(
+                        "scale",
+                        LongStream.rangeClosed(f.min().longValue(), f.max().longValue())
+                                .limit(101)
+                                .mapToObj(Long::toString)
+                                .toList());
             }
             String value;
             if (answers != null) {
@@ -227,7 +253,10 @@ public final class ParticipantPages implements AutoCloseable {
      */
     static String scriptJson(Object value) {
         try {
-            return JSON.writeValueAsString(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026");
+            return JSON.writeValueAsString(value)
+                    .replace("<", "\\u003c")
+                    .replace(">", "\\u003e")
+                    .replace("&", "\\u0026");
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -240,7 +269,8 @@ public final class ParticipantPages implements AutoCloseable {
         if (!all.isEmpty()) {
             ParticipantPageContribution.ParticipantPage page =
                     new ParticipantPageContribution.ParticipantPage(p.sessionId(), p.id(), pageName, end);
-            for (Map.Entry<ServiceReference<ParticipantPageContribution>, ParticipantPageContribution> entry : all.entrySet()) {
+            for (Map.Entry<ServiceReference<ParticipantPageContribution>, ParticipantPageContribution> entry :
+                    all.entrySet()) {
                 ServiceReference<ParticipantPageContribution> ref = entry.getKey();
                 ParticipantPageContribution c = entry.getValue();
                 try {
@@ -250,7 +280,10 @@ public final class ParticipantPages implements AutoCloseable {
                     body.append(b == null ? "" : b).append('\n');
                 } catch (RuntimeException e) {
                     // One plugin's broken widget must not take the participant's page down.
-                    LOG.warn("participant page contribution of bundle {} failed: {}", ref.getBundle().getSymbolicName(), e.toString());
+                    LOG.warn(
+                            "participant page contribution of bundle {} failed: {}",
+                            ref.getBundle().getSymbolicName(),
+                            e.toString());
                 }
             }
         }

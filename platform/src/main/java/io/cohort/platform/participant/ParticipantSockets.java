@@ -1,9 +1,8 @@
 package io.cohort.platform.participant;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import io.cohort.api.event.Event;
 import io.cohort.api.event.EventListener;
 import io.cohort.api.web.SocketEndpoint;
@@ -52,9 +51,10 @@ public final class ParticipantSockets implements SocketEndpoint, EventListener {
     public void onClose(Socket socket) {
         String pid = socket.principal();
         boolean last = byParticipant.computeIfPresent(pid, (k, open) -> {
-            open.remove(socket);
-            return open.isEmpty() ? null : open;
-        }) == null;
+                    open.remove(socket);
+                    return open.isEmpty() ? null : open;
+                })
+                == null;
         // Another tab of the same participant still open on this node: still online.
         if (last) {
             online(pid, false);

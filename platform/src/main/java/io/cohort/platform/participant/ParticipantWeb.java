@@ -1,10 +1,9 @@
 package io.cohort.platform.participant;
 
-import com.google.inject.Inject;
-import com.google.inject.Singleton;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
 import io.cohort.api.experiment.Experiment;
 import io.cohort.api.experiment.Page;
 import io.cohort.api.experiment.PageKind;
@@ -52,6 +51,7 @@ public final class ParticipantWeb implements Tab {
     private static final Logger LOG = LoggerFactory.getLogger(ParticipantWeb.class);
     /** Fields the host itself writes: a page may not forge them. */
     static final Set<String> RESERVED = Set.of("status", "condition", "group", "bonus_cents", "label");
+
     static final int MAX_BODY = 1_000_000;
 
     private final ParticipantStore participants;
@@ -66,11 +66,17 @@ public final class ParticipantWeb implements Tab {
      * participant who is still there as gone. Per node; a beacon without a number always counts.
      */
     private final Map<String, Long> latestLoad = new ConcurrentHashMap<>();
+
     private final AtomicLong loads = new AtomicLong(System.currentTimeMillis());
 
     @Inject
-    public ParticipantWeb(ParticipantStore participants, SessionStore sessions, ParticipantMoves moves, FieldStore data,
-                          ExperimentCatalog catalog, ParticipantPages pages) {
+    public ParticipantWeb(
+            ParticipantStore participants,
+            SessionStore sessions,
+            ParticipantMoves moves,
+            FieldStore data,
+            ExperimentCatalog catalog,
+            ParticipantPages pages) {
         this.participants = participants;
         this.sessions = sessions;
         this.moves = moves;
@@ -87,7 +93,10 @@ public final class ParticipantWeb implements Tab {
         app.GET(base, Tab.handler(ctx -> {
             Optional<Participant> p = who(ctx);
             if (p.isPresent()) {
-                ctx.getResponse().status(301).header("Location", ParticipantPages.base(p.get())).commit();
+                ctx.getResponse()
+                        .status(301)
+                        .header("Location", ParticipantPages.base(p.get()))
+                        .commit();
             } else {
                 notFound(ctx);
             }
@@ -104,32 +113,49 @@ public final class ParticipantWeb implements Tab {
     }
 
     private Optional<Participant> who(RouteContext ctx) {
-        return participants.byToken(ctx.getParameter("session").toString(), ctx.getParameter("token").toString());
+        return participants.byToken(
+                ctx.getParameter("session").toString(),
+                ctx.getParameter("token").toString());
     }
 
     /** The one answer to every URL that does not name a participant. */
     private void notFound(RouteContext ctx) {
-        send(ctx, 404, pages.notice("Page not found",
-                "There is no study page at this address. Please check the link you were given."));
+        send(
+                ctx,
+                404,
+                pages.notice(
+                        "Page not found",
+                        "There is no study page at this address. Please check the link you were given."));
     }
 
     private static void send(RouteContext ctx, int status, String html) {
-        ctx.getResponse().status(status).header("Cache-Control", "no-store").html().send(html);
+        ctx.getResponse()
+                .status(status)
+                .header("Cache-Control", "no-store")
+                .html()
+                .send(html);
     }
 
     private void paused(RouteContext ctx) {
-        send(ctx, 503, pages.notice("This study is paused",
-                "This study is paused; keep this page and try again later."));
+        send(
+                ctx,
+                503,
+                pages.notice("This study is paused", "This study is paused; keep this page and try again later."));
     }
 
     private void unavailable(RouteContext ctx) {
-        send(ctx, 503, pages.notice("This study is not available",
-                "This study cannot be shown right now; keep this page and try again later."));
+        send(
+                ctx,
+                503,
+                pages.notice(
+                        "This study is not available",
+                        "This study cannot be shown right now; keep this page and try again later."));
     }
 
     /** The participant, their session and experiment, or null once an answer (404, paused, unavailable) was sent. */
     private ParticipantMoves.Context open(RouteContext ctx) {
-        Optional<ParticipantMoves.Context> found = moves.byToken(ctx.getParameter("session").toString(),
+        Optional<ParticipantMoves.Context> found = moves.byToken(
+                ctx.getParameter("session").toString(),
                 ctx.getParameter("token").toString());
         if (found.isEmpty()) {
             notFound(ctx);
@@ -160,9 +186,17 @@ public final class ParticipantWeb implements Tab {
         try {
             html = pages.page(at, answers, load);
         } catch (PebbleException e) {
-            LOG.error("experiment {}: page {} cannot be rendered", at.experiment().name(), at.participant().pageIndex(), e);
-            send(ctx, 500, pages.notice("This page cannot be shown",
-                    "Something is wrong with this page of the study; please tell the researchers."));
+            LOG.error(
+                    "experiment {}: page {} cannot be rendered",
+                    at.experiment().name(),
+                    at.participant().pageIndex(),
+                    e);
+            send(
+                    ctx,
+                    500,
+                    pages.notice(
+                            "This page cannot be shown",
+                            "Something is wrong with this page of the study; please tell the researchers."));
             return;
         }
         send(ctx, status, html);
@@ -186,7 +220,8 @@ public final class ParticipantWeb implements Tab {
         Participant p = at.participant();
         String here = ParticipantPages.base(p);
         // Not the page they are on (a second click, an old tab): nothing to store, show where they are.
-        if (index != p.pageIndex() || index >= at.experiment().pages().size()
+        if (index != p.pageIndex()
+                || index >= at.experiment().pages().size()
                 || at.experiment().pages().get(index).kind() != PageKind.FORM) {
             seeOther(ctx, here);
             return;
@@ -211,7 +246,10 @@ public final class ParticipantWeb implements Tab {
         String session = ctx.getParameter("session").toString();
         String token = ctx.getParameter("token").toString();
         Optional<Experiment> e = moves.experimentOf(session);
-        if (e.isEmpty() || index < 0 || index >= e.get().pages().size() || e.get().pages().get(index).kind() != PageKind.FORM) {
+        if (e.isEmpty()
+                || index < 0
+                || index >= e.get().pages().size()
+                || e.get().pages().get(index).kind() != PageKind.FORM) {
             return false;
         }
         FormAnswers answers = FormAnswers.check(e.get().pages().get(index), name -> first(ctx, name));
@@ -224,7 +262,11 @@ public final class ParticipantWeb implements Tab {
 
     /** 303: the browser GETs the page (Pippo's redirect(url, code) drops the Location header). */
     private static void seeOther(RouteContext ctx, String path) {
-        ctx.getResponse().status(303).header("Location", path).header("Cache-Control", "no-store").commit();
+        ctx.getResponse()
+                .status(303)
+                .header("Location", path)
+                .header("Cache-Control", "no-store")
+                .commit();
     }
 
     private static String first(RouteContext ctx, String name) {
@@ -278,7 +320,10 @@ public final class ParticipantWeb implements Tab {
 
     private static String pageName(ParticipantMoves.Context at) {
         int i = at.participant().pageIndex();
-        return "page:" + (i < at.experiment().pages().size() ? at.experiment().pages().get(i).name() : "end");
+        return "page:"
+                + (i < at.experiment().pages().size()
+                        ? at.experiment().pages().get(i).name()
+                        : "end");
     }
 
     private static void checkKey(String key) {
@@ -288,7 +333,14 @@ public final class ParticipantWeb implements Tab {
     }
 
     private void state(RouteContext ctx, ParticipantMoves.Context at) {
-        Layout.json(ctx, 200, Map.of("page", at.participant().pageIndex(), "status", at.participant().status().name()));
+        Layout.json(
+                ctx,
+                200,
+                Map.of(
+                        "page",
+                        at.participant().pageIndex(),
+                        "status",
+                        at.participant().status().name()));
     }
 
     /** {@code {"k": v, ...}}: each value stored as the field's new value, all or none. */
@@ -366,7 +418,11 @@ public final class ParticipantWeb implements Tab {
         String path = ctx.getParameter("path").toString();
         Optional<URL> url = path.endsWith("/") ? Optional.empty() : catalog.resource(name, "static/" + path);
         if (url.isEmpty()) {
-            ctx.getResponse().status(404).header("Cache-Control", "no-store").text().send("Not found");
+            ctx.getResponse()
+                    .status(404)
+                    .header("Cache-Control", "no-store")
+                    .text()
+                    .send("Not found");
             return;
         }
         String type = ctx.getApplication().getMimeTypes().getContentType(path);
@@ -377,7 +433,10 @@ public final class ParticipantWeb implements Tab {
             ctx.getResponse().status(404).text().send("Not found");
             return;
         }
-        ctx.getResponse().header("Cache-Control", "no-cache").header("X-Content-Type-Options", "nosniff")
-                .contentType(type == null ? "application/octet-stream" : type).resource(in);
+        ctx.getResponse()
+                .header("Cache-Control", "no-cache")
+                .header("X-Content-Type-Options", "nosniff")
+                .contentType(type == null ? "application/octet-stream" : type)
+                .resource(in);
     }
 }

@@ -2,7 +2,6 @@ package io.cohort.platform.participant;
 
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
-
 import io.cohort.platform.session.ParticipantMoves;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -28,14 +27,18 @@ public final class WaitTimeouts implements AutoCloseable {
 
     @Inject
     public WaitTimeouts(ParticipantMoves moves) {
-        timer.scheduleWithFixedDelay(() -> {
-            try {
-                moves.releaseTimedOut();
-            } catch (RuntimeException e) {
-                // Logged and tried again next time: a scheduled task that throws is never run again.
-                LOG.warn("releasing timed-out wait pages failed: {}", e.toString());
-            }
-        }, PERIOD_MS, PERIOD_MS, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        moves.releaseTimedOut();
+                    } catch (RuntimeException e) {
+                        // Logged and tried again next time: a scheduled task that throws is never run again.
+                        LOG.warn("releasing timed-out wait pages failed: {}", e.toString());
+                    }
+                },
+                PERIOD_MS,
+                PERIOD_MS,
+                TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -1,9 +1,8 @@
 package io.cohort.platform.payment;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import io.cohort.api.payment.PaymentBatch;
 import io.cohort.api.payment.PlanRequest;
 import io.cohort.api.schedule.TaskHandler;
@@ -32,7 +31,8 @@ public final class ApproveAllTask implements TaskHandler {
     @Override
     public String run(String taskName, String data) throws Exception {
         JsonNode provider = Layout.JSON.readTree(data == null ? "{}" : data).path("provider");
-        String name = providers.named(provider.isTextual() ? provider.asText() : null).name();
+        String name =
+                providers.named(provider.isTextual() ? provider.asText() : null).name();
         PlanRequest request = actions.approveSubmitted(name);
         if (request.rows().isEmpty()) {
             return "nothing submitted to approve";

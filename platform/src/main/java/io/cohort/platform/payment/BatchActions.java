@@ -2,7 +2,6 @@ package io.cohort.platform.payment;
 
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
-
 import io.cohort.api.crowd.Assignment;
 import io.cohort.api.crowd.AssignmentStatus;
 import io.cohort.api.crowd.CrowdException;
@@ -49,8 +48,7 @@ public final class BatchActions {
     }
 
     /** Limits on a bonus plan; cents. */
-    public record Limits(long minCents, long maxCents) {
-    }
+    public record Limits(long minCents, long maxCents) {}
 
     /** Every participant of the provider whose status is SUBMITTED. */
     public PlanRequest approveSubmitted(String provider) {
@@ -69,11 +67,17 @@ public final class BatchActions {
         List<PlanRow> rows = new ArrayList<>();
         for (Participant p : participants.ofProvider(provider)) {
             if (p.status() == ParticipantStatus.APPROVED && p.bonusCents() > 0 && !bonused.contains(p.assignmentId())) {
-                rows.add(new PlanRow(rows.size() + 1, p.id(), p.workerId(), p.assignmentId(),
-                        PaymentLedger.dollars(p.bonusCents()), reason));
+                rows.add(new PlanRow(
+                        rows.size() + 1,
+                        p.id(),
+                        p.workerId(),
+                        p.assignmentId(),
+                        PaymentLedger.dollars(p.bonusCents()),
+                        reason));
             }
         }
-        return new PlanRequest(provider, PaymentKind.BONUS, "Bonus all (auto)", rows, limits.minCents(), limits.maxCents(), false);
+        return new PlanRequest(
+                provider, PaymentKind.BONUS, "Bonus all (auto)", rows, limits.minCents(), limits.maxCents(), false);
     }
 
     /** nodegame-mturk's: every submitted assignment of every HIT we posted, ours or not. */
@@ -92,8 +96,13 @@ public final class BatchActions {
     }
 
     /** Approve, reject or bonus the chosen participants. */
-    public PlanRequest selection(String provider, PaymentKind kind, List<String> participantIds, String amount,
-                                 String reason, Limits limits) {
+    public PlanRequest selection(
+            String provider,
+            PaymentKind kind,
+            List<String> participantIds,
+            String amount,
+            String reason,
+            Limits limits) {
         List<PlanRow> rows = new ArrayList<>();
         for (String id : participantIds) {
             rows.add(new PlanRow(rows.size() + 1, id, null, null, kind == PaymentKind.BONUS ? amount : "", reason));
@@ -113,7 +122,11 @@ public final class BatchActions {
     public PlanRequest fromCsv(String provider, PaymentKind kind, String csv, Limits limits) {
         List<PlanRow> rows = new ArrayList<>();
         List<String> problems = new ArrayList<>();
-        try (CSVParser parser = CSVFormat.DEFAULT.builder().setTrim(true).setIgnoreEmptyLines(true).get()
+        try (CSVParser parser = CSVFormat.DEFAULT
+                .builder()
+                .setTrim(true)
+                .setIgnoreEmptyLines(true)
+                .get()
                 .parse(new StringReader(csv))) {
             int line = 1;
             int scanned = 0;
@@ -126,10 +139,12 @@ public final class BatchActions {
                     continue;
                 }
                 if (r.size() < 2 || r.size() > 4) {
-                    problems.add("line " + line + ": expected worker_id,assignment_id,amount,reason but found " + r.size() + " field(s)");
+                    problems.add("line " + line + ": expected worker_id,assignment_id,amount,reason but found "
+                            + r.size() + " field(s)");
                     continue;
                 }
-                rows.add(new PlanRow(line, null, r.get(0), r.get(1), r.size() > 2 ? r.get(2) : "", r.size() > 3 ? r.get(3) : ""));
+                rows.add(new PlanRow(
+                        line, null, r.get(0), r.get(1), r.size() > 2 ? r.get(2) : "", r.size() > 3 ? r.get(3) : ""));
             }
         } catch (IOException | java.io.UncheckedIOException e) {
             problems.add("the file is not CSV: " + e.getMessage());
@@ -137,13 +152,18 @@ public final class BatchActions {
         if (!problems.isEmpty()) {
             throw new PlanRefused(problems);
         }
-        return new PlanRequest(provider, kind, kind.name().charAt(0) + kind.name().substring(1).toLowerCase() + " from a file",
-                rows, limits.minCents(), limits.maxCents(), false);
+        return new PlanRequest(
+                provider,
+                kind,
+                kind.name().charAt(0) + kind.name().substring(1).toLowerCase() + " from a file",
+                rows,
+                limits.minCents(),
+                limits.maxCents(),
+                false);
     }
 
     /** A HIT a HIT action would touch, or leave with why. */
-    public record HitChoice(Hit hit, boolean chosen, String why) {
-    }
+    public record HitChoice(Hit hit, boolean chosen, String why) {}
 
     /** The HITs "expire all" would expire: the ones workers can still take. */
     public List<HitChoice> expirable(String provider) {
@@ -168,7 +188,9 @@ public final class BatchActions {
             } else if (hit.pending() > 0) {
                 why = hit.pending() + " worker(s) still at work";
             } else {
-                long waiting = crowd.assignments(hit.id()).stream().filter(a -> a.status() == AssignmentStatus.SUBMITTED).count();
+                long waiting = crowd.assignments(hit.id()).stream()
+                        .filter(a -> a.status() == AssignmentStatus.SUBMITTED)
+                        .count();
                 why = waiting > 0 ? waiting + " assignment(s) awaiting approval or rejection" : null;
             }
             out.add(new HitChoice(hit, why == null, why == null ? "deletable" : why));
@@ -177,8 +199,7 @@ public final class BatchActions {
     }
 
     /** What a HIT action did to one HIT. */
-    public record HitOutcome(String hitId, boolean done, String message) {
-    }
+    public record HitOutcome(String hitId, boolean done, String message) {}
 
     /** Expires (or deletes) each chosen HIT; one failing does not stop the rest, and each is reported. */
     public List<HitOutcome> actOnHits(String provider, boolean delete, String by) {
@@ -196,7 +217,8 @@ public final class BatchActions {
                     crowd.expire(choice.hit().id());
                 }
                 out.add(new HitOutcome(choice.hit().id(), true, delete ? "deleted" : "expired"));
-                audit.record(by, delete ? "hit.delete" : "hit.expire", choice.hit().id(), Map.of("provider", provider));
+                audit.record(
+                        by, delete ? "hit.delete" : "hit.expire", choice.hit().id(), Map.of("provider", provider));
             } catch (CrowdException e) {
                 out.add(new HitOutcome(choice.hit().id(), false, e.code() + ": " + e.getMessage()));
             }

@@ -2,27 +2,27 @@ package io.cohort.platform.payment;
 
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
-
 import io.cohort.api.crowd.CrowdException;
 import io.cohort.api.crowd.CrowdProvider;
+import io.cohort.platform.osgi.Whiteboard;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.osgi.framework.BundleContext;
-import io.cohort.platform.osgi.Whiteboard;
 
 /** The {@link CrowdProvider} services plugins register, tracked live, found by name. */
 @Singleton
 public final class CrowdProviders implements AutoCloseable {
 
     private static final int BALANCE_WAIT_SECONDS = 3;
-    private static final java.util.concurrent.ExecutorService BALANCES = java.util.concurrent.Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "cohort-crowd-balance");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final java.util.concurrent.ExecutorService BALANCES =
+            java.util.concurrent.Executors.newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "cohort-crowd-balance");
+                t.setDaemon(true);
+                return t;
+            });
 
     private final Whiteboard<CrowdProvider> tracker;
 
@@ -37,8 +37,12 @@ public final class CrowdProviders implements AutoCloseable {
 
     /** @throws CrowdException when no provider of that name is running (its plugin stopped or not deployed) */
     public CrowdProvider get(String name) {
-        return find(name).orElseThrow(() -> new CrowdException("NoProvider",
-                "no crowd provider '" + name + "' is running: deploy or start its plugin", true, null));
+        return find(name)
+                .orElseThrow(() -> new CrowdException(
+                        "NoProvider",
+                        "no crowd provider '" + name + "' is running: deploy or start its plugin",
+                        true,
+                        null));
     }
 
     /**
@@ -53,8 +57,11 @@ public final class CrowdProviders implements AutoCloseable {
         }
         List<CrowdProvider> all = all();
         if (all.size() != 1) {
-            throw new IllegalArgumentException(all.isEmpty() ? "provider: no crowd provider is running; deploy one (e.g. the MTurk plugin)"
-                    : "provider: say which provider (" + all.stream().map(CrowdProvider::name).toList() + ")");
+            throw new IllegalArgumentException(
+                    all.isEmpty()
+                            ? "provider: no crowd provider is running; deploy one (e.g. the MTurk plugin)"
+                            : "provider: say which provider ("
+                                    + all.stream().map(CrowdProvider::name).toList() + ")");
         }
         return all.get(0);
     }
@@ -85,11 +92,16 @@ public final class CrowdProviders implements AutoCloseable {
             // minutes): the balance gets a few seconds, then the page says so and the call finishes on its own.
             java.util.concurrent.Future<Long> balance = BALANCES.submit(p::balanceCents);
             try {
-                row.put("balance", PaymentLedger.dollars(balance.get(BALANCE_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS)));
+                row.put(
+                        "balance",
+                        PaymentLedger.dollars(
+                                balance.get(BALANCE_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS)));
             } catch (java.util.concurrent.TimeoutException e) {
                 row.put("error", p.name() + " did not say its balance within " + BALANCE_WAIT_SECONDS + " s");
             } catch (java.util.concurrent.ExecutionException e) {
-                row.put("error", e.getCause() instanceof CrowdException c ? c.getMessage() : String.valueOf(e.getCause()));
+                row.put(
+                        "error",
+                        e.getCause() instanceof CrowdException c ? c.getMessage() : String.valueOf(e.getCause()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 row.put("error", "interrupted");

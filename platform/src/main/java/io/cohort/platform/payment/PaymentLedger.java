@@ -2,7 +2,6 @@ package io.cohort.platform.payment;
 
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
-
 import io.cohort.api.crowd.Assignment;
 import io.cohort.api.crowd.CrowdProvider;
 import io.cohort.api.crowd.Hit;
@@ -22,11 +21,8 @@ import io.cohort.platform.session.ParticipantStore;
 import io.cohort.platform.session.RandomIds;
 import io.cohort.platform.session.Transactions;
 import io.cohort.platform.web.AuditLog;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -50,8 +46,12 @@ public final class PaymentLedger implements Payments {
     private final PaymentRunner runner;
 
     @Inject
-    public PaymentLedger(Transactions tx, CrowdProviders providers, ParticipantStore participants, AuditLog audit,
-                         PaymentRunner runner) {
+    public PaymentLedger(
+            Transactions tx,
+            CrowdProviders providers,
+            ParticipantStore participants,
+            AuditLog audit,
+            PaymentRunner runner) {
         this.tx = tx;
         this.providers = providers;
         this.participants = participants;
@@ -72,7 +72,8 @@ public final class PaymentLedger implements Payments {
         PlanRequest request = plan.request();
         long batchId = tx.run(c -> {
             // One committer at a time per provider, so two admins' "bonus all" can't both pass the ledger check.
-            try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext('cohort.payment'), hashtext(?))")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext('cohort.payment'), hashtext(?))")) {
                 ps.setString(1, request.provider());
                 ps.execute();
             }
@@ -91,8 +92,9 @@ public final class PaymentLedger implements Payments {
                     id = rs.getLong("id");
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO cohort.payment (batch_id, provider, participant_id,"
-                    + " worker_id, assignment_id, kind, amount_cents, reason, token, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'PLANNED')")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO cohort.payment (batch_id, provider, participant_id,"
+                            + " worker_id, assignment_id, kind, amount_cents, reason, token, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'PLANNED')")) {
                 int n = 0;
                 for (Payment row : rows) {
                     ps.setLong(1, id);
@@ -112,9 +114,21 @@ public final class PaymentLedger implements Payments {
             }
             return id;
         });
-        audit.record(by, "payment.commit", "batch " + batchId, Map.of("provider", request.provider(),
-                "kind", request.kind().name(), "label", request.label(), "rows", plan.rows().size(),
-                "totalCents", plan.preview().totalCents()));
+        audit.record(
+                by,
+                "payment.commit",
+                "batch " + batchId,
+                Map.of(
+                        "provider",
+                        request.provider(),
+                        "kind",
+                        request.kind().name(),
+                        "label",
+                        request.label(),
+                        "rows",
+                        plan.rows().size(),
+                        "totalCents",
+                        plan.preview().totalCents()));
         return batch(batchId).orElseThrow();
     }
 
@@ -158,10 +172,12 @@ public final class PaymentLedger implements Payments {
     /** Every row checked; every problem collected, so the admin fixes the file once. */
     private List<Payment> check(PlanRequest request, List<Participant> people) {
         if (request.kind() == PaymentKind.QUALIFY) {
-            throw new PlanRefused(List.of("kind: QUALIFY is given through the provider's qualification page, not the ledger"));
+            throw new PlanRefused(
+                    List.of("kind: QUALIFY is given through the provider's qualification page, not the ledger"));
         }
         if (request.rows().isEmpty()) {
-            throw new PlanRefused(List.of("the plan has no rows: nothing to " + request.kind().name().toLowerCase()));
+            throw new PlanRefused(List.of(
+                    "the plan has no rows: nothing to " + request.kind().name().toLowerCase()));
         }
         Map<String, Participant> byId = new HashMap<>();
         Map<String, List<Participant>> byWorker = new HashMap<>();
@@ -179,7 +195,10 @@ public final class PaymentLedger implements Payments {
             Participant p = resolve(row, request, byId, byWorker, where, problems);
             String workerId = p != null ? p.workerId() : trim(row.workerId());
             String assignmentId = p != null ? p.assignmentId() : trim(row.assignmentId());
-            if (p == null && problems.size() == before && request.anyWorker() && (blank(workerId) || blank(assignmentId))) {
+            if (p == null
+                    && problems.size() == before
+                    && request.anyWorker()
+                    && (blank(workerId) || blank(assignmentId))) {
                 problems.add(where + ": give both the worker and the assignment");
             }
             long cents = amount(row, request, where, problems);
@@ -205,8 +224,20 @@ public final class PaymentLedger implements Payments {
                 }
             }
             if (problems.size() == before) {
-                rows.add(new Payment(0, 0, p == null ? null : p.id(), workerId, assignmentId, request.kind(), cents,
-                        reason, null, PaymentState.PLANNED, null, 0, null));
+                rows.add(new Payment(
+                        0,
+                        0,
+                        p == null ? null : p.id(),
+                        workerId,
+                        assignmentId,
+                        request.kind(),
+                        cents,
+                        reason,
+                        null,
+                        PaymentState.PLANNED,
+                        null,
+                        0,
+                        null));
             }
         }
         if (!problems.isEmpty()) {
@@ -215,8 +246,13 @@ public final class PaymentLedger implements Payments {
         return rows;
     }
 
-    private static Participant resolve(PlanRow row, PlanRequest request, Map<String, Participant> byId,
-                                       Map<String, List<Participant>> byWorker, String where, List<String> problems) {
+    private static Participant resolve(
+            PlanRow row,
+            PlanRequest request,
+            Map<String, Participant> byId,
+            Map<String, List<Participant>> byWorker,
+            String where,
+            List<String> problems) {
         String workerId = trim(row.workerId());
         String assignmentId = trim(row.assignmentId());
         if (!blank(row.participantId())) {
@@ -235,7 +271,8 @@ public final class PaymentLedger implements Payments {
             return null;
         }
         List<Participant> his = byWorker.getOrDefault(workerId, List.of()).stream()
-                .filter(p -> assignmentId.isEmpty() || assignmentId.equals(p.assignmentId())).toList();
+                .filter(p -> assignmentId.isEmpty() || assignmentId.equals(p.assignmentId()))
+                .toList();
         if (his.size() == 1) {
             return his.get(0);
         }
@@ -243,8 +280,9 @@ public final class PaymentLedger implements Payments {
             return null;
         }
         if (his.isEmpty()) {
-            problems.add(where + ": unknown worker " + workerId + (assignmentId.isEmpty() ? "" : " with assignment "
-                    + assignmentId) + ": no participant of ours came through " + request.provider() + " as them");
+            problems.add(where + ": unknown worker " + workerId
+                    + (assignmentId.isEmpty() ? "" : " with assignment " + assignmentId)
+                    + ": no participant of ours came through " + request.provider() + " as them");
         } else {
             problems.add(where + ": worker " + workerId + " has " + his.size() + " assignments; say which one");
         }
@@ -255,7 +293,8 @@ public final class PaymentLedger implements Payments {
         String text = trim(row.amount());
         if (request.kind() != PaymentKind.BONUS) {
             if (!text.isEmpty()) {
-                problems.add(where + ": an " + request.kind().name().toLowerCase() + " has no amount, but '" + text + "' was given");
+                problems.add(where + ": an " + request.kind().name().toLowerCase() + " has no amount, but '" + text
+                        + "' was given");
             }
             return 0;
         }
@@ -277,12 +316,14 @@ public final class PaymentLedger implements Payments {
         ParticipantStatus needed = kind == PaymentKind.BONUS ? ParticipantStatus.APPROVED : ParticipantStatus.SUBMITTED;
         if (p.status() != needed) {
             problems.add(where + ": participant " + p.id() + " is " + p.status() + "; only " + needed
-                    + " participants can be " + (kind == PaymentKind.BONUS ? "bonused" : kind.name().toLowerCase() + "d"));
+                    + " participants can be "
+                    + (kind == PaymentKind.BONUS ? "bonused" : kind.name().toLowerCase() + "d"));
         }
     }
 
     /** Counts, totals, the bonus spread, and the balance before and after (amounts plus the provider's fees). */
-    private static Preview preview(CrowdProvider provider, PaymentKind kind, List<Payment> rows, List<Participant> people) {
+    private static Preview preview(
+            CrowdProvider provider, PaymentKind kind, List<Payment> rows, List<Participant> people) {
         Map<String, String> hitOfParticipant = new HashMap<>();
         for (Participant p : people) {
             hitOfParticipant.put(p.id(), p.hitId());
@@ -297,8 +338,11 @@ public final class PaymentLedger implements Payments {
             int slots = 1;
             if (kind == PaymentKind.APPROVE) {
                 // Approving pays the HIT's reward, and the fee of a HIT of its size.
-                String hitId = row.participantId() != null ? hitOfParticipant.get(row.participantId())
-                        : provider.assignment(row.assignmentId()).map(Assignment::hitId).orElse(null);
+                String hitId = row.participantId() != null
+                        ? hitOfParticipant.get(row.participantId())
+                        : provider.assignment(row.assignmentId())
+                                .map(Assignment::hitId)
+                                .orElse(null);
                 Optional<Hit> hit = hitId == null ? Optional.empty() : hits.computeIfAbsent(hitId, provider::hit);
                 cents = hit.map(Hit::rewardCents).orElse(0L);
                 slots = hit.map(Hit::maxAssignments).orElse(1);
@@ -315,8 +359,8 @@ public final class PaymentLedger implements Payments {
         }
         double std = kind == PaymentKind.BONUS && rows.size() > 1 ? Math.sqrt(squares / rows.size()) : 0;
         long balance = provider.balanceCents();
-        return new Preview(rows.size(), total, fees, mean, std, rows.isEmpty() ? 0 : min, max, balance,
-                balance - total - fees);
+        return new Preview(
+                rows.size(), total, fees, mean, std, rows.isEmpty() ? 0 : min, max, balance, balance - total - fees);
     }
 
     static String dollars(long cents) {

@@ -76,8 +76,7 @@ public interface PaymentMapper {
     List<PaymentBatch> latest(int limit);
 
     /** One row of the ledger for an assignment: its state and batch. */
-    record Held(String assignmentId, String state, long batchId) {
-    }
+    record Held(String assignmentId, String state, long batchId) {}
 
     /** The {@code kind} rows of a provider's assignments that did not fail (at most one each, by a unique index). */
     @Select("SELECT assignment_id, state, batch_id FROM cohort.payment"

@@ -35,7 +35,8 @@ public final class PaymentProgress implements SocketEndpoint, EventListener {
             JsonNode watch = Layout.JSON.readTree(message).get("watch");
             if (watch != null) {
                 onClose(socket);
-                watchers.computeIfAbsent(watch.asText(), k -> ConcurrentHashMap.newKeySet()).add(socket);
+                watchers.computeIfAbsent(watch.asText(), k -> ConcurrentHashMap.newKeySet())
+                        .add(socket);
                 return;
             }
         } catch (com.fasterxml.jackson.core.JsonProcessingException | RuntimeException e) {

@@ -2,8 +2,6 @@ package io.cohort.platform.payment;
 
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
-import io.cohort.platform.events.PgEvents;
-
 import io.cohort.api.crowd.AssignmentStatus;
 import io.cohort.api.crowd.CrowdException;
 import io.cohort.api.crowd.CrowdProvider;
@@ -13,6 +11,7 @@ import io.cohort.api.payment.PaymentKind;
 import io.cohort.api.payment.PaymentState;
 import io.cohort.api.payment.Payments;
 import io.cohort.api.session.ParticipantStatus;
+import io.cohort.platform.events.PgEvents;
 import io.cohort.platform.session.ParticipantStore;
 import io.cohort.platform.session.Transactions;
 import java.sql.Array;
@@ -22,7 +21,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -60,7 +58,8 @@ public final class PaymentRunner implements AutoCloseable {
     private final int senders;
     private final Set<Long> running = ConcurrentHashMap.newKeySet();
     private final ExecutorService runs = Executors.newCachedThreadPool(daemon("cohort-payments"));
-    private final ScheduledExecutorService resume = Executors.newSingleThreadScheduledExecutor(daemon("cohort-payments-resume"));
+    private final ScheduledExecutorService resume =
+            Executors.newSingleThreadScheduledExecutor(daemon("cohort-payments-resume"));
 
     /**
      * @param publish topic and JSON payload, to every node's listeners
@@ -68,13 +67,18 @@ public final class PaymentRunner implements AutoCloseable {
      */
     /** Eight senders: MTurk's rate limit is per account, and eight keep it busy without tripping it. */
     @Inject
-    public PaymentRunner(DataSource db, Transactions tx, CrowdProviders providers, ParticipantStore participants,
-                         PgEvents events) {
+    public PaymentRunner(
+            DataSource db, Transactions tx, CrowdProviders providers, ParticipantStore participants, PgEvents events) {
         this(db, tx, providers, participants, events::publish, 8);
     }
 
-    public PaymentRunner(DataSource db, Transactions tx, CrowdProviders providers, ParticipantStore participants,
-                         BiConsumer<String, String> publish, int senders) {
+    public PaymentRunner(
+            DataSource db,
+            Transactions tx,
+            CrowdProviders providers,
+            ParticipantStore participants,
+            BiConsumer<String, String> publish,
+            int senders) {
         this.db = db;
         this.tx = tx;
         this.providers = providers;
@@ -104,8 +108,9 @@ public final class PaymentRunner implements AutoCloseable {
 
     private void resumeOpen() {
         try (Connection c = db.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT id FROM cohort.payment_batch WHERE finished_at IS NULL ORDER BY id");
-             ResultSet rs = ps.executeQuery()) {
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT id FROM cohort.payment_batch WHERE finished_at IS NULL ORDER BY id");
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 execute(rs.getLong("id"));
             }
@@ -121,7 +126,8 @@ public final class PaymentRunner implements AutoCloseable {
             }
             try {
                 String providerName;
-                try (PreparedStatement ps = lock.prepareStatement("SELECT provider, finished_at IS NOT NULL AS finished FROM cohort.payment_batch WHERE id = ?")) {
+                try (PreparedStatement ps = lock.prepareStatement(
+                        "SELECT provider, finished_at IS NOT NULL AS finished FROM cohort.payment_batch WHERE id = ?")) {
                     ps.setLong(1, batchId);
                     try (ResultSet rs = ps.executeQuery()) {
                         if (!rs.next() || rs.getBoolean("finished")) {
@@ -142,7 +148,8 @@ public final class PaymentRunner implements AutoCloseable {
     }
 
     private static boolean advisoryLock(Connection c, String function, long batchId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + function + "(hashtext('cohort.payment.run'), ?::int) AS locked")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT " + function + "(hashtext('cohort.payment.run'), ?::int) AS locked")) {
             ps.setLong(1, batchId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() && rs.getBoolean("locked");
@@ -151,12 +158,10 @@ public final class PaymentRunner implements AutoCloseable {
     }
 
     /** A row to send, and whether an earlier run may already have sent it. */
-    private record Work(Payment row, boolean maybeSent) {
-    }
+    private record Work(Payment row, boolean maybeSent) {}
 
     /** What became of a row. */
-    private record Outcome(Payment row, PaymentState state, String response) {
-    }
+    private record Outcome(Payment row, PaymentState state, String response) {}
 
     private void send(long batchId, CrowdProvider provider) throws SQLException {
         List<Payment> open = tx.mapper(PaymentMapper.class, m -> m.openOfBatch(batchId));
@@ -216,9 +221,11 @@ public final class PaymentRunner implements AutoCloseable {
 
     private void markSent(List<Payment> chunk) {
         tx.run(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE cohort.payment SET state = 'SENT', attempts = attempts + 1,"
-                    + " updated_at = now() WHERE id = ANY(?)")) {
-                Array ids = c.createArrayOf("bigint", chunk.stream().map(Payment::id).toArray());
+            try (PreparedStatement ps =
+                    c.prepareStatement("UPDATE cohort.payment SET state = 'SENT', attempts = attempts + 1,"
+                            + " updated_at = now() WHERE id = ANY(?)")) {
+                Array ids = c.createArrayOf(
+                        "bigint", chunk.stream().map(Payment::id).toArray());
                 ps.setArray(1, ids);
                 ps.executeUpdate();
             }
@@ -238,10 +245,15 @@ public final class PaymentRunner implements AutoCloseable {
                 }
                 maybeSent = true;
                 switch (row.kind()) {
-                    case APPROVE -> provider.approve(row.assignmentId(), row.reason().isEmpty() ? null : row.reason());
+                    case APPROVE ->
+                        provider.approve(row.assignmentId(), row.reason().isEmpty() ? null : row.reason());
                     case REJECT -> provider.reject(row.assignmentId(), row.reason());
-                    case BONUS -> provider.bonus(row.workerId(), row.assignmentId(), row.amountCents(), row.reason(), row.token());
-                    case QUALIFY -> throw new CrowdException("Unsupported", "qualifications are not paid through the ledger", false, null);
+                    case BONUS ->
+                        provider.bonus(
+                                row.workerId(), row.assignmentId(), row.amountCents(), row.reason(), row.token());
+                    case QUALIFY ->
+                        throw new CrowdException(
+                                "Unsupported", "qualifications are not paid through the ledger", false, null);
                 }
                 return new Outcome(row, PaymentState.CONFIRMED, null);
             } catch (CrowdException e) {
@@ -260,16 +272,25 @@ public final class PaymentRunner implements AutoCloseable {
 
     private static boolean arrived(CrowdProvider provider, Payment row) {
         return switch (row.kind()) {
-            case APPROVE -> provider.assignment(row.assignmentId()).map(a -> a.status() == AssignmentStatus.APPROVED).orElse(false);
-            case REJECT -> provider.assignment(row.assignmentId()).map(a -> a.status() == AssignmentStatus.REJECTED).orElse(false);
-            case BONUS -> provider.bonuses(row.assignmentId()).stream()
-                    .anyMatch(b -> b.amountCents() == row.amountCents() && row.workerId().equals(b.workerId()));
+            case APPROVE ->
+                provider.assignment(row.assignmentId())
+                        .map(a -> a.status() == AssignmentStatus.APPROVED)
+                        .orElse(false);
+            case REJECT ->
+                provider.assignment(row.assignmentId())
+                        .map(a -> a.status() == AssignmentStatus.REJECTED)
+                        .orElse(false);
+            case BONUS ->
+                provider.bonuses(row.assignmentId()).stream()
+                        .anyMatch(b -> b.amountCents() == row.amountCents()
+                                && row.workerId().equals(b.workerId()));
             case QUALIFY -> false;
         };
     }
 
     /** Writes outcomes in small transactions as they come, with the participants' new statuses, and tells the admins. */
-    private void record(long batchId, BlockingQueue<Outcome> outcomes, java.util.concurrent.atomic.AtomicBoolean sendersDone) {
+    private void record(
+            long batchId, BlockingQueue<Outcome> outcomes, java.util.concurrent.atomic.AtomicBoolean sendersDone) {
         while (!(sendersDone.get() && outcomes.isEmpty())) {
             List<Outcome> some = new ArrayList<>();
             try {
@@ -298,7 +319,9 @@ public final class PaymentRunner implements AutoCloseable {
                     }
                     for (Outcome o : some) {
                         if (o.state() == PaymentState.CONFIRMED && o.row().participantId() != null) {
-                            participants.setStatus(o.row().participantId(), statusAfter(o.row().kind()),
+                            participants.setStatus(
+                                    o.row().participantId(),
+                                    statusAfter(o.row().kind()),
                                     "payment:" + o.row().batchId());
                         }
                     }
@@ -343,8 +366,10 @@ public final class PaymentRunner implements AutoCloseable {
 
     private void progress(long batchId, boolean finished) {
         PaymentBatch b = tx.mapper(PaymentMapper.class, m -> m.batch(batchId)).get(0);
-        publish.accept(Payments.TOPIC, "{\"batch\":" + batchId + ",\"confirmed\":" + b.confirmed() + ",\"failed\":"
-                + b.failed() + ",\"open\":" + b.open() + ",\"finished\":" + finished + "}");
+        publish.accept(
+                Payments.TOPIC,
+                "{\"batch\":" + batchId + ",\"confirmed\":" + b.confirmed() + ",\"failed\":" + b.failed() + ",\"open\":"
+                        + b.open() + ",\"finished\":" + finished + "}");
     }
 
     private static void sleep(long millis) {

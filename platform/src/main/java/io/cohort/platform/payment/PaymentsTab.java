@@ -2,13 +2,7 @@ package io.cohort.platform.payment;
 
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
-
-import io.cohort.platform.web.ContributedPages;
-
-import io.cohort.platform.web.CoreTab;
-
 import io.cohort.api.crowd.CrowdException;
-import io.cohort.api.crowd.CrowdProvider;
 import io.cohort.api.payment.PaymentBatch;
 import io.cohort.api.payment.PaymentKind;
 import io.cohort.api.payment.PaymentPlan;
@@ -17,6 +11,8 @@ import io.cohort.api.payment.PlanRequest;
 import io.cohort.platform.session.ParticipantStore;
 import io.cohort.platform.web.AdminRequest;
 import io.cohort.platform.web.AuditLog;
+import io.cohort.platform.web.ContributedPages;
+import io.cohort.platform.web.CoreTab;
 import io.cohort.platform.web.Layout;
 import io.cohort.platform.web.Tab;
 import java.util.ArrayList;
@@ -53,8 +49,13 @@ public final class PaymentsTab implements CoreTab {
     private final ParticipantStore participants;
 
     @Inject
-    public PaymentsTab(PaymentLedger ledger, BatchActions actions, CrowdProviders providers, ParticipantStore participants,
-                       Layout layout, AuditLog audit) {
+    public PaymentsTab(
+            PaymentLedger ledger,
+            BatchActions actions,
+            CrowdProviders providers,
+            ParticipantStore participants,
+            Layout layout,
+            AuditLog audit) {
         this.participants = participants;
         this.ledger = ledger;
         this.actions = actions;
@@ -165,17 +166,29 @@ public final class PaymentsTab implements CoreTab {
                 if (participants.isEmpty()) {
                     throw new IllegalArgumentException("participant: choose at least one participant");
                 }
-                yield actions.selection(provider, PaymentKind.valueOf(action.toUpperCase()), participants,
-                        form.getOrDefault("amount", ""), reason, limits);
+                yield actions.selection(
+                        provider,
+                        PaymentKind.valueOf(action.toUpperCase()),
+                        participants,
+                        form.getOrDefault("amount", ""),
+                        reason,
+                        limits);
             }
             case "file" -> actions.fromCsv(provider, kind(form.get("kind")), form.getOrDefault("rows", ""), limits);
-            default -> throw new IllegalArgumentException("action: '" + action + "' is not one of approve-submitted,"
-                    + " bonus-auto, approve-all-workers, approve, reject, bonus, file, expire-hits, delete-hits");
+            default ->
+                throw new IllegalArgumentException("action: '" + action + "' is not one of approve-submitted,"
+                        + " bonus-auto, approve-all-workers, approve, reject, bonus, file, expire-hits, delete-hits");
         };
     }
 
-    private void hits(RouteContext ctx, boolean api, boolean commit, String provider, boolean delete,
-                      Map<String, String> form, String user) {
+    private void hits(
+            RouteContext ctx,
+            boolean api,
+            boolean commit,
+            String provider,
+            boolean delete,
+            Map<String, String> form,
+            String user) {
         Map<String, Object> model = new HashMap<>();
         model.put("form", form);
         model.put("delete", delete);
@@ -185,7 +198,9 @@ public final class PaymentsTab implements CoreTab {
                 Layout.json(ctx, 200, Map.of("hits", choices));
             } else {
                 model.put("choices", choices);
-                model.put("count", choices.stream().filter(BatchActions.HitChoice::chosen).count());
+                model.put(
+                        "count",
+                        choices.stream().filter(BatchActions.HitChoice::chosen).count());
                 layout.html(ctx, "payments-hits.peb", model);
             }
             return;
@@ -228,18 +243,25 @@ public final class PaymentsTab implements CoreTab {
     private Map<String, Object> previewModel(Map<String, String> form, PaymentPlan plan) {
         Map<String, Object> model = new HashMap<>();
         model.put("form", form);
-        model.put("participants", plan.rows().stream().map(r -> r.participantId()).filter(p -> p != null).toList());
+        model.put(
+                "participants",
+                plan.rows().stream()
+                        .map(r -> r.participantId())
+                        .filter(p -> p != null)
+                        .toList());
         model.put("plan", plan);
         model.put("preview", plan.preview());
-        model.put("money", Map.of(
-                "total", PaymentLedger.dollars(plan.preview().totalCents()),
-                "fees", PaymentLedger.dollars(plan.preview().feesCents()),
-                "mean", String.format("%.2f", plan.preview().meanCents() / 100),
-                "std", String.format("%.2f", plan.preview().stdCents() / 100),
-                "min", PaymentLedger.dollars(plan.preview().minCents()),
-                "max", PaymentLedger.dollars(plan.preview().maxCents()),
-                "before", PaymentLedger.dollars(plan.preview().balanceBeforeCents()),
-                "after", signedDollars(plan.preview().balanceAfterCents())));
+        model.put(
+                "money",
+                Map.of(
+                        "total", PaymentLedger.dollars(plan.preview().totalCents()),
+                        "fees", PaymentLedger.dollars(plan.preview().feesCents()),
+                        "mean", String.format("%.2f", plan.preview().meanCents() / 100),
+                        "std", String.format("%.2f", plan.preview().stdCents() / 100),
+                        "min", PaymentLedger.dollars(plan.preview().minCents()),
+                        "max", PaymentLedger.dollars(plan.preview().maxCents()),
+                        "before", PaymentLedger.dollars(plan.preview().balanceBeforeCents()),
+                        "after", signedDollars(plan.preview().balanceAfterCents())));
         model.put("shown", plan.rows().subList(0, Math.min(500, plan.rows().size())));
         return model;
     }

@@ -17,8 +17,7 @@ final class JoinLimit {
     private final Clock clock;
     private final Map<String, Window> windows = new ConcurrentHashMap<>();
 
-    private record Window(long minute, int count) {
-    }
+    private record Window(long minute, int count) {}
 
     JoinLimit(int perMinute, Clock clock) {
         this.perMinute = perMinute;
@@ -31,7 +30,9 @@ final class JoinLimit {
         if (windows.size() > 10_000) {
             windows.values().removeIf(w -> w.minute() < minute);
         }
-        Window w = windows.merge(client, new Window(minute, 1),
+        Window w = windows.merge(
+                client,
+                new Window(minute, 1),
                 (old, one) -> old.minute() == minute ? new Window(minute, old.count() + 1) : one);
         return w.count() <= perMinute;
     }

@@ -3,7 +3,6 @@ package io.cohort.platform.room;
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
 import io.cohort.platform.Config;
-
 import io.cohort.platform.web.ClientAddress;
 import io.cohort.platform.web.Layout;
 import io.cohort.platform.web.Tab;
@@ -67,7 +66,11 @@ public final class RoomEntrance implements Tab {
             ctx.getResponse().header("Retry-After", String.valueOf(joins.retryAfterSeconds()));
             Map<String, Object> model = new HashMap<>();
             model.put("name", name(ctx));
-            message(ctx, 429, model, "Too many tries",
+            message(
+                    ctx,
+                    429,
+                    model,
+                    "Too many tries",
                     "Too many arrivals from your address in the last minute. Wait a minute and try again.");
             return;
         }
@@ -100,7 +103,8 @@ public final class RoomEntrance implements Tab {
                 seat.setPath("/room/" + name + "/");
                 seat.setHttpOnly(true);
                 seat.setMaxAge(SEAT_SECONDS);
-                // Lax, not Strict: people arrive by a link from elsewhere (an e-mail, a crowd site) and must keep their seat.
+                // Lax, not Strict: people arrive by a link from elsewhere (an e-mail, a crowd site) and must keep their
+                // seat.
                 seat.setComment("__SAME_SITE_LAX__");
                 ctx.getResponse().cookie(seat);
                 if (posted) {
@@ -116,19 +120,38 @@ public final class RoomEntrance implements Tab {
                 page(ctx, a.error() == null ? 200 : 400, "room-join.peb", model);
             }
             case LABEL_TAKEN -> {
-                model.put("error", "This label is taken: someone in this room already uses the label '" + a.label()
-                        + "'. Choose another.");
+                model.put(
+                        "error",
+                        "This label is taken: someone in this room already uses the label '" + a.label()
+                                + "'. Choose another.");
                 page(ctx, 409, "room-join.peb", model);
             }
             // 403 for refusals of who asks or when: the room exists and understood; it will not let them in.
             // (503 would blame the server and invite automatic retries; 410 would say the room is gone for good.)
-            case NOT_ON_LIST -> message(ctx, 403, model, "This label is not on the list",
-                    "The label '" + a.label() + "' is not on this room's list. Check the link or label you were given.");
-            case CLOSED -> message(ctx, 403, model, "This room is closed",
-                    "This room is not taking anyone at the moment. Try again later, or ask the people running the study.");
-            case FULL -> message(ctx, 409, model, "This room is full",
-                    "This room has no place left for you. Try again later, or ask the people running the study.");
-            case NO_ROOM -> message(ctx, 404, model, "Not found", "There is no room here. Check the link you were given.");
+            case NOT_ON_LIST ->
+                message(
+                        ctx,
+                        403,
+                        model,
+                        "This label is not on the list",
+                        "The label '" + a.label()
+                                + "' is not on this room's list. Check the link or label you were given.");
+            case CLOSED ->
+                message(
+                        ctx,
+                        403,
+                        model,
+                        "This room is closed",
+                        "This room is not taking anyone at the moment. Try again later, or ask the people running the study.");
+            case FULL ->
+                message(
+                        ctx,
+                        409,
+                        model,
+                        "This room is full",
+                        "This room has no place left for you. Try again later, or ask the people running the study.");
+            case NO_ROOM ->
+                message(ctx, 404, model, "Not found", "There is no room here. Check the link you were given.");
         }
     }
 
@@ -139,6 +162,10 @@ public final class RoomEntrance implements Tab {
     }
 
     private void page(RouteContext ctx, int status, String template, Map<String, Object> model) {
-        ctx.getResponse().status(status).header("Cache-Control", "no-store").html().send(templates.render(template, model));
+        ctx.getResponse()
+                .status(status)
+                .header("Cache-Control", "no-store")
+                .html()
+                .send(templates.render(template, model));
     }
 }

@@ -1,12 +1,11 @@
 package io.cohort.platform.room;
 
-import com.google.inject.Inject;
-import com.google.inject.Singleton;
-import io.cohort.platform.events.PgEvents;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+import io.cohort.platform.events.PgEvents;
 import io.cohort.platform.session.LiveFeed;
 import io.cohort.platform.session.Transactions;
 import java.util.List;
@@ -21,7 +20,8 @@ import java.util.Map;
 public final class RoomFeed {
 
     public static final String TOPIC = "room/changed";
-    static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+    static final ObjectMapper JSON = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     private final LiveFeed.Notifier notifier;

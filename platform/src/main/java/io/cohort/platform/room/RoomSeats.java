@@ -2,7 +2,6 @@ package io.cohort.platform.room;
 
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
-
 import io.cohort.api.session.Room;
 import io.cohort.platform.session.RandomIds;
 import io.cohort.platform.session.Transactions;
@@ -41,8 +40,8 @@ public final class RoomSeats {
      * @param waiting how many wait in the room now
      * @param error   why a typed label was refused (ASK_LABEL), or null
      */
-    public record Arrival(Outcome outcome, Room room, String seat, String label, String url, int waiting, String error) {
-    }
+    public record Arrival(
+            Outcome outcome, Room room, String seat, String label, String url, int waiting, String error) {}
 
     private final Transactions tx;
     private final RoomFeed feed;
@@ -86,7 +85,8 @@ public final class RoomSeats {
                 if (url.isPresent()) {
                     // A restricted room's label was handed to one person; a free room's label is whatever someone
                     // typed, so it leads to a participant only through the seat cookie of the browser that took it.
-                    return room.open() ? refuse(c, Outcome.LABEL_TAKEN, room, given, null)
+                    return room.open()
+                            ? refuse(c, Outcome.LABEL_TAKEN, room, given, null)
                             : new Arrival(Outcome.TO_PARTICIPANT, room, null, given, url.get(), 0, null);
                 }
             }
@@ -107,7 +107,8 @@ public final class RoomSeats {
                 Optional<String> sameLabel = seatOf(c, room.name(), given);
                 if (sameLabel.isPresent()) {
                     // A restricted label is one person's: the same person on another device. A free one is anybody's.
-                    return room.open() ? refuse(c, Outcome.LABEL_TAKEN, room, given, null)
+                    return room.open()
+                            ? refuse(c, Outcome.LABEL_TAKEN, room, given, null)
                             : seated(c, room, sameLabel.get()).orElseThrow();
                 }
             }
@@ -116,7 +117,8 @@ public final class RoomSeats {
             }
             String newSeat = RandomIds.token();
             String newLabel = given != null ? given : "guest-" + RandomIds.id(6);
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO cohort.room_waiting (seat, room, label) VALUES (?, ?, ?)")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("INSERT INTO cohort.room_waiting (seat, room, label) VALUES (?, ?, ?)")) {
                 ps.setString(1, newSeat);
                 ps.setString(2, room.name());
                 ps.setString(3, newLabel);
@@ -127,7 +129,8 @@ public final class RoomSeats {
         });
     }
 
-    private static Arrival refuse(Connection c, Outcome outcome, Room room, String label, String error) throws SQLException {
+    private static Arrival refuse(Connection c, Outcome outcome, Room room, String label, String error)
+            throws SQLException {
         return new Arrival(outcome, room, null, label, null, count(c, room.name()), error);
     }
 
@@ -151,8 +154,14 @@ public final class RoomSeats {
                 }
                 String label = rs.getString("label");
                 if (rs.getString("session_id") != null) {
-                    return Optional.of(new Arrival(Outcome.TO_PARTICIPANT, room, seat, label,
-                            participantUrl(rs.getString("session_id"), rs.getString("token")), 0, null));
+                    return Optional.of(new Arrival(
+                            Outcome.TO_PARTICIPANT,
+                            room,
+                            seat,
+                            label,
+                            participantUrl(rs.getString("session_id"), rs.getString("token")),
+                            0,
+                            null));
                 }
                 return Optional.of(new Arrival(Outcome.WAITING, room, seat, label, null, count(c, room.name()), null));
             }
@@ -172,7 +181,8 @@ public final class RoomSeats {
     }
 
     private static Optional<String> seatOf(Connection c, String room, String label) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT seat FROM cohort.room_waiting WHERE room = ? AND label = ?")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT seat FROM cohort.room_waiting WHERE room = ? AND label = ?")) {
             ps.setString(1, room);
             ps.setString(2, label);
             try (ResultSet rs = ps.executeQuery()) {
@@ -199,16 +209,17 @@ public final class RoomSeats {
             if (room.isEmpty()) {
                 return new Arrival(Outcome.NO_ROOM, null, null, null, null, 0, null);
             }
-            return seated(c, room.get(), seat).orElseGet(() -> new Arrival(Outcome.ASK_LABEL, room.get(), null, null,
-                    null, 0, null));
+            return seated(c, room.get(), seat)
+                    .orElseGet(() -> new Arrival(Outcome.ASK_LABEL, room.get(), null, null, null, 0, null));
         });
     }
 
     /** A waiting page's socket opened ({@code +1}) or closed ({@code -1}): the holder is online while one is open. */
     public void socket(String seat, int delta) {
         tx.run(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE cohort.room_waiting SET sockets = greatest(sockets + ?, 0),"
-                    + " last_seen = clock_timestamp() WHERE seat = ? RETURNING room")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("UPDATE cohort.room_waiting SET sockets = greatest(sockets + ?, 0),"
+                            + " last_seen = clock_timestamp() WHERE seat = ? RETURNING room")) {
                 ps.setInt(1, delta);
                 ps.setString(2, seat);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -222,18 +233,20 @@ public final class RoomSeats {
     }
 
     /** What each open waiting page of a room should show: the count, and for seats a session took, their URL. */
-    public record View(int waiting, Map<String, String> urls) {
-    }
+    public record View(int waiting, Map<String, String> urls) {}
 
     public View view(String room) {
         return tx.run(c -> {
             Map<String, String> urls = new HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT w.seat, p.session_id, p.token FROM cohort.room_waiting w"
-                    + " JOIN cohort.participant p ON p.id = w.participant_id WHERE w.room = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT w.seat, p.session_id, p.token FROM cohort.room_waiting w"
+                            + " JOIN cohort.participant p ON p.id = w.participant_id WHERE w.room = ?")) {
                 ps.setString(1, room);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        urls.put(rs.getString("seat"), participantUrl(rs.getString("session_id"), rs.getString("token")));
+                        urls.put(
+                                rs.getString("seat"),
+                                participantUrl(rs.getString("session_id"), rs.getString("token")));
                     }
                 }
             }

@@ -1,9 +1,8 @@
 package io.cohort.platform.room;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import io.cohort.api.event.Event;
 import io.cohort.api.event.EventListener;
 import io.cohort.api.session.Rooms;
@@ -36,8 +35,7 @@ public final class RoomSockets implements EventListener {
     /** What each open socket watches; {@code seat} is null for an admin's monitor. */
     private final Map<SocketEndpoint.Socket, Watch> open = new ConcurrentHashMap<>();
 
-    private record Watch(String room, String seat) {
-    }
+    private record Watch(String room, String seat) {}
 
     @Inject
     public RoomSockets(RoomSeats seats, RoomStore rooms) {
@@ -52,9 +50,13 @@ public final class RoomSockets implements EventListener {
     /** Registers the two endpoints and the event listener on the host's context. */
     public List<ServiceRegistration<?>> register(BundleContext context) {
         return List.of(
-                context.registerService(SocketEndpoint.class, new SeatEndpoint(),
+                context.registerService(
+                        SocketEndpoint.class,
+                        new SeatEndpoint(),
                         properties(SocketEndpoint.PATH, SEATS, SocketEndpoint.AUDIENCE, "participant")),
-                context.registerService(SocketEndpoint.class, new MonitorEndpoint(),
+                context.registerService(
+                        SocketEndpoint.class,
+                        new MonitorEndpoint(),
                         properties(SocketEndpoint.PATH, MONITORS, SocketEndpoint.AUDIENCE, "admin")),
                 context.registerService(EventListener.class, this, properties(EventListener.TOPIC, RoomFeed.TOPIC)));
     }
@@ -78,7 +80,8 @@ public final class RoomSockets implements EventListener {
     private static void send(SocketEndpoint.Socket socket, Object body) {
         try {
             String text = RoomFeed.JSON.writeValueAsString(body);
-            // Jetty refuses a blocking send while another is under way on the same connection (events and replies race).
+            // Jetty refuses a blocking send while another is under way on the same connection (events and replies
+            // race).
             synchronized (socket) {
                 socket.send(text);
             }

@@ -2,15 +2,14 @@ package io.cohort.platform.room;
 
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
-import io.cohort.platform.session.RegisteredServices;
-import io.cohort.platform.session.SessionStore;
-
 import io.cohort.api.experiment.Experiments;
 import io.cohort.api.session.NewSession;
 import io.cohort.api.session.Room;
 import io.cohort.api.session.Rooms;
 import io.cohort.api.session.Session;
 import io.cohort.api.session.Sessions;
+import io.cohort.platform.session.RegisteredServices;
+import io.cohort.platform.session.SessionStore;
 import io.cohort.platform.session.Transactions;
 import java.sql.Array;
 import java.sql.Connection;
@@ -56,8 +55,14 @@ public final class RoomStore implements Rooms {
 
     static Room read(ResultSet rs) throws SQLException {
         Array labels = rs.getArray("labels");
-        return new Room(rs.getString("name"), rs.getString("experiment"), List.of((String[]) labels.getArray()),
-                rs.getInt("capacity"), rs.getBoolean("open"), rs.getBoolean("closed"), rs.getString("session_id"));
+        return new Room(
+                rs.getString("name"),
+                rs.getString("experiment"),
+                List.of((String[]) labels.getArray()),
+                rs.getInt("capacity"),
+                rs.getBoolean("open"),
+                rs.getBoolean("closed"),
+                rs.getString("session_id"));
     }
 
     private static Room existing(Connection c, String name) throws SQLException {
@@ -68,8 +73,9 @@ public final class RoomStore implements Rooms {
     public List<Room> list() {
         return tx.run(c -> {
             List<Room> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM cohort.room r ORDER BY r.name");
-                 ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps =
+                            c.prepareStatement("SELECT " + COLUMNS + " FROM cohort.room r ORDER BY r.name");
+                    ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(read(rs));
                 }
@@ -93,7 +99,8 @@ public final class RoomStore implements Rooms {
     }
 
     private static Optional<Room> select(Connection c, String name, String suffix) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM cohort.room r WHERE r.name = ?" + suffix)) {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT " + COLUMNS + " FROM cohort.room r WHERE r.name = ?" + suffix)) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(read(rs)) : Optional.empty();
@@ -111,7 +118,8 @@ public final class RoomStore implements Rooms {
             throw new IllegalArgumentException(field + ": a label may not be blank");
         }
         if (label.length() > MAX_LABEL) {
-            throw new IllegalArgumentException(field + ": '" + label.substring(0, 20) + "…' is longer than " + MAX_LABEL + " characters");
+            throw new IllegalArgumentException(
+                    field + ": '" + label.substring(0, 20) + "…' is longer than " + MAX_LABEL + " characters");
         }
         if (label.chars().anyMatch(ch -> ch == ',' || Character.isISOControl(ch))) {
             throw new IllegalArgumentException(field + ": '" + label + "' holds a comma or a control character");
@@ -131,7 +139,8 @@ public final class RoomStore implements Rooms {
             throw new IllegalArgumentException("experiment: there is no experiment '" + experiment + "'");
         }
         if (room.capacity() < 1 || room.capacity() > MAX_CAPACITY) {
-            throw new IllegalArgumentException("capacity: " + room.capacity() + " is not between 1 and " + MAX_CAPACITY);
+            throw new IllegalArgumentException(
+                    "capacity: " + room.capacity() + " is not between 1 and " + MAX_CAPACITY);
         }
         List<String> labels = new ArrayList<>();
         for (String label : room.labels() == null ? List.<String>of() : room.labels()) {
@@ -141,17 +150,18 @@ public final class RoomStore implements Rooms {
             throw new IllegalArgumentException("labels: each label may appear only once");
         }
         if (!room.open() && labels.isEmpty()) {
-            throw new IllegalArgumentException("labels: a restricted room needs at least one label (or choose free join)");
+            throw new IllegalArgumentException(
+                    "labels: a restricted room needs at least one label (or choose free join)");
         }
         Room saved = tx.run(c -> {
             Optional<Room> before = lock(c, name);
             if (before.isPresent() && before.get().sessionId() != null) {
-                throw new IllegalArgumentException("room: '" + name + "' feeds session " + before.get().sessionId()
-                        + "; disassociate it before editing");
+                throw new IllegalArgumentException("room: '" + name + "' feeds session "
+                        + before.get().sessionId() + "; disassociate it before editing");
             }
             String sql = before.isPresent()
                     ? "UPDATE cohort.room SET experiment = ?, labels = ?, capacity = ?, open = ?, updated_at = now()"
-                    + " WHERE name = ?"
+                            + " WHERE name = ?"
                     : "INSERT INTO cohort.room (experiment, labels, capacity, open, name, created_by) VALUES (?, ?, ?, ?, ?, ?)";
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setString(1, experiment);
@@ -174,12 +184,16 @@ public final class RoomStore implements Rooms {
     public List<Waiting> waiting(String room) {
         return tx.run(c -> {
             List<Waiting> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT w.label, w.arrived_at, " + online("w") + " AS online"
-                    + " FROM cohort.room_waiting w WHERE w.room = ? AND w.participant_id IS NULL ORDER BY w.arrived_at, w.seat")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT w.label, w.arrived_at, " + online("w") + " AS online"
+                            + " FROM cohort.room_waiting w WHERE w.room = ? AND w.participant_id IS NULL ORDER BY w.arrived_at, w.seat")) {
                 ps.setString(1, room);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.add(new Waiting(room, rs.getString("label"), rs.getTimestamp("arrived_at").toInstant(),
+                        out.add(new Waiting(
+                                room,
+                                rs.getString("label"),
+                                rs.getTimestamp("arrived_at").toInstant(),
                                 rs.getBoolean("online")));
                     }
                 }
@@ -238,19 +252,29 @@ public final class RoomStore implements Rooms {
         Session session = tx.run(c -> {
             Room room = existing(c, name);
             if (room.sessionId() != null) {
-                throw new IllegalArgumentException("room: '" + name + "' feeds session " + room.sessionId()
-                        + " already; disassociate it first");
+                throw new IllegalArgumentException(
+                        "room: '" + name + "' feeds session " + room.sessionId() + " already; disassociate it first");
             }
             List<String> labels = waiting(name).stream().map(Waiting::label).toList();
             if (labels.isEmpty()) {
                 throw new IllegalArgumentException("waiting list: nobody is waiting in room '" + name + "'");
             }
             // Joins this transaction: if anything below fails, the session is not created either.
-            Session s = sessions.create(new NewSession(room.experiment(), labels.size(),
-                    settings == null || settings.isBlank() ? null : settings, null, labels, false, by));
+            Session s = sessions.create(new NewSession(
+                    room.experiment(),
+                    labels.size(),
+                    settings == null || settings.isBlank() ? null : settings,
+                    null,
+                    labels,
+                    false,
+                    by));
             execute(c, "UPDATE cohort.participant SET label = name WHERE session_id = ?", s.id());
-            execute(c, "UPDATE cohort.room_waiting w SET participant_id = p.id FROM cohort.participant p"
-                    + " WHERE w.room = ? AND w.participant_id IS NULL AND p.session_id = ? AND p.name = w.label", name, s.id());
+            execute(
+                    c,
+                    "UPDATE cohort.room_waiting w SET participant_id = p.id FROM cohort.participant p"
+                            + " WHERE w.room = ? AND w.participant_id IS NULL AND p.session_id = ? AND p.name = w.label",
+                    name,
+                    s.id());
             update(c, name, "session_id = ?", s.id());
             return s;
         });
@@ -272,6 +296,9 @@ public final class RoomStore implements Rooms {
         if (text == null || text.isBlank()) {
             return List.of();
         }
-        return Arrays.stream(text.split("[,\\r\\n]+")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        return Arrays.stream(text.split("[,\\r\\n]+"))
+                .map(String::strip)
+                .filter(s -> !s.isEmpty())
+                .toList();
     }
 }

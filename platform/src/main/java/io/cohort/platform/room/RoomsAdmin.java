@@ -2,21 +2,18 @@ package io.cohort.platform.room;
 
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
-import io.cohort.platform.session.RegisteredServices;
-import io.cohort.platform.session.ParticipantStore;
-
-import io.cohort.platform.web.ContributedPages;
-
-import io.cohort.platform.web.CoreTab;
-
 import io.cohort.api.experiment.Experiment;
 import io.cohort.api.experiment.Experiments;
 import io.cohort.api.session.Participants;
 import io.cohort.api.session.Room;
 import io.cohort.api.session.Rooms;
 import io.cohort.api.session.Session;
+import io.cohort.platform.session.ParticipantStore;
+import io.cohort.platform.session.RegisteredServices;
 import io.cohort.platform.web.AdminRequest;
 import io.cohort.platform.web.AuditLog;
+import io.cohort.platform.web.ContributedPages;
+import io.cohort.platform.web.CoreTab;
 import io.cohort.platform.web.Layout;
 import io.cohort.platform.web.Tab;
 import java.util.HashMap;
@@ -47,8 +44,12 @@ public final class RoomsAdmin implements CoreTab {
     private final AuditLog audit;
 
     @Inject
-    public RoomsAdmin(RoomStore rooms, RegisteredServices experiments, ParticipantStore participants, Layout layout,
-                      AuditLog audit) {
+    public RoomsAdmin(
+            RoomStore rooms,
+            RegisteredServices experiments,
+            ParticipantStore participants,
+            Layout layout,
+            AuditLog audit) {
         this((Rooms) rooms, (Experiments) experiments, (Participants) participants, layout, audit);
     }
 
@@ -85,9 +86,12 @@ public final class RoomsAdmin implements CoreTab {
             }
         }));
         app.GET("/admin/rooms/" + NAME, Tab.handler(ctx -> show(ctx, name(ctx), 200, null)));
-        app.GET("/api/rooms/" + NAME, Tab.handler(ctx -> ifRoom(ctx, true, () -> Layout.json(ctx, 200, detail(rooms, name(ctx))))));
-        app.GET("/api/rooms/" + NAME + "/waiting", Tab.handler(ctx -> ifRoom(ctx, true,
-                () -> Layout.json(ctx, 200, rooms.waiting(name(ctx))))));
+        app.GET(
+                "/api/rooms/" + NAME,
+                Tab.handler(ctx -> ifRoom(ctx, true, () -> Layout.json(ctx, 200, detail(rooms, name(ctx))))));
+        app.GET(
+                "/api/rooms/" + NAME + "/waiting",
+                Tab.handler(ctx -> ifRoom(ctx, true, () -> Layout.json(ctx, 200, rooms.waiting(name(ctx))))));
         twin(app, "edit", (room, ctx, user) -> rooms.save(fromForm(ctx, room), user));
         twin(app, "session", this::createSession);
         twin(app, "close", (room, ctx, user) -> rooms.setClosed(room, true, user));
@@ -101,7 +105,10 @@ public final class RoomsAdmin implements CoreTab {
 
     /** Each room with how many wait in it. */
     private List<Map<String, Object>> summaries() {
-        return rooms.list().stream().map(r -> Map.<String, Object>of("room", r, "waiting", rooms.waiting(r.name()).size())).toList();
+        return rooms.list().stream()
+                .map(r -> Map.<String, Object>of(
+                        "room", r, "waiting", rooms.waiting(r.name()).size()))
+                .toList();
     }
 
     /** The room and its waiting list, as the API, the room page's socket and the room page itself show it. */
@@ -126,27 +133,29 @@ public final class RoomsAdmin implements CoreTab {
     /** The same change at {@code POST /admin/rooms/{name}/<action>} (then back to the room) and {@code /api/...}. */
     private void twin(Application app, String action, Change change) {
         for (boolean api : new boolean[] {false, true}) {
-            app.POST((api ? "/api" : "/admin") + "/rooms/" + NAME + "/" + action, Tab.handler(ctx -> ifRoom(ctx, api, () -> {
-                String room = name(ctx);
-                String user = AdminRequest.of(ctx).user();
-                Object result;
-                try {
-                    result = change.apply(room, ctx, user);
-                } catch (IllegalArgumentException e) {
-                    if (api) {
-                        Layout.json(ctx, 400, Map.of("error", e.getMessage()));
-                    } else {
-                        show(ctx, room, 400, e.getMessage());
-                    }
-                    return;
-                }
-                audit.record(user, "room." + action, room, auditDetail(result));
-                if (api) {
-                    Layout.json(ctx, 200, result);
-                } else {
-                    ctx.redirect("/admin/rooms/" + room);
-                }
-            })));
+            app.POST(
+                    (api ? "/api" : "/admin") + "/rooms/" + NAME + "/" + action,
+                    Tab.handler(ctx -> ifRoom(ctx, api, () -> {
+                        String room = name(ctx);
+                        String user = AdminRequest.of(ctx).user();
+                        Object result;
+                        try {
+                            result = change.apply(room, ctx, user);
+                        } catch (IllegalArgumentException e) {
+                            if (api) {
+                                Layout.json(ctx, 400, Map.of("error", e.getMessage()));
+                            } else {
+                                show(ctx, room, 400, e.getMessage());
+                            }
+                            return;
+                        }
+                        audit.record(user, "room." + action, room, auditDetail(result));
+                        if (api) {
+                            Layout.json(ctx, 200, result);
+                        } else {
+                            ctx.redirect("/admin/rooms/" + room);
+                        }
+                    })));
         }
     }
 
@@ -189,16 +198,25 @@ public final class RoomsAdmin implements CoreTab {
         if (!join.equals("free") && !join.equals("restricted")) {
             throw new IllegalArgumentException("join: '" + join + "' must be free or restricted");
         }
-        return new Room(name, ctx.getParameter("experiment").toString(""),
-                RoomStore.splitLabels(ctx.getParameter("labels").toString("")), cap, join.equals("free"), false, null);
+        return new Room(
+                name,
+                ctx.getParameter("experiment").toString(""),
+                RoomStore.splitLabels(ctx.getParameter("labels").toString("")),
+                cap,
+                join.equals("free"),
+                false,
+                null);
     }
 
     private Map<String, Object> createSession(String room, RouteContext ctx, String user) {
         Session session = rooms.createSession(room, ctx.getParameter("settings").toString(null), user);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("session", session);
-        result.put("participants", participants.ofSession(session.id()).stream()
-                .map(p -> Map.of("label", p.name(), "url", RoomSeats.participantUrl(session.id(), p.token()))).toList());
+        result.put(
+                "participants",
+                participants.ofSession(session.id()).stream()
+                        .map(p -> Map.of("label", p.name(), "url", RoomSeats.participantUrl(session.id(), p.token())))
+                        .toList());
         return result;
     }
 
@@ -214,7 +232,9 @@ public final class RoomsAdmin implements CoreTab {
 
     /** A page with the room settings form: a refused form comes back with the error and what was typed. */
     private void page(RouteContext ctx, int status, String template, Map<String, Object> model, String error) {
-        model.put("experiments", experiments.list().stream().map(Experiment::name).sorted().toList());
+        model.put(
+                "experiments",
+                experiments.list().stream().map(Experiment::name).sorted().toList());
         if (error != null) {
             model.put("error", error);
             model.put("form", formValues(ctx));

@@ -22,8 +22,13 @@ public interface TaskMapper {
 
     @Insert("INSERT INTO cohort.task (name, type, cron, interval_seconds, data, created_by)"
             + " VALUES (#{name}, #{type}, #{cron}, #{interval}, #{data}::jsonb, #{by}) ON CONFLICT (name) DO NOTHING")
-    int insert(@Param("name") String name, @Param("type") String type, @Param("cron") String cron,
-               @Param("interval") Long intervalSeconds, @Param("data") String data, @Param("by") String by);
+    int insert(
+            @Param("name") String name,
+            @Param("type") String type,
+            @Param("cron") String cron,
+            @Param("interval") Long intervalSeconds,
+            @Param("data") String data,
+            @Param("by") String by);
 
     @Select(TASK + " WHERE name = #{name}")
     @ConstructorArgs({
@@ -55,9 +60,10 @@ public interface TaskMapper {
     /**
      * Ends as FAILED the task's RUNNING rows that no run of this JVM holds (a dead node's), and gives their due times.
      */
-    @Select("UPDATE cohort.task_run SET outcome = 'FAILED', ended = clock_timestamp(),"
-            + " message = 'node ' || node || ' stopped answering; run again on ' || #{node}"
-            + " WHERE task = #{task} AND outcome = 'RUNNING' AND NOT (id = ANY(#{mine,jdbcType=ARRAY}::bigint[])) RETURNING due")
+    @Select(
+            "UPDATE cohort.task_run SET outcome = 'FAILED', ended = clock_timestamp(),"
+                    + " message = 'node ' || node || ' stopped answering; run again on ' || #{node}"
+                    + " WHERE task = #{task} AND outcome = 'RUNNING' AND NOT (id = ANY(#{mine,jdbcType=ARRAY}::bigint[])) RETURNING due")
     List<Instant> failAbandoned(@Param("task") String task, @Param("node") String node, @Param("mine") Long[] mine);
 
     @Select("INSERT INTO cohort.task_run (task, due, node, outcome) VALUES (#{task}, #{due}, #{node}, 'RUNNING')"
@@ -73,8 +79,11 @@ public interface TaskMapper {
             + " SELECT #{task}, #{due}, #{node}, 'WAITING', clock_timestamp(), #{message} WHERE NOT EXISTS"
             + " (SELECT 1 FROM cohort.task_run r WHERE r.id = (SELECT max(id) FROM cohort.task_run WHERE task = #{task})"
             + " AND r.outcome = 'WAITING')")
-    int waiting(@Param("task") String task, @Param("due") Instant due, @Param("node") String node,
-                @Param("message") String message);
+    int waiting(
+            @Param("task") String task,
+            @Param("due") Instant due,
+            @Param("node") String node,
+            @Param("message") String message);
 
     @Select(RUN + " WHERE task = #{task} ORDER BY id DESC LIMIT #{limit}")
     @ConstructorArgs({
@@ -91,7 +100,9 @@ public interface TaskMapper {
     List<TaskRun> history(@Param("task") String task, @Param("limit") int limit);
 
     /** The latest run of each of these tasks. */
-    @Select(RUN + " WHERE id IN (SELECT max(id) FROM cohort.task_run WHERE task = ANY(#{tasks,jdbcType=ARRAY}::text[]) GROUP BY task)")
+    @Select(
+            RUN
+                    + " WHERE id IN (SELECT max(id) FROM cohort.task_run WHERE task = ANY(#{tasks,jdbcType=ARRAY}::text[]) GROUP BY task)")
     @ResultMap("run")
     List<TaskRun> latest(@Param("tasks") String[] tasks);
 }

@@ -8,19 +8,18 @@ import com.github.kagkarlsson.scheduler.task.ExecutionContext;
 import com.github.kagkarlsson.scheduler.task.TaskInstance;
 import com.github.kagkarlsson.scheduler.task.helper.CustomTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
 import io.cohort.api.schedule.NewTask;
 import io.cohort.api.schedule.Schedule;
 import io.cohort.api.schedule.Scheduler;
 import io.cohort.api.schedule.Task;
 import io.cohort.api.schedule.TaskHandler;
 import io.cohort.api.schedule.TaskRun;
+import io.cohort.platform.Config;
+import io.cohort.platform.osgi.Whiteboard;
 import io.cohort.platform.web.AuditLog;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,10 +31,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
-import io.cohort.platform.osgi.Whiteboard;
-import io.cohort.platform.Config;
-import com.google.inject.Inject;
-import com.google.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,7 +82,10 @@ public final class TaskScheduler implements Scheduler, AutoCloseable {
                 return null; // the instance id (the task's name) is all a firing needs
             }
         };
-        this.client = SchedulerClient.Builder.create(db, kind).tableName("cohort.scheduled_tasks").serializer(none).build();
+        this.client = SchedulerClient.Builder.create(db, kind)
+                .tableName("cohort.scheduled_tasks")
+                .serializer(none)
+                .build();
         if (enabled) {
             runner = com.github.kagkarlsson.scheduler.Scheduler.create(db, kind)
                     .tableName("cohort.scheduled_tasks")
@@ -121,19 +119,21 @@ public final class TaskScheduler implements Scheduler, AutoCloseable {
     Task create(NewTask spec, String by, boolean knownType) {
         String name = spec.name() == null ? "" : spec.name().trim();
         if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
-            throw new IllegalArgumentException("name: '" + name + "' must be 1–64 letters, digits, '.', '_' or '-', starting"
-                    + " with a letter or digit");
+            throw new IllegalArgumentException("name: '" + name
+                    + "' must be 1–64 letters, digits, '.', '_' or '-', starting" + " with a letter or digit");
         }
         if (spec.type() == null || spec.type().isBlank()) {
-            throw new IllegalArgumentException("type: say which kind of task it is (a handler's type, e.g. payments.approve-all)");
+            throw new IllegalArgumentException(
+                    "type: say which kind of task it is (a handler's type, e.g. payments.approve-all)");
         }
         Schedule schedule = Schedules.check(spec.schedule());
         String data = spec.data() == null || spec.data().isBlank() ? "{}" : spec.data();
         checkJsonObject(data);
         List<String> types = handlerTypes();
         if (knownType && !types.contains(spec.type().trim())) {
-            throw new IllegalArgumentException("type: no running handler has the type '" + spec.type().trim()
-                    + "'; the types are: " + (types.isEmpty() ? "(none running)" : String.join(", ", types)));
+            throw new IllegalArgumentException(
+                    "type: no running handler has the type '" + spec.type().trim() + "'; the types are: "
+                            + (types.isEmpty() ? "(none running)" : String.join(", ", types)));
         }
         if (!store.insert(name, spec.type().trim(), schedule, data, by)) {
             throw new IllegalArgumentException("name: there is already a task '" + name + "'");
@@ -142,8 +142,8 @@ public final class TaskScheduler implements Scheduler, AutoCloseable {
         if (!client.scheduleIfNotExists(instance(name), first) && !client.reschedule(instance(name), first)) {
             // A deleted task of the same name is still finishing its last run.
             store.delete(name);
-            throw new IllegalArgumentException("name: a task called '" + name + "' was deleted and is still finishing its"
-                    + " last run; try again in a moment");
+            throw new IllegalArgumentException("name: a task called '" + name
+                    + "' was deleted and is still finishing its" + " last run; try again in a moment");
         }
         audit.record(by, "task.create", name, Map.of("type", spec.type(), "schedule", Schedules.words(schedule)));
         return find(name).orElseThrow();
@@ -190,7 +190,8 @@ public final class TaskScheduler implements Scheduler, AutoCloseable {
     @Override
     public void runNow(String name, String by) {
         existing(name);
-        if (!client.scheduleIfNotExists(instance(name), Instant.now()) && !client.reschedule(instance(name), Instant.now())) {
+        if (!client.scheduleIfNotExists(instance(name), Instant.now())
+                && !client.reschedule(instance(name), Instant.now())) {
             throw new IllegalStateException("task '" + name + "' is running now");
         }
         audit.record(by, "task.run", name, Map.of());
@@ -241,7 +242,8 @@ public final class TaskScheduler implements Scheduler, AutoCloseable {
         TaskHandler handler = handler(task.type());
         if (handler == null) {
             recordWaiting(name, due, task.type());
-            return (complete, operations) -> operations.reschedule(complete, Instant.now().plus(WAIT));
+            return (complete, operations) ->
+                    operations.reschedule(complete, Instant.now().plus(WAIT));
         }
         TaskStore.Started run = startRun(name, due);
         String outcome = "OK";
@@ -254,7 +256,8 @@ public final class TaskScheduler implements Scheduler, AutoCloseable {
             LOG.warn("task {} failed: {}", name, message);
         }
         if (context.getSchedulerState().isShuttingDown() && outcome.equals("FAILED")) {
-            // This node is stopping and cut the run short: due again at once, so another node (or this one, back) runs it.
+            // This node is stopping and cut the run short: due again at once, so another node (or this one, back) runs
+            // it.
             endRun(run.id(), outcome, "node " + node + " stopped during the run (" + message + "); it runs again");
             return (complete, operations) -> operations.reschedule(complete, run.due());
         }
@@ -296,7 +299,8 @@ public final class TaskScheduler implements Scheduler, AutoCloseable {
     /** The tasks as the admin sees them: with their next due time (db-scheduler's) and their latest run. */
     private List<Task> tasks(List<TaskStore.Row> rows) {
         Map<String, Instant> next = new java.util.HashMap<>();
-        client.fetchScheduledExecutionsForTask(KIND, Void.class, e -> next.put(e.getTaskInstance().getId(), e.getExecutionTime()));
+        client.fetchScheduledExecutionsForTask(
+                KIND, Void.class, e -> next.put(e.getTaskInstance().getId(), e.getExecutionTime()));
         Map<String, TaskRun> last = new java.util.HashMap<>();
         if (!rows.isEmpty()) {
             store.latest(rows.stream().map(TaskStore.Row::name).toList()).forEach(run -> last.put(run.task(), run));
@@ -304,8 +308,18 @@ public final class TaskScheduler implements Scheduler, AutoCloseable {
         List<Task> out = new ArrayList<>();
         for (TaskStore.Row r : rows) {
             String waiting = r.paused() ? "paused" : handler(r.type()) == null ? waitingFor(r.type()) : null;
-            out.add(new Task(r.name(), r.type(), r.schedule(), Schedules.words(r.schedule()), r.data(), r.paused(), waiting,
-                    r.paused() ? null : next.get(r.name()), last.get(r.name()), r.createdBy(), r.created()));
+            out.add(new Task(
+                    r.name(),
+                    r.type(),
+                    r.schedule(),
+                    Schedules.words(r.schedule()),
+                    r.data(),
+                    r.paused(),
+                    waiting,
+                    r.paused() ? null : next.get(r.name()),
+                    last.get(r.name()),
+                    r.createdBy(),
+                    r.created()));
         }
         return out;
     }

@@ -16,8 +16,15 @@ import java.util.Set;
 public final class TaskStore {
 
     /** A task as stored. */
-    public record Row(String name, String type, String cron, Long intervalSeconds, String data, boolean paused,
-                      String createdBy, Instant created) {
+    public record Row(
+            String name,
+            String type,
+            String cron,
+            Long intervalSeconds,
+            String data,
+            boolean paused,
+            String createdBy,
+            Instant created) {
 
         Schedule schedule() {
             return new Schedule(cron, intervalSeconds);
@@ -39,7 +46,10 @@ public final class TaskStore {
 
     /** False when a task of that name exists. */
     boolean insert(String name, String type, Schedule schedule, String data, String by) {
-        return tx.mapper(TaskMapper.class, m -> m.insert(name, type, cron(schedule), schedule.intervalSeconds(), data, by)) > 0;
+        return tx.mapper(
+                        TaskMapper.class,
+                        m -> m.insert(name, type, cron(schedule), schedule.intervalSeconds(), data, by))
+                > 0;
     }
 
     Optional<Row> find(String name) {
@@ -63,8 +73,7 @@ public final class TaskStore {
     }
 
     /** A run begun: its id, and the due time it is for (a dead node's, when this one takes its run over). */
-    record Started(long id, Instant due) {
-    }
+    record Started(long id, Instant due) {}
 
     /**
      * Begins a run of {@code task} for {@code picked}. db-scheduler runs one execution of a task at a time: a RUNNING
@@ -82,8 +91,10 @@ public final class TaskStore {
     }
 
     void endRun(long id, String outcome, String message) {
-        tx.mapper(TaskMapper.class, m -> m.endRun(id, outcome,
-                message == null ? null : message.substring(0, Math.min(message.length(), 4000))));
+        tx.mapper(
+                TaskMapper.class,
+                m -> m.endRun(
+                        id, outcome, message == null ? null : message.substring(0, Math.min(message.length(), 4000))));
     }
 
     /** Says once (not every few seconds) that the task waits for its handler. */

@@ -2,15 +2,12 @@ package io.cohort.platform.schedule;
 
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
-
-import io.cohort.platform.web.ContributedPages;
-
-import io.cohort.platform.web.CoreTab;
-
 import io.cohort.api.schedule.NewTask;
 import io.cohort.api.schedule.Schedule;
 import io.cohort.api.schedule.Task;
 import io.cohort.platform.web.AdminRequest;
+import io.cohort.platform.web.ContributedPages;
+import io.cohort.platform.web.CoreTab;
 import io.cohort.platform.web.Layout;
 import io.cohort.platform.web.Tab;
 import java.util.HashMap;
@@ -70,21 +67,33 @@ public final class TasksTab implements CoreTab {
             if (task.isEmpty()) {
                 Layout.json(ctx, 404, Map.of("error", "task: there is no task '" + name(ctx) + "'"));
             } else {
-                Layout.json(ctx, 200, Map.of("task", task.get(), "runs",
-                        scheduler.history(task.get().name(), ctx.getParameter("runs").toInt(100))));
+                Layout.json(
+                        ctx,
+                        200,
+                        Map.of(
+                                "task",
+                                task.get(),
+                                "runs",
+                                scheduler.history(
+                                        task.get().name(),
+                                        ctx.getParameter("runs").toInt(100))));
             }
         }));
         for (String action : ACTIONS) {
             for (boolean api : new boolean[] {false, true}) {
-                app.POST((api ? "/api" : "/admin") + "/tasks/" + NAME + "/" + action, Tab.handler(ctx -> act(ctx, action, api)));
+                app.POST(
+                        (api ? "/api" : "/admin") + "/tasks/" + NAME + "/" + action,
+                        Tab.handler(ctx -> act(ctx, action, api)));
             }
         }
     }
 
     private Task create(RouteContext ctx) {
         Map<String, String> form = form(ctx);
-        return scheduler.create(new NewTask(form.get("name"), form.get("type"), schedule(form), form.get("data")),
-                AdminRequest.of(ctx).user(), true);
+        return scheduler.create(
+                new NewTask(form.get("name"), form.get("type"), schedule(form), form.get("data")),
+                AdminRequest.of(ctx).user(),
+                true);
     }
 
     /** Exactly one of the form's cron and interval (seconds) fields. */
@@ -92,7 +101,8 @@ public final class TasksTab implements CoreTab {
         String cron = form.getOrDefault("cron", "").trim();
         String interval = form.getOrDefault("interval", "").trim();
         if (cron.isEmpty() == interval.isEmpty()) {
-            throw new IllegalArgumentException("schedule: fill in either cron or interval (seconds), not both or neither");
+            throw new IllegalArgumentException(
+                    "schedule: fill in either cron or interval (seconds), not both or neither");
         }
         if (!cron.isEmpty()) {
             return new Schedule(cron, null);
@@ -127,7 +137,12 @@ public final class TasksTab implements CoreTab {
             return;
         }
         if (api) {
-            Layout.json(ctx, 200, action.equals("delete") ? Map.of("deleted", name) : scheduler.find(name).orElseThrow());
+            Layout.json(
+                    ctx,
+                    200,
+                    action.equals("delete")
+                            ? Map.of("deleted", name)
+                            : scheduler.find(name).orElseThrow());
         } else {
             ctx.redirect(action.equals("delete") ? "/admin/tasks" : "/admin/tasks/" + name);
         }

@@ -26,6 +26,7 @@ public final class ConditionAssignment {
 
     /** Who started longer ago and has not finished has most likely left: psiTurk's cutoff. */
     static final int RECENT_MINUTES = 30;
+
     public static final String DEFAULT_POLICY = "least-filled";
 
     private final Function<String, Optional<ConditionPolicy>> policies;
@@ -57,8 +58,9 @@ public final class ConditionAssignment {
             return null;
         }
         if (experiment.groupSize() > 1 && p.group() != null) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT condition FROM cohort.participant WHERE session_id = ?"
-                    + " AND group_name = ? AND condition IS NOT NULL LIMIT 1")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT condition FROM cohort.participant WHERE session_id = ?"
+                            + " AND group_name = ? AND condition IS NOT NULL LIMIT 1")) {
                 ps.setString(1, p.sessionId());
                 ps.setString(2, p.group());
                 try (ResultSet rs = ps.executeQuery()) {
@@ -90,11 +92,15 @@ public final class ConditionAssignment {
             }
         }
         String name = policyName == null || policyName.isBlank() ? DEFAULT_POLICY : policyName;
-        ConditionPolicy policy = DEFAULT_POLICY.equals(name) ? LEAST_FILLED : policies.apply(name).orElseThrow(
-                () -> new IllegalStateException("settings.condition_policy: no condition policy '" + name + "' is installed"));
+        ConditionPolicy policy = DEFAULT_POLICY.equals(name)
+                ? LEAST_FILLED
+                : policies.apply(name)
+                        .orElseThrow(() -> new IllegalStateException(
+                                "settings.condition_policy: no condition policy '" + name + "' is installed"));
         String chosen = policy.choose(experiment.conditions(), Map.copyOf(counts));
         if (experiment.conditions().stream().noneMatch(cond -> cond.name().equals(chosen))) {
-            throw new IllegalStateException("condition policy '" + name + "' chose '" + chosen + "', which is not a condition");
+            throw new IllegalStateException(
+                    "condition policy '" + name + "' chose '" + chosen + "', which is not a condition");
         }
         return chosen;
     }

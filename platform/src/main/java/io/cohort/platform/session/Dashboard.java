@@ -1,21 +1,19 @@
 package io.cohort.platform.session;
 
-import io.cohort.platform.web.CoreTab;
-
-import io.cohort.platform.web.ContributedPages;
-import io.cohort.platform.web.Layout;
-import io.cohort.platform.web.Tab;
-
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
 import io.cohort.api.session.Room;
-import io.cohort.platform.payment.CrowdProviders;
 import io.cohort.api.session.Rooms;
+import io.cohort.platform.osgi.Whiteboard;
+import io.cohort.platform.payment.CrowdProviders;
+import io.cohort.platform.web.ContributedPages;
+import io.cohort.platform.web.CoreTab;
+import io.cohort.platform.web.Layout;
+import io.cohort.platform.web.Tab;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.osgi.framework.BundleContext;
-import io.cohort.platform.osgi.Whiteboard;
 import ro.pippo.core.Application;
 import ro.pippo.core.route.RouteContext;
 
@@ -39,7 +37,8 @@ public final class Dashboard implements CoreTab, AutoCloseable {
     private final CrowdProviders crowd;
 
     @Inject
-    public Dashboard(SessionTable sessions, ContributedPages pages, Layout layout, BundleContext context, CrowdProviders crowd) {
+    public Dashboard(
+            SessionTable sessions, ContributedPages pages, Layout layout, BundleContext context, CrowdProviders crowd) {
         this.crowd = crowd;
         this.sessions = sessions;
         this.pages = pages;
@@ -48,8 +47,7 @@ public final class Dashboard implements CoreTab, AutoCloseable {
     }
 
     /** A room with how many wait in it. */
-    public record RoomRow(Room room, int waiting, int online) {
-    }
+    public record RoomRow(Room room, int waiting, int online) {}
 
     /** Empty while no {@link Rooms} service is registered. */
     public List<RoomRow> rooms() {
@@ -57,17 +55,24 @@ public final class Dashboard implements CoreTab, AutoCloseable {
         if (service == null) {
             return List.of();
         }
-        return service.list().stream().map(r -> {
-            List<Rooms.Waiting> waiting = service.waiting(r.name());
-            return new RoomRow(r, waiting.size(), (int) waiting.stream().filter(Rooms.Waiting::online).count());
-        }).toList();
+        return service.list().stream()
+                .map(r -> {
+                    List<Rooms.Waiting> waiting = service.waiting(r.name());
+                    return new RoomRow(r, waiting.size(), (int)
+                            waiting.stream().filter(Rooms.Waiting::online).count());
+                })
+                .toList();
     }
 
     @Override
     public void routes(Application app) {
         app.GET("/admin/", Tab.handler(this::show));
-        app.GET("/api/dashboard", Tab.handler(ctx -> Layout.json(ctx, 200, Map.of("sessions", sessions.active(),
-                "rooms", rooms(), "roomsAvailable", rooms.size() > 0))));
+        app.GET(
+                "/api/dashboard",
+                Tab.handler(ctx -> Layout.json(
+                        ctx,
+                        200,
+                        Map.of("sessions", sessions.active(), "rooms", rooms(), "roomsAvailable", rooms.size() > 0))));
     }
 
     private void show(RouteContext ctx) {

@@ -1,10 +1,9 @@
 package io.cohort.platform.session;
 
-import com.google.inject.Inject;
-import com.google.inject.Singleton;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
 import io.cohort.api.data.FieldValue;
 import io.cohort.api.data.PageVisit;
 import io.cohort.api.data.ParticipantData;
@@ -42,8 +41,9 @@ public final class FieldStore implements ParticipantData {
     public void setAll(String participantId, Map<String, String> values, String setBy) {
         values.forEach(FieldStore::check);
         tx.run(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO cohort.field_value (participant_id, key, value, set_by)"
-                    + " VALUES (?, ?, ?::jsonb, ?)")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("INSERT INTO cohort.field_value (participant_id, key, value, set_by)"
+                            + " VALUES (?, ?, ?::jsonb, ?)")) {
                 for (Map.Entry<String, String> e : values.entrySet()) {
                     ps.setString(1, participantId);
                     ps.setString(2, e.getKey());
@@ -61,7 +61,8 @@ public final class FieldStore implements ParticipantData {
     /** Throws an IllegalArgumentException naming the key when it or the JSON value is not acceptable. */
     public static void check(String key, String value) {
         if (key == null || !KEY.matcher(key).matches()) {
-            throw new IllegalArgumentException("field key '" + key + "': use letters, digits, _ . - (at most 100), starting with a letter or _");
+            throw new IllegalArgumentException(
+                    "field key '" + key + "': use letters, digits, _ . - (at most 100), starting with a letter or _");
         }
         try {
             if (value == null || JSON.readTree(value) == null) {
@@ -76,8 +77,9 @@ public final class FieldStore implements ParticipantData {
     public Map<String, String> current(String participantId) {
         return tx.run(c -> {
             Map<String, String> out = new LinkedHashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT ON (key) key, value::text AS value FROM cohort.field_value"
-                    + " WHERE participant_id = ? ORDER BY key, id DESC")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT DISTINCT ON (key) key, value::text AS value FROM cohort.field_value"
+                            + " WHERE participant_id = ? ORDER BY key, id DESC")) {
                 ps.setString(1, participantId);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -93,13 +95,18 @@ public final class FieldStore implements ParticipantData {
     public List<FieldValue> history(String participantId, String key) {
         return tx.run(c -> {
             List<FieldValue> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT value::text AS value, set_at, set_by FROM cohort.field_value"
-                    + " WHERE participant_id = ? AND key = ? ORDER BY id")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT value::text AS value, set_at, set_by FROM cohort.field_value"
+                            + " WHERE participant_id = ? AND key = ? ORDER BY id")) {
                 ps.setString(1, participantId);
                 ps.setString(2, key);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.add(new FieldValue(participantId, key, rs.getString("value"), rs.getTimestamp("set_at").toInstant(),
+                        out.add(new FieldValue(
+                                participantId,
+                                key,
+                                rs.getString("value"),
+                                rs.getTimestamp("set_at").toInstant(),
                                 rs.getString("set_by")));
                     }
                 }
@@ -112,13 +119,17 @@ public final class FieldStore implements ParticipantData {
     public List<PageVisit> visits(String participantId) {
         return tx.run(c -> {
             List<PageVisit> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT page, entered_at, left_at FROM cohort.page_visit_times"
-                    + " WHERE participant_id = ? ORDER BY id")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT page, entered_at, left_at FROM cohort.page_visit_times"
+                            + " WHERE participant_id = ? ORDER BY id")) {
                 ps.setString(1, participantId);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         Timestamp left = rs.getTimestamp("left_at");
-                        out.add(new PageVisit(participantId, rs.getString("page"), rs.getTimestamp("entered_at").toInstant(),
+                        out.add(new PageVisit(
+                                participantId,
+                                rs.getString("page"),
+                                rs.getTimestamp("entered_at").toInstant(),
                                 left == null ? null : left.toInstant()));
                     }
                 }

@@ -1,9 +1,8 @@
 package io.cohort.platform.session;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
 import io.cohort.api.event.Events;
 import io.cohort.platform.events.PgEvents;
 import java.sql.Connection;
@@ -99,7 +98,8 @@ public final class LiveFeed implements AutoCloseable {
         }
         for (int i = 0; i < ids.size(); i += IDS_PER_EVENT) {
             try {
-                events.publish(CHANGED, json(Map.of("participants", ids.subList(i, Math.min(ids.size(), i + IDS_PER_EVENT)))));
+                events.publish(
+                        CHANGED, json(Map.of("participants", ids.subList(i, Math.min(ids.size(), i + IDS_PER_EVENT)))));
             } catch (RuntimeException e) {
                 LOG.warn("live feed: cannot announce {} changed participants: {}", ids.size(), e.getMessage());
             }

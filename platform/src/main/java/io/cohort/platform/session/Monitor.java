@@ -1,14 +1,12 @@
 package io.cohort.platform.session;
 
-import io.cohort.platform.web.Layout;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
 import io.cohort.api.event.Event;
 import io.cohort.api.event.EventListener;
 import io.cohort.api.web.SocketEndpoint;
-import io.cohort.platform.session.LiveFeed;
+import io.cohort.platform.web.Layout;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.Map;
@@ -68,12 +66,20 @@ public final class Monitor implements SocketEndpoint, EventListener, AutoCloseab
         String watch;
         try {
             JsonNode node = Layout.JSON.readTree(message);
-            watch = node == null || node.get("watch") == null ? null : node.get("watch").asText();
+            watch = node == null || node.get("watch") == null
+                    ? null
+                    : node.get("watch").asText();
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             watch = null;
         }
         if (watch == null) {
-            send(socket, Map.of("type", "error", "error", "send {\"watch\": \"<session id>\"} or {\"watch\": \"dashboard\"}"));
+            send(
+                    socket,
+                    Map.of(
+                            "type",
+                            "error",
+                            "error",
+                            "send {\"watch\": \"<session id>\"} or {\"watch\": \"dashboard\"}"));
             return;
         }
         String key = watch;

@@ -4,8 +4,6 @@ import com.google.inject.Inject;
 import com.google.inject.Singleton;
 import io.cohort.api.experiment.Experiment;
 import io.cohort.api.experiment.Page;
-import io.cohort.platform.session.RegisteredServices;
-import io.cohort.platform.session.Transactions;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
@@ -37,14 +35,25 @@ public final class MonitorTable {
      * @param lastChange their row's last change or last sign of life, whichever is later
      * @param bonus      formatted {@code 0.00}
      */
-    public record Row(String id, String session, String name, String url, String status, String condition,
-                      String group, int pageIndex, String page, int pages, boolean online, Instant lastChange,
-                      String bonus) {
-    }
+    public record Row(
+            String id,
+            String session,
+            String name,
+            String url,
+            String status,
+            String condition,
+            String group,
+            int pageIndex,
+            String page,
+            int pages,
+            boolean online,
+            Instant lastChange,
+            String bonus) {}
 
-    private static final String SELECT = "SELECT p.id, p.session_id, p.name, p.token, p.status, p.condition, p.group_name,"
-            + " p.page_index, p.online, greatest(p.updated_at, p.last_seen) AS active_at, p.bonus_cents, s.experiment"
-            + " FROM cohort.participant p JOIN cohort.session s ON s.id = p.session_id ";
+    private static final String SELECT =
+            "SELECT p.id, p.session_id, p.name, p.token, p.status, p.condition, p.group_name,"
+                    + " p.page_index, p.online, greatest(p.updated_at, p.last_seen) AS active_at, p.bonus_cents, s.experiment"
+                    + " FROM cohort.participant p JOIN cohort.session s ON s.id = p.session_id ";
 
     public List<Row> ofSession(String sessionId) {
         return query("WHERE p.session_id = ? ORDER BY p.created_at, p.id", sessionId);
@@ -62,16 +71,28 @@ public final class MonitorTable {
                 ps.setString(1, arg);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        Optional<Experiment> experiment = known.computeIfAbsent(rs.getString("experiment"), experiments::find);
+                        Optional<Experiment> experiment =
+                                known.computeIfAbsent(rs.getString("experiment"), experiments::find);
                         List<Page> pages = experiment.map(Experiment::pages).orElse(List.of());
                         int index = rs.getInt("page_index");
-                        String page = experiment.isEmpty() ? "?" : index < pages.size() ? pages.get(index).name() : "end";
+                        String page = experiment.isEmpty()
+                                ? "?"
+                                : index < pages.size() ? pages.get(index).name() : "end";
                         long cents = rs.getLong("bonus_cents");
                         String session = rs.getString("session_id");
-                        rows.add(new Row(rs.getString("id"), session, rs.getString("name"),
-                                "/p/" + session + "/" + rs.getString("token") + "/", rs.getString("status"),
-                                rs.getString("condition"), rs.getString("group_name"), index, page,
-                                pages.size(), rs.getBoolean("online"), rs.getTimestamp("active_at").toInstant(),
+                        rows.add(new Row(
+                                rs.getString("id"),
+                                session,
+                                rs.getString("name"),
+                                "/p/" + session + "/" + rs.getString("token") + "/",
+                                rs.getString("status"),
+                                rs.getString("condition"),
+                                rs.getString("group_name"),
+                                index,
+                                page,
+                                pages.size(),
+                                rs.getBoolean("online"),
+                                rs.getTimestamp("active_at").toInstant(),
                                 String.format("%d.%02d", cents / 100, cents % 100)));
                     }
                 }

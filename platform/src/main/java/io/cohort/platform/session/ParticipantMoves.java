@@ -1,10 +1,8 @@
 package io.cohort.platform.session;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
-import io.cohort.platform.experiment.ExperimentCatalog;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import io.cohort.api.experiment.Experiment;
 import io.cohort.api.experiment.ExperimentHooks;
 import io.cohort.api.experiment.Experiments;
@@ -13,6 +11,7 @@ import io.cohort.api.experiment.PageKind;
 import io.cohort.api.session.Participant;
 import io.cohort.api.session.ParticipantStatus;
 import io.cohort.api.session.Session;
+import io.cohort.platform.experiment.ExperimentCatalog;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -34,10 +33,11 @@ public final class ParticipantMoves implements AutoCloseable {
 
     /** A wait page stops waiting for a member offline this long, unless the session's settings say otherwise. */
     static final int DEFAULT_WAIT_TIMEOUT_SECONDS = 120;
+
     static final Set<ParticipantStatus> GONE = Set.of(ParticipantStatus.DROPOUT, ParticipantStatus.QUIT_EARLY);
     /** Who reaching the end has completed; a dropout moved to the end stays a dropout. */
-    static final Set<ParticipantStatus> UNFINISHED = Set.of(ParticipantStatus.ALLOCATED, ParticipantStatus.STARTED,
-            ParticipantStatus.QUIT_EARLY);
+    static final Set<ParticipantStatus> UNFINISHED =
+            Set.of(ParticipantStatus.ALLOCATED, ParticipantStatus.STARTED, ParticipantStatus.QUIT_EARLY);
 
     private final Transactions tx;
     private final Experiments experiments;
@@ -49,13 +49,24 @@ public final class ParticipantMoves implements AutoCloseable {
     private final SubmitBatches batches;
 
     @Inject
-    public ParticipantMoves(Transactions tx, RegisteredServices services, ExperimentCatalog catalog,
-                            SessionStore sessions, FieldStore data, LiveFeed live) {
+    public ParticipantMoves(
+            Transactions tx,
+            RegisteredServices services,
+            ExperimentCatalog catalog,
+            SessionStore sessions,
+            FieldStore data,
+            LiveFeed live) {
         this(tx, services, catalog::hooks, sessions, data, live, new ConditionAssignment(services::policy));
     }
 
-    public ParticipantMoves(Transactions tx, Experiments experiments, Function<String, Optional<ExperimentHooks>> hooks,
-                            SessionStore sessions, FieldStore data, LiveFeed live, ConditionAssignment conditions) {
+    public ParticipantMoves(
+            Transactions tx,
+            Experiments experiments,
+            Function<String, Optional<ExperimentHooks>> hooks,
+            SessionStore sessions,
+            FieldStore data,
+            LiveFeed live,
+            ConditionAssignment conditions) {
         this.tx = tx;
         this.experiments = experiments;
         this.hooks = hooks;
@@ -67,8 +78,7 @@ public final class ParticipantMoves implements AutoCloseable {
     }
 
     /** Who, in what session and experiment: what every move needs. */
-    public record Context(Session session, Experiment experiment, Participant participant) {
-    }
+    public record Context(Session session, Experiment experiment, Participant participant) {}
 
     private static final String CONTEXT = "SELECT " + ParticipantStore.COLUMNS + ", " + SessionStore.columns("s")
             + " FROM cohort.participant p JOIN cohort.session s ON s.id = p.session_id ";
@@ -122,10 +132,20 @@ public final class ParticipantMoves implements AutoCloseable {
             Participant p = ctx.participant();
             String by = "page:" + pageName(ctx.experiment(), p.pageIndex());
             if (p.status() == ParticipantStatus.ALLOCATED) {
-                String condition = conditions.assign(c, ctx.experiment(), p, setting(ctx.session(), "condition_policy"));
-                ParticipantStore.updateRow(c, p.id(), "status = 'STARTED', started_at = now(), condition = ?", condition);
-                data.setAll(p.id(), condition == null ? Map.of("status", ParticipantStore.quoted("STARTED"))
-                        : Map.of("status", ParticipantStore.quoted("STARTED"), "condition", ParticipantStore.quoted(condition)), by);
+                String condition =
+                        conditions.assign(c, ctx.experiment(), p, setting(ctx.session(), "condition_policy"));
+                ParticipantStore.updateRow(
+                        c, p.id(), "status = 'STARTED', started_at = now(), condition = ?", condition);
+                data.setAll(
+                        p.id(),
+                        condition == null
+                                ? Map.of("status", ParticipantStore.quoted("STARTED"))
+                                : Map.of(
+                                        "status",
+                                        ParticipantStore.quoted("STARTED"),
+                                        "condition",
+                                        ParticipantStore.quoted(condition)),
+                        by);
             } else if (p.status() == ParticipantStatus.QUIT_EARLY) {
                 ParticipantStore.updateRow(c, p.id(), "status = ?", ParticipantStatus.STARTED.name());
                 data.setAll(p.id(), Map.of("status", ParticipantStore.quoted("STARTED")), by + " (returned)");
@@ -147,7 +167,8 @@ public final class ParticipantMoves implements AutoCloseable {
     public boolean submit(String participantId, int pageIndex, Map<String, String> values) {
         return tx.run(c -> {
             Context ctx = context(c, participantId);
-            if (ctx.participant().pageIndex() != pageIndex || pageIndex >= ctx.experiment().pages().size()) {
+            if (ctx.participant().pageIndex() != pageIndex
+                    || pageIndex >= ctx.experiment().pages().size()) {
                 return false;
             }
             String page = ctx.experiment().pages().get(pageIndex).name();
@@ -188,7 +209,8 @@ public final class ParticipantMoves implements AutoCloseable {
      * belongs to an active session's participant who is on {@code pageIndex} and the next page is an ordinary one.
      * Returns false having changed nothing otherwise; {@link #submit(String, int, Map)} then decides.
      */
-    public boolean submitDirect(String sessionId, String token, Experiment e, int pageIndex, Map<String, String> values) {
+    public boolean submitDirect(
+            String sessionId, String token, Experiment e, int pageIndex, Map<String, String> values) {
         List<Page> pages = e.pages();
         int next = pageIndex + 1;
         if (pageIndex < 0 || next >= pages.size() || pages.get(next).kind() == PageKind.WAIT) {
@@ -196,8 +218,16 @@ public final class ParticipantMoves implements AutoCloseable {
         }
         values.forEach(FieldStore::check);
         try {
-            return batches.submit(new SubmitBatches.Submit(sessionId, token, e.name(), pageIndex, pages.get(pageIndex).name(),
-                    pages.get(next).name(), values, new java.util.concurrent.CompletableFuture<>())) != null;
+            return batches.submit(new SubmitBatches.Submit(
+                            sessionId,
+                            token,
+                            e.name(),
+                            pageIndex,
+                            pages.get(pageIndex).name(),
+                            pages.get(next).name(),
+                            values,
+                            new java.util.concurrent.CompletableFuture<>()))
+                    != null;
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
             return false;
@@ -226,7 +256,11 @@ public final class ParticipantMoves implements AutoCloseable {
         });
     }
 
-    public enum Move { ADVANCE, REVERT, END }
+    public enum Move {
+        ADVANCE,
+        REVERT,
+        END
+    }
 
     /** Moves to page {@code index} (past the last page: completed), closing and opening page visits. */
     private void moveTo(Connection c, Context ctx, int index, String by) throws SQLException {
@@ -238,8 +272,8 @@ public final class ParticipantMoves implements AutoCloseable {
         boolean completes = index >= pages.size() && UNFINISHED.contains(p.status());
         // The next page's visit starts (it ends the previous one); past the last page, the last visit ends here.
         if (index < pages.size()) {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO cohort.page_visit (participant_id, page_index, page)"
-                    + " VALUES (?, ?, ?)")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO cohort.page_visit (participant_id, page_index, page)" + " VALUES (?, ?, ?)")) {
                 ps.setString(1, p.id());
                 ps.setInt(2, index);
                 ps.setString(3, pages.get(index).name());
@@ -248,14 +282,15 @@ public final class ParticipantMoves implements AutoCloseable {
         } else {
             closeVisit(c, p.id());
         }
-        ParticipantStore.updateRow(c, p.id(), "page_index = ?"
-                + (completes ? ", status = 'COMPLETED', completed_at = now()" : ""), index);
+        ParticipantStore.updateRow(
+                c, p.id(), "page_index = ?" + (completes ? ", status = 'COMPLETED', completed_at = now()" : ""), index);
         if (completes) {
             data.setAll(p.id(), Map.of("status", ParticipantStore.quoted("COMPLETED")), by);
         }
         live.changed(p.id());
         if (index < pages.size() && pages.get(index).kind() == PageKind.WAIT) {
-            Participant moved = ParticipantStore.query(c, "WHERE p.id = ?", p.id()).get(0);
+            Participant moved =
+                    ParticipantStore.query(c, "WHERE p.id = ?", p.id()).get(0);
             arriveAtWait(c, new Context(ctx.session(), ctx.experiment(), moved), index);
         }
     }
@@ -269,9 +304,10 @@ public final class ParticipantMoves implements AutoCloseable {
             return;
         }
         // Unless the latest visit is this page's and still going (a reload).
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO cohort.page_visit (participant_id, page_index, page)"
-                + " SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM (SELECT page_index, left_at FROM cohort.page_visit"
-                + " WHERE participant_id = ? ORDER BY id DESC LIMIT 1) latest WHERE latest.page_index = ? AND latest.left_at IS NULL)")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO cohort.page_visit (participant_id, page_index, page)"
+                        + " SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM (SELECT page_index, left_at FROM cohort.page_visit"
+                        + " WHERE participant_id = ? ORDER BY id DESC LIMIT 1) latest WHERE latest.page_index = ? AND latest.left_at IS NULL)")) {
             ps.setString(1, participantId);
             ps.setInt(2, index);
             ps.setString(3, e.pages().get(index).name());
@@ -300,7 +336,9 @@ public final class ParticipantMoves implements AutoCloseable {
             closeVisit(c, participantId);
             if (ctx.participant().status() == ParticipantStatus.STARTED) {
                 ParticipantStore.updateRow(c, participantId, "status = ?", ParticipantStatus.QUIT_EARLY.name());
-                data.setAll(participantId, Map.of("status", ParticipantStore.quoted("QUIT_EARLY")),
+                data.setAll(
+                        participantId,
+                        Map.of("status", ParticipantStore.quoted("QUIT_EARLY")),
                         "page:" + pageName(ctx.experiment(), ctx.participant().pageIndex()));
             }
             live.changed(participantId);
@@ -311,8 +349,8 @@ public final class ParticipantMoves implements AutoCloseable {
     /** Presence from the participant page's socket. */
     public void setOnline(String participantId, boolean online) {
         tx.run(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE cohort.participant SET online = ?, last_seen = now()"
-                    + " WHERE id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE cohort.participant SET online = ?, last_seen = now()" + " WHERE id = ?")) {
                 ps.setBoolean(1, online);
                 ps.setString(2, participantId);
                 ps.executeUpdate();
@@ -366,12 +404,13 @@ public final class ParticipantMoves implements AutoCloseable {
     private void arriveAtWait(Connection c, Context ctx, int index) throws SQLException {
         Participant p = ctx.participant();
         lockGroup(c, p.sessionId(), p.group());
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO cohort.wait_arrival (session_id, group_name, page_index,"
-                + " participant_id) VALUES (?, ?, ?, ?) ON CONFLICT (page_index, participant_id) DO UPDATE"
-                + " SET session_id = EXCLUDED.session_id, group_name = EXCLUDED.group_name,"
-                // A reload on the wait page keeps its arrival time, or the others' timeout would never run out.
-                + " arrived_at = CASE WHEN wait_arrival.released_at IS NULL THEN wait_arrival.arrived_at"
-                + "   ELSE clock_timestamp() END, released_at = NULL")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("INSERT INTO cohort.wait_arrival (session_id, group_name, page_index,"
+                        + " participant_id) VALUES (?, ?, ?, ?) ON CONFLICT (page_index, participant_id) DO UPDATE"
+                        + " SET session_id = EXCLUDED.session_id, group_name = EXCLUDED.group_name,"
+                        // A reload on the wait page keeps its arrival time, or the others' timeout would never run out.
+                        + " arrived_at = CASE WHEN wait_arrival.released_at IS NULL THEN wait_arrival.arrived_at"
+                        + "   ELSE clock_timestamp() END, released_at = NULL")) {
             ps.setString(1, p.sessionId());
             ps.setString(2, p.group());
             ps.setInt(3, index);
@@ -391,14 +430,15 @@ public final class ParticipantMoves implements AutoCloseable {
         int timeout = waitTimeout(session);
         List<String> arrived = new ArrayList<>();
         boolean blocked = false;
-        try (PreparedStatement ps = c.prepareStatement("SELECT p.id, p.page_index, p.status, w.participant_id IS NOT NULL AS arrived,"
-                + " p.online OR coalesce(p.last_seen, '-infinity') > now() - make_interval(secs => ?) AS seen,"
-                + " (SELECT min(arrived_at) FROM cohort.wait_arrival x WHERE x.session_id = p.session_id"
-                + "   AND x.group_name = p.group_name AND x.page_index = ? AND x.released_at IS NULL)"
-                + "   < now() - make_interval(secs => ?) AS waited_long"
-                + " FROM cohort.participant p LEFT JOIN cohort.wait_arrival w ON w.participant_id = p.id"
-                + "   AND w.page_index = ? AND w.released_at IS NULL"
-                + " WHERE p.session_id = ? AND p.group_name = ?")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT p.id, p.page_index, p.status, w.participant_id IS NOT NULL AS arrived,"
+                        + " p.online OR coalesce(p.last_seen, '-infinity') > now() - make_interval(secs => ?) AS seen,"
+                        + " (SELECT min(arrived_at) FROM cohort.wait_arrival x WHERE x.session_id = p.session_id"
+                        + "   AND x.group_name = p.group_name AND x.page_index = ? AND x.released_at IS NULL)"
+                        + "   < now() - make_interval(secs => ?) AS waited_long"
+                        + " FROM cohort.participant p LEFT JOIN cohort.wait_arrival w ON w.participant_id = p.id"
+                        + "   AND w.page_index = ? AND w.released_at IS NULL"
+                        + " WHERE p.session_id = ? AND p.group_name = ?")) {
             ps.setInt(1, timeout);
             ps.setInt(2, index);
             ps.setInt(3, timeout);
@@ -450,11 +490,14 @@ public final class ParticipantMoves implements AutoCloseable {
         List<String[]> waiting = tx.run(c -> {
             List<String[]> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT session_id, group_name, page_index"
-                    + " FROM cohort.wait_arrival WHERE released_at IS NULL");
-                 ResultSet rs = ps.executeQuery()) {
+                            + " FROM cohort.wait_arrival WHERE released_at IS NULL");
+                    ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new String[] {rs.getString("session_id"), rs.getString("group_name"),
-                            Integer.toString(rs.getInt("page_index"))});
+                    out.add(new String[] {
+                        rs.getString("session_id"),
+                        rs.getString("group_name"),
+                        Integer.toString(rs.getInt("page_index"))
+                    });
                 }
             }
             return out;

@@ -2,8 +2,6 @@ package io.cohort.platform.session;
 
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
-import io.cohort.platform.experiment.ExperimentCatalog;
-
 import io.cohort.api.crowd.CrowdMode;
 import io.cohort.api.experiment.Experiment;
 import io.cohort.api.experiment.ExperimentHooks;
@@ -12,6 +10,7 @@ import io.cohort.api.session.Participant;
 import io.cohort.api.session.ParticipantStatus;
 import io.cohort.api.session.Participants;
 import io.cohort.api.session.Session;
+import io.cohort.platform.experiment.ExperimentCatalog;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -36,13 +35,17 @@ public final class ParticipantStore implements Participants {
     private final LiveFeed live;
 
     @Inject
-    public ParticipantStore(Transactions tx, RegisteredServices services, ExperimentCatalog catalog, FieldStore data,
-                            LiveFeed live) {
+    public ParticipantStore(
+            Transactions tx, RegisteredServices services, ExperimentCatalog catalog, FieldStore data, LiveFeed live) {
         this(tx, services, catalog::hooks, data, live);
     }
 
-    public ParticipantStore(Transactions tx, Experiments experiments, Function<String, Optional<ExperimentHooks>> hooks,
-                            FieldStore data, LiveFeed live) {
+    public ParticipantStore(
+            Transactions tx,
+            Experiments experiments,
+            Function<String, Optional<ExperimentHooks>> hooks,
+            FieldStore data,
+            LiveFeed live) {
         this.tx = tx;
         this.experiments = experiments;
         this.hooks = hooks;
@@ -52,11 +55,24 @@ public final class ParticipantStore implements Participants {
 
     static Participant read(ResultSet rs) throws SQLException {
         String mode = rs.getString("mode");
-        return new Participant(rs.getString("id"), rs.getString("session_id"), rs.getString("name"), rs.getString("token"),
-                rs.getString("provider"), rs.getString("worker_id"), rs.getString("assignment_id"), rs.getString("hit_id"),
-                mode == null ? null : CrowdMode.valueOf(mode), rs.getString("condition"), rs.getString("code_version"),
-                ParticipantStatus.valueOf(rs.getString("status")), rs.getLong("bonus_cents"), rs.getInt("page_index"),
-                rs.getString("group_name"), rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant());
+        return new Participant(
+                rs.getString("id"),
+                rs.getString("session_id"),
+                rs.getString("name"),
+                rs.getString("token"),
+                rs.getString("provider"),
+                rs.getString("worker_id"),
+                rs.getString("assignment_id"),
+                rs.getString("hit_id"),
+                mode == null ? null : CrowdMode.valueOf(mode),
+                rs.getString("condition"),
+                rs.getString("code_version"),
+                ParticipantStatus.valueOf(rs.getString("status")),
+                rs.getLong("bonus_cents"),
+                rs.getInt("page_index"),
+                rs.getString("group_name"),
+                rs.getTimestamp("created_at").toInstant(),
+                rs.getTimestamp("updated_at").toInstant());
     }
 
     private List<Participant> query(String where, String... args) {
@@ -88,7 +104,8 @@ public final class ParticipantStore implements Participants {
         if (sessionId == null || token == null) {
             return Optional.empty();
         }
-        return query("WHERE p.token = ? AND p.session_id = ?", token, sessionId).stream().findFirst();
+        return query("WHERE p.token = ? AND p.session_id = ?", token, sessionId).stream()
+                .findFirst();
     }
 
     /** The label a participant came with (a room's pre-assigned slot), if any. */
@@ -122,8 +139,8 @@ public final class ParticipantStore implements Participants {
     public Participant add(String sessionId, String name, CrowdArrival crowd, String by) {
         Participant p = tx.run(c -> {
             Session session;
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + SessionStore.COLUMNS
-                    + " FROM cohort.session WHERE id = ? FOR UPDATE")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT " + SessionStore.COLUMNS + " FROM cohort.session WHERE id = ? FOR UPDATE")) {
                 ps.setString(1, sessionId);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
@@ -132,10 +149,13 @@ public final class ParticipantStore implements Participants {
                     session = SessionStore.read(rs);
                 }
             }
-            Experiment experiment = experiments.find(session.experiment()).orElseThrow(() -> new IllegalArgumentException(
-                    "experiment: '" + session.experiment() + "' is not installed"));
+            Experiment experiment = experiments
+                    .find(session.experiment())
+                    .orElseThrow(() -> new IllegalArgumentException(
+                            "experiment: '" + session.experiment() + "' is not installed"));
             int count;
-            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) AS n FROM cohort.participant WHERE session_id = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT count(*) AS n FROM cohort.participant WHERE session_id = ?")) {
                 ps.setString(1, sessionId);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
@@ -143,23 +163,40 @@ public final class ParticipantStore implements Participants {
                 }
             }
             String group = "g" + (count / Math.max(1, experiment.groupSize()) + 1);
-            return insert(c, session, experiment, name == null || name.isBlank() ? "P" + (count + 1) : name.strip(), group,
-                    crowd, null, by);
+            return insert(
+                    c,
+                    session,
+                    experiment,
+                    name == null || name.isBlank() ? "P" + (count + 1) : name.strip(),
+                    group,
+                    crowd,
+                    null,
+                    by);
         });
         live.changed(p.id());
         return p;
     }
 
     /** Inserts one participant and runs {@code new_player}, inside the caller's transaction. */
-    Participant insert(Connection c, Session session, Experiment experiment, String name, String group,
-                       CrowdArrival crowd, String label, String by) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO cohort.participant (id, session_id, name, token, provider,"
-                + " worker_id, assignment_id, hit_id, mode, experiment, code_version, group_name, label, created_at)"
-                // clock_timestamp(), not the column's now(): a session's participants are made in one transaction,
-                // and ofSession's "in the order they were created" needs them apart.
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, clock_timestamp())"
-                + " RETURNING id, session_id, name, token, provider, worker_id, assignment_id, hit_id, mode, condition,"
-                + " code_version, status, bonus_cents, page_index, group_name, created_at, updated_at")) {
+    Participant insert(
+            Connection c,
+            Session session,
+            Experiment experiment,
+            String name,
+            String group,
+            CrowdArrival crowd,
+            String label,
+            String by)
+            throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement("INSERT INTO cohort.participant (id, session_id, name, token, provider,"
+                        + " worker_id, assignment_id, hit_id, mode, experiment, code_version, group_name, label, created_at)"
+                        // clock_timestamp(), not the column's now(): a session's participants are made in one
+                        // transaction,
+                        // and ofSession's "in the order they were created" needs them apart.
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, clock_timestamp())"
+                        + " RETURNING id, session_id, name, token, provider, worker_id, assignment_id, hit_id, mode, condition,"
+                        + " code_version, status, bonus_cents, page_index, group_name, created_at, updated_at")) {
             ps.setString(1, RandomIds.id(10));
             ps.setString(2, session.id());
             ps.setString(3, name);
@@ -168,7 +205,9 @@ public final class ParticipantStore implements Participants {
             ps.setString(6, crowd == null ? null : crowd.workerId());
             ps.setString(7, crowd == null ? null : crowd.assignmentId());
             ps.setString(8, crowd == null ? null : crowd.hitId());
-            ps.setString(9, crowd == null || crowd.mode() == null ? null : crowd.mode().name());
+            ps.setString(
+                    9,
+                    crowd == null || crowd.mode() == null ? null : crowd.mode().name());
             ps.setString(10, experiment.name());
             ps.setString(11, session.codeVersion());
             ps.setString(12, group);
@@ -216,9 +255,10 @@ public final class ParticipantStore implements Participants {
         live.changed(p.id());
     }
 
-    static Participant updateRow(Connection c, String participantId, String assignment, Object value) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE cohort.participant p SET " + assignment + ", updated_at = now()"
-                + " WHERE p.id = ? RETURNING " + COLUMNS)) {
+    static Participant updateRow(Connection c, String participantId, String assignment, Object value)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE cohort.participant p SET " + assignment
+                + ", updated_at = now()" + " WHERE p.id = ? RETURNING " + COLUMNS)) {
             ps.setObject(1, value);
             ps.setString(2, participantId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -232,8 +272,9 @@ public final class ParticipantStore implements Participants {
 
     /** Re-runs the experiment's {@code new_player} hook for one participant (an admin's action). */
     public void rerunNewPlayer(String participantId, Session session) {
-        Participant p = find(participantId).orElseThrow(() -> new IllegalArgumentException(
-                "participant: there is no participant '" + participantId + "'"));
+        Participant p = find(participantId)
+                .orElseThrow(() ->
+                        new IllegalArgumentException("participant: there is no participant '" + participantId + "'"));
         tx.run(c -> {
             hooks.apply(session.experiment()).ifPresent(h -> h.newPlayer(session, p, data));
             return null;

@@ -9,8 +9,7 @@ public final class RandomIds {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final char[] ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789".toCharArray();
 
-    private RandomIds() {
-    }
+    private RandomIds() {}
 
     /** Short, readable, unambiguous: for ids that appear in admin pages and logs, not for secrets. */
     public static String id(int length) {

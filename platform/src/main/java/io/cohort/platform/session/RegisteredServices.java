@@ -2,15 +2,13 @@ package io.cohort.platform.session;
 
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
-
 import io.cohort.api.experiment.ConditionPolicy;
 import io.cohort.api.experiment.Experiment;
 import io.cohort.api.experiment.Experiments;
+import io.cohort.platform.osgi.Whiteboard;
 import java.util.List;
 import java.util.Optional;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceReference;
-import io.cohort.platform.osgi.Whiteboard;
 
 /**
  * The services the stores call that may come and go, found live: the {@link Experiments} service (the host's

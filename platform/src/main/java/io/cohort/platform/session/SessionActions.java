@@ -1,17 +1,11 @@
 package io.cohort.platform.session;
 
-import io.cohort.platform.web.RequestFields;
-
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
 import io.cohort.api.session.Participant;
 import io.cohort.api.session.ParticipantStatus;
 import io.cohort.api.session.Session;
-import io.cohort.platform.session.FieldStore;
-import io.cohort.platform.session.LiveFeed;
-import io.cohort.platform.session.ParticipantMoves;
-import io.cohort.platform.session.ParticipantStore;
-import io.cohort.platform.session.Transactions;
+import io.cohort.platform.web.RequestFields;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -57,8 +51,8 @@ public final class SessionActions {
     private final LiveFeed live;
 
     @Inject
-    public SessionActions(Transactions tx, ParticipantStore participants, ParticipantMoves moves, FieldStore data,
-                          LiveFeed live) {
+    public SessionActions(
+            Transactions tx, ParticipantStore participants, ParticipantMoves moves, FieldStore data, LiveFeed live) {
         this.tx = tx;
         this.participants = participants;
         this.moves = moves;
@@ -67,8 +61,7 @@ public final class SessionActions {
     }
 
     /** An action, checked and ready to run. */
-    record Checked(String action, Session session, List<String> participants, Map<String, String> parameters) {
-    }
+    record Checked(String action, Session session, List<String> participants, Map<String, String> parameters) {}
 
     /**
      * @param all the whole session instead of {@code ids}
@@ -77,9 +70,11 @@ public final class SessionActions {
     Checked check(Session session, String action, List<String> ids, boolean all, RequestFields fields) {
         List<String> wanted = ACTIONS.get(action);
         if (wanted == null) {
-            throw new IllegalArgumentException("action: there is no action '" + action + "'; there are " + ACTIONS.keySet());
+            throw new IllegalArgumentException(
+                    "action: there is no action '" + action + "'; there are " + ACTIONS.keySet());
         }
-        Set<String> members = participants.ofSession(session.id()).stream().map(Participant::id)
+        Set<String> members = participants.ofSession(session.id()).stream()
+                .map(Participant::id)
                 .collect(Collectors.toCollection(LinkedHashSet::new));
         List<String> targets = all ? new ArrayList<>(members) : List.copyOf(new LinkedHashSet<>(ids));
         if (targets.isEmpty()) {
@@ -87,7 +82,8 @@ public final class SessionActions {
         }
         for (String id : targets) {
             if (!members.contains(id)) {
-                throw new IllegalArgumentException("participants: '" + id + "' is not a participant of session " + session.id());
+                throw new IllegalArgumentException(
+                        "participants: '" + id + "' is not a participant of session " + session.id());
             }
         }
         Map<String, String> parameters = new LinkedHashMap<>();
@@ -101,7 +97,8 @@ public final class SessionActions {
         switch (action) {
             case "message" -> {
                 if (parameters.get("text").length() > MAX_MESSAGE) {
-                    throw new IllegalArgumentException("text: " + parameters.get("text").length() + " characters; at most " + MAX_MESSAGE);
+                    throw new IllegalArgumentException(
+                            "text: " + parameters.get("text").length() + " characters; at most " + MAX_MESSAGE);
                 }
             }
             case "redirect" -> checkUrl(parameters.get("url"));
@@ -111,8 +108,7 @@ public final class SessionActions {
                     throw new IllegalArgumentException("group: longer than " + MAX_GROUP + " characters");
                 }
             }
-            default -> {
-            }
+            default -> {}
         }
         return new Checked(action, session, targets, parameters);
     }
@@ -126,7 +122,9 @@ public final class SessionActions {
             throw new IllegalArgumentException("url: '" + url + "' is not a URL: " + e.getReason());
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase();
-        if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null || uri.getHost().isEmpty()) {
+        if (!(scheme.equals("http") || scheme.equals("https"))
+                || uri.getHost() == null
+                || uri.getHost().isEmpty()) {
             throw new IllegalArgumentException("url: '" + url + "' is not an absolute http or https URL");
         }
     }

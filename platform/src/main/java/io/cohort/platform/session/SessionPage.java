@@ -1,15 +1,13 @@
 package io.cohort.platform.session;
 
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+import io.cohort.api.session.Session;
 import io.cohort.platform.web.AdminRequest;
 import io.cohort.platform.web.AuditLog;
 import io.cohort.platform.web.Layout;
 import io.cohort.platform.web.RequestFields;
 import io.cohort.platform.web.Tab;
-
-import com.google.inject.Inject;
-import com.google.inject.Singleton;
-import io.cohort.api.session.Session;
-import io.cohort.platform.session.SessionStore;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,8 +35,13 @@ public final class SessionPage implements Tab {
     private final AuditLog audit;
 
     @Inject
-    public SessionPage(SessionStore sessions, SessionTable table, MonitorTable monitor, SessionActions actions,
-                       Layout layout, AuditLog audit) {
+    public SessionPage(
+            SessionStore sessions,
+            SessionTable table,
+            MonitorTable monitor,
+            SessionActions actions,
+            Layout layout,
+            AuditLog audit) {
         this.sessions = sessions;
         this.table = table;
         this.monitor = monitor;
@@ -49,16 +52,39 @@ public final class SessionPage implements Tab {
 
     @Override
     public void routes(Application app) {
-        app.GET("/admin/sessions/{id}", Tab.handler(ctx -> withSession(ctx, false, s -> show(ctx, s, 200,
-                ctx.getParameter("notice").toString(), null))));
-        app.GET("/api/sessions/{id}", Tab.handler(ctx -> withSession(ctx, true, s -> Layout.json(ctx, 200,
-                Map.of("session", table.find(s.id()).orElseThrow(), "participants", monitor.ofSession(s.id()))))));
+        app.GET(
+                "/admin/sessions/{id}",
+                Tab.handler(ctx -> withSession(
+                        ctx,
+                        false,
+                        s -> show(ctx, s, 200, ctx.getParameter("notice").toString(), null))));
+        app.GET(
+                "/api/sessions/{id}",
+                Tab.handler(ctx -> withSession(
+                        ctx,
+                        true,
+                        s -> Layout.json(
+                                ctx,
+                                200,
+                                Map.of(
+                                        "session",
+                                        table.find(s.id()).orElseThrow(),
+                                        "participants",
+                                        monitor.ofSession(s.id()))))));
         for (String control : CONTROLS) {
-            app.POST("/admin/sessions/{id}/" + control, Tab.handler(ctx -> withSession(ctx, false, s -> control(ctx, s, control, false))));
-            app.POST("/api/sessions/{id}/" + control, Tab.handler(ctx -> withSession(ctx, true, s -> control(ctx, s, control, true))));
+            app.POST(
+                    "/admin/sessions/{id}/" + control,
+                    Tab.handler(ctx -> withSession(ctx, false, s -> control(ctx, s, control, false))));
+            app.POST(
+                    "/api/sessions/{id}/" + control,
+                    Tab.handler(ctx -> withSession(ctx, true, s -> control(ctx, s, control, true))));
         }
-        app.POST("/admin/sessions/{id}/actions/{action}", Tab.handler(ctx -> withSession(ctx, false, s -> act(ctx, s, false))));
-        app.POST("/api/sessions/{id}/actions/{action}", Tab.handler(ctx -> withSession(ctx, true, s -> act(ctx, s, true))));
+        app.POST(
+                "/admin/sessions/{id}/actions/{action}",
+                Tab.handler(ctx -> withSession(ctx, false, s -> act(ctx, s, false))));
+        app.POST(
+                "/api/sessions/{id}/actions/{action}",
+                Tab.handler(ctx -> withSession(ctx, true, s -> act(ctx, s, true))));
     }
 
     private interface SessionBody {
@@ -146,15 +172,31 @@ public final class SessionPage implements Tab {
             return;
         }
         actions.run(checked, user);
-        audit.record(user, "session.action." + action, s.id(), Map.of("participants", checked.participants(),
-                "parameters", checked.parameters()));
-        done(ctx, s, api, action + ": done for " + checked.participants().size() + " participant"
-                + (checked.participants().size() == 1 ? "" : "s"));
+        audit.record(
+                user,
+                "session.action." + action,
+                s.id(),
+                Map.of("participants", checked.participants(), "parameters", checked.parameters()));
+        done(
+                ctx,
+                s,
+                api,
+                action + ": done for " + checked.participants().size() + " participant"
+                        + (checked.participants().size() == 1 ? "" : "s"));
     }
 
     private void done(RouteContext ctx, Session s, boolean api, String notice) {
         if (api) {
-            Layout.json(ctx, 200, Map.of("ok", true, "message", notice, "session", table.find(s.id()).orElseThrow()));
+            Layout.json(
+                    ctx,
+                    200,
+                    Map.of(
+                            "ok",
+                            true,
+                            "message",
+                            notice,
+                            "session",
+                            table.find(s.id()).orElseThrow()));
         } else {
             ctx.redirect("/admin/sessions/" + s.id() + "?notice=" + RequestFields.enc(notice));
         }

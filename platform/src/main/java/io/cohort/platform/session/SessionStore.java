@@ -1,17 +1,16 @@
 package io.cohort.platform.session;
 
-import com.google.inject.Inject;
-import com.google.inject.Singleton;
-import io.cohort.platform.experiment.ExperimentCatalog;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
 import io.cohort.api.experiment.Experiment;
 import io.cohort.api.experiment.ExperimentHooks;
 import io.cohort.api.experiment.Experiments;
 import io.cohort.api.session.NewSession;
 import io.cohort.api.session.Session;
 import io.cohort.api.session.Sessions;
+import io.cohort.platform.experiment.ExperimentCatalog;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -31,8 +30,19 @@ public final class SessionStore implements Sessions {
 
     static final int MAX_PARTICIPANTS = 10_000;
     /** The columns {@link #read} reads, by name. */
-    private static final List<String> NAMES = List.of("id", "name", "experiment", "code_version", "size", "active",
-            "testing", "simulate", "description", "settings", "created_at");
+    private static final List<String> NAMES = List.of(
+            "id",
+            "name",
+            "experiment",
+            "code_version",
+            "size",
+            "active",
+            "testing",
+            "simulate",
+            "description",
+            "settings",
+            "created_at");
+
     static final String COLUMNS = columns(null);
 
     private final Transactions tx;
@@ -43,13 +53,23 @@ public final class SessionStore implements Sessions {
     private final LiveFeed live;
 
     @Inject
-    public SessionStore(Transactions tx, RegisteredServices services, ExperimentCatalog catalog,
-                        ParticipantStore participants, FieldStore data, LiveFeed live) {
+    public SessionStore(
+            Transactions tx,
+            RegisteredServices services,
+            ExperimentCatalog catalog,
+            ParticipantStore participants,
+            FieldStore data,
+            LiveFeed live) {
         this(tx, services, catalog::hooks, participants, data, live);
     }
 
-    public SessionStore(Transactions tx, Experiments experiments, Function<String, Optional<ExperimentHooks>> hooks,
-                        ParticipantStore participants, FieldStore data, LiveFeed live) {
+    public SessionStore(
+            Transactions tx,
+            Experiments experiments,
+            Function<String, Optional<ExperimentHooks>> hooks,
+            ParticipantStore participants,
+            FieldStore data,
+            LiveFeed live) {
         this.tx = tx;
         this.experiments = experiments;
         this.hooks = hooks;
@@ -60,15 +80,19 @@ public final class SessionStore implements Sessions {
 
     @Override
     public Session create(NewSession spec) {
-        Experiment experiment = experiments.find(spec.experiment()).orElseThrow(() -> new IllegalArgumentException(
-                "experiment: there is no experiment '" + spec.experiment() + "'"));
+        Experiment experiment = experiments
+                .find(spec.experiment())
+                .orElseThrow(() ->
+                        new IllegalArgumentException("experiment: there is no experiment '" + spec.experiment() + "'"));
         // 0 is a session crowd workers fill as they arrive (Participants.add).
         if (spec.participants() < 0 || spec.participants() > MAX_PARTICIPANTS) {
-            throw new IllegalArgumentException("participants: " + spec.participants() + " is not between 0 and " + MAX_PARTICIPANTS);
+            throw new IllegalArgumentException(
+                    "participants: " + spec.participants() + " is not between 0 and " + MAX_PARTICIPANTS);
         }
         List<String> names = spec.participantNames() == null ? List.of() : spec.participantNames();
         if (!names.isEmpty() && names.size() != spec.participants()) {
-            throw new IllegalArgumentException("participant names: " + names.size() + " names for " + spec.participants() + " participants");
+            throw new IllegalArgumentException(
+                    "participant names: " + names.size() + " names for " + spec.participants() + " participants");
         }
         if (new HashSet<>(names).size() != names.size() || names.stream().anyMatch(n -> n == null || n.isBlank())) {
             throw new IllegalArgumentException("participant names: each must be given once and not be blank");
@@ -76,14 +100,18 @@ public final class SessionStore implements Sessions {
         String settings = mergeSettings(experiment.defaultSettings(), spec.settings());
         String id = RandomIds.id(8);
         String name = spec.name() == null || spec.name().isBlank()
-                ? experiment.name() + "-" + LocalDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmm")) + "-" + id.substring(0, 4)
+                ? experiment.name() + "-"
+                        + LocalDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmm")) + "-"
+                        + id.substring(0, 4)
                 : spec.name().strip();
         Session session = tx.run(c -> {
             if (exists(c, "SELECT 1 FROM cohort.session WHERE name = ?", name)) {
                 throw new IllegalArgumentException("name: a session called '" + name + "' exists already");
             }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO cohort.session (id, name, experiment, code_version, size,"
-                    + " simulate, settings, created_by) VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?) RETURNING " + COLUMNS)) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("INSERT INTO cohort.session (id, name, experiment, code_version, size,"
+                            + " simulate, settings, created_by) VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?) RETURNING "
+                            + COLUMNS)) {
                 ps.setString(1, id);
                 ps.setString(2, name);
                 ps.setString(3, experiment.name());
@@ -97,8 +125,15 @@ public final class SessionStore implements Sessions {
                     Session s = read(rs);
                     hooks.apply(experiment.name()).ifPresent(h -> h.newSession(s, data));
                     for (int i = 0; i < spec.participants(); i++) {
-                        participants.insert(c, s, experiment, names.isEmpty() ? "P" + (i + 1) : names.get(i).strip(),
-                                "g" + (i / Math.max(1, experiment.groupSize()) + 1), null, null, spec.createdBy());
+                        participants.insert(
+                                c,
+                                s,
+                                experiment,
+                                names.isEmpty() ? "P" + (i + 1) : names.get(i).strip(),
+                                "g" + (i / Math.max(1, experiment.groupSize()) + 1),
+                                null,
+                                null,
+                                spec.createdBy());
                     }
                     return s;
                 }
@@ -110,7 +145,8 @@ public final class SessionStore implements Sessions {
 
     /** The experiment's defaults with the admin's values on top (one level deep). */
     static String mergeSettings(String defaults, String given) {
-        ObjectNode merged = parseObject(defaults == null || defaults.isBlank() ? "{}" : defaults, "experiment settings");
+        ObjectNode merged =
+                parseObject(defaults == null || defaults.isBlank() ? "{}" : defaults, "experiment settings");
         if (given != null && !given.isBlank()) {
             merged.setAll(parseObject(given, "settings"));
         }
@@ -122,8 +158,9 @@ public final class SessionStore implements Sessions {
         try {
             node = FieldStore.JSON.readTree(text);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException(what + ": not JSON: " + e.getOriginalMessage()
-                    + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+            throw new IllegalArgumentException(what + ": not JSON: " + e.getOriginalMessage() + " (line "
+                    + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ")");
         }
         if (!(node instanceof ObjectNode object)) {
             throw new IllegalArgumentException(what + ": must be a JSON object like {\"rounds\": 3}");
@@ -146,10 +183,18 @@ public final class SessionStore implements Sessions {
 
     /** A session from the columns of {@link #columns(String)}: each named {@code prefix} + its column's name. */
     static Session read(ResultSet rs, String prefix) throws SQLException {
-        return new Session(rs.getString(prefix + "id"), rs.getString(prefix + "name"), rs.getString(prefix + "experiment"),
-                rs.getString(prefix + "code_version"), rs.getInt(prefix + "size"), rs.getBoolean(prefix + "active"),
-                rs.getBoolean(prefix + "testing"), rs.getBoolean(prefix + "simulate"), rs.getString(prefix + "description"),
-                rs.getString(prefix + "settings"), rs.getTimestamp(prefix + "created_at").toInstant());
+        return new Session(
+                rs.getString(prefix + "id"),
+                rs.getString(prefix + "name"),
+                rs.getString(prefix + "experiment"),
+                rs.getString(prefix + "code_version"),
+                rs.getInt(prefix + "size"),
+                rs.getBoolean(prefix + "active"),
+                rs.getBoolean(prefix + "testing"),
+                rs.getBoolean(prefix + "simulate"),
+                rs.getString(prefix + "description"),
+                rs.getString(prefix + "settings"),
+                rs.getTimestamp(prefix + "created_at").toInstant());
     }
 
     /**
@@ -157,11 +202,18 @@ public final class SessionStore implements Sessions {
      * {@code alias_column}, so it can sit beside another table's columns), or of the bare table when null.
      */
     static String columns(String alias) {
-        return String.join(", ", NAMES.stream().map(name -> {
-            String column = (alias == null ? "" : alias + ".") + name + (name.equals("settings") ? "::text" : "");
-            return alias == null ? (name.equals("settings") ? column + " AS settings" : column)
-                    : column + " AS " + alias + "_" + name;
-        }).toList());
+        return String.join(
+                ", ",
+                NAMES.stream()
+                        .map(name -> {
+                            String column = (alias == null ? "" : alias + ".")
+                                    + name
+                                    + (name.equals("settings") ? "::text" : "");
+                            return alias == null
+                                    ? (name.equals("settings") ? column + " AS settings" : column)
+                                    : column + " AS " + alias + "_" + name;
+                        })
+                        .toList());
     }
 
     @Override
@@ -180,8 +232,9 @@ public final class SessionStore implements Sessions {
     public List<Session> list() {
         return tx.run(c -> {
             List<Session> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM cohort.session ORDER BY created_at DESC, id");
-                 ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = c.prepareStatement(
+                            "SELECT " + COLUMNS + " FROM cohort.session ORDER BY created_at DESC, id");
+                    ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(read(rs));
                 }
@@ -215,7 +268,8 @@ public final class SessionStore implements Sessions {
 
     private void update(String id, String assignment, Object value) {
         int n = tx.run(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE cohort.session SET " + assignment + " WHERE id = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("UPDATE cohort.session SET " + assignment + " WHERE id = ?")) {
                 ps.setObject(1, value);
                 ps.setString(2, id);
                 return ps.executeUpdate();
@@ -229,7 +283,8 @@ public final class SessionStore implements Sessions {
 
     /** Re-runs the experiment's {@code new_session} hook (an admin's action). */
     public void rerunNewSession(String id) {
-        Session s = find(id).orElseThrow(() -> new IllegalArgumentException("session: there is no session '" + id + "'"));
+        Session s =
+                find(id).orElseThrow(() -> new IllegalArgumentException("session: there is no session '" + id + "'"));
         tx.run(c -> {
             hooks.apply(s.experiment()).ifPresent(h -> h.newSession(s, data));
             return null;

@@ -3,8 +3,6 @@ package io.cohort.platform.session;
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
 import io.cohort.api.session.Session;
-import io.cohort.platform.session.SessionStore;
-import io.cohort.platform.session.Transactions;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.HashMap;
@@ -29,8 +27,7 @@ public final class SessionTable {
     }
 
     /** @param started arrived at least once; {@code completed} reached the end */
-    public record Row(Session session, int participants, int started, int completed, int online) {
-    }
+    public record Row(Session session, int participants, int started, int completed, int online) {}
 
     private record Counts(int participants, int started, int completed, int online) {
         static final Counts NONE = new Counts(0, 0, 0, 0);
@@ -59,16 +56,24 @@ public final class SessionTable {
     private Map<String, Counts> counts(String sessionId) {
         return tx.run(c -> {
             Map<String, Counts> out = new HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT session_id, count(*) AS total, count(started_at) AS started,"
-                    + " count(*) FILTER (WHERE status IN " + FINISHED + ") AS finished, count(*) FILTER (WHERE online) AS online"
-                    + " FROM cohort.participant" + (sessionId == null ? "" : " WHERE session_id = ?") + " GROUP BY session_id")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT session_id, count(*) AS total, count(started_at) AS started,"
+                            + " count(*) FILTER (WHERE status IN " + FINISHED
+                            + ") AS finished, count(*) FILTER (WHERE online) AS online"
+                            + " FROM cohort.participant" + (sessionId == null ? "" : " WHERE session_id = ?")
+                            + " GROUP BY session_id")) {
                 if (sessionId != null) {
                     ps.setString(1, sessionId);
                 }
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.put(rs.getString("session_id"), new Counts(rs.getInt("total"), rs.getInt("started"), rs.getInt("finished"),
-                                rs.getInt("online")));
+                        out.put(
+                                rs.getString("session_id"),
+                                new Counts(
+                                        rs.getInt("total"),
+                                        rs.getInt("started"),
+                                        rs.getInt("finished"),
+                                        rs.getInt("online")));
                     }
                 }
             }

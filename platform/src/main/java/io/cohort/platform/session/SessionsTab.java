@@ -1,24 +1,18 @@
 package io.cohort.platform.session;
 
-import io.cohort.platform.web.ContributedPages;
-
-import io.cohort.platform.web.CoreTab;
-
-import io.cohort.platform.web.AdminRequest;
-import io.cohort.platform.web.AuditLog;
-import io.cohort.platform.web.Layout;
-import io.cohort.platform.web.RequestFields;
-import io.cohort.platform.web.Tab;
-
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
 import io.cohort.api.session.NewSession;
 import io.cohort.api.session.Participant;
 import io.cohort.api.session.Session;
 import io.cohort.platform.experiment.ExperimentCatalog;
-import io.cohort.platform.session.ParticipantStore;
-import io.cohort.platform.session.RegisteredServices;
-import io.cohort.platform.session.SessionStore;
+import io.cohort.platform.web.AdminRequest;
+import io.cohort.platform.web.AuditLog;
+import io.cohort.platform.web.ContributedPages;
+import io.cohort.platform.web.CoreTab;
+import io.cohort.platform.web.Layout;
+import io.cohort.platform.web.RequestFields;
+import io.cohort.platform.web.Tab;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -48,8 +42,14 @@ public final class SessionsTab implements CoreTab {
     private final ExperimentCatalog catalog;
 
     @Inject
-    public SessionsTab(SessionStore sessions, ParticipantStore participants, SessionTable table,
-                       RegisteredServices experiments, ExperimentCatalog catalog, Layout layout, AuditLog audit) {
+    public SessionsTab(
+            SessionStore sessions,
+            ParticipantStore participants,
+            SessionTable table,
+            RegisteredServices experiments,
+            ExperimentCatalog catalog,
+            Layout layout,
+            AuditLog audit) {
         this.catalog = catalog;
         this.sessions = sessions;
         this.participants = participants;
@@ -84,9 +84,16 @@ public final class SessionsTab implements CoreTab {
         NewSession spec;
         try {
             fields = RequestFields.of(ctx);
-            spec = new NewSession(fields.one("experiment") == null ? "" : fields.one("experiment").strip(),
-                    count(fields.one("participants")), fields.one("settings"), fields.one("name"),
-                    names(fields), simulate(fields.one("simulate")), user);
+            spec = new NewSession(
+                    fields.one("experiment") == null
+                            ? ""
+                            : fields.one("experiment").strip(),
+                    count(fields.one("participants")),
+                    fields.one("settings"),
+                    fields.one("name"),
+                    names(fields),
+                    simulate(fields.one("simulate")),
+                    user);
         } catch (IllegalArgumentException e) {
             refuse(ctx, api, e.getMessage(), null);
             return;
@@ -98,10 +105,23 @@ public final class SessionsTab implements CoreTab {
             refuse(ctx, api, e.getMessage(), fields);
             return;
         }
-        audit.record(user, "session.create", session.id(), Map.of("experiment", session.experiment(),
-                "participants", session.size(), "name", session.name(), "simulate", session.simulate()));
+        audit.record(
+                user,
+                "session.create",
+                session.id(),
+                Map.of(
+                        "experiment",
+                        session.experiment(),
+                        "participants",
+                        session.size(),
+                        "name",
+                        session.name(),
+                        "simulate",
+                        session.simulate()));
         if (api) {
-            List<Map<String, String>> people = participants.ofSession(session.id()).stream().map(SessionsTab::link).toList();
+            List<Map<String, String>> people = participants.ofSession(session.id()).stream()
+                    .map(SessionsTab::link)
+                    .toList();
             Layout.json(ctx, 201, Map.of("session", session, "participants", people));
         } else {
             ctx.redirect("/admin/sessions/" + session.id());
@@ -148,7 +168,12 @@ public final class SessionsTab implements CoreTab {
             return listed;
         }
         String lines = fields.one("names");
-        return lines == null ? List.of() : Arrays.stream(lines.split("\\R")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        return lines == null
+                ? List.of()
+                : Arrays.stream(lines.split("\\R"))
+                        .map(String::strip)
+                        .filter(s -> !s.isEmpty())
+                        .toList();
     }
 
     /** A checkbox sends {@code on} (or nothing); JSON sends a boolean. */

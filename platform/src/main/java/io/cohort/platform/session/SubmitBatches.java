@@ -1,9 +1,7 @@
 package io.cohort.platform.session;
 
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,9 +26,15 @@ final class SubmitBatches implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SubmitBatches.class);
 
     /** One participant's checked answers to the page they say they are on. */
-    record Submit(String sessionId, String token, String experiment, int pageIndex, String page, String nextPage,
-                  Map<String, String> values, CompletableFuture<String> moved) {
-    }
+    record Submit(
+            String sessionId,
+            String token,
+            String experiment,
+            int pageIndex,
+            String page,
+            String nextPage,
+            Map<String, String> values,
+            CompletableFuture<String> moved) {}
 
     private final Transactions tx;
     private final LiveFeed live;
@@ -98,25 +102,43 @@ final class SubmitBatches implements AutoCloseable {
         }
         String[] moved = new String[n];
         tx.statements(c -> {
-            try (PreparedStatement ps = c.prepareStatement("WITH input AS (SELECT * FROM unnest(?::int[], ?::text[], ?::text[],"
-                    + "   ?::text[], ?::int[], ?::text[], ?::text[]) AS i(n, token, session_id, experiment, page_index, page, next_page)),"
-                    + " moved AS (UPDATE cohort.participant p SET page_index = i.page_index + 1, updated_at = now()"
-                    + "   FROM input i, cohort.session s WHERE p.token = i.token AND p.session_id = i.session_id"
-                    + "   AND s.id = p.session_id AND s.active AND s.experiment = i.experiment AND p.page_index = i.page_index"
-                    + "   RETURNING i.n, p.id, i.page, i.next_page, i.page_index),"
-                    + " answers AS (INSERT INTO cohort.field_value (participant_id, key, value, set_by)"
-                    + "   SELECT m.id, a.key, a.value::jsonb, 'page:' || m.page FROM moved m"
-                    + "   JOIN unnest(?::int[], ?::text[], ?::text[]) AS a(n, key, value) ON a.n = m.n),"
-                    + " opened AS (INSERT INTO cohort.page_visit (participant_id, page_index, page)"
-                    + "   SELECT id, page_index + 1, next_page FROM moved)"
-                    + " SELECT n, id FROM moved")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("WITH input AS (SELECT * FROM unnest(?::int[], ?::text[], ?::text[],"
+                            + "   ?::text[], ?::int[], ?::text[], ?::text[]) AS i(n, token, session_id, experiment, page_index, page, next_page)),"
+                            + " moved AS (UPDATE cohort.participant p SET page_index = i.page_index + 1, updated_at = now()"
+                            + "   FROM input i, cohort.session s WHERE p.token = i.token AND p.session_id = i.session_id"
+                            + "   AND s.id = p.session_id AND s.active AND s.experiment = i.experiment AND p.page_index = i.page_index"
+                            + "   RETURNING i.n, p.id, i.page, i.next_page, i.page_index),"
+                            + " answers AS (INSERT INTO cohort.field_value (participant_id, key, value, set_by)"
+                            + "   SELECT m.id, a.key, a.value::jsonb, 'page:' || m.page FROM moved m"
+                            + "   JOIN unnest(?::int[], ?::text[], ?::text[]) AS a(n, key, value) ON a.n = m.n),"
+                            + " opened AS (INSERT INTO cohort.page_visit (participant_id, page_index, page)"
+                            + "   SELECT id, page_index + 1, next_page FROM moved)"
+                            + " SELECT n, id FROM moved")) {
                 ps.setArray(1, c.createArrayOf("int4", range(n)));
-                ps.setArray(2, c.createArrayOf("text", batch.stream().map(Submit::token).toArray()));
-                ps.setArray(3, c.createArrayOf("text", batch.stream().map(Submit::sessionId).toArray()));
-                ps.setArray(4, c.createArrayOf("text", batch.stream().map(Submit::experiment).toArray()));
-                ps.setArray(5, c.createArrayOf("int4", batch.stream().map(Submit::pageIndex).toArray()));
-                ps.setArray(6, c.createArrayOf("text", batch.stream().map(Submit::page).toArray()));
-                ps.setArray(7, c.createArrayOf("text", batch.stream().map(Submit::nextPage).toArray()));
+                ps.setArray(
+                        2,
+                        c.createArrayOf(
+                                "text", batch.stream().map(Submit::token).toArray()));
+                ps.setArray(
+                        3,
+                        c.createArrayOf(
+                                "text", batch.stream().map(Submit::sessionId).toArray()));
+                ps.setArray(
+                        4,
+                        c.createArrayOf(
+                                "text", batch.stream().map(Submit::experiment).toArray()));
+                ps.setArray(
+                        5,
+                        c.createArrayOf(
+                                "int4", batch.stream().map(Submit::pageIndex).toArray()));
+                ps.setArray(
+                        6,
+                        c.createArrayOf("text", batch.stream().map(Submit::page).toArray()));
+                ps.setArray(
+                        7,
+                        c.createArrayOf(
+                                "text", batch.stream().map(Submit::nextPage).toArray()));
                 ps.setArray(8, c.createArrayOf("int4", answerOf.toArray()));
                 ps.setArray(9, c.createArrayOf("text", keys.toArray()));
                 ps.setArray(10, c.createArrayOf("text", values.toArray()));

@@ -2,20 +2,19 @@ package io.cohort.platform.session;
 
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
-
 import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Properties;
 import java.util.function.Function;
+import javax.sql.DataSource;
 import org.apache.ibatis.mapping.Environment;
 import org.apache.ibatis.session.Configuration;
 import org.apache.ibatis.session.SqlSession;
 import org.apache.ibatis.session.SqlSessionFactory;
 import org.apache.ibatis.session.SqlSessionFactoryBuilder;
 import org.apache.ibatis.transaction.managed.ManagedTransactionFactory;
-import java.sql.SQLException;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import javax.sql.DataSource;
 
 /**
  * One database transaction per thread. Work started inside another joins it, so an experiment's hook that writes

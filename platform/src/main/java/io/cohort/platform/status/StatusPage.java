@@ -2,18 +2,14 @@ package io.cohort.platform.status;
 
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
-
-import io.cohort.platform.web.ContributedPages;
-
-import io.cohort.platform.web.CoreTab;
-
+import io.cohort.platform.osgi.Plugins;
 import io.cohort.platform.web.AdminRequest;
 import io.cohort.platform.web.AdminSessions;
 import io.cohort.platform.web.AuditLog;
+import io.cohort.platform.web.ContributedPages;
+import io.cohort.platform.web.CoreTab;
 import io.cohort.platform.web.Layout;
 import io.cohort.platform.web.Tab;
-
-import io.cohort.platform.osgi.Plugins;
 import java.io.File;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -63,9 +59,11 @@ public final class StatusPage implements CoreTab {
 
     Map<String, Object> facts() throws Exception {
         Map<String, Object> facts = new TreeMap<>();
-        try (Connection c = db.getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT pg_size_pretty(pg_database_size(current_database())) AS size,"
-                     + " pg_database_size(current_database()) AS bytes, current_database() AS database, version() AS postgres")) {
+        try (Connection c = db.getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT pg_size_pretty(pg_database_size(current_database())) AS size,"
+                                + " pg_database_size(current_database()) AS bytes, current_database() AS database, version() AS postgres")) {
             rs.next();
             facts.put("databaseSize", rs.getString("size"));
             facts.put("databaseBytes", rs.getLong("bytes"));
@@ -73,10 +71,18 @@ public final class StatusPage implements CoreTab {
             facts.put("postgres", rs.getString("postgres"));
         }
         facts.put("java", System.getProperty("java.vendor") + " " + System.getProperty("java.version"));
-        facts.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+        facts.put(
+                "os",
+                System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                        + System.getProperty("os.arch"));
         facts.put("libraries", libraries());
-        facts.put("bundles", plugins.list().stream().filter(p -> p.id() != null)
-                .map(p -> Map.of("name", String.valueOf(p.symbolicName()), "version", p.version(), "state", p.state())).toList());
+        facts.put(
+                "bundles",
+                plugins.list().stream()
+                        .filter(p -> p.id() != null)
+                        .map(p -> Map.of(
+                                "name", String.valueOf(p.symbolicName()), "version", p.version(), "state", p.state()))
+                        .toList());
         facts.put("environment", environment());
         return facts;
     }

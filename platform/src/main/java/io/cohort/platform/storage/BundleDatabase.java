@@ -21,8 +21,8 @@ final class BundleDatabase implements PluginDatabase {
     BundleDatabase(String schema, DataSource dataSource) {
         this.schema = schema;
         this.dataSource = dataSource;
-        Configuration configuration = new Configuration(
-                new Environment(schema, new JdbcTransactionFactory(), dataSource));
+        Configuration configuration =
+                new Configuration(new Environment(schema, new JdbcTransactionFactory(), dataSource));
         configuration.setMapUnderscoreToCamelCase(true);
         this.sessions = new SqlSessionFactoryBuilder().build(configuration);
     }

@@ -54,8 +54,7 @@ public final class PluginDatabases implements ServiceFactory<PluginDatabase> {
     }
 
     @Override
-    public void ungetService(Bundle bundle, ServiceRegistration<PluginDatabase> registration,
-                             PluginDatabase service) {
+    public void ungetService(Bundle bundle, ServiceRegistration<PluginDatabase> registration, PluginDatabase service) {
         ((BundleDatabase) service).release();
     }
 
@@ -65,8 +64,8 @@ public final class PluginDatabases implements ServiceFactory<PluginDatabase> {
         if (name == null || name.isBlank()) {
             String symbolic = bundle.getSymbolicName();
             if (symbolic == null) {
-                throw new IllegalArgumentException("bundle " + bundle.getBundleId()
-                        + " has neither a " + PLUGIN_HEADER + " header nor a Bundle-SymbolicName");
+                throw new IllegalArgumentException("bundle " + bundle.getBundleId() + " has neither a " + PLUGIN_HEADER
+                        + " header nor a Bundle-SymbolicName");
             }
             name = symbolic.substring(symbolic.lastIndexOf('.') + 1);
         }
@@ -81,7 +80,8 @@ public final class PluginDatabases implements ServiceFactory<PluginDatabase> {
 
     private void createSchema(String schema) {
         // The advisory lock keeps two nodes starting the same plugin from racing on CREATE SCHEMA.
-        try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = pool.getConnection();
+                Statement s = c.createStatement()) {
             boolean autoCommit = c.getAutoCommit();
             c.setAutoCommit(false);
             try {
@@ -109,14 +109,16 @@ public final class PluginDatabases implements ServiceFactory<PluginDatabase> {
                     .defaultSchema(schema)
                     .table("flyway_schema_history")
                     .resourceProvider(scripts)
-                    .javaMigrationClassProvider(List::<Class<? extends JavaMigration>>of) // no Java migrations from bundles
+                    .javaMigrationClassProvider(
+                            List::<Class<? extends JavaMigration>>of) // no Java migrations from bundles
                     .load()
                     .migrate();
         } catch (FlywayException e) {
-            throw new IllegalStateException("migrating schema " + schema + " of bundle " + bundle.getSymbolicName()
-                    + " failed: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "migrating schema " + schema + " of bundle " + bundle.getSymbolicName() + " failed: "
+                            + e.getMessage(),
+                    e);
         }
-        LOG.info("Schema {} of bundle {} is up to date ({} scripts)", schema, bundle.getSymbolicName(),
-                scripts.size());
+        LOG.info("Schema {} of bundle {} is up to date ({} scripts)", schema, bundle.getSymbolicName(), scripts.size());
     }
 }

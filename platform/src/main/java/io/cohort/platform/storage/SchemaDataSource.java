@@ -39,8 +39,8 @@ final class SchemaDataSource implements DataSource {
             c.close();
             throw e;
         }
-        return (Connection) Proxy.newProxyInstance(SchemaDataSource.class.getClassLoader(),
-                new Class<?>[] {Connection.class}, new Borrowed(c));
+        return (Connection) Proxy.newProxyInstance(
+                SchemaDataSource.class.getClassLoader(), new Class<?>[] {Connection.class}, new Borrowed(c));
     }
 
     @Override

@@ -2,16 +2,14 @@ package io.cohort.platform.web;
 
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
-
-
 import io.cohort.api.web.AdminAction;
+import io.cohort.platform.osgi.Whiteboard;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
-import io.cohort.platform.osgi.Whiteboard;
 import ro.pippo.core.Application;
 import ro.pippo.core.ParameterValue;
 import ro.pippo.core.route.RouteContext;
@@ -33,16 +31,17 @@ public final class ActionsTab implements Tab, AutoCloseable {
     }
 
     /** An action as listed for a target kind. */
-    public record Listed(String name, String label, String target) {
-    }
+    public record Listed(String name, String label, String target) {}
 
     public List<Listed> list(String target) {
         List<Listed> actions = new ArrayList<>();
         for (ServiceReference<AdminAction> ref : tracker.services().keySet()) {
             String t = String.valueOf(ref.getProperty(AdminAction.TARGET));
             if (target == null || target.equals(t)) {
-                actions.add(new Listed(String.valueOf(ref.getProperty(AdminAction.NAME)),
-                        String.valueOf(ref.getProperty(AdminAction.LABEL)), t));
+                actions.add(new Listed(
+                        String.valueOf(ref.getProperty(AdminAction.NAME)),
+                        String.valueOf(ref.getProperty(AdminAction.LABEL)),
+                        t));
             }
         }
         actions.sort(java.util.Comparator.comparing(Listed::name));
@@ -50,7 +49,8 @@ public final class ActionsTab implements Tab, AutoCloseable {
     }
 
     private AdminAction find(String name) {
-        for (Map.Entry<ServiceReference<AdminAction>, AdminAction> e : tracker.services().entrySet()) {
+        for (Map.Entry<ServiceReference<AdminAction>, AdminAction> e :
+                tracker.services().entrySet()) {
             if (name.equals(e.getKey().getProperty(AdminAction.NAME))) {
                 return e.getValue();
             }
@@ -60,7 +60,9 @@ public final class ActionsTab implements Tab, AutoCloseable {
 
     @Override
     public void routes(Application app) {
-        app.GET("/api/actions", ctx -> Layout.json(ctx, 200, list(ctx.getParameter("target").toString())));
+        app.GET(
+                "/api/actions",
+                ctx -> Layout.json(ctx, 200, list(ctx.getParameter("target").toString())));
         app.POST("/admin/actions/{name}", Tab.handler(ctx -> perform(ctx, false)));
         app.POST("/api/actions/{name}", Tab.handler(ctx -> perform(ctx, true)));
     }
@@ -73,14 +75,16 @@ public final class ActionsTab implements Tab, AutoCloseable {
             if (api) {
                 Layout.json(ctx, 404, Map.of("error", "no action named '" + name + "'"));
             } else {
-                ctx.redirect(back + (back.contains("?") ? "&" : "?") + "error=" + RequestFields.enc("no action named '" + name + "'"));
+                ctx.redirect(back + (back.contains("?") ? "&" : "?") + "error="
+                        + RequestFields.enc("no action named '" + name + "'"));
             }
             return;
         }
         String user = AdminRequest.of(ctx).user();
         List<String> targets = ctx.getParameter("targets").toList(List.of());
         Map<String, String> params = new LinkedHashMap<>();
-        for (Map.Entry<String, ParameterValue> e : ctx.getRequest().getParameters().entrySet()) {
+        for (Map.Entry<String, ParameterValue> e :
+                ctx.getRequest().getParameters().entrySet()) {
             if (!List.of("_csrf", "targets", "return", "name").contains(e.getKey())) {
                 params.put(e.getKey(), e.getValue().toString(""));
             }
@@ -91,12 +95,18 @@ public final class ActionsTab implements Tab, AutoCloseable {
         } catch (IllegalArgumentException e) {
             result = new AdminAction.Result(false, e.getMessage());
         }
-        audit.record(user, "action." + name, String.join(",", targets),
+        audit.record(
+                user,
+                "action." + name,
+                String.join(",", targets),
                 Map.of("ok", result.ok(), "message", String.valueOf(result.message()), "parameters", params));
         if (api) {
             Layout.json(ctx, result.ok() ? 200 : 400, result);
         } else {
-            ctx.redirect(back + (back.contains("?") ? "&" : "?") + (result.ok() ? "notice=" : "error=") + RequestFields.enc(String.valueOf(result.message())));
+            ctx.redirect(back
+                    + (back.contains("?") ? "&" : "?")
+                    + (result.ok() ? "notice=" : "error=")
+                    + RequestFields.enc(String.valueOf(result.message())));
         }
     }
 

@@ -16,7 +16,8 @@ public final class AdminAccounts {
     private final Map<String, String> hashes = new HashMap<>();
 
     public AdminAccounts(Map<String, String> configured) {
-        configured.forEach((user, secret) -> hashes.put(user, isHash(secret) ? secret : BCrypt.hashpw(secret, BCrypt.gensalt(10))));
+        configured.forEach((user, secret) ->
+                hashes.put(user, isHash(secret) ? secret : BCrypt.hashpw(secret, BCrypt.gensalt(10))));
     }
 
     static boolean isHash(String value) {

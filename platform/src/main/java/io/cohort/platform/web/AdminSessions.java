@@ -3,7 +3,6 @@ package io.cohort.platform.web;
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
 import io.cohort.platform.Config;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -54,9 +53,8 @@ public final class AdminSessions {
     }
 
     /** A logged-in admin: {@code id} is the stored hash (safe to show), {@code csrf} the token forms carry. */
-    public record Login(String id, String user, String csrf, String ip, String userAgent, Instant created,
-                        Instant lastSeen) {
-    }
+    public record Login(
+            String id, String user, String csrf, String ip, String userAgent, Instant created, Instant lastSeen) {}
 
     /** A new unguessable token (URL- and cookie-safe). */
     public static String token() {
@@ -67,7 +65,8 @@ public final class AdminSessions {
 
     static String hash(String token) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -76,8 +75,9 @@ public final class AdminSessions {
     /** Starts a login and returns the cookie's token. */
     public String create(String user, String ip, String userAgent) throws SQLException {
         String token = token();
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO cohort.admin_session (token_hash, username, csrf, ip, user_agent) VALUES (?, ?, ?, ?, ?)")) {
+        try (Connection c = db.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO cohort.admin_session (token_hash, username, csrf, ip, user_agent) VALUES (?, ?, ?, ?, ?)")) {
             ps.setString(1, hash(token));
             ps.setString(2, user);
             ps.setString(3, token());
@@ -93,9 +93,10 @@ public final class AdminSessions {
         if (token == null || token.isEmpty()) {
             return Optional.empty();
         }
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "UPDATE cohort.admin_session SET last_seen = now() WHERE token_hash = ? AND " + live()
-                        + " RETURNING " + COLUMNS)) {
+        try (Connection c = db.getConnection();
+                PreparedStatement ps =
+                        c.prepareStatement("UPDATE cohort.admin_session SET last_seen = now() WHERE token_hash = ? AND "
+                                + live() + " RETURNING " + COLUMNS)) {
             ps.setString(1, hash(token));
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(login(rs)) : Optional.empty();
@@ -106,16 +107,22 @@ public final class AdminSessions {
     private static final String COLUMNS = "token_hash, username, csrf, ip, user_agent, created_at, last_seen";
 
     private static Login login(ResultSet rs) throws SQLException {
-        return new Login(rs.getString("token_hash"), rs.getString("username"), rs.getString("csrf"), rs.getString("ip"),
-                rs.getString("user_agent"), rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("last_seen").toInstant());
+        return new Login(
+                rs.getString("token_hash"),
+                rs.getString("username"),
+                rs.getString("csrf"),
+                rs.getString("ip"),
+                rs.getString("user_agent"),
+                rs.getTimestamp("created_at").toInstant(),
+                rs.getTimestamp("last_seen").toInstant());
     }
 
     public List<Login> active() throws SQLException {
         List<Login> logins = new ArrayList<>();
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT " + COLUMNS + " FROM cohort.admin_session WHERE " + live()
-                        + " ORDER BY last_seen DESC");
-             ResultSet rs = ps.executeQuery()) {
+        try (Connection c = db.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM cohort.admin_session WHERE "
+                        + live() + " ORDER BY last_seen DESC");
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 logins.add(login(rs));
             }
@@ -125,8 +132,9 @@ public final class AdminSessions {
 
     /** Ends a login by its id (the hash); true if it was live. */
     public boolean revoke(String id, String by) throws SQLException {
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "UPDATE cohort.admin_session SET revoked_at = now(), revoked_by = ? WHERE token_hash = ? AND revoked_at IS NULL")) {
+        try (Connection c = db.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "UPDATE cohort.admin_session SET revoked_at = now(), revoked_by = ? WHERE token_hash = ? AND revoked_at IS NULL")) {
             ps.setString(1, by);
             ps.setString(2, id);
             return ps.executeUpdate() == 1;

@@ -2,8 +2,6 @@ package io.cohort.platform.web;
 
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
-import java.util.Set;
-
 import io.cohort.api.web.PageRequest;
 import io.cohort.api.web.View;
 import java.util.ArrayList;
@@ -12,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import ro.pippo.core.Application;
 import ro.pippo.core.ParameterValue;
@@ -39,13 +38,27 @@ public final class AdminWeb extends Application {
 
     /** @param tabs the host's parts that mount routes, in the order their routes are tried */
     @Inject
-    public AdminWeb(Security security, Layout layout, ContributedPages pages, PublicRoutes publicRoutes, Sockets sockets,
-                    AuditLog audit, Readiness ready, Set<Tab> tabs) {
+    public AdminWeb(
+            Security security,
+            Layout layout,
+            ContributedPages pages,
+            PublicRoutes publicRoutes,
+            Sockets sockets,
+            AuditLog audit,
+            Readiness ready,
+            Set<Tab> tabs) {
         this(security, layout, pages, publicRoutes, sockets, audit, (BooleanSupplier) ready, List.copyOf(tabs));
     }
 
-    public AdminWeb(Security security, Layout layout, ContributedPages pages, PublicRoutes publicRoutes, Sockets sockets,
-                    AuditLog audit, BooleanSupplier ready, List<Tab> tabs) {
+    public AdminWeb(
+            Security security,
+            Layout layout,
+            ContributedPages pages,
+            PublicRoutes publicRoutes,
+            Sockets sockets,
+            AuditLog audit,
+            BooleanSupplier ready,
+            List<Tab> tabs) {
         super(new PippoSettings(RuntimeMode.PROD));
         this.audit = audit;
         this.publicRoutes = publicRoutes;
@@ -67,15 +80,23 @@ public final class AdminWeb extends Application {
         addClasspathResourceRoute("/static/cohort", "io/cohort/platform/static");
         // Plugins' scripts and styles: their admin pages may not have inline scripts (the CSP forbids them).
         GET("/static/plugins/{bundle}/{path: .+}", ctx -> {
-            Optional<java.net.URL> file = pages.staticFile(ctx.getParameter("bundle").toString(),
+            Optional<java.net.URL> file = pages.staticFile(
+                    ctx.getParameter("bundle").toString(),
                     ctx.getParameter("path").toString());
             if (file.isEmpty()) {
-                layout.message(ctx, 404, "Not found", "There is no file at " + ctx.getRequest().getPath() + ".");
+                layout.message(
+                        ctx,
+                        404,
+                        "Not found",
+                        "There is no file at " + ctx.getRequest().getPath() + ".");
                 return;
             }
             String name = file.get().getPath();
-            String type = name.endsWith(".js") ? "text/javascript; charset=utf-8" : name.endsWith(".css")
-                    ? "text/css; charset=utf-8" : name.endsWith(".svg") ? "image/svg+xml" : "application/octet-stream";
+            String type = name.endsWith(".js")
+                    ? "text/javascript; charset=utf-8"
+                    : name.endsWith(".css")
+                            ? "text/css; charset=utf-8"
+                            : name.endsWith(".svg") ? "image/svg+xml" : "application/octet-stream";
             try (java.io.InputStream in = file.get().openStream()) {
                 javax.servlet.http.HttpServletResponse out = ctx.getResponse().getHttpServletResponse();
                 out.setStatus(200);
@@ -95,16 +116,19 @@ public final class AdminWeb extends Application {
         // the pages plugins contribute right now.
         GET("/api/routes", ctx -> {
             List<Map<String, String>> routes = new ArrayList<>();
-            getRouter().getRoutes().forEach(r -> routes.add(Map.of("method", r.getRequestMethod(), "path", r.getUriPattern())));
-            Layout.json(ctx, 200, Map.of("routes", routes, "adminPages",
-                    pages.paths()));
+            getRouter()
+                    .getRoutes()
+                    .forEach(r -> routes.add(Map.of("method", r.getRequestMethod(), "path", r.getUriPattern())));
+            Layout.json(ctx, 200, Map.of("routes", routes, "adminPages", pages.paths()));
         });
         ANY("/admin/{rest: .+}", Tab.handler(this::contributed));
         addWebSocket("/ws/{path: .+}", sockets);
         // Last, and only on paths the host never serves: Pippo runs every route that matches until one answers.
-        ANY("/{rest: (?!(admin|api|p|room|ws|static|experiments|login|logout|healthz)(/|$))[A-Za-z0-9._-]+(/.*)?}",
+        ANY(
+                "/{rest: (?!(admin|api|p|room|ws|static|experiments|login|logout|healthz)(/|$))[A-Za-z0-9._-]+(/.*)?}",
                 Tab.handler(publicRoutes::handle));
-        setNotFoundRouteHandler(ctx -> layout.message(ctx, 404, "Not found", "There is no page at " + ctx.getRequest().getPath() + "."));
+        setNotFoundRouteHandler(ctx -> layout.message(
+                ctx, 404, "Not found", "There is no page at " + ctx.getRequest().getPath() + "."));
     }
 
     /** A page a plugin contributes, found live by path. */
@@ -115,12 +139,17 @@ public final class AdminWeb extends Application {
         String path = ctx.getRequest().getPath().substring("/admin".length());
         Optional<ContributedPages.Match> match = pages.match(path);
         if (match.isEmpty() || match.get().page() instanceof CoreTab) { // a core tab's own routes did not answer
-            layout.message(ctx, 404, "Not found", "There is no page at " + ctx.getRequest().getPath() + ".");
+            layout.message(
+                    ctx,
+                    404,
+                    "Not found",
+                    "There is no page at " + ctx.getRequest().getPath() + ".");
             return;
         }
         AdminRequest admin = ctx.getLocal(AdminRequest.LOCAL);
         Map<String, List<String>> params = new LinkedHashMap<>();
-        for (Map.Entry<String, ParameterValue> e : ctx.getRequest().getParameters().entrySet()) {
+        for (Map.Entry<String, ParameterValue> e :
+                ctx.getRequest().getParameters().entrySet()) {
             if (!e.getKey().equals("_csrf")) {
                 params.put(e.getKey(), new ArrayList<>(List.of(e.getValue().getValues()))); // toList() splits at commas
             }
@@ -138,7 +167,10 @@ public final class AdminWeb extends Application {
                 view = m.page().handle(new PageRequest(method, m.subPath(), params, admin.user()));
                 outcome = view.redirectTo() != null ? "redirect " + view.redirectTo() : "page " + view.template();
             } finally {
-                audit.record(admin.user(), "page.action", ctx.getRequest().getPath(),
+                audit.record(
+                        admin.user(),
+                        "page.action",
+                        ctx.getRequest().getPath(),
                         Map.of("plugin", m.reference().getBundle().getSymbolicName(), "outcome", outcome));
             }
         } else {
@@ -147,7 +179,11 @@ public final class AdminWeb extends Application {
         if (view.redirectTo() != null) {
             ctx.redirect(Security.safeNext(view.redirectTo()));
         } else {
-            layout.html(ctx, m.reference().getBundle(), view.template(), view.model() == null ? new HashMap<>() : view.model());
+            layout.html(
+                    ctx,
+                    m.reference().getBundle(),
+                    view.template(),
+                    view.model() == null ? new HashMap<>() : view.model());
         }
     }
 

@@ -1,10 +1,9 @@
 package io.cohort.platform.web;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
 import io.cohort.platform.Config;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -31,8 +30,9 @@ public final class AuditLog {
     }
 
     public void record(String actor, String action, String target, Map<String, ?> detail) {
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO cohort.audit_log (actor, action, target, detail, node) VALUES (?, ?, ?, ?::jsonb, ?)")) {
+        try (Connection c = db.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO cohort.audit_log (actor, action, target, detail, node) VALUES (?, ?, ?, ?::jsonb, ?)")) {
             ps.setString(1, actor);
             ps.setString(2, action);
             ps.setString(3, target);

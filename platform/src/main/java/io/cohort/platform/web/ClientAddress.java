@@ -3,7 +3,6 @@ package io.cohort.platform.web;
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
 import io.cohort.platform.Config;
-
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -28,7 +27,9 @@ public final class ClientAddress {
 
     public ClientAddress(String trustedProxies) {
         this.trustedProxies = Arrays.stream(trustedProxies == null ? new String[0] : trustedProxies.split("[,\\s]+"))
-                .map(String::strip).filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());
+                .map(String::strip)
+                .filter(s -> !s.isEmpty())
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     public String of(RouteContext ctx) {
@@ -40,7 +41,10 @@ public final class ClientAddress {
             return remote;
         }
         // Each proxy appends the address it saw: read from the right, past our own proxies.
-        List<String> hops = Arrays.stream(forwardedFor.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        List<String> hops = Arrays.stream(forwardedFor.split(","))
+                .map(String::strip)
+                .filter(s -> !s.isEmpty())
+                .toList();
         for (int i = hops.size() - 1; i >= 0; i--) {
             if (!trustedProxies.contains(hops.get(i))) {
                 return hops.get(i);

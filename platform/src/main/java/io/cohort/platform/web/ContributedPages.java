@@ -2,8 +2,8 @@ package io.cohort.platform.web;
 
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
-
 import io.cohort.api.web.AdminPage;
+import io.cohort.platform.osgi.Whiteboard;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
-import io.cohort.platform.osgi.Whiteboard;
 
 /**
  * The {@link AdminPage} services, tracked live: a page and its menu entry exist exactly while its service is
@@ -28,18 +27,17 @@ public final class ContributedPages implements AutoCloseable {
     }
 
     /** A page that answers a request path, and the rest of the path below it. */
-    public record Match(ServiceReference<AdminPage> reference, AdminPage page, String subPath) {
-    }
+    public record Match(ServiceReference<AdminPage> reference, AdminPage page, String subPath) {}
 
     /** A menu entry. */
-    public record MenuItem(String path, String label, int order) {
-    }
+    public record MenuItem(String path, String label, int order) {}
 
     /** The page whose path is the longest prefix of {@code path} (the part after {@code /admin}). */
     public Optional<Match> match(String path) {
         Match best = null;
         int bestLength = -1;
-        for (Map.Entry<ServiceReference<AdminPage>, AdminPage> e : tracker.services().entrySet()) {
+        for (Map.Entry<ServiceReference<AdminPage>, AdminPage> e :
+                tracker.services().entrySet()) {
             String own = pathOf(e.getKey());
             if (own == null) {
                 continue;
@@ -47,7 +45,9 @@ public final class ContributedPages implements AutoCloseable {
             boolean matches = own.equals("/") ? path.equals("/") : path.equals(own) || path.startsWith(own + "/");
             // On the same path the host's own tab wins: a plugin cannot take over a core page.
             boolean better = own.length() > bestLength
-                    || own.length() == bestLength && e.getValue() instanceof CoreTab && !(best.page() instanceof CoreTab);
+                    || own.length() == bestLength
+                            && e.getValue() instanceof CoreTab
+                            && !(best.page() instanceof CoreTab);
             if (matches && better) {
                 best = new Match(e.getKey(), e.getValue(), own.equals("/") ? "" : path.substring(own.length()));
                 bestLength = own.length();
@@ -98,17 +98,22 @@ public final class ContributedPages implements AutoCloseable {
 
     private List<MenuItem> menu(boolean withCore) {
         List<Map.Entry<MenuItem, Boolean>> items = new ArrayList<>();
-        for (Map.Entry<ServiceReference<AdminPage>, AdminPage> e : tracker.services().entrySet()) {
+        for (Map.Entry<ServiceReference<AdminPage>, AdminPage> e :
+                tracker.services().entrySet()) {
             String path = pathOf(e.getKey());
             Object label = e.getKey().getProperty(AdminPage.MENU);
             boolean core = e.getValue() instanceof CoreTab;
             if (path != null && label != null && (withCore || !core)) {
-                items.add(Map.entry(new MenuItem(path.equals("/") ? "/admin/" : "/admin" + path, label.toString(),
-                        order(e.getKey())), core));
+                items.add(Map.entry(
+                        new MenuItem(
+                                path.equals("/") ? "/admin/" : "/admin" + path, label.toString(), order(e.getKey())),
+                        core));
             }
         }
-        items.sort(Comparator.<Map.Entry<MenuItem, Boolean>>comparingInt(i -> i.getKey().order())
-                .thenComparing(i -> !i.getValue()).thenComparing(i -> i.getKey().label()));
+        items.sort(Comparator.<Map.Entry<MenuItem, Boolean>>comparingInt(
+                        i -> i.getKey().order())
+                .thenComparing(i -> !i.getValue())
+                .thenComparing(i -> i.getKey().label()));
         return items.stream().map(Map.Entry::getKey).toList();
     }
 

@@ -26,7 +26,7 @@ public interface CoreTab extends Tab, AdminPage {
     /** The service properties a plugin's tab would carry. */
     static Hashtable<String, Object> properties(CoreTab tab) {
         ContributedPages.MenuItem item = tab.menuItem();
-        return new Hashtable<>(Map.of(AdminPage.PATH, item.path(), AdminPage.MENU, item.label(),
-                AdminPage.MENU_ORDER, item.order()));
+        return new Hashtable<>(
+                Map.of(AdminPage.PATH, item.path(), AdminPage.MENU, item.label(), AdminPage.MENU_ORDER, item.order()));
     }
 }

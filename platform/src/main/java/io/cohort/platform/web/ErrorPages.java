@@ -31,12 +31,10 @@ public final class ErrorPages {
     private static final Logger LOG = LoggerFactory.getLogger(ErrorPages.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private ErrorPages() {
-    }
+    private ErrorPages() {}
 
     /** What went wrong, as the client is told. */
-    record Answer(int status, String title, String text) {
-    }
+    record Answer(int status, String title, String text) {}
 
     /** How an exception is answered: the client's fault (4xx, with a reason that names the value) or ours (500). */
     static Answer classify(Throwable e) {
@@ -47,16 +45,20 @@ public final class ErrorPages {
             if (t instanceof BadMessageException bad) {
                 int code = bad.getCode() >= 400 && bad.getCode() < 500 ? bad.getCode() : 400;
                 String reason = bad.getCause() != null && bad.getCause().getMessage() != null
-                        ? bad.getCause().getMessage() : bad.getReason();
+                        ? bad.getCause().getMessage()
+                        : bad.getReason();
                 return new Answer(code, "Bad request", "The request could not be read: " + reason + ".");
             }
             if (t instanceof NumberFormatException n) {
                 return new Answer(400, "Bad request", "A whole number was expected: " + n.getMessage() + ".");
             }
-            if (t instanceof SQLException sql && sql.getSQLState() != null
+            if (t instanceof SQLException sql
+                    && sql.getSQLState() != null
                     && (sql.getSQLState().equals("22P05") || sql.getSQLState().equals("22021"))) {
-                return new Answer(400, "Bad request", "The text sent contains a character that cannot be stored"
-                        + " (a NUL, \\u0000).");
+                return new Answer(
+                        400,
+                        "Bad request",
+                        "The text sent contains a character that cannot be stored" + " (a NUL, \\u0000).");
             }
             if (t.getClass().getName().endsWith("NotUtf8Exception")) {
                 return new Answer(400, "Bad request", "The request is not valid UTF-8.");
@@ -72,7 +74,12 @@ public final class ErrorPages {
         if (a.status() >= 500) {
             LOG.error("error {} on {} {}", id, request.getMethod(), request.getRequestURI(), cause);
         } else {
-            LOG.info("error {} on {} {}: {} {}", id, request.getMethod(), request.getRequestURI(), a.status(),
+            LOG.info(
+                    "error {} on {} {}: {} {}",
+                    id,
+                    request.getMethod(),
+                    request.getRequestURI(),
+                    a.status(),
                     cause == null ? a.text() : cause.toString());
         }
         if (response.isCommitted()) {
@@ -117,23 +124,29 @@ public final class ErrorPages {
     /** In front of the application: reads the parameters first, so a malformed form is refused here, as 4xx. */
     public static final class Guard implements Filter {
         @Override
-        public void init(javax.servlet.FilterConfig config) {
-        }
+        public void init(javax.servlet.FilterConfig config) {}
 
         @Override
-        public void destroy() {
-        }
+        public void destroy() {}
 
         @Override
-        public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
+        public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
+                throws IOException, ServletException {
             HttpServletRequest request = (HttpServletRequest) req;
             HttpServletResponse response = (HttpServletResponse) res;
             try {
                 for (Map.Entry<String, String[]> e : request.getParameterMap().entrySet()) {
                     for (String value : e.getValue()) {
                         if (value.indexOf('\0') >= 0 || e.getKey().indexOf('\0') >= 0) {
-                            answer(request, response, new Answer(400, "Bad request", "The field '"
-                                    + e.getKey().replace('\0', '?') + "' contains a NUL character (\\u0000)."), null);
+                            answer(
+                                    request,
+                                    response,
+                                    new Answer(
+                                            400,
+                                            "Bad request",
+                                            "The field '" + e.getKey().replace('\0', '?')
+                                                    + "' contains a NUL character (\\u0000)."),
+                                    null);
                             return;
                         }
                     }
@@ -155,8 +168,11 @@ public final class ErrorPages {
     public static ExceptionHandler routes() {
         return (Exception e, RouteContext ctx) -> {
             try {
-                answer(ctx.getRequest().getHttpServletRequest(), ctx.getResponse().getHttpServletResponse(),
-                        classify(e), e);
+                answer(
+                        ctx.getRequest().getHttpServletRequest(),
+                        ctx.getResponse().getHttpServletResponse(),
+                        classify(e),
+                        e);
             } catch (IOException io) {
                 LOG.warn("cannot send an error answer: {}", io.getMessage());
             }
@@ -171,11 +187,15 @@ public final class ErrorPages {
         }
 
         @Override
-        protected void generateAcceptableResponse(Request baseRequest, HttpServletRequest request,
-                                                  HttpServletResponse response, int code, String message) throws IOException {
+        protected void generateAcceptableResponse(
+                Request baseRequest, HttpServletRequest request, HttpServletResponse response, int code, String message)
+                throws IOException {
             Throwable cause = (Throwable) request.getAttribute("javax.servlet.error.exception");
-            Answer a = cause == null ? new Answer(code, code >= 500 ? "Something went wrong" : "Bad request",
-                    code >= 500 ? "Cohort could not answer this request." : "The request could not be read.")
+            Answer a = cause == null
+                    ? new Answer(
+                            code,
+                            code >= 500 ? "Something went wrong" : "Bad request",
+                            code >= 500 ? "Cohort could not answer this request." : "The request could not be read.")
                     : classify(cause);
             answer(request, response, a, cause);
             baseRequest.setHandled(true);

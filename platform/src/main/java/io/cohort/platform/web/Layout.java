@@ -1,12 +1,11 @@
 package io.cohort.platform.web;
 
-import com.google.inject.Inject;
-import com.google.inject.Singleton;
-import io.cohort.platform.payment.CrowdProviders;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.google.inject.Inject;
+import com.google.inject.Singleton;
+import io.cohort.platform.payment.CrowdProviders;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +17,8 @@ import ro.pippo.core.route.RouteContext;
 @Singleton
 public final class Layout {
 
-    public static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+    public static final ObjectMapper JSON = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     private final Templates templates;
@@ -55,12 +55,17 @@ public final class Layout {
 
     /** A host page. */
     public void html(RouteContext ctx, String template, Map<String, Object> model) {
-        ctx.getResponse().header("Cache-Control", "no-store").html().send(templates.render(template, common(ctx, model)));
+        ctx.getResponse()
+                .header("Cache-Control", "no-store")
+                .html()
+                .send(templates.render(template, common(ctx, model)));
     }
 
     /** A plugin's page, its template from its bundle. */
     public void html(RouteContext ctx, Bundle bundle, String template, Map<String, Object> model) {
-        ctx.getResponse().header("Cache-Control", "no-store").html()
+        ctx.getResponse()
+                .header("Cache-Control", "no-store")
+                .html()
                 .send(templates.render(bundle, template, common(ctx, model)));
     }
 
@@ -72,7 +77,10 @@ public final class Layout {
 
     public static void json(RouteContext ctx, int status, Object body) {
         try {
-            ctx.getResponse().status(status).header("Cache-Control", "no-store").contentType("application/json")
+            ctx.getResponse()
+                    .status(status)
+                    .header("Cache-Control", "no-store")
+                    .contentType("application/json")
                     .send(JSON.writeValueAsString(body));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);

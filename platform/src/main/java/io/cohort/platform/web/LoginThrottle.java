@@ -2,7 +2,6 @@ package io.cohort.platform.web;
 
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
-
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,8 +20,7 @@ public final class LoginThrottle {
     private static final long MAX_WAIT_MILLIS = 15 * 60_000;
     static final long FORGET_MILLIS = 60 * 60_000;
 
-    private record Failures(int count, long last) {
-    }
+    private record Failures(int count, long last) {}
 
     private final Map<String, Failures> failures = new ConcurrentHashMap<>();
     private final Clock clock;
@@ -51,7 +49,9 @@ public final class LoginThrottle {
         long now = clock.millis();
         failures.values().removeIf(f -> now - f.last > FORGET_MILLIS);
         for (String key : new String[] {pair(user, client), clientKey(client)}) {
-            failures.merge(key, new Failures(1, now),
+            failures.merge(
+                    key,
+                    new Failures(1, now),
                     (old, one) -> now - old.last > FORGET_MILLIS ? one : new Failures(old.count + 1, now));
         }
     }

@@ -2,9 +2,9 @@ package io.cohort.platform.web;
 
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
-
 import io.cohort.api.web.PageRequest;
 import io.cohort.api.web.PublicRoute;
+import io.cohort.platform.osgi.Whiteboard;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Set;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
-import io.cohort.platform.osgi.Whiteboard;
 import ro.pippo.core.ParameterValue;
 import ro.pippo.core.route.RouteContext;
 
@@ -24,8 +23,8 @@ import ro.pippo.core.route.RouteContext;
 @Singleton
 public final class PublicRoutes implements AutoCloseable {
 
-    private static final Set<String> HOST_PATHS = Set.of("/admin", "/api", "/p", "/room", "/ws", "/static", "/healthz",
-            "/login", "/logout");
+    private static final Set<String> HOST_PATHS =
+            Set.of("/admin", "/api", "/p", "/room", "/ws", "/static", "/healthz", "/login", "/logout");
 
     private final Whiteboard<PublicRoute> tracker;
     private final Templates templates;
@@ -47,9 +46,12 @@ public final class PublicRoutes implements AutoCloseable {
         ServiceReference<PublicRoute> best = null;
         PublicRoute route = null;
         String bestPath = "";
-        for (Map.Entry<ServiceReference<PublicRoute>, PublicRoute> e : tracker.services().entrySet()) {
+        for (Map.Entry<ServiceReference<PublicRoute>, PublicRoute> e :
+                tracker.services().entrySet()) {
             String own = ContributedPages.normalise(e.getKey().getProperty(PublicRoute.PATH));
-            if (own != null && !HOST_PATHS.contains(own) && (path.equals(own) || path.startsWith(own + "/"))
+            if (own != null
+                    && !HOST_PATHS.contains(own)
+                    && (path.equals(own) || path.startsWith(own + "/"))
                     && own.length() > bestPath.length()) {
                 best = e.getKey();
                 route = e.getValue();
@@ -61,14 +63,16 @@ public final class PublicRoutes implements AutoCloseable {
             return;
         }
         Map<String, List<String>> params = new LinkedHashMap<>();
-        for (Map.Entry<String, ParameterValue> e : ctx.getRequest().getParameters().entrySet()) {
+        for (Map.Entry<String, ParameterValue> e :
+                ctx.getRequest().getParameters().entrySet()) {
             params.put(e.getKey(), new ArrayList<>(List.of(e.getValue().getValues())));
         }
         String method = AdminWeb.pageMethod(ctx);
         if (method == null) {
             return;
         }
-        PublicRoute.Reply reply = route.handle(new PageRequest(method, path.substring(bestPath.length()), params, null));
+        PublicRoute.Reply reply =
+                route.handle(new PageRequest(method, path.substring(bestPath.length()), params, null));
         ctx.getResponse().header("Cache-Control", "no-store");
         if (reply.redirectTo() != null) {
             String to = reply.redirectTo();
@@ -79,8 +83,11 @@ public final class PublicRoutes implements AutoCloseable {
             ctx.getResponse().header("Location", to).commit();
             return;
         }
-        ctx.getResponse().status(reply.status()).html().send(templates.render(best.getBundle(), reply.template(),
-                reply.model() == null ? new HashMap<>() : reply.model()));
+        ctx.getResponse()
+                .status(reply.status())
+                .html()
+                .send(templates.render(
+                        best.getBundle(), reply.template(), reply.model() == null ? new HashMap<>() : reply.model()));
     }
 
     @Override

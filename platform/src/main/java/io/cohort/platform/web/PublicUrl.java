@@ -3,7 +3,6 @@ package io.cohort.platform.web;
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
 import io.cohort.platform.Config;
-
 import java.net.URI;
 import java.util.Locale;
 
@@ -17,6 +16,7 @@ public final class PublicUrl {
 
     /** {@code scheme://host[:port]} in lower case, or null when none is configured. */
     private final String origin;
+
     private final boolean https;
 
     /** @param configured {@code http.public.url}; empty for none */

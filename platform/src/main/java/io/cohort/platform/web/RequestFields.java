@@ -44,7 +44,8 @@ public final class RequestFields {
                 fields.put(e.getKey(), values);
             });
         } else {
-            // getValues(), not toList(): Pippo's toList() splits a single value at commas ("{\"a\": [1, 2]}" → "{\"a\": [1").
+            // getValues(), not toList(): Pippo's toList() splits a single value at commas ("{\"a\": [1, 2]}" → "{\"a\":
+            // [1").
             ctx.getRequest().getParameters().forEach((name, value) -> fields.put(name, List.of(value.getValues())));
         }
         return new RequestFields(fields);

@@ -3,7 +3,6 @@ package io.cohort.platform.web;
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
 import io.cohort.platform.Config;
-
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -36,17 +35,38 @@ public final class Security {
     private final ClientAddress clients;
     /** Behind https the cookies never travel over plain http. */
     private final boolean secureCookies;
+
     private final Set<String> autoLoginTokens = ConcurrentHashMap.newKeySet();
 
     @Inject
-    public Security(Config config, AdminSessions sessions, LoginThrottle throttle, AuditLog audit, Layout layout,
-                    ClientAddress clients, PublicUrl publicUrl) {
-        this(new AdminAccounts(config.adminAccounts()), sessions, throttle, audit, layout, config.get("api.token"),
-                clients, publicUrl);
+    public Security(
+            Config config,
+            AdminSessions sessions,
+            LoginThrottle throttle,
+            AuditLog audit,
+            Layout layout,
+            ClientAddress clients,
+            PublicUrl publicUrl) {
+        this(
+                new AdminAccounts(config.adminAccounts()),
+                sessions,
+                throttle,
+                audit,
+                layout,
+                config.get("api.token"),
+                clients,
+                publicUrl);
     }
 
-    public Security(AdminAccounts accounts, AdminSessions sessions, LoginThrottle throttle, AuditLog audit,
-                    Layout layout, String apiToken, ClientAddress clients, PublicUrl publicUrl) {
+    public Security(
+            AdminAccounts accounts,
+            AdminSessions sessions,
+            LoginThrottle throttle,
+            AuditLog audit,
+            Layout layout,
+            String apiToken,
+            ClientAddress clients,
+            PublicUrl publicUrl) {
         this.clients = clients;
         this.secureCookies = publicUrl.https();
         this.accounts = accounts;
@@ -84,7 +104,11 @@ public final class Security {
         Cookie expected = ctx.getRequest().getCookie(LOGIN_CSRF_COOKIE);
         String given = ctx.getParameter("_csrf").toString("");
         if (expected == null || !same(expected.getValue(), given)) {
-            layout.message(ctx, 403, "Refused", "The login form was missing its CSRF token or it was wrong. Reload the login page and try again.");
+            layout.message(
+                    ctx,
+                    403,
+                    "Refused",
+                    "The login form was missing its CSRF token or it was wrong. Reload the login page and try again.");
             return;
         }
         String user = ctx.getParameter("username").toString("").trim();
@@ -101,8 +125,18 @@ public final class Security {
             ctx.getResponse().status(401);
             String csrf = AdminSessions.token();
             ctx.getResponse().cookie(cookie(LOGIN_CSRF_COOKIE, csrf, -1));
-            layout.html(ctx, "login.peb", Map.of("loginCsrf", csrf, "error", "Wrong user name or password.",
-                    "next", safeNext(ctx.getParameter("next").toString("/admin/")), "noAccounts", accounts.none()));
+            layout.html(
+                    ctx,
+                    "login.peb",
+                    Map.of(
+                            "loginCsrf",
+                            csrf,
+                            "error",
+                            "Wrong user name or password.",
+                            "next",
+                            safeNext(ctx.getParameter("next").toString("/admin/")),
+                            "noAccounts",
+                            accounts.none()));
             return;
         }
         throttle.succeeded(user, ip);
@@ -112,7 +146,11 @@ public final class Security {
     private void autoLogin(RouteContext ctx) throws SQLException {
         String token = ctx.getParameter("token").toString("");
         if (!autoLoginTokens.remove(token)) {
-            layout.message(ctx, 403, "Link used", "This one-time login link was already used or is unknown. Restart Cohort for a new one, or configure an admin password.");
+            layout.message(
+                    ctx,
+                    403,
+                    "Link used",
+                    "This one-time login link was already used or is unknown. Restart Cohort for a new one, or configure an admin password.");
             return;
         }
         startLogin(ctx, "admin", "/admin/");
@@ -128,10 +166,15 @@ public final class Security {
 
     private void logout(RouteContext ctx) throws SQLException {
         Optional<AdminSessions.Login> login = sessions.find(cookieValue(ctx));
-        if (login.isPresent() && !same(login.get().csrf(), ctx.getParameter("_csrf").toString(""))) {
+        if (login.isPresent()
+                && !same(login.get().csrf(), ctx.getParameter("_csrf").toString(""))) {
             // Clearing the cookie while the login stays valid would only hide it: do nothing at all.
-            layout.message(ctx, 403, "Refused", "This logout was sent without its CSRF token, or with a wrong one."
-                    + " Use the Log out button of an admin page.");
+            layout.message(
+                    ctx,
+                    403,
+                    "Refused",
+                    "This logout was sent without its CSRF token, or with a wrong one."
+                            + " Use the Log out button of an admin page.");
             return;
         }
         if (login.isPresent()) {
@@ -142,7 +185,11 @@ public final class Security {
         ctx.redirect("/login");
     }
 
-    private enum Outcome { ALLOWED, ANONYMOUS, REFUSED }
+    private enum Outcome {
+        ALLOWED,
+        ANONYMOUS,
+        REFUSED
+    }
 
     private void guardAdmin(RouteContext ctx) throws SQLException {
         Outcome outcome = authenticate(ctx);
@@ -151,7 +198,10 @@ public final class Security {
         } else if (outcome == Outcome.REFUSED) {
             return;
         } else if (ctx.getRequestMethod().equals("GET")) {
-            String uri = ctx.getRequest().getPath() + (ctx.getRequest().getQuery() == null ? "" : "?" + ctx.getRequest().getQuery());
+            String uri = ctx.getRequest().getPath()
+                    + (ctx.getRequest().getQuery() == null
+                            ? ""
+                            : "?" + ctx.getRequest().getQuery());
             ctx.redirect("/login?next=" + java.net.URLEncoder.encode(uri, StandardCharsets.UTF_8));
         } else {
             layout.message(ctx, 401, "Not logged in", "Log in first.");
@@ -172,7 +222,8 @@ public final class Security {
     private Outcome authenticate(RouteContext ctx) throws SQLException {
         String auth = ctx.getHeader("Authorization");
         if (auth != null && auth.startsWith("Bearer ")) {
-            if (!apiToken.isEmpty() && same(apiToken, auth.substring("Bearer ".length()).trim())) {
+            if (!apiToken.isEmpty()
+                    && same(apiToken, auth.substring("Bearer ".length()).trim())) {
                 ctx.setLocal(AdminRequest.LOCAL, new AdminRequest("api", null, null));
                 return Outcome.ALLOWED;
             }
@@ -186,7 +237,11 @@ public final class Security {
         if (!ctx.getRequestMethod().equals("GET") && !ctx.getRequestMethod().equals("HEAD")) {
             String given = ctx.getRequest().getParameter("_csrf").toString(ctx.getHeader("X-CSRF-Token"));
             if (given == null || !same(l.csrf(), given)) {
-                layout.message(ctx, 403, "Refused", "This form was sent without its CSRF token, or with a wrong one. Reload the page and try again.");
+                layout.message(
+                        ctx,
+                        403,
+                        "Refused",
+                        "This form was sent without its CSRF token, or with a wrong one. Reload the page and try again.");
                 return Outcome.REFUSED;
             }
         }
@@ -215,9 +270,14 @@ public final class Security {
         try {
             URI uri = URI.create(next);
             // A path that climbs above the root (/admin/../../x, or %2e%2e spelled out) is no local page either.
-            boolean climbs = uri.getPath() == null || java.util.Arrays.asList(uri.getPath().split("/")).contains("..");
-            if (uri.getScheme() == null && uri.getHost() == null && next.startsWith("/") && !next.startsWith("//")
-                    && !next.startsWith("/\\") && !climbs) {
+            boolean climbs = uri.getPath() == null
+                    || java.util.Arrays.asList(uri.getPath().split("/")).contains("..");
+            if (uri.getScheme() == null
+                    && uri.getHost() == null
+                    && next.startsWith("/")
+                    && !next.startsWith("//")
+                    && !next.startsWith("/\\")
+                    && !climbs) {
                 return next;
             }
         } catch (IllegalArgumentException ignored) {
@@ -227,6 +287,8 @@ public final class Security {
     }
 
     private static boolean same(String a, String b) {
-        return a != null && b != null && MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+        return a != null
+                && b != null
+                && MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
     }
 }

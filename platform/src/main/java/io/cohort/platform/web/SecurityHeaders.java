@@ -29,11 +29,11 @@ public final class SecurityHeaders implements Filter {
     }
 
     @Override
-    public void init(FilterConfig config) {
-    }
+    public void init(FilterConfig config) {}
 
     @Override
-    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
+            throws IOException, ServletException {
         String path = ((HttpServletRequest) req).getRequestURI();
         HttpServletResponse response = (HttpServletResponse) res;
         response.setHeader("X-Content-Type-Options", "nosniff");
@@ -52,6 +52,5 @@ public final class SecurityHeaders implements Filter {
     }
 
     @Override
-    public void destroy() {
-    }
+    public void destroy() {}
 }

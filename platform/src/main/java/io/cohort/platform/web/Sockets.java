@@ -2,12 +2,12 @@ package io.cohort.platform.web;
 
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
-import io.cohort.platform.session.ParticipantStore;
-import io.cohort.platform.participant.ParticipantSockets;
-
 import io.cohort.api.session.Participant;
 import io.cohort.api.session.Participants;
 import io.cohort.api.web.SocketEndpoint;
+import io.cohort.platform.osgi.Whiteboard;
+import io.cohort.platform.participant.ParticipantSockets;
+import io.cohort.platform.session.ParticipantStore;
 import java.io.IOException;
 import java.net.HttpCookie;
 import java.util.List;
@@ -19,7 +19,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
-import io.cohort.platform.osgi.Whiteboard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import ro.pippo.core.websocket.WebSocketConnection;
@@ -51,18 +50,25 @@ public final class Sockets implements WebSocketHandler, AutoCloseable {
     private final PublicUrl publicUrl;
     private static final Pattern PARTICIPANT_PAGE = Pattern.compile("p/([^/]+)/([^/]+)/?");
 
-    private record Open(ServiceReference<SocketEndpoint> reference, SocketEndpoint endpoint, Socket socket) {
-    }
+    private record Open(ServiceReference<SocketEndpoint> reference, SocketEndpoint endpoint, Socket socket) {}
 
     /** @param participantPage the host's own endpoint for open participant pages, at {@code /ws/p/{session}/{token}} */
     @Inject
-    public Sockets(BundleContext context, AdminSessions sessions, ParticipantStore participants,
-                   ParticipantSockets participantPage, PublicUrl publicUrl) {
+    public Sockets(
+            BundleContext context,
+            AdminSessions sessions,
+            ParticipantStore participants,
+            ParticipantSockets participantPage,
+            PublicUrl publicUrl) {
         this(context, sessions, (Participants) participants, (SocketEndpoint) participantPage, publicUrl);
     }
 
-    public Sockets(BundleContext context, AdminSessions sessions, Participants participants, SocketEndpoint participantPage,
-                   PublicUrl publicUrl) {
+    public Sockets(
+            BundleContext context,
+            AdminSessions sessions,
+            Participants participants,
+            SocketEndpoint participantPage,
+            PublicUrl publicUrl) {
         this.publicUrl = publicUrl;
         this.sessions = sessions;
         this.participants = participants;
@@ -70,13 +76,16 @@ public final class Sockets implements WebSocketHandler, AutoCloseable {
         this.tracker = new Whiteboard<>(context, SocketEndpoint.class, new Whiteboard.Listener<>() {
             @Override
             public void removed(ServiceReference<SocketEndpoint> reference, SocketEndpoint service) {
-                open.values().stream().filter(o -> reference.equals(o.reference)).forEach(o -> o.socket.close());
+                open.values().stream()
+                        .filter(o -> reference.equals(o.reference))
+                        .forEach(o -> o.socket.close());
             }
         });
     }
 
     /** One connection as plugins see it. */
-    private record Socket(String id, String principal, WebSocketConnection connection) implements SocketEndpoint.Socket {
+    private record Socket(String id, String principal, WebSocketConnection connection)
+            implements SocketEndpoint.Socket {
         @Override
         public void send(String message) {
             try {
@@ -111,25 +120,33 @@ public final class Sockets implements WebSocketHandler, AutoCloseable {
             return;
         }
         Map.Entry<ServiceReference<SocketEndpoint>, SocketEndpoint> match = tracker.services().entrySet().stream()
-                .filter(e -> path.equals(String.valueOf(e.getKey().getProperty(SocketEndpoint.PATH)).replaceAll("^/+", "")))
-                .findFirst().orElse(null);
+                .filter(e -> path.equals(String.valueOf(e.getKey().getProperty(SocketEndpoint.PATH))
+                        .replaceAll("^/+", "")))
+                .findFirst()
+                .orElse(null);
         if (match == null) {
             ctx.getConnection().close(4404, "no endpoint at /ws/" + path);
             return;
         }
         String audience = String.valueOf(match.getKey().getProperty(SocketEndpoint.AUDIENCE));
-        String principal = "participant".equals(audience) ? participant(ctx.getConnection()).orElse(null)
+        String principal = "participant".equals(audience)
+                ? participant(ctx.getConnection()).orElse(null)
                 : adminUser(ctx.getConnection()).orElse(null);
         if (principal == null) {
-            ctx.getConnection().close("participant".equals(audience) ? 4404 : 4401,
-                    "participant".equals(audience) ? "not found" : "log in first");
+            ctx.getConnection()
+                    .close(
+                            "participant".equals(audience) ? 4404 : 4401,
+                            "participant".equals(audience) ? "not found" : "log in first");
             return;
         }
         accept(ctx, match.getKey(), match.getValue(), principal);
     }
 
-    private void accept(WebSocketContext ctx, ServiceReference<SocketEndpoint> reference, SocketEndpoint endpoint,
-                        String principal) {
+    private void accept(
+            WebSocketContext ctx,
+            ServiceReference<SocketEndpoint> reference,
+            SocketEndpoint endpoint,
+            String principal) {
         Socket socket = new Socket(UUID.randomUUID().toString(), principal, ctx.getConnection());
         open.put(ctx.getConnection(), new Open(reference, endpoint, socket));
         endpoint.onOpen(socket);
@@ -161,7 +178,9 @@ public final class Sockets implements WebSocketHandler, AutoCloseable {
             return true;
         }
         String origin = jetty.getSession().getUpgradeRequest().getHeader("Origin");
-        return origin == null || publicUrl.isOwnOrigin(origin, jetty.getSession().getUpgradeRequest().getHeader("Host"));
+        return origin == null
+                || publicUrl.isOwnOrigin(
+                        origin, jetty.getSession().getUpgradeRequest().getHeader("Host"));
     }
 
     private Optional<String> adminUser(WebSocketConnection connection) {

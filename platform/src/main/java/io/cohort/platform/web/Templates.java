@@ -2,8 +2,6 @@ package io.cohort.platform.web;
 
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
-import org.osgi.framework.BundleContext;
-
 import io.pebbletemplates.pebble.PebbleEngine;
 import io.pebbletemplates.pebble.loader.ClasspathLoader;
 import io.pebbletemplates.pebble.loader.DelegatingLoader;
@@ -16,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
 import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.framework.wiring.BundleWiring;
@@ -43,8 +42,8 @@ public final class Templates implements SynchronousBundleListener {
     }
 
     /** The host's feature packages that keep templates beside their classes; a template name is unique across them. */
-    static final List<String> FEATURES = List.of("web", "session", "participant", "room", "payment", "schedule", "data",
-            "osgi", "status", "dump");
+    static final List<String> FEATURES =
+            List.of("web", "session", "participant", "room", "payment", "schedule", "data", "osgi", "status", "dump");
 
     private static Loader<?> hostLoader() {
         List<Loader<?>> loaders = new java.util.ArrayList<>();
@@ -57,7 +56,11 @@ public final class Templates implements SynchronousBundleListener {
     }
 
     private static PebbleEngine engine(Loader<?> loader) {
-        return new PebbleEngine.Builder().loader(loader).autoEscaping(true).strictVariables(false).build();
+        return new PebbleEngine.Builder()
+                .loader(loader)
+                .autoEscaping(true)
+                .strictVariables(false)
+                .build();
     }
 
     /** Renders one of the host's templates, e.g. {@code plugins.peb}. */
@@ -88,7 +91,9 @@ public final class Templates implements SynchronousBundleListener {
     @Override
     public void bundleChanged(BundleEvent event) {
         int type = event.getType();
-        if (type == BundleEvent.STOPPED || type == BundleEvent.UNRESOLVED || type == BundleEvent.UPDATED
+        if (type == BundleEvent.STOPPED
+                || type == BundleEvent.UNRESOLVED
+                || type == BundleEvent.UPDATED
                 || type == BundleEvent.UNINSTALLED) {
             plugins.remove(event.getBundle().getBundleId());
         }

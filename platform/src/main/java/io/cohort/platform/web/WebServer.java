@@ -25,6 +25,7 @@ public final class WebServer extends JettyServer {
      * page's form with every participant ticked.
      */
     static final int MAX_FORM_BYTES = 16_000_000;
+
     static final int MAX_FORM_KEYS = 100_000;
 
     @Override

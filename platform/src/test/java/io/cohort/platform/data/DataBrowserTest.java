@@ -22,6 +22,7 @@ class DataBrowserTest {
 
     @TempDir
     static Path home;
+
     static DataHost h;
 
     @BeforeAll
@@ -68,7 +69,9 @@ class DataBrowserTest {
         JsonNode bob = data.at("/participants/1");
         assertEquals("bob", bob.get("name").asText());
         assertEquals("forty", bob.at("/fields/age/value").asText());
-        assertEquals(2, bob.get("fields").get("mood ☺/now").get("value").get("a").get(1).asInt());
+        assertEquals(
+                2,
+                bob.get("fields").get("mood ☺/now").get("value").get("a").get(1).asInt());
         assertFalse(bob.get("fields").has("answer"));
     }
 
@@ -84,7 +87,9 @@ class DataBrowserTest {
 
     @Test
     void aFieldsHistoryListsEveryValueNewestFirst() throws Exception {
-        JsonNode history = JSON.readTree(h.api.get("/api/participants/p1/fields/age").body()).get("history");
+        JsonNode history = JSON.readTree(
+                        h.api.get("/api/participants/p1/fields/age").body())
+                .get("history");
         assertEquals(2, history.size());
         assertEquals(31, history.at("/0/value").asInt());
         assertEquals("2024-05-01T10:05:00Z", history.at("/0/setAt").asText());
@@ -121,6 +126,11 @@ class DataBrowserTest {
             assertTrue(r.location().contains("/login?next="), r.location());
         }
         assertEquals(401, h.anonymous().get("/api/sessions/s1/data").status());
-        assertEquals(401, h.anonymous().bearer("wrong").get("/api/participants/p1/fields/age").status());
+        assertEquals(
+                401,
+                h.anonymous()
+                        .bearer("wrong")
+                        .get("/api/participants/p1/fields/age")
+                        .status());
     }
 }

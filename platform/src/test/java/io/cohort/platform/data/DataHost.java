@@ -1,13 +1,9 @@
 package io.cohort.platform.data;
 
-import io.cohort.platform.InProcessNode;
-import io.cohort.platform.Config;
 import io.cohort.platform.Host;
-import io.cohort.platform.TestFramework;
-import io.cohort.platform.osgi.SystemPackages;
+import io.cohort.platform.InProcessNode;
 import io.cohort.testkit.AdminHttp;
 import io.cohort.testkit.TestDatabase;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -39,8 +35,11 @@ final class DataHost implements AutoCloseable {
 
     static DataHost start(Path home) throws Exception {
         String db = TestDatabase.create();
-        return new DataHost(InProcessNode.start(home, Map.of("COHORT_DB_URL", db, "COHORT_API_TOKEN", TOKEN,
-                "COHORT_ADMIN_PASSWORD", PASSWORD)), db);
+        return new DataHost(
+                InProcessNode.start(
+                        home,
+                        Map.of("COHORT_DB_URL", db, "COHORT_API_TOKEN", TOKEN, "COHORT_ADMIN_PASSWORD", PASSWORD)),
+                db);
     }
 
     /** No cookie, no token. */
@@ -56,7 +55,8 @@ final class DataHost implements AutoCloseable {
     }
 
     void sql(String sql, Object... args) throws Exception {
-        try (Connection c = DriverManager.getConnection(db); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = DriverManager.getConnection(db);
+                PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);
             }
@@ -65,24 +65,53 @@ final class DataHost implements AutoCloseable {
     }
 
     void session(String id) throws Exception {
-        sql("INSERT INTO cohort.session (id, name, experiment, code_version, size, created_by)"
-                + " VALUES (?, ?, 'stroop', 'v1', 10, 'test')", id, "Session " + id);
+        sql(
+                "INSERT INTO cohort.session (id, name, experiment, code_version, size, created_by)"
+                        + " VALUES (?, ?, 'stroop', 'v1', 10, 'test')",
+                id,
+                "Session " + id);
     }
 
     /** A participant created at {@code createdAt} (ISO-8601), mode SANDBOX/LIVE or null. */
-    void participant(String session, String id, String name, String status, String condition, String mode,
-                     String codeVersion, long bonusCents, String createdAt) throws Exception {
-        sql("INSERT INTO cohort.participant (id, session_id, name, token, mode, experiment, code_version, condition,"
-                + " status, bonus_cents, created_at, updated_at, worker_id)"
-                + " VALUES (?, ?, ?, ?, ?, 'stroop', ?, ?, ?, ?, ?::timestamptz, ?::timestamptz, ?)",
-                id, session, name, "tok-" + id, mode, codeVersion, condition, status, bonusCents, createdAt, createdAt,
+    void participant(
+            String session,
+            String id,
+            String name,
+            String status,
+            String condition,
+            String mode,
+            String codeVersion,
+            long bonusCents,
+            String createdAt)
+            throws Exception {
+        sql(
+                "INSERT INTO cohort.participant (id, session_id, name, token, mode, experiment, code_version, condition,"
+                        + " status, bonus_cents, created_at, updated_at, worker_id)"
+                        + " VALUES (?, ?, ?, ?, ?, 'stroop', ?, ?, ?, ?, ?::timestamptz, ?::timestamptz, ?)",
+                id,
+                session,
+                name,
+                "tok-" + id,
+                mode,
+                codeVersion,
+                condition,
+                status,
+                bonusCents,
+                createdAt,
+                createdAt,
                 mode == null ? null : "W" + id);
     }
 
     /** A field value (JSON text) set at {@code setAt} (ISO-8601). */
     void field(String participant, String key, String json, String setAt, String setBy) throws Exception {
-        sql("INSERT INTO cohort.field_value (participant_id, key, value, set_at, set_by)"
-                + " VALUES (?, ?, ?::jsonb, ?::timestamptz, ?)", participant, key, json, setAt, setBy);
+        sql(
+                "INSERT INTO cohort.field_value (participant_id, key, value, set_at, set_by)"
+                        + " VALUES (?, ?, ?::jsonb, ?::timestamptz, ?)",
+                participant,
+                key,
+                json,
+                setAt,
+                setBy);
     }
 
     @Override

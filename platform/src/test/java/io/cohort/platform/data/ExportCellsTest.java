@@ -19,6 +19,7 @@ class ExportCellsTest {
 
     @TempDir
     static Path home;
+
     static DataHost h;
 
     @BeforeAll
@@ -26,8 +27,12 @@ class ExportCellsTest {
         h = DataHost.start(home);
         h.session("s1");
         h.participant("s1", "p1", "=1+2", "STARTED", null, null, "v1", 0, "2024-05-01T09:00:00Z");
-        h.field("p1", "link", JSON.writeValueAsString("=HYPERLINK(\"http://evil.example\",\"click\")"),
-                "2024-05-01T10:00:00Z", "page:q");
+        h.field(
+                "p1",
+                "link",
+                JSON.writeValueAsString("=HYPERLINK(\"http://evil.example\",\"click\")"),
+                "2024-05-01T10:00:00Z",
+                "page:q");
         h.field("p1", "at", JSON.writeValueAsString("@SUM(A1:A9)"), "2024-05-01T10:00:01Z", "page:q");
         h.field("p1", "plus", JSON.writeValueAsString("+cmd|' /C calc'!A0"), "2024-05-01T10:00:02Z", "page:q");
         h.field("p1", "tab", JSON.writeValueAsString("\t=1"), "2024-05-01T10:00:03Z", "page:q");
@@ -43,7 +48,8 @@ class ExportCellsTest {
 
     @Test
     void formulasAreNeutralisedAndNumbersKept() throws Exception {
-        CSVRecord row = ExportsTest.csv(h.api.get("/api/sessions/s1/export.csv?shape=wide")).get(0);
+        CSVRecord row = ExportsTest.csv(h.api.get("/api/sessions/s1/export.csv?shape=wide"))
+                .get(0);
         assertEquals("'=1+2", row.get("name"));
         assertEquals("'=HYPERLINK(\"http://evil.example\",\"click\")", row.get("link"));
         assertEquals("'@SUM(A1:A9)", row.get("at"));
@@ -51,20 +57,37 @@ class ExportCellsTest {
         assertEquals("'\t=1", row.get("tab"));
         assertEquals("-2.5", row.get("negative"), "a plain number cannot be a formula and stays a number");
         List<CSVRecord> long_ = ExportsTest.csv(h.api.get("/api/sessions/s1/export.csv?shape=long"));
-        assertEquals("'=HYPERLINK(\"http://evil.example\",\"click\")", long_.get(0).get("value"));
+        assertEquals(
+                "'=HYPERLINK(\"http://evil.example\",\"click\")", long_.get(0).get("value"));
     }
 
     @Test
     void aFieldNamedLikeAHostColumnDoesNotShadowIt() throws Exception {
-        CSVRecord row = ExportsTest.csv(h.api.get("/api/sessions/s1/export.csv?shape=wide")).get(0);
-        assertEquals(List.of("id", "name", "status", "condition", "code_version", "bonus", "at", "field:bonus", "link",
-                "negative", "plus", "field:status", "tab"), row.getParser().getHeaderNames());
+        CSVRecord row = ExportsTest.csv(h.api.get("/api/sessions/s1/export.csv?shape=wide"))
+                .get(0);
+        assertEquals(
+                List.of(
+                        "id",
+                        "name",
+                        "status",
+                        "condition",
+                        "code_version",
+                        "bonus",
+                        "at",
+                        "field:bonus",
+                        "link",
+                        "negative",
+                        "plus",
+                        "field:status",
+                        "tab"),
+                row.getParser().getHeaderNames());
         assertEquals("STARTED", row.get("status"), "the host's status, not the participant's");
         assertEquals("COMPLETED", row.get("field:status"));
         assertEquals("0.00", row.get("bonus"));
         assertEquals("100", row.get("field:bonus"));
         // JSON keeps fields in their own object, so nothing there can shadow a host key.
-        JsonNode p1 = JSON.readTree(h.api.get("/api/sessions/s1/export.json").body()).get(0);
+        JsonNode p1 =
+                JSON.readTree(h.api.get("/api/sessions/s1/export.json").body()).get(0);
         assertEquals("STARTED", p1.get("status").asText());
         assertEquals("COMPLETED", p1.at("/fields/status").asText());
     }

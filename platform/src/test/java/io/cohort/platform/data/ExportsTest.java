@@ -29,6 +29,7 @@ class ExportsTest {
 
     @TempDir
     static Path home;
+
     static DataHost h;
 
     @BeforeAll
@@ -58,8 +59,13 @@ class ExportsTest {
     static List<CSVRecord> csv(AdminHttp.Response r) throws Exception {
         assertEquals(200, r.status(), r.body());
         assertTrue(r.header("Content-Type").startsWith("text/csv"), r.header("Content-Type"));
-        return CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get()
-                .parse(new StringReader(r.body())).getRecords();
+        return CSVFormat.DEFAULT
+                .builder()
+                .setHeader()
+                .setSkipHeaderRecord(true)
+                .get()
+                .parse(new StringReader(r.body()))
+                .getRecords();
     }
 
     @Test
@@ -68,7 +74,15 @@ class ExportsTest {
         assertEquals("attachment; filename=\"session-s1-page-times.csv\"", r.header("Content-Disposition"));
         List<CSVRecord> rows = csv(r);
         assertEquals(3, rows.size());
-        assertEquals(List.of("p1", "alice, \"A\"", "0", "intro", "2024-05-01T09:00:00Z", "2024-05-01T09:00:12.500Z", "12.500"),
+        assertEquals(
+                List.of(
+                        "p1",
+                        "alice, \"A\"",
+                        "0",
+                        "intro",
+                        "2024-05-01T09:00:00Z",
+                        "2024-05-01T09:00:12.500Z",
+                        "12.500"),
                 rows.get(0).toList());
         assertEquals("task, \"main\"", rows.get(1).get("page"));
         assertEquals("", rows.get(1).get("left_at"));
@@ -83,37 +97,76 @@ class ExportsTest {
         assertEquals("attachment; filename=\"session-s1-long.csv\"", r.header("Content-Disposition"));
         List<CSVRecord> rows = csv(r);
         assertEquals(4, rows.size());
-        assertEquals(List.of("participant", "key", "value", "set_at", "set_by"), rows.get(0).getParser().getHeaderNames());
-        assertEquals(List.of("p1", "text", TRICKY, "2024-05-01T10:00:00Z", "page:intro"), rows.get(0).toList());
-        assertEquals(List.of("p1", "score", "1", "2024-05-01T10:01:00Z", "page:q"), rows.get(1).toList());
-        assertEquals(List.of("p1", "score", "2.5", "2024-05-01T10:02:00.123Z", "admin:root"), rows.get(2).toList());
+        assertEquals(
+                List.of("participant", "key", "value", "set_at", "set_by"),
+                rows.get(0).getParser().getHeaderNames());
+        assertEquals(
+                List.of("p1", "text", TRICKY, "2024-05-01T10:00:00Z", "page:intro"),
+                rows.get(0).toList());
+        assertEquals(
+                List.of("p1", "score", "1", "2024-05-01T10:01:00Z", "page:q"),
+                rows.get(1).toList());
+        assertEquals(
+                List.of("p1", "score", "2.5", "2024-05-01T10:02:00.123Z", "admin:root"),
+                rows.get(2).toList());
         assertEquals("[{\"ok\": true, \"rt\": 512}]", rows.get(3).get("value"));
     }
 
     @Test
     void theWideShapeHasOneRowPerParticipantWithCurrentValues() throws Exception {
         List<CSVRecord> rows = csv(h.api.get("/api/sessions/s1/export.csv?shape=wide"));
-        assertEquals(List.of("id", "name", "status", "condition", "code_version", "bonus", "score", "text", "trials"),
+        assertEquals(
+                List.of("id", "name", "status", "condition", "code_version", "bonus", "score", "text", "trials"),
                 rows.get(0).getParser().getHeaderNames());
         assertEquals(2, rows.size());
-        assertEquals(List.of("p1", "alice, \"A\"", "COMPLETED", "red", "v1", "1.25", "2.5", TRICKY,
-                "[{\"ok\": true, \"rt\": 512}]"), rows.get(0).toList());
+        assertEquals(
+                List.of(
+                        "p1",
+                        "alice, \"A\"",
+                        "COMPLETED",
+                        "red",
+                        "v1",
+                        "1.25",
+                        "2.5",
+                        TRICKY,
+                        "[{\"ok\": true, \"rt\": 512}]"),
+                rows.get(0).toList());
         // A participant with no fields still has a row, its cells empty.
-        assertEquals(List.of("p2", "bob", "STARTED", "", "v1", "0.00", "", "", ""), rows.get(1).toList());
+        assertEquals(
+                List.of("p2", "bob", "STARTED", "", "v1", "0.00", "", "", ""),
+                rows.get(1).toList());
         // wide is the default shape
-        assertEquals(rows.get(0).toList(), csv(h.api.get("/api/sessions/s1/export.csv")).get(0).toList());
+        assertEquals(
+                rows.get(0).toList(),
+                csv(h.api.get("/api/sessions/s1/export.csv")).get(0).toList());
     }
 
     @Test
     void allSessionsAtOnceStartWithTheSession() throws Exception {
         List<CSVRecord> wide = csv(h.api.get("/api/export.csv?shape=wide"));
-        assertEquals(List.of("session", "id", "name", "status", "condition", "code_version", "bonus", "other", "score",
-                "text", "trials"), wide.get(0).getParser().getHeaderNames());
+        assertEquals(
+                List.of(
+                        "session",
+                        "id",
+                        "name",
+                        "status",
+                        "condition",
+                        "code_version",
+                        "bonus",
+                        "other",
+                        "score",
+                        "text",
+                        "trials"),
+                wide.get(0).getParser().getHeaderNames());
         assertEquals(3, wide.size());
-        assertEquals(List.of("s2", "p3", "carol", "STARTED", "blue", "v2", "0.00", "null", "", "", ""), wide.get(2).toList());
+        assertEquals(
+                List.of("s2", "p3", "carol", "STARTED", "blue", "v2", "0.00", "null", "", "", ""),
+                wide.get(2).toList());
         List<CSVRecord> long_ = csv(h.api.get("/api/export.csv?shape=long"));
         assertEquals(5, long_.size());
-        assertEquals(List.of("s2", "p3", "other", "null", "2024-05-01T10:04:00Z", "page:x"), long_.get(4).toList());
+        assertEquals(
+                List.of("s2", "p3", "other", "null", "2024-05-01T10:04:00Z", "page:x"),
+                long_.get(4).toList());
     }
 
     @Test
@@ -159,14 +212,18 @@ class ExportsTest {
         assertEquals(401, h.anonymous().get("/api/sessions/s1/export.json").status());
 
         h.api.get("/api/sessions/s2/export.json");
-        try (Connection c = DriverManager.getConnection(h.db); ResultSet rs = c.createStatement().executeQuery(
-                "SELECT actor, detail->>'file' FROM cohort.audit_log WHERE action = 'data.export' AND target = 's2'")) {
+        try (Connection c = DriverManager.getConnection(h.db);
+                ResultSet rs = c.createStatement()
+                        .executeQuery(
+                                "SELECT actor, detail->>'file' FROM cohort.audit_log WHERE action = 'data.export' AND target = 's2'")) {
             assertTrue(rs.next());
             assertEquals("api", rs.getString(1));
             assertEquals("session-s2.json", rs.getString(2));
         }
-        try (Connection c = DriverManager.getConnection(h.db); ResultSet rs = c.createStatement().executeQuery(
-                "SELECT count(*) FROM cohort.audit_log WHERE action = 'data.export' AND target = 'nope'")) {
+        try (Connection c = DriverManager.getConnection(h.db);
+                ResultSet rs = c.createStatement()
+                        .executeQuery(
+                                "SELECT count(*) FROM cohort.audit_log WHERE action = 'data.export' AND target = 'nope'")) {
             rs.next();
             assertEquals(0, rs.getInt(1));
         }

@@ -21,11 +21,13 @@ import org.junit.jupiter.api.io.TempDir;
 class ParticipantTableTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
-    static final String[] STATUSES = {"ALLOCATED", "STARTED", "COMPLETED", "SUBMITTED", "APPROVED", "REJECTED",
-            "BONUSED", "QUIT_EARLY", "DROPOUT"};
+    static final String[] STATUSES = {
+        "ALLOCATED", "STARTED", "COMPLETED", "SUBMITTED", "APPROVED", "REJECTED", "BONUSED", "QUIT_EARLY", "DROPOUT"
+    };
 
     @TempDir
     static Path home;
+
     static DataHost h;
 
     /**
@@ -38,9 +40,16 @@ class ParticipantTableTest {
         h.session("s1");
         h.session("s2");
         for (int i = 0; i < 30; i++) {
-            h.participant(i < 15 ? "s1" : "s2", id(i), "n" + (29 - i), STATUSES[i % 9],
-                    new String[] {"red", "blue", "green"}[i % 3], new String[] {"LIVE", "SANDBOX", null}[i % 3],
-                    i < 20 ? "v1" : "v2", i * 10L, String.format("2024-05-01T09:%02d:00Z", i));
+            h.participant(
+                    i < 15 ? "s1" : "s2",
+                    id(i),
+                    "n" + (29 - i),
+                    STATUSES[i % 9],
+                    new String[] {"red", "blue", "green"}[i % 3],
+                    new String[] {"LIVE", "SANDBOX", null}[i % 3],
+                    i < 20 ? "v1" : "v2",
+                    i * 10L,
+                    String.format("2024-05-01T09:%02d:00Z", i));
         }
     }
 
@@ -67,7 +76,9 @@ class ParticipantTableTest {
 
     static Map<String, Long> groups(JsonNode table) {
         Map<String, Long> groups = new LinkedHashMap<>();
-        table.get("groups").forEach(g -> groups.put(g.get("condition").asText(), g.get("count").asLong()));
+        table.get("groups")
+                .forEach(g ->
+                        groups.put(g.get("condition").asText(), g.get("count").asLong()));
         return groups;
     }
 
@@ -87,7 +98,8 @@ class ParticipantTableTest {
         assertEquals("ALLOCATED", first.get("status").asText());
         assertEquals("0.00", first.get("bonus").asText());
         assertEquals("2024-05-01T09:00:00Z", first.get("created").asText());
-        assertEquals("[\"blue\",\"green\",\"red\"]", all.at("/options/conditions").toString());
+        assertEquals(
+                "[\"blue\",\"green\",\"red\"]", all.at("/options/conditions").toString());
         assertEquals("[\"v1\",\"v2\"]", all.at("/options/code_versions").toString());
         assertEquals("[\"sandbox\",\"live\",\"none\"]", all.at("/options/modes").toString());
     }
@@ -142,7 +154,9 @@ class ParticipantTableTest {
             JsonNode all = table("?complete=true&sort=id&size=500");
             assertEquals(Map.of("red", 6L, "blue", 4L, "green", 7L, "purple", 1L), groups(all));
             assertTrue(ids(all).contains("p00"));
-            assertEquals("[\"blue\",\"green\",\"purple\",\"red\"]", all.at("/options/conditions").toString());
+            assertEquals(
+                    "[\"blue\",\"green\",\"purple\",\"red\"]",
+                    all.at("/options/conditions").toString());
             assertEquals(31, table("").get("total").asInt());
         } finally {
             h.sql("UPDATE cohort.participant SET status = 'ALLOCATED', condition = 'red' WHERE id = 'p00'");
@@ -150,7 +164,9 @@ class ParticipantTableTest {
         }
         JsonNode after = table("?complete=true");
         assertEquals(Map.of("red", 6L, "blue", 3L, "green", 7L), groups(after));
-        assertEquals("[\"blue\",\"green\",\"red\"]", table("").at("/options/conditions").toString());
+        assertEquals(
+                "[\"blue\",\"green\",\"red\"]",
+                table("").at("/options/conditions").toString());
         assertEquals(30, table("").get("total").asInt());
     }
 
@@ -178,8 +194,21 @@ class ParticipantTableTest {
 
     @Test
     void badParametersAre400NamingTheParameter() throws Exception {
-        Map<String, String> bad = Map.of("sort", "?sort=token", "dir", "?dir=up", "page", "?page=0",
-                "size", "?size=501", "mode", "?mode=beta", "status", "?status=DONE", "complete", "?complete=yes");
+        Map<String, String> bad = Map.of(
+                "sort",
+                "?sort=token",
+                "dir",
+                "?dir=up",
+                "page",
+                "?page=0",
+                "size",
+                "?size=501",
+                "mode",
+                "?mode=beta",
+                "status",
+                "?status=DONE",
+                "complete",
+                "?complete=yes");
         for (Map.Entry<String, String> e : bad.entrySet()) {
             AdminHttp.Response r = h.api.get("/api/participants" + e.getValue());
             assertEquals(400, r.status(), e.getValue());

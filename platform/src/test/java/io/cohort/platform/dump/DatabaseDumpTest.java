@@ -138,7 +138,8 @@ class DatabaseDumpTest {
         assertEquals(definitions(a), definitions(b));
         assertEquals(3000L, single(b, "SELECT count(*) FROM cohort.participant"));
         assertEquals(2L, single(b, "SELECT count(*) FROM plugin_notes.flag"));
-        assertEquals(single(a, "SELECT count(*) FROM plugin_notes.note_count"),
+        assertEquals(
+                single(a, "SELECT count(*) FROM plugin_notes.note_count"),
                 single(b, "SELECT count(*) FROM plugin_notes.note_count"));
 
         // Constraints are back.
@@ -151,10 +152,12 @@ class DatabaseDumpTest {
 
         // Sequences continue after the restored ids (the failed inserts above may have used up a few).
         assertTrue((Long) single(b, "INSERT INTO cohort.session (name) VALUES ('next') RETURNING id") > 50);
-        assertTrue((Long) single(b, "INSERT INTO cohort.participant (session_id, token) VALUES (1, 'next')"
-                + " RETURNING id") > 3000);
-        assertTrue((Long) single(b, "INSERT INTO plugin_notes.note (participant_id, body) VALUES (1, 'next')"
-                + " RETURNING id") > 4000);
+        assertTrue((Long) single(
+                        b, "INSERT INTO cohort.participant (session_id, token) VALUES (1, 'next')" + " RETURNING id")
+                > 3000);
+        assertTrue((Long) single(
+                        b, "INSERT INTO plugin_notes.note (participant_id, body) VALUES (1, 'next')" + " RETURNING id")
+                > 4000);
         assertEquals("NEXT", single(b, "SELECT token_upper FROM cohort.participant WHERE token = 'next'"));
         assertEquals("open", single(b, "SELECT state::text FROM cohort.session WHERE name = 'next'"));
         // The trigger came back too.
@@ -208,8 +211,11 @@ class DatabaseDumpTest {
         Map<String, String> before = contents(b);
 
         // Cut inside COPY data.
-        int copyLine = lines.indexOf(lines.stream().filter(l -> l.startsWith("COPY cohort.participant")).findFirst()
-                .orElseThrow()) + 1;
+        int copyLine = lines.indexOf(lines.stream()
+                        .filter(l -> l.startsWith("COPY cohort.participant"))
+                        .findFirst()
+                        .orElseThrow())
+                + 1;
         String cut = String.join("\n", lines.subList(0, copyLine + 1500)) + "\n4\t1\ttok";
         DatabaseDump.RestoreException e = restoreFails(b, cut);
         assertTrue(e.getMessage().contains("ends inside COPY data"), e.getMessage());
@@ -277,7 +283,8 @@ class DatabaseDumpTest {
             DatabaseDump.restore(b, in);
         }
         assertEquals(200_000L, single(b, "SELECT count(*) FROM big.row_data"));
-        assertEquals(single(a, "SELECT md5(string_agg(payload, ',' ORDER BY id)) FROM big.row_data"),
+        assertEquals(
+                single(a, "SELECT md5(string_agg(payload, ',' ORDER BY id)) FROM big.row_data"),
                 single(b, "SELECT md5(string_agg(payload, ',' ORDER BY id)) FROM big.row_data"));
     }
 
@@ -317,7 +324,8 @@ class DatabaseDumpTest {
     }
 
     private static DatabaseDump.RestoreException restoreFails(HikariDataSource ds, String dump) {
-        return assertThrows(DatabaseDump.RestoreException.class,
+        return assertThrows(
+                DatabaseDump.RestoreException.class,
                 () -> DatabaseDump.restore(ds, new ByteArrayInputStream(dump.getBytes(StandardCharsets.UTF_8))));
     }
 
@@ -325,8 +333,12 @@ class DatabaseDumpTest {
     private static Map<String, String> contents(HikariDataSource ds) throws SQLException {
         Map<String, String> result = new LinkedHashMap<>();
         for (String table : TABLES) {
-            result.put(table, String.valueOf(single(ds, "SELECT count(*) || ' ' || coalesce(md5(string_agg(t::text,"
-                    + " E'\\n' ORDER BY t.id)), '-') FROM " + table + " t")));
+            result.put(
+                    table,
+                    String.valueOf(single(
+                            ds,
+                            "SELECT count(*) || ' ' || coalesce(md5(string_agg(t::text,"
+                                    + " E'\\n' ORDER BY t.id)), '-') FROM " + table + " t")));
         }
         return result;
     }
@@ -353,14 +365,17 @@ class DatabaseDumpTest {
     }
 
     private static Object single(HikariDataSource ds, String sql) throws SQLException {
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+        try (Connection c = ds.getConnection();
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery(sql)) {
             assertTrue(r.next(), sql);
             return r.getObject(1);
         }
     }
 
     private static void execute(HikariDataSource ds, String sql) throws SQLException {
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = ds.getConnection();
+                Statement s = c.createStatement()) {
             s.execute(sql);
         }
     }

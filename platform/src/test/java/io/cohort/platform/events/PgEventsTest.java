@@ -13,7 +13,6 @@ import io.cohort.api.event.EventListener;
 import io.cohort.platform.TestFramework;
 import io.cohort.testkit.TestDatabase;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -133,15 +132,15 @@ class PgEventsTest {
 
     @Test
     void oversizePayloadsAndBadTopicsAreRefused() throws Exception {
-        IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class,
-                () -> nodeA.publish("big", "x".repeat(7001)));
+        IllegalArgumentException tooLong =
+                assertThrows(IllegalArgumentException.class, () -> nodeA.publish("big", "x".repeat(7001)));
         assertTrue(tooLong.getMessage().contains("7001"), tooLong.getMessage());
 
         // Multi-byte characters count in bytes: 3,500 two-byte characters are 7,000 bytes, 3,501 are too many.
         assertThrows(IllegalArgumentException.class, () -> nodeA.publish("big", "é".repeat(3501)));
 
-        IllegalArgumentException escaped = assertThrows(IllegalArgumentException.class,
-                () -> nodeA.publish("big", "\"".repeat(7000)));
+        IllegalArgumentException escaped =
+                assertThrows(IllegalArgumentException.class, () -> nodeA.publish("big", "\"".repeat(7000)));
         assertTrue(escaped.getMessage().contains("escaped"), escaped.getMessage());
 
         assertThrows(IllegalArgumentException.class, () -> nodeA.publish("", "x"));
@@ -158,10 +157,14 @@ class PgEventsTest {
     void aThrowingListenerDoesNotStopOthers() throws Exception {
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(EventListener.TOPIC, "boom");
-        ServiceRegistration<EventListener> throwing = frameworkB.getBundleContext().registerService(
-                EventListener.class, e -> {
-                    throw new IllegalStateException("listener failure on purpose");
-                }, props);
+        ServiceRegistration<EventListener> throwing = frameworkB
+                .getBundleContext()
+                .registerService(
+                        EventListener.class,
+                        e -> {
+                            throw new IllegalStateException("listener failure on purpose");
+                        },
+                        props);
         Queue calm = register(frameworkB, "boom");
 
         nodeA.publish("boom", "1");
@@ -176,9 +179,10 @@ class PgEventsTest {
     @Test
     void listeningResumesAfterTheConnectionIsKilled() throws Exception {
         Queue onB = register(frameworkB, "resume");
-        try (Connection c = pool.getConnection(); Statement s = c.createStatement();
-             ResultSet killed = s.executeQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                     + " WHERE datname = current_database() AND query = 'LISTEN cohort_events'")) {
+        try (Connection c = pool.getConnection();
+                Statement s = c.createStatement();
+                ResultSet killed = s.executeQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                        + " WHERE datname = current_database() AND query = 'LISTEN cohort_events'")) {
             killed.next();
             assertEquals(2, killed.getInt(1));
         }

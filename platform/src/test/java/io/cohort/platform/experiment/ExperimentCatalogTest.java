@@ -69,10 +69,12 @@ class ExperimentCatalogTest {
 
     @TempDir
     static Path felixStorage;
+
     static Framework framework;
 
     @TempDir
     Path home;
+
     ExperimentCatalog catalog;
 
     @BeforeAll
@@ -126,13 +128,18 @@ class ExperimentCatalogTest {
         assertEquals("consent", consent.name());
         assertEquals(PageKind.FORM, consent.kind());
         assertEquals("consent.peb", consent.template());
-        assertEquals(List.of(
-                new Field("agree", FieldType.BOOLEAN, "I agree to take part", true, null, null, List.of()),
-                new Field("age", FieldType.INT, "Age", true, 18.0, 99.0, List.of()),
-                new Field("hand", FieldType.CHOICE, "Writing hand", false, null, null, List.of("left", "right")),
-                // no label: the field's name stands in
-                new Field("mood", FieldType.SCALE, "mood", false, 1.0, 7.0, List.of())), consent.fields());
-        assertEquals(new Page("task", PageKind.SCRIPT, "task.peb", List.of()), e.pages().get(1));
+        assertEquals(
+                List.of(
+                        new Field("agree", FieldType.BOOLEAN, "I agree to take part", true, null, null, List.of()),
+                        new Field("age", FieldType.INT, "Age", true, 18.0, 99.0, List.of()),
+                        new Field(
+                                "hand", FieldType.CHOICE, "Writing hand", false, null, null, List.of("left", "right")),
+                        // no label: the field's name stands in
+                        new Field("mood", FieldType.SCALE, "mood", false, 1.0, 7.0, List.of())),
+                consent.fields());
+        assertEquals(
+                new Page("task", PageKind.SCRIPT, "task.peb", List.of()),
+                e.pages().get(1));
         assertEquals(new Page("done", PageKind.WAIT, null, List.of()), e.pages().get(2));
         assertEquals(List.of(e), catalog.list());
     }
@@ -146,64 +153,122 @@ class ExperimentCatalogTest {
                   - {name: only, kind: form, template: consent.peb}
                 """);
         Experiment e = catalog().find("mini").orElseThrow(() -> new AssertionError(catalog.problems()));
-        assertEquals(new Experiment("mini", "mini", "3",
-                List.of(new Page("only", PageKind.FORM, "consent.peb", List.of())), List.of(), 1, "{}", null, null), e);
+        assertEquals(
+                new Experiment(
+                        "mini",
+                        "mini",
+                        "3",
+                        List.of(new Page("only", PageKind.FORM, "consent.peb", List.of())),
+                        List.of(),
+                        1,
+                        "{}",
+                        null,
+                        null),
+                e);
     }
 
     static Stream<Arguments> badFiles() {
         return Stream.of(
-                Arguments.of("kind: script", "kind: quiz",
+                Arguments.of(
+                        "kind: script",
+                        "kind: quiz",
                         "line 19: pages[1].kind: 'quiz' is not one of form, wait, script"),
-                Arguments.of("{name: task,", "{name: consent,",
+                Arguments.of(
+                        "{name: task,",
+                        "{name: consent,",
                         "line 19: pages[1].name: 'consent' is the name of an earlier page"),
-                Arguments.of("{name: mood,", "{name: age,",
+                Arguments.of(
+                        "{name: mood,",
+                        "{name: age,",
                         "line 18: pages[0].fields[3].name: 'age' is the name of an earlier field on this page"),
-                Arguments.of(GOOD.substring(GOOD.indexOf("pages:")), "pages: []\n",
+                Arguments.of(
+                        GOOD.substring(GOOD.indexOf("pages:")),
+                        "pages: []\n",
                         "line 10: pages: an experiment needs at least one page"),
-                Arguments.of("    template: consent.peb\n", "",
+                Arguments.of(
+                        "    template: consent.peb\n",
+                        "",
                         "line 11: pages[0].template: is missing (a form page needs its template)"),
-                Arguments.of("template: task.peb", "template: tusk.peb",
+                Arguments.of(
+                        "template: task.peb",
+                        "template: tusk.peb",
                         "line 19: pages[1].template: 'tusk.peb' does not exist in the experiment's folder"),
-                Arguments.of("template: task.peb", "template: ../other/task.peb",
+                Arguments.of(
+                        "template: task.peb",
+                        "template: ../other/task.peb",
                         "line 19: pages[1].template: '../other/task.peb' must be a relative path inside the experiment's folder"),
-                Arguments.of("template: task.peb", "template: /etc/passwd",
+                Arguments.of(
+                        "template: task.peb",
+                        "template: /etc/passwd",
                         "line 19: pages[1].template: '/etc/passwd' must be a relative path inside the experiment's folder"),
                 Arguments.of("groupSize: 1", "groupSize: 0", "line 4: groupSize: 0 is less than 1"),
                 Arguments.of("groupSize: 1", "groupSize: two", "line 4: groupSize: 'two' is not a whole number"),
                 Arguments.of("weight: 2", "weight: 0", "line 6: conditions[0].weight: 0 is less than 1"),
-                Arguments.of("  - {name: colours-first}", "  - colours-first",
+                Arguments.of(
+                        "  - {name: colours-first}",
+                        "  - colours-first",
                         "line 7: conditions[1]: must be a mapping {name, weight}"),
-                Arguments.of("{name: colours-first}", "{name: words-first}",
+                Arguments.of(
+                        "{name: colours-first}",
+                        "{name: words-first}",
                         "line 7: conditions[1].name: 'words-first' is used by another condition"),
-                Arguments.of("name: stroop", "name: stroopy",
+                Arguments.of(
+                        "name: stroop",
+                        "name: stroopy",
                         "line 1: name: 'stroopy' must equal the folder's name 'stroop'"),
-                Arguments.of("version: \"1.0\"", "version: \"\"", "line 3: version: must be non-empty text, e.g. \"1.0\""),
-                Arguments.of("version: \"1.0\"\n", "",
+                Arguments.of(
+                        "version: \"1.0\"", "version: \"\"", "line 3: version: must be non-empty text, e.g. \"1.0\""),
+                Arguments.of(
+                        "version: \"1.0\"\n",
+                        "",
                         "version: is missing (the code version recorded on every participant, e.g. \"1.0\")"),
-                Arguments.of("version: \"1.0\"", "version: 1.10",
+                Arguments.of(
+                        "version: \"1.0\"",
+                        "version: 1.10",
                         "line 3: version: 1.1 is a number; quote it (version: \"1.1\") so it is kept exactly as written"),
-                Arguments.of("https://example.org/done", "javascript:alert(1)",
+                Arguments.of(
+                        "https://example.org/done",
+                        "javascript:alert(1)",
                         "line 9: completion.redirect: 'javascript:alert(1)' is not an http:// or https:// address"),
-                Arguments.of("https://example.org/done", "ftp://example.org/done",
+                Arguments.of(
+                        "https://example.org/done",
+                        "ftp://example.org/done",
                         "line 9: completion.redirect: 'ftp://example.org/done' is not an http:// or https:// address"),
-                Arguments.of("min: 18, max: 99", "min: 99, max: 18",
+                Arguments.of(
+                        "min: 18, max: 99",
+                        "min: 99, max: 18",
                         "line 16: pages[0].fields[1].min: min 99 is greater than max 18"),
-                Arguments.of("min: 18, max: 99", "min: 18.5, max: 99",
+                Arguments.of(
+                        "min: 18, max: 99",
+                        "min: 18.5, max: 99",
                         "line 16: pages[0].fields[1].min: 18.5 is not a whole number"),
-                Arguments.of("choices: [left, right]", "choices: []",
+                Arguments.of(
+                        "choices: [left, right]",
+                        "choices: []",
                         "line 17: pages[0].fields[2].choices: a choice field needs at least one choice"),
-                Arguments.of("min: 1, max: 7", "min: 1",
+                Arguments.of(
+                        "min: 1, max: 7",
+                        "min: 1",
                         "line 18: pages[0].fields[3].max: is missing (a scale needs min and max)"),
-                Arguments.of("type: int", "type: integer",
+                Arguments.of(
+                        "type: int",
+                        "type: integer",
                         "line 16: pages[0].fields[1].type: 'integer' is not one of int, decimal, text, choice, boolean, scale"),
-                Arguments.of("required: true, min: 18", "required: yes please, min: 18",
+                Arguments.of(
+                        "required: true, min: 18",
+                        "required: yes please, min: 18",
                         "line 16: pages[0].fields[1].required: 'yes please' is not true or false"),
-                Arguments.of("{name: task, kind: script, template: task.peb}",
+                Arguments.of(
+                        "{name: task, kind: script, template: task.peb}",
                         "{name: task, kind: script, template: task.peb, fields: [{name: x, type: text}]}",
                         "line 19: pages[1].fields: only form pages have fields (this is a script page)"),
-                Arguments.of("settings: {trials: 24, colours: [red, green]}", "settings: [1, 2]",
+                Arguments.of(
+                        "settings: {trials: 24, colours: [red, green]}",
+                        "settings: [1, 2]",
                         "line 8: settings: must be a mapping (the session's default settings, a JSON object)"),
-                Arguments.of("title: Stroop task", "titel: Stroop task",
+                Arguments.of(
+                        "title: Stroop task",
+                        "titel: Stroop task",
                         "line 2: titel: unknown key (known: name, title, version, groupSize, conditions, settings,"
                                 + " completion, pages)"));
     }
@@ -217,7 +282,8 @@ class ExperimentCatalogTest {
         write("other", GOOD.replace("name: stroop", "name: other"));
         catalog();
         assertEquals(List.of(FILE + (problem.startsWith("line") ? " " : ": ") + problem), catalog.problems());
-        assertEquals(List.of("other"), catalog.list().stream().map(Experiment::name).toList());
+        assertEquals(
+                List.of("other"), catalog.list().stream().map(Experiment::name).toList());
         assertTrue(catalog.find("stroop").isEmpty());
         assertTrue(catalog.resource("stroop", "task.peb").isEmpty(), "an experiment left out serves no files");
     }
@@ -225,8 +291,11 @@ class ExperimentCatalogTest {
     @Test
     void everyProblemOfAFileIsListed() throws Exception {
         write("stroop", GOOD.replace("groupSize: 1", "groupSize: 0").replace("kind: script", "kind: quiz"));
-        assertEquals(List.of(FILE + " line 4: groupSize: 0 is less than 1",
-                FILE + " line 19: pages[1].kind: 'quiz' is not one of form, wait, script"), catalog().problems());
+        assertEquals(
+                List.of(
+                        FILE + " line 4: groupSize: 0 is less than 1",
+                        FILE + " line 19: pages[1].kind: 'quiz' is not one of form, wait, script"),
+                catalog().problems());
     }
 
     @Test
@@ -234,8 +303,10 @@ class ExperimentCatalogTest {
         write("stroop", GOOD.replace("settings: {trials: 24,", "settings: {trials: 24,,"));
         List<String> problems = catalog().problems();
         assertEquals(1, problems.size(), problems.toString());
-        assertEquals(FILE + " line 8: not valid YAML: while parsing a flow node: expected the node content, but found"
-                + " ','", problems.get(0));
+        assertEquals(
+                FILE + " line 8: not valid YAML: while parsing a flow node: expected the node content, but found"
+                        + " ','",
+                problems.get(0));
         assertEquals(List.of(), catalog.list());
     }
 
@@ -243,8 +314,12 @@ class ExperimentCatalogTest {
     void anEmptyFileAndAFolderNamedBadlyAreReported() throws Exception {
         write("stroop", "");
         write("bad name", GOOD.replace("name: stroop", "name: bad name"));
-        assertEquals(List.of("experiments/bad name/experiment.yaml: the folder's name 'bad name' may hold only letters,"
-                + " digits, '.', '_' and '-'", FILE + ": is empty"), catalog().problems());
+        assertEquals(
+                List.of(
+                        "experiments/bad name/experiment.yaml: the folder's name 'bad name' may hold only letters,"
+                                + " digits, '.', '_' and '-'",
+                        FILE + ": is empty"),
+                catalog().problems());
     }
 
     @Test
@@ -261,20 +336,28 @@ class ExperimentCatalogTest {
         // A bad edit is reported, and the last good version keeps serving the participants already in it.
         Files.writeString(dir.resolve("experiment.yaml"), GOOD.replace("kind: script", "kind: quiz"));
         assertEquals("Stroop TASK", catalog.find("stroop").orElseThrow().title());
-        assertEquals(List.of(FILE + " line 19: pages[1].kind: 'quiz' is not one of form, wait, script",
-                FILE + ": the last good version of 'stroop' keeps serving until this is fixed"), catalog.problems());
+        assertEquals(
+                List.of(
+                        FILE + " line 19: pages[1].kind: 'quiz' is not one of form, wait, script",
+                        FILE + ": the last good version of 'stroop' keeps serving until this is fixed"),
+                catalog.problems());
 
         // A missing template that appears makes the (unchanged) file good.
         Files.writeString(dir.resolve("experiment.yaml"), GOOD.replace("task.peb", "later.peb"));
-        assertEquals("task.peb", catalog.find("stroop").orElseThrow().pages().get(1).template());
+        assertEquals(
+                "task.peb", catalog.find("stroop").orElseThrow().pages().get(1).template());
         Files.writeString(dir.resolve("later.peb"), "{% extends \"participant.peb\" %}");
-        assertEquals("later.peb", catalog.find("stroop").orElseThrow().pages().get(1).template());
+        assertEquals(
+                "later.peb", catalog.find("stroop").orElseThrow().pages().get(1).template());
         assertEquals(List.of(), catalog.problems());
 
         write("second", GOOD.replace("name: stroop", "name: second"));
-        assertEquals(List.of("second", "stroop"), catalog.list().stream().map(Experiment::name).toList());
+        assertEquals(
+                List.of("second", "stroop"),
+                catalog.list().stream().map(Experiment::name).toList());
         Files.delete(dir.resolve("experiment.yaml"));
-        assertEquals(List.of("second"), catalog.list().stream().map(Experiment::name).toList());
+        assertEquals(
+                List.of("second"), catalog.list().stream().map(Experiment::name).toList());
     }
 
     @Test
@@ -286,8 +369,11 @@ class ExperimentCatalogTest {
         Files.writeString(dir.resolve("experiment.yaml"), GOOD.replace("Stroop task", "Huge") + padding);
         long size = Files.size(dir.resolve("experiment.yaml"));
         assertEquals("Stroop task", catalog.find("stroop").orElseThrow().title(), "the good version keeps serving");
-        assertEquals(List.of(FILE + ": " + size + " bytes is over the limit of 1048576 bytes (1 MB); the file is not read",
-                FILE + ": the last good version of 'stroop' keeps serving until this is fixed"), catalog.problems());
+        assertEquals(
+                List.of(
+                        FILE + ": " + size + " bytes is over the limit of 1048576 bytes (1 MB); the file is not read",
+                        FILE + ": the last good version of 'stroop' keeps serving until this is fixed"),
+                catalog.problems());
         write("fresh", GOOD.replace("name: stroop", "name: fresh") + padding);
         assertTrue(catalog.find("fresh").isEmpty(), "a new experiment over the limit is not listed");
     }
@@ -297,10 +383,21 @@ class ExperimentCatalogTest {
         write("stroop", GOOD);
         Files.writeString(home.resolve("secret.txt"), "secret");
         catalog();
-        assertEquals("// task", read(catalog.resource("stroop", "static/stroop.js").orElseThrow()));
+        assertEquals(
+                "// task", read(catalog.resource("stroop", "static/stroop.js").orElseThrow()));
         assertTrue(catalog.resource("stroop", "consent.peb").isPresent());
-        for (String bad : List.of("../../secret.txt", "static/../../../secret.txt", "/etc/passwd", "static/",
-                "static", "", "./task.peb", "static//stroop.js", "..\\..\\secret.txt", "C:/x", "missing.js")) {
+        for (String bad : List.of(
+                "../../secret.txt",
+                "static/../../../secret.txt",
+                "/etc/passwd",
+                "static/",
+                "static",
+                "",
+                "./task.peb",
+                "static//stroop.js",
+                "..\\..\\secret.txt",
+                "C:/x",
+                "missing.js")) {
             assertTrue(catalog.resource("stroop", bad).isEmpty(), bad);
         }
         assertTrue(catalog.resource("nothere", "task.peb").isEmpty());
@@ -311,8 +408,7 @@ class ExperimentCatalogTest {
         write("stroop", GOOD);
         catalog();
         assertTrue(catalog.hooks("stroop").isEmpty());
-        ExperimentHooks hooks = new ExperimentHooks() {
-        };
+        ExperimentHooks hooks = new ExperimentHooks() {};
         Hashtable<String, Object> properties = new Hashtable<>(Map.of(ExperimentHooks.EXPERIMENT, "stroop"));
         ServiceRegistration<ExperimentHooks> reg =
                 framework.getBundleContext().registerService(ExperimentHooks.class, hooks, properties);
@@ -320,7 +416,9 @@ class ExperimentCatalogTest {
             assertSame(hooks, catalog.hooks("stroop").orElseThrow());
             assertTrue(catalog.hooks("other").isEmpty());
             // Hooks without resources add no experiment.
-            assertEquals(List.of("stroop"), catalog.list().stream().map(Experiment::name).toList());
+            assertEquals(
+                    List.of("stroop"),
+                    catalog.list().stream().map(Experiment::name).toList());
         } finally {
             reg.unregister();
         }
@@ -329,15 +427,25 @@ class ExperimentCatalogTest {
 
     /** A bundle whose activator registers hooks for {@code name} and ships {@code yaml} in experiment/. */
     Bundle install(String name, String yaml) throws Exception {
-        Path jar = TestBundles.jar(home.resolve(name + ".jar"),
-                Map.of("Bundle-SymbolicName", "io.example.hooks." + name,
-                        "Bundle-Activator", HooksActivator.class.getName(),
-                        "Import-Package", "io.cohort.api.experiment,org.osgi.framework",
-                        "Test-Experiment", name),
+        Path jar = TestBundles.jar(
+                home.resolve(name + ".jar"),
+                Map.of(
+                        "Bundle-SymbolicName",
+                        "io.example.hooks." + name,
+                        "Bundle-Activator",
+                        HooksActivator.class.getName(),
+                        "Import-Package",
+                        "io.cohort.api.experiment,org.osgi.framework",
+                        "Test-Experiment",
+                        name),
                 List.of(HooksActivator.class),
-                Map.of("experiment/experiment.yaml", yaml,
-                        "experiment/page.peb", "{% extends \"participant.peb\" %}",
-                        "experiment/static/game.js", "// game"));
+                Map.of(
+                        "experiment/experiment.yaml",
+                        yaml,
+                        "experiment/page.peb",
+                        "{% extends \"participant.peb\" %}",
+                        "experiment/static/game.js",
+                        "// game"));
         return framework.getBundleContext().installBundle(jar.toUri().toString());
     }
 
@@ -361,10 +469,15 @@ class ExperimentCatalogTest {
             Experiment game = catalog.find("game").orElseThrow(() -> new AssertionError(catalog.problems()));
             assertEquals("A game from a bundle", game.title());
             assertEquals(2, game.groupSize());
-            assertEquals(List.of("play", "wait"), game.pages().stream().map(Page::name).toList());
-            assertEquals("// game", read(catalog.resource("game", "static/game.js").orElseThrow()));
+            assertEquals(
+                    List.of("play", "wait"),
+                    game.pages().stream().map(Page::name).toList());
+            assertEquals(
+                    "// game", read(catalog.resource("game", "static/game.js").orElseThrow()));
             assertTrue(catalog.resource("game", "../experiment/page.peb").isEmpty());
-            assertTrue(catalog.resource("game", "io/example/hooks/HooksActivator.class").isEmpty(),
+            assertTrue(
+                    catalog.resource("game", "io/example/hooks/HooksActivator.class")
+                            .isEmpty(),
                     "only the experiment's folder is served");
             assertTrue(catalog.hooks("game").isPresent());
 
@@ -390,7 +503,8 @@ class ExperimentCatalogTest {
         assertEquals("Stroop task", catalog.find("game").orElseThrow().title());
         bundle.start();
         try {
-            assertEquals("A game from a bundle", catalog.find("game").orElseThrow().title());
+            assertEquals(
+                    "A game from a bundle", catalog.find("game").orElseThrow().title());
             assertEquals(1, catalog.list().size());
             assertTrue(catalog.resource("game", "static/game.js").isPresent());
             assertTrue(catalog.resource("game", "static/stroop.js").isEmpty(), "the folder's files are not mixed in");
@@ -406,8 +520,10 @@ class ExperimentCatalogTest {
         catalog();
         bundle.start();
         try {
-            assertEquals(List.of("bundle io.example.hooks.game experiment/experiment.yaml line 6: pages[0].template:"
-                    + " 'nopage.peb' does not exist in the experiment's folder"), catalog.problems());
+            assertEquals(
+                    List.of("bundle io.example.hooks.game experiment/experiment.yaml line 6: pages[0].template:"
+                            + " 'nopage.peb' does not exist in the experiment's folder"),
+                    catalog.problems());
             assertEquals(List.of(), catalog.list());
         } finally {
             bundle.uninstall();

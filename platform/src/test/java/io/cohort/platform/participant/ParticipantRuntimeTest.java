@@ -11,16 +11,14 @@ import io.cohort.api.session.Participant;
 import io.cohort.api.session.Participants;
 import io.cohort.api.session.Session;
 import io.cohort.api.session.Sessions;
-import io.cohort.platform.InProcessNode;
-import io.cohort.platform.Config;
+import io.cohort.api.web.ParticipantPageContribution;
+import io.cohort.api.web.SocketEndpoint;
 import io.cohort.platform.Host;
-import io.cohort.platform.TestFramework;
+import io.cohort.platform.InProcessNode;
 import io.cohort.platform.experiment.ExperimentCatalog;
-import io.cohort.platform.osgi.SystemPackages;
 import io.cohort.platform.session.LiveFeed;
 import io.cohort.platform.session.Transactions;
 import io.cohort.testkit.TestDatabase;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,8 +43,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import io.cohort.api.web.ParticipantPageContribution;
-import io.cohort.api.web.SocketEndpoint;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.framework.launch.Framework;
@@ -108,6 +104,7 @@ class ParticipantRuntimeTest {
 
     @TempDir
     static Path home;
+
     static InProcessNode node;
     static Framework framework;
     static Host host;
@@ -138,11 +135,14 @@ class ParticipantRuntimeTest {
         Files.writeString(survey.resolve("static/task.js"), "console.log('task');\n");
         Path three = Files.createDirectories(home.resolve("experiments/three"));
         Files.writeString(three.resolve("experiment.yaml"), THREE);
-        Files.writeString(three.resolve("only.peb"), "{% extends \"participant.peb\" %}{% block content %}only{% endblock %}");
+        Files.writeString(
+                three.resolve("only.peb"), "{% extends \"participant.peb\" %}{% block content %}only{% endblock %}");
 
         Path pairs = Files.createDirectories(home.resolve("experiments/pairs"));
         Files.writeString(pairs.resolve("experiment.yaml"), PAIRS);
-        Files.writeString(pairs.resolve("decide.peb"), "{% extends \"participant.peb\" %}{% block content %}decide{% endblock %}");
+        Files.writeString(
+                pairs.resolve("decide.peb"),
+                "{% extends \"participant.peb\" %}{% block content %}decide{% endblock %}");
         Files.writeString(pairs.resolve("result.peb"), """
                 {% extends "participant.peb" %}
                 {% block content %}<p id="result">you={{ fields.choice }}{% for o in others %} {{ o.name }}={{ o.fields.choice }}{% endfor %}</p>{% endblock %}
@@ -166,7 +166,8 @@ class ParticipantRuntimeTest {
     }
 
     static List<Participant> newSession(String experiment, int size) {
-        Session s = service(Sessions.class).create(new NewSession(experiment, size, null, null, List.of(), false, "test"));
+        Session s =
+                service(Sessions.class).create(new NewSession(experiment, size, null, null, List.of(), false, "test"));
         return service(Participants.class).ofSession(s.id());
     }
 
@@ -175,12 +176,17 @@ class ParticipantRuntimeTest {
     }
 
     static HttpResponse<String> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(host.url() + path)).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(host.url() + path)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     static HttpResponse<String> post(String path, String contentType, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(host.url() + path)).header("Content-Type", contentType)
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(host.url() + path))
+                        .header("Content-Type", contentType)
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     static HttpResponse<String> form(Participant p, String body) throws Exception {
@@ -196,7 +202,8 @@ class ParticipantRuntimeTest {
     }
 
     static long count(String sql, String arg) throws Exception {
-        try (Connection c = DriverManager.getConnection(db); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = DriverManager.getConnection(db);
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, arg);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -215,8 +222,9 @@ class ParticipantRuntimeTest {
 
     /** A column of the newest row of a field, null if it has none. */
     static String latest(Participant p, String key, String column) throws Exception {
-        try (Connection c = DriverManager.getConnection(db); PreparedStatement ps = c.prepareStatement(
-                "SELECT " + column + " FROM cohort.field_value WHERE participant_id = ? AND key = ? ORDER BY id DESC LIMIT 1")) {
+        try (Connection c = DriverManager.getConnection(db);
+                PreparedStatement ps = c.prepareStatement("SELECT " + column
+                        + " FROM cohort.field_value WHERE participant_id = ? AND key = ? ORDER BY id DESC LIMIT 1")) {
             ps.setString(1, p.id());
             ps.setString(2, key);
             try (ResultSet rs = ps.executeQuery()) {
@@ -254,10 +262,14 @@ class ParticipantRuntimeTest {
         // A correctness bound, not a speed figure: the stall it guards against was many seconds.
         assertTrue(worstMillis < 750, "a participant page took " + worstMillis + " ms while the big file was there");
         ExperimentCatalog catalog = (ExperimentCatalog) service(io.cohort.api.experiment.Experiments.class);
-        String named = "experiments/big/experiment.yaml: " + Files.size(big.resolve("experiment.yaml")) + " bytes is over the limit";
+        String named = "experiments/big/experiment.yaml: " + Files.size(big.resolve("experiment.yaml"))
+                + " bytes is over the limit";
         eventually(() -> catalog.problems().stream().anyMatch(m -> m.startsWith(named)), "the big file is named");
         // The admin sees it where experiments are chosen.
-        String page = new io.cohort.testkit.AdminHttp(URI.create(host.url())).bearer("t").get("/admin/sessions").body();
+        String page = new io.cohort.testkit.AdminHttp(URI.create(host.url()))
+                .bearer("t")
+                .get("/admin/sessions")
+                .body();
         assertTrue(page.contains("id=\"experiment-problems\"") && page.contains(named), page);
         Files.delete(big.resolve("experiment.yaml"));
     }
@@ -268,11 +280,11 @@ class ParticipantRuntimeTest {
         List<Participant> other = newSession("survey", 1);
         Participant p = mine.get(0);
         List<HttpResponse<String>> answers = List.of(
-                get("p/" + p.sessionId() + "/" + p.token().substring(1) + "x/"),          // wrong token
-                get("p/nosuchsession/" + p.token() + "/"),                                // wrong session
-                get("p/" + p.sessionId() + "/" + other.get(0).token() + "/"),           // another session's token
-                get("p/%27%3B--/%3Cscript%3E/"),                                          // malformed
-                get("p/" + p.sessionId() + "/"),                                          // no token at all
+                get("p/" + p.sessionId() + "/" + p.token().substring(1) + "x/"), // wrong token
+                get("p/nosuchsession/" + p.token() + "/"), // wrong session
+                get("p/" + p.sessionId() + "/" + other.get(0).token() + "/"), // another session's token
+                get("p/%27%3B--/%3Cscript%3E/"), // malformed
+                get("p/" + p.sessionId() + "/"), // no token at all
                 get("p/" + p.sessionId() + "/" + p.token() + "/nothing/here"),
                 post("p/nosuchsession/" + p.token() + "/save", "application/json", "{\"a\": 1}"));
         String body = answers.get(0).body();
@@ -282,7 +294,8 @@ class ParticipantRuntimeTest {
             assertEquals(404, a.statusCode(), a.uri().toString());
             assertEquals(body, a.body(), a.uri().toString());
         }
-        assertEquals(0, count("SELECT count(*) FROM cohort.field_value WHERE participant_id = ? AND key = 'a'", p.id()));
+        assertEquals(
+                0, count("SELECT count(*) FROM cohort.field_value WHERE participant_id = ? AND key = 'a'", p.id()));
         assertEquals("ALLOCATED", reread(p).status().name(), "nothing was started by a wrong URL");
         // The right URL works, and the socket refuses a wrong one.
         assertEquals(200, get(url(p)).statusCode());
@@ -312,7 +325,9 @@ class ParticipantRuntimeTest {
         String page = get(url(p)).body();
         assertTrue(page.contains("<h1 id=\"intro\">Welcome, " + p.name() + "</h1>"), page);
         assertTrue(page.contains("name=\"_page\" value=\"0\""), page);
-        assertTrue(page.contains("type=\"number\" id=\"f-age\" name=\"age\" value=\"\" step=\"1\" min=\"18\" max=\"99\""), page);
+        assertTrue(
+                page.contains("type=\"number\" id=\"f-age\" name=\"age\" value=\"\" step=\"1\" min=\"18\" max=\"99\""),
+                page);
         assertTrue(page.contains("type=\"radio\" name=\"mood\" value=\"5\""), page);
         long before = count("SELECT count(*) FROM cohort.field_value WHERE participant_id = ?", p.id());
 
@@ -330,7 +345,9 @@ class ParticipantRuntimeTest {
         HttpResponse<String> young = form(p, "_page=0&agree=true&age=17");
         assertEquals(422, young.statusCode());
         assertTrue(young.body().contains("Your age: 17 is less than 18"), young.body());
-        assertEquals(before, count("SELECT count(*) FROM cohort.field_value WHERE participant_id = ?", p.id()),
+        assertEquals(
+                before,
+                count("SELECT count(*) FROM cohort.field_value WHERE participant_id = ?", p.id()),
                 "a rejected form stores nothing");
         assertEquals(0, reread(p).pageIndex());
     }
@@ -339,10 +356,14 @@ class ParticipantRuntimeTest {
     void aParticipantGoesFromTheFirstPageToTheEndWithTheCompletionCode() throws Exception {
         Participant p = newSession("survey", 1).get(0);
         get(url(p));
-        HttpResponse<String> ok = form(p, "_page=0&agree=true&age=30&hand=left&mood=4&height=1.80&note="
-                + java.net.URLEncoder.encode("<script>alert(1)</script> & more", java.nio.charset.StandardCharsets.UTF_8));
+        HttpResponse<String> ok = form(
+                p,
+                "_page=0&agree=true&age=30&hand=left&mood=4&height=1.80&note="
+                        + java.net.URLEncoder.encode(
+                                "<script>alert(1)</script> & more", java.nio.charset.StandardCharsets.UTF_8));
         assertEquals(303, ok.statusCode());
-        assertEquals("/" + url(p), ok.headers().firstValue("Location").orElse("").replaceFirst("^https?://[^/]+", ""));
+        assertEquals(
+                "/" + url(p), ok.headers().firstValue("Location").orElse("").replaceFirst("^https?://[^/]+", ""));
         assertEquals("30", current(p, "age"));
         assertEquals("true", current(p, "agree"));
         assertEquals("\"left\"", current(p, "hand"));
@@ -358,7 +379,9 @@ class ParticipantRuntimeTest {
         Participant now = reread(p);
         String task = get(url(p)).body();
         assertTrue(task.contains("trials=3 condition=" + now.condition()), task);
-        assertTrue(task.contains("note=&lt;script&gt;alert(1)&lt;/script&gt; &amp; more"), "participant input is escaped: " + task);
+        assertTrue(
+                task.contains("note=&lt;script&gt;alert(1)&lt;/script&gt; &amp; more"),
+                "participant input is escaped: " + task);
         assertFalse(task.contains("<script>alert(1)"), task);
         assertTrue(task.contains("static=/experiments/survey/static"), task);
         // The page's settings for cohort.js are JSON that cannot close its script element.
@@ -368,7 +391,8 @@ class ParticipantRuntimeTest {
         assertEquals(200, js.statusCode());
         assertEquals("console.log('task');\n", js.body());
         assertEquals(404, get("experiments/survey/static/../experiment.yaml").statusCode());
-        assertEquals(404, get("experiments/survey/static/%2e%2e/experiment.yaml").statusCode());
+        assertEquals(
+                404, get("experiments/survey/static/%2e%2e/experiment.yaml").statusCode());
         HttpResponse<String> cohortJs = get("static/cohort/cohort.js");
         assertEquals(200, cohortJs.statusCode());
         assertTrue(cohortJs.body().contains("window.cohort"));
@@ -382,9 +406,14 @@ class ParticipantRuntimeTest {
 
         HttpResponse<String> end = get(url(p));
         assertEquals(200, end.statusCode());
-        assertTrue(end.body().contains("<strong class=\"cohort-code\" id=\"completion-code\">SURVEY-DONE-42</strong>"), end.body());
+        assertTrue(
+                end.body().contains("<strong class=\"cohort-code\" id=\"completion-code\">SURVEY-DONE-42</strong>"),
+                end.body());
         assertTrue(end.body().contains("href=\"https://example.org/done?x=1&amp;y=2\""), end.body());
-        assertTrue(end.body().contains("<meta http-equiv=\"refresh\" content=\"5; url=https://example.org/done?x=1&amp;y=2\">"),
+        assertTrue(
+                end.body()
+                        .contains(
+                                "<meta http-equiv=\"refresh\" content=\"5; url=https://example.org/done?x=1&amp;y=2\">"),
                 end.body());
         assertEquals("COMPLETED", reread(p).status().name());
     }
@@ -402,24 +431,35 @@ class ParticipantRuntimeTest {
         assertEquals("{\"a\": [1, 2]}", current(p, "answer"));
         assertEquals("page:task", lastSetBy(p, "score"));
 
-        assertEquals(200, json(p, "append", "{\"key\": \"trials\", \"record\": {\"rt\": 512, \"ok\": true}}").statusCode());
-        assertEquals(200, json(p, "append", "{\"key\": \"trials\", \"record\": {\"rt\": 498, \"ok\": false}}").statusCode());
-        assertEquals(2, count("SELECT count(*) FROM cohort.field_value WHERE participant_id = ? AND key = 'trials'", p.id()));
+        assertEquals(
+                200,
+                json(p, "append", "{\"key\": \"trials\", \"record\": {\"rt\": 512, \"ok\": true}}")
+                        .statusCode());
+        assertEquals(
+                200,
+                json(p, "append", "{\"key\": \"trials\", \"record\": {\"rt\": 498, \"ok\": false}}")
+                        .statusCode());
+        assertEquals(
+                2,
+                count("SELECT count(*) FROM cohort.field_value WHERE participant_id = ? AND key = 'trials'", p.id()));
 
         long rows = count("SELECT count(*) FROM cohort.field_value WHERE participant_id = ?", p.id());
         for (String[] bad : new String[][] {
-                {"save", "not json", "body: not JSON"},
-                {"save", "[1, 2]", "body: expected an object"},
-                {"save", "{\"ok\": 1, \"bad key!\": 2}", "field key 'bad key!'"},
-                {"save", "{\"status\": \"COMPLETED\"}", "key 'status' is kept by Cohort"},
-                {"append", "{\"record\": {}}", "key: expected"},
-                {"append", "{\"key\": \"trials\"}", "record: expected"},
-                {"next", "{\"page\": \"one\"}", "page: expected"}}) {
+            {"save", "not json", "body: not JSON"},
+            {"save", "[1, 2]", "body: expected an object"},
+            {"save", "{\"ok\": 1, \"bad key!\": 2}", "field key 'bad key!'"},
+            {"save", "{\"status\": \"COMPLETED\"}", "key 'status' is kept by Cohort"},
+            {"append", "{\"record\": {}}", "key: expected"},
+            {"append", "{\"key\": \"trials\"}", "record: expected"},
+            {"next", "{\"page\": \"one\"}", "page: expected"}
+        }) {
             HttpResponse<String> r = json(p, bad[0], bad[1]);
             assertEquals(400, r.statusCode(), bad[1]);
             assertTrue(r.body().contains(bad[2]), r.body());
         }
-        assertEquals(rows, count("SELECT count(*) FROM cohort.field_value WHERE participant_id = ?", p.id()),
+        assertEquals(
+                rows,
+                count("SELECT count(*) FROM cohort.field_value WHERE participant_id = ?", p.id()),
                 "a refused call stores nothing");
         assertEquals(1, reread(p).pageIndex());
 
@@ -457,14 +497,16 @@ class ParticipantRuntimeTest {
         LiveFeed live = LiveFeed.over(service(Events.class), new Transactions(ds));
         live.command(p.id(), "message", Map.of("text", "<b>Hello</b> there"));
         String message = received.poll(5, TimeUnit.SECONDS);
-        assertTrue(message != null && message.contains("\"type\":\"message\"") && message.contains("<b>Hello</b> there"),
+        assertTrue(
+                message != null && message.contains("\"type\":\"message\"") && message.contains("<b>Hello</b> there"),
                 String.valueOf(message));
         // Someone else's command does not reach this page.
         Participant other = newSession("survey", 1).get(0);
         live.command(other.id(), "reload", Map.of());
         live.command(p.id(), "redirect", Map.of("url", "https://example.org/"));
         String next = received.poll(5, TimeUnit.SECONDS);
-        assertTrue(next != null && next.contains("\"type\":\"redirect\"") && next.contains("https://example.org/"), next);
+        assertTrue(
+                next != null && next.contains("\"type\":\"redirect\"") && next.contains("https://example.org/"), next);
 
         ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
         eventually(() -> !online(p), "offline after the socket closed");
@@ -483,15 +525,17 @@ class ParticipantRuntimeTest {
         List<Participant> all = newSession("three", 200);
         List<CompletableFuture<HttpResponse<String>>> loads = new ArrayList<>();
         for (Participant p : all) {
-            loads.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(host.url() + url(p))).build(),
+            loads.add(HTTP.sendAsync(
+                    HttpRequest.newBuilder(URI.create(host.url() + url(p))).build(),
                     HttpResponse.BodyHandlers.ofString()));
         }
         for (CompletableFuture<HttpResponse<String>> load : loads) {
             assertEquals(200, load.get(60, TimeUnit.SECONDS).statusCode());
         }
         Map<String, Integer> counts = new TreeMap<>();
-        try (Connection c = DriverManager.getConnection(db); PreparedStatement ps = c.prepareStatement(
-                "SELECT condition, count(*) FROM cohort.participant WHERE session_id = ? GROUP BY condition")) {
+        try (Connection c = DriverManager.getConnection(db);
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT condition, count(*) FROM cohort.participant WHERE session_id = ? GROUP BY condition")) {
             ps.setString(1, all.get(0).sessionId());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -507,27 +551,30 @@ class ParticipantRuntimeTest {
     }
 
     static WebSocket socket(String path, LinkedBlockingQueue<String> received) throws Exception {
-        return HTTP.newWebSocketBuilder().buildAsync(URI.create(host.url().replace("http", "ws") + path),
-                new WebSocket.Listener() {
+        return HTTP.newWebSocketBuilder()
+                .buildAsync(URI.create(host.url().replace("http", "ws") + path), new WebSocket.Listener() {
                     @Override
                     public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
                         received.add(data.toString());
                         w.request(1);
                         return null;
                     }
-                }).get(5, TimeUnit.SECONDS);
+                })
+                .get(5, TimeUnit.SECONDS);
     }
 
     /** The close code of a socket the host refuses. */
     static int closeCode(String path) throws Exception {
         CompletableFuture<Integer> closed = new CompletableFuture<>();
-        HTTP.newWebSocketBuilder().buildAsync(URI.create(host.url().replace("http", "ws") + path), new WebSocket.Listener() {
-            @Override
-            public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
-                closed.complete(code);
-                return null;
-            }
-        }).get(5, TimeUnit.SECONDS);
+        HTTP.newWebSocketBuilder()
+                .buildAsync(URI.create(host.url().replace("http", "ws") + path), new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
+                        closed.complete(code);
+                        return null;
+                    }
+                })
+                .get(5, TimeUnit.SECONDS);
         return closed.get(5, TimeUnit.SECONDS);
     }
 
@@ -562,7 +609,8 @@ class ParticipantRuntimeTest {
         Participant p = newSession("survey", 1).get(0);
         BundleContext c = framework.getBundleContext();
         List<String> pages = new java.util.concurrent.CopyOnWriteArrayList<>();
-        ServiceRegistration<ParticipantPageContribution> widget = c.registerService(ParticipantPageContribution.class,
+        ServiceRegistration<ParticipantPageContribution> widget = c.registerService(
+                ParticipantPageContribution.class,
                 new ParticipantPageContribution() {
                     @Override
                     public String head(ParticipantPage page) {
@@ -574,18 +622,21 @@ class ParticipantRuntimeTest {
                     public String body(ParticipantPage page) {
                         return "<div id=\"chat-widget\"></div>";
                     }
-                }, null);
+                },
+                null);
         List<String> principals = new java.util.concurrent.CopyOnWriteArrayList<>();
-        ServiceRegistration<SocketEndpoint> chat = c.registerService(SocketEndpoint.class, new SocketEndpoint() {
-            @Override
-            public void onOpen(Socket socket) {
-                principals.add(socket.principal());
-            }
+        ServiceRegistration<SocketEndpoint> chat = c.registerService(
+                SocketEndpoint.class,
+                new SocketEndpoint() {
+                    @Override
+                    public void onOpen(Socket socket) {
+                        principals.add(socket.principal());
+                    }
 
-            @Override
-            public void onMessage(Socket socket, String message) {
-            }
-        }, new java.util.Hashtable<>(Map.of(SocketEndpoint.PATH, "chat", SocketEndpoint.AUDIENCE, "participant")));
+                    @Override
+                    public void onMessage(Socket socket, String message) {}
+                },
+                new java.util.Hashtable<>(Map.of(SocketEndpoint.PATH, "chat", SocketEndpoint.AUDIENCE, "participant")));
         try {
             String page = get(url(p)).body();
             assertTrue(page.contains("<script src=\"/static/chat/widget.js\"></script>"), page);
@@ -593,7 +644,8 @@ class ParticipantRuntimeTest {
             assertEquals(List.of(p.id() + "@intro"), pages);
 
             LinkedBlockingQueue<String> ignored = new LinkedBlockingQueue<>();
-            socket("ws/chat?session=" + p.sessionId() + "&token=" + p.token(), ignored).sendClose(1000, "");
+            socket("ws/chat?session=" + p.sessionId() + "&token=" + p.token(), ignored)
+                    .sendClose(1000, "");
             eventually(() -> principals.size() == 1, "the participant's chat socket");
             socket("ws/chat", ignored).sendClose(1000, "");
             eventually(() -> principals.size() == 2, "two chat sockets");

@@ -8,15 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cohort.platform.InProcessNode;
-import io.cohort.platform.Config;
 import io.cohort.platform.Host;
-import io.cohort.testkit.JsonSocket;
-import io.cohort.platform.TestFramework;
-import io.cohort.platform.osgi.SystemPackages;
+import io.cohort.platform.InProcessNode;
 import io.cohort.testkit.AdminHttp;
+import io.cohort.testkit.JsonSocket;
 import io.cohort.testkit.TestDatabase;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,6 +39,7 @@ class RoomsTest {
 
     @TempDir
     static Path home;
+
     static InProcessNode node;
     static Framework framework;
     static Host host;
@@ -61,11 +58,21 @@ class RoomsTest {
                 pages:
                   - {name: decide, kind: form, template: decide.peb}
                 """);
-        Files.writeString(pairs.resolve("decide.peb"),
+        Files.writeString(
+                pairs.resolve("decide.peb"),
                 "{% extends \"participant.peb\" %}{% block content %}<h1 id=\"hello\">Welcome, {{ participant.name }}</h1>{% endblock %}");
         db = TestDatabase.create();
-        node = InProcessNode.start(home, Map.of("COHORT_DB_URL", db, "COHORT_API_TOKEN", TOKEN, "COHORT_ADMIN_PASSWORD", PASSWORD,
-                "COHORT_ROOM_JOINS_PER_MINUTE", "40"));
+        node = InProcessNode.start(
+                home,
+                Map.of(
+                        "COHORT_DB_URL",
+                        db,
+                        "COHORT_API_TOKEN",
+                        TOKEN,
+                        "COHORT_ADMIN_PASSWORD",
+                        PASSWORD,
+                        "COHORT_ROOM_JOINS_PER_MINUTE",
+                        "40"));
         framework = node.framework();
         host = node.host();
         api = person().bearer(TOKEN);
@@ -86,8 +93,19 @@ class RoomsTest {
     }
 
     static AdminHttp.Response createRoom(String name, String join, String labels, int capacity) {
-        return api.postForm("/api/rooms", form("name", name, "experiment", "pairs", "join", join, "labels", labels,
-                "capacity", String.valueOf(capacity)));
+        return api.postForm(
+                "/api/rooms",
+                form(
+                        "name",
+                        name,
+                        "experiment",
+                        "pairs",
+                        "join",
+                        join,
+                        "labels",
+                        labels,
+                        "capacity",
+                        String.valueOf(capacity)));
     }
 
     static Map<String, String> form(String... kv) {
@@ -107,7 +125,8 @@ class RoomsTest {
     }
 
     static List<String> column(String sql, String... args) throws Exception {
-        try (Connection c = DriverManager.getConnection(db); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = DriverManager.getConnection(db);
+                PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setString(i + 1, args[i]);
             }
@@ -139,8 +158,14 @@ class RoomsTest {
         // Each refusal names its field and changes nothing.
         Map<String, AdminHttp.Response> refused = new LinkedHashMap<>();
         refused.put("name:", createRoom("bad name", "free", "", 4));
-        refused.put("experiment:", api.postForm("/api/rooms", form("name", "lab2", "experiment", "nope", "join", "free", "capacity", "3")));
-        refused.put("capacity:", api.postForm("/api/rooms", form("name", "lab2", "experiment", "pairs", "join", "free", "capacity", "many")));
+        refused.put(
+                "experiment:",
+                api.postForm(
+                        "/api/rooms", form("name", "lab2", "experiment", "nope", "join", "free", "capacity", "3")));
+        refused.put(
+                "capacity:",
+                api.postForm(
+                        "/api/rooms", form("name", "lab2", "experiment", "pairs", "join", "free", "capacity", "many")));
         refused.put("labels:", createRoom("lab2", "restricted", " , ", 3));
         refused.put("join:", createRoom("lab2", "maybe", "a", 3));
         refused.put("name: a room called 'lab1' exists already", createRoom("lab1", "free", "", 9));
@@ -149,15 +174,17 @@ class RoomsTest {
             assertTrue(r.body().contains("\"error\":\"" + field), field + " → " + r.body());
         });
         assertEquals(404, api.get("/api/rooms/lab2").status());
-        assertEquals(4, json(api.get("/api/rooms/lab1")).get("room").get("capacity").asInt());
+        assertEquals(
+                4, json(api.get("/api/rooms/lab1")).get("room").get("capacity").asInt());
 
-        AdminHttp.Response edited = api.postForm("/api/rooms/lab1/edit",
+        AdminHttp.Response edited = api.postForm(
+                "/api/rooms/lab1/edit",
                 form("experiment", "pairs", "join", "restricted", "labels", "a\nb, c", "capacity", "2"));
         assertEquals(200, edited.status(), edited.toString());
         assertEquals("[\"a\",\"b\",\"c\"]", json(edited).get("labels").toString());
         assertFalse(json(edited).get("open").asBoolean());
-        AdminHttp.Response badEdit = api.postForm("/api/rooms/lab1/edit",
-                form("experiment", "pairs", "join", "free", "labels", "a,a", "capacity", "2"));
+        AdminHttp.Response badEdit = api.postForm(
+                "/api/rooms/lab1/edit", form("experiment", "pairs", "join", "free", "labels", "a,a", "capacity", "2"));
         assertEquals(400, badEdit.status());
         assertTrue(badEdit.body().contains("labels: each label may appear only once"), badEdit.body());
         JsonNode after = json(api.get("/api/rooms/lab1")).get("room");
@@ -165,7 +192,9 @@ class RoomsTest {
         assertFalse(after.get("open").asBoolean());
         assertEquals(List.of("api"), audit("room.create", "lab1"));
         assertEquals(List.of("api"), audit("room.edit", "lab1"));
-        assertEquals(404, api.postForm("/api/rooms/nowhere/edit", form("capacity", "2")).status());
+        assertEquals(
+                404,
+                api.postForm("/api/rooms/nowhere/edit", form("capacity", "2")).status());
 
         // The admin pages, as a logged-in browser with its CSRF token.
         AdminHttp admin = person();
@@ -174,21 +203,34 @@ class RoomsTest {
         assertEquals(200, list.status());
         assertTrue(list.body().contains("<a href=\"/admin/rooms\" class=\"current\">Rooms</a>"), list.body());
         assertTrue(list.body().contains("href=\"/admin/rooms/lab1\""), list.body());
-        AdminHttp.Response made = admin.postForm("/admin/rooms", form("name", "lab-html", "experiment", "pairs",
-                "join", "restricted", "labels", "<i>x</i>\nann", "capacity", "5"));
+        AdminHttp.Response made = admin.postForm(
+                "/admin/rooms",
+                form(
+                        "name",
+                        "lab-html",
+                        "experiment",
+                        "pairs",
+                        "join",
+                        "restricted",
+                        "labels",
+                        "<i>x</i>\nann",
+                        "capacity",
+                        "5"));
         assertEquals(302, made.status(), made.toString());
         assertEquals("/admin/rooms/lab-html", made.redirectPath());
         AdminHttp.Response page = admin.get("/admin/rooms/lab-html");
         assertTrue(page.body().contains("&lt;i&gt;x&lt;/i&gt;, ann"), page.body());
         assertFalse(page.body().contains("<i>x</i>"));
         assertEquals(List.of("admin"), audit("room.create", "lab-html"));
-        AdminHttp.Response formError = admin.postForm("/admin/rooms/lab-html/edit", form("experiment", "pairs",
-                "join", "free", "labels", "", "capacity", "0"));
+        AdminHttp.Response formError = admin.postForm(
+                "/admin/rooms/lab-html/edit",
+                form("experiment", "pairs", "join", "free", "labels", "", "capacity", "0"));
         assertEquals(400, formError.status());
         assertTrue(formError.body().contains("capacity: 0 is not between 1 and 10000"), formError.body());
         AdminHttp.Response noCsrf = admin.postFormAsIs("/admin/rooms/lab-html/close", Map.of());
         assertEquals(403, noCsrf.status());
-        assertFalse(json(api.get("/api/rooms/lab-html")).get("room").get("closed").asBoolean());
+        assertFalse(
+                json(api.get("/api/rooms/lab-html")).get("room").get("closed").asBoolean());
     }
 
     @Test
@@ -250,7 +292,9 @@ class RoomsTest {
         assertEquals(200, person().get("/room/small/?label=ann").status());
         AdminHttp.Response taken = person().get("/room/small/?label=ann");
         assertEquals(409, taken.status());
-        assertTrue(taken.body().contains("This label is taken: someone in this room already uses the label &#39;ann&#39;"), taken.body());
+        assertTrue(
+                taken.body().contains("This label is taken: someone in this room already uses the label &#39;ann&#39;"),
+                taken.body());
 
         AdminHttp.Response full = person().get("/room/small/?label=dan");
         assertEquals(409, full.status());
@@ -284,7 +328,9 @@ class RoomsTest {
 
     @Test
     void aSessionFromTheWaitingListSendsEachWaitingPersonToTheirSlot() throws Exception {
-        assertEquals(201, createRoom("lab-s", "restricted", "alice, bob, carol, dave", 5).status());
+        assertEquals(
+                201,
+                createRoom("lab-s", "restricted", "alice, bob, carol, dave", 5).status());
         AdminHttp alice = person();
         AdminHttp bob = person();
         AdminHttp carol = person();
@@ -301,7 +347,12 @@ class RoomsTest {
         assertEquals(2, monitor.next(m -> m.has("waiting")).get("waiting").size());
 
         assertEquals(200, carol.get("/room/lab-s/?label=carol").status());
-        assertEquals(3, aliceHears.next(m -> m.path("waiting").asInt() == 3).get("waiting").asInt());
+        assertEquals(
+                3,
+                aliceHears
+                        .next(m -> m.path("waiting").asInt() == 3)
+                        .get("waiting")
+                        .asInt());
         JsonNode live = monitor.next(m -> m.path("waiting").size() == 3);
         assertEquals("carol", live.get("waiting").get(2).get("label").asText());
         assertTrue(live.get("waiting").get(0).get("online").asBoolean(), "alice has her socket open: " + live);
@@ -313,44 +364,61 @@ class RoomsTest {
         String session = result.get("session").get("id").asText();
         assertEquals("pairs", result.get("session").get("experiment").asText());
         Map<String, String> urls = new LinkedHashMap<>();
-        result.get("participants").forEach(p -> urls.put(p.get("label").asText(), p.get("url").asText()));
+        result.get("participants")
+                .forEach(p -> urls.put(p.get("label").asText(), p.get("url").asText()));
         assertEquals(List.of("alice", "bob", "carol"), List.copyOf(urls.keySet()));
-        assertEquals(List.of("alice", "bob", "carol"), column(
-                "SELECT name FROM cohort.participant WHERE session_id = ? AND label = name ORDER BY created_at, name", session));
+        assertEquals(
+                List.of("alice", "bob", "carol"),
+                column(
+                        "SELECT name FROM cohort.participant WHERE session_id = ? AND label = name ORDER BY created_at, name",
+                        session));
         assertEquals(List.of("3"), column("SELECT settings->>'rounds' FROM cohort.session WHERE id = ?", session));
         for (String label : urls.keySet()) {
-            String token = column("SELECT token FROM cohort.participant WHERE session_id = ? AND name = ?", session, label).get(0);
+            String token = column(
+                            "SELECT token FROM cohort.participant WHERE session_id = ? AND name = ?", session, label)
+                    .get(0);
             assertEquals("/p/" + session + "/" + token + "/", urls.get(label));
         }
 
         // Each waiting page now points at its participant: the socket, the poll, the page itself.
-        assertEquals(urls.get("alice"), aliceHears.next(m -> m.has("url")).get("url").asText());
-        assertEquals(urls.get("bob"), json(bob.get("/room/lab-s/status")).get("url").asText());
+        assertEquals(
+                urls.get("alice"), aliceHears.next(m -> m.has("url")).get("url").asText());
+        assertEquals(
+                urls.get("bob"), json(bob.get("/room/lab-s/status")).get("url").asText());
         AdminHttp.Response carolReload = carol.get("/room/lab-s/");
         assertEquals(302, carolReload.status());
         assertEquals(urls.get("carol"), carolReload.redirectPath());
         AdminHttp.Response carolsPage = carol.get(carolReload.redirectPath());
         assertEquals(200, carolsPage.status(), carolsPage.toString());
         assertTrue(carolsPage.body().contains("<h1 id=\"hello\">Welcome, carol</h1>"), carolsPage.body());
-        // A pre-assigned label on another device goes straight to its participant; a label without a slot finds no room.
+        // A pre-assigned label on another device goes straight to its participant; a label without a slot finds no
+        // room.
         assertEquals(urls.get("bob"), person().get("/room/lab-s/?label=bob").redirectPath());
         AdminHttp.Response dave = person().get("/room/lab-s/?label=dave");
         assertEquals(409, dave.status());
         assertTrue(dave.body().contains("This room is full"));
         assertEquals(List.of(), waitingLabels("lab-s"));
-        assertEquals(session, monitor.next(m -> m.path("room").path("sessionId").isTextual())
-                .get("room").get("sessionId").asText());
+        assertEquals(
+                session,
+                monitor.next(m -> m.path("room").path("sessionId").isTextual())
+                        .get("room")
+                        .get("sessionId")
+                        .asText());
 
-        AdminHttp.Response edit = api.postForm("/api/rooms/lab-s/edit", form("experiment", "pairs", "join", "free", "capacity", "9"));
+        AdminHttp.Response edit =
+                api.postForm("/api/rooms/lab-s/edit", form("experiment", "pairs", "join", "free", "capacity", "9"));
         assertEquals(400, edit.status());
         assertTrue(edit.body().contains("feeds session " + session + "; disassociate it before editing"), edit.body());
-        assertEquals(5, json(api.get("/api/rooms/lab-s")).get("room").get("capacity").asInt());
+        assertEquals(
+                5, json(api.get("/api/rooms/lab-s")).get("room").get("capacity").asInt());
         AdminHttp.Response again = api.post("/api/rooms/lab-s/session");
         assertEquals(400, again.status());
         assertTrue(again.body().contains("already"), again.body());
         assertEquals(List.of("api"), audit("room.session", "lab-s"));
         AdminHttp.Response roomPage = admin.get("/admin/rooms/lab-s");
-        assertTrue(roomPage.body().contains("Feeds session <a href=\"/admin/sessions/" + session + "\">"), roomPage.body());
+        assertTrue(
+                roomPage.body().contains("Feeds session <a href=\"/admin/sessions/" + session + "\">"),
+                roomPage.body());
         aliceHears.close();
         monitor.close();
     }
@@ -365,7 +433,8 @@ class RoomsTest {
                 .send(Map.of("watch", "dashboard"));
         dashboard.next(m -> m.path("type").asText().equals("dashboard"));
         assertEquals(200, person().get("/room/dash/?label=zoe").status());
-        JsonNode rooms = dashboard.next(m -> m.path("type").asText().equals("rooms")).get("rooms");
+        JsonNode rooms =
+                dashboard.next(m -> m.path("type").asText().equals("rooms")).get("rooms");
         JsonNode dash = null;
         for (JsonNode r : rooms) {
             dash = r.get("room").get("name").asText().equals("dash") ? r : dash;
@@ -388,8 +457,12 @@ class RoomsTest {
         assertTrue(badSettings.body().contains("settings: must be a JSON object"), badSettings.body());
         assertEquals(List.of("0"), column("SELECT count(*)::text FROM cohort.participant WHERE label = 'ann'"));
         assertEquals(List.of("ann"), waitingLabels("reuse"));
-        assertTrue(json(api.get("/api/rooms/reuse")).get("room").get("sessionId").isNull());
-        String first = json(api.post("/api/rooms/reuse/session")).get("session").get("id").asText();
+        assertTrue(
+                json(api.get("/api/rooms/reuse")).get("room").get("sessionId").isNull());
+        String first = json(api.post("/api/rooms/reuse/session"))
+                .get("session")
+                .get("id")
+                .asText();
         assertEquals(302, ann.get("/room/reuse/").status());
 
         AdminHttp.Response gone = api.post("/api/rooms/reuse/disassociate");
@@ -407,10 +480,17 @@ class RoomsTest {
         assertTrue(back.body().contains("name=\"label\""), back.body());
         assertEquals(200, ann.get("/room/reuse/?label=ann").status());
         assertEquals(List.of("ann"), waitingLabels("reuse"));
-        assertEquals(200, api.postForm("/api/rooms/reuse/edit", form("experiment", "pairs", "join", "free", "capacity", "4")).status());
-        String second = json(api.post("/api/rooms/reuse/session")).get("session").get("id").asText();
+        assertEquals(
+                200,
+                api.postForm("/api/rooms/reuse/edit", form("experiment", "pairs", "join", "free", "capacity", "4"))
+                        .status());
+        String second = json(api.post("/api/rooms/reuse/session"))
+                .get("session")
+                .get("id")
+                .asText();
         assertNotEquals(first, second);
-        String token = column("SELECT token FROM cohort.participant WHERE session_id = ? AND label = 'ann'", second).get(0);
+        String token = column("SELECT token FROM cohort.participant WHERE session_id = ? AND label = 'ann'", second)
+                .get(0);
         assertEquals("/p/" + second + "/" + token + "/", ann.get("/room/reuse/").redirectPath());
     }
 
@@ -421,21 +501,30 @@ class RoomsTest {
         AdminHttp bob = person();
         assertEquals(200, alice.get("/room/open-s/?label=alice").status());
         assertEquals(200, bob.get("/room/open-s/?label=bob").status());
-        String session = json(api.post("/api/rooms/open-s/session")).get("session").get("id").asText();
-        String token = column("SELECT token FROM cohort.participant WHERE session_id = ? AND label = 'alice'", session).get(0);
-        assertEquals("/p/" + session + "/" + token + "/", alice.get("/room/open-s/").redirectPath());
+        String session = json(api.post("/api/rooms/open-s/session"))
+                .get("session")
+                .get("id")
+                .asText();
+        String token = column("SELECT token FROM cohort.participant WHERE session_id = ? AND label = 'alice'", session)
+                .get(0);
+        assertEquals(
+                "/p/" + session + "/" + token + "/", alice.get("/room/open-s/").redirectPath());
 
         // Anyone else typing her label once led straight to her participant URL.
-        for (AdminHttp.Response stranger : List.of(person().get("/room/open-s/?label=alice"),
+        for (AdminHttp.Response stranger : List.of(
+                person().get("/room/open-s/?label=alice"),
                 person().postFormAsIs("/room/open-s/", form("label", "alice")))) {
             assertEquals(409, stranger.status(), stranger.toString());
             assertTrue(stranger.body().contains("This label is taken"), stranger.body());
             assertFalse(stranger.body().contains(token), "the participant's token leaked: " + stranger.body());
             assertEquals(null, stranger.header("location"));
         }
-        assertEquals(List.of(token), column("SELECT token FROM cohort.participant WHERE session_id = ? AND label = 'alice'",
-                session), "nothing new was made for her label");
-        assertEquals("/p/" + session + "/" + token + "/", alice.get("/room/open-s/").redirectPath());
+        assertEquals(
+                List.of(token),
+                column("SELECT token FROM cohort.participant WHERE session_id = ? AND label = 'alice'", session),
+                "nothing new was made for her label");
+        assertEquals(
+                "/p/" + session + "/" + token + "/", alice.get("/room/open-s/").redirectPath());
     }
 
     @Test
@@ -468,10 +557,12 @@ class RoomsTest {
     /** A GET sent from a given loopback address, whole answer as text. */
     static String getFrom(String address, String path) throws Exception {
         URI url = URI.create(host.url());
-        try (java.net.Socket socket = new java.net.Socket(url.getHost(), url.getPort(),
-                java.net.InetAddress.getByName(address), 0)) {
-            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + url.getHost() + ":" + url.getPort()
-                    + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        try (java.net.Socket socket =
+                new java.net.Socket(url.getHost(), url.getPort(), java.net.InetAddress.getByName(address), 0)) {
+            socket.getOutputStream()
+                    .write(("GET " + path + " HTTP/1.1\r\nHost: " + url.getHost() + ":" + url.getPort()
+                                    + "\r\nConnection: close\r\n\r\n")
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         }
     }

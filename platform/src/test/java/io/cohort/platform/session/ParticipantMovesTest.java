@@ -42,6 +42,7 @@ class ParticipantMovesTest {
 
     @TempDir
     static Path home;
+
     static Database database;
     static SessionStore sessions;
     static ParticipantStore participants;
@@ -51,16 +52,34 @@ class ParticipantMovesTest {
     static final List<String> published = new CopyOnWriteArrayList<>();
     static final List<String> arrivedGroups = new CopyOnWriteArrayList<>();
 
-    static final Experiment THREE_WAY = new Experiment("three-way", "Three conditions", "1.0",
+    static final Experiment THREE_WAY = new Experiment(
+            "three-way",
+            "Three conditions",
+            "1.0",
             List.of(new Page("a", PageKind.FORM, "a.peb", List.of()), new Page("b", PageKind.FORM, "b.peb", List.of())),
-            List.of(new Condition("red", 1), new Condition("green", 1), new Condition("blue", 1)), 1, "{\"rounds\": 2}", "", "");
-    static final Experiment PAIRS = new Experiment("pairs", "Pairs", "2.0",
-            List.of(new Page("decide", PageKind.FORM, "d.peb", List.of()), new Page("wait", PageKind.WAIT, null, List.of()),
-                    new Page("result", PageKind.FORM, "r.peb", List.of())), List.of(), 2, "{}", "", "");
+            List.of(new Condition("red", 1), new Condition("green", 1), new Condition("blue", 1)),
+            1,
+            "{\"rounds\": 2}",
+            "",
+            "");
+    static final Experiment PAIRS = new Experiment(
+            "pairs",
+            "Pairs",
+            "2.0",
+            List.of(
+                    new Page("decide", PageKind.FORM, "d.peb", List.of()),
+                    new Page("wait", PageKind.WAIT, null, List.of()),
+                    new Page("result", PageKind.FORM, "r.peb", List.of())),
+            List.of(),
+            2,
+            "{}",
+            "",
+            "");
 
     @BeforeAll
     static void start() throws Exception {
-        database = Database.open(Config.load(home, home, Map.of("COHORT_DB_URL", TestDatabase.create(), "COHORT_DB_POOL_SIZE", "20")));
+        database = Database.open(
+                Config.load(home, home, Map.of("COHORT_DB_URL", TestDatabase.create(), "COHORT_DB_POOL_SIZE", "20")));
         database.migrate();
         Experiments experiments = new Experiments() {
             @Override
@@ -75,9 +94,11 @@ class ParticipantMovesTest {
         };
         ExperimentHooks pairHooks = new ExperimentHooks() {
             @Override
-            public void groupArrived(Session session, String page, List<Participant> group, io.cohort.api.data.ParticipantData d) {
+            public void groupArrived(
+                    Session session, String page, List<Participant> group, io.cohort.api.data.ParticipantData d) {
                 arrivedGroups.add(page + ":" + group.size());
-                group.forEach(p -> d.set(p.id(), "partner_seen", Integer.toString(group.size() - 1), "PairsHooks.groupArrived"));
+                group.forEach(p ->
+                        d.set(p.id(), "partner_seen", Integer.toString(group.size() - 1), "PairsHooks.groupArrived"));
             }
         };
         Transactions tx = new Transactions(database.dataSource());
@@ -87,7 +108,8 @@ class ParticipantMovesTest {
                 name -> name.equals("pairs") ? Optional.of(pairHooks) : Optional.empty();
         participants = new ParticipantStore(tx, experiments, hooks, data, live);
         sessions = new SessionStore(tx, experiments, hooks, participants, data, live);
-        moves = new ParticipantMoves(tx, experiments, hooks, sessions, data, live, new ConditionAssignment(n -> Optional.empty()));
+        moves = new ParticipantMoves(
+                tx, experiments, hooks, sessions, data, live, new ConditionAssignment(n -> Optional.empty()));
     }
 
     @AfterAll
@@ -127,7 +149,8 @@ class ParticipantMovesTest {
 
     @Test
     void aSubmitMovesOnceAndRecordsFieldsVisitsAndCompletion() {
-        Session s = sessions.create(new NewSession("three-way", 1, "{\"rounds\": 5}", "submit-test", List.of("ann"), false, "test"));
+        Session s = sessions.create(
+                new NewSession("three-way", 1, "{\"rounds\": 5}", "submit-test", List.of("ann"), false, "test"));
         assertEquals("{\"rounds\": 5}".replace(" ", ""), s.settings().replace(" ", ""));
         Participant p = participants.ofSession(s.id()).get(0);
         assertEquals("ann", p.name());
@@ -141,26 +164,49 @@ class ParticipantMovesTest {
         Participant done = participants.find(p.id()).orElseThrow();
         assertEquals(ParticipantStatus.COMPLETED, done.status());
         assertEquals(2, done.pageIndex());
-        assertEquals(List.of("a", "b"), data.visits(p.id()).stream().map(v -> v.page()).toList());
+        assertEquals(
+                List.of("a", "b"),
+                data.visits(p.id()).stream().map(v -> v.page()).toList());
         assertTrue(data.visits(p.id()).stream().allMatch(v -> v.leftAt() != null));
-        assertEquals(List.of("\"ALLOCATED\"", "\"STARTED\"", "\"COMPLETED\""),
+        assertEquals(
+                List.of("\"ALLOCATED\"", "\"STARTED\"", "\"COMPLETED\""),
                 data.history(p.id(), "status").stream().map(v -> v.value()).toList());
         live.announce();
-        assertTrue(published.stream().anyMatch(e -> e.startsWith("participant/changed {\"participants\":[")
-                && e.contains("\"" + p.id() + "\"")), published.toString());
+        assertTrue(
+                published.stream()
+                        .anyMatch(e -> e.startsWith("participant/changed {\"participants\":[")
+                                && e.contains("\"" + p.id() + "\"")),
+                published.toString());
     }
 
     @Test
     void badSessionInputNamesTheFieldAndCreatesNothing() throws Exception {
         int before = count("SELECT count(*) FROM cohort.session");
-        assertEquals("experiment: there is no experiment 'nope'", assertThrows(IllegalArgumentException.class,
-                () -> sessions.create(new NewSession("nope", 2, null, null, List.of(), false, "t"))).getMessage());
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> sessions.create(
-                new NewSession("three-way", 2, "{\"a\": ", null, List.of(), false, "t"))).getMessage().startsWith("settings: not JSON"));
-        assertEquals("settings: must be a JSON object like {\"rounds\": 3}", assertThrows(IllegalArgumentException.class,
-                () -> sessions.create(new NewSession("three-way", 2, "[1]", null, List.of(), false, "t"))).getMessage());
-        assertEquals("participant names: 1 names for 2 participants", assertThrows(IllegalArgumentException.class,
-                () -> sessions.create(new NewSession("three-way", 2, null, null, List.of("x"), false, "t"))).getMessage());
+        assertEquals(
+                "experiment: there is no experiment 'nope'",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> sessions.create(new NewSession("nope", 2, null, null, List.of(), false, "t")))
+                        .getMessage());
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class,
+                        () -> sessions.create(new NewSession("three-way", 2, "{\"a\": ", null, List.of(), false, "t")))
+                .getMessage()
+                .startsWith("settings: not JSON"));
+        assertEquals(
+                "settings: must be a JSON object like {\"rounds\": 3}",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> sessions.create(
+                                        new NewSession("three-way", 2, "[1]", null, List.of(), false, "t")))
+                        .getMessage());
+        assertEquals(
+                "participant names: 1 names for 2 participants",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> sessions.create(
+                                        new NewSession("three-way", 2, null, null, List.of("x"), false, "t")))
+                        .getMessage());
         assertEquals(before, count("SELECT count(*) FROM cohort.session"));
     }
 
@@ -178,19 +224,26 @@ class ParticipantMovesTest {
         assertEquals(2, participants.find(ps.get(1).id()).orElseThrow().pageIndex());
         assertEquals("1", data.current(ps.get(0).id()).get("partner_seen"));
         assertTrue(arrivedGroups.contains("wait:2"));
-        assertTrue(published.stream().anyMatch(e -> e.startsWith("participant/command") && e.contains(ps.get(0).id())
-                && e.contains("\"advance\"")));
+        assertTrue(published.stream()
+                .anyMatch(e -> e.startsWith("participant/command")
+                        && e.contains(ps.get(0).id())
+                        && e.contains("\"advance\"")));
     }
 
     @Test
     void anOfflinePartnerDoesNotBlockTheWaitForever() throws Exception {
-        Session s = sessions.create(new NewSession("pairs", 2, "{\"wait_timeout_seconds\": 1}", "pairs-timeout", List.of(), false, "test"));
+        Session s = sessions.create(
+                new NewSession("pairs", 2, "{\"wait_timeout_seconds\": 1}", "pairs-timeout", List.of(), false, "test"));
         List<Participant> ps = participants.ofSession(s.id());
         moves.arrive(ps.get(0).id());
         moves.arrive(ps.get(1).id());
         moves.setOnline(ps.get(1).id(), false);
         moves.submit(ps.get(0).id(), 0, Map.of());
-        assertEquals(0, moves.releaseTimedOut() + participants.find(ps.get(0).id()).orElseThrow().pageIndex() - 1,
+        assertEquals(
+                0,
+                moves.releaseTimedOut()
+                        + participants.find(ps.get(0).id()).orElseThrow().pageIndex()
+                        - 1,
                 "still waiting right after arriving");
         Thread.sleep(1300);
         assertEquals(1, moves.releaseTimedOut());
@@ -226,13 +279,17 @@ class ParticipantMovesTest {
         for (Participant p : participants.ofSession(s.id())) {
             assertEquals(1, p.pageIndex(), p.name());
             assertEquals(1, data.history(p.id(), "age").size(), p.name() + " stored once");
-            assertEquals(List.of("a", "b"), data.visits(p.id()).stream().map(v -> v.page()).toList());
+            assertEquals(
+                    List.of("a", "b"),
+                    data.visits(p.id()).stream().map(v -> v.page()).toList());
         }
         assertFalse(moves.submitDirect(s.id(), "not-a-token", THREE_WAY, 0, Map.of()), "an unknown token moves no one");
     }
 
     static int count(String sql) throws Exception {
-        try (Connection c = database.dataSource().getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Connection c = database.dataSource().getConnection();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getInt(1);
         }

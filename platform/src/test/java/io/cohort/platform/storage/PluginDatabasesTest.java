@@ -14,7 +14,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.cohort.api.storage.PluginDatabase;
 import io.cohort.platform.TestFramework;
 import io.cohort.testkit.TestDatabase;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.InvocationTargetException;
@@ -51,8 +50,12 @@ class PluginDatabasesTest {
     private static final String EXPORTS = "io.cohort.api.event;version=1.0.0,io.cohort.api.storage;version=1.0.0,"
             + "org.apache.ibatis.annotations;version=3.5.19";
     private static final String IMPORTS = "io.cohort.api.storage;version=\"[1.0,2)\",org.apache.ibatis.annotations";
-    private static final String[] NOTE_CLASSES = {"io/example/notes/Note.class", "io/example/notes/NoteMapper.class",
-        "io/example/notes/NoteQueries.class", "io/example/notes/NoteQueries.xml"};
+    private static final String[] NOTE_CLASSES = {
+        "io/example/notes/Note.class",
+        "io/example/notes/NoteMapper.class",
+        "io/example/notes/NoteQueries.class",
+        "io/example/notes/NoteQueries.xml"
+    };
 
     private static Path dir;
     private static HikariDataSource pool;
@@ -79,32 +82,46 @@ class PluginDatabasesTest {
 
     @Test
     void aBundleGetsItsMigratedSchemaAndMappers() throws Exception {
-        Bundle bundle = install("notes.jar", Map.of("Bundle-SymbolicName", "io.example.plugin.notes"), Map.of(
-                "db/V1__notes.sql", "CREATE TABLE note (id bigserial PRIMARY KEY, body text NOT NULL);",
-                "db/V2__more.sql", "ALTER TABLE note ADD COLUMN created_at timestamptz NOT NULL DEFAULT now();\n"
-                        + "CREATE TABLE tag (note_id bigint NOT NULL REFERENCES note (id), name text NOT NULL);"),
+        Bundle bundle = install(
+                "notes.jar",
+                Map.of("Bundle-SymbolicName", "io.example.plugin.notes"),
+                Map.of(
+                        "db/V1__notes.sql",
+                        "CREATE TABLE note (id bigserial PRIMARY KEY, body text NOT NULL);",
+                        "db/V2__more.sql",
+                        "ALTER TABLE note ADD COLUMN created_at timestamptz NOT NULL DEFAULT now();\n"
+                                + "CREATE TABLE tag (note_id bigint NOT NULL REFERENCES note (id), name text NOT NULL);"),
                 NOTE_CLASSES);
         bundle.start();
         PluginDatabase db = databaseOf(bundle);
 
         assertEquals("plugin_notes", db.schema());
-        assertEquals(List.of("flyway_schema_history", "note", "tag"), strings(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'plugin_notes' ORDER BY 1"));
-        assertEquals(List.of("1 V1__notes.sql true", "2 V2__more.sql true"), strings("SELECT version || ' ' || script"
-                + " || ' ' || success FROM plugin_notes.flyway_schema_history ORDER BY installed_rank"));
+        assertEquals(
+                List.of("flyway_schema_history", "note", "tag"),
+                strings(
+                        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'plugin_notes' ORDER BY 1"));
+        assertEquals(
+                List.of("1 V1__notes.sql true", "2 V2__more.sql true"),
+                strings("SELECT version || ' ' || script"
+                        + " || ' ' || success FROM plugin_notes.flyway_schema_history ORDER BY installed_rank"));
 
         Class<Object> mapper = load(bundle, "io.example.notes.NoteMapper");
-        assertEquals(2, (int) db.transaction(mapper, m -> (int) call(m, "add", "first") + (int) call(m, "add", "second")));
+        assertEquals(2, (int)
+                db.transaction(mapper, m -> (int) call(m, "add", "first") + (int) call(m, "add", "second")));
         List<?> notes = db.transaction(mapper, m -> (List<?>) call(m, "all"));
         assertEquals(List.of("first", "second"), bodies(notes));
         assertNotNull(call(notes.get(0), "getCreatedAt"), "created_at maps to createdAt");
         assertSame(bundleLoader(bundle), notes.get(0).getClass().getClassLoader());
 
         IllegalStateException boom = new IllegalStateException("boom");
-        assertSame(boom, assertThrows(IllegalStateException.class, () -> db.transaction(mapper, m -> {
-            call(m, "add", "rolled back");
-            throw boom;
-        })));
+        assertSame(
+                boom,
+                assertThrows(
+                        IllegalStateException.class,
+                        () -> db.transaction(mapper, m -> {
+                            call(m, "add", "rolled back");
+                            throw boom;
+                        })));
         assertEquals(2L, (long) db.transaction(mapper, m -> (long) call(m, "count")));
 
         // A mapper whose SQL is XML beside the interface, naming a bundle class as its result type.
@@ -113,16 +130,17 @@ class PluginDatabasesTest {
         assertEquals(List.of("second"), bodies(second));
         assertSame(bundleLoader(bundle), second.get(0).getClass().getClassLoader());
 
-        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT current_schema(), count(*) FROM note")) {
+        try (Connection c = db.dataSource().getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT current_schema(), count(*) FROM note")) {
             rs.next();
             assertEquals("plugin_notes", rs.getString(1));
             assertEquals(2, rs.getInt(2));
         }
 
         bundle.stop();
-        IllegalStateException released = assertThrows(IllegalStateException.class,
-                () -> db.transaction(mapper, m -> call(m, "count")));
+        IllegalStateException released =
+                assertThrows(IllegalStateException.class, () -> db.transaction(mapper, m -> call(m, "count")));
         assertTrue(released.getMessage().contains("released"), released.getMessage());
         bundle.uninstall();
     }
@@ -134,18 +152,22 @@ class PluginDatabasesTest {
      */
     @Test
     void withoutImportingTheAnnotationsAMapperHasNoStatements() throws Exception {
-        Framework strict = TestFramework.start(dir.resolve("felix-strict"), EXPORTS,
-                Map.of("felix.bootdelegation.implicit", "false"));
+        Framework strict = TestFramework.start(
+                dir.resolve("felix-strict"), EXPORTS, Map.of("felix.bootdelegation.implicit", "false"));
         try {
             strict.getBundleContext().registerService(PluginDatabase.class, new PluginDatabases(pool), null);
-            Bundle bundle = install(strict, "blind.jar", Map.of("Bundle-SymbolicName", "io.example.plugin.blind",
-                    "Import-Package", "io.cohort.api.storage"), Map.of(), NOTE_CLASSES);
+            Bundle bundle = install(
+                    strict,
+                    "blind.jar",
+                    Map.of("Bundle-SymbolicName", "io.example.plugin.blind", "Import-Package", "io.cohort.api.storage"),
+                    Map.of(),
+                    NOTE_CLASSES);
             bundle.start();
             PluginDatabase db = databaseOf(bundle);
             Class<Object> mapper = load(bundle, "io.example.notes.NoteMapper");
 
-            RuntimeException e = assertThrows(RuntimeException.class,
-                    () -> db.transaction(mapper, m -> call(m, "count")));
+            RuntimeException e =
+                    assertThrows(RuntimeException.class, () -> db.transaction(mapper, m -> call(m, "count")));
             assertTrue(e.getMessage().contains("Invalid bound statement"), e.getMessage());
         } finally {
             TestFramework.stop(strict);
@@ -154,39 +176,50 @@ class PluginDatabasesTest {
 
     @Test
     void aSecondBundleGetsAnotherSchemaEvenWithoutMigrations() throws Exception {
-        Bundle bundle = install("other.jar", Map.of("Bundle-SymbolicName", "io.example.plugin.whatever",
-                "Cohort-Plugin", "Other-Things"), Map.of());
+        Bundle bundle = install(
+                "other.jar",
+                Map.of("Bundle-SymbolicName", "io.example.plugin.whatever", "Cohort-Plugin", "Other-Things"),
+                Map.of());
         bundle.start();
         PluginDatabase db = databaseOf(bundle);
 
         assertEquals("plugin_other_things", db.schema());
-        assertEquals(List.of("plugin_other_things"),
+        assertEquals(
+                List.of("plugin_other_things"),
                 strings("SELECT nspname FROM pg_namespace WHERE nspname = 'plugin_other_things'"));
         assertFalse(strings("SELECT table_name FROM information_schema.tables"
-                + " WHERE table_schema = 'plugin_other_things'").contains("note"));
+                        + " WHERE table_schema = 'plugin_other_things'")
+                .contains("note"));
         bundle.uninstall();
     }
 
     @Test
     void aBrokenMigrationNamesTheBundleAndScript() throws Exception {
-        Bundle bundle = install("broken.jar", Map.of("Bundle-SymbolicName", "io.example.plugin.broken"), Map.of(
-                "db/V1__fine.sql", "CREATE TABLE fine (id int);",
-                "db/V2__broken.sql", "CREATE TABLE broken (id int"));
+        Bundle bundle = install(
+                "broken.jar",
+                Map.of("Bundle-SymbolicName", "io.example.plugin.broken"),
+                Map.of(
+                        "db/V1__fine.sql", "CREATE TABLE fine (id int);",
+                        "db/V2__broken.sql", "CREATE TABLE broken (id int"));
         bundle.start();
 
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> new PluginDatabases(pool).getService(bundle, null));
+        IllegalStateException e =
+                assertThrows(IllegalStateException.class, () -> new PluginDatabases(pool).getService(bundle, null));
         assertTrue(e.getMessage().contains("io.example.plugin.broken"), e.getMessage());
         assertTrue(e.getMessage().contains("V2__broken.sql"), e.getMessage());
-        assertEquals(List.of("1 true"), strings("SELECT version || ' ' || success"
-                + " FROM plugin_broken.flyway_schema_history ORDER BY installed_rank"));
+        assertEquals(
+                List.of("1 true"),
+                strings("SELECT version || ' ' || success"
+                        + " FROM plugin_broken.flyway_schema_history ORDER BY installed_rank"));
         bundle.uninstall();
     }
 
     @Test
     void throughTheRegistryABrokenMigrationIsAFrameworkError() throws Exception {
-        Bundle bundle = install("broken2.jar", Map.of("Bundle-SymbolicName", "io.example.plugin.broken2"), Map.of(
-                "db/V1__broken.sql", "NOT SQL AT ALL;"));
+        Bundle bundle = install(
+                "broken2.jar",
+                Map.of("Bundle-SymbolicName", "io.example.plugin.broken2"),
+                Map.of("db/V1__broken.sql", "NOT SQL AT ALL;"));
         bundle.start();
         List<FrameworkEvent> errors = new CopyOnWriteArrayList<>();
         FrameworkListener listener = event -> {
@@ -215,16 +248,18 @@ class PluginDatabasesTest {
     void schemaNamesAreCleanedAndBounded() throws Exception {
         Bundle odd = install("odd.jar", Map.of("Bundle-SymbolicName", "io.example.Odd-Name.x2"), Map.of());
         assertEquals("plugin_x2", PluginDatabases.schemaOf(odd));
-        Bundle headed = install("headed.jar", Map.of("Bundle-SymbolicName", "io.example.h",
-                "Cohort-Plugin", "My Plugin.v2"), Map.of());
+        Bundle headed = install(
+                "headed.jar", Map.of("Bundle-SymbolicName", "io.example.h", "Cohort-Plugin", "My Plugin.v2"), Map.of());
         assertEquals("plugin_my_plugin_v2", PluginDatabases.schemaOf(headed));
-        Bundle tooLong = install("long.jar", Map.of("Bundle-SymbolicName", "io.example.l",
-                "Cohort-Plugin", "n".repeat(57)), Map.of());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> PluginDatabases.schemaOf(tooLong));
+        Bundle tooLong = install(
+                "long.jar", Map.of("Bundle-SymbolicName", "io.example.l", "Cohort-Plugin", "n".repeat(57)), Map.of());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> PluginDatabases.schemaOf(tooLong));
         assertTrue(e.getMessage().contains("63"), e.getMessage());
-        Bundle longest = install("longest.jar", Map.of("Bundle-SymbolicName", "io.example.m",
-                "Cohort-Plugin", "n".repeat(56)), Map.of());
+        Bundle longest = install(
+                "longest.jar",
+                Map.of("Bundle-SymbolicName", "io.example.m", "Cohort-Plugin", "n".repeat(56)),
+                Map.of());
         assertEquals(63, PluginDatabases.schemaOf(longest).length());
         for (Bundle b : List.of(odd, headed, tooLong, longest)) {
             b.uninstall();
@@ -247,13 +282,18 @@ class PluginDatabasesTest {
 
     // --- a bundle built here, and reflection over classes that only the bundle can see
 
-    private static Bundle install(String name, Map<String, String> headers, Map<String, String> scripts,
-                                  String... classpathEntries) throws IOException, org.osgi.framework.BundleException {
+    private static Bundle install(
+            String name, Map<String, String> headers, Map<String, String> scripts, String... classpathEntries)
+            throws IOException, org.osgi.framework.BundleException {
         return install(framework, name, headers, scripts, classpathEntries);
     }
 
-    private static Bundle install(Framework into, String name, Map<String, String> headers,
-                                  Map<String, String> scripts, String... classpathEntries)
+    private static Bundle install(
+            Framework into,
+            String name,
+            Map<String, String> headers,
+            Map<String, String> scripts,
+            String... classpathEntries)
             throws IOException, org.osgi.framework.BundleException {
         Manifest manifest = new Manifest();
         Attributes main = manifest.getMainAttributes();
@@ -331,7 +371,9 @@ class PluginDatabasesTest {
 
     private static List<String> strings(String sql) throws SQLException {
         List<String> rows = new ArrayList<>();
-        try (Connection c = pool.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = pool.getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             while (rs.next()) {
                 rows.add(rs.getString(1));
             }
@@ -340,8 +382,9 @@ class PluginDatabasesTest {
     }
 
     private static String searchPath(javax.sql.DataSource ds) throws SQLException {
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SHOW search_path")) {
+        try (Connection c = ds.getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SHOW search_path")) {
             rs.next();
             return rs.getString(1);
         }

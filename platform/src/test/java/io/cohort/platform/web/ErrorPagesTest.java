@@ -28,12 +28,20 @@ class ErrorPagesTest {
 
     @TempDir
     static Path home;
+
     static InProcessNode node;
 
     @BeforeAll
     static void start() throws Exception {
-        node = InProcessNode.start(home, Map.of("COHORT_DB_URL", TestDatabase.create(), "COHORT_API_TOKEN", TOKEN,
-                "COHORT_ADMIN_PASSWORD", PASSWORD));
+        node = InProcessNode.start(
+                home,
+                Map.of(
+                        "COHORT_DB_URL",
+                        TestDatabase.create(),
+                        "COHORT_API_TOKEN",
+                        TOKEN,
+                        "COHORT_ADMIN_PASSWORD",
+                        PASSWORD));
     }
 
     @AfterAll
@@ -64,7 +72,9 @@ class ErrorPagesTest {
 
     @Test
     void invalidUtf8IsA400() throws Exception {
-        assertOwnPage(post("/login", "username=%FF%FE%FD&password=x".getBytes(StandardCharsets.US_ASCII), null), 400,
+        assertOwnPage(
+                post("/login", "username=%FF%FE%FD&password=x".getBytes(StandardCharsets.US_ASCII), null),
+                400,
                 "could not be read");
     }
 
@@ -82,15 +92,21 @@ class ErrorPagesTest {
         for (int i = 0; i < 100_010; i++) {
             form.append("&k").append(i).append("=1");
         }
-        HttpResponse<String> r = post("/login", form.toString().getBytes(StandardCharsets.US_ASCII), "application/json");
+        HttpResponse<String> r =
+                post("/login", form.toString().getBytes(StandardCharsets.US_ASCII), "application/json");
         assertTrue(r.statusCode() == 400 || r.statusCode() == 413, r.statusCode() + " " + r.body());
-        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), r.headers().toString());
-        assertTrue(r.body().matches("\\{\"error\":\"The request could not be read: .*\",\"id\":\"[a-z0-9]{10}\"}"), r.body());
+        assertTrue(
+                r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"),
+                r.headers().toString());
+        assertTrue(
+                r.body().matches("\\{\"error\":\"The request could not be read: .*\",\"id\":\"[a-z0-9]{10}\"}"),
+                r.body());
     }
 
     @Test
     void aNulCharacterIsRefusedNamingTheField() throws Exception {
-        HttpResponse<String> r = post("/login", "username=ad%00min&password=x".getBytes(StandardCharsets.US_ASCII), null);
+        HttpResponse<String> r =
+                post("/login", "username=ad%00min&password=x".getBytes(StandardCharsets.US_ASCII), null);
         assertOwnPage(r, 400, "The field 'username' contains a NUL character");
     }
 
@@ -117,27 +133,34 @@ class ErrorPagesTest {
 
     @Test
     void cohortsPagesCarryAStrictPolicyAndExperimentPagesNoReferrer() throws Exception {
-        HttpResponse<String> login = HTTP.send(HttpRequest.newBuilder(URI.create(node.url() + "login")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> login = HTTP.send(
+                HttpRequest.newBuilder(URI.create(node.url() + "login")).build(), HttpResponse.BodyHandlers.ofString());
         String csp = login.headers().firstValue("Content-Security-Policy").orElse("");
         assertTrue(csp.contains("script-src 'self';") && csp.contains("frame-ancestors 'none'"), csp);
-        assertEquals("nosniff", login.headers().firstValue("X-Content-Type-Options").orElse(""));
-        assertEquals("same-origin", login.headers().firstValue("Referrer-Policy").orElse(""));
+        assertEquals(
+                "nosniff", login.headers().firstValue("X-Content-Type-Options").orElse(""));
+        assertEquals(
+                "same-origin", login.headers().firstValue("Referrer-Policy").orElse(""));
         assertTrue(login.headers().firstValue("Strict-Transport-Security").isEmpty(), "no HSTS over plain http");
         assertTrue(login.headers().firstValue("Server").isEmpty());
         assertFalse(login.body().contains("<script>"), "no inline script on Cohort's pages");
-        HttpResponse<String> participant = HTTP.send(HttpRequest.newBuilder(URI.create(node.url() + "p/nobody/nothing/"))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> participant = HTTP.send(
+                HttpRequest.newBuilder(URI.create(node.url() + "p/nobody/nothing/"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertTrue(participant.headers().firstValue("Content-Security-Policy").isEmpty(), "the lab's pages are theirs");
-        assertEquals("no-referrer", participant.headers().firstValue("Referrer-Policy").orElse(""));
+        assertEquals(
+                "no-referrer",
+                participant.headers().firstValue("Referrer-Policy").orElse(""));
     }
 
     @Test
     void aRedirectNeverNamesTheHostTheRequestClaimed() throws Exception {
         URI url = URI.create(node.url());
         try (java.net.Socket socket = new java.net.Socket(url.getHost(), url.getPort())) {
-            socket.getOutputStream().write(("GET /admin/sessions HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream()
+                    .write(("GET /admin/sessions HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
             String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(answer.startsWith("HTTP/1.1 302"), answer);
             assertTrue(answer.contains("\r\nLocation: /login?next="), answer);
@@ -147,8 +170,15 @@ class ErrorPagesTest {
 
     @Test
     void behindHttpsCookiesAreSecureAndHstsIsSent(@TempDir Path other) throws Exception {
-        try (InProcessNode https = InProcessNode.start(other, Map.of("COHORT_DB_URL", TestDatabase.create(),
-                "COHORT_ADMIN_PASSWORD", PASSWORD, "COHORT_HTTP_PUBLIC_URL", "https://study.example.org"))) {
+        try (InProcessNode https = InProcessNode.start(
+                other,
+                Map.of(
+                        "COHORT_DB_URL",
+                        TestDatabase.create(),
+                        "COHORT_ADMIN_PASSWORD",
+                        PASSWORD,
+                        "COHORT_HTTP_PUBLIC_URL",
+                        "https://study.example.org"))) {
             AdminHttp admin = new AdminHttp(URI.create(https.url()));
             AdminHttp.Response in = admin.login("admin", PASSWORD);
             assertTrue(in.setCookie("cohort_admin").orElseThrow().contains("Secure"), in.toString());

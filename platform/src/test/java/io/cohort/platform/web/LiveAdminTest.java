@@ -18,16 +18,12 @@ import io.cohort.api.experiment.Page;
 import io.cohort.api.experiment.PageKind;
 import io.cohort.api.session.Participant;
 import io.cohort.api.session.Session;
-import io.cohort.platform.InProcessNode;
-import io.cohort.platform.Config;
 import io.cohort.platform.Host;
-import io.cohort.testkit.JsonSocket;
-import io.cohort.platform.TestFramework;
-import io.cohort.platform.osgi.SystemPackages;
+import io.cohort.platform.InProcessNode;
 import io.cohort.testkit.AdminHttp;
 import io.cohort.testkit.Browser;
+import io.cohort.testkit.JsonSocket;
 import io.cohort.testkit.TestDatabase;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -50,10 +46,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.launch.Framework;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.osgi.framework.launch.Framework;
 
 /** The Sessions tab, the session page's controls and actions, and the monitor socket, over HTTP and WebSocket. */
 class LiveAdminTest {
@@ -64,14 +59,23 @@ class LiveAdminTest {
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     /** Three form pages; pairs; new_player writes a field so a re-run shows. */
-    static final Experiment DUO = new Experiment("duo", "Duo", "1.2",
-            List.of(new Page("intro", PageKind.FORM, "intro.peb", List.of()),
+    static final Experiment DUO = new Experiment(
+            "duo",
+            "Duo",
+            "1.2",
+            List.of(
+                    new Page("intro", PageKind.FORM, "intro.peb", List.of()),
                     new Page("decide", PageKind.FORM, "decide.peb", List.of()),
                     new Page("outro", PageKind.FORM, "outro.peb", List.of())),
-            List.of(), 2, "{\"rounds\": 3}", "DONE", "");
+            List.of(),
+            2,
+            "{\"rounds\": 3}",
+            "DONE",
+            "");
 
     @TempDir
     static Path home;
+
     static InProcessNode node;
     static Framework framework;
     static Host host;
@@ -83,32 +87,47 @@ class LiveAdminTest {
     @BeforeAll
     static void start() throws Exception {
         db = TestDatabase.create();
-        node = InProcessNode.start(home, Map.of("COHORT_DB_URL", db, "COHORT_API_TOKEN", TOKEN,
-                "COHORT_ADMIN_PASSWORD", PASSWORD), context -> {
-            context.registerService(Experiments.class, new Experiments() {
-                @Override
-                public List<Experiment> list() {
-                    return List.of(DUO);
-                }
+        node = InProcessNode.start(
+                home,
+                Map.of("COHORT_DB_URL", db, "COHORT_API_TOKEN", TOKEN, "COHORT_ADMIN_PASSWORD", PASSWORD),
+                context -> {
+                    context.registerService(
+                            Experiments.class,
+                            new Experiments() {
+                                @Override
+                                public List<Experiment> list() {
+                                    return List.of(DUO);
+                                }
 
-                @Override
-                public Optional<Experiment> find(String name) {
-                    return name.equals(DUO.name()) ? Optional.of(DUO) : Optional.empty();
-                }
-            }, null);
-            context.registerService(ExperimentHooks.class, new ExperimentHooks() {
-                @Override
-                public void newSession(Session session, ParticipantData data) {
-                    newSessionRuns.computeIfAbsent(session.id(), k -> new AtomicInteger()).incrementAndGet();
-                }
+                                @Override
+                                public Optional<Experiment> find(String name) {
+                                    return name.equals(DUO.name()) ? Optional.of(DUO) : Optional.empty();
+                                }
+                            },
+                            null);
+                    context.registerService(
+                            ExperimentHooks.class,
+                            new ExperimentHooks() {
+                                @Override
+                                public void newSession(Session session, ParticipantData data) {
+                                    newSessionRuns
+                                            .computeIfAbsent(session.id(), k -> new AtomicInteger())
+                                            .incrementAndGet();
+                                }
 
-                @Override
-                public void newPlayer(Session session, Participant participant, ParticipantData data) {
-                    data.set(participant.id(), "welcome", "\"hello " + participant.name() + "\"", "DuoHooks.newPlayer");
-                }
-            }, props(ExperimentHooks.EXPERIMENT, "duo"));
-            context.registerService(EventListener.class, commands::add, props(EventListener.TOPIC, "participant/command"));
-        });
+                                @Override
+                                public void newPlayer(Session session, Participant participant, ParticipantData data) {
+                                    data.set(
+                                            participant.id(),
+                                            "welcome",
+                                            "\"hello " + participant.name() + "\"",
+                                            "DuoHooks.newPlayer");
+                                }
+                            },
+                            props(ExperimentHooks.EXPERIMENT, "duo"));
+                    context.registerService(
+                            EventListener.class, commands::add, props(EventListener.TOPIC, "participant/command"));
+                });
         framework = node.framework();
         host = node.host();
         admin = new AdminHttp(URI.create(host.url()));
@@ -130,15 +149,35 @@ class LiveAdminTest {
         assertEquals(200, tab.status());
         assertTrue(tab.body().contains("<option value=\"duo\""), tab.body());
         assertTrue(tab.body().contains("{&quot;rounds&quot;: 3}"), "settings prefilled with the defaults");
-        AdminHttp.Response made = admin.postForm("/admin/sessions", form("experiment", "duo", "participants", "2",
-                "settings", "{\"rounds\": 5}", "name", "form-made", "names", "ann\n\nbob\n", "simulate", "on"));
+        AdminHttp.Response made = admin.postForm(
+                "/admin/sessions",
+                form(
+                        "experiment",
+                        "duo",
+                        "participants",
+                        "2",
+                        "settings",
+                        "{\"rounds\": 5}",
+                        "name",
+                        "form-made",
+                        "names",
+                        "ann\n\nbob\n",
+                        "simulate",
+                        "on"));
         assertEquals(302, made.status(), made.toString());
         String id = made.redirectPath().substring("/admin/sessions/".length());
-        assertEquals("form-made|duo|1.2|2|true|5|admin", one("SELECT name || '|' || experiment || '|' || code_version"
-                + " || '|' || size || '|' || simulate || '|' || (settings->>'rounds') || '|' || created_by"
-                + " FROM cohort.session WHERE id = ?", id));
-        assertEquals("ann,bob", one("SELECT string_agg(name, ',' ORDER BY name) FROM cohort.participant WHERE session_id = ?", id));
-        assertEquals("admin", one("SELECT actor FROM cohort.audit_log WHERE action = 'session.create' AND target = ?", id));
+        assertEquals(
+                "form-made|duo|1.2|2|true|5|admin",
+                one(
+                        "SELECT name || '|' || experiment || '|' || code_version"
+                                + " || '|' || size || '|' || simulate || '|' || (settings->>'rounds') || '|' || created_by"
+                                + " FROM cohort.session WHERE id = ?",
+                        id));
+        assertEquals(
+                "ann,bob",
+                one("SELECT string_agg(name, ',' ORDER BY name) FROM cohort.participant WHERE session_id = ?", id));
+        assertEquals(
+                "admin", one("SELECT actor FROM cohort.audit_log WHERE action = 'session.create' AND target = ?", id));
         AdminHttp.Response page = admin.get(made.redirectPath());
         assertEquals(200, page.status());
         String annToken = one("SELECT token FROM cohort.participant WHERE session_id = ? AND name = 'ann'", id);
@@ -148,15 +187,24 @@ class LiveAdminTest {
 
     @Test
     void theApiCreatesASessionAndAnswersEachParticipantsUrl() throws Exception {
-        HttpResponse<String> made = api("POST", "/api/sessions",
+        HttpResponse<String> made = api(
+                "POST",
+                "/api/sessions",
                 "{\"experiment\": \"duo\", \"participants\": 3, \"settings\": {\"rounds\": 1}, \"name\": \"api-made\"}");
         assertEquals(201, made.statusCode(), made.body());
         JsonNode body = JSON.readTree(made.body());
         String id = body.get("session").get("id").asText();
-        assertEquals(1, JSON.readTree(body.get("session").get("settings").asText()).get("rounds").asInt());
+        assertEquals(
+                1,
+                JSON.readTree(body.get("session").get("settings").asText())
+                        .get("rounds")
+                        .asInt());
         assertEquals(3, body.get("participants").size());
         for (JsonNode p : body.get("participants")) {
-            String token = one("SELECT token FROM cohort.participant WHERE id = ? AND session_id = ?", p.get("id").asText(), id);
+            String token = one(
+                    "SELECT token FROM cohort.participant WHERE id = ? AND session_id = ?",
+                    p.get("id").asText(),
+                    id);
             assertEquals("/p/" + id + "/" + token + "/", p.get("url").asText());
         }
         JsonNode list = JSON.readTree(api("GET", "/api/sessions", null).body());
@@ -168,7 +216,8 @@ class LiveAdminTest {
         }
         assertEquals(3, mine.get("participants").asInt());
         assertEquals(0, mine.get("completed").asInt());
-        assertEquals("api", one("SELECT actor FROM cohort.audit_log WHERE action = 'session.create' AND target = ?", id));
+        assertEquals(
+                "api", one("SELECT actor FROM cohort.audit_log WHERE action = 'session.create' AND target = ?", id));
     }
 
     @Test
@@ -178,15 +227,20 @@ class LiveAdminTest {
         AdminHttp.Response unknown = admin.postForm("/admin/sessions", form("experiment", "nope", "participants", "2"));
         assertEquals(400, unknown.status());
         assertTrue(unknown.body().contains("experiment: there is no experiment &#39;nope&#39;"), unknown.body());
-        AdminHttp.Response badSettings = admin.postForm("/admin/sessions", form("experiment", "duo", "participants", "2",
-                "settings", "{\"rounds\": ", "name", "kept-name"));
+        AdminHttp.Response badSettings = admin.postForm(
+                "/admin/sessions",
+                form("experiment", "duo", "participants", "2", "settings", "{\"rounds\": ", "name", "kept-name"));
         assertEquals(400, badSettings.status());
         assertTrue(badSettings.body().contains("settings: not JSON"), badSettings.body());
         assertTrue(badSettings.body().contains("value=\"kept-name\""), "what was typed is shown again");
-        HttpResponse<String> count = api("POST", "/api/sessions", "{\"experiment\": \"duo\", \"participants\": \"many\"}");
+        HttpResponse<String> count =
+                api("POST", "/api/sessions", "{\"experiment\": \"duo\", \"participants\": \"many\"}");
         assertEquals(400, count.statusCode());
-        assertEquals("participants: 'many' is not a whole number", JSON.readTree(count.body()).get("error").asText());
-        HttpResponse<String> array = api("POST", "/api/sessions", "{\"experiment\": \"duo\", \"participants\": 2, \"settings\": [1]}");
+        assertEquals(
+                "participants: 'many' is not a whole number",
+                JSON.readTree(count.body()).get("error").asText());
+        HttpResponse<String> array =
+                api("POST", "/api/sessions", "{\"experiment\": \"duo\", \"participants\": 2, \"settings\": [1]}");
         assertEquals(400, array.statusCode());
         assertTrue(JSON.readTree(array.body()).get("error").asText().startsWith("settings: must be a JSON object"));
         assertEquals(before, one("SELECT count(*) FROM cohort.session"));
@@ -205,9 +259,13 @@ class LiveAdminTest {
             assertEquals(2, snapshot.get("rows").size());
             assertEquals(0, snapshot.get("rows").get(0).get("pageIndex").asInt());
             assertEquals("intro", snapshot.get("rows").get(0).get("page").asText());
-            assertEquals(200, action(id, "advance", Map.of("participants", List.of(p1))).statusCode());
+            assertEquals(
+                    200,
+                    action(id, "advance", Map.of("participants", List.of(p1))).statusCode());
             JsonNode row = watch.next(m -> m.get("type").asText().equals("row")
-                    && m.get("row").get("id").asText().equals(p1) && m.get("row").get("pageIndex").asInt() == 1).get("row");
+                            && m.get("row").get("id").asText().equals(p1)
+                            && m.get("row").get("pageIndex").asInt() == 1)
+                    .get("row");
             assertEquals("decide", row.get("page").asText());
             assertEquals(3, row.get("pages").asInt());
             assertEquals("0.00", row.get("bonus").asText());
@@ -220,8 +278,11 @@ class LiveAdminTest {
             assertEquals(4401, anonymous.closed.get(5, TimeUnit.SECONDS));
         }
         try (JsonSocket watch = watch("no-such-session")) {
-            assertEquals("watch: there is no session 'no-such-session'",
-                    watch.next(m -> m.get("type").asText().equals("error")).get("error").asText());
+            assertEquals(
+                    "watch: there is no session 'no-such-session'",
+                    watch.next(m -> m.get("type").asText().equals("error"))
+                            .get("error")
+                            .asText());
         }
     }
 
@@ -238,8 +299,13 @@ class LiveAdminTest {
             assertTrue(snapshot.get("sessions").findValuesAsText("id").contains(id));
             action(id, "end", Map.of("participants", List.of(p1)));
             JsonNode figures = watch.next(m -> m.get("type").asText().equals("session")
-                    && m.get("session").get("session").get("id").asText().equals(id)
-                    && m.get("session").get("completed").asInt() == 1).get("session");
+                            && m.get("session")
+                                    .get("session")
+                                    .get("id")
+                                    .asText()
+                                    .equals(id)
+                            && m.get("session").get("completed").asInt() == 1)
+                    .get("session");
             assertEquals(2, figures.get("participants").asInt());
         }
     }
@@ -253,28 +319,43 @@ class LiveAdminTest {
         List<String> p = new ArrayList<>();
         s.get("participants").forEach(n -> p.add(n.get("id").asText()));
 
-        assertEquals(200, action(id, "advance", Map.of("participants", List.of(p.get(0), p.get(1)))).statusCode());
+        assertEquals(
+                200,
+                action(id, "advance", Map.of("participants", List.of(p.get(0), p.get(1))))
+                        .statusCode());
         action(id, "advance", Map.of("participants", List.of(p.get(0))));
         action(id, "revert", Map.of("participants", List.of(p.get(0))));
         assertEquals("1", one("SELECT page_index FROM cohort.participant WHERE id = ?", p.get(0)));
         assertEquals("1", one("SELECT page_index FROM cohort.participant WHERE id = ?", p.get(1)));
 
         action(id, "end", Map.of("participants", List.of(p.get(1))));
-        assertEquals("3|COMPLETED", one("SELECT page_index || '|' || status FROM cohort.participant WHERE id = ?", p.get(1)));
+        assertEquals(
+                "3|COMPLETED",
+                one("SELECT page_index || '|' || status FROM cohort.participant WHERE id = ?", p.get(1)));
 
         action(id, "dropout", Map.of("participants", List.of(p.get(2))));
         assertEquals("DROPOUT", one("SELECT status FROM cohort.participant WHERE id = ?", p.get(2)));
-        assertEquals("admin:api", one("SELECT set_by FROM cohort.field_value WHERE participant_id = ? AND key = 'status'"
-                + " ORDER BY id DESC LIMIT 1", p.get(2)));
+        assertEquals(
+                "admin:api",
+                one(
+                        "SELECT set_by FROM cohort.field_value WHERE participant_id = ? AND key = 'status'"
+                                + " ORDER BY id DESC LIMIT 1",
+                        p.get(2)));
 
         // set field through the logged-in page's form, with its CSRF token
         admin.get("/admin/sessions/" + id);
-        AdminHttp.Response set = admin.postForm("/admin/sessions/" + id + "/actions/set-field",
+        AdminHttp.Response set = admin.postForm(
+                "/admin/sessions/" + id + "/actions/set-field",
                 form("participants", p.get(0), "key", "score", "value", "41"));
         assertEquals(302, set.status(), set.toString());
-        assertEquals("41|admin:admin", one("SELECT value::text || '|' || set_by FROM cohort.field_value"
-                + " WHERE participant_id = ? AND key = 'score'", p.get(0)));
-        AdminHttp.Response noCsrf = admin.postFormAsIs("/admin/sessions/" + id + "/actions/set-field",
+        assertEquals(
+                "41|admin:admin",
+                one(
+                        "SELECT value::text || '|' || set_by FROM cohort.field_value"
+                                + " WHERE participant_id = ? AND key = 'score'",
+                        p.get(0)));
+        AdminHttp.Response noCsrf = admin.postFormAsIs(
+                "/admin/sessions/" + id + "/actions/set-field",
                 form("participants", p.get(0), "key", "score", "value", "42"));
         assertEquals(403, noCsrf.status());
 
@@ -284,18 +365,32 @@ class LiveAdminTest {
         action(id, "ungroup", Map.of("participants", List.of(p.get(3))));
         assertEquals("solo-" + p.get(3), one("SELECT group_name FROM cohort.participant WHERE id = ?", p.get(3)));
 
-        assertEquals("1", one("SELECT count(*) FROM cohort.field_value WHERE participant_id = ? AND key = 'welcome'", p.get(3)));
+        assertEquals(
+                "1",
+                one("SELECT count(*) FROM cohort.field_value WHERE participant_id = ? AND key = 'welcome'", p.get(3)));
         action(id, "new-player", Map.of("all", "true"));
         for (String each : p) {
-            assertEquals("2", one("SELECT count(*) FROM cohort.field_value WHERE participant_id = ? AND key = 'welcome'", each));
+            assertEquals(
+                    "2",
+                    one("SELECT count(*) FROM cohort.field_value WHERE participant_id = ? AND key = 'welcome'", each));
         }
 
-        assertEquals("9", one("SELECT count(*) FROM cohort.audit_log WHERE action LIKE 'session.action.%' AND target = ?", id));
-        assertEquals("admin|[\"" + p.get(0) + "\"]|{\"key\": \"score\", \"value\": \"41\"}", one("SELECT actor || '|'"
-                + " || (detail->'participants')::text || '|' || (detail->'parameters')::text FROM cohort.audit_log"
-                + " WHERE action = 'session.action.set-field' AND target = ?", id));
-        assertEquals("[\"" + String.join("\", \"", p) + "\"]", one("SELECT (detail->'participants')::text FROM cohort.audit_log"
-                + " WHERE action = 'session.action.new-player' AND target = ?", id));
+        assertEquals(
+                "9",
+                one("SELECT count(*) FROM cohort.audit_log WHERE action LIKE 'session.action.%' AND target = ?", id));
+        assertEquals(
+                "admin|[\"" + p.get(0) + "\"]|{\"key\": \"score\", \"value\": \"41\"}",
+                one(
+                        "SELECT actor || '|'"
+                                + " || (detail->'participants')::text || '|' || (detail->'parameters')::text FROM cohort.audit_log"
+                                + " WHERE action = 'session.action.set-field' AND target = ?",
+                        id));
+        assertEquals(
+                "[\"" + String.join("\", \"", p) + "\"]",
+                one(
+                        "SELECT (detail->'participants')::text FROM cohort.audit_log"
+                                + " WHERE action = 'session.action.new-player' AND target = ?",
+                        id));
     }
 
     @Test
@@ -305,28 +400,53 @@ class LiveAdminTest {
         String p1 = s.get("participants").get(0).get("id").asText();
         String p2 = s.get("participants").get(1).get("id").asText();
 
-        assertEquals(200, action(id, "message", Map.of("participants", List.of(p1, p2), "text", "Hi <b>there</b>")).statusCode());
-        assertEquals(200, action(id, "reload", Map.of("participants", List.of(p1))).statusCode());
-        assertEquals(200, action(id, "redirect", Map.of("participants", List.of(p2), "url", "https://example.org/next?a=1")).statusCode());
+        assertEquals(
+                200,
+                action(id, "message", Map.of("participants", List.of(p1, p2), "text", "Hi <b>there</b>"))
+                        .statusCode());
+        assertEquals(
+                200, action(id, "reload", Map.of("participants", List.of(p1))).statusCode());
+        assertEquals(
+                200,
+                action(id, "redirect", Map.of("participants", List.of(p2), "url", "https://example.org/next?a=1"))
+                        .statusCode());
         JsonNode message = command(p2, "message");
         assertEquals("Hi <b>there</b>", message.get("text").asText());
         assertEquals("Hi <b>there</b>", command(p1, "message").get("text").asText());
         command(p1, "reload");
-        assertEquals("https://example.org/next?a=1", command(p2, "redirect").get("url").asText());
+        assertEquals(
+                "https://example.org/next?a=1",
+                command(p2, "redirect").get("url").asText());
 
-        HttpResponse<String> script = action(id, "redirect", Map.of("participants", List.of(p1), "url", "javascript:alert(1)"));
+        HttpResponse<String> script =
+                action(id, "redirect", Map.of("participants", List.of(p1), "url", "javascript:alert(1)"));
         assertEquals(400, script.statusCode());
-        assertEquals("url: 'javascript:alert(1)' is not an absolute http or https URL", JSON.readTree(script.body()).get("error").asText());
-        HttpResponse<String> relative = action(id, "redirect", Map.of("participants", List.of(p1), "url", "/elsewhere"));
+        assertEquals(
+                "url: 'javascript:alert(1)' is not an absolute http or https URL",
+                JSON.readTree(script.body()).get("error").asText());
+        HttpResponse<String> relative =
+                action(id, "redirect", Map.of("participants", List.of(p1), "url", "/elsewhere"));
         assertEquals(400, relative.statusCode());
-        HttpResponse<String> tooLong = action(id, "message", Map.of("participants", List.of(p1), "text", "x".repeat(2001)));
+        HttpResponse<String> tooLong =
+                action(id, "message", Map.of("participants", List.of(p1), "text", "x".repeat(2001)));
         assertEquals(400, tooLong.statusCode());
-        assertEquals("text: 2001 characters; at most 2000", JSON.readTree(tooLong.body()).get("error").asText());
+        assertEquals(
+                "text: 2001 characters; at most 2000",
+                JSON.readTree(tooLong.body()).get("error").asText());
         Thread.sleep(1500);
-        assertEquals(0, commands.stream().filter(e -> e.payload().contains("javascript")
-                || e.payload().contains("/elsewhere") || e.payload().contains("xxxx")).count());
-        assertEquals("0", one("SELECT count(*) FROM cohort.audit_log WHERE target = ? AND action = 'session.action.redirect'"
-                + " AND detail::text LIKE '%javascript%'", id));
+        assertEquals(
+                0,
+                commands.stream()
+                        .filter(e -> e.payload().contains("javascript")
+                                || e.payload().contains("/elsewhere")
+                                || e.payload().contains("xxxx"))
+                        .count());
+        assertEquals(
+                "0",
+                one(
+                        "SELECT count(*) FROM cohort.audit_log WHERE target = ? AND action = 'session.action.redirect'"
+                                + " AND detail::text LIKE '%javascript%'",
+                        id));
     }
 
     @Test
@@ -338,19 +458,25 @@ class LiveAdminTest {
         String theirs = b.get("participants").get(0).get("id").asText();
         HttpResponse<String> refused = action(id, "advance", Map.of("participants", List.of(mine, theirs)));
         assertEquals(400, refused.statusCode());
-        assertEquals("participants: '" + theirs + "' is not a participant of session " + id,
+        assertEquals(
+                "participants: '" + theirs + "' is not a participant of session " + id,
                 JSON.readTree(refused.body()).get("error").asText());
         assertEquals("0", one("SELECT page_index FROM cohort.participant WHERE id = ?", mine));
         assertEquals("0", one("SELECT page_index FROM cohort.participant WHERE id = ?", theirs));
 
         admin.get("/admin/sessions/" + id);
-        AdminHttp.Response form = admin.postForm("/admin/sessions/" + id + "/actions/dropout", form("participants", theirs));
+        AdminHttp.Response form =
+                admin.postForm("/admin/sessions/" + id + "/actions/dropout", form("participants", theirs));
         assertEquals(400, form.status());
         assertTrue(form.body().contains("is not a participant of session " + id), form.body());
         assertEquals("ALLOCATED", one("SELECT status FROM cohort.participant WHERE id = ?", theirs));
         assertEquals(400, action(id, "advance", Map.of()).statusCode(), "nobody selected");
-        assertEquals(404, action(id, "explode", Map.of("participants", List.of(mine))).statusCode());
-        assertEquals("0", one("SELECT count(*) FROM cohort.audit_log WHERE action LIKE 'session.action.%' AND target = ?", id));
+        assertEquals(
+                404,
+                action(id, "explode", Map.of("participants", List.of(mine))).statusCode());
+        assertEquals(
+                "0",
+                one("SELECT count(*) FROM cohort.audit_log WHERE action LIKE 'session.action.%' AND target = ?", id));
     }
 
     // ---- session controls
@@ -364,21 +490,37 @@ class LiveAdminTest {
         assertEquals(302, pause.status(), pause.toString());
         assertEquals("false", one("SELECT active::text FROM cohort.session WHERE id = ?", id));
         assertTrue(admin.get("/admin/sessions/" + id).body().contains("Paused: participants see a paused page"));
-        assertFalse(admin.get("/admin/").body().contains("data-session=\"" + id + "\""), "a paused session leaves the dashboard");
-        assertEquals(200, api("POST", "/api/sessions/" + id + "/active", "{\"value\": true}").statusCode());
+        assertFalse(
+                admin.get("/admin/").body().contains("data-session=\"" + id + "\""),
+                "a paused session leaves the dashboard");
+        assertEquals(
+                200,
+                api("POST", "/api/sessions/" + id + "/active", "{\"value\": true}")
+                        .statusCode());
         assertEquals("true", one("SELECT active::text FROM cohort.session WHERE id = ?", id));
 
-        assertEquals(200, api("POST", "/api/sessions/" + id + "/testing", "{\"value\": true}").statusCode());
+        assertEquals(
+                200,
+                api("POST", "/api/sessions/" + id + "/testing", "{\"value\": true}")
+                        .statusCode());
         assertEquals("true", one("SELECT testing::text FROM cohort.session WHERE id = ?", id));
         HttpResponse<String> maybe = api("POST", "/api/sessions/" + id + "/testing", "{\"value\": \"maybe\"}");
         assertEquals(400, maybe.statusCode());
-        assertEquals("value: 'maybe' is not true or false", JSON.readTree(maybe.body()).get("error").asText());
+        assertEquals(
+                "value: 'maybe' is not true or false",
+                JSON.readTree(maybe.body()).get("error").asText());
 
-        assertEquals(200, api("POST", "/api/sessions/" + id + "/description", "{\"value\": \"pilot <run>\"}").statusCode());
+        assertEquals(
+                200,
+                api("POST", "/api/sessions/" + id + "/description", "{\"value\": \"pilot <run>\"}")
+                        .statusCode());
         assertEquals("pilot <run>", one("SELECT description FROM cohort.session WHERE id = ?", id));
         assertTrue(admin.get("/admin/sessions/" + id).body().contains("pilot &lt;run&gt;"));
 
-        assertEquals(200, api("POST", "/api/sessions/" + id + "/settings", "{\"value\": {\"rounds\": 9}}").statusCode());
+        assertEquals(
+                200,
+                api("POST", "/api/sessions/" + id + "/settings", "{\"value\": {\"rounds\": 9}}")
+                        .statusCode());
         assertEquals("9", one("SELECT settings->>'rounds' FROM cohort.session WHERE id = ?", id));
         AdminHttp.Response bad = admin.postForm("/admin/sessions/" + id + "/settings", form("value", "{rounds"));
         assertEquals(400, bad.status());
@@ -386,12 +528,17 @@ class LiveAdminTest {
         assertEquals("9", one("SELECT settings->>'rounds' FROM cohort.session WHERE id = ?", id));
 
         assertEquals(1, newSessionRuns.get(id).get());
-        assertEquals(200, api("POST", "/api/sessions/" + id + "/new-session", "{}").statusCode());
+        assertEquals(
+                200, api("POST", "/api/sessions/" + id + "/new-session", "{}").statusCode());
         assertEquals(2, newSessionRuns.get(id).get());
 
-        assertEquals("admin:session.active,api:session.active,api:session.description,api:session.new-session,"
-                + "api:session.settings,api:session.testing", one("SELECT string_agg(actor || ':' || action, ','"
-                + " ORDER BY action, id) FROM cohort.audit_log WHERE target = ? AND action <> 'session.create'", id));
+        assertEquals(
+                "admin:session.active,api:session.active,api:session.description,api:session.new-session,"
+                        + "api:session.settings,api:session.testing",
+                one(
+                        "SELECT string_agg(actor || ':' || action, ','"
+                                + " ORDER BY action, id) FROM cohort.audit_log WHERE target = ? AND action <> 'session.create'",
+                        id));
         assertEquals(404, api("GET", "/api/sessions/nope", null).statusCode());
         JsonNode detail = JSON.readTree(api("GET", "/api/sessions/" + id, null).body());
         assertEquals(2, detail.get("participants").size());
@@ -420,16 +567,25 @@ class LiveAdminTest {
             js.executeScript("window.notReloaded = true;");
             action(id, "advance", Map.of("participants", List.of(p1)));
             String row1 = "tr[data-participant='" + p1 + "'] ";
-            browser.await(10, d -> browser.find(row1 + "[data-col=page]").getText().equals("1 decide"));
+            browser.await(
+                    10, d -> browser.find(row1 + "[data-col=page]").getText().equals("1 decide"));
             assertEquals("1/3", browser.find(row1 + "[data-col=progress]").getText());
             assertEquals(true, js.executeScript("return window.notReloaded === true;"));
 
             // an action from the page: select one participant, press "Move to end"
             browser.find("input[name=participants][value='" + p2 + "']").click();
-            browser.driver().findElement(By.xpath("//button[text()='Move to end']")).click();
-            browser.await(10, d -> d.findElements(By.id("notice")).stream()
-                    .anyMatch(e -> e.getText().equals("end: done for 1 participant")));
-            browser.await(10, d -> browser.find("tr[data-participant='" + p2 + "'] [data-col=status]").getText().equals("COMPLETED"));
+            browser.driver()
+                    .findElement(By.xpath("//button[text()='Move to end']"))
+                    .click();
+            browser.await(
+                    10,
+                    d -> d.findElements(By.id("notice")).stream()
+                            .anyMatch(e -> e.getText().equals("end: done for 1 participant")));
+            browser.await(
+                    10,
+                    d -> browser.find("tr[data-participant='" + p2 + "'] [data-col=status]")
+                            .getText()
+                            .equals("COMPLETED"));
             assertEquals("3", one("SELECT page_index FROM cohort.participant WHERE id = ?", p2));
 
             browser.open(host.url() + "admin/");
@@ -439,7 +595,10 @@ class LiveAdminTest {
             action(id, "end", Map.of("participants", List.of(p1)));
             browser.await(10, d -> browser.find(completed).getText().equals("2/2"));
             api("POST", "/api/sessions/" + id + "/active", "{\"value\": false}");
-            browser.await(10, d -> d.findElements(By.cssSelector("tr[data-session='" + id + "']")).isEmpty());
+            browser.await(
+                    10,
+                    d -> d.findElements(By.cssSelector("tr[data-session='" + id + "']"))
+                            .isEmpty());
         }
     }
 
@@ -469,14 +628,16 @@ class LiveAdminTest {
     }
 
     static JsonNode newSession(int participants) throws Exception {
-        HttpResponse<String> made = api("POST", "/api/sessions", "{\"experiment\": \"duo\", \"participants\": " + participants + "}");
+        HttpResponse<String> made =
+                api("POST", "/api/sessions", "{\"experiment\": \"duo\", \"participants\": " + participants + "}");
         assertEquals(201, made.statusCode(), made.body());
         return JSON.readTree(made.body());
     }
 
     /** The first column of the first row, as text. */
     static String one(String sql, String... args) throws Exception {
-        try (Connection c = DriverManager.getConnection(db); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = DriverManager.getConnection(db);
+                PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setString(i + 1, args[i]);
             }
@@ -492,7 +653,8 @@ class LiveAdminTest {
         while (System.nanoTime() < until) {
             for (Event e : commands) {
                 JsonNode body = JSON.readTree(e.payload());
-                if (body.get("participant").asText().equals(participant) && body.get("type").asText().equals(type)) {
+                if (body.get("participant").asText().equals(participant)
+                        && body.get("type").asText().equals(type)) {
                     return body;
                 }
             }
@@ -503,6 +665,7 @@ class LiveAdminTest {
 
     /** A monitor socket opened with the admin's login cookie, watching a session or the dashboard. */
     static JsonSocket watch(String what) throws Exception {
-        return JsonSocket.open(host.url(), "monitor", "cohort_admin=" + admin.cookie("cohort_admin")).send(Map.of("watch", what));
+        return JsonSocket.open(host.url(), "monitor", "cohort_admin=" + admin.cookie("cohort_admin"))
+                .send(Map.of("watch", what));
     }
 }

@@ -27,14 +27,22 @@ class LoginTest {
 
     @TempDir
     static Path home;
+
     static InProcessNode node;
     static String db;
 
     @BeforeAll
     static void start() throws Exception {
         db = TestDatabase.create();
-        node = InProcessNode.start(home, Map.of("COHORT_DB_URL", db, "COHORT_ADMIN_PASSWORD", PASSWORD,
-                "COHORT_HTTP_TRUSTEDPROXIES", "127.0.0.1"));
+        node = InProcessNode.start(
+                home,
+                Map.of(
+                        "COHORT_DB_URL",
+                        db,
+                        "COHORT_ADMIN_PASSWORD",
+                        PASSWORD,
+                        "COHORT_HTTP_TRUSTEDPROXIES",
+                        "127.0.0.1"));
     }
 
     @AfterAll
@@ -62,7 +70,8 @@ class LoginTest {
         assertEquals("/admin/", admin.redirectPath());
         // A forged X-Forwarded-For before our proxy's own entry changes nothing: the proxy appends the real one.
         AdminHttp.Response forged = new AdminHttp(URI.create(node.url()))
-                .header("X-Forwarded-For", "198.51.100.7, 203.0.113.5").login("admin", PASSWORD);
+                .header("X-Forwarded-For", "198.51.100.7, 203.0.113.5")
+                .login("admin", PASSWORD);
         assertEquals(429, forged.status());
     }
 
@@ -109,8 +118,9 @@ class LoginTest {
         assertEquals(302, admin.login("admin", PASSWORD).status());
         assertEquals(200, admin.get("/admin/").status());
         try (Connection c = DriverManager.getConnection(db)) {
-            c.createStatement().executeUpdate("UPDATE cohort.admin_session SET created_at = now() - interval '169 hours'"
-                    + " WHERE ip = '198.51.100.30'");
+            c.createStatement()
+                    .executeUpdate("UPDATE cohort.admin_session SET created_at = now() - interval '169 hours'"
+                            + " WHERE ip = '198.51.100.30'");
         }
         AdminHttp.Response after = admin.get("/admin/");
         assertEquals(302, after.status(), "sent to the login page");

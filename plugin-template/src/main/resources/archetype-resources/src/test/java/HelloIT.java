@@ -69,8 +69,8 @@ public class HelloIT {
         assertHealthy();
         Bundle plugin = context.installBundle("file:" + System.getProperty("plugin.jar"));
         plugin.start();
-        WeakReference<ClassLoader> pluginLoader =
-                new WeakReference<>(plugin.loadClass("${package}.internal.HelloPage").getClassLoader());
+        WeakReference<ClassLoader> pluginLoader = new WeakReference<>(
+                plugin.loadClass("${package}.internal.HelloPage").getClassLoader());
 
         AdminHttp.Response page = waitFor("/admin/hello", r -> r.status() == 200);
         assertTrue(page.body(), page.body().contains("Hello from the hello plugin"));
@@ -110,7 +110,8 @@ public class HelloIT {
         try {
             ConfigurationAdmin service = configAdmin.waitForService(WAIT_MILLIS);
             assertNotNull("no ConfigurationAdmin service", service);
-            // Location "?" binds the configuration to whichever bundle asks, as the host does (docs/architecture.md, pitfall 6).
+            // Location "?" binds the configuration to whichever bundle asks, as the host does (docs/architecture.md,
+            // pitfall 6).
             service.getConfiguration(pid, "?").update(new Hashtable<>(values));
         } finally {
             configAdmin.close();

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import javax.xml.parsers.DocumentBuilderFactory;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
+import javax.xml.parsers.DocumentBuilderFactory;
 
 /**
  * One requester account's state: balance, HIT types, HITs, assignments, bonuses and idempotency tokens.
@@ -35,18 +34,44 @@ final class MTurkAccount {
             "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2006-07-14/ExternalQuestion.xsd";
     /** The system qualification types every account may require (sandbox and production Masters, and the built-ins). */
     private static final Set<String> SYSTEM_QUALIFICATIONS = Set.of(
-            "2ARFPLSP75KLA8M8DH1HTEQVJT3SY6", "2F1QJWKUDD8XADTFD2Q0G6UTO95ALH",
-            "00000000000000000040", "000000000000000000L0", "00000000000000000071", "00000000000000000060");
+            "2ARFPLSP75KLA8M8DH1HTEQVJT3SY6",
+            "2F1QJWKUDD8XADTFD2Q0G6UTO95ALH",
+            "00000000000000000040",
+            "000000000000000000L0",
+            "00000000000000000071",
+            "00000000000000000060");
+
     static final String PERCENT_APPROVED = "000000000000000000L0";
     static final String NUMBER_APPROVED = "00000000000000000040";
     static final String LOCALE = "00000000000000000071";
-    private static final Map<String, String> SYSTEM_NAMES = Map.of(PERCENT_APPROVED, "Worker_PercentAssignmentsApproved",
-            NUMBER_APPROVED, "Worker_NumberHITsApproved", LOCALE, "Worker_Locale", "00000000000000000060", "Worker_Adult",
-            "2ARFPLSP75KLA8M8DH1HTEQVJT3SY6", "Masters (sandbox)", "2F1QJWKUDD8XADTFD2Q0G6UTO95ALH", "Masters");
-    private static final List<String> COMPARATORS = List.of("LessThan", "LessThanOrEqualTo", "GreaterThan", "GreaterThanOrEqualTo",
-            "EqualTo", "NotEqualTo", "Exists", "DoesNotExist", "In", "NotIn");
+    private static final Map<String, String> SYSTEM_NAMES = Map.of(
+            PERCENT_APPROVED,
+            "Worker_PercentAssignmentsApproved",
+            NUMBER_APPROVED,
+            "Worker_NumberHITsApproved",
+            LOCALE,
+            "Worker_Locale",
+            "00000000000000000060",
+            "Worker_Adult",
+            "2ARFPLSP75KLA8M8DH1HTEQVJT3SY6",
+            "Masters (sandbox)",
+            "2F1QJWKUDD8XADTFD2Q0G6UTO95ALH",
+            "Masters");
+    private static final List<String> COMPARATORS = List.of(
+            "LessThan",
+            "LessThanOrEqualTo",
+            "GreaterThan",
+            "GreaterThanOrEqualTo",
+            "EqualTo",
+            "NotEqualTo",
+            "Exists",
+            "DoesNotExist",
+            "In",
+            "NotIn");
     /** From least to most guarded: a requirement at index i guards the actions ACCEPT..i+1. */
-    private static final List<String> ACTIONS_GUARDED = List.of("Accept", "PreviewAndAccept", "DiscoverPreviewAndAccept");
+    private static final List<String> ACTIONS_GUARDED =
+            List.of("Accept", "PreviewAndAccept", "DiscoverPreviewAndAccept");
+
     private static final int ACCEPT = 1, PREVIEW = 2, DISCOVER = 3;
     private static final List<String> QUALIFICATION_TYPE_STATUSES = List.of("Active", "Inactive");
     private static final Pattern COUNTRY = Pattern.compile("^[A-Z]{2}$");
@@ -66,6 +91,7 @@ final class MTurkAccount {
     private final Map<String, QualificationType> qualificationTypes = new LinkedHashMap<>();
     /** Qualification type ID → worker ID → the worker's qualification of that type. */
     private final Map<String, Map<String, Qualification>> qualifications = new HashMap<>();
+
     private final Map<String, String> blocks = new LinkedHashMap<>();
     private final Map<String, WorkerProfile> workers = new HashMap<>();
     private final List<MTurkEmulator.Notification> notifications = new ArrayList<>();
@@ -207,13 +233,17 @@ final class MTurkAccount {
         requireWorkerId(workerId);
         if (h.disposed) throw MTurkError.request("HITDoesNotExist", "Hit " + hitId + " does not exist.");
         if (blocks.containsKey(workerId)) {
-            throw MTurkError.request("WorkerBlocked", "Worker " + workerId + " is blocked by this requester: " + blocks.get(workerId));
+            throw MTurkError.request(
+                    "WorkerBlocked", "Worker " + workerId + " is blocked by this requester: " + blocks.get(workerId));
         }
         if (!assignmentsOf(h, a -> a.workerId.equals(workerId) && holdsSlot(a)).isEmpty()) {
-            throw MTurkError.request("WorkerAlreadyAccepted", "Worker " + workerId + " already has an assignment for HIT " + hitId + ".");
+            throw MTurkError.request(
+                    "WorkerAlreadyAccepted",
+                    "Worker " + workerId + " already has an assignment for HIT " + hitId + ".");
         }
         if (!status(h).equals("Assignable")) {
-            throw MTurkError.request("HITNotAssignable", "This HIT is no longer available: HIT " + hitId + " is " + status(h) + ".");
+            throw MTurkError.request(
+                    "HITNotAssignable", "This HIT is no longer available: HIT " + hitId + " is " + status(h) + ".");
         }
         requireQualified(h, workerId, ACCEPT);
         long now = clock.millis();
@@ -233,8 +263,10 @@ final class MTurkAccount {
         settle(); // an assignment past its deadline is abandoned here and so no longer found
         Assignment a = assignments.get(assignmentId);
         if (a == null || !a.status.equals("Accepted")) {
-            throw MTurkError.request("AssignmentNotAccepted", "Assignment " + assignmentId + " is not accepted by a worker"
-                    + (a == null ? " (unknown, returned or abandoned)." : " (it is " + a.status + ")."));
+            throw MTurkError.request(
+                    "AssignmentNotAccepted",
+                    "Assignment " + assignmentId + " is not accepted by a worker"
+                            + (a == null ? " (unknown, returned or abandoned)." : " (it is " + a.status + ")."));
         }
         long now = clock.millis();
         a.submitted = now;
@@ -248,8 +280,12 @@ final class MTurkAccount {
         settle();
         Assignment a = assignments.get(assignmentId);
         if (a == null || !a.workerId.equals(workerId) || !a.status.equals("Accepted")) {
-            throw MTurkError.request("AssignmentNotAccepted", "Assignment " + assignmentId + " is not accepted by worker " + workerId
-                    + (a == null || !a.workerId.equals(workerId) ? " (unknown to this worker)." : " (it is " + a.status + ")."));
+            throw MTurkError.request(
+                    "AssignmentNotAccepted",
+                    "Assignment " + assignmentId + " is not accepted by worker " + workerId
+                            + (a == null || !a.workerId.equals(workerId)
+                                    ? " (unknown to this worker)."
+                                    : " (it is " + a.status + ")."));
         }
         a.status = "Returned";
     }
@@ -259,8 +295,11 @@ final class MTurkAccount {
         settle();
         List<HitListing> out = new ArrayList<>();
         for (Hit h : hits.values()) {
-            if (status(h).equals("Assignable") && assignmentsOf(h, a -> a.workerId.equals(workerId) && holdsSlot(a)).isEmpty()
-                    && !blocks.containsKey(workerId) && qualifies(h, workerId, DISCOVER)) {
+            if (status(h).equals("Assignable")
+                    && assignmentsOf(h, a -> a.workerId.equals(workerId) && holdsSlot(a))
+                            .isEmpty()
+                    && !blocks.containsKey(workerId)
+                    && qualifies(h, workerId, DISCOVER)) {
                 out.add(new HitListing(h.id, h.title, money(h.rewardCents), available(h)));
             }
         }
@@ -294,7 +333,9 @@ final class MTurkAccount {
     private static String externalUrlFor(Hit h) {
         if (h.disposed) throw MTurkError.request("HITDoesNotExist", "Hit " + h.id + " does not exist.");
         if (h.externalUrl == null) {
-            throw MTurkError.request("AWS.ParameterOutOfRange", "HIT " + h.id + " has no ExternalQuestion; the worker site shows only those.");
+            throw MTurkError.request(
+                    "AWS.ParameterOutOfRange",
+                    "HIT " + h.id + " has no ExternalQuestion; the worker site shows only those.");
         }
         return h.externalUrl;
     }
@@ -359,7 +400,8 @@ final class MTurkAccount {
     synchronized ObjectNode createHIT(ObjectNode in) {
         ObjectNode type = (ObjectNode) createHITType(in);
         ObjectNode withType = in.deepCopy();
-        return createHITWithHITType(withType.put("HITTypeId", type.get("HITTypeId").asText()));
+        return createHITWithHITType(
+                withType.put("HITTypeId", type.get("HITTypeId").asText()));
     }
 
     synchronized ObjectNode createHITWithHITType(JsonNode in) {
@@ -376,10 +418,14 @@ final class MTurkAccount {
             throw MTurkError.request("AWS.MissingParameters", "Exactly one of Question or HITLayoutId must be given.");
         }
         String externalUrl = question ? externalUrl(in.get("Question").asText()) : null;
-        String token = in.hasNonNull("UniqueRequestToken") ? in.get("UniqueRequestToken").asText() : null;
+        String token = in.hasNonNull("UniqueRequestToken")
+                ? in.get("UniqueRequestToken").asText()
+                : null;
         if (token != null && hitTokens.containsKey(token)) {
-            throw MTurkError.request("HitAlreadyExists", "The HIT with ID \"" + hitTokens.get(token)
-                    + "\" already exists for the UniqueRequestToken \"" + token + "\".");
+            throw MTurkError.request(
+                    "HitAlreadyExists",
+                    "The HIT with ID \"" + hitTokens.get(token) + "\" already exists for the UniqueRequestToken \""
+                            + token + "\".");
         }
         long reward = parseMoney(type.get("Reward").asText(), "Reward");
         long fee = Math.max(1, (reward * (max >= 10 ? 40 : 20) + 50) / 100);
@@ -400,7 +446,9 @@ final class MTurkAccount {
         h.autoApprovalDelay = type.get("AutoApprovalDelayInSeconds").asLong();
         h.question = question ? in.get("Question").asText() : null;
         h.externalUrl = externalUrl;
-        h.annotation = in.hasNonNull("RequesterAnnotation") ? in.get("RequesterAnnotation").asText() : null;
+        h.annotation = in.hasNonNull("RequesterAnnotation")
+                ? in.get("RequesterAnnotation").asText()
+                : null;
         h.maxAssignments = max;
         h.created = now;
         h.expiration = now + lifetime * 1000;
@@ -437,12 +485,16 @@ final class MTurkAccount {
         settle();
         Hit h = hit(requireId(in, "HITId"));
         int more = (int) requiredLong(in, "NumberOfAdditionalAssignments", 1, 1_000_000_000);
-        String token = in.hasNonNull("UniqueRequestToken") ? in.get("UniqueRequestToken").asText() : null;
+        String token = in.hasNonNull("UniqueRequestToken")
+                ? in.get("UniqueRequestToken").asText()
+                : null;
         if (token != null && assignmentTokens.contains(token)) throw tokenUsed(token);
         if (h.disposed) throw wrongHitState(h, "Assignable, Unassignable, Reviewable, Reviewing");
         if (h.maxAssignments < 10 && h.maxAssignments + more >= 10) {
-            throw MTurkError.request("InvalidMaximumAssignmentsIncrease", "HIT " + h.id + " has " + h.maxAssignments
-                    + " assignments; it cannot be extended to " + (h.maxAssignments + more) + " (10 or more).");
+            throw MTurkError.request(
+                    "InvalidMaximumAssignmentsIncrease",
+                    "HIT " + h.id + " has " + h.maxAssignments + " assignments; it cannot be extended to "
+                            + (h.maxAssignments + more) + " (10 or more).");
         }
         long reserve = (h.rewardCents + h.feeCentsPerAssignment) * more;
         requireFunds(reserve);
@@ -462,7 +514,9 @@ final class MTurkAccount {
                 && assignmentsOf(h, a -> a.status.equals("Submitted")).isEmpty();
         if (!deletable) throw wrongHitState(h, "Reviewing, Reviewable");
         // The reserve of slots never taken goes back to the available balance.
-        long unused = (long) (h.maxAssignments - assignmentsOf(h, MTurkAccount::holdsSlot).size()) * (h.rewardCents + h.feeCentsPerAssignment);
+        long unused = (long) (h.maxAssignments
+                        - assignmentsOf(h, MTurkAccount::holdsSlot).size())
+                * (h.rewardCents + h.feeCentsPerAssignment);
         onHoldCents -= unused;
         availableCents += unused;
         h.disposed = true;
@@ -477,8 +531,9 @@ final class MTurkAccount {
             for (JsonNode s : in.get("AssignmentStatuses")) {
                 String v = s.asText();
                 if (!Set.of("Submitted", "Approved", "Rejected").contains(v)) {
-                    throw MTurkError.request("AWS.ParameterOutOfRange", "AssignmentStatuses: '" + v
-                            + "' is not one of Submitted, Approved, Rejected.");
+                    throw MTurkError.request(
+                            "AWS.ParameterOutOfRange",
+                            "AssignmentStatuses: '" + v + "' is not one of Submitted, Approved, Rejected.");
                 }
                 statuses.add(v);
             }
@@ -502,8 +557,10 @@ final class MTurkAccount {
         boolean override = in.path("OverrideRejection").asBoolean(false);
         boolean allowed = a.status.equals("Submitted") || (override && a.status.equals("Rejected"));
         if (!allowed) {
-            throw MTurkError.request("InvalidAssignmentState", "This operation can be called with a status of: "
-                    + (override ? "Submitted, Rejected" : "Submitted") + " (assignment " + a.id + " is " + a.status + ")");
+            throw MTurkError.request(
+                    "InvalidAssignmentState",
+                    "This operation can be called with a status of: " + (override ? "Submitted, Rejected" : "Submitted")
+                            + " (assignment " + a.id + " is " + a.status + ")");
         }
         if (in.hasNonNull("RequesterFeedback")) a.feedback = feedback(in);
         approve(a, clock.millis());
@@ -515,8 +572,10 @@ final class MTurkAccount {
         Assignment a = assignment(requireId(in, "AssignmentId"));
         String feedback = feedback(in);
         if (!a.status.equals("Submitted")) {
-            throw MTurkError.request("InvalidAssignmentState", "This operation can be called with a status of: Submitted"
-                    + " (assignment " + a.id + " is " + a.status + ")");
+            throw MTurkError.request(
+                    "InvalidAssignmentState",
+                    "This operation can be called with a status of: Submitted" + " (assignment " + a.id + " is "
+                            + a.status + ")");
         }
         Hit h = hits.get(a.hitId);
         long reserve = h.rewardCents + h.feeCentsPerAssignment;
@@ -535,13 +594,19 @@ final class MTurkAccount {
         long cents = parseMoney(in, "BonusAmount");
         String reason = required(in, "Reason");
         Assignment a = assignment(requireId(in, "AssignmentId"));
-        String token = in.hasNonNull("UniqueRequestToken") ? in.get("UniqueRequestToken").asText() : null;
+        String token = in.hasNonNull("UniqueRequestToken")
+                ? in.get("UniqueRequestToken").asText()
+                : null;
         if (token != null && bonusTokens.contains(token)) throw tokenUsed(token);
         if (!a.workerId.equals(workerId)) {
-            throw MTurkError.request("AWS.ParameterOutOfRange", "Assignment " + a.id + " does not belong to worker " + workerId + ".");
+            throw MTurkError.request(
+                    "AWS.ParameterOutOfRange", "Assignment " + a.id + " does not belong to worker " + workerId + ".");
         }
         if (cents <= 0) {
-            throw MTurkError.request("AWS.ParameterOutOfRange", "BonusAmount must be more than 0.00 (was " + in.get("BonusAmount").asText() + ").");
+            throw MTurkError.request(
+                    "AWS.ParameterOutOfRange",
+                    "BonusAmount must be more than 0.00 (was "
+                            + in.get("BonusAmount").asText() + ").");
         }
         long fee = Math.max(1, (cents * 20 + 50) / 100);
         requireFunds(cents + fee);
@@ -590,7 +655,8 @@ final class MTurkAccount {
         String typeId = in.hasNonNull("HITTypeId") ? requireId(in, "HITTypeId") : null;
         String state = oneOf(in, "Status", List.of("Reviewable", "Reviewing"), "Reviewable");
         List<Hit> list = hits.values().stream()
-                .filter(h -> status(h).equals(state) && (typeId == null || h.typeId.equals(typeId))).toList();
+                .filter(h -> status(h).equals(state) && (typeId == null || h.typeId.equals(typeId)))
+                .toList();
         return page(in, list, "HITs", this::hitJson);
     }
 
@@ -606,9 +672,11 @@ final class MTurkAccount {
         if (status == null) throw missing("QualificationTypeStatus");
         for (QualificationType other : qualificationTypes.values()) {
             if (other.name.equals(name)) {
-                throw MTurkError.request("QualificationTypeAlreadyExists", "You have already created a QualificationType with this name. A"
-                        + " QualificationType's name must be unique among all of the QualificationTypes created by the same user: '"
-                        + name + "' is " + other.id + ".");
+                throw MTurkError.request(
+                        "QualificationTypeAlreadyExists",
+                        "You have already created a QualificationType with this name. A"
+                                + " QualificationType's name must be unique among all of the QualificationTypes created by the same user: '"
+                                + name + "' is " + other.id + ".");
             }
         }
         QualificationType t = new QualificationType();
@@ -643,14 +711,16 @@ final class MTurkAccount {
         List<QualificationType> list = qualificationTypes.values().stream()
                 .filter(t -> !requestable || t.status.equals("Active"))
                 .filter(t -> (t.name + " " + t.description + " " + (t.keywords == null ? "" : t.keywords))
-                        .toLowerCase(java.util.Locale.ROOT).contains(query))
+                        .toLowerCase(java.util.Locale.ROOT)
+                        .contains(query))
                 .toList();
         return page(in, list, "QualificationTypes", this::qualificationTypeJson);
     }
 
     synchronized ObjectNode updateQualificationType(JsonNode in) {
         QualificationType t = qualificationType(requireId(in, "QualificationTypeId"));
-        String description = in.hasNonNull("Description") ? in.get("Description").asText() : t.description;
+        String description =
+                in.hasNonNull("Description") ? in.get("Description").asText() : t.description;
         String status = oneOf(in, "QualificationTypeStatus", QUALIFICATION_TYPE_STATUSES, t.status);
         applyQualificationSettings(t, in); // validates before anything below changes
         t.description = description;
@@ -676,7 +746,8 @@ final class MTurkAccount {
         q.granted = clock.millis();
         qualifications.computeIfAbsent(t.id, id -> new LinkedHashMap<>()).put(workerId, q);
         if (in.path("SendNotification").asBoolean(false)) {
-            notifications.add(new MTurkEmulator.Notification(workerId, "You have been granted the qualification " + t.name, t.description));
+            notifications.add(new MTurkEmulator.Notification(
+                    workerId, "You have been granted the qualification " + t.name, t.description));
         }
         return JSON.createObjectNode();
     }
@@ -692,7 +763,8 @@ final class MTurkAccount {
         QualificationType t = qualificationType(requireId(in, "QualificationTypeId"));
         String status = oneOf(in, "Status", List.of("Granted", "Revoked"), null);
         List<Qualification> list = qualifications.getOrDefault(t.id, Map.of()).values().stream()
-                .filter(q -> status == null || q.status.equals(status)).toList();
+                .filter(q -> status == null || q.status.equals(status))
+                .toList();
         return page(in, list, "Qualifications", this::qualificationJson);
     }
 
@@ -705,12 +777,15 @@ final class MTurkAccount {
     synchronized ObjectNode notifyWorkers(JsonNode in) {
         String subject = required(in, "Subject");
         String message = required(in, "MessageText");
-        if (subject.length() > 200) throw MTurkError.request("AWS.ParameterOutOfRange", "Subject is longer than 200 characters.");
-        if (message.length() > 4096) throw MTurkError.request("AWS.ParameterOutOfRange", "MessageText is longer than 4096 characters.");
+        if (subject.length() > 200)
+            throw MTurkError.request("AWS.ParameterOutOfRange", "Subject is longer than 200 characters.");
+        if (message.length() > 4096)
+            throw MTurkError.request("AWS.ParameterOutOfRange", "MessageText is longer than 4096 characters.");
         JsonNode ids = in.path("WorkerIds");
         if (!ids.isArray() || ids.isEmpty()) throw missing("WorkerIds");
         if (ids.size() > 100) {
-            throw MTurkError.request("AWS.ParameterOutOfRange", "WorkerIds: at most 100 workers per call (got " + ids.size() + ").");
+            throw MTurkError.request(
+                    "AWS.ParameterOutOfRange", "WorkerIds: at most 100 workers per call (got " + ids.size() + ").");
         }
         List<String> workerIds = new ArrayList<>();
         for (JsonNode id : ids) {
@@ -722,8 +797,11 @@ final class MTurkAccount {
         for (String workerId : workerIds) {
             // Only workers who have done work for this requester can be written to.
             if (assignments.values().stream().noneMatch(a -> a.workerId.equals(workerId) && listed(a))) {
-                failures.addObject().put("NotifyWorkersFailureCode", "HardFailure")
-                        .put("NotifyWorkersFailureMessage", "Cannot send notification because you have never worked with worker " + workerId + ".")
+                failures.addObject()
+                        .put("NotifyWorkersFailureCode", "HardFailure")
+                        .put(
+                                "NotifyWorkersFailureMessage",
+                                "Cannot send notification because you have never worked with worker " + workerId + ".")
                         .put("WorkerId", workerId);
             } else {
                 notifications.add(new MTurkEmulator.Notification(workerId, subject, message));
@@ -746,13 +824,18 @@ final class MTurkAccount {
 
     synchronized ObjectNode listWorkerBlocks(JsonNode in) {
         List<Map.Entry<String, String>> list = List.copyOf(blocks.entrySet());
-        return page(in, list, "WorkerBlocks", e -> JSON.createObjectNode().put("WorkerId", e.getKey()).put("Reason", e.getValue()));
+        return page(
+                in,
+                list,
+                "WorkerBlocks",
+                e -> JSON.createObjectNode().put("WorkerId", e.getKey()).put("Reason", e.getValue()));
     }
 
     private QualificationType qualificationType(String id) {
         QualificationType t = qualificationTypes.get(id);
         if (t == null) {
-            throw MTurkError.request("QualificationTypeDoesNotExist", "You requested a Qualification that does not exist: " + id + ".");
+            throw MTurkError.request(
+                    "QualificationTypeDoesNotExist", "You requested a Qualification that does not exist: " + id + ".");
         }
         return t;
     }
@@ -760,8 +843,10 @@ final class MTurkAccount {
     private Qualification heldQualification(QualificationType t, String workerId) {
         Qualification q = qualifications.getOrDefault(t.id, Map.of()).get(workerId);
         if (q == null) {
-            throw MTurkError.request("QualificationDoesNotExist", "You requested a Qualification that does not exist: worker "
-                    + workerId + " has no qualification of type " + t.id + ".");
+            throw MTurkError.request(
+                    "QualificationDoesNotExist",
+                    "You requested a Qualification that does not exist: worker " + workerId
+                            + " has no qualification of type " + t.id + ".");
         }
         return q;
     }
@@ -769,18 +854,25 @@ final class MTurkAccount {
     /** Test, AnswerKey, durations and auto-granting, shared by create and update; checks everything before changing {@code t}. */
     private static void applyQualificationSettings(QualificationType t, JsonNode in) {
         String test = in.hasNonNull("Test") ? in.get("Test").asText() : t.test;
-        Long duration = in.hasNonNull("TestDurationInSeconds") ? Long.valueOf(optionalLong(in, "TestDurationInSeconds", 0, 1, Long.MAX_VALUE)) : t.testDuration;
-        Long retry = in.hasNonNull("RetryDelayInSeconds") ? Long.valueOf(optionalLong(in, "RetryDelayInSeconds", 0, 0, Long.MAX_VALUE)) : t.retryDelay;
+        Long duration = in.hasNonNull("TestDurationInSeconds")
+                ? Long.valueOf(optionalLong(in, "TestDurationInSeconds", 0, 1, Long.MAX_VALUE))
+                : t.testDuration;
+        Long retry = in.hasNonNull("RetryDelayInSeconds")
+                ? Long.valueOf(optionalLong(in, "RetryDelayInSeconds", 0, 0, Long.MAX_VALUE))
+                : t.retryDelay;
         String answerKey = in.hasNonNull("AnswerKey") ? in.get("AnswerKey").asText() : t.answerKey;
-        boolean autoGranted = in.hasNonNull("AutoGranted") ? in.get("AutoGranted").asBoolean() : t.autoGranted;
+        boolean autoGranted =
+                in.hasNonNull("AutoGranted") ? in.get("AutoGranted").asBoolean() : t.autoGranted;
         Integer autoValue = in.hasNonNull("AutoGrantedValue")
-                ? Integer.valueOf((int) optionalLong(in, "AutoGrantedValue", 0, Integer.MIN_VALUE, Integer.MAX_VALUE)) : t.autoGrantedValue;
+                ? Integer.valueOf((int) optionalLong(in, "AutoGrantedValue", 0, Integer.MIN_VALUE, Integer.MAX_VALUE))
+                : t.autoGrantedValue;
         if (test != null && duration == null) throw missing("TestDurationInSeconds");
         if (answerKey != null && test == null) {
             throw MTurkError.request("AWS.ParameterOutOfRange", "AnswerKey is given without a Test.");
         }
         if (test != null && autoGranted) {
-            throw MTurkError.request("AWS.ParameterOutOfRange", "A QualificationType with a Test cannot also be AutoGranted.");
+            throw MTurkError.request(
+                    "AWS.ParameterOutOfRange", "A QualificationType with a Test cannot also be AutoGranted.");
         }
         t.test = test;
         t.testDuration = duration;
@@ -795,7 +887,9 @@ final class MTurkAccount {
         if (!in.hasNonNull(field)) return absent;
         String v = in.get(field).asText();
         if (!choices.contains(v)) {
-            throw MTurkError.request("AWS.ParameterOutOfRange", field + " '" + v + "' is not one of " + String.join(", ", choices) + ".");
+            throw MTurkError.request(
+                    "AWS.ParameterOutOfRange",
+                    field + " '" + v + "' is not one of " + String.join(", ", choices) + ".");
         }
         return v;
     }
@@ -866,8 +960,10 @@ final class MTurkAccount {
         o.put("HITReviewStatus", "NotReviewed");
         o.put("NumberOfAssignmentsPending", pending(h));
         o.put("NumberOfAssignmentsAvailable", available(h));
-        o.put("NumberOfAssignmentsCompleted",
-                assignmentsOf(h, a -> a.status.equals("Approved") || a.status.equals("Rejected")).size());
+        o.put(
+                "NumberOfAssignmentsCompleted",
+                assignmentsOf(h, a -> a.status.equals("Approved") || a.status.equals("Rejected"))
+                        .size());
         return o;
     }
 
@@ -889,7 +985,8 @@ final class MTurkAccount {
     }
 
     /** One page of {@code items}; NextToken is the offset of the next page, absent on the last. */
-    private <T> ObjectNode page(JsonNode in, List<T> items, String field, java.util.function.Function<T, ObjectNode> json) {
+    private <T> ObjectNode page(
+            JsonNode in, List<T> items, String field, java.util.function.Function<T, ObjectNode> json) {
         int max = (int) optionalLong(in, "MaxResults", 10, 1, 100);
         int from = 0;
         if (in.hasNonNull("NextToken")) {
@@ -909,7 +1006,9 @@ final class MTurkAccount {
         for (T item : items.subList(from, to)) array.add(json.apply(item));
         out.put("NumResults", to - from);
         if (to < items.size()) {
-            out.put("NextToken", Base64.getEncoder().encodeToString(Integer.toString(to).getBytes(StandardCharsets.UTF_8)));
+            out.put(
+                    "NextToken",
+                    Base64.getEncoder().encodeToString(Integer.toString(to).getBytes(StandardCharsets.UTF_8)));
         }
         return out;
     }
@@ -931,24 +1030,32 @@ final class MTurkAccount {
     }
 
     private MTurkError wrongHitState(Hit h, String allowed) {
-        return MTurkError.request("InvalidHITState", "This HIT is currently in the state '" + status(h)
-                + "'.  This operation can be called with a status of: " + allowed);
+        return MTurkError.request(
+                "InvalidHITState",
+                "This HIT is currently in the state '" + status(h)
+                        + "'.  This operation can be called with a status of: " + allowed);
     }
 
     private static MTurkError tokenUsed(String token) {
-        return MTurkError.request("IdempotencyTokenAlreadyProcessed", "The idempotency token \"" + token + "\" has already been processed.");
+        return MTurkError.request(
+                "IdempotencyTokenAlreadyProcessed",
+                "The idempotency token \"" + token + "\" has already been processed.");
     }
 
     private void requireFunds(long cents) {
         if (cents > availableCents) {
-            throw MTurkError.request("InsufficientFunds", "This Requester has insufficient funds in their account to complete this transaction: needs "
-                    + money(cents) + ", has " + money(availableCents) + ".");
+            throw MTurkError.request(
+                    "InsufficientFunds",
+                    "This Requester has insufficient funds in their account to complete this transaction: needs "
+                            + money(cents) + ", has " + money(availableCents) + ".");
         }
     }
 
     private JsonNode checkQualifications(JsonNode list) {
         if (!list.isArray() || list.size() > 10) {
-            throw MTurkError.request("AWS.ParameterOutOfRange", "QualificationRequirements: at most 10 are allowed (got " + list.size() + ").");
+            throw MTurkError.request(
+                    "AWS.ParameterOutOfRange",
+                    "QualificationRequirements: at most 10 are allowed (got " + list.size() + ").");
         }
         for (JsonNode q : list) {
             String id = q.path("QualificationTypeId").asText("");
@@ -957,33 +1064,45 @@ final class MTurkAccount {
             }
             String comparator = required(q, "Comparator");
             if (!COMPARATORS.contains(comparator)) {
-                throw MTurkError.request("AWS.ParameterOutOfRange", "QualificationRequirements.Comparator '" + comparator
-                        + "' is not one of " + COMPARATORS + ".");
+                throw MTurkError.request(
+                        "AWS.ParameterOutOfRange",
+                        "QualificationRequirements.Comparator '" + comparator + "' is not one of " + COMPARATORS + ".");
             }
-            int integers = q.path("IntegerValues").size(), locales = q.path("LocaleValues").size();
+            int integers = q.path("IntegerValues").size(),
+                    locales = q.path("LocaleValues").size();
             boolean existence = comparator.equals("Exists") || comparator.equals("DoesNotExist");
             boolean set = comparator.equals("In") || comparator.equals("NotIn");
             if (existence ? integers + locales > 0 : integers + locales == 0 || (!set && integers + locales > 1)) {
-                throw MTurkError.request("AWS.ParameterOutOfRange", "QualificationRequirements: Comparator " + comparator + " on "
-                        + id + " takes " + (existence ? "no values" : set ? "one or more values" : "exactly one value") + ".");
+                throw MTurkError.request(
+                        "AWS.ParameterOutOfRange",
+                        "QualificationRequirements: Comparator " + comparator + " on " + id + " takes "
+                                + (existence ? "no values" : set ? "one or more values" : "exactly one value") + ".");
             }
             if (locales > 0 && !id.equals(LOCALE)) {
-                throw MTurkError.request("AWS.ParameterOutOfRange", "QualificationRequirements: LocaleValues can only be used with "
-                        + LOCALE + " (Worker_Locale), not " + id + ".");
+                throw MTurkError.request(
+                        "AWS.ParameterOutOfRange",
+                        "QualificationRequirements: LocaleValues can only be used with " + LOCALE
+                                + " (Worker_Locale), not " + id + ".");
             }
             if (integers > 0 && id.equals(LOCALE)) {
-                throw MTurkError.request("AWS.ParameterOutOfRange", "QualificationRequirements: IntegerValues cannot be used with "
-                        + LOCALE + " (Worker_Locale).");
+                throw MTurkError.request(
+                        "AWS.ParameterOutOfRange",
+                        "QualificationRequirements: IntegerValues cannot be used with " + LOCALE + " (Worker_Locale).");
             }
             for (JsonNode l : q.path("LocaleValues")) {
                 if (!COUNTRY.matcher(l.path("Country").asText("")).matches()) {
-                    throw MTurkError.request("AWS.ParameterOutOfRange", "QualificationRequirements.LocaleValues.Country '"
-                            + l.path("Country").asText("") + "' is not a two-letter ISO 3166 code.");
+                    throw MTurkError.request(
+                            "AWS.ParameterOutOfRange",
+                            "QualificationRequirements.LocaleValues.Country '"
+                                    + l.path("Country").asText("") + "' is not a two-letter ISO 3166 code.");
                 }
             }
-            if (q.hasNonNull("ActionsGuarded") && !ACTIONS_GUARDED.contains(q.get("ActionsGuarded").asText())) {
-                throw MTurkError.request("AWS.ParameterOutOfRange", "QualificationRequirements.ActionsGuarded '"
-                        + q.get("ActionsGuarded").asText() + "' is not one of " + ACTIONS_GUARDED + ".");
+            if (q.hasNonNull("ActionsGuarded")
+                    && !ACTIONS_GUARDED.contains(q.get("ActionsGuarded").asText())) {
+                throw MTurkError.request(
+                        "AWS.ParameterOutOfRange",
+                        "QualificationRequirements.ActionsGuarded '"
+                                + q.get("ActionsGuarded").asText() + "' is not one of " + ACTIONS_GUARDED + ".");
             }
         }
         return list;
@@ -994,7 +1113,8 @@ final class MTurkAccount {
         if (h.qualifications == null) return;
         for (JsonNode requirement : h.qualifications) {
             // ActionsGuarded, or the deprecated RequiredToPreview; the default guards only Accept.
-            String guard = requirement.hasNonNull("ActionsGuarded") ? requirement.get("ActionsGuarded").asText()
+            String guard = requirement.hasNonNull("ActionsGuarded")
+                    ? requirement.get("ActionsGuarded").asText()
                     : requirement.path("RequiredToPreview").asBoolean(false) ? "PreviewAndAccept" : "Accept";
             if (ACTIONS_GUARDED.indexOf(guard) + 1 >= action) requireQualified(workerId, requirement);
         }
@@ -1028,25 +1148,39 @@ final class MTurkAccount {
                 case PERCENT_APPROVED -> profile.percentApproved;
                 case NUMBER_APPROVED -> profile.numberApproved;
                 default -> {
-                    Qualification q = qualifications.getOrDefault(typeId, Map.of()).get(workerId);
+                    Qualification q =
+                            qualifications.getOrDefault(typeId, Map.of()).get(workerId);
                     yield q == null || !q.status.equals("Granted") ? null : q.value;
                 }
             };
             List<Integer> values = new ArrayList<>();
             requirement.path("IntegerValues").forEach(v -> values.add(v.asInt()));
-            met = value == null ? comparator.equals("DoesNotExist") : switch (comparator) {
-                case "LessThan" -> value < values.get(0);
-                case "LessThanOrEqualTo" -> value <= values.get(0);
-                case "GreaterThan" -> value > values.get(0);
-                case "GreaterThanOrEqualTo" -> value >= values.get(0);
-                default -> compare(comparator, true, values.contains(value), values.isEmpty() || value.equals(values.get(0)));
-            };
+            met = value == null
+                    ? comparator.equals("DoesNotExist")
+                    : switch (comparator) {
+                        case "LessThan" -> value < values.get(0);
+                        case "LessThanOrEqualTo" -> value <= values.get(0);
+                        case "GreaterThan" -> value > values.get(0);
+                        case "GreaterThanOrEqualTo" -> value >= values.get(0);
+                        default ->
+                            compare(
+                                    comparator,
+                                    true,
+                                    values.contains(value),
+                                    values.isEmpty() || value.equals(values.get(0)));
+                    };
         }
         if (!met) {
-            String name = qualificationTypes.containsKey(typeId) ? qualificationTypes.get(typeId).name : SYSTEM_NAMES.getOrDefault(typeId, typeId);
-            JsonNode values = requirement.has("LocaleValues") ? requirement.get("LocaleValues") : requirement.path("IntegerValues");
-            throw MTurkError.request("QualificationRequirementNotMet", "Worker " + workerId + " does not meet the qualification requirement "
-                    + name + " (" + typeId + ") " + comparator + (values.isMissingNode() ? "" : " " + values) + ".");
+            String name = qualificationTypes.containsKey(typeId)
+                    ? qualificationTypes.get(typeId).name
+                    : SYSTEM_NAMES.getOrDefault(typeId, typeId);
+            JsonNode values = requirement.has("LocaleValues")
+                    ? requirement.get("LocaleValues")
+                    : requirement.path("IntegerValues");
+            throw MTurkError.request(
+                    "QualificationRequirementNotMet",
+                    "Worker " + workerId + " does not meet the qualification requirement " + name + " (" + typeId + ") "
+                            + comparator + (values.isMissingNode() ? "" : " " + values) + ".");
         }
     }
 
@@ -1070,10 +1204,13 @@ final class MTurkAccount {
             var factory = DocumentBuilderFactory.newInstance();
             factory.setNamespaceAware(true);
             factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-            var doc = factory.newDocumentBuilder().parse(new ByteArrayInputStream(question.getBytes(StandardCharsets.UTF_8)));
+            var doc = factory.newDocumentBuilder()
+                    .parse(new ByteArrayInputStream(question.getBytes(StandardCharsets.UTF_8)));
             var root = doc.getDocumentElement();
-            if (!EXTERNAL_QUESTION_NS.equals(root.getNamespaceURI()) || !root.getLocalName().equals("ExternalQuestion")) {
-                throw new IllegalArgumentException("root element is not an ExternalQuestion in " + EXTERNAL_QUESTION_NS);
+            if (!EXTERNAL_QUESTION_NS.equals(root.getNamespaceURI())
+                    || !root.getLocalName().equals("ExternalQuestion")) {
+                throw new IllegalArgumentException(
+                        "root element is not an ExternalQuestion in " + EXTERNAL_QUESTION_NS);
             }
             var urls = root.getElementsByTagNameNS(EXTERNAL_QUESTION_NS, "ExternalURL");
             if (urls.getLength() != 1) throw new IllegalArgumentException("ExternalURL is missing");
@@ -1084,7 +1221,8 @@ final class MTurkAccount {
             }
             return url;
         } catch (Exception e) {
-            throw MTurkError.request("AWS.ParameterOutOfRange", "Question is not a valid ExternalQuestion: " + e.getMessage());
+            throw MTurkError.request(
+                    "AWS.ParameterOutOfRange", "Question is not a valid ExternalQuestion: " + e.getMessage());
         }
     }
 
@@ -1097,7 +1235,8 @@ final class MTurkAccount {
     }
 
     private static MTurkError missing(String field) {
-        return MTurkError.request("AWS.MissingParameters", "Your request is missing a required parameter: " + field + ".");
+        return MTurkError.request(
+                "AWS.MissingParameters", "Your request is missing a required parameter: " + field + ".");
     }
 
     private static String required(JsonNode in, String field) {
@@ -1108,7 +1247,9 @@ final class MTurkAccount {
     private static String requireId(JsonNode in, String field) {
         String v = required(in, field);
         if (!ID.matcher(v).matches()) {
-            throw MTurkError.request("AWS.ParameterOutOfRange", field + " '" + v + "' is not a valid ID (^[A-Z0-9]+$, 1-64 characters).");
+            throw MTurkError.request(
+                    "AWS.ParameterOutOfRange",
+                    field + " '" + v + "' is not a valid ID (^[A-Z0-9]+$, 1-64 characters).");
         }
         return v;
     }
@@ -1121,7 +1262,8 @@ final class MTurkAccount {
 
     private static void requireWorkerId(String v) {
         if (!WORKER_ID.matcher(v).matches()) {
-            throw MTurkError.request("AWS.ParameterOutOfRange", "WorkerId '" + v + "' is not a valid worker ID (^A[A-Z0-9]+$).");
+            throw MTurkError.request(
+                    "AWS.ParameterOutOfRange", "WorkerId '" + v + "' is not a valid worker ID (^A[A-Z0-9]+$).");
         }
     }
 
@@ -1134,7 +1276,8 @@ final class MTurkAccount {
         if (!in.hasNonNull(field)) return absent;
         JsonNode v = in.get(field);
         if (!v.canConvertToLong() || v.asLong() < min || v.asLong() > max) {
-            throw MTurkError.request("AWS.ParameterOutOfRange", field + " " + v + " is out of range (" + min + " to " + max + ").");
+            throw MTurkError.request(
+                    "AWS.ParameterOutOfRange", field + " " + v + " is out of range (" + min + " to " + max + ").");
         }
         return v.asLong();
     }
@@ -1145,7 +1288,9 @@ final class MTurkAccount {
 
     static long parseMoney(String v, String field) {
         if (!MONEY.matcher(v).matches()) {
-            throw MTurkError.request("AWS.ParameterOutOfRange", field + " '" + v + "' is not a valid amount (^[0-9]+(\\.)?[0-9]{0,2}$).");
+            throw MTurkError.request(
+                    "AWS.ParameterOutOfRange",
+                    field + " '" + v + "' is not a valid amount (^[0-9]+(\\.)?[0-9]{0,2}$).");
         }
         String[] parts = v.split("\\.", -1);
         String cents = parts.length > 1 ? (parts[1] + "00").substring(0, 2) : "00";

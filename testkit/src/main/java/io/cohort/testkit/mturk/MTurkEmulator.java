@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -87,7 +86,8 @@ public final class MTurkEmulator implements AutoCloseable {
     private final ExecutorService threads;
 
     static {
-        // Without it Nagle and delayed ACKs cost ~40 ms a request; read once by the JDK's server, so set before first use.
+        // Without it Nagle and delayed ACKs cost ~40 ms a request; read once by the JDK's server, so set before first
+        // use.
         System.setProperty("sun.net.httpserver.nodelay", System.getProperty("sun.net.httpserver.nodelay", "true"));
     }
 
@@ -167,7 +167,8 @@ public final class MTurkEmulator implements AutoCloseable {
 
     private void requireOperation(String operation) {
         if (!operations.containsKey(operation)) {
-            throw new IllegalArgumentException("no operation '" + operation + "'; the emulator serves " + operations.keySet());
+            throw new IllegalArgumentException(
+                    "no operation '" + operation + "'; the emulator serves " + operations.keySet());
         }
     }
 
@@ -212,7 +213,9 @@ public final class MTurkEmulator implements AutoCloseable {
 
     /** All bonuses paid so far. */
     public int bonusCount() {
-        return bonusesPerAssignment().values().stream().mapToInt(Integer::intValue).sum();
+        return bonusesPerAssignment().values().stream()
+                .mapToInt(Integer::intValue)
+                .sum();
     }
 
     /** All bonuses paid so far, in cents (fees not included). */
@@ -249,7 +252,8 @@ public final class MTurkEmulator implements AutoCloseable {
 
         /** Worker_Locale (00000000000000000071): an ISO 3166 country code such as "DE", optionally with a subdivision. */
         public Worker locale(String country, String subdivision) {
-            if (country == null || !country.matches("^[A-Z]{2}$")) throw new IllegalArgumentException("country must be two capitals, not " + country);
+            if (country == null || !country.matches("^[A-Z]{2}$"))
+                throw new IllegalArgumentException("country must be two capitals, not " + country);
             account.changeProfile(workerId, p -> {
                 p.country = country;
                 p.subdivision = subdivision;
@@ -263,7 +267,8 @@ public final class MTurkEmulator implements AutoCloseable {
 
         /** Worker_PercentAssignmentsApproved (000000000000000000L0), 0 to 100. */
         public Worker percentAssignmentsApproved(int percent) {
-            if (percent < 0 || percent > 100) throw new IllegalArgumentException("percent must be 0 to 100, not " + percent);
+            if (percent < 0 || percent > 100)
+                throw new IllegalArgumentException("percent must be 0 to 100, not " + percent);
             account.changeProfile(workerId, p -> p.percentApproved = percent);
             return this;
         }
@@ -306,15 +311,18 @@ public final class MTurkEmulator implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         requests.incrementAndGet();
-        try (exchange; InputStream body = exchange.getRequestBody()) {
+        try (exchange;
+                InputStream body = exchange.getRequestBody()) {
             byte[] bytes = body.readAllBytes();
             ObjectNode out;
             int status = 200;
             try {
                 out = serve(exchange, bytes);
             } catch (RuntimeException bug) {
-                // An emulator bug answers like the service's own failures, so a test sees it instead of a dropped connection.
-                MTurkError e = bug instanceof MTurkError known ? known : MTurkError.serviceFault("Emulator failure: " + bug);
+                // An emulator bug answers like the service's own failures, so a test sees it instead of a dropped
+                // connection.
+                MTurkError e =
+                        bug instanceof MTurkError known ? known : MTurkError.serviceFault("Emulator failure: " + bug);
                 status = e.status;
                 out = JSON.createObjectNode().put("__type", e.type);
                 // The real service spells it "message" for throttling and "Message" elsewhere.
@@ -323,7 +331,8 @@ public final class MTurkEmulator implements AutoCloseable {
             }
             byte[] answer = JSON.writeValueAsBytes(out);
             exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
-            exchange.getResponseHeaders().set("x-amzn-RequestId", UUID.randomUUID().toString());
+            exchange.getResponseHeaders()
+                    .set("x-amzn-RequestId", UUID.randomUUID().toString());
             exchange.sendResponseHeaders(status, answer.length);
             exchange.getResponseBody().write(answer);
         }
@@ -339,8 +348,13 @@ public final class MTurkEmulator implements AutoCloseable {
                 throw MTurkError.serviceFault("The emulator is stopping.");
             }
         }
-        RequestSignature.verify(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(), exchange.getRequestHeaders(),
-                bytes, accessKeyId, secretKey);
+        RequestSignature.verify(
+                exchange.getRequestMethod(),
+                exchange.getRequestURI().getRawPath(),
+                exchange.getRequestHeaders(),
+                bytes,
+                accessKeyId,
+                secretKey);
         String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
         if (!exchange.getRequestMethod().equals("POST") || target == null || !target.startsWith(TARGET_PREFIX)) {
             throw MTurkError.unknownOperation(String.valueOf(target));
@@ -358,7 +372,8 @@ public final class MTurkEmulator implements AutoCloseable {
         } catch (IOException e) {
             throw MTurkError.request("AWS.BadRequest", "The request body is not JSON: " + e.getMessage());
         }
-        if (!(in instanceof ObjectNode object)) throw MTurkError.request("AWS.BadRequest", "The request body is not a JSON object.");
+        if (!(in instanceof ObjectNode object))
+            throw MTurkError.request("AWS.BadRequest", "The request body is not a JSON object.");
         ObjectNode out = operation.apply(object);
         if (fault == Fault.COMMIT_THEN_FAIL) throw MTurkError.serviceFault("Service is temporarily unavailable.");
         return out;

@@ -1,36 +1,47 @@
 package io.cohort.testkit.mturk;
 
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.BindException;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.net.BindException;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-
 /** The emulator as a process ({@code bin/cohort mturk-emulator}): serves until killed. */
-@Command(name = "mturk-emulator", mixinStandardHelpOptions = true,
+@Command(
+        name = "mturk-emulator",
+        mixinStandardHelpOptions = true,
         description = "Runs a loopback MTurk Requester API (for the AWS SDK) and its worker site until killed.")
 public final class MTurkEmulatorMain implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--port", description = "port on 127.0.0.1 (default ${DEFAULT-VALUE}; 0 = any free one)", defaultValue = "9990")
+    @Option(
+            names = "--port",
+            description = "port on 127.0.0.1 (default ${DEFAULT-VALUE}; 0 = any free one)",
+            defaultValue = "9990")
     int port;
 
-    @Option(names = "--balance", description = "starting available balance (default ${DEFAULT-VALUE})", defaultValue = "10000.00")
+    @Option(
+            names = "--balance",
+            description = "starting available balance (default ${DEFAULT-VALUE})",
+            defaultValue = "10000.00")
     String balance;
 
-    @Option(names = "--rate", description = "requests per second before ThrottlingException (default ${DEFAULT-VALUE} = no limit)",
+    @Option(
+            names = "--rate",
+            description = "requests per second before ThrottlingException (default ${DEFAULT-VALUE} = no limit)",
             defaultValue = "0")
     double rate;
 
-    @Option(names = "--access-key-id", description = "with --secret-key: only SigV4 requests signed with this key are served")
+    @Option(
+            names = "--access-key-id",
+            description = "with --secret-key: only SigV4 requests signed with this key are served")
     String accessKeyId;
 
     @Option(names = "--secret-key", description = "the secret of --access-key-id")

@@ -36,7 +36,8 @@ final class MTurkError extends RuntimeException {
     }
 
     static MTurkError unrecognizedClient() {
-        return new MTurkError(400, "UnrecognizedClientException", null, "The security token included in the request is invalid.");
+        return new MTurkError(
+                400, "UnrecognizedClientException", null, "The security token included in the request is invalid.");
     }
 
     static MTurkError unknownOperation(String target) {

@@ -1,9 +1,6 @@
 package io.cohort.testkit.mturk;
 
 import com.sun.net.httpserver.Headers;
-
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -11,6 +8,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The SigV4 check of a request to {@code POST /}: recomputes the signature with the test key, as the real service
@@ -34,18 +33,28 @@ final class RequestSignature {
         if (!m.group(1).equals(accessKeyId)) throw MTurkError.unrecognizedClient();
         String date = m.group(2), region = m.group(3), service = m.group(4), signedHeaders = m.group(5);
         if (!region.equals("us-east-1") || !service.equals("mturk-requester")) {
-            throw MTurkError.invalidSignature("Credential should be scoped to region 'us-east-1' and service 'mturk-requester', not '"
-                    + region + "' and '" + service + "'.");
+            throw MTurkError.invalidSignature(
+                    "Credential should be scoped to region 'us-east-1' and service 'mturk-requester', not '" + region
+                            + "' and '" + service + "'.");
         }
         String amzDate = headers.getFirst("X-Amz-Date");
-        if (amzDate == null || !amzDate.startsWith(date)) throw MTurkError.invalidSignature("X-Amz-Date is missing or not of " + date + ".");
+        if (amzDate == null || !amzDate.startsWith(date))
+            throw MTurkError.invalidSignature("X-Amz-Date is missing or not of " + date + ".");
 
-        StringBuilder canonical = new StringBuilder(method).append('\n').append(path).append("\n\n");
+        StringBuilder canonical =
+                new StringBuilder(method).append('\n').append(path).append("\n\n");
         for (String name : signedHeaders.split(";")) {
             List<String> values = headers.get(name);
             if (values == null) throw MTurkError.invalidSignature("Signed header '" + name + "' is missing.");
-            canonical.append(name).append(':')
-                    .append(String.join(",", values.stream().map(v -> v.trim().replaceAll(" +", " ")).toList())).append('\n');
+            canonical
+                    .append(name)
+                    .append(':')
+                    .append(String.join(
+                            ",",
+                            values.stream()
+                                    .map(v -> v.trim().replaceAll(" +", " "))
+                                    .toList()))
+                    .append('\n');
         }
         canonical.append('\n').append(signedHeaders).append('\n').append(hex(sha256(body)));
         String scope = date + "/" + region + "/" + service + "/aws4_request";
@@ -56,9 +65,11 @@ final class RequestSignature {
         key = hmac(key, service);
         key = hmac(key, "aws4_request");
         String expected = hex(hmac(key, toSign));
-        if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII), m.group(6).getBytes(StandardCharsets.US_ASCII))) {
-            throw MTurkError.invalidSignature("The request signature we calculated does not match the signature you provided. "
-                    + "Check your AWS Secret Access Key and signing method.");
+        if (!MessageDigest.isEqual(
+                expected.getBytes(StandardCharsets.US_ASCII), m.group(6).getBytes(StandardCharsets.US_ASCII))) {
+            throw MTurkError.invalidSignature(
+                    "The request signature we calculated does not match the signature you provided. "
+                            + "Check your AWS Secret Access Key and signing method.");
         }
     }
 

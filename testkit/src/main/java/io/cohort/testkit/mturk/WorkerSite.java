@@ -1,7 +1,6 @@
 package io.cohort.testkit.mturk;
 
 import com.sun.net.httpserver.HttpExchange;
-
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
@@ -25,7 +24,8 @@ final class WorkerSite {
     private static final Pattern RETURN = Pattern.compile("^/worker/assignments/([A-Z0-9]{1,64})/return$");
     private static final Pattern WORKER_ID = Pattern.compile("^A[A-Z0-9]{1,63}$");
     private static final Pattern COOKIE = Pattern.compile("(?:^|;\\s*)workerId=([^;]*)");
-    private static final String ANSWERS_NS = "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2005-10-01/QuestionFormAnswers.xsd";
+    private static final String ANSWERS_NS =
+            "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2005-10-01/QuestionFormAnswers.xsd";
 
     private final MTurkAccount account;
     private final Supplier<String> submitTo;
@@ -50,15 +50,26 @@ final class WorkerSite {
                 } else if (path.equals("/worker/signin") && method.equals("POST")) {
                     signIn(exchange);
                 } else if ((m = HIT.matcher(path)).matches() && method.equals("GET")) {
-                    redirect(exchange, withParameters(account.previewUrlOf(m.group(1), cookieWorker(exchange)),
-                            "assignmentId", "ASSIGNMENT_ID_NOT_AVAILABLE", "hitId", m.group(1)), null);
+                    redirect(
+                            exchange,
+                            withParameters(
+                                    account.previewUrlOf(m.group(1), cookieWorker(exchange)),
+                                    "assignmentId",
+                                    "ASSIGNMENT_ID_NOT_AVAILABLE",
+                                    "hitId",
+                                    m.group(1)),
+                            null);
                 } else if ((m = ACCEPT.matcher(path)).matches() && method.equals("POST")) {
                     accept(exchange, m.group(1));
                 } else if ((m = RETURN.matcher(path)).matches() && method.equals("POST")) {
                     account.giveBack(m.group(1), signedIn(exchange));
                     redirect(exchange, "/worker/", null);
                 } else {
-                    page(exchange, 404, "Not found", "<p>No page " + html(method + " " + path) + " on the worker site.</p>");
+                    page(
+                            exchange,
+                            404,
+                            "Not found",
+                            "<p>No page " + html(method + " " + path) + " on the worker site.</p>");
                 }
             } catch (Refusal r) {
                 page(exchange, r.status, "Refused", "<p>" + html(r.getMessage()) + "</p>");
@@ -72,22 +83,41 @@ final class WorkerSite {
         String workerId = cookieWorker(exchange);
         StringBuilder b = new StringBuilder();
         b.append("<form method=\"post\" action=\"/worker/signin\"><label>WorkerId <input name=\"workerId\" value=\"")
-                .append(html(workerId == null ? "" : workerId)).append("\" pattern=\"A[A-Z0-9]+\" required></label> ")
+                .append(html(workerId == null ? "" : workerId))
+                .append("\" pattern=\"A[A-Z0-9]+\" required></label> ")
                 .append("<button>Sign in</button></form>\n");
         if (workerId == null) {
-            page(exchange, 200, "MTurk emulator: worker site", b.append("<p>Sign in with a WorkerId (A followed by capitals and digits).</p>").toString());
+            page(
+                    exchange,
+                    200,
+                    "MTurk emulator: worker site",
+                    b.append("<p>Sign in with a WorkerId (A followed by capitals and digits).</p>")
+                            .toString());
             return;
         }
-        b.append("<h2>HITs you can accept</h2>\n<table><tr><th>Title</th><th>Reward</th><th>Slots left</th><th></th></tr>\n");
+        b.append(
+                "<h2>HITs you can accept</h2>\n<table><tr><th>Title</th><th>Reward</th><th>Slots left</th><th></th></tr>\n");
         for (MTurkAccount.HitListing h : account.assignableHits(workerId)) {
-            b.append("<tr><td>").append(html(h.title())).append("</td><td>$").append(html(h.reward())).append("</td><td>")
-                    .append(h.slotsLeft()).append("</td><td><a href=\"/worker/hits/").append(h.hitId()).append("\">Preview</a> ")
-                    .append(button("/worker/hits/" + h.hitId() + "/accept", "Accept")).append("</td></tr>\n");
+            b.append("<tr><td>")
+                    .append(html(h.title()))
+                    .append("</td><td>$")
+                    .append(html(h.reward()))
+                    .append("</td><td>")
+                    .append(h.slotsLeft())
+                    .append("</td><td><a href=\"/worker/hits/")
+                    .append(h.hitId())
+                    .append("\">Preview</a> ")
+                    .append(button("/worker/hits/" + h.hitId() + "/accept", "Accept"))
+                    .append("</td></tr>\n");
         }
         b.append("</table>\n<h2>Your accepted assignments</h2>\n<table><tr><th>Title</th><th>Due</th><th></th></tr>\n");
         for (MTurkAccount.AcceptedAssignment a : account.acceptedBy(workerId)) {
-            b.append("<tr><td>").append(html(a.title())).append("</td><td>").append(Instant.ofEpochMilli(a.deadlineMillis()))
-                    .append("</td><td>").append(button("/worker/assignments/" + a.assignmentId() + "/return", "Return"))
+            b.append("<tr><td>")
+                    .append(html(a.title()))
+                    .append("</td><td>")
+                    .append(Instant.ofEpochMilli(a.deadlineMillis()))
+                    .append("</td><td>")
+                    .append(button("/worker/assignments/" + a.assignmentId() + "/return", "Return"))
                     .append("</td></tr>\n");
         }
         page(exchange, 200, "MTurk emulator: " + workerId, b.append("</table>").toString());
@@ -96,7 +126,10 @@ final class WorkerSite {
     private void signIn(HttpExchange exchange) throws IOException {
         String workerId = first(form(exchange), "workerId");
         if (workerId == null || !WORKER_ID.matcher(workerId).matches()) {
-            throw new Refusal(400, "WorkerId '" + (workerId == null ? "" : workerId) + "' is not a worker ID (A followed by capitals and digits).");
+            throw new Refusal(
+                    400,
+                    "WorkerId '" + (workerId == null ? "" : workerId)
+                            + "' is not a worker ID (A followed by capitals and digits).");
         }
         redirect(exchange, "/worker/", "workerId=" + workerId + "; Path=/; HttpOnly; SameSite=Lax");
     }
@@ -105,39 +138,65 @@ final class WorkerSite {
         String workerId = signedIn(exchange);
         String url = account.externalUrlOf(hitId); // before taking a slot: a HIT without ExternalURL is refused whole
         String assignmentId = account.accept(hitId, workerId);
-        redirect(exchange, withParameters(url, "assignmentId", assignmentId, "hitId", hitId, "workerId", workerId,
-                "turkSubmitTo", submitTo.get()), null);
+        redirect(
+                exchange,
+                withParameters(
+                        url,
+                        "assignmentId",
+                        assignmentId,
+                        "hitId",
+                        hitId,
+                        "workerId",
+                        workerId,
+                        "turkSubmitTo",
+                        submitTo.get()),
+                null);
     }
 
     private void externalSubmit(HttpExchange exchange) throws IOException {
         Map<String, List<String>> fields = parameters(exchange.getRequestURI().getRawQuery());
-        if (exchange.getRequestMethod().equals("POST")) form(exchange).forEach((k, v) -> fields.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
+        if (exchange.getRequestMethod().equals("POST"))
+            form(exchange)
+                    .forEach((k, v) ->
+                            fields.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
         String assignmentId = first(fields, "assignmentId");
         if (assignmentId == null || assignmentId.isEmpty()) throw new Refusal(400, "assignmentId is missing.");
         fields.remove("assignmentId");
         if (fields.isEmpty()) {
-            throw new Refusal(400, "Only assignmentId was sent: an externalSubmit needs at least one answer field besides it.");
+            throw new Refusal(
+                    400, "Only assignmentId was sent: an externalSubmit needs at least one answer field besides it.");
         }
         if (assignmentId.equals("ASSIGNMENT_ID_NOT_AVAILABLE")) {
-            throw new Refusal(400, "assignmentId is ASSIGNMENT_ID_NOT_AVAILABLE: a previewed HIT cannot be submitted; accept it first.");
+            throw new Refusal(
+                    400,
+                    "assignmentId is ASSIGNMENT_ID_NOT_AVAILABLE: a previewed HIT cannot be submitted; accept it first.");
         }
         try {
             account.submit(assignmentId, answerXml(fields));
         } catch (MTurkError e) {
             throw new Refusal(400, reason(e));
         }
-        page(exchange, 200, "Submitted", "<p>Assignment " + html(assignmentId) + " is submitted. Thank you.</p>"
-                + "<p><a href=\"/worker/\">Back to the HITs</a></p>");
+        page(
+                exchange,
+                200,
+                "Submitted",
+                "<p>Assignment " + html(assignmentId) + " is submitted. Thank you.</p>"
+                        + "<p><a href=\"/worker/\">Back to the HITs</a></p>");
     }
 
     /** The fields as MTurk keeps them: one Answer per value, the field name as QuestionIdentifier. */
     static String answerXml(Map<String, List<String>> fields) {
-        StringBuilder b = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n<QuestionFormAnswers xmlns=\"")
-                .append(ANSWERS_NS).append("\">");
+        StringBuilder b = new StringBuilder(
+                        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n<QuestionFormAnswers xmlns=\"")
+                .append(ANSWERS_NS)
+                .append("\">");
         fields.forEach((name, values) -> {
             for (String v : values) {
-                b.append("<Answer><QuestionIdentifier>").append(html(name)).append("</QuestionIdentifier><FreeText>")
-                        .append(html(v)).append("</FreeText></Answer>");
+                b.append("<Answer><QuestionIdentifier>")
+                        .append(html(name))
+                        .append("</QuestionIdentifier><FreeText>")
+                        .append(html(v))
+                        .append("</FreeText></Answer>");
             }
         });
         return b.append("</QuestionFormAnswers>").toString();
@@ -183,7 +242,8 @@ final class WorkerSite {
     }
 
     private static String button(String action, String label) {
-        return "<form method=\"post\" action=\"" + html(action) + "\" style=\"display:inline\"><button>" + html(label) + "</button></form>";
+        return "<form method=\"post\" action=\"" + html(action) + "\" style=\"display:inline\"><button>" + html(label)
+                + "</button></form>";
     }
 
     private static Map<String, List<String>> form(HttpExchange exchange) throws IOException {
@@ -234,8 +294,9 @@ final class WorkerSite {
     }
 
     private static void page(HttpExchange exchange, int status, String title, String body) throws IOException {
-        byte[] bytes = ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + html(title) + "</title></head><body>\n<h1>"
-                + html(title) + "</h1>\n" + body + "\n</body></html>\n").getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + html(title)
+                        + "</title></head><body>\n<h1>" + html(title) + "</h1>\n" + body + "\n</body></html>\n")
+                .getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
         exchange.sendResponseHeaders(status, bytes.length);
         exchange.getResponseBody().write(bytes);

@@ -1,5 +1,6 @@
 package io.cohort.testkit.mturk;
 
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -10,8 +11,6 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.mturk.MTurkClient;
 import software.amazon.awssdk.services.mturk.model.CreateHitRequest;
 import software.amazon.awssdk.services.mturk.model.HIT;
-
-import java.util.function.Consumer;
 
 /** A fresh emulator per test with the real AWS SDK v2 MTurk client pointed at it (with and without retries). */
 abstract class EmulatorThroughSdk {
@@ -42,7 +41,8 @@ abstract class EmulatorThroughSdk {
         var builder = MTurkClient.builder()
                 .endpointOverride(emulator.endpoint())
                 .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEMULATOR", "secret")))
+                .credentialsProvider(
+                        StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEMULATOR", "secret")))
                 .httpClient(UrlConnectionHttpClient.create());
         if (withoutRetries) builder.overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()));
         return builder.build();
@@ -50,9 +50,14 @@ abstract class EmulatorThroughSdk {
 
     HIT createHit(String reward, int assignments, Consumer<CreateHitRequest.Builder> more) {
         CreateHitRequest.Builder b = CreateHitRequest.builder()
-                .title("Decision study").description("Make ten choices").reward(reward)
-                .assignmentDurationInSeconds(3600L).lifetimeInSeconds(86400L).maxAssignments(assignments)
-                .autoApprovalDelayInSeconds(7200L).question(QUESTION);
+                .title("Decision study")
+                .description("Make ten choices")
+                .reward(reward)
+                .assignmentDurationInSeconds(3600L)
+                .lifetimeInSeconds(86400L)
+                .maxAssignments(assignments)
+                .autoApprovalDelayInSeconds(7200L)
+                .question(QUESTION);
         more.accept(b);
         return mturk.createHIT(b.build()).hit();
     }
@@ -64,5 +69,4 @@ abstract class EmulatorThroughSdk {
     String available() {
         return mturk.getAccountBalance(r -> {}).availableBalance();
     }
-
 }

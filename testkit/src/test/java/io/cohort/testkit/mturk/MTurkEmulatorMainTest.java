@@ -1,14 +1,13 @@
 package io.cohort.testkit.mturk;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** Bad options stop MTurkEmulatorMain at once with exit code 2 and a line naming the option (serving is tested in distribution's MTurkEmulatorIT). */
 class MTurkEmulatorMainTest {

@@ -1,27 +1,11 @@
 package io.cohort.testkit.mturk;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.mturk.MTurkClient;
-import software.amazon.awssdk.services.mturk.model.Assignment;
-import software.amazon.awssdk.services.mturk.model.AssignmentStatus;
-import software.amazon.awssdk.services.mturk.model.BonusPayment;
-import software.amazon.awssdk.services.mturk.model.Comparator;
-import software.amazon.awssdk.services.mturk.model.CreateHitRequest;
-import software.amazon.awssdk.services.mturk.model.HIT;
-import software.amazon.awssdk.services.mturk.model.HITStatus;
-import software.amazon.awssdk.services.mturk.model.ListHiTsResponse;
-import software.amazon.awssdk.services.mturk.model.MTurkException;
-import software.amazon.awssdk.services.mturk.model.RequestErrorException;
-import software.amazon.awssdk.services.mturk.model.ServiceException;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -33,13 +17,22 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.Consumer;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.mturk.MTurkClient;
+import software.amazon.awssdk.services.mturk.model.Assignment;
+import software.amazon.awssdk.services.mturk.model.AssignmentStatus;
+import software.amazon.awssdk.services.mturk.model.BonusPayment;
+import software.amazon.awssdk.services.mturk.model.Comparator;
+import software.amazon.awssdk.services.mturk.model.HIT;
+import software.amazon.awssdk.services.mturk.model.HITStatus;
+import software.amazon.awssdk.services.mturk.model.ListHiTsResponse;
+import software.amazon.awssdk.services.mturk.model.MTurkException;
+import software.amazon.awssdk.services.mturk.model.RequestErrorException;
+import software.amazon.awssdk.services.mturk.model.ServiceException;
 
 /** The emulator's fidelity, seen through the real AWS SDK v2 MTurk client, operation by operation. */
 class MTurkEmulatorTest extends EmulatorThroughSdk {
@@ -65,31 +58,46 @@ class MTurkEmulatorTest extends EmulatorThroughSdk {
         assertTrue(money.getMessage().contains("Reward '1.005'"), money.getMessage());
         assertEquals("AWS.ParameterOutOfRange", money.turkErrorCode());
 
-        RequestErrorException qualification = assertThrows(RequestErrorException.class, () -> createHit("1.00", 1,
-                b -> b.qualificationRequirements(q -> q.qualificationTypeId("3NOSUCHTYPE").comparator(Comparator.EXISTS))));
+        RequestErrorException qualification = assertThrows(
+                RequestErrorException.class,
+                () -> createHit(
+                        "1.00",
+                        1,
+                        b -> b.qualificationRequirements(
+                                q -> q.qualificationTypeId("3NOSUCHTYPE").comparator(Comparator.EXISTS))));
         assertEquals("AWS.MechanicalTurk.QualificationDoesNotExist", qualification.turkErrorCode());
 
-        RequestErrorException notExternal = assertThrows(RequestErrorException.class,
-                () -> createHit("1.00", 1, b -> b.question("<ExternalQuestion><ExternalURL>ftp://x</ExternalURL></ExternalQuestion>")));
+        RequestErrorException notExternal = assertThrows(
+                RequestErrorException.class,
+                () -> createHit(
+                        "1.00",
+                        1,
+                        b -> b.question("<ExternalQuestion><ExternalURL>ftp://x</ExternalURL></ExternalQuestion>")));
         assertTrue(notExternal.getMessage().contains("ExternalQuestion"), notExternal.getMessage());
 
         emulator.balance("5.00");
-        RequestErrorException funds = assertThrows(RequestErrorException.class, () -> createHit("1.00", 5)); // needs 6.00
+        RequestErrorException funds =
+                assertThrows(RequestErrorException.class, () -> createHit("1.00", 5)); // needs 6.00
         assertEquals("AWS.MechanicalTurk.InsufficientFunds", funds.turkErrorCode());
         assertEquals("5.00", available());
         assertEquals(0, mturk.listHITs(r -> {}).numResults());
 
         // A system qualification (Masters, sandbox) is accepted.
-        HIT masters = createHit("1.00", 1, b -> b.qualificationRequirements(
-                q -> q.qualificationTypeId("2ARFPLSP75KLA8M8DH1HTEQVJT3SY6").comparator(Comparator.EXISTS)));
-        assertEquals("2ARFPLSP75KLA8M8DH1HTEQVJT3SY6", masters.qualificationRequirements().get(0).qualificationTypeId());
+        HIT masters = createHit(
+                "1.00",
+                1,
+                b -> b.qualificationRequirements(q ->
+                        q.qualificationTypeId("2ARFPLSP75KLA8M8DH1HTEQVJT3SY6").comparator(Comparator.EXISTS)));
+        assertEquals(
+                "2ARFPLSP75KLA8M8DH1HTEQVJT3SY6",
+                masters.qualificationRequirements().get(0).qualificationTypeId());
     }
 
     @Test
     void repeatedUniqueRequestTokenCreatesOneHit() {
         HIT first = createHit("1.00", 2, b -> b.uniqueRequestToken("study-7-batch-1"));
-        RequestErrorException again = assertThrows(RequestErrorException.class,
-                () -> createHit("1.00", 2, b -> b.uniqueRequestToken("study-7-batch-1")));
+        RequestErrorException again = assertThrows(
+                RequestErrorException.class, () -> createHit("1.00", 2, b -> b.uniqueRequestToken("study-7-batch-1")));
         assertEquals("AWS.MechanicalTurk.HitAlreadyExists", again.turkErrorCode());
         assertTrue(again.getMessage().contains(first.hitId()), again.getMessage());
         assertEquals(1, mturk.listHITs(r -> {}).numResults());
@@ -99,13 +107,29 @@ class MTurkEmulatorTest extends EmulatorThroughSdk {
     @Test
     void createHitWithHitTypeAndGetHit() {
         Instant before = Instant.now().minusSeconds(1);
-        String type = mturk.createHITType(r -> r.title("Survey").description("Ten questions").reward("0.75")
-                .assignmentDurationInSeconds(600L).keywords("survey, psychology")).hitTypeId();
-        assertEquals(type, mturk.createHITType(r -> r.title("Survey").description("Ten questions").reward("0.75")
-                .assignmentDurationInSeconds(600L).keywords("survey, psychology")).hitTypeId(), "same properties, same type");
+        String type = mturk.createHITType(r -> r.title("Survey")
+                        .description("Ten questions")
+                        .reward("0.75")
+                        .assignmentDurationInSeconds(600L)
+                        .keywords("survey, psychology"))
+                .hitTypeId();
+        assertEquals(
+                type,
+                mturk.createHITType(r -> r.title("Survey")
+                                .description("Ten questions")
+                                .reward("0.75")
+                                .assignmentDurationInSeconds(600L)
+                                .keywords("survey, psychology"))
+                        .hitTypeId(),
+                "same properties, same type");
 
-        String hitId = mturk.createHITWithHITType(r -> r.hitTypeId(type).lifetimeInSeconds(3600L).maxAssignments(4)
-                .question(QUESTION).requesterAnnotation("session 12")).hit().hitId();
+        String hitId = mturk.createHITWithHITType(r -> r.hitTypeId(type)
+                        .lifetimeInSeconds(3600L)
+                        .maxAssignments(4)
+                        .question(QUESTION)
+                        .requesterAnnotation("session 12"))
+                .hit()
+                .hitId();
         HIT hit = mturk.getHIT(r -> r.hitId(hitId)).hit();
         assertEquals(type, hit.hitTypeId());
         assertEquals("Survey", hit.title());
@@ -117,15 +141,21 @@ class MTurkEmulatorTest extends EmulatorThroughSdk {
         assertEquals(HITStatus.ASSIGNABLE, hit.hitStatus());
         assertEquals(4, hit.numberOfAssignmentsAvailable());
         assertEquals(0, hit.numberOfAssignmentsPending());
-        assertTrue(hit.creationTime().isAfter(before) && hit.creationTime().isBefore(Instant.now().plusSeconds(1)),
+        assertTrue(
+                hit.creationTime().isAfter(before)
+                        && hit.creationTime().isBefore(Instant.now().plusSeconds(1)),
                 "epoch-second timestamps: " + hit.creationTime());
-        assertEquals(3600, Duration.between(hit.creationTime(), hit.expiration()).toSeconds());
+        assertEquals(
+                3600, Duration.between(hit.creationTime(), hit.expiration()).toSeconds());
         assertEquals("9996.40", available()); // 4 × (0.75 + 0.15)
 
-        RequestErrorException unknownType = assertThrows(RequestErrorException.class,
-                () -> mturk.createHITWithHITType(r -> r.hitTypeId("NOSUCHTYPE").lifetimeInSeconds(60L).question(QUESTION)));
+        RequestErrorException unknownType = assertThrows(
+                RequestErrorException.class,
+                () -> mturk.createHITWithHITType(
+                        r -> r.hitTypeId("NOSUCHTYPE").lifetimeInSeconds(60L).question(QUESTION)));
         assertEquals("AWS.MechanicalTurk.HITTypeDoesNotExist", unknownType.turkErrorCode());
-        RequestErrorException unknownHit = assertThrows(RequestErrorException.class, () -> mturk.getHIT(r -> r.hitId("NOSUCHHIT")));
+        RequestErrorException unknownHit =
+                assertThrows(RequestErrorException.class, () -> mturk.getHIT(r -> r.hitId("NOSUCHHIT")));
         assertEquals("AWS.MechanicalTurk.HITDoesNotExist", unknownHit.turkErrorCode());
     }
 
@@ -148,22 +178,36 @@ class MTurkEmulatorTest extends EmulatorThroughSdk {
         assertEquals(created, seen);
 
         // The SDK's own paginator agrees.
-        assertEquals(25, new HashSet<>(mturk.listHITsPaginator(r -> r.maxResults(7)).stream().flatMap(p -> p.hiTs().stream()).map(HIT::hitId).toList()).size());
+        assertEquals(
+                25,
+                new HashSet<>(mturk.listHITsPaginator(r -> r.maxResults(7)).stream()
+                                .flatMap(p -> p.hiTs().stream())
+                                .map(HIT::hitId)
+                                .toList())
+                        .size());
 
         mturk.updateExpirationForHIT(r -> r.hitId(created.get(0)).expireAt(Instant.EPOCH));
         mturk.deleteHIT(r -> r.hitId(created.get(0)));
-        List<String> after = mturk.listHITsPaginator(r -> r.maxResults(100)).stream().flatMap(p -> p.hiTs().stream()).map(HIT::hitId).toList();
+        List<String> after = mturk.listHITsPaginator(r -> r.maxResults(100)).stream()
+                .flatMap(p -> p.hiTs().stream())
+                .map(HIT::hitId)
+                .toList();
         assertEquals(created.subList(1, 25), after);
 
-        RequestErrorException tooMany = assertThrows(RequestErrorException.class, () -> mturk.listHITs(r -> r.maxResults(101)));
+        RequestErrorException tooMany =
+                assertThrows(RequestErrorException.class, () -> mturk.listHITs(r -> r.maxResults(101)));
         assertTrue(tooMany.getMessage().contains("MaxResults"), tooMany.getMessage());
     }
 
     @Test
     void expireExtendAndDeleteOnlyWhenDeletable() {
         HIT hit = createHit("1.00", 2);
-        RequestErrorException live = assertThrows(RequestErrorException.class, () -> mturk.deleteHIT(r -> r.hitId(hit.hitId())));
-        assertTrue(live.getMessage().contains("This HIT is currently in the state 'Assignable'.  This operation can be called with a status of: Reviewing, Reviewable"),
+        RequestErrorException live =
+                assertThrows(RequestErrorException.class, () -> mturk.deleteHIT(r -> r.hitId(hit.hitId())));
+        assertTrue(
+                live.getMessage()
+                        .contains(
+                                "This HIT is currently in the state 'Assignable'.  This operation can be called with a status of: Reviewing, Reviewable"),
                 live.getMessage());
 
         mturk.updateExpirationForHIT(r -> r.hitId(hit.hitId()).expireAt(Instant.EPOCH));
@@ -181,17 +225,22 @@ class MTurkEmulatorTest extends EmulatorThroughSdk {
         emulator.acceptAndSubmit(hit.hitId(), "AWORKERONE", "<Answer/>");
         mturk.updateExpirationForHIT(r -> r.hitId(hit.hitId()).expireAt(Instant.EPOCH));
         assertEquals("9997.60", available());
-        RequestErrorException submittedLeft = assertThrows(RequestErrorException.class, () -> mturk.deleteHIT(r -> r.hitId(hit.hitId())));
+        RequestErrorException submittedLeft =
+                assertThrows(RequestErrorException.class, () -> mturk.deleteHIT(r -> r.hitId(hit.hitId())));
         assertTrue(submittedLeft.getMessage().contains("'Reviewable'"), submittedLeft.getMessage());
 
-        String assignment = mturk.listAssignmentsForHIT(r -> r.hitId(hit.hitId())).assignments().get(0).assignmentId();
+        String assignment = mturk.listAssignmentsForHIT(r -> r.hitId(hit.hitId()))
+                .assignments()
+                .get(0)
+                .assignmentId();
         mturk.approveAssignment(r -> r.assignmentId(assignment));
         mturk.deleteHIT(r -> r.hitId(hit.hitId()));
         // The slot nobody took goes back: 10000 − 1.20 paid.
         assertEquals("9998.80", available());
         assertEquals("0.00", mturk.getAccountBalance(r -> {}).onHoldBalance());
 
-        RequestErrorException disposed = assertThrows(RequestErrorException.class, () -> mturk.deleteHIT(r -> r.hitId(hit.hitId())));
+        RequestErrorException disposed =
+                assertThrows(RequestErrorException.class, () -> mturk.deleteHIT(r -> r.hitId(hit.hitId())));
         assertTrue(disposed.getMessage().contains("currently in the state 'Disposed'"), disposed.getMessage());
     }
 
@@ -199,18 +248,29 @@ class MTurkEmulatorTest extends EmulatorThroughSdk {
     void additionalAssignmentsReserveMoreAndReopenTheHit() {
         HIT hit = createHit("1.00", 1);
         emulator.acceptAndSubmit(hit.hitId(), "AFIRST", "<a/>");
-        assertEquals(HITStatus.REVIEWABLE, mturk.getHIT(r -> r.hitId(hit.hitId())).hit().hitStatus());
+        assertEquals(
+                HITStatus.REVIEWABLE,
+                mturk.getHIT(r -> r.hitId(hit.hitId())).hit().hitStatus());
 
-        mturk.createAdditionalAssignmentsForHIT(r -> r.hitId(hit.hitId()).numberOfAdditionalAssignments(2).uniqueRequestToken("extend-1"));
+        mturk.createAdditionalAssignmentsForHIT(
+                r -> r.hitId(hit.hitId()).numberOfAdditionalAssignments(2).uniqueRequestToken("extend-1"));
         HIT extended = mturk.getHIT(r -> r.hitId(hit.hitId())).hit();
-        assertEquals(List.of(HITStatus.ASSIGNABLE, 3, 2), List.of(extended.hitStatus(), extended.maxAssignments(), extended.numberOfAssignmentsAvailable()));
+        assertEquals(
+                List.of(HITStatus.ASSIGNABLE, 3, 2),
+                List.of(extended.hitStatus(), extended.maxAssignments(), extended.numberOfAssignmentsAvailable()));
         assertEquals("9996.40", available());
 
-        RequestErrorException again = assertThrows(RequestErrorException.class, () -> mturk.createAdditionalAssignmentsForHIT(
-                r -> r.hitId(hit.hitId()).numberOfAdditionalAssignments(2).uniqueRequestToken("extend-1")));
-        assertTrue(again.getMessage().contains("The idempotency token \"extend-1\" has already been processed."), again.getMessage());
-        RequestErrorException toTen = assertThrows(RequestErrorException.class, () -> mturk.createAdditionalAssignmentsForHIT(
-                r -> r.hitId(hit.hitId()).numberOfAdditionalAssignments(7)));
+        RequestErrorException again = assertThrows(
+                RequestErrorException.class,
+                () -> mturk.createAdditionalAssignmentsForHIT(r ->
+                        r.hitId(hit.hitId()).numberOfAdditionalAssignments(2).uniqueRequestToken("extend-1")));
+        assertTrue(
+                again.getMessage().contains("The idempotency token \"extend-1\" has already been processed."),
+                again.getMessage());
+        RequestErrorException toTen = assertThrows(
+                RequestErrorException.class,
+                () -> mturk.createAdditionalAssignmentsForHIT(
+                        r -> r.hitId(hit.hitId()).numberOfAdditionalAssignments(7)));
         assertEquals("AWS.MechanicalTurk.InvalidMaximumAssignmentsIncrease", toTen.turkErrorCode());
         assertEquals(3, mturk.getHIT(r -> r.hitId(hit.hitId())).hit().maxAssignments());
         assertEquals("9996.40", available());
@@ -219,29 +279,44 @@ class MTurkEmulatorTest extends EmulatorThroughSdk {
     @Test
     void assignmentsAreListedApprovedAndRejected() {
         HIT hit = createHit("2.00", 3);
-        String first = emulator.acceptAndSubmit(hit.hitId(), "AFIRSTWORKER", "<QuestionFormAnswers>1</QuestionFormAnswers>");
-        String second = emulator.acceptAndSubmit(hit.hitId(), "ASECONDWORKER", "<QuestionFormAnswers>2</QuestionFormAnswers>");
+        String first =
+                emulator.acceptAndSubmit(hit.hitId(), "AFIRSTWORKER", "<QuestionFormAnswers>1</QuestionFormAnswers>");
+        String second =
+                emulator.acceptAndSubmit(hit.hitId(), "ASECONDWORKER", "<QuestionFormAnswers>2</QuestionFormAnswers>");
         assertThrows(RuntimeException.class, () -> emulator.acceptAndSubmit(hit.hitId(), "AFIRSTWORKER", "again"));
 
-        List<Assignment> listed = mturk.listAssignmentsForHIT(r -> r.hitId(hit.hitId())).assignments();
-        assertEquals(List.of(first, second), listed.stream().map(Assignment::assignmentId).toList());
-        assertEquals(List.of("AFIRSTWORKER", "ASECONDWORKER"), listed.stream().map(Assignment::workerId).toList());
+        List<Assignment> listed =
+                mturk.listAssignmentsForHIT(r -> r.hitId(hit.hitId())).assignments();
+        assertEquals(
+                List.of(first, second),
+                listed.stream().map(Assignment::assignmentId).toList());
+        assertEquals(
+                List.of("AFIRSTWORKER", "ASECONDWORKER"),
+                listed.stream().map(Assignment::workerId).toList());
         assertTrue(listed.stream().allMatch(a -> a.assignmentStatus() == AssignmentStatus.SUBMITTED));
         assertEquals(1, mturk.getHIT(r -> r.hitId(hit.hitId())).hit().numberOfAssignmentsAvailable());
 
         var got = mturk.getAssignment(r -> r.assignmentId(first));
-        assertEquals("<QuestionFormAnswers>1</QuestionFormAnswers>", got.assignment().answer());
+        assertEquals(
+                "<QuestionFormAnswers>1</QuestionFormAnswers>", got.assignment().answer());
         assertEquals(hit.hitId(), got.hit().hitId());
-        assertEquals(7200, Duration.between(got.assignment().submitTime(), got.assignment().autoApprovalTime()).toSeconds());
+        assertEquals(
+                7200,
+                Duration.between(got.assignment().submitTime(), got.assignment().autoApprovalTime())
+                        .toSeconds());
 
         String availableBefore = available();
         mturk.approveAssignment(r -> r.assignmentId(first).requesterFeedback("Thanks"));
         assertEquals(availableBefore, available(), "the reward was reserved at CreateHIT");
         assertEquals("4.80", mturk.getAccountBalance(r -> {}).onHoldBalance()); // 7.20 − 2.40
-        RequestErrorException twice = assertThrows(RequestErrorException.class, () -> mturk.approveAssignment(r -> r.assignmentId(first)));
-        assertTrue(twice.getMessage().contains("This operation can be called with a status of: Submitted"), twice.getMessage());
+        RequestErrorException twice =
+                assertThrows(RequestErrorException.class, () -> mturk.approveAssignment(r -> r.assignmentId(first)));
+        assertTrue(
+                twice.getMessage().contains("This operation can be called with a status of: Submitted"),
+                twice.getMessage());
 
-        RequestErrorException noFeedback = assertThrows(RequestErrorException.class, () -> mturk.rejectAssignment(r -> r.assignmentId(second)));
+        RequestErrorException noFeedback =
+                assertThrows(RequestErrorException.class, () -> mturk.rejectAssignment(r -> r.assignmentId(second)));
         assertTrue(noFeedback.getMessage().contains("RequesterFeedback"), noFeedback.getMessage());
         mturk.rejectAssignment(r -> r.assignmentId(second).requesterFeedback("Answers were random"));
         Assignment rejected = mturk.getAssignment(r -> r.assignmentId(second)).assignment();
@@ -249,15 +324,24 @@ class MTurkEmulatorTest extends EmulatorThroughSdk {
         assertEquals("Answers were random", rejected.requesterFeedback());
         assertEquals("9995.20", available()); // 10000 − 7.20 + 2.40 back
 
-        assertEquals(List.of(second), mturk.listAssignmentsForHIT(r -> r.hitId(hit.hitId()).assignmentStatuses(AssignmentStatus.REJECTED))
-                .assignments().stream().map(Assignment::assignmentId).toList());
+        assertEquals(
+                List.of(second),
+                mturk
+                        .listAssignmentsForHIT(r -> r.hitId(hit.hitId()).assignmentStatuses(AssignmentStatus.REJECTED))
+                        .assignments()
+                        .stream()
+                        .map(Assignment::assignmentId)
+                        .toList());
         assertThrows(RequestErrorException.class, () -> mturk.approveAssignment(r -> r.assignmentId(second)));
         mturk.approveAssignment(r -> r.assignmentId(second).overrideRejection(true));
-        assertEquals(AssignmentStatus.APPROVED, mturk.getAssignment(r -> r.assignmentId(second)).assignment().assignmentStatus());
+        assertEquals(
+                AssignmentStatus.APPROVED,
+                mturk.getAssignment(r -> r.assignmentId(second)).assignment().assignmentStatus());
         assertEquals("9992.80", available());
         assertEquals(2, mturk.getHIT(r -> r.hitId(hit.hitId())).hit().numberOfAssignmentsCompleted());
 
-        RequestErrorException unknown = assertThrows(RequestErrorException.class, () -> mturk.getAssignment(r -> r.assignmentId("NOSUCHASSIGNMENT")));
+        RequestErrorException unknown = assertThrows(
+                RequestErrorException.class, () -> mturk.getAssignment(r -> r.assignmentId("NOSUCHASSIGNMENT")));
         assertEquals("AWS.MechanicalTurk.AssignmentDoesNotExist", unknown.turkErrorCode());
     }
 
@@ -266,30 +350,44 @@ class MTurkEmulatorTest extends EmulatorThroughSdk {
         HIT hit = createHit("1.00", 2);
         String first = emulator.accept(hit.hitId(), "AFIRST");
         HIT one = mturk.getHIT(r -> r.hitId(hit.hitId())).hit();
-        assertEquals(List.of(HITStatus.ASSIGNABLE, 1, 1), List.of(one.hitStatus(), one.numberOfAssignmentsPending(), one.numberOfAssignmentsAvailable()));
+        assertEquals(
+                List.of(HITStatus.ASSIGNABLE, 1, 1),
+                List.of(one.hitStatus(), one.numberOfAssignmentsPending(), one.numberOfAssignmentsAvailable()));
         assertEquals(0, mturk.listAssignmentsForHIT(r -> r.hitId(hit.hitId())).numResults(), "accepted is not listed");
 
         String second = emulator.accept(hit.hitId(), "ASECOND");
         HIT full = mturk.getHIT(r -> r.hitId(hit.hitId())).hit();
-        assertEquals(List.of(HITStatus.UNASSIGNABLE, 2, 0), List.of(full.hitStatus(), full.numberOfAssignmentsPending(), full.numberOfAssignmentsAvailable()));
+        assertEquals(
+                List.of(HITStatus.UNASSIGNABLE, 2, 0),
+                List.of(full.hitStatus(), full.numberOfAssignmentsPending(), full.numberOfAssignmentsAvailable()));
         assertThrows(RuntimeException.class, () -> emulator.accept(hit.hitId(), "ATHIRD"));
 
         emulator.submit(first, "<a/>");
         emulator.advanceClock(Duration.ofSeconds(3601)); // the second worker lets the hour pass: abandoned
         HIT freed = mturk.getHIT(r -> r.hitId(hit.hitId())).hit();
-        assertEquals(List.of(HITStatus.ASSIGNABLE, 0, 1), List.of(freed.hitStatus(), freed.numberOfAssignmentsPending(), freed.numberOfAssignmentsAvailable()));
+        assertEquals(
+                List.of(HITStatus.ASSIGNABLE, 0, 1),
+                List.of(freed.hitStatus(), freed.numberOfAssignmentsPending(), freed.numberOfAssignmentsAvailable()));
         assertThrows(RuntimeException.class, () -> emulator.submit(second, "<late/>"));
-        assertEquals(List.of(first), mturk.listAssignmentsForHIT(r -> r.hitId(hit.hitId())).assignments().stream().map(Assignment::assignmentId).toList());
+        assertEquals(
+                List.of(first),
+                mturk.listAssignmentsForHIT(r -> r.hitId(hit.hitId())).assignments().stream()
+                        .map(Assignment::assignmentId)
+                        .toList());
 
         emulator.acceptAndSubmit(hit.hitId(), "ATHIRD", "<a/>");
-        assertEquals(HITStatus.REVIEWABLE, mturk.getHIT(r -> r.hitId(hit.hitId())).hit().hitStatus());
+        assertEquals(
+                HITStatus.REVIEWABLE,
+                mturk.getHIT(r -> r.hitId(hit.hitId())).hit().hitStatus());
     }
 
     @Test
     void submittedAssignmentsAreApprovedAutomaticallyAfterTheDelay() {
         HIT hit = createHit("1.00", 1);
         String id = emulator.acceptAndSubmit(hit.hitId(), "AWORKER", "<a/>");
-        assertEquals(HITStatus.REVIEWABLE, mturk.getHIT(r -> r.hitId(hit.hitId())).hit().hitStatus());
+        assertEquals(
+                HITStatus.REVIEWABLE,
+                mturk.getHIT(r -> r.hitId(hit.hitId())).hit().hitStatus());
         emulator.advanceClock(Duration.ofSeconds(7201));
         Assignment a = mturk.getAssignment(r -> r.assignmentId(id)).assignment();
         assertEquals(AssignmentStatus.APPROVED, a.assignmentStatus());
@@ -304,36 +402,74 @@ class MTurkEmulatorTest extends EmulatorThroughSdk {
         mturk.approveAssignment(r -> r.assignmentId(assignment));
         assertEquals("9998.80", available());
 
-        mturk.sendBonus(r -> r.workerId("ABONUSWORKER").assignmentId(assignment).bonusAmount("1.50")
-                .reason("Performance").uniqueRequestToken("ledger-row-1"));
+        mturk.sendBonus(r -> r.workerId("ABONUSWORKER")
+                .assignmentId(assignment)
+                .bonusAmount("1.50")
+                .reason("Performance")
+                .uniqueRequestToken("ledger-row-1"));
         assertEquals("9997.00", available()); // 1.50 + 0.30 fee
-        RequestErrorException again = assertThrows(RequestErrorException.class, () -> mturk.sendBonus(r -> r.workerId("ABONUSWORKER")
-                .assignmentId(assignment).bonusAmount("1.50").reason("Performance").uniqueRequestToken("ledger-row-1")));
-        assertTrue(again.getMessage().contains("The idempotency token \"ledger-row-1\" has already been processed."), again.getMessage());
+        RequestErrorException again = assertThrows(
+                RequestErrorException.class,
+                () -> mturk.sendBonus(r -> r.workerId("ABONUSWORKER")
+                        .assignmentId(assignment)
+                        .bonusAmount("1.50")
+                        .reason("Performance")
+                        .uniqueRequestToken("ledger-row-1")));
+        assertTrue(
+                again.getMessage().contains("The idempotency token \"ledger-row-1\" has already been processed."),
+                again.getMessage());
         assertEquals("9997.00", available());
         assertEquals(1, emulator.bonusCount("ABONUSWORKER"));
 
-        RequestErrorException wrongWorker = assertThrows(RequestErrorException.class, () -> mturk.sendBonus(r -> r.workerId("AOTHERWORKER")
-                .assignmentId(assignment).bonusAmount("1.00").reason("x").uniqueRequestToken("ledger-row-2")));
+        RequestErrorException wrongWorker = assertThrows(
+                RequestErrorException.class,
+                () -> mturk.sendBonus(r -> r.workerId("AOTHERWORKER")
+                        .assignmentId(assignment)
+                        .bonusAmount("1.00")
+                        .reason("x")
+                        .uniqueRequestToken("ledger-row-2")));
         assertTrue(wrongWorker.getMessage().contains("AOTHERWORKER"), wrongWorker.getMessage());
-        RequestErrorException malformed = assertThrows(RequestErrorException.class, () -> mturk.sendBonus(r -> r.workerId("ABONUSWORKER")
-                .assignmentId(assignment).bonusAmount("1.234").reason("x").uniqueRequestToken("ledger-row-3")));
+        RequestErrorException malformed = assertThrows(
+                RequestErrorException.class,
+                () -> mturk.sendBonus(r -> r.workerId("ABONUSWORKER")
+                        .assignmentId(assignment)
+                        .bonusAmount("1.234")
+                        .reason("x")
+                        .uniqueRequestToken("ledger-row-3")));
         assertTrue(malformed.getMessage().contains("BonusAmount '1.234'"), malformed.getMessage());
         emulator.balance("0.50");
-        RequestErrorException poor = assertThrows(RequestErrorException.class, () -> mturk.sendBonus(r -> r.workerId("ABONUSWORKER")
-                .assignmentId(assignment).bonusAmount("0.50").reason("x").uniqueRequestToken("ledger-row-4"))); // needs 0.60
+        RequestErrorException poor = assertThrows(
+                RequestErrorException.class,
+                () -> mturk.sendBonus(r -> r.workerId("ABONUSWORKER")
+                        .assignmentId(assignment)
+                        .bonusAmount("0.50")
+                        .reason("x")
+                        .uniqueRequestToken("ledger-row-4"))); // needs 0.60
         assertEquals("AWS.MechanicalTurk.InsufficientFunds", poor.turkErrorCode());
         // A token refused for bad input was not used up.
         emulator.balance("100.00");
-        mturk.sendBonus(r -> r.workerId("ABONUSWORKER").assignmentId(assignment).bonusAmount("0.05")
-                .reason("Tip").uniqueRequestToken("ledger-row-3"));
+        mturk.sendBonus(r -> r.workerId("ABONUSWORKER")
+                .assignmentId(assignment)
+                .bonusAmount("0.05")
+                .reason("Tip")
+                .uniqueRequestToken("ledger-row-3"));
         assertEquals("99.94", available()); // 0.05 + 0.01 minimum fee
 
-        List<BonusPayment> byAssignment = mturk.listBonusPayments(r -> r.assignmentId(assignment)).bonusPayments();
-        assertEquals(List.of("1.50", "0.05"), byAssignment.stream().map(BonusPayment::bonusAmount).toList());
+        List<BonusPayment> byAssignment =
+                mturk.listBonusPayments(r -> r.assignmentId(assignment)).bonusPayments();
+        assertEquals(
+                List.of("1.50", "0.05"),
+                byAssignment.stream().map(BonusPayment::bonusAmount).toList());
         assertEquals("Performance", byAssignment.get(0).reason());
-        assertTrue(Duration.between(byAssignment.get(0).grantTime(), Instant.now()).abs().toSeconds() < 5);
-        assertEquals(2, mturk.listBonusPaymentsPaginator(r -> r.hitId(hit.hitId()).maxResults(1)).stream().flatMap(p -> p.bonusPayments().stream()).count());
+        assertTrue(Duration.between(byAssignment.get(0).grantTime(), Instant.now())
+                        .abs()
+                        .toSeconds()
+                < 5);
+        assertEquals(
+                2,
+                mturk.listBonusPaymentsPaginator(r -> r.hitId(hit.hitId()).maxResults(1)).stream()
+                        .flatMap(p -> p.bonusPayments().stream())
+                        .count());
         assertThrows(RequestErrorException.class, () -> mturk.listBonusPayments(r -> {}));
     }
 
@@ -348,8 +484,11 @@ class MTurkEmulatorTest extends EmulatorThroughSdk {
                 String token = "row-" + (i % 4); // four ledger rows, each sent ten times at once
                 sent.add(pool.submit(() -> {
                     try {
-                        mturk.sendBonus(r -> r.workerId("ARACEWORKER").assignmentId(assignment).bonusAmount("1.00")
-                                .reason("race").uniqueRequestToken(token));
+                        mturk.sendBonus(r -> r.workerId("ARACEWORKER")
+                                .assignmentId(assignment)
+                                .bonusAmount("1.00")
+                                .reason("race")
+                                .uniqueRequestToken(token));
                         return true;
                     } catch (RequestErrorException alreadyDone) {
                         return false;
@@ -368,17 +507,27 @@ class MTurkEmulatorTest extends EmulatorThroughSdk {
 
     @Test
     void requestsWithoutSignatureAreRefused() throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(emulator.endpoint().resolve("/"))
-                .header("Content-Type", "application/x-amz-json-1.1")
-                .header("X-Amz-Target", "MTurkRequesterServiceV20170117.GetAccountBalance")
-                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(emulator.endpoint().resolve("/"))
+                                .header("Content-Type", "application/x-amz-json-1.1")
+                                .header("X-Amz-Target", "MTurkRequesterServiceV20170117.GetAccountBalance")
+                                .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertEquals(400, response.statusCode());
         assertTrue(response.body().contains("\"__type\":\"MissingAuthenticationTokenException\""), response.body());
 
-        HttpResponse<String> unknown = HttpClient.newHttpClient().send(HttpRequest.newBuilder(emulator.endpoint().resolve("/"))
-                .header("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/mturk-requester/aws4_request")
-                .header("X-Amz-Target", "MTurkRequesterServiceV20170117.NoSuchOperation")
-                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> unknown = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(emulator.endpoint().resolve("/"))
+                                .header(
+                                        "Authorization",
+                                        "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/mturk-requester/aws4_request")
+                                .header("X-Amz-Target", "MTurkRequesterServiceV20170117.NoSuchOperation")
+                                .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertEquals(400, unknown.statusCode());
         assertTrue(unknown.body().contains("UnknownOperationException"), unknown.body());
     }
@@ -389,21 +538,33 @@ class MTurkEmulatorTest extends EmulatorThroughSdk {
         assertEquals("10000.00", available()); // the SDK's own SigV4 signature matches
         createHit("1.00", 1); // a body with XML and quotes signs alike
 
-        try (MTurkClient wrongSecret = MTurkClient.builder().endpointOverride(emulator.endpoint()).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEMULATOR", "not-the-secret")))
-                .httpClient(UrlConnectionHttpClient.create()).build()) {
+        try (MTurkClient wrongSecret = MTurkClient.builder()
+                .endpointOverride(emulator.endpoint())
+                .region(Region.US_EAST_1)
+                .credentialsProvider(
+                        StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEMULATOR", "not-the-secret")))
+                .httpClient(UrlConnectionHttpClient.create())
+                .build()) {
             MTurkException e = assertThrows(MTurkException.class, () -> wrongSecret.getAccountBalance(r -> {}));
             assertEquals("InvalidSignatureException", e.awsErrorDetails().errorCode());
         }
-        try (MTurkClient otherKey = MTurkClient.builder().endpointOverride(emulator.endpoint()).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDSOMEONEELSE", "secret")))
-                .httpClient(UrlConnectionHttpClient.create()).build()) {
+        try (MTurkClient otherKey = MTurkClient.builder()
+                .endpointOverride(emulator.endpoint())
+                .region(Region.US_EAST_1)
+                .credentialsProvider(
+                        StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDSOMEONEELSE", "secret")))
+                .httpClient(UrlConnectionHttpClient.create())
+                .build()) {
             MTurkException e = assertThrows(MTurkException.class, () -> otherKey.getAccountBalance(r -> {}));
             assertEquals("UnrecognizedClientException", e.awsErrorDetails().errorCode());
         }
-        try (MTurkClient otherRegion = MTurkClient.builder().endpointOverride(emulator.endpoint()).region(Region.EU_WEST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEMULATOR", "secret")))
-                .httpClient(UrlConnectionHttpClient.create()).build()) {
+        try (MTurkClient otherRegion = MTurkClient.builder()
+                .endpointOverride(emulator.endpoint())
+                .region(Region.EU_WEST_1)
+                .credentialsProvider(
+                        StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEMULATOR", "secret")))
+                .httpClient(UrlConnectionHttpClient.create())
+                .build()) {
             MTurkException e = assertThrows(MTurkException.class, () -> otherRegion.getAccountBalance(r -> {}));
             assertTrue(e.getMessage().contains("us-east-1"), e.getMessage());
         }
@@ -437,11 +598,21 @@ class MTurkEmulatorTest extends EmulatorThroughSdk {
         String assignment = emulator.acceptAndSubmit(hit.hitId(), "AWORKER", "<a/>");
         emulator.inject(MTurkEmulator.Fault.COMMIT_THEN_FAIL, "SendBonus");
         assertEquals("1.20", noRetry.getAccountBalance(r -> {}).onHoldBalance(), "the fault waits for SendBonus");
-        assertThrows(ServiceException.class, () -> noRetry.sendBonus(r -> r.workerId("AWORKER").assignmentId(assignment)
-                .bonusAmount("2.00").reason("x").uniqueRequestToken("row-9")));
+        assertThrows(
+                ServiceException.class,
+                () -> noRetry.sendBonus(r -> r.workerId("AWORKER")
+                        .assignmentId(assignment)
+                        .bonusAmount("2.00")
+                        .reason("x")
+                        .uniqueRequestToken("row-9")));
         assertEquals(1, mturk.listBonusPayments(r -> r.assignmentId(assignment)).numResults());
-        RequestErrorException resent = assertThrows(RequestErrorException.class, () -> mturk.sendBonus(r -> r.workerId("AWORKER")
-                .assignmentId(assignment).bonusAmount("2.00").reason("x").uniqueRequestToken("row-9")));
+        RequestErrorException resent = assertThrows(
+                RequestErrorException.class,
+                () -> mturk.sendBonus(r -> r.workerId("AWORKER")
+                        .assignmentId(assignment)
+                        .bonusAmount("2.00")
+                        .reason("x")
+                        .uniqueRequestToken("row-9")));
         assertTrue(resent.getMessage().contains("already been processed"));
         assertEquals(1, emulator.bonusCount("AWORKER"));
         assertNull(mturk.listBonusPayments(r -> r.assignmentId(assignment)).nextToken());

@@ -1,10 +1,8 @@
 package io.cohort.testkit.mturk;
 
-import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.mturk.model.Assignment;
-import software.amazon.awssdk.services.mturk.model.AssignmentStatus;
-import software.amazon.awssdk.services.mturk.model.Comparator;
-import software.amazon.awssdk.services.mturk.model.HIT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.net.URLEncoder;
@@ -15,23 +13,28 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.mturk.model.Assignment;
+import software.amazon.awssdk.services.mturk.model.AssignmentStatus;
+import software.amazon.awssdk.services.mturk.model.Comparator;
+import software.amazon.awssdk.services.mturk.model.HIT;
 
 /** The worker site driven over plain HTTP (redirects not followed), its effects checked through the SDK. */
 class WorkerSiteTest extends EmulatorThroughSdk {
     private static final String EXTERNAL = "https://lab.example.org/mturk/start?study=7";
-    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
     private HttpResponse<String> get(String path, String workerId) throws Exception {
         return send(HttpRequest.newBuilder(emulator.endpoint().resolve(path)).GET(), workerId);
     }
 
     private HttpResponse<String> post(String path, String workerId, String form) throws Exception {
-        return send(HttpRequest.newBuilder(emulator.endpoint().resolve(path))
-                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)), workerId);
+        return send(
+                HttpRequest.newBuilder(emulator.endpoint().resolve(path))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(form)),
+                workerId);
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request, String workerId) throws Exception {
@@ -58,7 +61,9 @@ class WorkerSiteTest extends EmulatorThroughSdk {
         HttpResponse<String> signIn = post("/worker/signin", null, "workerId=AWORKERONE");
         assertEquals(303, signIn.statusCode());
         assertEquals("/worker/", location(signIn));
-        assertTrue(signIn.headers().firstValue("Set-Cookie").orElse("").startsWith("workerId=AWORKERONE;"), signIn.headers().toString());
+        assertTrue(
+                signIn.headers().firstValue("Set-Cookie").orElse("").startsWith("workerId=AWORKERONE;"),
+                signIn.headers().toString());
 
         HttpResponse<String> home = get("/worker/", "AWORKERONE");
         assertEquals(200, home.statusCode());
@@ -82,8 +87,10 @@ class WorkerSiteTest extends EmulatorThroughSdk {
         assertEquals(EXTERNAL + "&assignmentId=ASSIGNMENT_ID_NOT_AVAILABLE&hitId=" + hit.hitId(), location(preview));
         assertEquals(0, mturk.getHIT(r -> r.hitId(hit.hitId())).hit().numberOfAssignmentsPending());
         assertEquals(404, get("/worker/hits/NOSUCHHIT", null).statusCode());
-        assertEquals("https://lab.example.org/go?assignmentId=A%2FB&hitId=H1",
-                WorkerSite.withParameters("https://lab.example.org/go", "assignmentId", "A/B", "hitId", "H1"), "no query yet: '?', values encoded");
+        assertEquals(
+                "https://lab.example.org/go?assignmentId=A%2FB&hitId=H1",
+                WorkerSite.withParameters("https://lab.example.org/go", "assignmentId", "A/B", "hitId", "H1"),
+                "no query yet: '?', values encoded");
     }
 
     @Test
@@ -92,33 +99,54 @@ class WorkerSiteTest extends EmulatorThroughSdk {
         HttpResponse<String> accepted = post("/worker/hits/" + hit.hitId() + "/accept", "AWORKERONE", "");
         assertEquals(303, accepted.statusCode(), accepted.body());
         Matcher m = Pattern.compile("^" + Pattern.quote(EXTERNAL) + "&assignmentId=([A-Z0-9]+)&hitId=" + hit.hitId()
-                + "&workerId=AWORKERONE&turkSubmitTo=" + Pattern.quote(URLEncoder.encode(emulator.endpoint().toString(), StandardCharsets.UTF_8)) + "$")
+                        + "&workerId=AWORKERONE&turkSubmitTo="
+                        + Pattern.quote(URLEncoder.encode(emulator.endpoint().toString(), StandardCharsets.UTF_8))
+                        + "$")
                 .matcher(location(accepted));
         assertTrue(m.matches(), location(accepted));
         String assignmentId = m.group(1);
         assertEquals("Accepted", emulator.assignmentStatus(assignmentId));
         assertEquals(1, mturk.getHIT(r -> r.hitId(hit.hitId())).hit().numberOfAssignmentsPending());
-        assertTrue(get("/worker/", "AWORKERONE").body().contains("action=\"/worker/assignments/" + assignmentId + "/return\""));
+        assertTrue(get("/worker/", "AWORKERONE")
+                .body()
+                .contains("action=\"/worker/assignments/" + assignmentId + "/return\""));
 
         HttpResponse<String> twice = post("/worker/hits/" + hit.hitId() + "/accept", "AWORKERONE", "");
         assertEquals(409, twice.statusCode());
         assertTrue(twice.body().contains("already has an assignment"), twice.body());
 
-        HttpResponse<String> submitted = post("/mturk/externalSubmit", null,
-                "assignmentId=" + assignmentId + "&choice=cooperate&comment=" + URLEncoder.encode("fine <really> & quick", StandardCharsets.UTF_8));
+        HttpResponse<String> submitted = post(
+                "/mturk/externalSubmit",
+                null,
+                "assignmentId=" + assignmentId + "&choice=cooperate&comment="
+                        + URLEncoder.encode("fine <really> & quick", StandardCharsets.UTF_8));
         assertEquals(200, submitted.statusCode(), submitted.body());
         assertTrue(submitted.body().contains("submitted"), submitted.body());
         Assignment a = mturk.getAssignment(r -> r.assignmentId(m.group(1))).assignment();
         assertEquals(AssignmentStatus.SUBMITTED, a.assignmentStatus());
         assertEquals("AWORKERONE", a.workerId());
-        assertTrue(a.answer().contains("<Answer><QuestionIdentifier>choice</QuestionIdentifier><FreeText>cooperate</FreeText></Answer>"), a.answer());
+        assertTrue(
+                a.answer()
+                        .contains(
+                                "<Answer><QuestionIdentifier>choice</QuestionIdentifier><FreeText>cooperate</FreeText></Answer>"),
+                a.answer());
         assertTrue(a.answer().contains("<FreeText>fine &lt;really&gt; &amp; quick</FreeText>"), a.answer());
-        assertTrue(a.answer().contains("QuestionFormAnswers xmlns=\"http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2005-10-01/QuestionFormAnswers.xsd\""), a.answer());
+        assertTrue(
+                a.answer()
+                        .contains(
+                                "QuestionFormAnswers xmlns=\"http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2005-10-01/QuestionFormAnswers.xsd\""),
+                a.answer());
 
         // GET works too, with the query as the fields.
         String second = acceptOverHttp(hit.hitId(), "AWORKERTWO");
-        assertEquals(200, get("/mturk/externalSubmit?assignmentId=" + second + "&done=1", null).statusCode());
-        assertTrue(mturk.getAssignment(r -> r.assignmentId(second)).assignment().answer().contains("<QuestionIdentifier>done</QuestionIdentifier><FreeText>1</FreeText>"));
+        assertEquals(
+                200,
+                get("/mturk/externalSubmit?assignmentId=" + second + "&done=1", null)
+                        .statusCode());
+        assertTrue(mturk.getAssignment(r -> r.assignmentId(second))
+                .assignment()
+                .answer()
+                .contains("<QuestionIdentifier>done</QuestionIdentifier><FreeText>1</FreeText>"));
     }
 
     @Test
@@ -140,12 +168,19 @@ class WorkerSiteTest extends EmulatorThroughSdk {
 
     @Test
     void refusalsNameTheReasonAndTakeNoSlot() throws Exception {
-        String pilot = mturk.createQualificationType(r -> r.name("Pilot").description("x").qualificationTypeStatus("Active"))
-                .qualificationType().qualificationTypeId();
-        HIT hit = createHit("1.00", 1, b -> b.qualificationRequirements(q -> q.qualificationTypeId(pilot).comparator(Comparator.EXISTS)));
+        String pilot = mturk.createQualificationType(
+                        r -> r.name("Pilot").description("x").qualificationTypeStatus("Active"))
+                .qualificationType()
+                .qualificationTypeId();
+        HIT hit = createHit(
+                "1.00",
+                1,
+                b -> b.qualificationRequirements(
+                        q -> q.qualificationTypeId(pilot).comparator(Comparator.EXISTS)));
         HttpResponse<String> unqualified = post("/worker/hits/" + hit.hitId() + "/accept", "ASTRANGER", "");
         assertEquals(403, unqualified.statusCode());
-        assertTrue(unqualified.body().contains("does not meet the qualification requirement Pilot"), unqualified.body());
+        assertTrue(
+                unqualified.body().contains("does not meet the qualification requirement Pilot"), unqualified.body());
 
         mturk.createWorkerBlock(r -> r.workerId("ABLOCKED").reason("Bot answers"));
         mturk.associateQualificationWithWorker(r -> r.qualificationTypeId(pilot).workerId("ABLOCKED"));
@@ -168,30 +203,57 @@ class WorkerSiteTest extends EmulatorThroughSdk {
 
     @Test
     void actionsGuardedHideOrCloseThePreview() throws Exception {
-        HIT germansOnly = createHit("1.00", 1, b -> b.title("Nur Deutschland").qualificationRequirements(q -> q.qualificationTypeId("00000000000000000071")
-                .comparator(Comparator.EQUAL_TO).localeValues(l -> l.country("DE")).actionsGuarded("PreviewAndAccept")));
-        HIT hidden = createHit("1.00", 1, b -> b.title("Experienced only").qualificationRequirements(q -> q.qualificationTypeId("00000000000000000040")
-                .comparator(Comparator.GREATER_THAN).integerValues(5000).actionsGuarded("DiscoverPreviewAndAccept")));
-        HIT acceptGuarded = createHit("1.00", 1, b -> b.title("Open preview").qualificationRequirements(q -> q.qualificationTypeId("00000000000000000071")
-                .comparator(Comparator.EQUAL_TO).localeValues(l -> l.country("DE"))));
+        HIT germansOnly = createHit(
+                "1.00",
+                1,
+                b -> b.title("Nur Deutschland")
+                        .qualificationRequirements(q -> q.qualificationTypeId("00000000000000000071")
+                                .comparator(Comparator.EQUAL_TO)
+                                .localeValues(l -> l.country("DE"))
+                                .actionsGuarded("PreviewAndAccept")));
+        HIT hidden = createHit(
+                "1.00",
+                1,
+                b -> b.title("Experienced only")
+                        .qualificationRequirements(q -> q.qualificationTypeId("00000000000000000040")
+                                .comparator(Comparator.GREATER_THAN)
+                                .integerValues(5000)
+                                .actionsGuarded("DiscoverPreviewAndAccept")));
+        HIT acceptGuarded = createHit(
+                "1.00",
+                1,
+                b -> b.title("Open preview")
+                        .qualificationRequirements(q -> q.qualificationTypeId("00000000000000000071")
+                                .comparator(Comparator.EQUAL_TO)
+                                .localeValues(l -> l.country("DE"))));
         mturk.createWorkerBlock(r -> r.workerId("ABLOCKED").reason("spam"));
 
         String home = get("/worker/", "AUSWORKER").body();
         assertTrue(home.contains(germansOnly.hitId()) && home.contains(acceptGuarded.hitId()), home);
         assertFalse(home.contains(hidden.hitId()), "DiscoverPreviewAndAccept hides the HIT");
-        assertEquals(403, get("/worker/hits/" + germansOnly.hitId(), "AUSWORKER").statusCode());
-        assertEquals(303, get("/worker/hits/" + acceptGuarded.hitId(), "AUSWORKER").statusCode(), "only Accept is guarded");
-        assertEquals(403, post("/worker/hits/" + acceptGuarded.hitId() + "/accept", "AUSWORKER", "").statusCode());
+        assertEquals(
+                403, get("/worker/hits/" + germansOnly.hitId(), "AUSWORKER").statusCode());
+        assertEquals(
+                303, get("/worker/hits/" + acceptGuarded.hitId(), "AUSWORKER").statusCode(), "only Accept is guarded");
+        assertEquals(
+                403,
+                post("/worker/hits/" + acceptGuarded.hitId() + "/accept", "AUSWORKER", "")
+                        .statusCode());
         emulator.worker("AGERMAN").locale("DE");
         assertEquals(303, get("/worker/hits/" + germansOnly.hitId(), "AGERMAN").statusCode());
-        assertFalse(get("/worker/", "ABLOCKED").body().contains(germansOnly.hitId()), "a blocked worker sees none of the HITs");
+        assertFalse(
+                get("/worker/", "ABLOCKED").body().contains(germansOnly.hitId()),
+                "a blocked worker sees none of the HITs");
     }
 
     @Test
     void returnAndAbandonmentFreeTheSlot() throws Exception {
         HIT hit = createHit("1.00", 1);
         String first = acceptOverHttp(hit.hitId(), "AFIRST");
-        assertEquals(409, post("/worker/assignments/" + first + "/return", "ASOMEONEELSE", "").statusCode());
+        assertEquals(
+                409,
+                post("/worker/assignments/" + first + "/return", "ASOMEONEELSE", "")
+                        .statusCode());
         HttpResponse<String> returned = post("/worker/assignments/" + first + "/return", "AFIRST", "");
         assertEquals(303, returned.statusCode());
         assertEquals("Returned", emulator.assignmentStatus(first));
@@ -214,6 +276,7 @@ class WorkerSiteTest extends EmulatorThroughSdk {
         assertEquals(400, accept.statusCode());
         assertTrue(accept.body().contains("no ExternalQuestion"), accept.body());
         assertEquals(0, mturk.getHIT(r -> r.hitId(hit.hitId())).hit().numberOfAssignmentsPending());
-        assertEquals(URI.create("http://127.0.0.1:" + emulator.endpoint().getPort() + "/worker/"), emulator.workerSite());
+        assertEquals(
+                URI.create("http://127.0.0.1:" + emulator.endpoint().getPort() + "/worker/"), emulator.workerSite());
     }
 }

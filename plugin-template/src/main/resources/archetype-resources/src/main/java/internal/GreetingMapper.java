@@ -1,4 +1,3 @@
-#set( $symbol_pound = '#' )
 package ${package}.internal;
 
 import java.util.List;
@@ -9,9 +8,9 @@ import org.apache.ibatis.annotations.Select;
 /** SQL over the plugin's own schema; the host's PluginDatabase sets the search path to it. */
 public interface GreetingMapper {
 
-    @Select("SELECT id, message, source, received_at FROM greeting ORDER BY id DESC LIMIT ${symbol_pound}{limit}")
+    @Select("SELECT id, message, source, received_at FROM greeting ORDER BY id DESC LIMIT #{limit}")
     List<Greeting> latest(@Param("limit") int limit);
 
-    @Insert("INSERT INTO greeting (message, source) VALUES (${symbol_pound}{message}, ${symbol_pound}{source})")
+    @Insert("INSERT INTO greeting (message, source) VALUES (#{message}, #{source})")
     int add(@Param("message") String message, @Param("source") String source);
 }

@@ -13,6 +13,10 @@ public @interface HelloConfig {
     @AttributeDefinition(name = "Greeting", description = "The line at the top of the page.")
     String greeting() default "Hello from the hello plugin";
 
-    @AttributeDefinition(name = "Rows", description = "How many greetings the page lists, newest first.", min = "1", max = "1000")
+    @AttributeDefinition(
+            name = "Rows",
+            description = "How many greetings the page lists, newest first.",
+            min = "1",
+            max = "1000")
     int maxRows() default 20;
 }

@@ -14,8 +14,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  */
 public final class TestPluginDatabase {
 
-    private TestPluginDatabase() {
-    }
+    private TestPluginDatabase() {}
 
     /**
      * Schema {@code plugin_<name>} in the database at {@code jdbcUrl}, migrated with the plugin's {@code db/}
@@ -25,7 +24,8 @@ public final class TestPluginDatabase {
         String scripts;
         try {
             scripts = Collections.list(TestPluginDatabase.class.getClassLoader().getResources("db")).stream()
-                    .filter(u -> u.getProtocol().equals("file")).findFirst()
+                    .filter(u -> u.getProtocol().equals("file"))
+                    .findFirst()
                     .map(u -> "filesystem:" + u.getPath())
                     .orElseThrow(() -> new IllegalStateException("no db/ directory on the test class path"));
         } catch (IOException e) {
@@ -34,8 +34,14 @@ public final class TestPluginDatabase {
         PGSimpleDataSource pool = new PGSimpleDataSource();
         pool.setUrl(jdbcUrl);
         String schema = "plugin_" + name;
-        Flyway.configure(TestPluginDatabase.class.getClassLoader()).dataSource(pool).schemas(schema)
-                .defaultSchema(schema).table("flyway_schema_history").locations(scripts).load().migrate();
+        Flyway.configure(TestPluginDatabase.class.getClassLoader())
+                .dataSource(pool)
+                .schemas(schema)
+                .defaultSchema(schema)
+                .table("flyway_schema_history")
+                .locations(scripts)
+                .load()
+                .migrate();
         return new BundleDatabase(schema, new SchemaDataSource(pool, schema));
     }
 }

@@ -10,10 +10,27 @@ import java.time.Instant;
  * @param perRound  at most this many assignments posted by one round
  * @param batchSize at most this many assignments in one HIT (MTurk's fee doubles from 10)
  */
-public record Campaign(long id, String provider, String experiment, String codeVersion, String sessionId,
-                       CrowdMode mode, int goal, long rewardCents, long durationSeconds, long lifetimeSeconds,
-                       int perRound, int minutesBetweenRounds, int batchSize, String title, String description,
-                       String keywords, CampaignState state, String createdBy, Instant createdAt, Instant endedAt) {
+public record Campaign(
+        long id,
+        String provider,
+        String experiment,
+        String codeVersion,
+        String sessionId,
+        CrowdMode mode,
+        int goal,
+        long rewardCents,
+        long durationSeconds,
+        long lifetimeSeconds,
+        int perRound,
+        int minutesBetweenRounds,
+        int batchSize,
+        String title,
+        String description,
+        String keywords,
+        CampaignState state,
+        String createdBy,
+        Instant createdAt,
+        Instant endedAt) {
 
     static final String COLUMNS = "id, provider, experiment, code_version, session_id, mode, goal, reward_cents,"
             + " duration_seconds, lifetime_seconds, per_round, minutes_between_rounds, batch_size, title, description,"

@@ -41,8 +41,12 @@ public interface CampaignMapper {
 
     @Insert("INSERT INTO round_hit (campaign_id, round, index, token, assignments)"
             + " VALUES (#{campaign}, #{round}, #{index}, #{token}, #{assignments})")
-    int addRoundHit(@Param("campaign") long campaign, @Param("round") int round, @Param("index") int index,
-                    @Param("token") String token, @Param("assignments") int assignments);
+    int addRoundHit(
+            @Param("campaign") long campaign,
+            @Param("round") int round,
+            @Param("index") int index,
+            @Param("token") String token,
+            @Param("assignments") int assignments);
 
     @Select("SELECT campaign_id, number, planned, state, created, recorded FROM round WHERE campaign_id = #{campaign}"
             + " ORDER BY number")

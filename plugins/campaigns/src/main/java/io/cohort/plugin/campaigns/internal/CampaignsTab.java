@@ -27,7 +27,8 @@ import org.osgi.service.component.annotations.Reference;
  * form to start one; {@code /{id}}: its rounds and HITs, a chart of its progress (the fragment {@code /{id}/chart}
  * is polled), and the forms to change its goal, run a round now, or cancel it.
  */
-@Component(service = AdminPage.class,
+@Component(
+        service = AdminPage.class,
         property = {AdminPage.PATH + "=/campaigns", AdminPage.MENU + "=Campaigns", AdminPage.MENU_ORDER + "=410"})
 public final class CampaignsTab implements AdminPage {
 
@@ -44,8 +45,7 @@ public final class CampaignsTab implements AdminPage {
     }
 
     /** Public: the templates read it. Not ok: something asked for was not done. */
-    public record Flash(boolean ok, String message) {
-    }
+    public record Flash(boolean ok, String message) {}
 
     @Override
     public View handle(PageRequest request) throws Exception {
@@ -59,7 +59,8 @@ public final class CampaignsTab implements AdminPage {
                 return list(request.user(), form.typed(), null);
             }
             if (id > 0 && recruitment.campaign(id).isPresent() && (action.isEmpty() || action.equals("/chart"))) {
-                return action.isEmpty() ? campaignPage(request.user(), id)
+                return action.isEmpty()
+                        ? campaignPage(request.user(), id)
                         : View.of("templates/chart.peb", chartModel(recruitment.require(id)));
             }
             return View.of("templates/missing.peb", Map.of("path", BASE + path));
@@ -79,8 +80,10 @@ public final class CampaignsTab implements AdminPage {
                 }
                 case "/cancel" -> {
                     List<String> left = recruitment.cancel(id, request.user());
-                    yield new Flash(left.isEmpty(), "Cancelled campaign " + id + "." + (left.isEmpty() ? ""
-                            : " Not expired: " + String.join("; ", left) + "."));
+                    yield new Flash(
+                            left.isEmpty(),
+                            "Cancelled campaign " + id + "."
+                                    + (left.isEmpty() ? "" : " Not expired: " + String.join("; ", left) + "."));
                 }
                 case "/round" -> new Flash(true, runRound(recruitment.require(id), request.user()));
                 default -> throw new IllegalArgumentException("There is no action at " + BASE + path);
@@ -88,8 +91,9 @@ public final class CampaignsTab implements AdminPage {
             flashes.put(request.user(), done);
             return View.redirect(BASE + "/" + id);
         } catch (IllegalArgumentException | IllegalStateException | CrowdException e) {
-            String what = e instanceof CrowdException c ? "The provider refused: " + e.getMessage() + " (" + c.code()
-                    + ")" : e.getMessage();
+            String what = e instanceof CrowdException c
+                    ? "The provider refused: " + e.getMessage() + " (" + c.code() + ")"
+                    : e.getMessage();
             if (path.equals("/create")) {
                 // Show the form again with what was typed, so nothing has to be entered twice.
                 return list(request.user(), form.typed(), what);
@@ -104,18 +108,29 @@ public final class CampaignsTab implements AdminPage {
         if (!mode.equals("SANDBOX") && !mode.equals("LIVE")) {
             throw new IllegalArgumentException("mode: '" + form.required("mode") + "' is not sandbox or live");
         }
-        Recruitment.Draft draft = new Recruitment.Draft(form.optional("provider"), form.required("experiment"),
-                CrowdMode.valueOf(mode), form.integer("goal", 1, 1_000_000), form.cents("reward"),
+        Recruitment.Draft draft = new Recruitment.Draft(
+                form.optional("provider"),
+                form.required("experiment"),
+                CrowdMode.valueOf(mode),
+                form.integer("goal", 1, 1_000_000),
+                form.cents("reward"),
                 60L * form.integer("durationMinutes", 1, 365 * 24 * 60),
                 3600L * form.integer("lifetimeHours", 1, 365 * 24),
-                form.integer("perRound", 1, 1_000_000), form.integer("minutesBetweenRounds", 1, 365 * 24 * 60),
-                form.integer("batchSize", 1, 100), form.required("title"), form.required("description"),
+                form.integer("perRound", 1, 1_000_000),
+                form.integer("minutesBetweenRounds", 1, 365 * 24 * 60),
+                form.integer("batchSize", 1, 100),
+                form.required("title"),
+                form.required("description"),
                 form.optional("keywords"));
         Campaign campaign = recruitment.create(draft, user);
         String started = "Started campaign " + campaign.id() + ". ";
         if (recruitment.scheduler() != null) {
-            flashes.put(user, new Flash(true, started + "Its rounds run every " + campaign.minutesBetweenRounds()
-                    + " minutes; the first one now."));
+            flashes.put(
+                    user,
+                    new Flash(
+                            true,
+                            started + "Its rounds run every " + campaign.minutesBetweenRounds()
+                                    + " minutes; the first one now."));
             return campaign;
         }
         try {
@@ -152,7 +167,10 @@ public final class CampaignsTab implements AdminPage {
             row.put("campaign", c);
             row.put("state", c.state().name().toLowerCase(Locale.ROOT));
             row.put("progress", latest.get(c.id()));
-            row.put("spent", ProgressChart.money(latest.containsKey(c.id()) ? latest.get(c.id()).spentCents() : 0));
+            row.put(
+                    "spent",
+                    ProgressChart.money(
+                            latest.containsKey(c.id()) ? latest.get(c.id()).spentCents() : 0));
             rows.add(row);
         }
         model.put("rows", rows);
@@ -160,7 +178,8 @@ public final class CampaignsTab implements AdminPage {
         List<CrowdProvider> running = recruitment.providers();
         model.put("providers", running.stream().map(CrowdProvider::name).toList());
         Map<String, String> form = new HashMap<>(typed);
-        form.putIfAbsent("mode", running.isEmpty() ? "SANDBOX" : running.get(0).mode().name());
+        form.putIfAbsent(
+                "mode", running.isEmpty() ? "SANDBOX" : running.get(0).mode().name());
         model.put("form", form);
         if (error != null) {
             model.put("flash", new Flash(false, error));
@@ -183,9 +202,15 @@ public final class CampaignsTab implements AdminPage {
         }
         model.put("rounds", rounds);
         Scheduler tasks = recruitment.scheduler();
-        model.put("task", tasks == null ? "no scheduler is running"
-                : tasks.find(c.task()).map(t -> t.waiting() != null ? t.waiting()
-                        : t.nextRun() == null ? "paused" : "next round " + t.nextRun()).orElse("none"));
+        model.put(
+                "task",
+                tasks == null
+                        ? "no scheduler is running"
+                        : tasks.find(c.task())
+                                .map(t -> t.waiting() != null
+                                        ? t.waiting()
+                                        : t.nextRun() == null ? "paused" : "next round " + t.nextRun())
+                                .orElse("none"));
         return View.of("templates/campaign.peb", model);
     }
 

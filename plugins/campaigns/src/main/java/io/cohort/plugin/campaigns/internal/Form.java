@@ -10,7 +10,9 @@ record Form(Map<String, List<String>> fields) {
 
     String optional(String name) {
         List<String> values = fields.get(name);
-        return values == null || values.isEmpty() || values.get(0).isBlank() ? null : values.get(0).strip();
+        return values == null || values.isEmpty() || values.get(0).isBlank()
+                ? null
+                : values.get(0).strip();
     }
 
     String required(String name) {

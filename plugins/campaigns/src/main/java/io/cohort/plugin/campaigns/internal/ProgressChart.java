@@ -22,7 +22,8 @@ public record ProgressChart(String completed, String goal, int top, String span,
             return new ProgressChart("", "", currentGoal, "no rounds yet", money(0), 0);
         }
         Instant first = rows.get(0).at();
-        long millis = Math.max(1, Duration.between(first, rows.get(rows.size() - 1).at()).toMillis());
+        long millis = Math.max(
+                1, Duration.between(first, rows.get(rows.size() - 1).at()).toMillis());
         int top = currentGoal;
         for (Progress p : rows) {
             top = Math.max(top, Math.max(p.goal(), p.completed()));
@@ -30,7 +31,9 @@ public record ProgressChart(String completed, String goal, int top, String span,
         StringBuilder completed = new StringBuilder();
         StringBuilder goal = new StringBuilder();
         for (Progress p : rows) {
-            double x = rows.size() == 1 ? 0 : WIDTH * Duration.between(first, p.at()).toMillis() / (double) millis;
+            double x = rows.size() == 1
+                    ? 0
+                    : WIDTH * Duration.between(first, p.at()).toMillis() / (double) millis;
             completed.append(point(x, p.completed(), top));
             goal.append(point(x, p.goal(), top));
         }
@@ -39,9 +42,13 @@ public record ProgressChart(String completed, String goal, int top, String span,
             completed.append(point(WIDTH, p.completed(), top));
             goal.append(point(WIDTH, p.goal(), top));
         }
-        return new ProgressChart(completed.toString().strip(), goal.toString().strip(), top,
+        return new ProgressChart(
+                completed.toString().strip(),
+                goal.toString().strip(),
+                top,
                 describe(Duration.ofMillis(rows.size() == 1 ? 0 : millis)),
-                money(rows.get(rows.size() - 1).spentCents()), rows.size());
+                money(rows.get(rows.size() - 1).spentCents()),
+                rows.size());
     }
 
     private static String point(double x, int value, int top) {
@@ -50,8 +57,9 @@ public record ProgressChart(String completed, String goal, int top, String span,
     }
 
     private static String describe(Duration d) {
-        return d.toHours() >= 48 ? d.toDays() + " days" : d.toMinutes() >= 120 ? d.toHours() + " hours"
-                : d.toMinutes() + " minutes";
+        return d.toHours() >= 48
+                ? d.toDays() + " days"
+                : d.toMinutes() >= 120 ? d.toHours() + " hours" : d.toMinutes() + " minutes";
     }
 
     static String money(long cents) {

@@ -50,11 +50,15 @@ public final class Recruitment {
 
     static final String TASK_TYPE = "campaign.round";
     /** Statuses that count towards the goal. */
-    static final Set<ParticipantStatus> COMPLETED = EnumSet.of(ParticipantStatus.COMPLETED,
-            ParticipantStatus.SUBMITTED, ParticipantStatus.APPROVED, ParticipantStatus.REJECTED,
+    static final Set<ParticipantStatus> COMPLETED = EnumSet.of(
+            ParticipantStatus.COMPLETED,
+            ParticipantStatus.SUBMITTED,
+            ParticipantStatus.APPROVED,
+            ParticipantStatus.REJECTED,
             ParticipantStatus.BONUSED);
     /** Still at work: the slot they hold on the provider may yet complete. */
     static final Set<ParticipantStatus> WORKING = EnumSet.of(ParticipantStatus.ALLOCATED, ParticipantStatus.STARTED);
+
     static final Set<HitStatus> OPEN = EnumSet.of(HitStatus.ASSIGNABLE, HitStatus.UNASSIGNABLE);
     static final long AUTO_APPROVAL_SECONDS = 3 * 24 * 3600L;
 
@@ -62,17 +66,25 @@ public final class Recruitment {
     private final Sessions sessions;
     private final Participants participants;
     private final Experiments experiments;
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+
+    @Reference(
+            cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile List<CrowdProvider> providers = List.of();
     /** Until the host runs a scheduler, rounds run only when the tab asks. */
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+    @Reference(
+            cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile Scheduler scheduler;
 
     @Activate
-    public Recruitment(@Reference PluginDatabase database, @Reference Sessions sessions,
-                       @Reference Participants participants, @Reference Experiments experiments) {
+    public Recruitment(
+            @Reference PluginDatabase database,
+            @Reference Sessions sessions,
+            @Reference Participants participants,
+            @Reference Experiments experiments) {
         this.database = database;
         this.sessions = sessions;
         this.participants = participants;
@@ -80,14 +92,23 @@ public final class Recruitment {
     }
 
     /** A campaign as typed into the form, before it has a session and an id. */
-    record Draft(String provider, String experiment, CrowdMode mode, int goal, long rewardCents, long durationSeconds,
-                 long lifetimeSeconds, int perRound, int minutesBetweenRounds, int batchSize, String title,
-                 String description, String keywords) {
-    }
+    record Draft(
+            String provider,
+            String experiment,
+            CrowdMode mode,
+            int goal,
+            long rewardCents,
+            long durationSeconds,
+            long lifetimeSeconds,
+            int perRound,
+            int minutesBetweenRounds,
+            int batchSize,
+            String title,
+            String description,
+            String keywords) {}
 
     /** Where a campaign stands now. {@code expired}: HITs this count expired because their slots were stale. */
-    record Count(int completed, int inFlight, int expired) {
-    }
+    record Count(int completed, int inFlight, int expired) {}
 
     // ---- reading
 
@@ -136,14 +157,18 @@ public final class Recruitment {
     CrowdProvider provider(String name) {
         List<CrowdProvider> running = providers;
         if (name != null && !name.isBlank()) {
-            return running.stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow(() ->
-                    new IllegalArgumentException("provider: '" + name + "' is not running (running: "
+            return running.stream()
+                    .filter(p -> p.name().equals(name))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("provider: '" + name + "' is not running (running: "
                             + running.stream().map(CrowdProvider::name).toList() + ")"));
         }
         if (running.isEmpty()) {
             throw new IllegalArgumentException("provider: no crowd provider is running; start the MTurk plugin");
         }
-        return running.stream().filter(p -> p.name().equals("mturk")).findFirst()
+        return running.stream()
+                .filter(p -> p.name().equals("mturk"))
+                .findFirst()
                 .orElseGet(() -> running.size() == 1 ? running.get(0) : null);
     }
 
@@ -156,21 +181,40 @@ public final class Recruitment {
     Campaign create(Draft draft, String by) {
         CrowdProvider provider = provider(draft.provider());
         if (provider == null) {
-            throw new IllegalArgumentException("provider: choose one of " + providers.stream()
-                    .map(CrowdProvider::name).toList());
+            throw new IllegalArgumentException("provider: choose one of "
+                    + providers.stream().map(CrowdProvider::name).toList());
         }
         if (provider.mode() != draft.mode()) {
-            throw new IllegalArgumentException("mode: the " + provider.name() + " provider is in "
-                    + provider.mode() + " mode, not " + draft.mode() + "; change its configuration first");
+            throw new IllegalArgumentException("mode: the " + provider.name() + " provider is in " + provider.mode()
+                    + " mode, not " + draft.mode() + "; change its configuration first");
         }
-        Experiment experiment = experiments.find(draft.experiment()).orElseThrow(() ->
-                new IllegalArgumentException("experiment: there is no experiment '" + draft.experiment() + "'"));
-        Session session = sessions.create(new NewSession(experiment.name(), 0, null,
-                "Campaign: " + draft.title(), List.of(), false, by));
-        Campaign row = new Campaign(0, provider.name(), experiment.name(), experiment.version(), session.id(),
-                draft.mode(), draft.goal(), draft.rewardCents(), draft.durationSeconds(), draft.lifetimeSeconds(),
-                draft.perRound(), draft.minutesBetweenRounds(), draft.batchSize(), draft.title(),
-                draft.description(), draft.keywords(), CampaignState.ACTIVE, by, null, null);
+        Experiment experiment = experiments
+                .find(draft.experiment())
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "experiment: there is no experiment '" + draft.experiment() + "'"));
+        Session session = sessions.create(
+                new NewSession(experiment.name(), 0, null, "Campaign: " + draft.title(), List.of(), false, by));
+        Campaign row = new Campaign(
+                0,
+                provider.name(),
+                experiment.name(),
+                experiment.version(),
+                session.id(),
+                draft.mode(),
+                draft.goal(),
+                draft.rewardCents(),
+                draft.durationSeconds(),
+                draft.lifetimeSeconds(),
+                draft.perRound(),
+                draft.minutesBetweenRounds(),
+                draft.batchSize(),
+                draft.title(),
+                draft.description(),
+                draft.keywords(),
+                CampaignState.ACTIVE,
+                by,
+                null,
+                null);
         long id = database.transaction(CampaignMapper.class, m -> m.addCampaign(row));
         Campaign campaign = require(id);
         Scheduler tasks = scheduler;
@@ -182,8 +226,12 @@ public final class Recruitment {
 
     /** Its task, every so many minutes, and the first round now. */
     static void schedule(Scheduler tasks, Campaign campaign, String by) {
-        tasks.create(new NewTask(campaign.task(), TASK_TYPE,
-                new Schedule(null, campaign.minutesBetweenRounds() * 60L), "{\"campaign\": " + campaign.id() + "}"),
+        tasks.create(
+                new NewTask(
+                        campaign.task(),
+                        TASK_TYPE,
+                        new Schedule(null, campaign.minutesBetweenRounds() * 60L),
+                        "{\"campaign\": " + campaign.id() + "}"),
                 by);
         tasks.runNow(campaign.task(), by);
     }
@@ -199,12 +247,14 @@ public final class Recruitment {
         }
         int completed = completed(participants.ofSession(campaign.sessionId()));
         if (goal < completed) {
-            throw new IllegalArgumentException("goal: " + goal + " is below the " + completed
-                    + " participants already completed");
+            throw new IllegalArgumentException(
+                    "goal: " + goal + " is below the " + completed + " participants already completed");
         }
         database.transaction(CampaignMapper.class, m -> m.setGoal(id, goal));
         Scheduler tasks = scheduler;
-        if (campaign.state() == CampaignState.MET && goal > completed && tasks != null
+        if (campaign.state() == CampaignState.MET
+                && goal > completed
+                && tasks != null
                 && tasks.find(campaign.task()).isEmpty()) {
             schedule(tasks, campaign, by); // met before, recruiting again
         }
@@ -215,8 +265,8 @@ public final class Recruitment {
     List<String> cancel(long id, String by) {
         Campaign campaign = require(id);
         if (campaign.state() != CampaignState.ACTIVE) {
-            throw new IllegalArgumentException("campaign: " + id + " is " + campaign.state().name()
-                    .toLowerCase(Locale.ROOT) + " already");
+            throw new IllegalArgumentException(
+                    "campaign: " + id + " is " + campaign.state().name().toLowerCase(Locale.ROOT) + " already");
         }
         database.transaction(CampaignMapper.class, m -> m.end(id, CampaignState.CANCELLED));
         deleteTask(campaign, by);
@@ -276,9 +326,9 @@ public final class Recruitment {
         }
         Count count = count(c, provider);
         String summary = "campaign " + c.id() + ": " + count.completed() + " of " + c.goal() + " completed, "
-                + count.inFlight() + " in flight" + (count.expired() > 0 ? ", " + count.expired()
-                + " HIT(s) with stale slots expired" : "") + (unfinished.isEmpty() ? ""
-                : ", finished round(s) " + unfinished);
+                + count.inFlight() + " in flight"
+                + (count.expired() > 0 ? ", " + count.expired() + " HIT(s) with stale slots expired" : "")
+                + (unfinished.isEmpty() ? "" : ", finished round(s) " + unfinished);
         int posted = 0;
         if (count.completed() >= c.goal()) {
             database.transaction(CampaignMapper.class, m -> m.end(c.id(), CampaignState.MET));
@@ -297,8 +347,8 @@ public final class Recruitment {
                 summary += ": nothing to post";
             }
         }
-        Progress progress = new Progress(c.id(), null, count.completed(), count.inFlight() + posted, c.goal(),
-                spentCents(c, provider));
+        Progress progress = new Progress(
+                c.id(), null, count.completed(), count.inFlight() + posted, c.goal(), spentCents(c, provider));
         database.transaction(CampaignMapper.class, m -> m.addProgress(progress));
         return summary;
     }
@@ -322,9 +372,19 @@ public final class Recruitment {
             if (h.round() != number || h.hitId() != null) {
                 continue;
             }
-            Hit hit = provider.post(new HitSpec(c.sessionId(), c.title(), c.description(), c.keywords(),
-                    c.rewardCents(), c.durationSeconds(), c.lifetimeSeconds(), AUTO_APPROVAL_SECONDS,
-                    h.assignments(), List.of(), false, h.token()));
+            Hit hit = provider.post(new HitSpec(
+                    c.sessionId(),
+                    c.title(),
+                    c.description(),
+                    c.keywords(),
+                    c.rewardCents(),
+                    c.durationSeconds(),
+                    c.lifetimeSeconds(),
+                    AUTO_APPROVAL_SECONDS,
+                    h.assignments(),
+                    List.of(),
+                    false,
+                    h.token()));
             database.transaction(CampaignMapper.class, m -> m.setHitId(h.token(), hit.id()));
         }
         database.transaction(CampaignMapper.class, m -> m.recordRound(c.id(), number));
@@ -366,7 +426,9 @@ public final class Recruitment {
     }
 
     private static int of(List<Participant> people, String hitId, Set<ParticipantStatus> statuses) {
-        return (int) people.stream().filter(p -> hitId.equals(p.hitId()) && statuses.contains(p.status())).count();
+        return (int) people.stream()
+                .filter(p -> hitId.equals(p.hitId()) && statuses.contains(p.status()))
+                .count();
     }
 
     static int completed(List<Participant> people) {
@@ -393,7 +455,9 @@ public final class Recruitment {
             }
             try {
                 // Unassignable ones too: a slot whose worker gives up would open again.
-                if (provider.hit(h.hitId()).map(hit -> OPEN.contains(hit.status())).orElse(false)) {
+                if (provider.hit(h.hitId())
+                        .map(hit -> OPEN.contains(hit.status()))
+                        .orElse(false)) {
                     provider.expire(h.hitId());
                 }
                 database.transaction(CampaignMapper.class, m -> m.setExpired(h.token()));

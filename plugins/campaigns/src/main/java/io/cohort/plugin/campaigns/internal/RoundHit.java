@@ -8,6 +8,5 @@ import java.time.Instant;
  * @param hitId     null until the provider named it
  * @param expiredAt when the campaign expired it (stale slots, goal met, cancelled), or null
  */
-public record RoundHit(long campaignId, int round, int index, String token, int assignments, String hitId,
-                       Instant expiredAt) {
-}
+public record RoundHit(
+        long campaignId, int round, int index, String token, int assignments, String hitId, Instant expiredAt) {}

@@ -3,7 +3,6 @@ package io.cohort.plugin.campaigns.internal;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
-import static org.ops4j.pax.exam.CoreOptions.systemPackages;
 
 import io.cohort.api.crowd.CrowdProvider;
 import io.cohort.api.schedule.Schedule;
@@ -15,19 +14,12 @@ import io.cohort.api.session.Participant;
 import io.cohort.api.session.ParticipantStatus;
 import io.cohort.api.session.Participants;
 import io.cohort.api.session.Sessions;
-import io.cohort.platform.Config;
 import io.cohort.platform.Host;
-import io.cohort.testkit.AdminHttp;
 import io.cohort.testhost.CohortHost;
-import io.cohort.testkit.Folders;
-import io.cohort.testkit.TestDatabase;
+import io.cohort.testkit.AdminHttp;
 import io.cohort.testkit.mturk.MTurkEmulator;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -86,10 +78,17 @@ public class CampaignsPluginIT {
     @Inject
     private BundleContext context;
 
-    private final CohortHost cohort = CohortHost.builder().mturk()
-            .experiment("campaign-study", Map.of("experiment.yaml", EXPERIMENT, "consent.peb",
-                    "{% extends \"participant.peb\" %}{% block content %}<h1>Consent</h1>{% endblock %}"))
-            .build().in(() -> context);
+    private final CohortHost cohort = CohortHost.builder()
+            .mturk()
+            .experiment(
+                    "campaign-study",
+                    Map.of(
+                            "experiment.yaml",
+                            EXPERIMENT,
+                            "consent.peb",
+                            "{% extends \"participant.peb\" %}{% block content %}<h1>Consent</h1>{% endblock %}"))
+            .build()
+            .in(() -> context);
 
     private Host host;
     private MTurkEmulator emulator;
@@ -103,9 +102,13 @@ public class CampaignsPluginIT {
     public Option[] config() {
         // The emulator and the SDK client that reads back what MTurk holds run in the test's JVM (the MTurk plugin
         // carries its own copy of the SDK).
-        return CohortHost.examOptions("software.amazon.awssdk.services.mturk", "software.amazon.awssdk.services.mturk.model",
-                "software.amazon.awssdk.auth.credentials", "software.amazon.awssdk.http.urlconnection",
-                "software.amazon.awssdk.regions", "software.amazon.awssdk.http");
+        return CohortHost.examOptions(
+                "software.amazon.awssdk.services.mturk",
+                "software.amazon.awssdk.services.mturk.model",
+                "software.amazon.awssdk.auth.credentials",
+                "software.amazon.awssdk.http.urlconnection",
+                "software.amazon.awssdk.regions",
+                "software.amazon.awssdk.http");
     }
 
     @Before
@@ -115,7 +118,9 @@ public class CampaignsPluginIT {
         emulator = cohort.mturkEmulator();
         admin = cohort.admin();
         worker = cohort.visitor();
-        observer = MTurkClient.builder().region(Region.US_EAST_1).endpointOverride(emulator.endpoint())
+        observer = MTurkClient.builder()
+                .region(Region.US_EAST_1)
+                .endpointOverride(emulator.endpoint())
                 .httpClient(UrlConnectionHttpClient.create())
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(KEY, SECRET)))
                 .build();
@@ -161,7 +166,8 @@ public class CampaignsPluginIT {
         emulator.advanceClock(Duration.ofMinutes(21));
         // 8 completed, 4 slots free (3 of A, 1 of B): 20 - 8 - 4 = 8 in one HIT.
         String second = round(id);
-        assertTrue(second, second.contains("8 of 20 completed, 4 in flight: round 2 posted 8 assignment(s) in 1 HIT(s)"));
+        assertTrue(
+                second, second.contains("8 of 20 completed, 4 in flight: round 2 posted 8 assignment(s) in 1 HIT(s)"));
         assertEquals(List.of(9, 3, 8), sizes(hits()));
         assertOpenAtMostNeeded(session, 20);
 
@@ -200,8 +206,11 @@ public class CampaignsPluginIT {
         }
         String last = round(id);
         assertTrue(last, last.contains("20 of 20 completed, 0 in flight: goal met"));
-        assertEquals(20, participants().ofSession(session).stream()
-                .filter(p -> p.status() == ParticipantStatus.SUBMITTED).count());
+        assertEquals(
+                20,
+                participants().ofSession(session).stream()
+                        .filter(p -> p.status() == ParticipantStatus.SUBMITTED)
+                        .count());
         assertEquals(4, hits().size());
         assertTrue(hits().stream().allMatch(h -> h.numberOfAssignmentsAvailable() == 0));
         assertTrue(scheduler().find("campaign-" + id).isEmpty());
@@ -220,7 +229,10 @@ public class CampaignsPluginIT {
 
         // A goal raised after it was met: recruiting again, with a task again, for the one more wanted.
         int runs = scheduler().history("campaign-" + id, 1000).size();
-        assertEquals(302, admin.postForm("/admin/campaigns/" + id + "/goal", Map.of("goal", "21")).status());
+        assertEquals(
+                302,
+                admin.postForm("/admin/campaigns/" + id + "/goal", Map.of("goal", "21"))
+                        .status());
         TaskRun again = awaitRuns("campaign-" + id, runs + 1);
         assertTrue(again.message(), again.message().contains("20 of 21 completed, 0 in flight: round 4 posted 1"));
         assertEquals(List.of(9, 3, 8, 3, 1), sizes(hits()));
@@ -248,7 +260,8 @@ public class CampaignsPluginIT {
         List<HIT> hits = hits();
         assertEquals(1, hits.size());
         page = admin.get("/admin/campaigns/" + id).body();
-        assertTrue(page, page.contains("<span class=\"round-hit\">" + hits.get(0).hitId() + " × 5</span>"));
+        assertTrue(
+                page, page.contains("<span class=\"round-hit\">" + hits.get(0).hitId() + " × 5</span>"));
         assertTrue(page, page.contains("<td>recorded</td>"));
     }
 
@@ -259,21 +272,25 @@ public class CampaignsPluginIT {
         admin.get("/admin/campaigns");
         // Each case: one field of a good form changed, and the message the form comes back with.
         String[][] cases = {
-                {"batchSize", "0", "batchSize: 0 is not between 1 and 100"},
-                {"batchSize", "101", "batchSize: 101 is not between 1 and 100"},
-                {"goal", "0", "goal: 0 is not between 1 and 1000000"},
-                {"perRound", "0", "perRound: 0 is not between 1 and 1000000"},
-                {"reward", "forty cents", "reward: &#39;forty cents&#39; is not an amount in dollars such as 0.50"},
-                {"mode", "LIVE", "mode: the mturk provider is in SANDBOX mode, not LIVE; change its configuration first"},
-                {"experiment", "no-such-study", "experiment: there is no experiment &#39;no-such-study&#39;"}};
+            {"batchSize", "0", "batchSize: 0 is not between 1 and 100"},
+            {"batchSize", "101", "batchSize: 101 is not between 1 and 100"},
+            {"goal", "0", "goal: 0 is not between 1 and 1000000"},
+            {"perRound", "0", "perRound: 0 is not between 1 and 1000000"},
+            {"reward", "forty cents", "reward: &#39;forty cents&#39; is not an amount in dollars such as 0.50"},
+            {"mode", "LIVE", "mode: the mturk provider is in SANDBOX mode, not LIVE; change its configuration first"},
+            {"experiment", "no-such-study", "experiment: there is no experiment &#39;no-such-study&#39;"}
+        };
         for (String[] bad : cases) {
             Map<String, String> form = campaignForm("20", "8", "9");
             form.put(bad[0], bad[1]);
             AdminHttp.Response refused = admin.postForm("/admin/campaigns/create", form);
             assertEquals(200, refused.status());
             assertTrue(refused.body(), refused.body().contains("class=\"error\">" + bad[2]));
-            assertTrue(refused.body(), refused.body().contains("name=\"title\" required maxlength=\"128\""
-                    + " value=\"Answer one question\"")); // the form again, as typed
+            assertTrue(
+                    refused.body(),
+                    refused.body()
+                            .contains("name=\"title\" required maxlength=\"128\""
+                                    + " value=\"Answer one question\"")); // the form again, as typed
         }
         assertTrue(admin.get("/admin/campaigns").body().contains("No campaigns yet."));
         assertEquals(sessionsBefore, sessions.list().size());
@@ -286,16 +303,24 @@ public class CampaignsPluginIT {
             Participant p = participants().add(session, name, null, "CampaignsPluginIT");
             participants().setStatus(p.id(), ParticipantStatus.COMPLETED, "CampaignsPluginIT");
         }
-        assertEquals(302, admin.postForm("/admin/campaigns/" + id + "/goal", Map.of("goal", "1")).status());
+        assertEquals(
+                302,
+                admin.postForm("/admin/campaigns/" + id + "/goal", Map.of("goal", "1"))
+                        .status());
         String page = admin.get("/admin/campaigns/" + id).body();
         assertTrue(page, page.contains("class=\"error\">goal: 1 is below the 2 participants already completed"));
         assertTrue(page, page.contains("<strong id=\"campaign-goal\">3</strong>"));
-        assertEquals(302, admin.postForm("/admin/campaigns/" + id + "/goal", Map.of("goal", "2")).status());
+        assertEquals(
+                302,
+                admin.postForm("/admin/campaigns/" + id + "/goal", Map.of("goal", "2"))
+                        .status());
         page = admin.get("/admin/campaigns/" + id).body();
         assertTrue(page, page.contains("Goal of campaign " + id + " is now 2."));
 
         // Cancel: the HIT stops taking workers and the campaign is listed with its outcome.
-        assertEquals(302, admin.postForm("/admin/campaigns/" + id + "/cancel", Map.of()).status());
+        assertEquals(
+                302,
+                admin.postForm("/admin/campaigns/" + id + "/cancel", Map.of()).status());
         page = admin.get("/admin/campaigns/" + id).body();
         assertTrue(page, page.contains("Cancelled campaign " + id + "."));
         assertEquals(0, hits().get(0).numberOfAssignmentsAvailable().intValue());
@@ -338,7 +363,9 @@ public class CampaignsPluginIT {
         assertEquals(created.toString(), 302, created.status());
         long id = Long.parseLong(created.redirectPath().replaceAll(".*/", ""));
         String page = admin.get("/admin/campaigns/" + id).body();
-        assertTrue(page, page.contains("Started campaign " + id + ". Its rounds run every 30 minutes; the first one now."));
+        assertTrue(
+                page,
+                page.contains("Started campaign " + id + ". Its rounds run every 30 minutes; the first one now."));
         Task task = scheduler().find("campaign-" + id).orElseThrow();
         assertEquals("campaign.round", task.type());
         assertEquals(new Schedule(null, 1800L), task.schedule());
@@ -400,9 +427,11 @@ public class CampaignsPluginIT {
 
     /** The HITs MTurk holds, oldest first. */
     private List<HIT> hits() {
-        List<HIT> hits = new ArrayList<>(observer.listHITs(r -> r.maxResults(100)).hiTs());
+        List<HIT> hits =
+                new ArrayList<>(observer.listHITs(r -> r.maxResults(100)).hiTs());
         // A round's HITs may share a creation time: then the larger first, as they are posted.
-        hits.sort(Comparator.comparing(HIT::creationTime).thenComparing(HIT::maxAssignments, Comparator.reverseOrder()));
+        hits.sort(
+                Comparator.comparing(HIT::creationTime).thenComparing(HIT::maxAssignments, Comparator.reverseOrder()));
         return hits;
     }
 
@@ -413,9 +442,12 @@ public class CampaignsPluginIT {
     /** Never more slots open than the goal needs: completed, at work and free together stay within it. */
     private void assertOpenAtMostNeeded(String session, int goal) {
         List<Participant> people = participants().ofSession(session);
-        long done = people.stream().filter(p -> p.status() == ParticipantStatus.SUBMITTED).count();
-        long working = people.stream().filter(p -> p.status() == ParticipantStatus.STARTED
-                || p.status() == ParticipantStatus.ALLOCATED).count();
+        long done = people.stream()
+                .filter(p -> p.status() == ParticipantStatus.SUBMITTED)
+                .count();
+        long working = people.stream()
+                .filter(p -> p.status() == ParticipantStatus.STARTED || p.status() == ParticipantStatus.ALLOCATED)
+                .count();
         int free = hits().stream().mapToInt(HIT::numberOfAssignmentsAvailable).sum();
         assertTrue(done + " completed, " + working + " working, " + free + " free", done + working + free <= goal);
     }
@@ -447,9 +479,14 @@ public class CampaignsPluginIT {
     private void complete(String hitId) {
         Participant p = start(hitId);
         String pages = "/p/" + p.sessionId() + "/" + p.token() + "/";
-        assertEquals(303, worker.postFormAsIs(pages, Map.of("_page", "0", "agree", "true")).status());
-        assertEquals(200, worker.postFormAsIs("/mturk/submit", Map.of("sessionId", p.sessionId(),
-                "token", p.token())).status());
+        assertEquals(
+                303,
+                worker.postFormAsIs(pages, Map.of("_page", "0", "agree", "true"))
+                        .status());
+        assertEquals(
+                200,
+                worker.postFormAsIs("/mturk/submit", Map.of("sessionId", p.sessionId(), "token", p.token()))
+                        .status());
         emulator.submit(p.assignmentId(), "<answer/>");
     }
 
@@ -467,10 +504,23 @@ public class CampaignsPluginIT {
             ConfigurationAdmin configAdmin = tracker.waitForService(WAIT_MILLIS);
             assertNotNull("no ConfigurationAdmin service", configAdmin);
             // Location "?" binds the configuration to whichever bundle asks, as the host does.
-            configAdmin.getConfiguration("io.cohort.mturk", "?").update(new Hashtable<>(Map.of(
-                    "accessKeyId", KEY, "secretAccessKey", SECRET, "endpoint", emulator.endpoint().toString(),
-                    "publicUrl", host.url(), "workerSite", emulator.endpoint() + "/worker/",
-                    "ratePerSecond", 100.0, "retries", 0))); // a fault the test injects is not retried away
+            configAdmin
+                    .getConfiguration("io.cohort.mturk", "?")
+                    .update(new Hashtable<>(Map.of(
+                            "accessKeyId",
+                            KEY,
+                            "secretAccessKey",
+                            SECRET,
+                            "endpoint",
+                            emulator.endpoint().toString(),
+                            "publicUrl",
+                            host.url(),
+                            "workerSite",
+                            emulator.endpoint() + "/worker/",
+                            "ratePerSecond",
+                            100.0,
+                            "retries",
+                            0))); // a fault the test injects is not retried away
         } finally {
             tracker.close();
         }
@@ -478,9 +528,12 @@ public class CampaignsPluginIT {
 
     private <T> T service(Class<T> type, String filter) {
         try {
-            ServiceTracker<T, T> tracker = filter == null ? new ServiceTracker<>(context, type, null)
-                    : new ServiceTracker<>(context, FrameworkUtil.createFilter("(&(objectClass=" + type.getName()
-                    + ")" + filter + ")"), null);
+            ServiceTracker<T, T> tracker = filter == null
+                    ? new ServiceTracker<>(context, type, null)
+                    : new ServiceTracker<>(
+                            context,
+                            FrameworkUtil.createFilter("(&(objectClass=" + type.getName() + ")" + filter + ")"),
+                            null);
             tracker.open(true);
             try {
                 T service = tracker.waitForService(WAIT_MILLIS);

@@ -12,10 +12,12 @@ class ProgressChartTest {
 
     @Test
     void completedAndGoalOverTimeOnThePlot() {
-        ProgressChart chart = ProgressChart.of(List.of(
-                new Progress(1, START, 0, 12, 20, 576),
-                new Progress(1, START.plusSeconds(1800), 10, 8, 20, 960),
-                new Progress(1, START.plusSeconds(3600), 20, 0, 25, 1104)), 25);
+        ProgressChart chart = ProgressChart.of(
+                List.of(
+                        new Progress(1, START, 0, 12, 20, 576),
+                        new Progress(1, START.plusSeconds(1800), 10, 8, 20, 960),
+                        new Progress(1, START.plusSeconds(3600), 20, 0, 25, 1104)),
+                25);
         // x: 0, half and all of 600 over the hour; y: 200 at 0, 0 at the top (the highest goal, 25).
         assertEquals("0.0,200.0 300.0,120.0 600.0,40.0", chart.completed());
         assertEquals("0.0,40.0 300.0,40.0 600.0,0.0", chart.goal());

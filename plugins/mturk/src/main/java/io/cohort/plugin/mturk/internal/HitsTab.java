@@ -33,15 +33,24 @@ import org.osgi.service.component.annotations.Reference;
  * {@code /admin/mturk/hits}), posting a HIT, extending, expiring and deleting one; {@code /qualifications} (create,
  * search, assign) and {@code /workers} (notify, block). Each change is named on the page that follows it.
  */
-@Component(service = AdminPage.class, configurationPid = MTurkProvider.PID,
+@Component(
+        service = AdminPage.class,
+        configurationPid = MTurkProvider.PID,
         property = {AdminPage.PATH + "=/mturk", AdminPage.MENU + "=MTurk", AdminPage.MENU_ORDER + "=400"})
 public final class HitsTab implements AdminPage {
 
     static final String BASE = "/admin/mturk";
     static final String APPROVAL_RATE = "000000000000000000L0";
     static final String APPROVED_COUNT = "00000000000000000040";
-    static final List<String> COMPARATORS = List.of("GreaterThanOrEqualTo", "GreaterThan", "LessThan",
-            "LessThanOrEqualTo", "EqualTo", "NotEqualTo", "Exists", "DoesNotExist");
+    static final List<String> COMPARATORS = List.of(
+            "GreaterThanOrEqualTo",
+            "GreaterThan",
+            "LessThan",
+            "LessThanOrEqualTo",
+            "EqualTo",
+            "NotEqualTo",
+            "Exists",
+            "DoesNotExist");
 
     private final CrowdProvider provider;
     private final Sessions sessions;
@@ -51,8 +60,11 @@ public final class HitsTab implements AdminPage {
     private final Map<String, Flash> flashes = new ConcurrentHashMap<>();
 
     @Activate
-    public HitsTab(@Reference(target = "(" + CrowdProvider.NAME + "=" + MTurkProvider.NAME + ")") CrowdProvider provider,
-                   @Reference Sessions sessions, @Reference Participants participants, MTurkConfig config) {
+    public HitsTab(
+            @Reference(target = "(" + CrowdProvider.NAME + "=" + MTurkProvider.NAME + ")") CrowdProvider provider,
+            @Reference Sessions sessions,
+            @Reference Participants participants,
+            MTurkConfig config) {
         this.provider = provider;
         this.sessions = sessions;
         this.participants = participants;
@@ -65,8 +77,7 @@ public final class HitsTab implements AdminPage {
     }
 
     /** Public: the templates read it by reflection. Not ok: something asked for was not done. */
-    public record Flash(boolean ok, String message) {
-    }
+    public record Flash(boolean ok, String message) {}
 
     private static Flash done(String message) {
         return new Flash(true, message);
@@ -84,13 +95,16 @@ public final class HitsTab implements AdminPage {
                 default -> View.of("templates/missing.peb", Map.of("path", BASE + request.subPath()));
             };
         }
-        String back = request.subPath().startsWith("/qualifications") ? BASE + "/qualifications"
+        String back = request.subPath().startsWith("/qualifications")
+                ? BASE + "/qualifications"
                 : request.subPath().startsWith("/workers") ? BASE + "/workers" : BASE;
         try {
             Flash done = switch (request.subPath()) {
                 case "/post" -> done(post(form));
                 case "/extend" -> done(extend(form));
-                case "/expire" -> done("Expired HIT " + provider.expire(required(form, "hitId")).id() + ".");
+                case "/expire" ->
+                    done("Expired HIT "
+                            + provider.expire(required(form, "hitId")).id() + ".");
                 case "/delete" -> done(delete(form));
                 case "/qualifications/create" -> done(createQualification(form));
                 case "/qualifications/assign" -> assign(form);
@@ -101,7 +115,8 @@ public final class HitsTab implements AdminPage {
             flashes.put(request.user(), done);
             return View.redirect(back);
         } catch (IllegalArgumentException | CrowdException e) {
-            String what = e instanceof CrowdException c ? "MTurk refused: " + e.getMessage() + " (" + c.code() + ")"
+            String what = e instanceof CrowdException c
+                    ? "MTurk refused: " + e.getMessage() + " (" + c.code() + ")"
                     : e.getMessage();
             if (request.subPath().equals("/post")) {
                 // Show the form again with what was typed, so nothing has to be entered twice.
@@ -198,18 +213,26 @@ public final class HitsTab implements AdminPage {
         List<QualificationRequirement> requirements = new ArrayList<>();
         String approval = first(form, "minApprovalRate");
         if (approval != null && !approval.isBlank()) {
-            requirements.add(new QualificationRequirement(APPROVAL_RATE, "GreaterThanOrEqualTo",
-                    List.of(integer(approval, "minApprovalRate", 0, 100)), List.of()));
+            requirements.add(new QualificationRequirement(
+                    APPROVAL_RATE,
+                    "GreaterThanOrEqualTo",
+                    List.of(integer(approval, "minApprovalRate", 0, 100)),
+                    List.of()));
         }
         String approved = first(form, "minApproved");
         if (approved != null && !approved.isBlank()) {
-            requirements.add(new QualificationRequirement(APPROVED_COUNT, "GreaterThanOrEqualTo",
-                    List.of(integer(approved, "minApproved", 0, Integer.MAX_VALUE)), List.of()));
+            requirements.add(new QualificationRequirement(
+                    APPROVED_COUNT,
+                    "GreaterThanOrEqualTo",
+                    List.of(integer(approved, "minApproved", 0, Integer.MAX_VALUE)),
+                    List.of()));
         }
         String countries = first(form, "countries");
         if (countries != null && !countries.isBlank()) {
-            List<String> codes = Arrays.stream(countries.split("[,\\s]+")).filter(s -> !s.isBlank())
-                    .map(s -> s.toUpperCase(Locale.ROOT)).toList();
+            List<String> codes = Arrays.stream(countries.split("[,\\s]+"))
+                    .filter(s -> !s.isBlank())
+                    .map(s -> s.toUpperCase(Locale.ROOT))
+                    .toList();
             for (String code : codes) {
                 if (!code.matches("[A-Z]{2}")) {
                     throw new IllegalArgumentException("countries: '" + code + "' is not a two-letter country code");
@@ -221,21 +244,35 @@ public final class HitsTab implements AdminPage {
         if (typeId != null && !typeId.isBlank()) {
             String comparator = required(form, "qualificationComparator");
             if (!COMPARATORS.contains(comparator)) {
-                throw new IllegalArgumentException("qualificationComparator: '" + comparator + "' is not one of "
-                        + COMPARATORS);
+                throw new IllegalArgumentException(
+                        "qualificationComparator: '" + comparator + "' is not one of " + COMPARATORS);
             }
             boolean valued = !comparator.equals("Exists") && !comparator.equals("DoesNotExist");
-            requirements.add(new QualificationRequirement(typeId, comparator,
-                    valued ? List.of(integer(required(form, "qualificationValue"), "qualificationValue",
-                            Integer.MIN_VALUE, Integer.MAX_VALUE)) : List.of(), List.of()));
+            requirements.add(new QualificationRequirement(
+                    typeId,
+                    comparator,
+                    valued
+                            ? List.of(integer(
+                                    required(form, "qualificationValue"),
+                                    "qualificationValue",
+                                    Integer.MIN_VALUE,
+                                    Integer.MAX_VALUE))
+                            : List.of(),
+                    List.of()));
         }
-        HitSpec spec = new HitSpec(sessionId, required(form, "title"), required(form, "description"),
-                first(form, "keywords"), dollarsToCents(required(form, "reward"), "reward"),
+        HitSpec spec = new HitSpec(
+                sessionId,
+                required(form, "title"),
+                required(form, "description"),
+                first(form, "keywords"),
+                dollarsToCents(required(form, "reward"), "reward"),
                 60L * integer(required(form, "durationMinutes"), "durationMinutes", 1, 365 * 24 * 60),
                 3600L * integer(required(form, "lifetimeHours"), "lifetimeHours", 1, 365 * 24),
                 3600L * integer(required(form, "autoApprovalHours"), "autoApprovalHours", 0, 30 * 24),
-                integer(required(form, "maxAssignments"), "maxAssignments", 1, 1_000_000), requirements,
-                first(form, "allowRepeats") != null, required(form, "token"));
+                integer(required(form, "maxAssignments"), "maxAssignments", 1, 1_000_000),
+                requirements,
+                first(form, "allowRepeats") != null,
+                required(form, "token"));
         Hit hit = provider.post(spec);
         return "Posted HIT " + hit.id() + " (" + hit.title() + ") for session " + sessionId + ", "
                 + hit.maxAssignments() + " assignments at $" + MTurkProvider.money(hit.rewardCents()) + ".";
@@ -244,7 +281,8 @@ public final class HitsTab implements AdminPage {
     private String extend(Map<String, List<String>> form) {
         String seconds = first(form, "seconds");
         String more = first(form, "assignments");
-        long extraSeconds = seconds == null || seconds.isBlank() ? 0 : integer(seconds, "seconds", 0, Integer.MAX_VALUE);
+        long extraSeconds =
+                seconds == null || seconds.isBlank() ? 0 : integer(seconds, "seconds", 0, Integer.MAX_VALUE);
         int extraAssignments = more == null || more.isBlank() ? 0 : integer(more, "assignments", 0, 1_000_000);
         Hit hit = provider.extend(required(form, "hitId"), extraSeconds, extraAssignments, required(form, "token"));
         return "Extended HIT " + hit.id() + " by " + extraSeconds + " seconds and " + extraAssignments
@@ -258,8 +296,8 @@ public final class HitsTab implements AdminPage {
     }
 
     private String createQualification(Map<String, List<String>> form) {
-        var type = provider.createQualification(required(form, "name"), required(form, "description"),
-                first(form, "keywords"));
+        var type = provider.createQualification(
+                required(form, "name"), required(form, "description"), first(form, "keywords"));
         return "Created qualification type " + type.name() + " (" + type.id() + ").";
     }
 
@@ -277,10 +315,12 @@ public final class HitsTab implements AdminPage {
                     throw e; // nothing assigned: the refusal alone says what happened
                 }
                 // Stop at the first refusal (the next would most likely fail alike) and say who has it and who not.
-                return new Flash(false, what + i + " of " + workers.size() + " workers: "
-                        + String.join(", ", workers.subList(0, i)) + ". Not assigned: "
-                        + String.join(", ", workers.subList(i, workers.size())) + ", as MTurk refused "
-                        + workers.get(i) + ": " + e.getMessage() + " (" + e.code() + ").");
+                return new Flash(
+                        false,
+                        what + i + " of " + workers.size() + " workers: "
+                                + String.join(", ", workers.subList(0, i)) + ". Not assigned: "
+                                + String.join(", ", workers.subList(i, workers.size())) + ", as MTurk refused "
+                                + workers.get(i) + ": " + e.getMessage() + " (" + e.code() + ").");
             }
         }
         return done(what + workers.size() + " worker" + (workers.size() == 1 ? "" : "s") + ": "
@@ -291,8 +331,15 @@ public final class HitsTab implements AdminPage {
         List<String> workers = workersOf(form);
         Map<String, String> failed = provider.notify(workers, required(form, "subject"), required(form, "message"));
         String reached = "Notified " + (workers.size() - failed.size()) + " of " + workers.size() + " workers.";
-        return failed.isEmpty() ? done(reached) : new Flash(false, reached + " Not reached: " + failed.entrySet().stream()
-                .map(e -> e.getKey() + " (" + e.getValue() + ")").collect(Collectors.joining(", ")) + ".");
+        return failed.isEmpty()
+                ? done(reached)
+                : new Flash(
+                        false,
+                        reached + " Not reached: "
+                                + failed.entrySet().stream()
+                                        .map(e -> e.getKey() + " (" + e.getValue() + ")")
+                                        .collect(Collectors.joining(", "))
+                                + ".");
     }
 
     private String block(Map<String, List<String>> form) {
@@ -305,7 +352,10 @@ public final class HitsTab implements AdminPage {
     private List<String> workersOf(Map<String, List<String>> form) {
         String typed = first(form, "workerIds");
         if (typed != null && !typed.isBlank()) {
-            List<String> ids = Arrays.stream(typed.split("[,\\s]+")).filter(s -> !s.isBlank()).distinct().toList();
+            List<String> ids = Arrays.stream(typed.split("[,\\s]+"))
+                    .filter(s -> !s.isBlank())
+                    .distinct()
+                    .toList();
             ids.forEach(MTurkProvider::requireWorker);
             return ids;
         }
@@ -327,7 +377,9 @@ public final class HitsTab implements AdminPage {
         List<String> ids = participants.ofSession(sessionId).stream()
                 .filter(p -> MTurkProvider.NAME.equals(p.provider()) && p.workerId() != null)
                 .filter(p -> wanted.contains(p.status()))
-                .map(Participant::workerId).distinct().toList();
+                .map(Participant::workerId)
+                .distinct()
+                .toList();
         if (ids.isEmpty()) {
             throw new IllegalArgumentException("sessionId: session " + sessionId + " has no MTurk workers"
                     + (wanted.size() == 1 ? " with status " + status : ""));

@@ -61,7 +61,10 @@ import software.amazon.awssdk.services.mturk.model.ServiceException;
  * the repeats the contract promises to be harmless (a repeated token, approving an approved assignment, deleting a
  * deleted HIT) return normally.
  */
-@Component(service = CrowdProvider.class, configurationPid = MTurkProvider.PID, immediate = true,
+@Component(
+        service = CrowdProvider.class,
+        configurationPid = MTurkProvider.PID,
+        immediate = true,
         property = CrowdProvider.NAME + "=" + MTurkProvider.NAME)
 @Designate(ocd = MTurkConfig.class)
 public final class MTurkProvider implements CrowdProvider {
@@ -116,7 +119,7 @@ public final class MTurkProvider implements CrowdProvider {
 
     @Override
     public long balanceCents() {
-        return cents(call(c -> c.getAccountBalance(r -> { })).availableBalance(), "AvailableBalance");
+        return cents(call(c -> c.getAccountBalance(r -> {})).availableBalance(), "AvailableBalance");
     }
 
     @Override
@@ -132,27 +135,36 @@ public final class MTurkProvider implements CrowdProvider {
     public Hit post(HitSpec spec) {
         check(spec);
         MTurkSettings settings = connection.settings();
-        String token = spec.token() == null || spec.token().isBlank() ? UUID.randomUUID().toString() : spec.token();
+        String token = spec.token() == null || spec.token().isBlank()
+                ? UUID.randomUUID().toString()
+                : spec.token();
         StoredHit known = database.transaction(MTurkMapper.class, m -> m.hitByToken(token));
         if (known != null) {
             return refreshed(known);
         }
         software.amazon.awssdk.services.mturk.model.HIT posted;
         try {
-            posted = call(c -> c.createHIT(r -> r
-                    .title(spec.title().strip())
-                    .description(spec.description().strip())
-                    .keywords(spec.keywords() == null || spec.keywords().isBlank() ? null : spec.keywords().strip())
-                    .reward(money(spec.rewardCents()))
-                    .assignmentDurationInSeconds(spec.assignmentDurationSeconds())
-                    .lifetimeInSeconds(spec.lifetimeSeconds())
-                    .autoApprovalDelayInSeconds(spec.autoApprovalDelaySeconds())
-                    .maxAssignments(spec.maxAssignments())
-                    .requesterAnnotation("cohort session " + spec.sessionId())
-                    .question(externalQuestion(settings.publicUrl() + "/mturk/start"))
-                    .qualificationRequirements(spec.requirements() == null ? List.of()
-                            : spec.requirements().stream().map(MTurkProvider::requirement).toList())
-                    .uniqueRequestToken(token))).hit();
+            posted = call(c -> c.createHIT(r -> r.title(spec.title().strip())
+                            .description(spec.description().strip())
+                            .keywords(
+                                    spec.keywords() == null || spec.keywords().isBlank()
+                                            ? null
+                                            : spec.keywords().strip())
+                            .reward(money(spec.rewardCents()))
+                            .assignmentDurationInSeconds(spec.assignmentDurationSeconds())
+                            .lifetimeInSeconds(spec.lifetimeSeconds())
+                            .autoApprovalDelayInSeconds(spec.autoApprovalDelaySeconds())
+                            .maxAssignments(spec.maxAssignments())
+                            .requesterAnnotation("cohort session " + spec.sessionId())
+                            .question(externalQuestion(settings.publicUrl() + "/mturk/start"))
+                            .qualificationRequirements(
+                                    spec.requirements() == null
+                                            ? List.of()
+                                            : spec.requirements().stream()
+                                                    .map(MTurkProvider::requirement)
+                                                    .toList())
+                            .uniqueRequestToken(token)))
+                    .hit();
         } catch (CrowdException e) {
             if (!is(e, "HitAlreadyExists")) {
                 throw e;
@@ -165,10 +177,19 @@ public final class MTurkProvider implements CrowdProvider {
             String hitId = id.group();
             posted = call(c -> c.getHIT(r -> r.hitId(hitId))).hit();
         }
-        StoredHit row = new StoredHit(posted.hitId(), spec.sessionId(), spec.title().strip(),
-                spec.description().strip(), spec.rewardCents(), spec.maxAssignments(),
-                spec.assignmentDurationSeconds(), settings.mode(), spec.allowRepeats(), token,
-                posted.expiration(), posted.creationTime() == null ? Instant.now() : posted.creationTime());
+        StoredHit row = new StoredHit(
+                posted.hitId(),
+                spec.sessionId(),
+                spec.title().strip(),
+                spec.description().strip(),
+                spec.rewardCents(),
+                spec.maxAssignments(),
+                spec.assignmentDurationSeconds(),
+                settings.mode(),
+                spec.allowRepeats(),
+                token,
+                posted.expiration(),
+                posted.creationTime() == null ? Instant.now() : posted.creationTime());
         database.transaction(MTurkMapper.class, m -> m.addHit(row));
         return hit(row, posted);
     }
@@ -215,7 +236,8 @@ public final class MTurkProvider implements CrowdProvider {
         }
         if (extraAssignments > 0) {
             idempotent(() -> call(c -> c.createAdditionalAssignmentsForHIT(r -> r.hitId(hitId)
-                    .numberOfAdditionalAssignments(extraAssignments).uniqueRequestToken(token))));
+                    .numberOfAdditionalAssignments(extraAssignments)
+                    .uniqueRequestToken(token))));
         }
         return refreshed(row);
     }
@@ -243,8 +265,12 @@ public final class MTurkProvider implements CrowdProvider {
     @Override
     public List<Assignment> assignments(String hitId) {
         requireId(hitId, "hitId");
-        return allPages(next -> call(c -> c.listAssignmentsForHIT(r -> r.hitId(hitId).maxResults(PAGE).nextToken(next))),
-                answer -> answer.assignments().stream().map(MTurkProvider::assignment).toList(),
+        return allPages(
+                next -> call(c -> c.listAssignmentsForHIT(
+                        r -> r.hitId(hitId).maxResults(PAGE).nextToken(next))),
+                answer -> answer.assignments().stream()
+                        .map(MTurkProvider::assignment)
+                        .toList(),
                 ListAssignmentsForHitResponse::nextToken);
     }
 
@@ -252,7 +278,8 @@ public final class MTurkProvider implements CrowdProvider {
     public Optional<Assignment> assignment(String assignmentId) {
         requireId(assignmentId, "assignmentId");
         try {
-            return Optional.of(assignment(call(c -> c.getAssignment(r -> r.assignmentId(assignmentId))).assignment()));
+            return Optional.of(assignment(call(c -> c.getAssignment(r -> r.assignmentId(assignmentId)))
+                    .assignment()));
         } catch (CrowdException e) {
             if (is(e, "AssignmentDoesNotExist")) {
                 return Optional.empty();
@@ -264,18 +291,25 @@ public final class MTurkProvider implements CrowdProvider {
     @Override
     public void approve(String assignmentId, String feedback) {
         requireId(assignmentId, "assignmentId");
-        settle(assignmentId, AssignmentStatus.APPROVED, () -> call(c -> c.approveAssignment(r -> r
-                .assignmentId(assignmentId).requesterFeedback(feedback == null || feedback.isBlank() ? null : feedback))));
+        settle(
+                assignmentId,
+                AssignmentStatus.APPROVED,
+                () -> call(c -> c.approveAssignment(r -> r.assignmentId(assignmentId)
+                        .requesterFeedback(feedback == null || feedback.isBlank() ? null : feedback))));
     }
 
     @Override
     public void reject(String assignmentId, String feedback) {
         requireId(assignmentId, "assignmentId");
         if (feedback == null || feedback.isBlank()) {
-            throw new IllegalArgumentException("feedback: MTurk requires a reason to reject assignment " + assignmentId);
+            throw new IllegalArgumentException(
+                    "feedback: MTurk requires a reason to reject assignment " + assignmentId);
         }
-        settle(assignmentId, AssignmentStatus.REJECTED, () -> call(c -> c.rejectAssignment(r -> r
-                .assignmentId(assignmentId).requesterFeedback(feedback))));
+        settle(
+                assignmentId,
+                AssignmentStatus.REJECTED,
+                () -> call(c ->
+                        c.rejectAssignment(r -> r.assignmentId(assignmentId).requesterFeedback(feedback))));
     }
 
     @Override
@@ -291,17 +325,27 @@ public final class MTurkProvider implements CrowdProvider {
         if (token == null || token.isBlank() || token.length() > 64) {
             throw new IllegalArgumentException("token: '" + token + "' must be 1 to 64 characters");
         }
-        idempotent(() -> call(c -> c.sendBonus(r -> r.workerId(workerId).assignmentId(assignmentId)
-                .bonusAmount(money(cents)).reason(reason).uniqueRequestToken(token))));
+        idempotent(() -> call(c -> c.sendBonus(r -> r.workerId(workerId)
+                .assignmentId(assignmentId)
+                .bonusAmount(money(cents))
+                .reason(reason)
+                .uniqueRequestToken(token))));
     }
 
     @Override
     public List<Bonus> bonuses(String assignmentId) {
         requireId(assignmentId, "assignmentId");
-        return allPages(next -> call(c -> c.listBonusPayments(r -> r.assignmentId(assignmentId).maxResults(PAGE)
-                        .nextToken(next))),
-                answer -> answer.bonusPayments().stream().map(b -> new Bonus(b.workerId(), b.assignmentId(),
-                        cents(b.bonusAmount(), "BonusAmount"), b.reason(), b.grantTime())).toList(),
+        return allPages(
+                next -> call(c -> c.listBonusPayments(
+                        r -> r.assignmentId(assignmentId).maxResults(PAGE).nextToken(next))),
+                answer -> answer.bonusPayments().stream()
+                        .map(b -> new Bonus(
+                                b.workerId(),
+                                b.assignmentId(),
+                                cents(b.bonusAmount(), "BonusAmount"),
+                                b.reason(),
+                                b.grantTime()))
+                        .toList(),
                 ListBonusPaymentsResponse::nextToken);
     }
 
@@ -314,11 +358,18 @@ public final class MTurkProvider implements CrowdProvider {
             throw new IllegalArgumentException("description: a qualification type needs a description");
         }
         String words = keywords == null || keywords.isBlank() ? null : keywords.strip();
-        var created = call(c -> c.createQualificationType(r -> r.name(name.strip()).description(description.strip())
-                .keywords(words).qualificationTypeStatus(QualificationTypeStatus.ACTIVE))).qualificationType();
+        var created = call(c -> c.createQualificationType(r -> r.name(name.strip())
+                        .description(description.strip())
+                        .keywords(words)
+                        .qualificationTypeStatus(QualificationTypeStatus.ACTIVE)))
+                .qualificationType();
         // Stored with MTurk's creation time, so the type we return and the one listed later are the same.
-        QualificationType type = new QualificationType(created.qualificationTypeId(), name.strip(),
-                description.strip(), words, true,
+        QualificationType type = new QualificationType(
+                created.qualificationTypeId(),
+                name.strip(),
+                description.strip(),
+                words,
+                true,
                 created.creationTime() == null ? Instant.now() : created.creationTime());
         CrowdMode mode = mode();
         database.transaction(MTurkMapper.class, m -> m.addQualificationType(type, mode));
@@ -335,8 +386,10 @@ public final class MTurkProvider implements CrowdProvider {
     public void qualify(String typeId, String workerId, int value, boolean notify) {
         requireId(typeId, "typeId");
         requireWorker(workerId);
-        call(c -> c.associateQualificationWithWorker(r -> r.qualificationTypeId(typeId).workerId(workerId)
-                .integerValue(value).sendNotification(notify)));
+        call(c -> c.associateQualificationWithWorker(r -> r.qualificationTypeId(typeId)
+                .workerId(workerId)
+                .integerValue(value)
+                .sendNotification(notify)));
     }
 
     @Override
@@ -346,12 +399,12 @@ public final class MTurkProvider implements CrowdProvider {
         }
         workerIds.forEach(MTurkProvider::requireWorker);
         if (subject == null || subject.isBlank() || subject.length() > 200) {
-            throw new IllegalArgumentException("subject: 1 to 200 characters (got "
-                    + (subject == null ? 0 : subject.length()) + ")");
+            throw new IllegalArgumentException(
+                    "subject: 1 to 200 characters (got " + (subject == null ? 0 : subject.length()) + ")");
         }
         if (message == null || message.isBlank() || message.length() > 4096) {
-            throw new IllegalArgumentException("message: 1 to 4096 characters (got "
-                    + (message == null ? 0 : message.length()) + ")");
+            throw new IllegalArgumentException(
+                    "message: 1 to 4096 characters (got " + (message == null ? 0 : message.length()) + ")");
         }
         Map<String, String> failures = new LinkedHashMap<>();
         List<String> distinct = workerIds.stream().distinct().toList();
@@ -360,7 +413,8 @@ public final class MTurkProvider implements CrowdProvider {
             List<String> chunk = distinct.subList(from, Math.min(distinct.size(), from + PAGE));
             List<NotifyWorkersFailureStatus> refused;
             try {
-                refused = call(c -> c.notifyWorkers(r -> r.workerIds(chunk).subject(subject).messageText(message)))
+                refused = call(c -> c.notifyWorkers(
+                                r -> r.workerIds(chunk).subject(subject).messageText(message)))
                         .notifyWorkersFailureStatuses();
             } catch (CrowdException e) {
                 if (from == 0) {
@@ -395,16 +449,35 @@ public final class MTurkProvider implements CrowdProvider {
             if (!is(e, "HITDoesNotExist")) {
                 throw e;
             }
-            return new Hit(row.hitId(), row.sessionId(), row.title(), row.mode(), HitStatus.DISPOSED,
-                    row.rewardCents(), row.maxAssignments(), 0, 0, 0, row.created(), row.expires());
+            return new Hit(
+                    row.hitId(),
+                    row.sessionId(),
+                    row.title(),
+                    row.mode(),
+                    HitStatus.DISPOSED,
+                    row.rewardCents(),
+                    row.maxAssignments(),
+                    0,
+                    0,
+                    0,
+                    row.created(),
+                    row.expires());
         }
     }
 
     private static Hit hit(StoredHit row, software.amazon.awssdk.services.mturk.model.HIT live) {
-        return new Hit(row.hitId(), row.sessionId(), row.title(), row.mode(), status(live.hitStatusAsString()),
-                row.rewardCents(), live.maxAssignments() == null ? row.maxAssignments() : live.maxAssignments(),
-                number(live.numberOfAssignmentsAvailable()), number(live.numberOfAssignmentsPending()),
-                number(live.numberOfAssignmentsCompleted()), row.created(),
+        return new Hit(
+                row.hitId(),
+                row.sessionId(),
+                row.title(),
+                row.mode(),
+                status(live.hitStatusAsString()),
+                row.rewardCents(),
+                live.maxAssignments() == null ? row.maxAssignments() : live.maxAssignments(),
+                number(live.numberOfAssignmentsAvailable()),
+                number(live.numberOfAssignmentsPending()),
+                number(live.numberOfAssignmentsCompleted()),
+                row.created(),
                 live.expiration() == null ? row.expires() : live.expiration());
     }
 
@@ -419,8 +492,8 @@ public final class MTurkProvider implements CrowdProvider {
             case "Reviewable" -> HitStatus.REVIEWABLE;
             case "Reviewing" -> HitStatus.REVIEWING;
             case "Disposed" -> HitStatus.DISPOSED;
-            default -> throw new CrowdException("UnknownHITStatus", "MTurk answered HIT status '" + status + "'",
-                    false, null);
+            default ->
+                throw new CrowdException("UnknownHITStatus", "MTurk answered HIT status '" + status + "'", false, null);
         };
     }
 
@@ -429,8 +502,12 @@ public final class MTurkProvider implements CrowdProvider {
             case "Submitted" -> AssignmentStatus.SUBMITTED;
             case "Approved" -> AssignmentStatus.APPROVED;
             case "Rejected" -> AssignmentStatus.REJECTED;
-            default -> throw new CrowdException("UnknownAssignmentStatus",
-                    "MTurk answered assignment status '" + a.assignmentStatusAsString() + "'", false, null);
+            default ->
+                throw new CrowdException(
+                        "UnknownAssignmentStatus",
+                        "MTurk answered assignment status '" + a.assignmentStatusAsString() + "'",
+                        false,
+                        null);
         };
         return new Assignment(a.assignmentId(), a.hitId(), a.workerId(), status, a.acceptTime(), a.submitTime());
     }
@@ -446,15 +523,17 @@ public final class MTurkProvider implements CrowdProvider {
         }
         if (q.countries() != null && !q.countries().isEmpty()) {
             builder.localeValues(q.countries().stream()
-                    .map(c -> software.amazon.awssdk.services.mturk.model.Locale.builder().country(c).build())
+                    .map(c -> software.amazon.awssdk.services.mturk.model.Locale.builder()
+                            .country(c)
+                            .build())
                     .toList());
         }
         return builder.build();
     }
 
     /** Every item of a paged list: MaxResults 100 until there is no NextToken. */
-    private static <R, T> List<T> allPages(Function<String, R> page, Function<R, List<T>> items,
-                                           Function<R, String> nextToken) {
+    private static <R, T> List<T> allPages(
+            Function<String, R> page, Function<R, List<T>> items, Function<R, String> nextToken) {
         List<T> all = new ArrayList<>();
         String next = null;
         do {
@@ -513,8 +592,11 @@ public final class MTurkProvider implements CrowdProvider {
     private <T> T call(Function<MTurkClient, T> request) {
         Connection c = connection;
         if (c.client() == null) {
-            throw new CrowdException("NotConfigured",
-                    "MTurk is not configured: " + String.join(" ", c.settings().problems()), false, null);
+            throw new CrowdException(
+                    "NotConfigured",
+                    "MTurk is not configured: " + String.join(" ", c.settings().problems()),
+                    false,
+                    null);
         }
         try {
             return request.apply(c.client());
@@ -538,7 +620,8 @@ public final class MTurkProvider implements CrowdProvider {
             code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
         }
         String message = e.awsErrorDetails() != null && e.awsErrorDetails().errorMessage() != null
-                ? e.awsErrorDetails().errorMessage() : e.getMessage();
+                ? e.awsErrorDetails().errorMessage()
+                : e.getMessage();
         boolean retryable = e.isThrottlingException() || e instanceof ServiceException || e.statusCode() >= 500;
         return new CrowdException(code == null ? "Unknown" : code, message, retryable, e);
     }
@@ -563,13 +646,14 @@ public final class MTurkProvider implements CrowdProvider {
         requireRange(spec.autoApprovalDelaySeconds(), 0, 30L * 24 * 3600, "autoApprovalDelaySeconds");
         requireRange(spec.maxAssignments(), 1, 1_000_000, "maxAssignments");
         if (spec.requirements() != null && spec.requirements().size() > 10) {
-            throw new IllegalArgumentException("requirements: at most 10 (got " + spec.requirements().size() + ")");
+            throw new IllegalArgumentException(
+                    "requirements: at most 10 (got " + spec.requirements().size() + ")");
         }
         if (spec.token() != null && spec.token().length() > 64) {
             throw new IllegalArgumentException("token: at most 64 characters");
         }
-        for (QualificationRequirement q : spec.requirements() == null ? List.<QualificationRequirement>of()
-                : spec.requirements()) {
+        for (QualificationRequirement q :
+                spec.requirements() == null ? List.<QualificationRequirement>of() : spec.requirements()) {
             requireId(q.typeId(), "requirements.typeId");
             if (q.comparator() == null || q.comparator().isBlank()) {
                 throw new IllegalArgumentException("requirements.comparator: missing for " + q.typeId());
@@ -649,9 +733,9 @@ public final class MTurkProvider implements CrowdProvider {
                             AwsBasicCredentials.create(settings.accessKeyId(), settings.secretAccessKey())))
                     // Chosen here, not found through ServiceLoader, which sees no other bundle's jars in OSGi.
                     .httpClient(UrlConnectionHttpClient.create())
-                    .overrideConfiguration(o -> o
-                            .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
-                                    .maxAttempts(settings.retries() + 1).build())
+                    .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                                    .maxAttempts(settings.retries() + 1)
+                                    .build())
                             .addExecutionInterceptor(pace))
                     .build();
             return new Connection(settings, client);
@@ -664,7 +748,9 @@ public final class MTurkProvider implements CrowdProvider {
         private static Bucket bucket(double perSecond) {
             long tokens = Math.max(1, Math.round(perSecond / 10));
             Duration period = Duration.ofNanos(Math.round(tokens / perSecond * 1e9));
-            return Bucket.builder().addLimit(limit -> limit.capacity(tokens).refillGreedy(tokens, period)).build();
+            return Bucket.builder()
+                    .addLimit(limit -> limit.capacity(tokens).refillGreedy(tokens, period))
+                    .build();
         }
 
         void close() {

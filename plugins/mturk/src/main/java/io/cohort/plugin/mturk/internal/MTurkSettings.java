@@ -14,8 +14,17 @@ import java.util.Locale;
  *                 MTurk, what workers would not see (empty when all is well)
  * @param problems the notices that stop every call (no keys, a malformed URL); empty when calls can be made
  */
-record MTurkSettings(CrowdMode mode, String accessKeyId, String secretAccessKey, URI endpoint, String workerSite,
-                     String publicUrl, double ratePerSecond, int retries, List<String> notices, List<String> problems) {
+record MTurkSettings(
+        CrowdMode mode,
+        String accessKeyId,
+        String secretAccessKey,
+        URI endpoint,
+        String workerSite,
+        String publicUrl,
+        double ratePerSecond,
+        int retries,
+        List<String> notices,
+        List<String> problems) {
 
     static final URI SANDBOX_ENDPOINT = URI.create("https://mturk-requester-sandbox.us-east-1.amazonaws.com");
     static final URI LIVE_ENDPOINT = URI.create("https://mturk-requester.us-east-1.amazonaws.com");
@@ -51,14 +60,16 @@ record MTurkSettings(CrowdMode mode, String accessKeyId, String secretAccessKey,
             }
         }
         String workerSite = trim(config.workerSite()).isEmpty()
-                ? (mode == CrowdMode.LIVE ? LIVE_WORKER_SITE : SANDBOX_WORKER_SITE) : trim(config.workerSite());
+                ? (mode == CrowdMode.LIVE ? LIVE_WORKER_SITE : SANDBOX_WORKER_SITE)
+                : trim(config.workerSite());
         String publicUrl = trim(config.publicUrl()).replaceAll("/+$", "");
         try {
             httpUrl(publicUrl, "publicUrl");
         } catch (IllegalArgumentException e) {
             problems.add(e.getMessage());
         }
-        if (trim(config.endpoint()).isEmpty() && publicUrl.toLowerCase(Locale.ROOT).startsWith("http:")) {
+        if (trim(config.endpoint()).isEmpty()
+                && publicUrl.toLowerCase(Locale.ROOT).startsWith("http:")) {
             // MTurk's worker site frames the ExternalQuestion from an https page: an http study never shows.
             notices.add("publicUrl: '" + publicUrl + "' is not https; MTurk shows workers only https studies.");
         }
@@ -69,8 +80,17 @@ record MTurkSettings(CrowdMode mode, String accessKeyId, String secretAccessKey,
         }
         int retries = Math.max(0, Math.min(10, config.retries()));
         notices.addAll(problems);
-        return new MTurkSettings(mode, keyId, secret, endpoint, workerSite, publicUrl, rate, retries,
-                List.copyOf(notices), List.copyOf(problems));
+        return new MTurkSettings(
+                mode,
+                keyId,
+                secret,
+                endpoint,
+                workerSite,
+                publicUrl,
+                rate,
+                retries,
+                List.copyOf(notices),
+                List.copyOf(problems));
     }
 
     /** Whether calls can be made (keys present, URLs valid). */

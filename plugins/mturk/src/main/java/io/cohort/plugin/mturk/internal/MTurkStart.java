@@ -29,11 +29,14 @@ public final class MTurkStart implements PublicRoute {
     /** Who status changes made here are recorded as. */
     static final String BY = "mturk";
 
-    private static final Set<ParticipantStatus> FINISHED = EnumSet.of(ParticipantStatus.COMPLETED,
-            ParticipantStatus.SUBMITTED, ParticipantStatus.APPROVED, ParticipantStatus.REJECTED,
+    private static final Set<ParticipantStatus> FINISHED = EnumSet.of(
+            ParticipantStatus.COMPLETED,
+            ParticipantStatus.SUBMITTED,
+            ParticipantStatus.APPROVED,
+            ParticipantStatus.REJECTED,
             ParticipantStatus.BONUSED);
-    private static final Set<ParticipantStatus> QUIT = EnumSet.of(ParticipantStatus.QUIT_EARLY,
-            ParticipantStatus.DROPOUT);
+    private static final Set<ParticipantStatus> QUIT =
+            EnumSet.of(ParticipantStatus.QUIT_EARLY, ParticipantStatus.DROPOUT);
 
     private final PluginDatabase database;
     private final Participants participants;
@@ -49,8 +52,13 @@ public final class MTurkStart implements PublicRoute {
         try {
             return switch (request.subPath()) {
                 case "/start" -> start(request.parameters());
-                case "/submit" -> request.method().equals("POST") ? submit(request.parameters())
-                        : notice(405, "Use the button", "Submitting to MTurk is done with the button on the last page.");
+                case "/submit" ->
+                    request.method().equals("POST")
+                            ? submit(request.parameters())
+                            : notice(
+                                    405,
+                                    "Use the button",
+                                    "Submitting to MTurk is done with the button on the last page.");
                 default -> notice(404, "Not found", "There is no page at /mturk" + request.subPath() + ".");
             };
         } catch (IllegalArgumentException e) {
@@ -86,11 +94,15 @@ public final class MTurkStart implements PublicRoute {
         }
         // Names are unique in a session: a repeat there is told apart by its assignment.
         String name = earlier.stream().anyMatch(e -> e.sessionId().equals(hit.sessionId()))
-                ? workerId + "/" + assignmentId : workerId;
+                ? workerId + "/" + assignmentId
+                : workerId;
         Participant p;
         try {
-            p = participants.add(hit.sessionId(), name, new Participants.CrowdArrival(MTurkProvider.NAME,
-                    workerId, assignmentId, hitId, hit.mode()), BY);
+            p = participants.add(
+                    hit.sessionId(),
+                    name,
+                    new Participants.CrowdArrival(MTurkProvider.NAME, workerId, assignmentId, hitId, hit.mode()),
+                    BY);
         } catch (IllegalArgumentException | IllegalStateException e) {
             return notice(409, "The study is not taking participants", e.getMessage());
         }
@@ -111,11 +123,12 @@ public final class MTurkStart implements PublicRoute {
 
     private Reply resume(Arrival arrival, String workerId) {
         if (!arrival.workerId().equals(workerId)) {
-            throw new IllegalArgumentException("workerId: assignment " + arrival.assignmentId()
-                    + " belongs to another worker");
+            throw new IllegalArgumentException(
+                    "workerId: assignment " + arrival.assignmentId() + " belongs to another worker");
         }
         Optional<Participant> p = participants.find(arrival.participantId());
-        return p.isPresent() ? Reply.redirect(pageOf(p.get()))
+        return p.isPresent()
+                ? Reply.redirect(pageOf(p.get()))
                 : notice(410, "Gone", "Your participation was removed. Please return the HIT.");
     }
 
@@ -145,8 +158,8 @@ public final class MTurkStart implements PublicRoute {
     private Reply submit(Map<String, List<String>> parameters) {
         String sessionId = one(parameters, "sessionId");
         String token = one(parameters, "token");
-        Optional<Participant> found = sessionId == null || token == null ? Optional.empty()
-                : participants.byToken(sessionId, token);
+        Optional<Participant> found =
+                sessionId == null || token == null ? Optional.empty() : participants.byToken(sessionId, token);
         if (found.isEmpty()) {
             return notice(403, "Not yours", "This link does not belong to a participant of this study.");
         }
@@ -174,8 +187,12 @@ public final class MTurkStart implements PublicRoute {
     private static String httpUrl(String value) {
         try {
             URI uri = value == null ? null : URI.create(value);
-            if (uri != null && uri.getScheme() != null && uri.getScheme().matches("(?i)https?")
-                    && uri.getHost() != null && uri.getRawQuery() == null && uri.getRawFragment() == null) {
+            if (uri != null
+                    && uri.getScheme() != null
+                    && uri.getScheme().matches("(?i)https?")
+                    && uri.getHost() != null
+                    && uri.getRawQuery() == null
+                    && uri.getRawFragment() == null) {
                 return value;
             }
         } catch (IllegalArgumentException e) {

@@ -15,7 +15,6 @@ import org.osgi.service.component.annotations.Reference;
 @Component(service = ParticipantPageContribution.class)
 public final class MTurkSubmitButton implements ParticipantPageContribution {
 
-
     private final Participants participants;
 
     @Activate
@@ -38,13 +37,20 @@ public final class MTurkSubmitButton implements ParticipantPageContribution {
             return "";
         }
         return "<form id=\"mturk-submit\" method=\"post\" action=\"/mturk/submit\">"
-                + "<input type=\"hidden\" name=\"sessionId\" value=\"" + html(p.get().sessionId()) + "\">"
-                + "<input type=\"hidden\" name=\"token\" value=\"" + html(p.get().token()) + "\">"
+                + "<input type=\"hidden\" name=\"sessionId\" value=\""
+                + html(p.get().sessionId()) + "\">"
+                + "<input type=\"hidden\" name=\"token\" value=\""
+                + html(p.get().token()) + "\">"
                 + "<button type=\"submit\">Submit the HIT on MTurk</button></form>";
     }
 
     static String html(String s) {
-        return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-                .replace("\"", "&quot;").replace("'", "&#39;");
+        return s == null
+                ? ""
+                : s.replace("&", "&amp;")
+                        .replace("<", "&lt;")
+                        .replace(">", "&gt;")
+                        .replace("\"", "&quot;")
+                        .replace("'", "&#39;");
     }
 }

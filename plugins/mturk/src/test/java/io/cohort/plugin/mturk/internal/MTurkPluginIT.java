@@ -4,7 +4,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
-import static org.ops4j.pax.exam.CoreOptions.systemPackages;
 
 import io.cohort.api.crowd.CrowdMode;
 import io.cohort.api.session.NewSession;
@@ -13,20 +12,12 @@ import io.cohort.api.session.ParticipantStatus;
 import io.cohort.api.session.Participants;
 import io.cohort.api.session.Session;
 import io.cohort.api.session.Sessions;
-import io.cohort.platform.Config;
 import io.cohort.platform.Host;
-import io.cohort.testkit.Folders;
-import io.cohort.testkit.AdminHttp;
 import io.cohort.testhost.CohortHost;
-import io.cohort.testkit.TestDatabase;
+import io.cohort.testkit.AdminHttp;
 import io.cohort.testkit.mturk.MTurkEmulator;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Hashtable;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,7 +25,6 @@ import java.util.Map;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import javax.inject.Inject;
 import org.junit.After;
 import org.junit.Before;
@@ -82,10 +72,17 @@ public class MTurkPluginIT {
     @Inject
     private BundleContext context;
 
-    private final CohortHost cohort = CohortHost.builder().mturk()
-            .experiment("mturk-study", Map.of("experiment.yaml", EXPERIMENT, "consent.peb",
-                    "{% extends \"participant.peb\" %}{% block content %}<h1>Consent</h1>{% endblock %}"))
-            .build().in(() -> context);
+    private final CohortHost cohort = CohortHost.builder()
+            .mturk()
+            .experiment(
+                    "mturk-study",
+                    Map.of(
+                            "experiment.yaml",
+                            EXPERIMENT,
+                            "consent.peb",
+                            "{% extends \"participant.peb\" %}{% block content %}<h1>Consent</h1>{% endblock %}"))
+            .build()
+            .in(() -> context);
 
     private Host host;
     private MTurkEmulator emulator;
@@ -97,9 +94,13 @@ public class MTurkPluginIT {
         // The emulator runs in the test's JVM: its package comes from the class path like the testkit's.
         // So does the SDK client that reads back what MTurk holds: only the packages the test names are exported
         // (the plugin imports none of them: it carries its own copy).
-        return CohortHost.examOptions("software.amazon.awssdk.services.mturk", "software.amazon.awssdk.services.mturk.model",
-                "software.amazon.awssdk.auth.credentials", "software.amazon.awssdk.http.urlconnection",
-                "software.amazon.awssdk.regions", "software.amazon.awssdk.http");
+        return CohortHost.examOptions(
+                "software.amazon.awssdk.services.mturk",
+                "software.amazon.awssdk.services.mturk.model",
+                "software.amazon.awssdk.auth.credentials",
+                "software.amazon.awssdk.http.urlconnection",
+                "software.amazon.awssdk.regions",
+                "software.amazon.awssdk.http");
     }
 
     @Before
@@ -126,8 +127,8 @@ public class MTurkPluginIT {
             plugin.start();
 
             // The tab, with its mode and the host's banner of the provider's mode on every admin page.
-            AdminHttp.Response tab = waitFor(admin, "/admin/mturk", r -> r.status() == 200
-                    && r.body().contains("Balance"));
+            AdminHttp.Response tab = waitFor(
+                    admin, "/admin/mturk", r -> r.status() == 200 && r.body().contains("Balance"));
             assertTrue(tab.body(), tab.body().contains("Mode: <strong>sandbox</strong>"));
             assertTrue(tab.body(), tab.body().contains("Balance: <strong id=\"mturk-balance\">$10000.00</strong>"));
             assertTrue(tab.body(), tab.body().contains("<option value=\"" + session.id() + "\""));
@@ -143,8 +144,9 @@ public class MTurkPluginIT {
             assertTrue(rows, rows.contains("<td class=\"hit-available\">3</td>"));
 
             // Extend from the tab: the row's form carries a fresh token.
-            AdminHttp.Response extended = admin.postForm("/admin/mturk/extend", Map.of("hitId", hitId,
-                    "token", "it-extend-1", "seconds", "600", "assignments", "2"));
+            AdminHttp.Response extended = admin.postForm(
+                    "/admin/mturk/extend",
+                    Map.of("hitId", hitId, "token", "it-extend-1", "seconds", "600", "assignments", "2"));
             assertEquals(302, extended.status());
             page = admin.get("/admin/mturk").body();
             assertTrue(page, page.contains("Extended HIT " + hitId + " by 600 seconds and 2 assignments: now 5"));
@@ -163,8 +165,10 @@ public class MTurkPluginIT {
             assertTrue(ad.body(), ad.body().contains("A one-page study &lt;for testing&gt;."));
             assertTrue(ad.body(), ad.body().contains("$0.40"));
             assertTrue(ad.body(), ad.body().contains("20 minutes"));
-            assertEquals(404, worker.get("/mturk/start?assignmentId=ASSIGNMENT_ID_NOT_AVAILABLE&hitId=NOSUCHHIT")
-                    .status());
+            assertEquals(
+                    404,
+                    worker.get("/mturk/start?assignmentId=ASSIGNMENT_ID_NOT_AVAILABLE&hitId=NOSUCHHIT")
+                            .status());
 
             // Accept: a participant with the worker, assignment, HIT and mode, sent to their pages.
             String assignmentId = emulator.accept(hitId, "AWORKERONE");
@@ -184,7 +188,8 @@ public class MTurkPluginIT {
             assertEquals(pages, worker.get(accept).redirectPath()); // the same accept again resumes
 
             // Bad parameters name the field; another assignment of the same worker is refused.
-            AdminHttp.Response bad = worker.get(acceptUrl(hitId, "ANOTHERASSIGNMENT", "AWORKERONE", "javascript:alert(1)"));
+            AdminHttp.Response bad =
+                    worker.get(acceptUrl(hitId, "ANOTHERASSIGNMENT", "AWORKERONE", "javascript:alert(1)"));
             assertEquals(400, bad.status());
             assertTrue(bad.body(), bad.body().contains("turkSubmitTo"));
             AdminHttp.Response again = worker.get(acceptUrl(hitId, "ANOTHERASSIGNMENT", "AWORKERONE", turkSubmitTo));
@@ -194,41 +199,61 @@ public class MTurkPluginIT {
 
             // Through the study to its end page, which carries the submit button for MTurk workers only.
             assertFalse(worker.get(pages).body().contains("action=\"/mturk/submit\""));
-            assertEquals(303, worker.postFormAsIs(pages, Map.of("_page", "0", "agree", "true")).status());
+            assertEquals(
+                    303,
+                    worker.postFormAsIs(pages, Map.of("_page", "0", "agree", "true"))
+                            .status());
             String end = worker.get(pages).body();
             assertTrue(end, end.contains("action=\"/mturk/submit\""));
             assertTrue(end, end.contains("name=\"token\" value=\"" + p.token() + "\""));
-            assertEquals(ParticipantStatus.COMPLETED, participants.find(p.id()).orElseThrow().status());
+            assertEquals(
+                    ParticipantStatus.COMPLETED,
+                    participants.find(p.id()).orElseThrow().status());
 
             // Submit: SUBMITTED, and the form that hands the assignment back to MTurk.
-            assertEquals(403, worker.postFormAsIs("/mturk/submit", Map.of("sessionId", session.id(),
-                    "token", "not-the-token")).status());
-            AdminHttp.Response submit = worker.postFormAsIs("/mturk/submit", Map.of("sessionId", session.id(),
-                    "token", p.token()));
+            assertEquals(
+                    403,
+                    worker.postFormAsIs("/mturk/submit", Map.of("sessionId", session.id(), "token", "not-the-token"))
+                            .status());
+            AdminHttp.Response submit =
+                    worker.postFormAsIs("/mturk/submit", Map.of("sessionId", session.id(), "token", p.token()));
             assertEquals(200, submit.status());
             assertTrue(submit.body(), submit.body().contains("action=\"" + turkSubmitTo + "/mturk/externalSubmit\""));
             assertTrue(submit.body(), submit.body().contains("name=\"assignmentId\" value=\"" + assignmentId + "\""));
             assertTrue(submit.body(), submit.body().contains("name=\"completed\" value=\"true\""));
-            assertEquals(ParticipantStatus.SUBMITTED, participants.find(p.id()).orElseThrow().status());
+            assertEquals(
+                    ParticipantStatus.SUBMITTED,
+                    participants.find(p.id()).orElseThrow().status());
 
             // Having completed, the worker is refused by the next HIT of the study too.
             AdminHttp.Response completed = worker.get(acceptUrl(hitId, "THIRDASSIGNMENT", "AWORKERONE", turkSubmitTo));
             assertTrue(completed.body(), completed.body().contains("data-rule=\"completed\""));
 
             // Someone who came by URL gets no MTurk button on the same end page.
-            Participant byUrl = participants.ofSession(session.id()).stream().filter(x -> x.provider() == null)
-                    .findFirst().orElseThrow();
+            Participant byUrl = participants.ofSession(session.id()).stream()
+                    .filter(x -> x.provider() == null)
+                    .findFirst()
+                    .orElseThrow();
             String urlPages = "/p/" + session.id() + "/" + byUrl.token() + "/";
-            assertEquals(303, worker.postFormAsIs(urlPages, Map.of("_page", "0", "agree", "true")).status());
+            assertEquals(
+                    303,
+                    worker.postFormAsIs(urlPages, Map.of("_page", "0", "agree", "true"))
+                            .status());
             String urlEnd = worker.get(urlPages).body();
             assertTrue(urlEnd, urlEnd.contains("<h1") && !urlEnd.contains("/mturk/submit"));
 
             // A worker who left early is refused as such; a HIT that allows repeats takes everyone back.
             String second = emulator.accept(hitId, "AWORKERTWO");
-            assertEquals(303, worker.get(acceptUrl(hitId, second, "AWORKERTWO", turkSubmitTo)).status());
-            participants.setStatus(participants.ofWorker("mturk", "AWORKERTWO").get(0).id(),
-                    ParticipantStatus.QUIT_EARLY, "MTurkPluginIT");
-            assertTrue(worker.get(acceptUrl(hitId, "FOURTHASSIGNMENT", "AWORKERTWO", turkSubmitTo)).body()
+            assertEquals(
+                    303,
+                    worker.get(acceptUrl(hitId, second, "AWORKERTWO", turkSubmitTo))
+                            .status());
+            participants.setStatus(
+                    participants.ofWorker("mturk", "AWORKERTWO").get(0).id(),
+                    ParticipantStatus.QUIT_EARLY,
+                    "MTurkPluginIT");
+            assertTrue(worker.get(acceptUrl(hitId, "FOURTHASSIGNMENT", "AWORKERTWO", turkSubmitTo))
+                    .body()
                     .contains("data-rule=\"quit early\""));
             form.put("token", "it-post-3");
             form.put("reward", "0.10");
@@ -236,14 +261,23 @@ public class MTurkPluginIT {
             admin.get("/admin/mturk");
             String repeatable = postHit(form);
             String again2 = emulator.accept(repeatable, "AWORKERONE");
-            assertEquals(303, worker.get(acceptUrl(repeatable, again2, "AWORKERONE", turkSubmitTo)).status());
+            assertEquals(
+                    303,
+                    worker.get(acceptUrl(repeatable, again2, "AWORKERONE", turkSubmitTo))
+                            .status());
             assertEquals(2, participants.ofWorker("mturk", "AWORKERONE").size());
 
             // Not deletable while a worker is at it; expiring is.
-            assertEquals(302, admin.postForm("/admin/mturk/delete", Map.of("hitId", hitId)).status());
+            assertEquals(
+                    302,
+                    admin.postForm("/admin/mturk/delete", Map.of("hitId", hitId))
+                            .status());
             page = admin.get("/admin/mturk").body();
             assertTrue(page, page.contains("MTurk refused: This HIT is currently in the state"));
-            assertEquals(302, admin.postForm("/admin/mturk/expire", Map.of("hitId", hitId)).status());
+            assertEquals(
+                    302,
+                    admin.postForm("/admin/mturk/expire", Map.of("hitId", hitId))
+                            .status());
             assertTrue(admin.get("/admin/mturk").body().contains("Expired HIT " + hitId + "."));
             assertTrue(admin.get("/admin/mturk/qualifications").body().contains("Qualification types"));
             assertTrue(admin.get("/admin/mturk/workers").body().contains("Block a worker"));
@@ -265,10 +299,13 @@ public class MTurkPluginIT {
         Session session = sessionOnEmulator("Qualified");
         Participants participants = service(Participants.class);
         Bundle plugin = context.installBundle("file:" + System.getProperty("plugin.jar"));
-        try (MTurkClient observer = MTurkClient.builder().region(Region.US_EAST_1)
-                .endpointOverride(emulator.endpoint()).httpClient(UrlConnectionHttpClient.create())
+        try (MTurkClient observer = MTurkClient.builder()
+                .region(Region.US_EAST_1)
+                .endpointOverride(emulator.endpoint())
+                .httpClient(UrlConnectionHttpClient.create())
                 .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(CohortHost.MTURK_KEY, CohortHost.MTURK_SECRET))).build()) {
+                        AwsBasicCredentials.create(CohortHost.MTURK_KEY, CohortHost.MTURK_SECRET)))
+                .build()) {
             plugin.start();
             waitFor(admin, "/admin/mturk", r -> r.status() == 200 && r.body().contains("Balance"));
 
@@ -276,8 +313,14 @@ public class MTurkPluginIT {
             String hitId = postHit(hitForm(session.id(), "it-quals-1", 3));
             for (String id : List.of("AWORKERONE", "AWORKERTWO", "AWORKERTHREE")) {
                 String assignment = emulator.accept(hitId, id);
-                assertEquals(303, worker.get(acceptUrl(hitId, assignment, id, emulator.endpoint().toString()))
-                        .status());
+                assertEquals(
+                        303,
+                        worker.get(acceptUrl(
+                                        hitId,
+                                        assignment,
+                                        id,
+                                        emulator.endpoint().toString()))
+                                .status());
                 Participant p = participants.ofWorker("mturk", id).get(0);
                 if (id.equals("AWORKERTHREE")) {
                     participants.setStatus(p.id(), ParticipantStatus.QUIT_EARLY, "MTurkPluginIT");
@@ -290,46 +333,88 @@ public class MTurkPluginIT {
             // Create: the page names the new type (escaped); a second type, and a duplicate name refused.
             String qualifications = "/admin/mturk/qualifications";
             admin.get(qualifications);
-            assertEquals(302, admin.postForm(qualifications + "/create", Map.of("name", "Trained & ready",
-                    "description", "Passed <the> training", "keywords", "training")).status());
+            assertEquals(
+                    302,
+                    admin.postForm(
+                                    qualifications + "/create",
+                                    Map.of(
+                                            "name",
+                                            "Trained & ready",
+                                            "description",
+                                            "Passed <the> training",
+                                            "keywords",
+                                            "training"))
+                            .status());
             String page = admin.get(qualifications).body();
             Matcher created = Pattern.compile("Created qualification type Trained &amp; ready \\(([A-Z0-9]+)\\)\\.")
                     .matcher(page);
             assertTrue(page, created.find());
             String typeId = created.group(1);
-            assertEquals(302, admin.postForm(qualifications + "/create", Map.of("name", "Pilot done",
-                    "description", "Took the pilot")).status());
+            assertEquals(
+                    302,
+                    admin.postForm(
+                                    qualifications + "/create",
+                                    Map.of("name", "Pilot done", "description", "Took the pilot"))
+                            .status());
             assertTrue(admin.get(qualifications).body().contains("Created qualification type Pilot done ("));
-            assertEquals(302, admin.postForm(qualifications + "/create", Map.of("name", "Trained & ready",
-                    "description", "Again")).status());
+            assertEquals(
+                    302,
+                    admin.postForm(
+                                    qualifications + "/create",
+                                    Map.of("name", "Trained & ready", "description", "Again"))
+                            .status());
             page = admin.get(qualifications).body();
-            assertTrue(page, page.contains("MTurk refused: You have already created a QualificationType with this name."));
+            assertTrue(
+                    page, page.contains("MTurk refused: You have already created a QualificationType with this name."));
             assertTrue(page, page.contains("(AWS.MechanicalTurk.QualificationTypeAlreadyExists)"));
             assertEquals(2, count(page, "class=\"qualification-id\""));
 
             // The search box finds it by its description, and only it.
             String found = admin.get(qualifications + "?q=TRAINING").body();
             assertEquals(found, 1, count(found, "class=\"qualification-id\""));
-            assertTrue(found, found.contains("<td class=\"qualification-id\">" + typeId + "</td><td>Trained &amp; ready"
-                    + "</td><td>Passed &lt;the&gt; training</td>"));
+            assertTrue(
+                    found,
+                    found.contains("<td class=\"qualification-id\">" + typeId + "</td><td>Trained &amp; ready"
+                            + "</td><td>Passed &lt;the&gt; training</td>"));
             assertTrue(found, found.contains("name=\"q\" value=\"TRAINING\""));
             String none = admin.get(qualifications + "?q=" + URLEncoder.encode("<nothing>", StandardCharsets.UTF_8))
                     .body();
             assertTrue(none, none.contains("None matching “&lt;nothing&gt;”."));
 
             // Assign to one worker typed in (told by email), then to the session's completed workers.
-            assertEquals(302, admin.postForm(qualifications + "/assign", Map.of("typeId", typeId, "value", "3",
-                    "workerIds", "AOUTSIDER", "notify", "true")).status());
+            assertEquals(
+                    302,
+                    admin.postForm(
+                                    qualifications + "/assign",
+                                    Map.of("typeId", typeId, "value", "3", "workerIds", "AOUTSIDER", "notify", "true"))
+                            .status());
             page = admin.get(qualifications).body();
             assertTrue(page, page.contains("Assigned qualification " + typeId + " = 3 to 1 worker: AOUTSIDER."));
-            assertEquals(302, admin.postForm(qualifications + "/assign", Map.of("typeId", typeId, "value", "7",
-                    "sessionId", session.id(), "status", "COMPLETED")).status());
+            assertEquals(
+                    302,
+                    admin.postForm(
+                                    qualifications + "/assign",
+                                    Map.of(
+                                            "typeId",
+                                            typeId,
+                                            "value",
+                                            "7",
+                                            "sessionId",
+                                            session.id(),
+                                            "status",
+                                            "COMPLETED"))
+                            .status());
             page = admin.get(qualifications).body();
-            assertTrue(page, page.contains("Assigned qualification " + typeId
-                    + " = 7 to 2 workers: AWORKERONE, AWORKERTWO."));
+            assertTrue(
+                    page,
+                    page.contains("Assigned qualification " + typeId + " = 7 to 2 workers: AWORKERONE, AWORKERTWO."));
             // A value that is not a number is named and assigns nothing.
-            assertEquals(302, admin.postForm(qualifications + "/assign", Map.of("typeId", typeId, "value", "seven",
-                    "workerIds", "AWORKERTHREE")).status());
+            assertEquals(
+                    302,
+                    admin.postForm(
+                                    qualifications + "/assign",
+                                    Map.of("typeId", typeId, "value", "seven", "workerIds", "AWORKERTHREE"))
+                            .status());
             page = admin.get(qualifications).body();
             assertTrue(page, page.contains("value: &#39;seven&#39; is not a whole number"));
             assertEquals(Integer.valueOf(3), score(observer, typeId, "AOUTSIDER"));
@@ -339,13 +424,25 @@ public class MTurkPluginIT {
 
             // MTurk refusing midway: the page says who has the new value and who not.
             emulator.inject(MTurkEmulator.Fault.SERVICE_FAULT, "AssociateQualificationWithWorker", 2);
-            assertEquals(302, admin.postForm(qualifications + "/assign", Map.of("typeId", typeId, "value", "9",
-                    "workerIds", "AWORKERONE AWORKERTWO AOUTSIDER")).status());
+            assertEquals(
+                    302,
+                    admin.postForm(
+                                    qualifications + "/assign",
+                                    Map.of(
+                                            "typeId",
+                                            typeId,
+                                            "value",
+                                            "9",
+                                            "workerIds",
+                                            "AWORKERONE AWORKERTWO AOUTSIDER"))
+                            .status());
             emulator.inject(MTurkEmulator.Fault.SERVICE_FAULT, "AssociateQualificationWithWorker", 0);
             page = admin.get(qualifications).body();
-            assertTrue(page, page.contains("class=\"error\">Assigned qualification " + typeId + " = 9 to 1 of 3"
-                    + " workers: AWORKERONE. Not assigned: AWORKERTWO, AOUTSIDER, as MTurk refused AWORKERTWO:"
-                    + " Service is temporarily unavailable."));
+            assertTrue(
+                    page,
+                    page.contains("class=\"error\">Assigned qualification " + typeId + " = 9 to 1 of 3"
+                            + " workers: AWORKERONE. Not assigned: AWORKERTWO, AOUTSIDER, as MTurk refused AWORKERTWO:"
+                            + " Service is temporarily unavailable."));
             assertEquals(Integer.valueOf(9), score(observer, typeId, "AWORKERONE"));
             assertEquals(Integer.valueOf(7), score(observer, typeId, "AWORKERTWO"));
             assertEquals(Integer.valueOf(3), score(observer, typeId, "AOUTSIDER"));
@@ -353,24 +450,44 @@ public class MTurkPluginIT {
             // Notify the session's workers: the two who submitted are reached, the one who never did is named.
             String workers = "/admin/mturk/workers";
             admin.get(workers);
-            assertEquals(302, admin.postForm(workers + "/notify", Map.of("sessionId", session.id(), "status", "any",
-                    "subject", "A follow-up", "message", "A new study is up.")).status());
+            assertEquals(
+                    302,
+                    admin.postForm(
+                                    workers + "/notify",
+                                    Map.of(
+                                            "sessionId",
+                                            session.id(),
+                                            "status",
+                                            "any",
+                                            "subject",
+                                            "A follow-up",
+                                            "message",
+                                            "A new study is up."))
+                            .status());
             page = admin.get(workers).body();
-            assertTrue(page, page.contains("class=\"error\">Notified 2 of 3 workers. Not reached: AWORKERTHREE (Cannot send"
-                    + " notification because you have never worked with worker AWORKERTHREE.)."));
+            assertTrue(
+                    page,
+                    page.contains("class=\"error\">Notified 2 of 3 workers. Not reached: AWORKERTHREE (Cannot send"
+                            + " notification because you have never worked with worker AWORKERTHREE.)."));
             List<MTurkEmulator.Notification> sent = emulator.notifications();
-            assertEquals(List.of("AOUTSIDER", "AWORKERONE", "AWORKERTWO"),
+            assertEquals(
+                    List.of("AOUTSIDER", "AWORKERONE", "AWORKERTWO"),
                     sent.stream().map(MTurkEmulator.Notification::workerId).toList());
             assertTrue(sent.get(0).subject(), sent.get(0).subject().contains("Trained & ready"));
-            assertEquals(new MTurkEmulator.Notification("AWORKERTWO", "A follow-up", "A new study is up."), sent.get(2));
+            assertEquals(
+                    new MTurkEmulator.Notification("AWORKERTWO", "A follow-up", "A new study is up."), sent.get(2));
 
             // Block one worker: refused by the next HIT, which another worker still takes.
-            assertEquals(302, admin.postForm(workers + "/block", Map.of("workerId", " AWORKERTWO ",
-                    "reason", "Random answers")).status());
+            assertEquals(
+                    302,
+                    admin.postForm(workers + "/block", Map.of("workerId", " AWORKERTWO ", "reason", "Random answers"))
+                            .status());
             page = admin.get(workers).body();
             assertTrue(page, page.contains("class=\"notice\">Blocked worker AWORKERTWO."));
-            assertEquals(302, admin.postForm(workers + "/block", Map.of("workerId", "AWORKERONE", "reason", " "))
-                    .status());
+            assertEquals(
+                    302,
+                    admin.postForm(workers + "/block", Map.of("workerId", "AWORKERONE", "reason", " "))
+                            .status());
             page = admin.get(workers).body();
             assertTrue(page, page.contains("reason: missing"));
             admin.get("/admin/mturk");
@@ -378,7 +495,12 @@ public class MTurkPluginIT {
             String refusal = refusal(() -> emulator.accept(next, "AWORKERTWO"));
             assertTrue(refusal, refusal.contains("Worker AWORKERTWO is blocked by this requester: Random answers"));
             emulator.accept(next, "AWORKERONE");
-            assertEquals(1, observer.getHIT(r -> r.hitId(next)).hit().numberOfAssignmentsPending().intValue());
+            assertEquals(
+                    1,
+                    observer.getHIT(r -> r.hitId(next))
+                            .hit()
+                            .numberOfAssignmentsPending()
+                            .intValue());
         } finally {
             plugin.uninstall();
         }
@@ -387,8 +509,10 @@ public class MTurkPluginIT {
     /** The worker's score of the type on MTurk, or null when they hold none. */
     private static Integer score(MTurkClient observer, String typeId, String workerId) {
         try {
-            return observer.getQualificationScore(r -> r.qualificationTypeId(typeId).workerId(workerId))
-                    .qualification().integerValue();
+            return observer.getQualificationScore(
+                            r -> r.qualificationTypeId(typeId).workerId(workerId))
+                    .qualification()
+                    .integerValue();
         } catch (RequestErrorException e) {
             assertEquals(e.toString(), "AWS.MechanicalTurk.QualificationDoesNotExist", e.turkErrorCode());
             return null;
@@ -407,12 +531,23 @@ public class MTurkPluginIT {
 
     /** The plugin configured to call the emulator, and a session of the study named {@code name}. */
     private Session sessionOnEmulator(String name) throws Exception {
-        configure(Map.of("accessKeyId", CohortHost.MTURK_KEY, "secretAccessKey", CohortHost.MTURK_SECRET,
-                "endpoint", emulator.endpoint().toString(), "publicUrl", host.url(),
-                "workerSite", emulator.endpoint() + "/worker/", "ratePerSecond", 100.0,
-                "retries", 0)); // the emulator is not paced, and a fault a test injects is not retried away
-        return service(Sessions.class).create(new NewSession("mturk-study", 1, null, name, List.of(), false,
-                "MTurkPluginIT"));
+        configure(Map.of(
+                "accessKeyId",
+                CohortHost.MTURK_KEY,
+                "secretAccessKey",
+                CohortHost.MTURK_SECRET,
+                "endpoint",
+                emulator.endpoint().toString(),
+                "publicUrl",
+                host.url(),
+                "workerSite",
+                emulator.endpoint() + "/worker/",
+                "ratePerSecond",
+                100.0,
+                "retries",
+                0)); // the emulator is not paced, and a fault a test injects is not retried away
+        return service(Sessions.class)
+                .create(new NewSession("mturk-study", 1, null, name, List.of(), false, "MTurkPluginIT"));
     }
 
     /** The tab's form for a HIT of the session. */
@@ -436,8 +571,9 @@ public class MTurkPluginIT {
         AdminHttp.Response posted = admin.postForm("/admin/mturk/post", form);
         assertEquals(posted.toString(), 302, posted.status());
         String page = admin.get("/admin/mturk").body();
-        Matcher done = Pattern.compile("Posted HIT ([A-Z0-9]+) \\(Answer one question\\) for session "
-                + form.get("sessionId")).matcher(page);
+        Matcher done = Pattern.compile(
+                        "Posted HIT ([A-Z0-9]+) \\(Answer one question\\) for session " + form.get("sessionId"))
+                .matcher(page);
         assertTrue(page, done.find());
         return done.group(1);
     }
@@ -458,7 +594,8 @@ public class MTurkPluginIT {
         try {
             ConfigurationAdmin configAdmin = tracker.waitForService(WAIT_MILLIS);
             assertNotNull("no ConfigurationAdmin service", configAdmin);
-            // Location "?" binds the configuration to whichever bundle asks, as the host does (docs/architecture.md, pitfall 6).
+            // Location "?" binds the configuration to whichever bundle asks, as the host does (docs/architecture.md,
+            // pitfall 6).
             configAdmin.getConfiguration(MTurkProvider.PID, "?").update(new Hashtable<>(values));
         } finally {
             tracker.close();

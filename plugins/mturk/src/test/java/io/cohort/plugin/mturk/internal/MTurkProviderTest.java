@@ -19,7 +19,6 @@ import io.cohort.api.storage.PluginDatabase;
 import io.cohort.platform.storage.TestPluginDatabase;
 import io.cohort.testkit.TestDatabase;
 import io.cohort.testkit.mturk.MTurkEmulator;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -54,9 +53,12 @@ class MTurkProviderTest {
         emulator = MTurkEmulator.start().credentials(KEY_ID, SECRET);
         database = TestPluginDatabase.create(TestDatabase.create(), "mturk");
         provider = provider(Map.of());
-        observer = MTurkClient.builder().region(Region.US_EAST_1).endpointOverride(emulator.endpoint())
+        observer = MTurkClient.builder()
+                .region(Region.US_EAST_1)
+                .endpointOverride(emulator.endpoint())
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(KEY_ID, SECRET)))
-                .httpClient(UrlConnectionHttpClient.create()).build();
+                .httpClient(UrlConnectionHttpClient.create())
+                .build();
     }
 
     @AfterEach
@@ -67,23 +69,49 @@ class MTurkProviderTest {
     }
 
     private MTurkProvider provider(Map<String, Object> overrides) {
-        Map<String, Object> config = new HashMap<>(Map.of("accessKeyId", KEY_ID, "secretAccessKey", SECRET,
-                "endpoint", emulator.endpoint().toString(), "publicUrl", PUBLIC_URL + "/", "ratePerSecond", 50.0,
-                "retries", 3));
+        Map<String, Object> config = new HashMap<>(Map.of(
+                "accessKeyId",
+                KEY_ID,
+                "secretAccessKey",
+                SECRET,
+                "endpoint",
+                emulator.endpoint().toString(),
+                "publicUrl",
+                PUBLIC_URL + "/",
+                "ratePerSecond",
+                50.0,
+                "retries",
+                3));
         config.putAll(overrides);
         return new MTurkProvider(database, TestConfig.of(config));
     }
 
     private static HitSpec spec(String token, int maxAssignments, List<QualificationRequirement> requirements) {
-        return new HitSpec("S1", "A short study", "Answer a few questions.", "survey, short", 75, 1800, 86400,
-                3600, maxAssignments, requirements, false, token);
+        return new HitSpec(
+                "S1",
+                "A short study",
+                "Answer a few questions.",
+                "survey, short",
+                75,
+                1800,
+                86400,
+                3600,
+                maxAssignments,
+                requirements,
+                false,
+                token);
     }
 
     @Test
     void postsAnExternalQuestionWithRewardAndRequirements() {
-        Hit hit = provider.post(spec("post-1", 3, List.of(
-                new QualificationRequirement(HitsTab.APPROVAL_RATE, "GreaterThanOrEqualTo", List.of(95), List.of()),
-                new QualificationRequirement(MTurkProvider.LOCALE_TYPE, "In", List.of(), List.of("US", "CA")))));
+        Hit hit = provider.post(spec(
+                "post-1",
+                3,
+                List.of(
+                        new QualificationRequirement(
+                                HitsTab.APPROVAL_RATE, "GreaterThanOrEqualTo", List.of(95), List.of()),
+                        new QualificationRequirement(
+                                MTurkProvider.LOCALE_TYPE, "In", List.of(), List.of("US", "CA")))));
 
         assertEquals(HitStatus.ASSIGNABLE, hit.status());
         assertEquals(CrowdMode.SANDBOX, hit.mode());
@@ -92,14 +120,17 @@ class MTurkProviderTest {
         var seen = observer.getHIT(r -> r.hitId(hit.id())).hit();
         assertEquals("0.75", seen.reward());
         assertEquals(3, seen.maxAssignments());
-        assertTrue(seen.question().contains("<ExternalURL>" + PUBLIC_URL + "/mturk/start</ExternalURL>"),
-                seen.question());
+        assertTrue(
+                seen.question().contains("<ExternalURL>" + PUBLIC_URL + "/mturk/start</ExternalURL>"), seen.question());
         assertEquals(2, seen.qualificationRequirements().size());
         var rate = seen.qualificationRequirements().get(0);
         assertEquals(HitsTab.APPROVAL_RATE, rate.qualificationTypeId());
         assertEquals(List.of(95), rate.integerValues());
-        assertEquals(List.of("US", "CA"), seen.qualificationRequirements().get(1).localeValues().stream()
-                .map(l -> l.country()).toList());
+        assertEquals(
+                List.of("US", "CA"),
+                seen.qualificationRequirements().get(1).localeValues().stream()
+                        .map(l -> l.country())
+                        .toList());
         assertEquals(List.of(hit.id()), provider.hits().stream().map(Hit::id).toList());
     }
 
@@ -110,7 +141,8 @@ class MTurkProviderTest {
         assertEquals(1, observer.listHITs(r -> r.maxResults(100)).hiTs().size());
 
         // A crash between MTurk's answer and our insert: MTurk refuses the token and names the HIT.
-        try (var c = database.dataSource().getConnection(); var s = c.createStatement()) {
+        try (var c = database.dataSource().getConnection();
+                var s = c.createStatement()) {
             s.execute("DELETE FROM hit");
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException(e);
@@ -122,11 +154,13 @@ class MTurkProviderTest {
 
     @Test
     void badSpecsNameTheFieldAndPostNothing() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> provider.post(
-                new HitSpec("S1", " ", "d", null, 10, 600, 3600, 0, 1, List.of(), false, "t")));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> provider.post(new HitSpec("S1", " ", "d", null, 10, 600, 3600, 0, 1, List.of(), false, "t")));
         assertTrue(e.getMessage().startsWith("title:"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> provider.post(
-                new HitSpec("S1", "t", "d", null, -1, 600, 3600, 0, 1, List.of(), false, "t")));
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> provider.post(new HitSpec("S1", "t", "d", null, -1, 600, 3600, 0, 1, List.of(), false, "t")));
         assertTrue(e.getMessage().startsWith("rewardCents:"), e.getMessage());
         assertEquals(0, emulator.requestCount());
     }
@@ -149,7 +183,9 @@ class MTurkProviderTest {
         assertEquals(1, assignments.size());
         assertEquals(AssignmentStatus.APPROVED, assignments.get(0).status());
         assertEquals("AWORKERONE", assignments.get(0).workerId());
-        assertEquals(AssignmentStatus.APPROVED, provider.assignment(submitted).orElseThrow().status());
+        assertEquals(
+                AssignmentStatus.APPROVED,
+                provider.assignment(submitted).orElseThrow().status());
         assertTrue(provider.assignment("NOSUCHASSIGNMENT").isEmpty());
         assertTrue(provider.hit("NOSUCHHIT").isEmpty());
     }
@@ -207,7 +243,8 @@ class MTurkProviderTest {
         assertEquals(125, bonuses.get(0).amountCents());
         assertEquals("AWORKERONE", bonuses.get(0).workerId());
         assertEquals("well played", bonuses.get(0).reason());
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> provider.bonus("not-a-worker", assignment, 125, "x", "bonus-row-2"));
     }
 
@@ -282,19 +319,21 @@ class MTurkProviderTest {
         provider = provider(Map.of("endpoint", "ftp://mturk.example.org"));
         CrowdException e = assertThrows(CrowdException.class, () -> provider.balanceCents());
         assertEquals("NotConfigured", e.code());
-        assertTrue(e.getMessage().contains("endpoint: 'ftp://mturk.example.org' is not an http(s) URL"),
-                e.getMessage());
+        assertTrue(
+                e.getMessage().contains("endpoint: 'ftp://mturk.example.org' is not an http(s) URL"), e.getMessage());
         assertEquals(0, emulator.requestCount());
     }
 
     @Test
     void anHttpStudyOnRealMTurkIsWarnedAbout() {
-        MTurkSettings settings = MTurkSettings.of(TestConfig.of(Map.of("accessKeyId", KEY_ID,
-                "secretAccessKey", SECRET)));
+        MTurkSettings settings =
+                MTurkSettings.of(TestConfig.of(Map.of("accessKeyId", KEY_ID, "secretAccessKey", SECRET)));
         assertEquals(MTurkSettings.SANDBOX_ENDPOINT, settings.endpoint());
         assertTrue(settings.usable());
-        assertEquals(List.of("publicUrl: 'http://127.0.0.1:8080' is not https; MTurk shows workers only https"
-                + " studies."), settings.notices());
+        assertEquals(
+                List.of("publicUrl: 'http://127.0.0.1:8080' is not https; MTurk shows workers only https"
+                        + " studies."),
+                settings.notices());
     }
 
     @Test
@@ -304,8 +343,17 @@ class MTurkProviderTest {
         assertEquals(CrowdMode.SANDBOX, provider.mode());
         provider.post(spec("sandbox-1", 1, List.of()));
         assertTrue(provider.settings().notices().get(0).contains("I confirm live mode pays real money"));
-        provider.modified(TestConfig.of(Map.of("mode", "live", "liveConfirmed", true, "accessKeyId", KEY_ID,
-                "secretAccessKey", SECRET, "endpoint", emulator.endpoint().toString())));
+        provider.modified(TestConfig.of(Map.of(
+                "mode",
+                "live",
+                "liveConfirmed",
+                true,
+                "accessKeyId",
+                KEY_ID,
+                "secretAccessKey",
+                SECRET,
+                "endpoint",
+                emulator.endpoint().toString())));
         assertEquals(CrowdMode.LIVE, provider.mode());
         assertTrue(provider.settings().notices().isEmpty());
         // HITs are listed per mode: the sandbox one posted earlier is not a live HIT.
@@ -319,34 +367,43 @@ class MTurkProviderTest {
         assertEquals("Pilot done", made.name());
         assertEquals("Took the pilot study", made.description());
         assertTrue(made.active());
-        var seen = observer.getQualificationType(r -> r.qualificationTypeId(made.id())).qualificationType();
+        var seen = observer.getQualificationType(r -> r.qualificationTypeId(made.id()))
+                .qualificationType();
         assertEquals("Pilot done", seen.name());
         assertEquals("Took the pilot study", seen.description());
         assertEquals("pilot", seen.keywords());
         assertEquals(seen.creationTime(), made.created());
         assertEquals(List.of(made), provider.qualifications(""));
 
-        CrowdException duplicate = assertThrows(CrowdException.class,
-                () -> provider.createQualification("Pilot done", "Another pilot", null));
+        CrowdException duplicate = assertThrows(
+                CrowdException.class, () -> provider.createQualification("Pilot done", "Another pilot", null));
         assertEquals("AWS.MechanicalTurk.QualificationTypeAlreadyExists", duplicate.code());
         assertFalse(duplicate.retryable());
-        assertEquals(List.of(made.id()), provider.qualifications("").stream().map(QualificationType::id).toList());
-        assertEquals(1, observer.listQualificationTypes(r -> r.mustBeRequestable(false)).qualificationTypes().size());
+        assertEquals(
+                List.of(made.id()),
+                provider.qualifications("").stream().map(QualificationType::id).toList());
+        assertEquals(
+                1,
+                observer.listQualificationTypes(r -> r.mustBeRequestable(false))
+                        .qualificationTypes()
+                        .size());
 
         long requests = emulator.requestCount();
-        IllegalArgumentException blank = assertThrows(IllegalArgumentException.class,
-                () -> provider.createQualification(" ", "d", null));
+        IllegalArgumentException blank =
+                assertThrows(IllegalArgumentException.class, () -> provider.createQualification(" ", "d", null));
         assertTrue(blank.getMessage().startsWith("name:"), blank.getMessage());
         assertEquals(requests, emulator.requestCount());
     }
 
     @Test
     void qualificationsFindOurTypesByNameOrDescription() {
-        String pilot = provider.createQualification("Pilot done", "Took the pilot", null).id();
-        String alumni = provider.createQualification("PD alumni", "Played the prisoners dilemma", "veterans").id();
+        String pilot = provider.createQualification("Pilot done", "Took the pilot", null)
+                .id();
+        String alumni = provider.createQualification("PD alumni", "Played the prisoners dilemma", "veterans")
+                .id();
         // Made on the same account by another tool: not ours, so never listed.
-        observer.createQualificationType(r -> r.name("Pilot elsewhere").description("Another lab's pilot")
-                .qualificationTypeStatus("Active"));
+        observer.createQualificationType(r ->
+                r.name("Pilot elsewhere").description("Another lab's pilot").qualificationTypeStatus("Active"));
 
         assertEquals(List.of(pilot), ids(provider.qualifications("pilot")));
         assertEquals(List.of(alumni), ids(provider.qualifications(" DILEMMA ")));
@@ -362,40 +419,53 @@ class MTurkProviderTest {
 
     @Test
     void aRequirementOnOurQualificationAdmitsOnlyWorkersWithTheScore() {
-        String type = provider.createQualification("Trained", "Passed the training", null).id();
+        String type = provider.createQualification("Trained", "Passed the training", null)
+                .id();
         provider.qualify(type, "AWORKERHIGH", 80, false);
         provider.qualify(type, "AWORKERLOW", 40, true);
         assertEquals(80, score(type, "AWORKERHIGH"));
         assertEquals(40, score(type, "AWORKERLOW"));
         // Only the grant asked to notify reached its worker.
-        assertEquals(List.of("AWORKERLOW"), emulator.notifications().stream()
-                .map(MTurkEmulator.Notification::workerId).toList());
-        assertTrue(emulator.notifications().get(0).subject().contains("Trained"),
+        assertEquals(
+                List.of("AWORKERLOW"),
+                emulator.notifications().stream()
+                        .map(MTurkEmulator.Notification::workerId)
+                        .toList());
+        assertTrue(
+                emulator.notifications().get(0).subject().contains("Trained"),
                 emulator.notifications().get(0).subject());
 
-        Hit hit = provider.post(spec("qualified", 3, List.of(
-                new QualificationRequirement(type, "GreaterThanOrEqualTo", List.of(50), List.of()))));
-        var requirement = observer.getHIT(r -> r.hitId(hit.id())).hit().qualificationRequirements().get(0);
+        Hit hit = provider.post(spec(
+                "qualified",
+                3,
+                List.of(new QualificationRequirement(type, "GreaterThanOrEqualTo", List.of(50), List.of()))));
+        var requirement = observer.getHIT(r -> r.hitId(hit.id()))
+                .hit()
+                .qualificationRequirements()
+                .get(0);
         assertEquals(type, requirement.qualificationTypeId());
         assertEquals("GreaterThanOrEqualTo", requirement.comparatorAsString());
         assertEquals(List.of(50), requirement.integerValues());
 
         emulator.accept(hit.id(), "AWORKERHIGH");
-        assertRefused("does not meet the qualification requirement Trained", () -> emulator.accept(hit.id(), "AWORKERLOW"));
-        assertRefused("does not meet the qualification requirement Trained", () -> emulator.accept(hit.id(), "AWORKERNONE"));
+        assertRefused(
+                "does not meet the qualification requirement Trained", () -> emulator.accept(hit.id(), "AWORKERLOW"));
+        assertRefused(
+                "does not meet the qualification requirement Trained", () -> emulator.accept(hit.id(), "AWORKERNONE"));
         provider.qualify(type, "AWORKERLOW", 50, false); // a new value replaces the old one
         assertEquals(50, score(type, "AWORKERLOW"));
         emulator.accept(hit.id(), "AWORKERLOW");
         assertEquals(1, provider.hit(hit.id()).orElseThrow().available());
 
         assertThrows(IllegalArgumentException.class, () -> provider.qualify(type, "not-a-worker", 1, false));
-        CrowdException unknown = assertThrows(CrowdException.class,
-                () -> provider.qualify("NOSUCHTYPE", "AWORKERHIGH", 1, false));
+        CrowdException unknown =
+                assertThrows(CrowdException.class, () -> provider.qualify("NOSUCHTYPE", "AWORKERHIGH", 1, false));
         assertEquals("AWS.MechanicalTurk.QualificationTypeDoesNotExist", unknown.code());
     }
 
     private int score(String type, String worker) {
-        return observer.getQualificationScore(r -> r.qualificationTypeId(type).workerId(worker)).qualification()
+        return observer.getQualificationScore(r -> r.qualificationTypeId(type).workerId(worker))
+                .qualification()
                 .integerValue();
     }
 
@@ -416,15 +486,21 @@ class MTurkProviderTest {
         Map<String, String> failed = provider.notify(everyone, "A new study", "We have a follow-up for you.");
         assertEquals(List.of("ASTRANGER"), List.copyOf(failed.keySet()));
         assertTrue(failed.get("ASTRANGER").contains("never worked with worker ASTRANGER"), failed.get("ASTRANGER"));
-        assertEquals(worked, emulator.notifications().stream().map(MTurkEmulator.Notification::workerId).toList());
-        assertEquals(new MTurkEmulator.Notification("AWORKER0", "A new study", "We have a follow-up for you."),
+        assertEquals(
+                worked,
+                emulator.notifications().stream()
+                        .map(MTurkEmulator.Notification::workerId)
+                        .toList());
+        assertEquals(
+                new MTurkEmulator.Notification("AWORKER0", "A new study", "We have a follow-up for you."),
                 emulator.notifications().get(0));
 
         long requests = emulator.requestCount();
-        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
-                () -> provider.notify(List.of("AWORKER0", "worker-1"), "s", "m"));
+        IllegalArgumentException bad = assertThrows(
+                IllegalArgumentException.class, () -> provider.notify(List.of("AWORKER0", "worker-1"), "s", "m"));
         assertEquals("workerId: 'worker-1' is not an MTurk worker ID", bad.getMessage());
-        bad = assertThrows(IllegalArgumentException.class, () -> provider.notify(List.of("AWORKER0"), "x".repeat(201), "m"));
+        bad = assertThrows(
+                IllegalArgumentException.class, () -> provider.notify(List.of("AWORKER0"), "x".repeat(201), "m"));
         assertTrue(bad.getMessage().startsWith("subject:"), bad.getMessage());
         assertThrows(IllegalArgumentException.class, () -> provider.notify(List.of(), "s", "m"));
         assertEquals(requests, emulator.requestCount());
@@ -439,17 +515,21 @@ class MTurkProviderTest {
 
         Map<String, String> failed = provider.notify(worked, "A new study", "We have a follow-up for you.");
         assertEquals(List.of("AWORKER100"), List.copyOf(failed.keySet()));
-        assertTrue(failed.get("AWORKER100").startsWith("not sent: Service is temporarily unavailable."),
+        assertTrue(
+                failed.get("AWORKER100").startsWith("not sent: Service is temporarily unavailable."),
                 failed.get("AWORKER100"));
         assertTrue(failed.get("AWORKER100").endsWith("(ServiceFault)"), failed.get("AWORKER100"));
-        assertEquals(worked.subList(0, 100), emulator.notifications().stream()
-                .map(MTurkEmulator.Notification::workerId).toList());
+        assertEquals(
+                worked.subList(0, 100),
+                emulator.notifications().stream()
+                        .map(MTurkEmulator.Notification::workerId)
+                        .toList());
 
         // When the first call fails nobody was written to: the error itself is thrown.
         emulator.inject(MTurkEmulator.Fault.SERVICE_FAULT, "NotifyWorkers", 0);
         emulator.inject(MTurkEmulator.Fault.SERVICE_FAULT, "NotifyWorkers");
-        CrowdException e = assertThrows(CrowdException.class,
-                () -> provider.notify(List.of("AWORKER0"), "Again", "Hello"));
+        CrowdException e =
+                assertThrows(CrowdException.class, () -> provider.notify(List.of("AWORKER0"), "Again", "Hello"));
         assertTrue(e.retryable());
         assertEquals(100, emulator.notifications().size());
     }

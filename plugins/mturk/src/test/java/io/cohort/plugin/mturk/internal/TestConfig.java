@@ -6,12 +6,13 @@ import java.util.Map;
 /** An {@link MTurkConfig} as DS would make it: the given values, the annotation's defaults for the rest. */
 final class TestConfig {
 
-    private TestConfig() {
-    }
+    private TestConfig() {}
 
     static MTurkConfig of(Map<String, Object> values) {
-        return (MTurkConfig) Proxy.newProxyInstance(MTurkConfig.class.getClassLoader(),
-                new Class<?>[] {MTurkConfig.class}, (proxy, method, args) -> switch (method.getName()) {
+        return (MTurkConfig) Proxy.newProxyInstance(
+                MTurkConfig.class.getClassLoader(),
+                new Class<?>[] {MTurkConfig.class},
+                (proxy, method, args) -> switch (method.getName()) {
                     case "annotationType" -> MTurkConfig.class;
                     case "toString" -> "MTurkConfig" + values;
                     case "hashCode" -> values.hashCode();

@@ -25,9 +25,10 @@ import org.osgi.service.component.annotations.Reference;
  * and a bonus of total × {@code centsPerPoint}. A player whose partner dropped out plays against "none" and
  * scores 0 that round. The experiment itself (pages, templates) is in this bundle's {@code experiment/}.
  */
-@Component(service = ExperimentHooks.class, property = {
-        ExperimentHooks.EXPERIMENT + "=" + PrisonersDilemma.NAME,
-        ExperimentHooks.RESOURCES + "=experiment"})
+@Component(
+        service = ExperimentHooks.class,
+        property = {ExperimentHooks.EXPERIMENT + "=" + PrisonersDilemma.NAME, ExperimentHooks.RESOURCES + "=experiment"
+        })
 public final class PrisonersDilemma implements ExperimentHooks {
 
     static final String NAME = "prisoners-dilemma";
@@ -53,8 +54,8 @@ public final class PrisonersDilemma implements ExperimentHooks {
             return;
         }
         int round = Integer.parseInt(wait.group(1));
-        Payoffs payoffs = Payoffs.of(experiments.find(NAME).map(Experiment::defaultSettings).orElse("{}"),
-                session.settings());
+        Payoffs payoffs = Payoffs.of(
+                experiments.find(NAME).map(Experiment::defaultSettings).orElse("{}"), session.settings());
         // Everyone's values as they were on arrival, before this round's writes.
         Map<String, Map<String, String>> before = new HashMap<>();
         for (Participant member : group) {
@@ -70,7 +71,11 @@ public final class PrisonersDilemma implements ExperimentHooks {
             for (int earlier = 1; earlier < round; earlier++) {
                 total += integer(before.get(member.id()).get("payoff_" + earlier));
             }
-            data.set(member.id(), "partner_choice_" + round, JSON.getNodeFactory().textNode(theirs).toString(), SET_BY);
+            data.set(
+                    member.id(),
+                    "partner_choice_" + round,
+                    JSON.getNodeFactory().textNode(theirs).toString(),
+                    SET_BY);
             data.set(member.id(), "payoff_" + round, Integer.toString(points), SET_BY);
             data.set(member.id(), "total_payoff", Integer.toString(total), SET_BY);
             participants.setBonus(member.id(), payoffs.cents(total), SET_BY);

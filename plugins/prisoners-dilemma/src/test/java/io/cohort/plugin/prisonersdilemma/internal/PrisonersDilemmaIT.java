@@ -4,33 +4,23 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
+import io.cohort.api.data.ParticipantData;
 import io.cohort.api.experiment.Experiment;
 import io.cohort.api.experiment.ExperimentHooks;
 import io.cohort.api.experiment.Experiments;
-import io.cohort.api.data.ParticipantData;
 import io.cohort.api.session.NewSession;
 import io.cohort.api.session.Participant;
 import io.cohort.api.session.Participants;
 import io.cohort.api.session.Session;
 import io.cohort.api.session.Sessions;
-import io.cohort.platform.Config;
-import io.cohort.platform.Host;
-import io.cohort.testkit.Folders;
 import io.cohort.testhost.CohortHost;
-import io.cohort.testkit.TestDatabase;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 import javax.inject.Inject;
 import org.junit.After;
 import org.junit.Before;
@@ -88,8 +78,9 @@ public class PrisonersDilemmaIT {
             assertHealthy();
 
             // A session of it in the host's own stores; the hook as the host finds it scores a round.
-            Session session = service(Sessions.class).create(new NewSession(PrisonersDilemma.NAME, 2, null, null,
-                    List.of("ann", "bob"), false, "PrisonersDilemmaIT"));
+            Session session = service(Sessions.class)
+                    .create(new NewSession(
+                            PrisonersDilemma.NAME, 2, null, null, List.of("ann", "bob"), false, "PrisonersDilemmaIT"));
             Participants participants = service(Participants.class);
             ParticipantData data = service(ParticipantData.class);
             List<Participant> pair = participants.ofSession(session.id());
@@ -97,9 +88,11 @@ public class PrisonersDilemmaIT {
             Participant bob = pair.get(1);
             data.set(ann.id(), "choice_1", "\"defect\"", "decide-1");
             data.set(bob.id(), "choice_1", "\"cooperate\"", "decide-1");
-            ServiceTracker<ExperimentHooks, ExperimentHooks> hooks = new ServiceTracker<>(context,
+            ServiceTracker<ExperimentHooks, ExperimentHooks> hooks = new ServiceTracker<>(
+                    context,
                     context.createFilter("(&(objectClass=" + ExperimentHooks.class.getName() + ")("
-                            + ExperimentHooks.EXPERIMENT + "=" + PrisonersDilemma.NAME + "))"), null);
+                            + ExperimentHooks.EXPERIMENT + "=" + PrisonersDilemma.NAME + "))"),
+                    null);
             hooks.open(true);
             try {
                 hooks.waitForService(WAIT_MILLIS).groupArrived(session, "wait-1", pair, data);
@@ -108,7 +101,9 @@ public class PrisonersDilemmaIT {
             }
             assertEquals("5", data.current(ann.id()).get("payoff_1"));
             assertEquals("\"defect\"", data.current(bob.id()).get("partner_choice_1"));
-            assertEquals(PrisonersDilemma.SET_BY, data.history(ann.id(), "total_payoff").get(0).setBy());
+            assertEquals(
+                    PrisonersDilemma.SET_BY,
+                    data.history(ann.id(), "total_payoff").get(0).setBy());
             assertEquals(50, participants.find(ann.id()).orElseThrow().bonusCents());
             assertEquals(0, participants.find(bob.id()).orElseThrow().bonusCents());
 
@@ -146,8 +141,11 @@ public class PrisonersDilemmaIT {
     }
 
     private void assertHealthy() throws Exception {
-        HttpResponse<String> health = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(cohort.host().url() + "healthz")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> health = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(cohort.host().url() + "healthz"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertEquals(200, health.statusCode());
     }
 }

@@ -46,6 +46,7 @@ class PrisonersDilemmaTest {
 
     @TempDir
     static Path home;
+
     static InProcessNode node;
     static Sessions sessions;
     static Participants participants;
@@ -71,8 +72,11 @@ class PrisonersDilemmaTest {
         participants = service(Participants.class);
         data = service(ParticipantData.class);
         game = new PrisonersDilemma(participants, service(Experiments.class));
-        node.context().registerService(ExperimentHooks.class, game,
-                new Hashtable<>(Map.of(ExperimentHooks.EXPERIMENT, PrisonersDilemma.NAME)));
+        node.context()
+                .registerService(
+                        ExperimentHooks.class,
+                        game,
+                        new Hashtable<>(Map.of(ExperimentHooks.EXPERIMENT, PrisonersDilemma.NAME)));
     }
 
     @AfterAll
@@ -88,10 +92,23 @@ class PrisonersDilemmaTest {
     void theShippedExperimentIsValidAndHasThreeRoundsForTwo() {
         Experiment e = service(Experiments.class).find(PrisonersDilemma.NAME).orElseThrow();
         assertEquals(2, e.groupSize());
-        assertEquals(List.of("welcome", "decide-1", "wait-1", "result-1", "decide-2", "wait-2", "result-2",
-                "decide-3", "wait-3", "result-3", "end"), e.pages().stream().map(p -> p.name()).toList());
+        assertEquals(
+                List.of(
+                        "welcome",
+                        "decide-1",
+                        "wait-1",
+                        "result-1",
+                        "decide-2",
+                        "wait-2",
+                        "result-2",
+                        "decide-3",
+                        "wait-3",
+                        "result-3",
+                        "end"),
+                e.pages().stream().map(p -> p.name()).toList());
         assertEquals(PageKind.WAIT, e.pages().get(2).kind());
-        assertEquals(List.of("cooperate", "defect"), e.pages().get(1).fields().get(0).choices());
+        assertEquals(
+                List.of("cooperate", "defect"), e.pages().get(1).fields().get(0).choices());
         assertTrue(e.pages().get(1).fields().get(0).required());
     }
 
@@ -111,9 +128,13 @@ class PrisonersDilemmaTest {
         assertTrue(page(ann).contains("as soon as your partner has chosen too"), "ann waits for bob");
         post(bob, 1, "choice_1=cooperate");
         String result = page(ann);
-        assertTrue(result.contains("<h1>Result of round 1</h1>") && result.contains("<dd id=\"own-choice\">cooperate</dd>")
-                && result.contains("<dd id=\"partner-choice\">cooperate</dd>") && result.contains("<dd id=\"payoff\">3</dd>")
-                && result.contains("<dd id=\"total\">3</dd>"), result);
+        assertTrue(
+                result.contains("<h1>Result of round 1</h1>")
+                        && result.contains("<dd id=\"own-choice\">cooperate</dd>")
+                        && result.contains("<dd id=\"partner-choice\">cooperate</dd>")
+                        && result.contains("<dd id=\"payoff\">3</dd>")
+                        && result.contains("<dd id=\"total\">3</dd>"),
+                result);
         post(ann, 3, "");
         post(bob, 3, "");
         assertEquals("\"cooperate\"", data.current(ann.id()).get("partner_choice_1"));
@@ -123,9 +144,11 @@ class PrisonersDilemmaTest {
 
         round(ann, bob, 2, "cooperate", "defect");
         String third = page(ann);
-        assertTrue(third.contains("<h1>Round 3</h1>")
-                && third.contains("<tr><td>1</td><td>cooperate</td><td>cooperate</td><td>3</td></tr>")
-                && third.contains("<tr><td>2</td><td>cooperate</td><td>defect</td><td>0</td></tr>"), third);
+        assertTrue(
+                third.contains("<h1>Round 3</h1>")
+                        && third.contains("<tr><td>1</td><td>cooperate</td><td>cooperate</td><td>3</td></tr>")
+                        && third.contains("<tr><td>2</td><td>cooperate</td><td>defect</td><td>0</td></tr>"),
+                third);
         assertEquals("\"defect\"", data.current(ann.id()).get("partner_choice_2"));
         assertEquals("0", data.current(ann.id()).get("payoff_2"));
         assertEquals("5", data.current(bob.id()).get("payoff_2"));
@@ -136,16 +159,27 @@ class PrisonersDilemmaTest {
         assertEquals(40L, bonus(ann));
         assertEquals(90L, bonus(bob));
         String end = page(bob);
-        assertTrue(end.contains("<strong id=\"total\">9</strong>")
-                && end.contains("<strong id=\"bonus\">0.90</strong>") && end.contains("dollars (10 cents a point)"), end);
+        assertTrue(
+                end.contains("<strong id=\"total\">9</strong>")
+                        && end.contains("<strong id=\"bonus\">0.90</strong>")
+                        && end.contains("dollars (10 cents a point)"),
+                end);
         post(ann, 10, "");
-        assertEquals(ParticipantStatus.COMPLETED, participants.find(ann.id()).orElseThrow().status(), "past the end page");
+        assertEquals(
+                ParticipantStatus.COMPLETED,
+                participants.find(ann.id()).orElseThrow().status(),
+                "past the end page");
 
         // Every value the hook wrote says where it came from.
         for (String key : List.of("partner_choice_1", "payoff_2", "total_payoff", "bonus_cents")) {
-            assertTrue(data.history(ann.id(), key).stream().allMatch(v -> v.setBy().equals(PrisonersDilemma.SET_BY)), key);
+            assertTrue(
+                    data.history(ann.id(), key).stream().allMatch(v -> v.setBy().equals(PrisonersDilemma.SET_BY)), key);
         }
-        assertEquals(List.of("3", "3", "4"), data.history(ann.id(), "total_payoff").stream().map(FieldValue::value).toList());
+        assertEquals(
+                List.of("3", "3", "4"),
+                data.history(ann.id(), "total_payoff").stream()
+                        .map(FieldValue::value)
+                        .toList());
     }
 
     @Test
@@ -169,7 +203,8 @@ class PrisonersDilemmaTest {
 
     @Test
     void theSessionsSettingsDecideThePayoffs() throws Exception {
-        List<Participant> pair = open("{\"centsPerPoint\": 100, \"payoff\": {\"CC\": [7,7], \"CD\": [0,9], \"DC\": [9,0], \"DD\": [2,2]}}");
+        List<Participant> pair = open(
+                "{\"centsPerPoint\": 100, \"payoff\": {\"CC\": [7,7], \"CD\": [0,9], \"DC\": [9,0], \"DD\": [2,2]}}");
         post(pair.get(0), 0, "");
         post(pair.get(1), 0, "");
         round(pair.get(0), pair.get(1), 1, "cooperate", "cooperate");
@@ -184,7 +219,9 @@ class PrisonersDilemmaTest {
         data.set(pair.get(0).id(), "choice_1", "\"cooperate\"", "test");
         game.groupArrived(s, "lobby", pair, data);
         game.groupArrived(s, "wait-x", pair, data);
-        assertEquals(List.of("choice_1", "status"), data.current(pair.get(0).id()).keySet().stream().sorted().toList());
+        assertEquals(
+                List.of("choice_1", "status"),
+                data.current(pair.get(0).id()).keySet().stream().sorted().toList());
         assertEquals(0L, bonus(pair.get(0)));
     }
 
@@ -192,24 +229,31 @@ class PrisonersDilemmaTest {
     static List<Participant> open(String settings) {
         Session s = sessions.create(new NewSession(PrisonersDilemma.NAME, 2, settings, null, List.of(), false, "test"));
         List<Participant> pair = participants.ofSession(s.id());
-        pair.forEach(p -> HTTP.sendAsync(request(p).GET().build(), HttpResponse.BodyHandlers.discarding()).join());
+        pair.forEach(p -> HTTP.sendAsync(request(p).GET().build(), HttpResponse.BodyHandlers.discarding())
+                .join());
         return pair;
     }
 
     /** Both decide, both reach the wait page (the second releases the pair), both read their result. */
-    static void round(Participant ann, Participant bob, int round, String annChooses, String bobChooses) throws Exception {
+    static void round(Participant ann, Participant bob, int round, String annChooses, String bobChooses)
+            throws Exception {
         int decide = 1 + (round - 1) * 3;
         post(ann, decide, "choice_" + round + "=" + annChooses);
         post(bob, decide, "choice_" + round + "=" + bobChooses);
-        assertEquals(decide + 2, participants.find(ann.id()).orElseThrow().pageIndex(), "the pair moved past wait-" + round);
+        assertEquals(
+                decide + 2, participants.find(ann.id()).orElseThrow().pageIndex(), "the pair moved past wait-" + round);
         post(ann, decide + 2, "");
         post(bob, decide + 2, "");
     }
 
     static void post(Participant p, int page, String form) throws Exception {
         String body = "_page=" + page + (form.isEmpty() ? "" : "&" + form);
-        HttpResponse<String> r = HTTP.send(request(p).header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HTTP.send(
+                request(p)
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(303, r.statusCode(), p.name() + " page " + page + ": " + r.body());
     }
 
@@ -221,8 +265,8 @@ class PrisonersDilemmaTest {
     }
 
     static HttpRequest.Builder request(Participant p) {
-        return HttpRequest.newBuilder(URI.create(node.url() + "p/" + p.sessionId() + "/"
-                + URLEncoder.encode(p.token(), StandardCharsets.UTF_8) + "/"));
+        return HttpRequest.newBuilder(URI.create(
+                node.url() + "p/" + p.sessionId() + "/" + URLEncoder.encode(p.token(), StandardCharsets.UTF_8) + "/"));
     }
 
     static long bonus(Participant p) {
