@@ -127,12 +127,12 @@ public final class MTurkEmulator implements AutoCloseable {
 
     /** Sets the available balance, e.g. "10000.00" (the starting value, as the real sandbox). */
     public MTurkEmulator balance(String amount) {
-        account.setBalance(MTurkAccount.parseMoney(amount, "balance"));
+        account.setBalance(RequestFields.parseMoney(amount, "balance"));
         return this;
     }
 
     public String availableBalance() {
-        return MTurkAccount.money(account.availableCents());
+        return RequestFields.money(account.availableCents());
     }
 
     public long availableBalanceCents() {
