@@ -80,35 +80,22 @@ public final class ParticipantMoves implements AutoCloseable {
     /** Who, in what session and experiment: what every move needs. */
     public record Context(Session session, Experiment experiment, Participant participant) {}
 
-    private static final String CONTEXT = "SELECT " + ParticipantStore.COLUMNS + ", " + SessionStore.columns("s")
-            + " FROM cohort.participant p JOIN cohort.session s ON s.id = p.session_id ";
-
     /** The participant (row locked until the transaction ends), their session and experiment: one query. */
-    private Context context(Connection c, String participantId) throws SQLException {
-        Context found = context(c, "WHERE p.id = ? FOR UPDATE OF p", participantId);
-        if (found == null) {
-            throw new IllegalArgumentException("participant: there is no participant '" + participantId + "'");
-        }
+    private Context context(Connection c, String participantId) {
+        Context found = tx.mapper(ParticipantMapper.class, m -> m.locked(participantId)).stream()
+                .findFirst()
+                .map(this::context)
+                .orElseThrow(() ->
+                        new IllegalArgumentException("participant: there is no participant '" + participantId + "'"));
         if (found.experiment() == null) {
             throw new IllegalStateException("experiment '" + found.session().experiment() + "' is not installed");
         }
         return found;
     }
 
-    private Context context(Connection c, String where, String... args) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(CONTEXT + where)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setString(i + 1, args[i]);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return null;
-                }
-                Participant p = ParticipantStore.read(rs);
-                Session s = SessionStore.read(rs, "s_");
-                return new Context(s, experiments.find(s.experiment()).orElse(null), p);
-            }
-        }
+    private Context context(ParticipantMapper.Found found) {
+        return new Context(
+                found.session(), experiments.find(found.session().experiment()).orElse(null), found.participant());
     }
 
     /**
@@ -119,7 +106,9 @@ public final class ParticipantMoves implements AutoCloseable {
         if (sessionId == null || token == null) {
             return Optional.empty();
         }
-        return Optional.ofNullable(tx.run(c -> context(c, "WHERE p.token = ? AND p.session_id = ?", token, sessionId)));
+        return tx.mapper(ParticipantMapper.class, m -> m.byToken(sessionId, token)).stream()
+                .findFirst()
+                .map(this::context);
     }
 
     /**

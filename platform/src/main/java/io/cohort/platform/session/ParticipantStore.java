@@ -138,17 +138,10 @@ public final class ParticipantStore implements Participants {
     @Override
     public Participant add(String sessionId, String name, CrowdArrival crowd, String by) {
         Participant p = tx.run(c -> {
-            Session session;
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT " + SessionStore.COLUMNS + " FROM cohort.session WHERE id = ? FOR UPDATE")) {
-                ps.setString(1, sessionId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        throw new IllegalArgumentException("session: there is no session '" + sessionId + "'");
-                    }
-                    session = SessionStore.read(rs);
-                }
-            }
+            Session session = tx.mapper(SessionMapper.class, m -> m.locked(sessionId)).stream()
+                    .findFirst()
+                    .orElseThrow(
+                            () -> new IllegalArgumentException("session: there is no session '" + sessionId + "'"));
             Experiment experiment = experiments
                     .find(session.experiment())
                     .orElseThrow(() -> new IllegalArgumentException(

@@ -11,14 +11,10 @@ import io.cohort.api.session.NewSession;
 import io.cohort.api.session.Session;
 import io.cohort.api.session.Sessions;
 import io.cohort.platform.experiment.ExperimentCatalog;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -29,21 +25,6 @@ import java.util.function.Function;
 public final class SessionStore implements Sessions {
 
     static final int MAX_PARTICIPANTS = 10_000;
-    /** The columns {@link #read} reads, by name. */
-    private static final List<String> NAMES = List.of(
-            "id",
-            "name",
-            "experiment",
-            "code_version",
-            "size",
-            "active",
-            "testing",
-            "simulate",
-            "description",
-            "settings",
-            "created_at");
-
-    static final String COLUMNS = columns(null);
 
     private final Transactions tx;
     private final Experiments experiments;
@@ -105,39 +86,33 @@ public final class SessionStore implements Sessions {
                         + id.substring(0, 4)
                 : spec.name().strip();
         Session session = tx.run(c -> {
-            if (exists(c, "SELECT 1 FROM cohort.session WHERE name = ?", name)) {
+            if (tx.mapper(SessionMapper.class, m -> m.named(name)) > 0) {
                 throw new IllegalArgumentException("name: a session called '" + name + "' exists already");
             }
-            try (PreparedStatement ps =
-                    c.prepareStatement("INSERT INTO cohort.session (id, name, experiment, code_version, size,"
-                            + " simulate, settings, created_by) VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?) RETURNING "
-                            + COLUMNS)) {
-                ps.setString(1, id);
-                ps.setString(2, name);
-                ps.setString(3, experiment.name());
-                ps.setString(4, experiment.version());
-                ps.setInt(5, spec.participants());
-                ps.setBoolean(6, spec.simulate());
-                ps.setString(7, settings);
-                ps.setString(8, spec.createdBy());
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    Session s = read(rs);
-                    hooks.apply(experiment.name()).ifPresent(h -> h.newSession(s, data));
-                    for (int i = 0; i < spec.participants(); i++) {
-                        participants.insert(
-                                c,
-                                s,
-                                experiment,
-                                names.isEmpty() ? "P" + (i + 1) : names.get(i).strip(),
-                                "g" + (i / Math.max(1, experiment.groupSize()) + 1),
-                                null,
-                                null,
-                                spec.createdBy());
-                    }
-                    return s;
-                }
+            Session s = tx.mapper(
+                    SessionMapper.class,
+                    m -> m.insert(
+                            id,
+                            name,
+                            experiment.name(),
+                            experiment.version(),
+                            spec.participants(),
+                            spec.simulate(),
+                            settings,
+                            spec.createdBy()));
+            hooks.apply(experiment.name()).ifPresent(h -> h.newSession(s, data));
+            for (int i = 0; i < spec.participants(); i++) {
+                participants.insert(
+                        c,
+                        s,
+                        experiment,
+                        names.isEmpty() ? "P" + (i + 1) : names.get(i).strip(),
+                        "g" + (i / Math.max(1, experiment.groupSize()) + 1),
+                        null,
+                        null,
+                        spec.createdBy());
             }
+            return s;
         });
         live.sessionChanged(session.id());
         return session;
@@ -168,79 +143,14 @@ public final class SessionStore implements Sessions {
         return object;
     }
 
-    private static boolean exists(Connection c, String sql, String arg) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, arg);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
-    }
-
-    static Session read(ResultSet rs) throws SQLException {
-        return read(rs, "");
-    }
-
-    /** A session from the columns of {@link #columns(String)}: each named {@code prefix} + its column's name. */
-    static Session read(ResultSet rs, String prefix) throws SQLException {
-        return new Session(
-                rs.getString(prefix + "id"),
-                rs.getString(prefix + "name"),
-                rs.getString(prefix + "experiment"),
-                rs.getString(prefix + "code_version"),
-                rs.getInt(prefix + "size"),
-                rs.getBoolean(prefix + "active"),
-                rs.getBoolean(prefix + "testing"),
-                rs.getBoolean(prefix + "simulate"),
-                rs.getString(prefix + "description"),
-                rs.getString(prefix + "settings"),
-                rs.getTimestamp(prefix + "created_at").toInstant());
-    }
-
-    /**
-     * The columns {@link #read(ResultSet, String)} reads; of the table aliased {@code alias} (each column named
-     * {@code alias_column}, so it can sit beside another table's columns), or of the bare table when null.
-     */
-    static String columns(String alias) {
-        return String.join(
-                ", ",
-                NAMES.stream()
-                        .map(name -> {
-                            String column = (alias == null ? "" : alias + ".")
-                                    + name
-                                    + (name.equals("settings") ? "::text" : "");
-                            return alias == null
-                                    ? (name.equals("settings") ? column + " AS settings" : column)
-                                    : column + " AS " + alias + "_" + name;
-                        })
-                        .toList());
-    }
-
     @Override
     public Optional<Session> find(String id) {
-        return tx.run(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM cohort.session WHERE id = ?")) {
-                ps.setString(1, id);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(read(rs)) : Optional.empty();
-                }
-            }
-        });
+        return tx.mapper(SessionMapper.class, m -> m.find(id)).stream().findFirst();
     }
 
     @Override
     public List<Session> list() {
-        return tx.run(c -> {
-            List<Session> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(
-                            "SELECT " + COLUMNS + " FROM cohort.session ORDER BY created_at DESC, id");
-                    ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(read(rs));
-                }
-            }
-            return out;
-        });
+        return tx.mapper(SessionMapper.class, SessionMapper::all);
     }
 
     @Override
