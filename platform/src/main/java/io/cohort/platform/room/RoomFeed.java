@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
+import io.cohort.platform.db.Transactions;
 import io.cohort.platform.events.PgEvents;
 import io.cohort.platform.session.LiveFeed;
-import io.cohort.platform.session.Transactions;
 import java.util.List;
 import java.util.Map;
 

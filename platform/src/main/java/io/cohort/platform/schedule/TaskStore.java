@@ -5,7 +5,7 @@ import com.google.inject.Singleton;
 import io.cohort.api.schedule.Schedule;
 import io.cohort.api.schedule.TaskRun;
 import io.cohort.platform.Config;
-import io.cohort.platform.session.Transactions;
+import io.cohort.platform.db.Transactions;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;

@@ -7,6 +7,7 @@ import com.google.inject.Singleton;
 import io.cohort.api.data.FieldValue;
 import io.cohort.api.data.PageVisit;
 import io.cohort.api.data.ParticipantData;
+import io.cohort.platform.db.Transactions;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Timestamp;

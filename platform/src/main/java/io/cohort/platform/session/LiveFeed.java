@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
 import io.cohort.api.event.Events;
+import io.cohort.platform.db.Transactions;
 import io.cohort.platform.events.PgEvents;
 import java.sql.Connection;
 import java.sql.SQLException;

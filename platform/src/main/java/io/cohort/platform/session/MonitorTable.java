@@ -4,6 +4,7 @@ import com.google.inject.Inject;
 import com.google.inject.Singleton;
 import io.cohort.api.experiment.Experiment;
 import io.cohort.api.experiment.Page;
+import io.cohort.platform.db.Transactions;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;

@@ -11,6 +11,7 @@ import io.cohort.api.experiment.PageKind;
 import io.cohort.api.session.Participant;
 import io.cohort.api.session.ParticipantStatus;
 import io.cohort.api.session.Session;
+import io.cohort.platform.db.Transactions;
 import io.cohort.platform.experiment.ExperimentCatalog;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -5,6 +5,7 @@ import com.google.inject.Singleton;
 import io.cohort.api.session.Participant;
 import io.cohort.api.session.ParticipantStatus;
 import io.cohort.api.session.Session;
+import io.cohort.platform.db.Transactions;
 import io.cohort.platform.web.RequestFields;
 import java.net.URI;
 import java.util.ArrayList;

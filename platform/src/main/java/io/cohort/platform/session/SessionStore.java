@@ -10,6 +10,7 @@ import io.cohort.api.experiment.Experiments;
 import io.cohort.api.session.NewSession;
 import io.cohort.api.session.Session;
 import io.cohort.api.session.Sessions;
+import io.cohort.platform.db.Transactions;
 import io.cohort.platform.experiment.ExperimentCatalog;
 import java.sql.PreparedStatement;
 import java.time.LocalDateTime;

@@ -3,6 +3,7 @@ package io.cohort.platform.session;
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
 import io.cohort.api.session.Session;
+import io.cohort.platform.db.Transactions;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.HashMap;

@@ -1,5 +1,6 @@
 package io.cohort.platform.session;
 
+import io.cohort.platform.db.Transactions;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;

@@ -3,21 +3,17 @@ package io.cohort.platform.web;
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
 import io.cohort.platform.Config;
+import io.cohort.platform.db.Transactions;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import javax.sql.DataSource;
 
 /**
  * Admin logins, kept in {@code cohort.admin_session} so they survive a restart, are shared by every node and
@@ -31,25 +27,19 @@ public final class AdminSessions {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final DataSource db;
+    private final Transactions tx;
     /** A login ends this long after it began, however busy (a stolen cookie does not live for ever). */
-    private final String lifetime;
+    private final int lifetimeHours;
+
+    @Inject
+    public AdminSessions(Transactions tx, Config config) {
+        this(tx, config.integer("login.lifetime.hours", 1, 24 * 365));
+    }
 
     /** @param lifetimeHours {@code login.lifetime.hours}: the absolute lifetime of a login */
-    @Inject
-    public AdminSessions(DataSource db, Config config) {
-        this(db, config.integer("login.lifetime.hours", 1, 24 * 365));
-    }
-
-    public AdminSessions(DataSource db, int lifetimeHours) {
-        this.db = db;
-        this.lifetime = lifetimeHours + " hours";
-    }
-
-    /** The SQL condition of a live login. */
-    private String live() {
-        return "revoked_at IS NULL AND last_seen > now() - interval '" + IDLE + "' AND created_at > now() - interval '"
-                + lifetime + "'";
+    public AdminSessions(Transactions tx, int lifetimeHours) {
+        this.tx = tx;
+        this.lifetimeHours = lifetimeHours;
     }
 
     /** A logged-in admin: {@code id} is the stored hash (safe to show), {@code csrf} the token forms carry. */
@@ -75,16 +65,8 @@ public final class AdminSessions {
     /** Starts a login and returns the cookie's token. */
     public String create(String user, String ip, String userAgent) throws SQLException {
         String token = token();
-        try (Connection c = db.getConnection();
-                PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO cohort.admin_session (token_hash, username, csrf, ip, user_agent) VALUES (?, ?, ?, ?, ?)")) {
-            ps.setString(1, hash(token));
-            ps.setString(2, user);
-            ps.setString(3, token());
-            ps.setString(4, ip);
-            ps.setString(5, userAgent == null ? null : userAgent.substring(0, Math.min(300, userAgent.length())));
-            ps.executeUpdate();
-        }
+        String agent = userAgent == null ? null : userAgent.substring(0, Math.min(300, userAgent.length()));
+        tx.mapper(AdminSessionMapper.class, m -> m.insert(hash(token), user, token(), ip, agent));
         return token;
     }
 
@@ -93,51 +75,16 @@ public final class AdminSessions {
         if (token == null || token.isEmpty()) {
             return Optional.empty();
         }
-        try (Connection c = db.getConnection();
-                PreparedStatement ps =
-                        c.prepareStatement("UPDATE cohort.admin_session SET last_seen = now() WHERE token_hash = ? AND "
-                                + live() + " RETURNING " + COLUMNS)) {
-            ps.setString(1, hash(token));
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(login(rs)) : Optional.empty();
-            }
-        }
-    }
-
-    private static final String COLUMNS = "token_hash, username, csrf, ip, user_agent, created_at, last_seen";
-
-    private static Login login(ResultSet rs) throws SQLException {
-        return new Login(
-                rs.getString("token_hash"),
-                rs.getString("username"),
-                rs.getString("csrf"),
-                rs.getString("ip"),
-                rs.getString("user_agent"),
-                rs.getTimestamp("created_at").toInstant(),
-                rs.getTimestamp("last_seen").toInstant());
+        return tx.mapper(AdminSessionMapper.class, m -> m.touch(hash(token), lifetimeHours)).stream()
+                .findFirst();
     }
 
     public List<Login> active() throws SQLException {
-        List<Login> logins = new ArrayList<>();
-        try (Connection c = db.getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM cohort.admin_session WHERE "
-                        + live() + " ORDER BY last_seen DESC");
-                ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                logins.add(login(rs));
-            }
-        }
-        return logins;
+        return tx.mapper(AdminSessionMapper.class, m -> m.live(lifetimeHours));
     }
 
     /** Ends a login by its id (the hash); true if it was live. */
     public boolean revoke(String id, String by) throws SQLException {
-        try (Connection c = db.getConnection();
-                PreparedStatement ps = c.prepareStatement(
-                        "UPDATE cohort.admin_session SET revoked_at = now(), revoked_by = ? WHERE token_hash = ? AND revoked_at IS NULL")) {
-            ps.setString(1, by);
-            ps.setString(2, id);
-            return ps.executeUpdate() == 1;
-        }
+        return tx.mapper(AdminSessionMapper.class, m -> m.revoke(id, by)) == 1;
     }
 }

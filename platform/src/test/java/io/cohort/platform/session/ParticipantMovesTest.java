@@ -17,6 +17,7 @@ import io.cohort.api.session.ParticipantStatus;
 import io.cohort.api.session.Session;
 import io.cohort.platform.Config;
 import io.cohort.platform.db.Database;
+import io.cohort.platform.db.Transactions;
 import io.cohort.testkit.TestDatabase;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -1,4 +1,4 @@
-package io.cohort.platform.session;
+package io.cohort.platform.db;
 
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
