@@ -8,10 +8,6 @@ import io.cohort.api.data.FieldValue;
 import io.cohort.api.data.PageVisit;
 import io.cohort.api.data.ParticipantData;
 import io.cohort.platform.db.Transactions;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.Timestamp;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,21 +37,12 @@ public final class FieldStore implements ParticipantData {
     /** Appends several values in one statement batch (a page submit). */
     public void setAll(String participantId, Map<String, String> values, String setBy) {
         values.forEach(FieldStore::check);
-        tx.run(c -> {
-            try (PreparedStatement ps =
-                    c.prepareStatement("INSERT INTO cohort.field_value (participant_id, key, value, set_by)"
-                            + " VALUES (?, ?, ?::jsonb, ?)")) {
-                for (Map.Entry<String, String> e : values.entrySet()) {
-                    ps.setString(1, participantId);
-                    ps.setString(2, e.getKey());
-                    ps.setString(3, e.getValue());
-                    ps.setString(4, setBy);
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
-            return null;
-        });
+        if (!values.isEmpty()) {
+            List<FieldMapper.Value> rows = values.entrySet().stream()
+                    .map(e -> new FieldMapper.Value(e.getKey(), e.getValue()))
+                    .toList();
+            tx.mapper(FieldMapper.class, m -> m.append(participantId, rows, setBy));
+        }
         live.changed(participantId);
     }
 
@@ -76,66 +63,20 @@ public final class FieldStore implements ParticipantData {
 
     @Override
     public Map<String, String> current(String participantId) {
-        return tx.run(c -> {
-            Map<String, String> out = new LinkedHashMap<>();
-            try (PreparedStatement ps =
-                    c.prepareStatement("SELECT DISTINCT ON (key) key, value::text AS value FROM cohort.field_value"
-                            + " WHERE participant_id = ? ORDER BY key, id DESC")) {
-                ps.setString(1, participantId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.put(rs.getString("key"), rs.getString("value"));
-                    }
-                }
-            }
-            return out;
-        });
+        Map<String, String> out = new LinkedHashMap<>();
+        for (FieldMapper.Value v : tx.mapper(FieldMapper.class, m -> m.current(participantId))) {
+            out.put(v.key(), v.value());
+        }
+        return out;
     }
 
     @Override
     public List<FieldValue> history(String participantId, String key) {
-        return tx.run(c -> {
-            List<FieldValue> out = new ArrayList<>();
-            try (PreparedStatement ps =
-                    c.prepareStatement("SELECT value::text AS value, set_at, set_by FROM cohort.field_value"
-                            + " WHERE participant_id = ? AND key = ? ORDER BY id")) {
-                ps.setString(1, participantId);
-                ps.setString(2, key);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(new FieldValue(
-                                participantId,
-                                key,
-                                rs.getString("value"),
-                                rs.getTimestamp("set_at").toInstant(),
-                                rs.getString("set_by")));
-                    }
-                }
-            }
-            return out;
-        });
+        return tx.mapper(FieldMapper.class, m -> m.history(participantId, key));
     }
 
     @Override
     public List<PageVisit> visits(String participantId) {
-        return tx.run(c -> {
-            List<PageVisit> out = new ArrayList<>();
-            try (PreparedStatement ps =
-                    c.prepareStatement("SELECT page, entered_at, left_at FROM cohort.page_visit_times"
-                            + " WHERE participant_id = ? ORDER BY id")) {
-                ps.setString(1, participantId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        Timestamp left = rs.getTimestamp("left_at");
-                        out.add(new PageVisit(
-                                participantId,
-                                rs.getString("page"),
-                                rs.getTimestamp("entered_at").toInstant(),
-                                left == null ? null : left.toInstant()));
-                    }
-                }
-            }
-            return out;
-        });
+        return tx.mapper(FieldMapper.class, m -> m.visits(participantId));
     }
 }

@@ -5,8 +5,6 @@ import com.google.inject.Singleton;
 import io.cohort.api.experiment.Experiment;
 import io.cohort.api.experiment.Page;
 import io.cohort.platform.db.Transactions;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -51,54 +49,41 @@ public final class MonitorTable {
             Instant lastChange,
             String bonus) {}
 
-    private static final String SELECT =
-            "SELECT p.id, p.session_id, p.name, p.token, p.status, p.condition, p.group_name,"
-                    + " p.page_index, p.online, greatest(p.updated_at, p.last_seen) AS active_at, p.bonus_cents, s.experiment"
-                    + " FROM cohort.participant p JOIN cohort.session s ON s.id = p.session_id ";
-
     public List<Row> ofSession(String sessionId) {
-        return query("WHERE p.session_id = ? ORDER BY p.created_at, p.id", sessionId);
+        return rows(tx.mapper(MonitorMapper.class, m -> m.ofSession(sessionId)));
     }
 
     public Optional<Row> find(String participantId) {
-        return query("WHERE p.id = ?", participantId).stream().findFirst();
+        return rows(tx.mapper(MonitorMapper.class, m -> m.participant(participantId))).stream()
+                .findFirst();
     }
 
-    private List<Row> query(String where, String arg) {
-        return tx.run(c -> {
-            List<Row> rows = new ArrayList<>();
-            Map<String, Optional<Experiment>> known = new HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement(SELECT + where)) {
-                ps.setString(1, arg);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        Optional<Experiment> experiment =
-                                known.computeIfAbsent(rs.getString("experiment"), experiments::find);
-                        List<Page> pages = experiment.map(Experiment::pages).orElse(List.of());
-                        int index = rs.getInt("page_index");
-                        String page = experiment.isEmpty()
-                                ? "?"
-                                : index < pages.size() ? pages.get(index).name() : "end";
-                        long cents = rs.getLong("bonus_cents");
-                        String session = rs.getString("session_id");
-                        rows.add(new Row(
-                                rs.getString("id"),
-                                session,
-                                rs.getString("name"),
-                                "/p/" + session + "/" + rs.getString("token") + "/",
-                                rs.getString("status"),
-                                rs.getString("condition"),
-                                rs.getString("group_name"),
-                                index,
-                                page,
-                                pages.size(),
-                                rs.getBoolean("online"),
-                                rs.getTimestamp("active_at").toInstant(),
-                                String.format("%d.%02d", cents / 100, cents % 100)));
-                    }
-                }
-            }
-            return rows;
-        });
+    private List<Row> rows(List<MonitorMapper.Stored> stored) {
+        List<Row> rows = new ArrayList<>();
+        Map<String, Optional<Experiment>> known = new HashMap<>();
+        for (MonitorMapper.Stored p : stored) {
+            Optional<Experiment> experiment = known.computeIfAbsent(p.experiment(), experiments::find);
+            List<Page> pages = experiment.map(Experiment::pages).orElse(List.of());
+            int index = p.pageIndex();
+            String page = experiment.isEmpty()
+                    ? "?"
+                    : index < pages.size() ? pages.get(index).name() : "end";
+            long cents = p.bonusCents();
+            rows.add(new Row(
+                    p.id(),
+                    p.sessionId(),
+                    p.name(),
+                    "/p/" + p.sessionId() + "/" + p.token() + "/",
+                    p.status(),
+                    p.condition(),
+                    p.group(),
+                    index,
+                    page,
+                    pages.size(),
+                    p.online(),
+                    p.activeAt(),
+                    String.format("%d.%02d", cents / 100, cents % 100)));
+        }
+        return rows;
     }
 }

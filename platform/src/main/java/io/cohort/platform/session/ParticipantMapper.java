@@ -81,4 +81,28 @@ public interface ParticipantMapper {
         @Arg(javaType = Session.class, resultMap = "session")
     })
     List<Found> byToken(@Param("session") String session, @Param("token") String token);
+
+    @Select("SELECT " + ParticipantStore.COLUMNS + " FROM cohort.participant p"
+            + " WHERE p.token = #{token} AND p.session_id = #{session}")
+    @org.apache.ibatis.annotations.ResultMap("participant")
+    List<Participant> withToken(@Param("session") String session, @Param("token") String token);
+
+    @Select("SELECT " + ParticipantStore.COLUMNS + " FROM cohort.participant p WHERE p.session_id = #{session}"
+            + " ORDER BY p.created_at, p.id")
+    @org.apache.ibatis.annotations.ResultMap("participant")
+    List<Participant> ofSession(String session);
+
+    @Select("SELECT " + ParticipantStore.COLUMNS + " FROM cohort.participant p"
+            + " WHERE p.provider = #{provider} AND p.worker_id = #{worker} ORDER BY p.created_at, p.id")
+    @org.apache.ibatis.annotations.ResultMap("participant")
+    List<Participant> ofWorker(@Param("provider") String provider, @Param("worker") String workerId);
+
+    @Select("SELECT " + ParticipantStore.COLUMNS + " FROM cohort.participant p WHERE p.provider = #{provider}"
+            + " ORDER BY p.created_at, p.id")
+    @org.apache.ibatis.annotations.ResultMap("participant")
+    List<Participant> ofProvider(String provider);
+
+    /** The label a participant came with (a room's pre-assigned slot); null when none. */
+    @Select("SELECT label FROM cohort.participant WHERE id = #{id}")
+    List<String> label(String id);
 }

@@ -279,8 +279,8 @@ public final class ParticipantMoves implements AutoCloseable {
         }
         live.changed(p.id());
         if (index < pages.size() && pages.get(index).kind() == PageKind.WAIT) {
-            Participant moved =
-                    ParticipantStore.query(c, "WHERE p.id = ?", p.id()).get(0);
+            Participant moved = tx.mapper(ParticipantMapper.class, m -> m.participant(p.id()))
+                    .get(0);
             arriveAtWait(c, new Context(ctx.session(), ctx.experiment(), moved), index);
         }
     }
@@ -462,12 +462,14 @@ public final class ParticipantMoves implements AutoCloseable {
         }
         List<Participant> members = new ArrayList<>();
         for (String id : arrived) {
-            members.add(ParticipantStore.query(c, "WHERE p.id = ?", id).get(0));
+            members.add(
+                    tx.mapper(ParticipantMapper.class, m -> m.participant(id)).get(0));
         }
         String page = experiment.pages().get(index).name();
         hooks.apply(experiment.name()).ifPresent(h -> h.groupArrived(session, page, List.copyOf(members), data));
         for (String id : arrived) {
-            Participant fresh = ParticipantStore.query(c, "WHERE p.id = ?", id).get(0);
+            Participant fresh =
+                    tx.mapper(ParticipantMapper.class, m -> m.participant(id)).get(0);
             if (fresh.pageIndex() == index) {
                 moveTo(c, new Context(session, experiment, fresh), index + 1, "page:" + page);
                 live.command(id, "advance", Map.of());

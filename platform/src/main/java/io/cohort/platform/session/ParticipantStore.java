@@ -16,7 +16,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -76,28 +75,10 @@ public final class ParticipantStore implements Participants {
                 rs.getTimestamp("updated_at").toInstant());
     }
 
-    private List<Participant> query(String where, String... args) {
-        return tx.run(c -> query(c, where, args));
-    }
-
-    static List<Participant> query(Connection c, String where, String... args) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM cohort.participant p " + where)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setString(i + 1, args[i]);
-            }
-            List<Participant> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(read(rs));
-                }
-            }
-            return out;
-        }
-    }
-
     @Override
     public Optional<Participant> find(String id) {
-        return query("WHERE p.id = ?", id).stream().findFirst();
+        return tx.mapper(ParticipantMapper.class, m -> m.participant(id)).stream()
+                .findFirst();
     }
 
     @Override
@@ -105,35 +86,31 @@ public final class ParticipantStore implements Participants {
         if (sessionId == null || token == null) {
             return Optional.empty();
         }
-        return query("WHERE p.token = ? AND p.session_id = ?", token, sessionId).stream()
+        return tx.mapper(ParticipantMapper.class, m -> m.withToken(sessionId, token)).stream()
                 .findFirst();
     }
 
     /** The label a participant came with (a room's pre-assigned slot), if any. */
     public Optional<String> label(String participantId) {
-        return tx.run(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT label FROM cohort.participant WHERE id = ?")) {
-                ps.setString(1, participantId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.ofNullable(rs.getString("label")) : Optional.<String>empty();
-                }
-            }
-        });
+        // No row and a row without a label both mean no label.
+        return tx.mapper(ParticipantMapper.class, m -> m.label(participantId)).stream()
+                .filter(java.util.Objects::nonNull)
+                .findFirst();
     }
 
     @Override
     public List<Participant> ofSession(String sessionId) {
-        return query("WHERE p.session_id = ? ORDER BY p.created_at, p.id", sessionId);
+        return tx.mapper(ParticipantMapper.class, m -> m.ofSession(sessionId));
     }
 
     @Override
     public List<Participant> ofWorker(String provider, String workerId) {
-        return query("WHERE p.provider = ? AND p.worker_id = ? ORDER BY p.created_at, p.id", provider, workerId);
+        return tx.mapper(ParticipantMapper.class, m -> m.ofWorker(provider, workerId));
     }
 
     /** Every participant who came through a crowd provider, oldest first (the ledger checks plans against them). */
     public List<Participant> ofProvider(String provider) {
-        return query("WHERE p.provider = ? ORDER BY p.created_at, p.id", provider);
+        return tx.mapper(ParticipantMapper.class, m -> m.ofProvider(provider));
     }
 
     @Override

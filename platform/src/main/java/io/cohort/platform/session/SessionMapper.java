@@ -59,4 +59,18 @@ public interface SessionMapper {
             @Param("simulate") boolean simulate,
             @Param("settings") String settings,
             @Param("by") String by);
+
+    /** Participants counted per session (of one session when {@code session} is not null). */
+    @Select("<script>SELECT session_id, count(*) AS total, count(started_at) AS started,"
+            + " count(*) FILTER (WHERE status IN ('COMPLETED', 'SUBMITTED', 'APPROVED', 'REJECTED', 'BONUSED'))"
+            + " AS finished, count(*) FILTER (WHERE online) AS online FROM cohort.participant"
+            + "<if test='session != null'> WHERE session_id = #{session}</if> GROUP BY session_id</script>")
+    @ConstructorArgs({
+        @Arg(column = "session_id", javaType = String.class),
+        @Arg(column = "total", javaType = int.class),
+        @Arg(column = "started", javaType = int.class),
+        @Arg(column = "finished", javaType = int.class),
+        @Arg(column = "online", javaType = int.class)
+    })
+    List<SessionTable.Counts> counts(@Param("session") String session);
 }

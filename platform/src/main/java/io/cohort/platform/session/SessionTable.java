@@ -4,8 +4,6 @@ import com.google.inject.Inject;
 import com.google.inject.Singleton;
 import io.cohort.api.session.Session;
 import io.cohort.platform.db.Transactions;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,9 +14,8 @@ import java.util.Optional;
 public final class SessionTable {
 
     /** Statuses of who has finished the pages (later steps are payment steps). */
-    private static final String FINISHED = "('COMPLETED', 'SUBMITTED', 'APPROVED', 'REJECTED', 'BONUSED')";
-
     private final SessionStore sessions;
+
     private final Transactions tx;
 
     @Inject
@@ -30,8 +27,9 @@ public final class SessionTable {
     /** @param started arrived at least once; {@code completed} reached the end */
     public record Row(Session session, int participants, int started, int completed, int online) {}
 
-    private record Counts(int participants, int started, int completed, int online) {
-        static final Counts NONE = new Counts(0, 0, 0, 0);
+    /** A session's participants counted: all, started, finished (completed or later), online now. */
+    public record Counts(String sessionId, int participants, int started, int completed, int online) {
+        static final Counts NONE = new Counts(null, 0, 0, 0, 0);
     }
 
     /** Newest first. */
@@ -55,30 +53,8 @@ public final class SessionTable {
 
     /** Per session; of one session when {@code sessionId} is not null. */
     private Map<String, Counts> counts(String sessionId) {
-        return tx.run(c -> {
-            Map<String, Counts> out = new HashMap<>();
-            try (PreparedStatement ps =
-                    c.prepareStatement("SELECT session_id, count(*) AS total, count(started_at) AS started,"
-                            + " count(*) FILTER (WHERE status IN " + FINISHED
-                            + ") AS finished, count(*) FILTER (WHERE online) AS online"
-                            + " FROM cohort.participant" + (sessionId == null ? "" : " WHERE session_id = ?")
-                            + " GROUP BY session_id")) {
-                if (sessionId != null) {
-                    ps.setString(1, sessionId);
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.put(
-                                rs.getString("session_id"),
-                                new Counts(
-                                        rs.getInt("total"),
-                                        rs.getInt("started"),
-                                        rs.getInt("finished"),
-                                        rs.getInt("online")));
-                    }
-                }
-            }
-            return out;
-        });
+        Map<String, Counts> out = new HashMap<>();
+        tx.mapper(SessionMapper.class, m -> m.counts(sessionId)).forEach(c -> out.put(c.sessionId(), c));
+        return out;
     }
 }
