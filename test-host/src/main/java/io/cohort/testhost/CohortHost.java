@@ -55,6 +55,18 @@ public final class CohortHost implements BeforeAllCallback, AfterAllCallback, Be
     public static final String PASSWORD = "cohort-test-host-password";
     public static final String MTURK_KEY = "AKIDCOHORTTESTHOST";
     public static final String MTURK_SECRET = "cohort-test-host-secret";
+    /**
+     * The AWS SDK packages a test needs to read back what the MTurk emulator holds with the real SDK client: pass them
+     * to {@link #examOptions} (the plugin under test carries its own copy; the test's comes from the class path).
+     */
+    public static final String[] MTURK_SDK_PACKAGES = {
+        "software.amazon.awssdk.services.mturk",
+        "software.amazon.awssdk.services.mturk.model",
+        "software.amazon.awssdk.auth.credentials",
+        "software.amazon.awssdk.http.urlconnection",
+        "software.amazon.awssdk.regions",
+        "software.amazon.awssdk.http"
+    };
 
     private final Map<String, Map<String, String>> experiments;
     private final Map<String, String> env;

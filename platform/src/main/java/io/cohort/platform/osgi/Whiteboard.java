@@ -78,6 +78,9 @@ public final class Whiteboard<S> implements AutoCloseable {
 
     /** Every service with its reference, highest ranking first (then oldest first, as OSGi orders them). */
     public Map<ServiceReference<S>, S> services() {
+        if (tracker.isEmpty()) {
+            return Map.of(); // the usual case on a participant's page: no plugin contributes to it
+        }
         Map<ServiceReference<S>, S> sorted = new TreeMap<>(java.util.Collections.reverseOrder());
         sorted.putAll(tracker.getTracked());
         return sorted;

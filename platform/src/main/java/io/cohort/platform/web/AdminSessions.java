@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -63,7 +62,7 @@ public final class AdminSessions {
     }
 
     /** Starts a login and returns the cookie's token. */
-    public String create(String user, String ip, String userAgent) throws SQLException {
+    public String create(String user, String ip, String userAgent) {
         String token = token();
         String agent = userAgent == null ? null : userAgent.substring(0, Math.min(300, userAgent.length()));
         tx.mapper(AdminSessionMapper.class, m -> m.insert(hash(token), user, token(), ip, agent));
@@ -71,7 +70,7 @@ public final class AdminSessions {
     }
 
     /** The live login for a cookie token, touching its last-seen time. */
-    public Optional<Login> find(String token) throws SQLException {
+    public Optional<Login> find(String token) {
         if (token == null || token.isEmpty()) {
             return Optional.empty();
         }
@@ -79,12 +78,12 @@ public final class AdminSessions {
                 .findFirst();
     }
 
-    public List<Login> active() throws SQLException {
+    public List<Login> active() {
         return tx.mapper(AdminSessionMapper.class, m -> m.live(lifetimeHours));
     }
 
     /** Ends a login by its id (the hash); true if it was live. */
-    public boolean revoke(String id, String by) throws SQLException {
+    public boolean revoke(String id, String by) {
         return tx.mapper(AdminSessionMapper.class, m -> m.revoke(id, by)) == 1;
     }
 }

@@ -192,7 +192,7 @@ public final class Sockets implements WebSocketHandler, AutoCloseable {
             if (Security.COOKIE.equals(c.getName())) {
                 try {
                     return sessions.find(c.getValue()).map(AdminSessions.Login::user);
-                } catch (java.sql.SQLException e) {
+                } catch (RuntimeException e) { // the database is unreachable: refuse, as for no login
                     LOG.warn("cannot check a socket's login: {}", e.getMessage());
                 }
             }

@@ -289,8 +289,16 @@ class LedgerTest {
 
     record Paid(String workerId, String assignmentId, long cents, String token) {}
 
-    /** A crowd market that keeps what it was asked to pay. */
+    /**
+     * A crowd market that keeps what it was asked to pay. The ledger never posts, changes or lists HITs, nor touches
+     * qualifications or blocks: a call to one of those fails the test that made it.
+     */
     static final class RecordingMarket implements CrowdProvider {
+
+        static AssertionError unexpected(String call) {
+            return new AssertionError("the ledger called " + call + "(), which payments never need");
+        }
+
         final Map<String, String> assignments = new ConcurrentHashMap<>();
         final List<Paid> paid = new CopyOnWriteArrayList<>();
         final List<String> approved = new CopyOnWriteArrayList<>();
@@ -364,7 +372,7 @@ class LedgerTest {
 
         @Override
         public Hit post(HitSpec spec) {
-            throw new UnsupportedOperationException();
+            throw unexpected("post");
         }
 
         @Override
@@ -379,17 +387,17 @@ class LedgerTest {
 
         @Override
         public Hit extend(String hitId, long extraSeconds, int extraAssignments, String token) {
-            throw new UnsupportedOperationException();
+            throw unexpected("extend");
         }
 
         @Override
         public Hit expire(String hitId) {
-            throw new UnsupportedOperationException();
+            throw unexpected("expire");
         }
 
         @Override
         public void delete(String hitId) {
-            throw new UnsupportedOperationException();
+            throw unexpected("delete");
         }
 
         @Override
@@ -410,7 +418,7 @@ class LedgerTest {
 
         @Override
         public QualificationType createQualification(String name, String description, String keywords) {
-            throw new UnsupportedOperationException();
+            throw unexpected("createQualification");
         }
 
         @Override
@@ -420,7 +428,7 @@ class LedgerTest {
 
         @Override
         public void qualify(String typeId, String workerId, int value, boolean notify) {
-            throw new UnsupportedOperationException();
+            throw unexpected("qualify");
         }
 
         @Override
@@ -430,7 +438,7 @@ class LedgerTest {
 
         @Override
         public void block(String workerId, String reason) {
-            throw new UnsupportedOperationException();
+            throw unexpected("block");
         }
     }
 }

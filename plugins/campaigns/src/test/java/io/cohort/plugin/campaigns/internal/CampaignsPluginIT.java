@@ -102,13 +102,7 @@ public class CampaignsPluginIT {
     public Option[] config() {
         // The emulator and the SDK client that reads back what MTurk holds run in the test's JVM (the MTurk plugin
         // carries its own copy of the SDK).
-        return CohortHost.examOptions(
-                "software.amazon.awssdk.services.mturk",
-                "software.amazon.awssdk.services.mturk.model",
-                "software.amazon.awssdk.auth.credentials",
-                "software.amazon.awssdk.http.urlconnection",
-                "software.amazon.awssdk.regions",
-                "software.amazon.awssdk.http");
+        return CohortHost.examOptions(CohortHost.MTURK_SDK_PACKAGES);
     }
 
     @Before

@@ -94,13 +94,7 @@ public class MTurkPluginIT {
         // The emulator runs in the test's JVM: its package comes from the class path like the testkit's.
         // So does the SDK client that reads back what MTurk holds: only the packages the test names are exported
         // (the plugin imports none of them: it carries its own copy).
-        return CohortHost.examOptions(
-                "software.amazon.awssdk.services.mturk",
-                "software.amazon.awssdk.services.mturk.model",
-                "software.amazon.awssdk.auth.credentials",
-                "software.amazon.awssdk.http.urlconnection",
-                "software.amazon.awssdk.regions",
-                "software.amazon.awssdk.http");
+        return CohortHost.examOptions(CohortHost.MTURK_SDK_PACKAGES);
     }
 
     @Before

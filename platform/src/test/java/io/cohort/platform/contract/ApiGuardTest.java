@@ -1,4 +1,4 @@
-package io.cohort.api;
+package io.cohort.platform.contract;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,7 +28,8 @@ class ApiGuardTest {
 
     @Test
     void changingAMethodOfAnApiInterfaceWithoutAVersionBumpFails() throws Exception {
-        ApiSignature before = ApiSignature.read(Path.of("target/classes"), Path.of("src/main/java"));
+        ApiSignature before = ApiSignature.read(
+                ApiSignature.API.resolve("target/classes"), ApiSignature.API.resolve("src/main/java"));
         Path sessions = Path.of("io/cohort/api/session/Sessions.java");
 
         ApiSignature changed = compile(
@@ -55,7 +56,8 @@ class ApiGuardTest {
 
     @Test
     void addingAMethodNeedsMinorOnAHostInterfaceAndMajorOnAPluginInterface() throws Exception {
-        ApiSignature before = ApiSignature.read(Path.of("target/classes"), Path.of("src/main/java"));
+        ApiSignature before = ApiSignature.read(
+                ApiSignature.API.resolve("target/classes"), ApiSignature.API.resolve("src/main/java"));
 
         ApiSignature hostSide = compile(
                 Path.of("io/cohort/api/session/Sessions.java"),
@@ -91,7 +93,7 @@ class ApiGuardTest {
     private ApiSignature compile(Path file, java.util.function.UnaryOperator<String> edit, String version)
             throws IOException {
         Path copy = Files.createTempDirectory(work, "src");
-        Path sources = Path.of("src/main/java");
+        Path sources = ApiSignature.API.resolve("src/main/java");
         try (Stream<Path> all = Files.walk(sources)) {
             for (Path f : all.filter(Files::isRegularFile).toList()) {
                 Path target = copy.resolve(sources.relativize(f).toString());
