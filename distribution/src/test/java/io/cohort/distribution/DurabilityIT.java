@@ -131,7 +131,7 @@ class DurabilityIT {
         try (RunningCohort again = embedded().start()) {
             assertEquals(200, again.api().get("/api/sessions").status());
             assertFalse(ProcessHandle.of(orphan).map(ProcessHandle::isAlive).orElse(false), "the orphan was stopped");
-            String log = Files.readString(home.resolve("cohort.err"));
+            String log = again.stderr();
             assertTrue(log.contains("An embedded PostgreSQL left running by a process that is gone (pid "), log);
             long restarted = postmasterPid();
             again.close();

@@ -254,13 +254,7 @@ class FailuresIT {
         Eventually.within(
                 SOON,
                 "the log names the key",
-                () -> {
-                    try {
-                        return Files.readString(cohort.home().resolve("cohort.err"));
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                },
+                cohort::stderr,
                 log -> log.contains("Configuration io.cohort.mturk (io.cohort.mturk.cfg): ratePerSecond: 'abc'"));
         Files.delete(cohort.deployDir().resolve("mturk.jar"));
         Files.delete(cohort.deployDir().resolve("io.cohort.mturk.cfg"));

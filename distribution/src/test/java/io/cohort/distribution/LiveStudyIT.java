@@ -215,7 +215,7 @@ class LiveStudyIT {
                     "the message is text, not markup");
 
             js(p3, "window.__marker = 1;");
-            act(admin, sid, "reload", "Reload", null, null);
+            act(admin, sid, "reload", "Reload their pages", null, null);
             until(
                     p3,
                     "the page reloaded",
@@ -261,7 +261,7 @@ class LiveStudyIT {
             }
             awaitSocket(p3);
 
-            act(admin, sid, "advance", "Advance", null, null);
+            act(admin, sid, "advance", "Advance a page", null, null);
             awaitPage(p3, "end");
             assertEquals("STROOP-2026", p3.find("#completion-code").getText());
             until(

@@ -118,24 +118,27 @@ final class MTurkLab implements AutoCloseable {
         List<String> before = hitIds();
         AdminHttp admin = cohort.admin();
         admin.get("/admin/mturk");
-        AdminHttp.Response r = admin.postForm(
-                "/admin/mturk/post",
-                Map.ofEntries(
-                        Map.entry("sessionId", session),
-                        Map.entry("title", "A short study"),
-                        Map.entry("description", "Answer a few questions"),
-                        Map.entry("keywords", "study"),
-                        Map.entry("reward", reward),
-                        Map.entry("durationMinutes", "60"),
-                        Map.entry("lifetimeHours", "24"),
-                        Map.entry("autoApprovalHours", "72"),
-                        Map.entry("maxAssignments", Integer.toString(assignments)),
-                        Map.entry("token", UUID.randomUUID().toString())));
+        AdminHttp.Response r = admin.postForm("/admin/mturk/post", hitForm(session, reward, assignments));
         assertEquals(3, r.status() / 100, "posting a HIT: " + r);
         List<String> after = hitIds();
         after.removeAll(before);
         assertEquals(1, after.size(), "one new HIT on the emulator: " + after);
         return after.get(0);
+    }
+
+    /** The MTurk tab's "Post a HIT" form, filled in as a lab would for a short study. */
+    static Map<String, String> hitForm(String session, String reward, int assignments) {
+        return Map.ofEntries(
+                Map.entry("sessionId", session),
+                Map.entry("title", "A short study"),
+                Map.entry("description", "Answer a few questions"),
+                Map.entry("keywords", "study"),
+                Map.entry("reward", reward),
+                Map.entry("durationMinutes", "60"),
+                Map.entry("lifetimeHours", "24"),
+                Map.entry("autoApprovalHours", "72"),
+                Map.entry("maxAssignments", Integer.toString(assignments)),
+                Map.entry("token", UUID.randomUUID().toString()));
     }
 
     /** The HIT's status as MTurk reports it to the requester. */

@@ -82,19 +82,17 @@ class MTurkStudyIT {
                     next(b);
                 }
             }
-            // The game's last page, then the end page, whose button hands the HIT back to MTurk.
+            // The game's last page asks nothing: it is the end page. Reaching it finished the study (no further
+            // click), and the HIT's submit button sits under it, in the content column.
             for (int i = 0; i < 2; i++) {
                 Browser b = players[i];
                 awaitPage(b, "end");
-                assertTrue(
-                        b.driver().findElements(By.id("mturk-submit")).isEmpty(),
-                        "the game's own last page, named end too, is not the end: no submit button yet");
-                next(b);
                 until(
                         b,
                         "the end page's submit button",
-                        d -> !d.findElements(By.cssSelector("#mturk-submit button"))
+                        d -> !d.findElements(By.cssSelector("main #mturk-submit button"))
                                 .isEmpty());
+                assertTrue(b.driver().findElements(By.id("cohort-next")).isEmpty(), "nothing more to click on");
                 b.find("#mturk-submit button").click();
                 until(
                         b,

@@ -17,7 +17,10 @@ class RedeployIT {
 
     @Test
     void redeployingAPluginLeavesNothingBehind() throws Exception {
-        try (RunningCohort cohort = RunningCohort.fromSystemProperty().start()) {
+        // Only the home's deploy/: the install's own copy of the plugin must not stand in for the one cycled.
+        try (RunningCohort cohort = RunningCohort.fromSystemProperty()
+                .env("COHORT_PLUGINS_SHIPPED", "false")
+                .start()) {
             Path jar = campaignsJar();
             RedeploySoak soak = new RedeploySoak(cohort, jar, "io.cohort.plugin.campaigns", "/admin/campaigns");
             soak.cycle();

@@ -206,32 +206,43 @@ class SecurityIT {
 
     @Test
     @Order(11)
-    void withNoAccountOnLoopbackTheOneTimeLinkLogsInOnce() {
+    void withNoAccountOnLoopbackTheOneTimeLinkChoosesThePasswordOnce() {
         try (RunningCohort open =
                 RunningCohort.fromSystemProperty().withoutAdminAccount().start()) {
-            URI link =
-                    URI.create(open.awaitStdout(Pattern.compile("Log in once with: (\\S+)"), Duration.ofSeconds(10)));
+            URI link = URI.create(
+                    open.awaitStdout(Pattern.compile("choose the admin password at: (\\S+)"), Duration.ofSeconds(10)));
             assertEquals(open.port(), link.getPort());
             String pathAndQuery = link.getRawPath() + "?" + link.getRawQuery();
+            assertTrue(open.http().get("/login").body().contains("No admin account is configured"));
 
             AdminHttp first = open.http();
-            AdminHttp.Response used = first.get(pathAndQuery);
-            assertEquals(302, used.status(), used.toString());
-            assertEquals("/admin/", used.redirectPath());
-            assertTrue(used.setCookie("cohort_admin").orElseThrow().contains("HttpOnly"));
+            AdminHttp.Response tooShort = first.choosePassword(pathAndQuery, "short", "short");
+            assertEquals(422, tooShort.status(), tooShort.toString());
+            assertTrue(tooShort.body().contains("password: at least 10 characters"), tooShort.body());
+            AdminHttp.Response differ = first.choosePassword(pathAndQuery, "correct horse 1", "correct horse 2");
+            assertEquals(422, differ.status());
+            assertTrue(differ.body().contains("repeat: the two passwords differ"), differ.body());
+
+            AdminHttp.Response chosen = first.choosePassword(pathAndQuery, "correct horse 1", "correct horse 1");
+            assertEquals(302, chosen.status(), chosen.toString());
+            assertEquals("/admin/", chosen.redirectPath());
+            assertTrue(chosen.setCookie("cohort_admin").orElseThrow().contains("HttpOnly"));
             AdminHttp.Response dashboard = first.get("/admin/");
             assertEquals(200, dashboard.status());
             assertTrue(dashboard.body().contains("<span>admin</span>"), "logged in as admin");
 
             AdminHttp second = open.http();
-            AdminHttp.Response again = second.get(pathAndQuery);
+            AdminHttp.Response again = second.choosePassword(pathAndQuery, "taken over 12", "taken over 12");
             assertEquals(403, again.status(), "the link works once: " + again);
             assertFalse(again.setCookie("cohort_admin").isPresent());
             assertEquals(302, second.get("/admin/").status());
 
-            assertTrue(open.http().get("/login").body().contains("No admin account is configured"));
-            assertEquals(
-                    401, open.http().login("admin", "anything").status(), "no password opens a node with no account");
+            // Another browser logs in with the chosen password: it is in the database, hashed, nothing restarted.
+            assertEquals(302, open.http().login("admin", "correct horse 1").status());
+            assertEquals(401, open.http().login("admin", "taken over 12").status());
+            assertFalse(open.http().get("/login").body().contains("No admin account is configured"));
+            String stored = open.sql("SELECT password_hash FROM cohort.admin_account WHERE name = 'admin'");
+            assertTrue(stored.startsWith("$2a$10$") && !stored.contains("correct horse"), stored);
         }
     }
 }

@@ -39,6 +39,7 @@ public record Config(Path install, Path home, Map<String, String> values) {
             Map.entry("api.token", ""),
             Map.entry("deploy.poll.ms", "500"),
             Map.entry("scheduler.enabled", "true"),
+            Map.entry("plugins.shipped", "true"),
             Map.entry("room.joins.per.minute", "30"));
 
     /** Keys that are settable by a prefix, e.g. {@code admin.alice}. */
@@ -79,7 +80,8 @@ public record Config(Path install, Path home, Map<String, String> values) {
                         .findFirst()
                         .orElse(null);
             }
-            if (key != null) {
+            // An empty variable (COHORT_PORT= in a unit file) means "not set": the file's value or the default.
+            if (key != null && !value.isBlank()) {
                 values.put(key, value.trim());
             }
         });
@@ -138,6 +140,23 @@ public record Config(Path install, Path home, Map<String, String> values) {
 
     public int port() {
         return integer("http.port", 0, 65535);
+    }
+
+    /**
+     * Where participants reach this node: {@code http.public.url} when set, else this node's own address on the
+     * loopback or its host (empty while the port is chosen at start, 0).
+     */
+    public String publicOrigin() {
+        String configured = get("http.public.url");
+        if (configured != null && !configured.isBlank()) {
+            return configured.strip().replaceAll("/+$", "");
+        }
+        if (port() == 0) {
+            return "";
+        }
+        String h = host();
+        boolean any = h == null || h.isBlank() || h.equals("0.0.0.0") || h.equals("::");
+        return "http://" + (any ? "127.0.0.1" : h.contains(":") ? "[" + h + "]" : h) + ":" + port();
     }
 
     public String host() {

@@ -196,11 +196,11 @@ public final class Host implements AutoCloseable {
 
     /** A one-time auto-login link, when no admin account is configured; null otherwise. */
     public String autoLoginUrl() {
-        if (!config.adminAccounts().isEmpty()) {
+        Security security = injector.getInstance(Security.class);
+        if (!security.noAccounts()) {
             return null;
         }
-        return url() + "login/auto?token="
-                + injector.getInstance(Security.class).newAutoLoginToken();
+        return url() + "login/auto?token=" + security.newAutoLoginToken();
     }
 
     /** Stops the web server first, then every part in the reverse order of its start, the database last. */

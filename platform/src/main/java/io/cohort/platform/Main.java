@@ -4,8 +4,11 @@ import io.cohort.platform.db.Database;
 import io.cohort.platform.dump.DatabaseDump;
 import io.cohort.platform.osgi.EmbeddedFelix;
 import java.io.BufferedOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -25,10 +28,30 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         version = "Cohort 0.1.0",
         description = "Online behavioural experiments: participants, live admin, crowd recruitment and payment.",
-        subcommands = {Main.Run.class, Main.Dump.class, Main.Restore.class})
+        subcommands = {Main.Run.class, Main.Dump.class, Main.Restore.class},
+        footerHeading = "%n",
+        footer = {
+            "Also (handled by bin/cohort itself):",
+            "  run --demo       run with a local MTurk emulator beside it (see cohort run --help)",
+            "  mturk-emulator [--port N] [--balance 10000.00] [--rate R]",
+            "                   only the MTurk emulator: Requester API and a worker site at /worker/",
+            "",
+            "Environment:",
+            "  COHORT_HOME            where conf/, deploy/, experiments/ and data/ are (default: the install folder)",
+            "  COHORT_PORT            the HTTP port (default 8080; empty means the default)",
+            "  COHORT_DB_URL          a PostgreSQL JDBC URL (default: an embedded PostgreSQL under data/)",
+            "  COHORT_ADMIN_PASSWORD  the password of the admin user 'admin'",
+            "  COHORT_API_TOKEN       the bearer token of the admin API",
+            "  COHORT_DEMO_MTURK_PORT the emulator's port for run --demo (default 9990)",
+            "  JAVA_HOME, JAVA_OPTS   the Java to use (17+) and its options",
+            "Any setting of conf/cohort.properties can be given as COHORT_<KEY>, e.g. COHORT_NODE_NAME."
+        })
 public final class Main {
 
     public static void main(String[] args) {
+        // Logging set up here, on one thread, before the framework and the database start side by side: otherwise
+        // their first lines race the set-up and SLF4J prints "replaying intercepted calls" notices on the console.
+        org.slf4j.LoggerFactory.getILoggerFactory();
         int code = execute(args);
         if (code != 0 || args.length == 0 || !"run".equals(args[0])) {
             System.exit(code);
@@ -59,6 +82,19 @@ public final class Main {
                 ? install
                 : Path.of(home).toAbsolutePath().normalize();
         return Config.load(install, homeDir, System.getenv());
+    }
+
+    /** One line and exit 2 when another program (often a first Cohort) already listens on the port. */
+    static void refuseTakenPort(Config config) {
+        if (config.port() == 0) {
+            return;
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(config.host(), config.port()));
+        } catch (IOException e) {
+            throw new ConfigException("port " + config.port() + " is in use; set COHORT_PORT");
+        }
     }
 
     @Command(
@@ -115,14 +151,31 @@ public final class Main {
         }
     }
 
-    @Command(name = "run", mixinStandardHelpOptions = true, description = "Start a node and serve until stopped.")
+    @Command(
+            name = "run",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Start a node and serve until stopped (Ctrl-C or SIGTERM).",
+                "Prints the address, and a one-time login link while no admin password is set.",
+                "The full log is in data/logs/cohort.log under COHORT_HOME."
+            })
     static final class Run implements Callable<Integer> {
+
+        @Option(
+                names = "--demo",
+                description = {
+                    "Start an MTurk emulator on 127.0.0.1:$COHORT_DEMO_MTURK_PORT (default 9990) first, point the"
+                            + " MTurk plugin at it (deploy/io.cohort.mturk.cfg, written once) and stop it with the node."
+                })
+        boolean demo;
 
         @Override
         public Integer call() throws BundleException {
             long started = System.nanoTime();
             Config config = config();
             Host.refuseOpenWithoutAccounts(config);
+            // Before the database is touched: a second instance on a taken port must change nothing.
+            refuseTakenPort(config);
             // The framework and the database start side by side: neither needs the other until the host wires them.
             CompletableFuture<Framework> felix = CompletableFuture.supplyAsync(() -> EmbeddedFelix.start(config));
             Database database;
@@ -143,12 +196,12 @@ public final class Main {
             Host host;
             try {
                 host = Host.start(framework.getBundleContext(), config, database);
-                EmbeddedFelix.startHotDeploy(framework);
-            } catch (RuntimeException | BundleException e) {
+            } catch (RuntimeException e) {
                 // Felix's threads are not daemons: stop it or the JVM would hang.
                 EmbeddedFelix.stop(framework);
                 throw e;
             }
+            // Before the plugins start: a stop while they still start must close the host (and its database) too.
             Runtime.getRuntime()
                     .addShutdownHook(new Thread(
                             () -> {
@@ -156,12 +209,13 @@ public final class Main {
                                 EmbeddedFelix.stop(framework);
                             },
                             "cohort-shutdown"));
+            EmbeddedFelix.startHotDeploy(framework, config);
             System.out.printf(
                     "Cohort is running at %s (started in %d ms, home %s)%n",
                     host.url(), (System.nanoTime() - started) / 1_000_000, config.home());
             String autoLogin = host.autoLoginUrl();
             if (autoLogin != null) {
-                System.out.println("No admin account is configured. Log in once with: " + autoLogin);
+                System.out.println("No admin password is set yet: choose the admin password at: " + autoLogin);
             }
             return 0;
         }

@@ -119,6 +119,25 @@ public final class AdminHttp {
         return postFormAsIs("/login", fields);
     }
 
+    /**
+     * Follows the one-time start-up link ({@code /login/auto?token=...}) and chooses the admin password on the page
+     * it shows, like the first admin does. Returns the POST's answer (302 to the dashboard on success); the link's
+     * own page is refused (403) when the link was used.
+     */
+    public Response choosePassword(String link, String password, String repeat) {
+        csrf = null;
+        Response form = get(link);
+        if (form.status() != 200) {
+            return form;
+        }
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("_csrf", csrfField(form.body()).orElseThrow(() -> new AssertionError("no _csrf field: " + form)));
+        fields.put("token", link.replaceAll(".*[?&]token=([^&]*).*", "$1"));
+        fields.put("password", password);
+        fields.put("repeat", repeat);
+        return postFormAsIs("/login/auto", fields);
+    }
+
     /** Sends the logout form (with the current CSRF token). */
     public Response logout() {
         return postForm("/logout", Map.of());

@@ -54,8 +54,11 @@ public final class RunningCohort implements AutoCloseable {
     private final int port;
     private final String adminPassword;
     private final String apiToken;
+    private final String databaseUrl;
 
-    private RunningCohort(Process process, Path home, int port, String adminPassword, String apiToken) {
+    private RunningCohort(
+            Process process, Path home, int port, String adminPassword, String apiToken, String databaseUrl) {
+        this.databaseUrl = databaseUrl;
         this.process = process;
         this.home = home;
         this.port = port;
@@ -152,7 +155,8 @@ public final class RunningCohort implements AutoCloseable {
             return this;
         }
 
-        private Path home() {
+        /** The home folder this run will use (made now, empty, outside the install, unless one was given). */
+        public Path home() {
             if (home == null) {
                 try {
                     String parent = System.getProperty(HOMES_PROPERTY);
@@ -177,7 +181,12 @@ public final class RunningCohort implements AutoCloseable {
             }
             int port = Integer.parseInt(env.get("COHORT_PORT"));
             RunningCohort cohort = new RunningCohort(
-                    process, home(), port, env.get("COHORT_ADMIN_PASSWORD"), env.get("COHORT_API_TOKEN"));
+                    process,
+                    home(),
+                    port,
+                    env.get("COHORT_ADMIN_PASSWORD"),
+                    env.get("COHORT_API_TOKEN"),
+                    env.get("COHORT_DB_URL"));
             try {
                 cohort.awaitHealthy(startTimeout);
             } catch (RuntimeException | Error e) {
@@ -240,6 +249,21 @@ public final class RunningCohort implements AutoCloseable {
     }
 
     /** {@code http://127.0.0.1:<port>} */
+    /** The node's database ({@code COHORT_DB_URL}), for a test that looks underneath. */
+    public String databaseUrl() {
+        return databaseUrl;
+    }
+
+    /** The first column of the first row of {@code query} on the node's database, as text (null if none). */
+    public String sql(String query) {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(databaseUrl);
+                java.sql.ResultSet rs = c.createStatement().executeQuery(query)) {
+            return rs.next() ? rs.getString(1) : null;
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(query + ": " + e.getMessage(), e);
+        }
+    }
+
     public URI url() {
         return URI.create("http://127.0.0.1:" + port);
     }
@@ -299,7 +323,13 @@ public final class RunningCohort implements AutoCloseable {
         return read(home.resolve("cohort.out"));
     }
 
+    /** What the node wrote to standard error (its warnings), then its log file ({@code data/logs/cohort.log}). */
     public String stderr() {
+        return read(home.resolve("cohort.err")) + read(home.resolve("data/logs/cohort.log"));
+    }
+
+    /** Standard error only: what the console showed the lab. */
+    public String console() {
         return read(home.resolve("cohort.err"));
     }
 

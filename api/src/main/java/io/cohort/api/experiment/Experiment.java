@@ -4,7 +4,9 @@ import java.util.List;
 
 /**
  * An experiment definition, read from {@code experiments/<name>/experiment.yaml} or registered as a service by a
- * bundle. {@code version} is the code version recorded on every participant.
+ * bundle. {@code version} is the code version recorded on every participant. {@code settings} declares the session
+ * settings it takes; {@code defaultSettings} is their defaults as one JSON object. {@code language} (a language code
+ * such as {@code de}, or null for the participant's browser's) picks the host's own texts on participant pages.
  */
 public record Experiment(
         String name,
@@ -15,4 +17,32 @@ public record Experiment(
         int groupSize,
         String defaultSettings,
         String completionCode,
-        String completionRedirect) {}
+        String completionRedirect,
+        List<Setting> settings,
+        String language) {
+
+    /** An experiment that declares no settings beyond its defaults (the 1.0 form). */
+    public Experiment(
+            String name,
+            String title,
+            String version,
+            List<Page> pages,
+            List<Condition> conditions,
+            int groupSize,
+            String defaultSettings,
+            String completionCode,
+            String completionRedirect) {
+        this(
+                name,
+                title,
+                version,
+                pages,
+                conditions,
+                groupSize,
+                defaultSettings,
+                completionCode,
+                completionRedirect,
+                List.of(),
+                null);
+    }
+}

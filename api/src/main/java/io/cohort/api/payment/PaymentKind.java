@@ -4,5 +4,7 @@ public enum PaymentKind {
     APPROVE,
     REJECT,
     BONUS,
-    QUALIFY
+    QUALIFY,
+    /** Approves an assignment that was rejected (MTurk's OverrideRejection): the worker is paid after all. */
+    OVERRIDE
 }

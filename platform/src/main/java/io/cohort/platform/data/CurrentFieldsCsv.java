@@ -9,8 +9,9 @@ import javax.sql.DataSource;
 
 /**
  * The wide shape: one row per participant, then one column per field key (every key of the scope, read first)
- * with its current value; a key that is also a host column's name is headed {@code field:<key>}. Rows arrive one
- * per (participant, key) and are folded as they come.
+ * with its current value. The host's own columns come once: the fields it keeps beside them ({@code status},
+ * {@code condition}) are not repeated. A key a page appended records to shows how many ("24 records"); the records
+ * themselves are in {@link RecordsCsv}. Rows arrive one per (participant, key) and are folded as they come.
  */
 final class CurrentFieldsCsv {
 
@@ -26,10 +27,8 @@ final class CurrentFieldsCsv {
                 rs -> keys.add(rs.getString("key")));
         List<String> header = Exports.header(scope, "id", "name", "status", "condition", "code_version", "bonus");
         int fixed = header.size();
-        // A field saved as "status" must not pass for the host's column: it gets a name no field key can have.
-        for (String key : keys) {
-            header.add(header.subList(0, fixed).contains(key) ? "field:" + key : key);
-        }
+        keys.removeAll(header.subList(0, fixed));
+        header.addAll(keys);
         Map<String, Integer> column = new HashMap<>();
         for (int i = 0; i < keys.size(); i++) {
             column.put(keys.get(i), fixed + i);
@@ -41,8 +40,9 @@ final class CurrentFieldsCsv {
                 db,
                 "SELECT p.session_id, p.id, p.name, p.status, p.condition, p.code_version, p.bonus_cents,"
                         + " f.key, f.text FROM cohort.participant p LEFT JOIN LATERAL ("
-                        + " SELECT DISTINCT ON (fv.key) fv.key, " + Cells.VALUE_TEXT
-                        + " AS text FROM cohort.field_value fv"
+                        + " SELECT DISTINCT ON (fv.key) fv.key, CASE WHEN fv.record THEN (SELECT count(*)"
+                        + "   FROM cohort.field_value r WHERE r.participant_id = p.id AND r.key = fv.key AND r.record)"
+                        + "   || ' records' ELSE " + Cells.VALUE_TEXT + " END AS text FROM cohort.field_value fv"
                         + " WHERE fv.participant_id = p.id ORDER BY fv.key, fv.id DESC) f ON true" + scope.where()
                         + " ORDER BY " + scope.order() + ", f.key",
                 scope.args(),
@@ -68,7 +68,7 @@ final class CurrentFieldsCsv {
                         System.arraycopy(start.toArray(), 0, row[0], 0, fixed);
                     }
                     String key = rs.getString("key");
-                    if (key != null) {
+                    if (key != null && column.containsKey(key)) {
                         row[0][column.get(key)] = rs.getString("text");
                     }
                 });

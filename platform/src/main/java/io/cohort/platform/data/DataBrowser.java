@@ -39,16 +39,21 @@ public final class DataBrowser implements Tab {
         this.layout = layout;
     }
 
-    /** One value of a field; {@code text} is how a cell shows it. */
-    public record Value(JsonNode value, @JsonIgnore String text, Instant setAt, String setBy) {
+    /**
+     * One value of a field; {@code text} is how a cell shows it. {@code records}: how many records a page appended
+     * to the key (then the cell says "24 records" and {@code value} is the latest), 0 for a field that is set.
+     */
+    public record Value(JsonNode value, @JsonIgnore String text, Instant setAt, String setBy, long records) {
 
         static Value read(ResultSet rs) throws SQLException {
             try {
+                long records = rs.getLong("records");
                 return new Value(
                         JSON.readTree(rs.getString("json")),
-                        rs.getString("text"),
+                        records > 0 ? records + (records == 1 ? " record" : " records") : rs.getString("text"),
                         Cells.instant(rs, "set_at"),
-                        rs.getString("set_by"));
+                        rs.getString("set_by"),
+                        records);
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new IllegalStateException("field value is not JSON: " + e.getMessage(), e);
             }
@@ -96,21 +101,30 @@ public final class DataBrowser implements Tab {
                                 rs.getString("page"),
                                 new HashMap<>())));
         TreeSet<String> keys = new TreeSet<>();
+        TreeSet<String> recordKeys = new TreeSet<>();
         Cursor.all(
                 db,
                 "SELECT DISTINCT ON (fv.participant_id, fv.key) fv.participant_id, fv.key,"
-                        + " fv.value::text AS json, " + Cells.VALUE_TEXT + " AS text, fv.set_at, fv.set_by"
+                        + " fv.value::text AS json, " + Cells.VALUE_TEXT + " AS text, fv.set_at, fv.set_by,"
+                        + " CASE WHEN fv.record THEN (SELECT count(*) FROM cohort.field_value r"
+                        + "   WHERE r.participant_id = fv.participant_id AND r.key = fv.key AND r.record) ELSE 0 END"
+                        + " AS records"
                         + " FROM cohort.field_value fv JOIN cohort.participant p ON p.id = fv.participant_id"
                         + session.where()
                         + " ORDER BY fv.participant_id, fv.key, fv.id DESC",
                 session.args(),
                 rs -> {
                     keys.add(rs.getString("key"));
-                    rows.get(rs.getString("participant_id")).fields().put(rs.getString("key"), Value.read(rs));
+                    Value v = Value.read(rs);
+                    if (v.records() > 0) {
+                        recordKeys.add(rs.getString("key"));
+                    }
+                    rows.get(rs.getString("participant_id")).fields().put(rs.getString("key"), v);
                 });
         Map<String, Object> model = new HashMap<>();
         model.put("session", Map.of("id", session.id(), "name", session.name()));
         model.put("keys", new ArrayList<>(keys));
+        model.put("recordKeys", new ArrayList<>(recordKeys));
         model.put("participants", new ArrayList<>(rows.values()));
         return model;
     }
@@ -136,7 +150,7 @@ public final class DataBrowser implements Tab {
         List<Value> values = new ArrayList<>();
         Cursor.all(
                 db,
-                "SELECT fv.value::text AS json, " + Cells.VALUE_TEXT + " AS text, fv.set_at, fv.set_by"
+                "SELECT fv.value::text AS json, " + Cells.VALUE_TEXT + " AS text, fv.set_at, fv.set_by, 0 AS records"
                         + " FROM cohort.field_value fv WHERE fv.participant_id = ? AND fv.key = ? ORDER BY fv.id DESC",
                 List.of(pid, key),
                 rs -> values.add(Value.read(rs)));

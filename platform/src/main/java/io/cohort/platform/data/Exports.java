@@ -44,6 +44,18 @@ public final class Exports implements Tab {
                     scope.target(),
                     out -> PageTimesCsv.write(db, scope, out));
         });
+        TwinRoutes.download(app, layout, audit, "/sessions/{id}/records/{key}.csv", ctx -> {
+            SessionScope scope = session(ctx);
+            String key = ctx.getParameter("key").toString();
+            if (!key.matches("[A-Za-z_][A-Za-z0-9_.-]{0,99}")) {
+                throw RequestError.badParameter("key", key, "a field's name");
+            }
+            return new TwinRoutes.File(
+                    scope.fileStem() + "-" + key + ".csv",
+                    CSV,
+                    scope.target(),
+                    out -> RecordsCsv.write(db, scope, key, out));
+        });
         TwinRoutes.download(app, layout, audit, "/sessions/{id}/export.csv", ctx -> csv(ctx, session(ctx)));
         TwinRoutes.download(app, layout, audit, "/sessions/{id}/export.json", ctx -> json(session(ctx)));
         TwinRoutes.download(app, layout, audit, "/export.csv", ctx -> csv(ctx, SessionScope.ALL));

@@ -107,7 +107,8 @@ public final class ParticipantTable implements CoreTab {
         model.put("total", total[0]);
         model.put("page", q.page());
         model.put("size", q.size());
-        model.put("pages", (total[0] + q.size() - 1) / q.size());
+        // "page 1 of 1" for an empty table, never "of 0".
+        model.put("pages", Math.max(1, (total[0] + q.size() - 1) / q.size()));
         model.put("sort", q.sort());
         model.put("dir", q.descending() ? "desc" : "asc");
         model.put("filters", q.filters());

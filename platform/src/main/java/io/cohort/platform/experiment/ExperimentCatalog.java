@@ -58,7 +58,9 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ExperimentCatalog.class);
 
     private final Path home;
-    private final Path folder;
+    /** {@code <home>/experiments}, then the install's own (the demos) when the home is elsewhere; home wins a name. */
+    private final List<Path> roots;
+
     private final Map<String, FolderEntry> folders = new HashMap<>();
     private final Map<ServiceReference<ExperimentHooks>, Contribution> contributions = new ConcurrentHashMap<>();
     private final Set<String> shadowsLogged = ConcurrentHashMap.newKeySet();
@@ -70,21 +72,36 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
     /** The folders' problems as last published. */
     private volatile List<String> folderProblems = List.of();
 
-    /** Reads {@code <home>/experiments/} and tracks {@link ExperimentHooks} services in {@code context}'s framework. */
-    /** The host's catalog: {@code <home>/experiments/} and the bundles' hooks. */
+    /**
+     * The host's catalog: {@code <home>/experiments/}, the install's {@code experiments/} (the shipped demos, when
+     * the home is a separate folder) and the bundles' hooks.
+     */
     @Inject
     public ExperimentCatalog(Config config, BundleContext context) {
-        this(config.home(), context);
+        this(config.home(), List.of(config.install().resolve("experiments")), context, java.time.Duration.ofSeconds(1));
     }
 
     public ExperimentCatalog(Path home, BundleContext context) {
         this(home, context, java.time.Duration.ofSeconds(1));
     }
 
-    /** @param recheck how long a look at the folders stays good: edits show within this time */
     public ExperimentCatalog(Path home, BundleContext context, java.time.Duration recheck) {
+        this(home, List.of(), context, recheck);
+    }
+
+    /**
+     * @param more    further experiment folders, read after {@code <home>/experiments}
+     * @param recheck how long a look at the folders stays good: edits show within this time
+     */
+    public ExperimentCatalog(Path home, List<Path> more, BundleContext context, java.time.Duration recheck) {
         this.home = home;
-        this.folder = home.resolve("experiments");
+        List<Path> all = new ArrayList<>();
+        all.add(home.resolve("experiments").toAbsolutePath().normalize());
+        more.stream()
+                .map(p -> p.toAbsolutePath().normalize())
+                .filter(p -> !all.contains(p))
+                .forEach(all::add);
+        this.roots = List.copyOf(all);
         this.tracker = new Whiteboard<>(context, ExperimentHooks.class, new Whiteboard.Listener<>() {
             @Override
             public void added(ServiceReference<ExperimentHooks> reference, ExperimentHooks hooks) {
@@ -279,11 +296,14 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
     /** Re-reads the folders whose experiment.yaml or listing changed; forgets folders that went. */
     private void refreshFolders() {
         Map<String, FolderEntry> seen = new HashMap<>();
-        if (Files.isDirectory(folder)) {
+        for (Path folder : roots) {
+            if (!Files.isDirectory(folder)) {
+                continue;
+            }
             try (DirectoryStream<Path> dirs = Files.newDirectoryStream(folder, Files::isDirectory)) {
                 for (Path dir : dirs) {
                     String name = dir.getFileName().toString();
-                    if (name.startsWith(".")) {
+                    if (name.startsWith(".") || seen.containsKey(name)) {
                         continue;
                     }
                     FolderEntry entry = folderEntry(name, dir, folders.get(name));

@@ -13,6 +13,8 @@ import io.cohort.api.experiment.Field;
 import io.cohort.api.experiment.FieldType;
 import io.cohort.api.experiment.Page;
 import io.cohort.api.experiment.PageKind;
+import io.cohort.api.experiment.Setting;
+import io.cohort.api.experiment.SettingType;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -47,17 +49,20 @@ public final class ExperimentYaml {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static final List<String> ROOT_KEYS =
-            List.of("name", "title", "version", "groupSize", "conditions", "settings", "completion", "pages");
+    private static final List<String> ROOT_KEYS = List.of(
+            "name", "title", "version", "language", "groupSize", "conditions", "settings", "completion", "pages");
     private static final List<String> PAGE_KEYS = List.of("name", "kind", "template", "fields");
     private static final List<String> FIELD_KEYS =
             List.of("name", "type", "label", "required", "min", "max", "choices");
+    private static final List<String> SETTING_KEYS = List.of("type", "default", "label", "min", "max", "choices");
     private static final List<String> CONDITION_KEYS = List.of("name", "weight");
     private static final List<String> COMPLETION_KEYS = List.of("code", "redirect");
 
     private final String source;
     private final Map<String, Integer> lines;
     private final List<String> problems = new ArrayList<>();
+    /** The settings as declared (or inferred from plain defaults), in the file's order. */
+    private final List<Setting> declared = new ArrayList<>();
 
     private static LoaderOptions loaderOptions() {
         LoaderOptions options = new LoaderOptions();
@@ -145,6 +150,11 @@ public final class ExperimentYaml {
         }
         String title = text(root, "title", false);
         String version = version(root);
+        String language = text(root, "language", false);
+        if (language != null && !language.matches("[a-z]{2}")) {
+            problem("language", "'" + language + "' is not a two-letter language code such as en, de, es or ja");
+            language = null;
+        }
         int groupSize = integer(root, "groupSize", 1, 1, "groupSize");
         List<Condition> conditions = conditions(root.get("conditions"));
         String settings = settings(root.get("settings"));
@@ -159,7 +169,9 @@ public final class ExperimentYaml {
                 groupSize,
                 settings,
                 completion[0],
-                completion[1]);
+                completion[1],
+                List.copyOf(declared),
+                language);
     }
 
     private String version(JsonNode root) {
@@ -200,20 +212,101 @@ public final class ExperimentYaml {
         return conditions;
     }
 
+    /**
+     * The {@code settings} mapping: each key a setting, its value either the default ({@code rounds: 3}, typed by
+     * the value) or a declaration ({@code centsPerPoint: {type: int, default: 10, min: 0, max: 100, label: ...}}).
+     * Fills {@link #declared}; returns the defaults as one JSON object.
+     */
     private String settings(JsonNode node) {
         if (node == null || node.isNull()) {
             return "{}";
         }
         if (!node.isObject()) {
-            problem("settings", "must be a mapping (the session's default settings, a JSON object)");
+            problem("settings", "must be a mapping of setting names to defaults or declarations {type, default, ...}");
             return "{}";
         }
-        try {
-            return JSON.writeValueAsString(node);
-        } catch (JsonProcessingException e) {
-            problem("settings", "cannot be written as JSON: " + e.getOriginalMessage());
-            return "{}";
+        com.fasterxml.jackson.databind.node.ObjectNode defaults = JSON.createObjectNode();
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> entry = it.next();
+            String name = entry.getKey();
+            String path = "settings." + name;
+            JsonNode value = entry.getValue();
+            if (!FIELD_NAME.matcher(name).matches()) {
+                problem(path, "'" + name + "' must be a letter or '_' followed by letters, digits or '_'");
+                continue;
+            }
+            Setting setting = isDeclaration(value) ? declaration(name, value, path) : inferred(name, value);
+            if (setting == null) {
+                continue;
+            }
+            declared.add(setting);
+            if (setting.defaultJson() != null) {
+                try {
+                    defaults.set(name, JSON.readTree(setting.defaultJson()));
+                } catch (JsonProcessingException e) {
+                    problem(path, "cannot be written as JSON: " + e.getOriginalMessage());
+                }
+            }
         }
+        return defaults.toString();
+    }
+
+    /** A mapping with a {@code type} and nothing but declaration keys declares a setting. */
+    private static boolean isDeclaration(JsonNode value) {
+        if (!value.isObject() || !value.has("type") || !value.get("type").isTextual()) {
+            return false;
+        }
+        for (Iterator<String> names = value.fieldNames(); names.hasNext(); ) {
+            if (!SETTING_KEYS.contains(names.next())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private Setting inferred(String name, JsonNode value) {
+        if (value.isNull()) {
+            problem("settings." + name, "has no value; give a default or a declaration {type: ..., default: ...}");
+            return null;
+        }
+        return new Setting(name, SessionSettings.typeOf(value), value.toString(), null, null, List.of(), name);
+    }
+
+    private Setting declaration(String name, JsonNode d, String path) {
+        SettingType type = choice(d, "type", path + ".type", SettingType.class);
+        String label = text(d, "label", false, path + ".label");
+        Double min = number(d, "min", path + ".min");
+        Double max = number(d, "max", path + ".max");
+        List<String> choices = choices(d.get("choices"), path + ".choices");
+        if (type == null) {
+            return null;
+        }
+        boolean numeric = type == SettingType.INT || type == SettingType.DECIMAL;
+        if (!numeric && (min != null || max != null)) {
+            problem(path + (min != null ? ".min" : ".max"), "only int and decimal settings have bounds");
+        }
+        if (min != null && max != null && min > max) {
+            problem(path + ".min", "min " + plain(min) + " is greater than max " + plain(max));
+        }
+        if (type == SettingType.CHOICE && choices.isEmpty()) {
+            problem(path + ".choices", "a choice setting needs at least one choice");
+        }
+        JsonNode def = d.get("default");
+        Setting setting = new Setting(
+                name,
+                type,
+                def == null || def.isNull() ? null : def.toString(),
+                min,
+                max,
+                choices,
+                label == null ? name : label);
+        if (def != null && !def.isNull()) {
+            String wrong = SessionSettings.problem(setting, def);
+            if (wrong != null) {
+                problem(path + ".default", wrong);
+            }
+        }
+        return setting;
     }
 
     /** code and redirect, each null when absent. */

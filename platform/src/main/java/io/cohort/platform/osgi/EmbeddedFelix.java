@@ -28,6 +28,9 @@ public final class EmbeddedFelix {
 
     private static final String FILE_INSTALL = "org.apache.felix.fileinstall";
 
+    /** Framework property: this node's address as participants reach it, e.g. {@code http://127.0.0.1:8080}. */
+    public static final String NODE_URL = "cohort.url";
+
     private EmbeddedFelix() {}
 
     /** Starts the framework and its boot bundles, all but FileInstall: see {@link #startHotDeploy}. */
@@ -53,6 +56,8 @@ public final class EmbeddedFelix {
         // FileInstall's own write-back rewrites every .cfg at start and was seen to leave one empty; ConfigForms
         // writes an admin's edit of a file-born configuration back to its .cfg itself, atomically.
         props.put("felix.fileinstall.enableConfigSave", "false");
+        // Where participants reach this node, for plugins that hand out links (the MTurk plugin's default publicUrl).
+        props.put(NODE_URL, config.publicOrigin());
         Framework framework = new FrameworkFactory().newFramework(props);
         try {
             framework.init();
@@ -93,7 +98,8 @@ public final class EmbeddedFelix {
      * Starts FileInstall, which installs what is in {@code deploy/}: called once the host's services are
      * registered, so that plugins deployed before start-up find them when they start.
      */
-    public static void startHotDeploy(Framework framework) throws BundleException {
+    public static void startHotDeploy(Framework framework, Config config) throws BundleException {
+        startShippedPlugins(framework, config);
         for (Bundle bundle : framework.getBundleContext().getBundles()) {
             if (FILE_INSTALL.equals(bundle.getSymbolicName())) {
                 bundle.start();
@@ -101,6 +107,40 @@ public final class EmbeddedFelix {
             }
         }
         throw new ConfigException("FileInstall is not among the boot bundles: hot deploy is off");
+    }
+
+    /**
+     * The plugins shipped in the install's {@code deploy/} when the home is another folder: they always load, and
+     * {@code $COHORT_HOME/deploy} is for the lab's own (which FileInstall watches). A jar the home also holds, by
+     * name, is left to the home's copy.
+     */
+    private static void startShippedPlugins(Framework framework, Config config) throws BundleException {
+        Path shipped = config.install().resolve("deploy").toAbsolutePath().normalize();
+        Path own = config.deployDir().toAbsolutePath().normalize();
+        if (shipped.equals(own) || !Files.isDirectory(shipped) || !"true".equals(config.get("plugins.shipped"))) {
+            return;
+        }
+        List<Bundle> installed = new ArrayList<>();
+        try (Stream<Path> files = Files.list(shipped)) {
+            for (Path jar :
+                    files.filter(p -> p.toString().endsWith(".jar")).sorted().toList()) {
+                if (Files.exists(own.resolve(jar.getFileName()))) {
+                    continue;
+                }
+                installed.add(
+                        framework.getBundleContext().installBundle(jar.toUri().toString()));
+            }
+        } catch (IOException e) {
+            throw new ConfigException("cannot list " + shipped + ": " + e.getMessage(), e);
+        }
+        for (Bundle bundle : installed) {
+            try {
+                bundle.start();
+            } catch (BundleException e) {
+                // One broken plugin must not keep the node down; the Plugins page shows it unstarted.
+                LOG.warn("shipped plugin {} did not start: {}", bundle.getLocation(), e.getMessage());
+            }
+        }
     }
 
     /** Stops the framework and waits for it; Felix's threads would otherwise keep the JVM alive. */

@@ -46,11 +46,17 @@ public final class ParticipantPages implements AutoCloseable {
     private final PebbleEngine engine;
     private final FieldStore data;
     private final ParticipantStore participants;
+    private final HostMessages messages;
     private final Whiteboard<ParticipantPageContribution> contributions;
 
     @Inject
     public ParticipantPages(
-            ExperimentCatalog catalog, FieldStore data, ParticipantStore participants, BundleContext context) {
+            ExperimentCatalog catalog,
+            FieldStore data,
+            ParticipantStore participants,
+            BundleContext context,
+            HostMessages messages) {
+        this.messages = messages;
         this.engine = new PebbleEngine.Builder()
                 .loader(new ExperimentTemplates(catalog))
                 .autoEscaping(true)
@@ -72,12 +78,15 @@ public final class ParticipantPages implements AutoCloseable {
      * @param answers a rejected form submission to show again (its values and errors), or null
      * @param load    this rendering's number, sent back when the page is left (see {@link ParticipantWeb})
      */
-    String page(ParticipantMoves.Context ctx, FormAnswers answers, long load) {
+    String page(ParticipantMoves.Context ctx, FormAnswers answers, long load, String acceptLanguage) {
         Participant p = ctx.participant();
         Experiment e = ctx.experiment();
+        String language = messages.language(e, acceptLanguage);
         Map<String, String> current = data.current(p.id());
         Map<String, Object> fields = parsed(current);
         Map<String, Object> model = new HashMap<>();
+        model.put("lang", language);
+        model.put("msg", messages.messages(e, language));
         model.put("title", e.title() == null || e.title().isBlank() ? e.name() : e.title());
         model.put("participant", participantModel(p, participants.label(p.id()).orElse(null)));
         model.put("fields", fields);
@@ -85,9 +94,13 @@ public final class ParticipantPages implements AutoCloseable {
         model.put("others", others(p, e));
         model.put("static", "/experiments/" + e.name() + "/static");
         model.put("base", base(p));
-        boolean end = p.pageIndex() >= e.pages().size();
-        String template;
+        boolean end = ParticipantMoves.finishes(e, p.pageIndex());
         if (end) {
+            model.put("completionCode", blankToNull(e.completionCode()));
+            model.put("completionRedirect", httpUrl(e.completionRedirect()));
+        }
+        String template;
+        if (p.pageIndex() >= e.pages().size()) {
             model.put(
                     "page",
                     Map.of(
@@ -99,8 +112,6 @@ public final class ParticipantPages implements AutoCloseable {
                             p.pageIndex(),
                             "count",
                             e.pages().size()));
-            model.put("completionCode", blankToNull(e.completionCode()));
-            model.put("completionRedirect", httpUrl(e.completionRedirect()));
             template = "participant-end.peb";
         } else {
             Page page = e.pages().get(p.pageIndex());
@@ -115,7 +126,10 @@ public final class ParticipantPages implements AutoCloseable {
                             p.pageIndex(),
                             "count",
                             e.pages().size()));
-            if (page.kind() == PageKind.FORM) {
+            if (end) {
+                // The experiment's own end page: nothing to submit; the host adds the completion code under it.
+                model.put("endPage", true);
+            } else if (page.kind() == PageKind.FORM) {
                 model.put("form", formModel(page, current, answers));
             }
             template = page.template() != null && !page.template().isBlank()
@@ -136,11 +150,31 @@ public final class ParticipantPages implements AutoCloseable {
         return render(template, model);
     }
 
-    /** A notice in the participant layout: not found, paused, unavailable. */
-    String notice(String title, String text) {
+    /**
+     * A notice in the participant layout (not found, paused, unavailable), in the participant's language.
+     *
+     * @param key the messages' key: {@code <key>.title} and {@code <key>.text}
+     * @param e   the experiment, for its language and its own messages; null when none is known (a 404)
+     */
+    String notice(String key, Experiment e, String acceptLanguage) {
+        return message(key, e, acceptLanguage, null);
+    }
+
+    /** What a participant sees when the experiment's code or page failed: calm, with a way to try again. */
+    String calm(Participant p, Experiment e, String acceptLanguage) {
+        return message("error", e, acceptLanguage, base(p));
+    }
+
+    /** {@code <key>.title} and {@code <key>.text} in the participant layout; a "Try again" link to {@code retry}. */
+    private String message(String key, Experiment e, String acceptLanguage, String retry) {
+        String language = messages.language(e, acceptLanguage);
+        Map<String, String> msg = messages.messages(e, language);
         Map<String, Object> model = new HashMap<>();
-        model.put("title", title);
-        model.put("text", text);
+        model.put("lang", language);
+        model.put("msg", msg);
+        model.put("title", msg.get(key + ".title"));
+        model.put("text", msg.get(key + ".text"));
+        model.put("retry", retry);
         return render("participant-message.peb", model);
     }
 

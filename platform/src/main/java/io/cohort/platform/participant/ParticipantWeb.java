@@ -11,6 +11,7 @@ import io.cohort.api.session.Participant;
 import io.cohort.api.session.Session;
 import io.cohort.platform.experiment.ExperimentCatalog;
 import io.cohort.platform.session.FieldStore;
+import io.cohort.platform.session.ParticipantErrors;
 import io.cohort.platform.session.ParticipantMoves;
 import io.cohort.platform.session.ParticipantStore;
 import io.cohort.platform.session.SessionStore;
@@ -23,11 +24,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import ro.pippo.core.Application;
 import ro.pippo.core.ParameterValue;
 import ro.pippo.core.route.RouteContext;
@@ -48,10 +46,6 @@ import ro.pippo.core.route.RouteHandler;
 @Singleton
 public final class ParticipantWeb implements Tab {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ParticipantWeb.class);
-    /** Fields the host itself writes: a page may not forge them. */
-    static final Set<String> RESERVED = Set.of("status", "condition", "group", "bonus_cents", "label");
-
     static final int MAX_BODY = 1_000_000;
 
     private final ParticipantStore participants;
@@ -60,6 +54,7 @@ public final class ParticipantWeb implements Tab {
     private final FieldStore data;
     private final ExperimentCatalog catalog;
     private final ParticipantPages pages;
+    private final ParticipantErrors errors;
     /**
      * The number of each participant's latest page rendering. A browser sends the leaving page's beacon only after
      * the next page has loaded (reload, form submit), so a beacon from an older rendering must not mark a
@@ -76,7 +71,9 @@ public final class ParticipantWeb implements Tab {
             ParticipantMoves moves,
             FieldStore data,
             ExperimentCatalog catalog,
-            ParticipantPages pages) {
+            ParticipantPages pages,
+            ParticipantErrors errors) {
+        this.errors = errors;
         this.participants = participants;
         this.sessions = sessions;
         this.moves = moves;
@@ -120,12 +117,7 @@ public final class ParticipantWeb implements Tab {
 
     /** The one answer to every URL that does not name a participant. */
     private void notFound(RouteContext ctx) {
-        send(
-                ctx,
-                404,
-                pages.notice(
-                        "Page not found",
-                        "There is no study page at this address. Please check the link you were given."));
+        send(ctx, 404, pages.notice("notFound", null, language(ctx)));
     }
 
     private static void send(RouteContext ctx, int status, String html) {
@@ -136,20 +128,16 @@ public final class ParticipantWeb implements Tab {
                 .send(html);
     }
 
-    private void paused(RouteContext ctx) {
-        send(
-                ctx,
-                503,
-                pages.notice("This study is paused", "This study is paused; keep this page and try again later."));
+    private void paused(RouteContext ctx, Experiment e) {
+        send(ctx, 503, pages.notice("paused", e, language(ctx)));
     }
 
     private void unavailable(RouteContext ctx) {
-        send(
-                ctx,
-                503,
-                pages.notice(
-                        "This study is not available",
-                        "This study cannot be shown right now; keep this page and try again later."));
+        send(ctx, 503, pages.notice("unavailable", null, language(ctx)));
+    }
+
+    private static String language(RouteContext ctx) {
+        return ctx.getHeader("Accept-Language");
     }
 
     /** The participant, their session and experiment, or null once an answer (404, paused, unavailable) was sent. */
@@ -162,7 +150,7 @@ public final class ParticipantWeb implements Tab {
             return null;
         }
         if (!found.get().session().active()) {
-            paused(ctx);
+            paused(ctx, found.get().experiment());
             return null;
         }
         if (found.get().experiment() == null) {
@@ -174,9 +162,23 @@ public final class ParticipantWeb implements Tab {
 
     private void show(RouteContext ctx) {
         ParticipantMoves.Context found = open(ctx);
-        if (found != null) {
-            render(ctx, 200, moves.arrive(found.participant().id()), null);
+        if (found == null) {
+            return;
         }
+        try {
+            render(ctx, 200, moves.arrive(found.participant().id()), null);
+        } catch (RuntimeException e) {
+            failed(ctx, found, e);
+        }
+    }
+
+    /**
+     * An experiment's hook or template threw while serving {@code at}: what it tried was undone; the error is kept
+     * for the admin's session page, and the participant gets a calm page with a retry, never a bare 500.
+     */
+    private void failed(RouteContext ctx, ParticipantMoves.Context at, RuntimeException e) {
+        errors.record(at.participant().id(), pageName(at).substring("page:".length()), e);
+        send(ctx, 500, pages.calm(at.participant(), at.experiment(), language(ctx)));
     }
 
     private void render(RouteContext ctx, int status, ParticipantMoves.Context at, FormAnswers answers) {
@@ -184,19 +186,9 @@ public final class ParticipantWeb implements Tab {
         latestLoad.put(at.participant().id(), load);
         String html;
         try {
-            html = pages.page(at, answers, load);
+            html = pages.page(at, answers, load, language(ctx));
         } catch (PebbleException e) {
-            LOG.error(
-                    "experiment {}: page {} cannot be rendered",
-                    at.experiment().name(),
-                    at.participant().pageIndex(),
-                    e);
-            send(
-                    ctx,
-                    500,
-                    pages.notice(
-                            "This page cannot be shown",
-                            "Something is wrong with this page of the study; please tell the researchers."));
+            failed(ctx, at, e);
             return;
         }
         send(ctx, status, html);
@@ -232,7 +224,12 @@ public final class ParticipantWeb implements Tab {
             render(ctx, 422, at, answers);
             return;
         }
-        moves.submit(p.id(), index, answers.values());
+        try {
+            moves.submit(p.id(), index, answers.values());
+        } catch (RuntimeException e) {
+            failed(ctx, at, e);
+            return;
+        }
         seeOther(ctx, here);
     }
 
@@ -295,10 +292,14 @@ public final class ParticipantWeb implements Tab {
                 Layout.json(ctx, 503, Map.of("error", "the study is not available right now"));
                 return;
             }
+            ParticipantMoves.Context at = new ParticipantMoves.Context(s, e.get(), p.get());
             try {
-                call.handle(ctx, new ParticipantMoves.Context(s, e.get(), p.get()));
+                call.handle(ctx, at);
             } catch (IllegalArgumentException bad) {
                 Layout.json(ctx, 400, Map.of("error", bad.getMessage()));
+            } catch (RuntimeException failed) {
+                errors.record(p.get().id(), pageName(at).substring("page:".length()), failed);
+                Layout.json(ctx, 500, Map.of("error", "Something went wrong; the experimenter has been told."));
             }
         });
     }
@@ -326,10 +327,9 @@ public final class ParticipantWeb implements Tab {
                         : "end");
     }
 
+    /** Fields the host itself writes: a page may not forge them. */
     private static void checkKey(String key) {
-        if (RESERVED.contains(key)) {
-            throw new IllegalArgumentException("key '" + key + "' is kept by Cohort and cannot be set by a page");
-        }
+        FieldStore.checkNotHostOwned(key);
     }
 
     private void state(RouteContext ctx, ParticipantMoves.Context at) {
@@ -371,7 +371,7 @@ public final class ParticipantWeb implements Tab {
             throw new IllegalArgumentException("record: expected the record to append");
         }
         checkKey(key.asText());
-        data.set(at.participant().id(), key.asText(), record.toString(), pageName(at));
+        data.appendRecord(at.participant().id(), key.asText(), record.toString(), pageName(at));
         Layout.json(ctx, 200, Map.of("appended", key.asText()));
     }
 
@@ -381,7 +381,13 @@ public final class ParticipantWeb implements Tab {
         if (page == null || !page.canConvertToInt() || !page.isIntegralNumber()) {
             throw new IllegalArgumentException("page: expected the index of the page being left, e.g. {\"page\": 2}");
         }
-        boolean moved = moves.submit(at.participant().id(), page.asInt(), Map.of());
+        boolean moved;
+        try {
+            moved = moves.submit(at.participant().id(), page.asInt(), Map.of());
+        } catch (IllegalArgumentException hook) {
+            // An experiment's hook refusing is the experiment's error, not a bad request of the page's.
+            throw new IllegalStateException(hook.getMessage(), hook);
+        }
         Layout.json(ctx, 200, Map.of("moved", moved));
     }
 

@@ -110,6 +110,7 @@ public final class BatchActions {
         String label = switch (kind) {
             case APPROVE -> "Approve selected";
             case REJECT -> "Reject selected";
+            case OVERRIDE -> "Override the rejection of selected";
             default -> "Bonus selected";
         };
         return new PlanRequest(provider, kind, label, rows, limits.minCents(), limits.maxCents(), false);

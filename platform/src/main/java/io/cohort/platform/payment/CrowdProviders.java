@@ -99,9 +99,14 @@ public final class CrowdProviders implements AutoCloseable {
             } catch (java.util.concurrent.TimeoutException e) {
                 row.put("error", p.name() + " did not say its balance within " + BALANCE_WAIT_SECONDS + " s");
             } catch (java.util.concurrent.ExecutionException e) {
-                row.put(
-                        "error",
-                        e.getCause() instanceof CrowdException c ? c.getMessage() : String.valueOf(e.getCause()));
+                if (e.getCause() instanceof CrowdException c && "NotConfigured".equals(c.code())) {
+                    // Not an error a lab without this market should see in red: how to set it up, on its tab.
+                    row.put("setup", p.name() + " is not set up yet: see its tab for how");
+                } else {
+                    row.put(
+                            "error",
+                            e.getCause() instanceof CrowdException c ? c.getMessage() : String.valueOf(e.getCause()));
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 row.put("error", "interrupted");

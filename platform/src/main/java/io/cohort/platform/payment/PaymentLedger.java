@@ -93,8 +93,10 @@ public final class PaymentLedger implements Payments {
                 }
             }
             try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO cohort.payment (batch_id, provider, participant_id,"
-                            + " worker_id, assignment_id, kind, amount_cents, reason, token, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'PLANNED')")) {
+                    "INSERT INTO cohort.payment (batch_id, provider, participant_id, worker_id, assignment_id, kind,"
+                            + " amount_cents, reason, token, state, sequence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                            + " 'PLANNED', CASE WHEN ? THEN (SELECT coalesce(max(sequence) + 1, 0) FROM cohort.payment"
+                            + " WHERE provider = ? AND assignment_id = ? AND kind = ?) ELSE 0 END)")) {
                 int n = 0;
                 for (Payment row : rows) {
                     ps.setLong(1, id);
@@ -108,6 +110,11 @@ public final class PaymentLedger implements Payments {
                     // Fixed now, so a resend after a crash is the same request; random so installations sharing an
                     // account never collide. ≤ 64 characters, as UniqueRequestToken allows.
                     ps.setString(9, "cohort-" + id + "-" + (++n) + "-" + RandomIds.id(16));
+                    // An additional bonus takes the assignment's next number; anything else is its first (0).
+                    ps.setBoolean(10, request.additional() && request.kind() == PaymentKind.BONUS);
+                    ps.setString(11, request.provider());
+                    ps.setString(12, row.assignmentId());
+                    ps.setString(13, row.kind().name());
                     ps.addBatch();
                 }
                 ps.executeBatch();
@@ -209,7 +216,8 @@ public final class PaymentLedger implements Payments {
             if (request.kind() == PaymentKind.REJECT && reason.isEmpty()) {
                 problems.add(where + ": a rejection needs feedback for the worker");
             }
-            if (p != null) {
+            boolean additional = request.additional() && request.kind() == PaymentKind.BONUS;
+            if (p != null && !(additional && p.status() == ParticipantStatus.BONUSED)) {
                 status(p, request.kind(), where, problems);
             }
             if (!blank(assignmentId)) {
@@ -218,9 +226,12 @@ public final class PaymentLedger implements Payments {
                     problems.add(where + ": assignment " + assignmentId + " is also on line " + earlier);
                 }
                 String done = inLedger.get(assignmentId);
-                if (done != null) {
+                if (done != null && !additional) {
                     problems.add(where + ": assignment " + assignmentId + " already has a "
-                            + request.kind().name().toLowerCase() + " (" + done + ")");
+                            + request.kind().name().toLowerCase() + " (" + done + ")"
+                            + (request.kind() == PaymentKind.BONUS
+                                    ? "; tick \"additional bonus\" to pay another one on purpose"
+                                    : ""));
                 }
             }
             if (problems.size() == before) {
@@ -313,42 +324,83 @@ public final class PaymentLedger implements Payments {
 
     /** psiTurk's order: approve or reject what was submitted; bonus what was approved. */
     private static void status(Participant p, PaymentKind kind, String where, List<String> problems) {
-        ParticipantStatus needed = kind == PaymentKind.BONUS ? ParticipantStatus.APPROVED : ParticipantStatus.SUBMITTED;
+        ParticipantStatus needed = switch (kind) {
+            case BONUS -> ParticipantStatus.APPROVED;
+            case OVERRIDE -> ParticipantStatus.REJECTED;
+            default -> ParticipantStatus.SUBMITTED;
+        };
         if (p.status() != needed) {
             problems.add(where + ": participant " + p.id() + " is " + p.status() + "; only " + needed
                     + " participants can be "
-                    + (kind == PaymentKind.BONUS ? "bonused" : kind.name().toLowerCase() + "d"));
+                    + switch (kind) {
+                        case BONUS -> "bonused";
+                        case OVERRIDE -> "overridden (approved after a rejection)";
+                        default -> kind.name().toLowerCase() + "d";
+                    });
         }
     }
 
-    /** Counts, totals, the bonus spread, and the balance before and after (amounts plus the provider's fees). */
-    private static Preview preview(
+    /** What one row pays and the size of its HIT (an approval's fee depends on it). */
+    private record RowCost(long cents, int slots) {}
+
+    /** The rows' costs: a bonus its amount; an approval its HIT's reward (reserved when the HIT was posted). */
+    private static List<RowCost> costs(
             CrowdProvider provider, PaymentKind kind, List<Payment> rows, List<Participant> people) {
         Map<String, String> hitOfParticipant = new HashMap<>();
         for (Participant p : people) {
             hitOfParticipant.put(p.id(), p.hitId());
         }
         Map<String, Optional<Hit>> hits = new HashMap<>();
+        List<RowCost> costs = new ArrayList<>(rows.size());
+        for (Payment row : rows) {
+            if (kind != PaymentKind.APPROVE && kind != PaymentKind.OVERRIDE) {
+                costs.add(new RowCost(row.amountCents(), 1));
+                continue;
+            }
+            String hitId = row.participantId() != null
+                    ? hitOfParticipant.get(row.participantId())
+                    : provider.assignment(row.assignmentId())
+                            .map(Assignment::hitId)
+                            .orElse(null);
+            Optional<Hit> hit = hitId == null ? Optional.empty() : hits.computeIfAbsent(hitId, provider::hit);
+            costs.add(new RowCost(
+                    hit.map(Hit::rewardCents).orElse(0L),
+                    hit.map(Hit::maxAssignments).orElse(1)));
+        }
+        return costs;
+    }
+
+    /**
+     * What each row of a plan pays the worker, in the plan's order, for the preview's rows: a bonus its amount, an
+     * approval its HIT's reward, a rejection nothing.
+     */
+    public List<Long> rowPays(PaymentPlan plan) {
+        CrowdProvider provider = providers.get(plan.request().provider());
+        List<Participant> people = new ArrayList<>();
+        for (Payment row : plan.rows()) {
+            if (row.participantId() != null) {
+                participants.find(row.participantId()).ifPresent(people::add);
+            }
+        }
+        List<RowCost> costs = costs(provider, plan.request().kind(), plan.rows(), people);
+        List<Long> pays = new ArrayList<>(costs.size());
+        for (RowCost cost : costs) {
+            pays.add(plan.request().kind() == PaymentKind.REJECT ? 0 : cost.cents());
+        }
+        return pays;
+    }
+
+    /** Counts, totals, the bonus spread, and the balance before and after (what the provider will report). */
+    private static Preview preview(
+            CrowdProvider provider, PaymentKind kind, List<Payment> rows, List<Participant> people) {
         long total = 0;
         long fees = 0;
         long min = Long.MAX_VALUE;
         long max = 0;
-        for (Payment row : rows) {
-            long cents = row.amountCents();
-            int slots = 1;
-            if (kind == PaymentKind.APPROVE) {
-                // Approving pays the HIT's reward, and the fee of a HIT of its size.
-                String hitId = row.participantId() != null
-                        ? hitOfParticipant.get(row.participantId())
-                        : provider.assignment(row.assignmentId())
-                                .map(Assignment::hitId)
-                                .orElse(null);
-                Optional<Hit> hit = hitId == null ? Optional.empty() : hits.computeIfAbsent(hitId, provider::hit);
-                cents = hit.map(Hit::rewardCents).orElse(0L);
-                slots = hit.map(Hit::maxAssignments).orElse(1);
-            }
+        for (RowCost cost : costs(provider, kind, rows, people)) {
+            long cents = cost.cents();
             total += cents;
-            fees += kind == PaymentKind.REJECT ? 0 : provider.feeCents(cents, slots);
+            fees += kind == PaymentKind.REJECT ? 0 : provider.feeCents(cents, cost.slots());
             min = Math.min(min, cents);
             max = Math.max(max, cents);
         }
@@ -359,8 +411,12 @@ public final class PaymentLedger implements Payments {
         }
         double std = kind == PaymentKind.BONUS && rows.size() > 1 ? Math.sqrt(squares / rows.size()) : 0;
         long balance = provider.balanceCents();
+        // What the provider will report after: a HIT's reward and fee were reserved when it was posted, so an
+        // approval (or a rejection, or a qualification) takes nothing more; a bonus costs its amount and its fee.
+        // An overridden rejection pays the reward and fee the rejection had given back.
+        long spent = kind == PaymentKind.BONUS || kind == PaymentKind.OVERRIDE ? total + fees : 0;
         return new Preview(
-                rows.size(), total, fees, mean, std, rows.isEmpty() ? 0 : min, max, balance, balance - total - fees);
+                rows.size(), total, fees, mean, std, rows.isEmpty() ? 0 : min, max, balance, balance - spent);
     }
 
     static String dollars(long cents) {

@@ -5,6 +5,7 @@ import com.google.inject.Singleton;
 import io.cohort.api.crowd.AssignmentStatus;
 import io.cohort.api.crowd.CrowdException;
 import io.cohort.api.crowd.CrowdProvider;
+import io.cohort.api.crowd.RejectionOverride;
 import io.cohort.api.payment.Payment;
 import io.cohort.api.payment.PaymentBatch;
 import io.cohort.api.payment.PaymentKind;
@@ -248,6 +249,14 @@ public final class PaymentRunner implements AutoCloseable {
                     case APPROVE ->
                         provider.approve(row.assignmentId(), row.reason().isEmpty() ? null : row.reason());
                     case REJECT -> provider.reject(row.assignmentId(), row.reason());
+                    case OVERRIDE -> {
+                        if (!(provider instanceof RejectionOverride override)) {
+                            throw new CrowdException(
+                                    "Unsupported", provider.name() + " cannot override a rejection", false, null);
+                        }
+                        override.approveRejected(
+                                row.assignmentId(), row.reason().isEmpty() ? null : row.reason());
+                    }
                     case BONUS ->
                         provider.bonus(
                                 row.workerId(), row.assignmentId(), row.amountCents(), row.reason(), row.token());
@@ -272,7 +281,7 @@ public final class PaymentRunner implements AutoCloseable {
 
     private static boolean arrived(CrowdProvider provider, Payment row) {
         return switch (row.kind()) {
-            case APPROVE ->
+            case APPROVE, OVERRIDE ->
                 provider.assignment(row.assignmentId())
                         .map(a -> a.status() == AssignmentStatus.APPROVED)
                         .orElse(false);
@@ -337,7 +346,7 @@ public final class PaymentRunner implements AutoCloseable {
 
     private static ParticipantStatus statusAfter(PaymentKind kind) {
         return switch (kind) {
-            case APPROVE -> ParticipantStatus.APPROVED;
+            case APPROVE, OVERRIDE -> ParticipantStatus.APPROVED;
             case REJECT -> ParticipantStatus.REJECTED;
             default -> ParticipantStatus.BONUSED;
         };

@@ -156,13 +156,33 @@ public final class PaymentsTab implements CoreTab {
     }
 
     private PlanRequest request(String action, String provider, Map<String, String> form, List<String> participants) {
+        PlanRequest request = plainRequest(action, provider, form, participants);
+        // "Additional bonus" ticked: a second bonus to a worker who has one, on purpose (never for bonus-auto).
+        if ("true".equals(form.get("additional"))
+                && request.kind() == PaymentKind.BONUS
+                && !action.equals("bonus-auto")) {
+            return new PlanRequest(
+                    request.provider(),
+                    request.kind(),
+                    request.label() + " (additional)",
+                    request.rows(),
+                    request.minCents(),
+                    request.maxCents(),
+                    request.anyWorker(),
+                    true);
+        }
+        return request;
+    }
+
+    private PlanRequest plainRequest(
+            String action, String provider, Map<String, String> form, List<String> participants) {
         BatchActions.Limits limits = new BatchActions.Limits(cents(form, "min", 1), cents(form, "max", 10_00));
         String reason = form.getOrDefault("reason", "").trim();
         return switch (action) {
             case "approve-submitted" -> actions.approveSubmitted(provider);
             case "bonus-auto" -> actions.bonusAuto(provider, reason, limits);
             case "approve-all-workers" -> actions.approveAllWorkers(provider);
-            case "approve", "reject", "bonus" -> {
+            case "approve", "reject", "bonus", "override" -> {
                 if (participants.isEmpty()) {
                     throw new IllegalArgumentException("participant: choose at least one participant");
                 }
@@ -176,8 +196,9 @@ public final class PaymentsTab implements CoreTab {
             }
             case "file" -> actions.fromCsv(provider, kind(form.get("kind")), form.getOrDefault("rows", ""), limits);
             default ->
-                throw new IllegalArgumentException("action: '" + action + "' is not one of approve-submitted,"
-                        + " bonus-auto, approve-all-workers, approve, reject, bonus, file, expire-hits, delete-hits");
+                throw new IllegalArgumentException(
+                        "action: '" + action + "' is not one of approve-submitted,"
+                                + " bonus-auto, approve-all-workers, approve, reject, bonus, override, file, expire-hits, delete-hits");
         };
     }
 
@@ -263,6 +284,17 @@ public final class PaymentsTab implements CoreTab {
                         "before", PaymentLedger.dollars(plan.preview().balanceBeforeCents()),
                         "after", signedDollars(plan.preview().balanceAfterCents())));
         model.put("shown", plan.rows().subList(0, Math.min(500, plan.rows().size())));
+        model.put("pays", ledger.rowPays(plan));
+        // Rows that add to a bonus already paid: the preview says so.
+        java.util.Set<String> bonused = plan.request().kind() == PaymentKind.BONUS
+                ? ledger.assignmentsWith(plan.request().provider(), PaymentKind.BONUS)
+                : java.util.Set.of();
+        model.put(
+                "additional",
+                plan.rows().stream()
+                        .map(r -> r.assignmentId())
+                        .filter(bonused::contains)
+                        .toList());
         return model;
     }
 
@@ -296,7 +328,8 @@ public final class PaymentsTab implements CoreTab {
 
     private static Map<String, String> form(RouteContext ctx) {
         Map<String, String> form = new LinkedHashMap<>();
-        for (String name : List.of("action", "provider", "reason", "min", "max", "amount", "kind", "rows")) {
+        for (String name :
+                List.of("action", "provider", "reason", "min", "max", "amount", "kind", "rows", "additional")) {
             String value = ctx.getParameter(name).toString();
             if (value != null) {
                 form.put(name, value);

@@ -3,6 +3,7 @@ package io.cohort.platform.room;
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
 import io.cohort.platform.Config;
+import io.cohort.platform.participant.HostMessages;
 import io.cohort.platform.web.ClientAddress;
 import io.cohort.platform.web.Layout;
 import io.cohort.platform.web.Tab;
@@ -32,12 +33,17 @@ public final class RoomEntrance implements Tab {
     private final ClientAddress clients;
 
     /** @param joinsPerMinute arrivals without a seat one client address may make a minute */
+    private final HostMessages messages;
+
     @Inject
-    public RoomEntrance(RoomSeats seats, Templates templates, Config config, ClientAddress clients) {
-        this(seats, templates, config.integer("room.joins.per.minute", 1, 1_000_000), clients);
+    public RoomEntrance(
+            RoomSeats seats, Templates templates, Config config, ClientAddress clients, HostMessages messages) {
+        this(seats, templates, config.integer("room.joins.per.minute", 1, 1_000_000), clients, messages);
     }
 
-    public RoomEntrance(RoomSeats seats, Templates templates, int joinsPerMinute, ClientAddress clients) {
+    public RoomEntrance(
+            RoomSeats seats, Templates templates, int joinsPerMinute, ClientAddress clients, HostMessages messages) {
+        this.messages = messages;
         this.clients = clients;
         this.seats = seats;
         this.templates = templates;
@@ -162,6 +168,11 @@ public final class RoomEntrance implements Tab {
     }
 
     private void page(RouteContext ctx, int status, String template, Map<String, Object> model) {
+        // The host's words in the participant's language (the browser's; a room is not one experiment's).
+        String language = messages.language(null, ctx.getHeader("Accept-Language"));
+        model = new java.util.HashMap<>(model);
+        model.put("lang", language);
+        model.put("msg", messages.messages(null, language));
         ctx.getResponse()
                 .status(status)
                 .header("Cache-Control", "no-store")

@@ -4,6 +4,7 @@ import com.google.inject.Inject;
 import com.google.inject.Singleton;
 import io.cohort.api.session.Room;
 import io.cohort.api.session.Rooms;
+import io.cohort.api.session.Session;
 import io.cohort.platform.osgi.Whiteboard;
 import io.cohort.platform.payment.CrowdProviders;
 import io.cohort.platform.web.ContributedPages;
@@ -35,19 +36,26 @@ public final class Dashboard implements CoreTab, AutoCloseable {
     private final Whiteboard<Rooms> rooms;
 
     private final CrowdProviders crowd;
+    private final java.util.function.Function<String, String> sessionNames;
 
     @Inject
     public Dashboard(
-            SessionTable sessions, ContributedPages pages, Layout layout, BundleContext context, CrowdProviders crowd) {
+            SessionTable sessions,
+            ContributedPages pages,
+            Layout layout,
+            BundleContext context,
+            CrowdProviders crowd,
+            SessionStore store) {
         this.crowd = crowd;
+        this.sessionNames = id -> store.find(id).map(Session::name).orElse(null);
         this.sessions = sessions;
         this.pages = pages;
         this.layout = layout;
         this.rooms = new Whiteboard<>(context, Rooms.class);
     }
 
-    /** A room with how many wait in it. */
-    public record RoomRow(Room room, int waiting, int online) {}
+    /** A room with how many wait in it, and the name of its session (null when it has none). */
+    public record RoomRow(Room room, int waiting, int online, String sessionName) {}
 
     /** Empty while no {@link Rooms} service is registered. */
     public List<RoomRow> rooms() {
@@ -58,8 +66,11 @@ public final class Dashboard implements CoreTab, AutoCloseable {
         return service.list().stream()
                 .map(r -> {
                     List<Rooms.Waiting> waiting = service.waiting(r.name());
-                    return new RoomRow(r, waiting.size(), (int)
-                            waiting.stream().filter(Rooms.Waiting::online).count());
+                    return new RoomRow(
+                            r,
+                            waiting.size(),
+                            (int) waiting.stream().filter(Rooms.Waiting::online).count(),
+                            r.sessionId() == null ? null : sessionNames.apply(r.sessionId()));
                 })
                 .toList();
     }
@@ -78,6 +89,7 @@ public final class Dashboard implements CoreTab, AutoCloseable {
     private void show(RouteContext ctx) {
         Map<String, Object> model = new HashMap<>();
         model.put("sessions", sessions.active());
+        model.put("idle", sessions.idle().size());
         model.put("rooms", rooms());
         model.put("roomsAvailable", rooms.size() > 0);
         model.put("pages", pages.pluginMenu());

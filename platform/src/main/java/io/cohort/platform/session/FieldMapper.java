@@ -17,10 +17,14 @@ public interface FieldMapper {
     record Value(String key, String value) {}
 
     /** Appends the values, in their order, in one statement. */
-    @Insert("<script>INSERT INTO cohort.field_value (participant_id, key, value, set_by) VALUES"
+    @Insert("<script>INSERT INTO cohort.field_value (participant_id, key, value, set_by, record) VALUES"
             + "<foreach collection='values' item='v' separator=','>"
-            + "(#{participant}, #{v.key}, #{v.value}::jsonb, #{by})</foreach></script>")
-    int append(@Param("participant") String participantId, @Param("values") List<Value> values, @Param("by") String by);
+            + "(#{participant}, #{v.key}, #{v.value}::jsonb, #{by}, #{record})</foreach></script>")
+    int append(
+            @Param("participant") String participantId,
+            @Param("values") List<Value> values,
+            @Param("by") String by,
+            @Param("record") boolean record);
 
     /** The latest value of each key. */
     @Select("SELECT DISTINCT ON (key) key, value::text AS value FROM cohort.field_value"
@@ -48,4 +52,9 @@ public interface FieldMapper {
         @Arg(column = "left_at", javaType = Instant.class)
     })
     List<PageVisit> visits(@Param("participant") String participantId);
+
+    /** The keys a session's pages appended records to (each downloadable as a table). */
+    @Select("SELECT DISTINCT fv.key FROM cohort.field_value fv JOIN cohort.participant p ON p.id = fv.participant_id"
+            + " WHERE p.session_id = #{session} AND fv.record ORDER BY 1")
+    List<String> recordKeys(@Param("session") String sessionId);
 }

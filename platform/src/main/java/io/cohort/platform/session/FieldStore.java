@@ -36,14 +36,70 @@ public final class FieldStore implements ParticipantData {
 
     /** Appends several values in one statement batch (a page submit). */
     public void setAll(String participantId, Map<String, String> values, String setBy) {
+        write(participantId, values, setBy, false);
+    }
+
+    /**
+     * One more record of the list {@code key} ({@code cohort.append}): kept like a set value, and marked so the
+     * records of a key come out as a table, one row each.
+     */
+    public void appendRecord(String participantId, String key, String record, String setBy) {
+        write(participantId, Map.of(key, record), setBy, true);
+    }
+
+    private void write(String participantId, Map<String, String> values, String setBy, boolean record) {
         values.forEach(FieldStore::check);
         if (!values.isEmpty()) {
             List<FieldMapper.Value> rows = values.entrySet().stream()
                     .map(e -> new FieldMapper.Value(e.getKey(), e.getValue()))
                     .toList();
-            tx.mapper(FieldMapper.class, m -> m.append(participantId, rows, setBy));
+            tx.mapper(FieldMapper.class, m -> m.append(participantId, rows, setBy, record));
         }
         live.changed(participantId);
+    }
+
+    private static final String KEPT = "Cohort keeps it itself";
+
+    /**
+     * The names the host writes (a participant's columns, and the fields it keeps beside them), with what does
+     * that instead. Neither a page nor the admin's "Set field" may set them: a field "status" would make the data
+     * view and the exports disagree with the participant's real status.
+     */
+    public static final Map<String, String> HOST_OWNED = Map.ofEntries(
+            Map.entry("status", "use Drop out or End on the session page; payments set APPROVED, REJECTED, BONUSED"),
+            Map.entry("condition", "conditions are assigned when a participant starts (the experiment's conditions)"),
+            Map.entry("group", "use Group or Ungroup on the session page"),
+            Map.entry("group_name", "use Group or Ungroup on the session page"),
+            Map.entry("bonus", "the experiment's code sets a bonus (Participants.setBonus); Payments pays it"),
+            Map.entry("bonus_cents", "the experiment's code sets a bonus (Participants.setBonus); Payments pays it"),
+            Map.entry("label", "a label comes from the room the participant joined"),
+            Map.entry("page", "use Advance, Revert or End on the session page"),
+            Map.entry("page_index", "use Advance, Revert or End on the session page"),
+            Map.entry("id", KEPT),
+            Map.entry("name", KEPT),
+            Map.entry("token", KEPT),
+            Map.entry("session_id", KEPT),
+            Map.entry("experiment", KEPT),
+            Map.entry("code_version", KEPT),
+            Map.entry("provider", KEPT),
+            Map.entry("worker_id", KEPT),
+            Map.entry("assignment_id", KEPT),
+            Map.entry("hit_id", KEPT),
+            Map.entry("mode", KEPT),
+            Map.entry("online", KEPT),
+            Map.entry("last_seen", KEPT),
+            Map.entry("started_at", KEPT),
+            Map.entry("completed_at", KEPT),
+            Map.entry("created_at", KEPT),
+            Map.entry("updated_at", KEPT));
+
+    /** Refuses a name the host owns, saying what sets it instead. */
+    public static void checkNotHostOwned(String key) {
+        String instead = key == null ? null : HOST_OWNED.get(key.toLowerCase(java.util.Locale.ROOT));
+        if (instead != null) {
+            throw new IllegalArgumentException(
+                    "key '" + key + "' is written by Cohort and cannot be set as a field: " + instead);
+        }
     }
 
     /** Throws an IllegalArgumentException naming the key when it or the JSON value is not acceptable. */

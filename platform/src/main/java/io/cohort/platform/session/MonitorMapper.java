@@ -24,11 +24,19 @@ public interface MonitorMapper {
             boolean online,
             Instant activeAt,
             long bonusCents,
-            String experiment) {}
+            String experiment,
+            String errorPage,
+            String errorMessage,
+            String errorLocation,
+            Instant errorAt) {}
 
     String SELECT = "SELECT p.id, p.session_id, p.name, p.token, p.status, p.condition, p.group_name, p.page_index,"
-            + " p.online, greatest(p.updated_at, p.last_seen) AS active_at, p.bonus_cents, s.experiment"
-            + " FROM cohort.participant p JOIN cohort.session s ON s.id = p.session_id";
+            + " p.online, greatest(p.updated_at, p.last_seen) AS active_at, p.bonus_cents, s.experiment,"
+            + " e.page AS error_page, e.message AS error_message, e.location AS error_location, e.at AS error_at"
+            + " FROM cohort.participant p JOIN cohort.session s ON s.id = p.session_id"
+            // The latest error the participant met, if any (ParticipantErrors).
+            + " LEFT JOIN LATERAL (SELECT page, message, location, at FROM cohort.participant_error"
+            + "   WHERE participant_id = p.id ORDER BY id DESC LIMIT 1) e ON true";
 
     @Select(SELECT + " WHERE p.session_id = #{session} ORDER BY p.created_at, p.id")
     @ConstructorArgs({
@@ -43,7 +51,11 @@ public interface MonitorMapper {
         @Arg(column = "online", javaType = boolean.class),
         @Arg(column = "active_at", javaType = Instant.class),
         @Arg(column = "bonus_cents", javaType = long.class),
-        @Arg(column = "experiment", javaType = String.class)
+        @Arg(column = "experiment", javaType = String.class),
+        @Arg(column = "error_page", javaType = String.class),
+        @Arg(column = "error_message", javaType = String.class),
+        @Arg(column = "error_location", javaType = String.class),
+        @Arg(column = "error_at", javaType = Instant.class)
     })
     @Results(id = "stored")
     List<Stored> ofSession(String session);

@@ -33,6 +33,7 @@ public final class MonitorTable {
      * @param pages      how many pages the experiment has
      * @param lastChange their row's last change or last sign of life, whichever is later
      * @param bonus      formatted {@code 0.00}
+     * @param error      the latest error the participant met (page, message, code location), or null
      */
     public record Row(
             String id,
@@ -47,7 +48,8 @@ public final class MonitorTable {
             int pages,
             boolean online,
             Instant lastChange,
-            String bonus) {}
+            String bonus,
+            String error) {}
 
     public List<Row> ofSession(String sessionId) {
         return rows(tx.mapper(MonitorMapper.class, m -> m.ofSession(sessionId)));
@@ -82,7 +84,11 @@ public final class MonitorTable {
                     pages.size(),
                     p.online(),
                     p.activeAt(),
-                    String.format("%d.%02d", cents / 100, cents % 100)));
+                    String.format("%d.%02d", cents / 100, cents % 100),
+                    p.errorMessage() == null
+                            ? null
+                            : "on " + p.errorPage() + " at " + p.errorAt() + ": " + p.errorMessage() + " ("
+                                    + p.errorLocation() + ")"));
         }
         return rows;
     }

@@ -17,6 +17,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +49,7 @@ public final class ParticipantMoves implements AutoCloseable {
     private final LiveFeed live;
     private final ConditionAssignment conditions;
     private final SubmitBatches batches;
+    private final ParticipantErrors errors;
 
     @Inject
     public ParticipantMoves(
@@ -76,6 +78,7 @@ public final class ParticipantMoves implements AutoCloseable {
         this.live = live;
         this.conditions = conditions;
         this.batches = new SubmitBatches(tx, live);
+        this.errors = new ParticipantErrors(tx, live);
     }
 
     /** Who, in what session and experiment: what every move needs. */
@@ -203,7 +206,7 @@ public final class ParticipantMoves implements AutoCloseable {
             String sessionId, String token, Experiment e, int pageIndex, Map<String, String> values) {
         List<Page> pages = e.pages();
         int next = pageIndex + 1;
-        if (pageIndex < 0 || next >= pages.size() || pages.get(next).kind() == PageKind.WAIT) {
+        if (pageIndex < 0 || next >= pages.size() || pages.get(next).kind() == PageKind.WAIT || finishes(e, next)) {
             return false;
         }
         values.forEach(FieldStore::check);
@@ -259,7 +262,7 @@ public final class ParticipantMoves implements AutoCloseable {
             return;
         }
         List<Page> pages = ctx.experiment().pages();
-        boolean completes = index >= pages.size() && UNFINISHED.contains(p.status());
+        boolean completes = finishes(ctx.experiment(), index) && UNFINISHED.contains(p.status());
         // The next page's visit starts (it ends the previous one); past the last page, the last visit ends here.
         if (index < pages.size()) {
             try (PreparedStatement ps = c.prepareStatement(
@@ -283,6 +286,25 @@ public final class ParticipantMoves implements AutoCloseable {
                     .get(0);
             arriveAtWait(c, new Context(ctx.session(), ctx.experiment(), moved), index);
         }
+    }
+
+    /**
+     * Whether reaching page {@code index} finishes the study: past the last page (the host's end page), or the
+     * experiment's own end page — a last page that asks nothing (a form page without fields, "The game is over").
+     * A participant who closes the tab there has finished; no further click is needed.
+     */
+    public static boolean finishes(Experiment e, int index) {
+        List<Page> pages = e.pages();
+        return index >= pages.size() || isEndPage(e, index);
+    }
+
+    /** The experiment's own end page: its last page, a form page that asks nothing. */
+    public static boolean isEndPage(Experiment e, int index) {
+        List<Page> pages = e.pages();
+        return index == pages.size() - 1
+                && pages.get(index).kind() == PageKind.FORM
+                && (pages.get(index).fields() == null
+                        || pages.get(index).fields().isEmpty());
     }
 
     private static String pageName(Experiment e, int index) {
@@ -407,7 +429,7 @@ public final class ParticipantMoves implements AutoCloseable {
             ps.setString(4, p.id());
             ps.executeUpdate();
         }
-        releaseIfComplete(c, ctx.session(), ctx.experiment(), p.group(), index);
+        releaseIfComplete(c, ctx.session(), ctx.experiment(), p.group(), index, false);
     }
 
     /**
@@ -415,17 +437,23 @@ public final class ParticipantMoves implements AutoCloseable {
      * A member is absent when gone (dropout, quit) or offline for the session's wait timeout while the group has
      * waited that long — so a closed laptop does not hold the others forever.
      */
-    private void releaseIfComplete(Connection c, Session session, Experiment experiment, String group, int index)
+    private void releaseIfComplete(
+            Connection c, Session session, Experiment experiment, String group, int index, boolean timedOut)
             throws SQLException {
         int timeout = waitTimeout(session);
         List<String> arrived = new ArrayList<>();
         boolean blocked = false;
+        boolean withoutFailed = false;
         try (PreparedStatement ps =
                 c.prepareStatement("SELECT p.id, p.page_index, p.status, w.participant_id IS NOT NULL AS arrived,"
                         + " p.online OR coalesce(p.last_seen, '-infinity') > now() - make_interval(secs => ?) AS seen,"
                         + " (SELECT min(arrived_at) FROM cohort.wait_arrival x WHERE x.session_id = p.session_id"
                         + "   AND x.group_name = p.group_name AND x.page_index = ? AND x.released_at IS NULL)"
-                        + "   < now() - make_interval(secs => ?) AS waited_long"
+                        + "   < now() - make_interval(secs => ?) AS waited_long,"
+                        // Met an error since the group began waiting here (ParticipantErrors): gone, after the timeout.
+                        + " EXISTS (SELECT 1 FROM cohort.participant_error e WHERE e.participant_id = p.id AND e.at >="
+                        + "   (SELECT min(arrived_at) FROM cohort.wait_arrival x WHERE x.session_id = p.session_id"
+                        + "   AND x.group_name = p.group_name AND x.page_index = ? AND x.released_at IS NULL)) AS failed"
                         + " FROM cohort.participant p LEFT JOIN cohort.wait_arrival w ON w.participant_id = p.id"
                         + "   AND w.page_index = ? AND w.released_at IS NULL"
                         + " WHERE p.session_id = ? AND p.group_name = ?")) {
@@ -433,8 +461,9 @@ public final class ParticipantMoves implements AutoCloseable {
             ps.setInt(2, index);
             ps.setInt(3, timeout);
             ps.setInt(4, index);
-            ps.setString(5, session.id());
-            ps.setString(6, group);
+            ps.setInt(5, index);
+            ps.setString(6, session.id());
+            ps.setString(7, group);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     boolean isArrived = rs.getBoolean("arrived");
@@ -442,8 +471,11 @@ public final class ParticipantMoves implements AutoCloseable {
                     boolean gone = GONE.contains(ParticipantStatus.valueOf(rs.getString("status")));
                     boolean recentlySeen = rs.getBoolean("seen");
                     boolean waitedLong = rs.getBoolean("waited_long");
+                    boolean failed = rs.getBoolean("failed") && waitedLong;
                     if (isArrived) {
                         arrived.add(rs.getString("id"));
+                    } else if (failed && !past && !gone) {
+                        withoutFailed = true;
                     } else if (!past && !gone && (recentlySeen || !waitedLong)) {
                         blocked = true;
                     }
@@ -466,16 +498,42 @@ public final class ParticipantMoves implements AutoCloseable {
                     tx.mapper(ParticipantMapper.class, m -> m.participant(id)).get(0));
         }
         String page = experiment.pages().get(index).name();
-        hooks.apply(experiment.name()).ifPresent(h -> h.groupArrived(session, page, List.copyOf(members), data));
+        String notice = withoutFailed ? PARTNER_FAILED : null;
+        Optional<ExperimentHooks> hook = hooks.apply(experiment.name());
+        if (hook.isPresent()) {
+            Savepoint before = c.setSavepoint();
+            try {
+                hook.get().groupArrived(session, page, List.copyOf(members), data);
+            } catch (RuntimeException e) {
+                if (!timedOut) {
+                    // The arriving participant's request fails whole: they see the calm page, the error is kept.
+                    throw e;
+                }
+                // Nobody's request to fail: the hook's writes are undone, the error kept, the group goes on.
+                c.rollback(before);
+                for (String id : arrived) {
+                    tx.afterCommit(() -> errors.record(id, page, e));
+                }
+                notice = HOOK_FAILED;
+            }
+        }
         for (String id : arrived) {
             Participant fresh =
                     tx.mapper(ParticipantMapper.class, m -> m.participant(id)).get(0);
             if (fresh.pageIndex() == index) {
                 moveTo(c, new Context(session, experiment, fresh), index + 1, "page:" + page);
-                live.command(id, "advance", Map.of());
+                live.command(id, "advance", notice == null ? Map.of() : Map.of("notice", notice));
             }
         }
     }
+
+    /** Told to a participant whose wait ended without a member who met an error. */
+    static final String PARTNER_FAILED = "Another participant in your group ran into a problem, so you go on without"
+            + " them. The experimenter has been told.";
+
+    /** Told to a group let go after the experiment's code failed at their wait page. */
+    static final String HOOK_FAILED =
+            "Something went wrong while this step was worked out; the experimenter has been" + " told. You can go on.";
 
     /** Re-checks every group still waiting (members may have timed out). Returns how many groups moved on. */
     public int releaseTimedOut() {
@@ -504,7 +562,7 @@ public final class ParticipantMoves implements AutoCloseable {
                     return 0;
                 }
                 int index = Integer.parseInt(w[2]);
-                releaseIfComplete(c, s, e.get(), w[1], index);
+                releaseIfComplete(c, s, e.get(), w[1], index, true);
                 try (PreparedStatement ps = c.prepareStatement("SELECT count(*) AS n FROM cohort.wait_arrival"
                         + " WHERE session_id = ? AND group_name = ? AND page_index = ? AND released_at IS NULL")) {
                     ps.setString(1, w[0]);

@@ -103,7 +103,10 @@ public final class SessionActions {
                 }
             }
             case "redirect" -> checkUrl(parameters.get("url"));
-            case "set-field" -> FieldStore.check(parameters.get("key"), parameters.get("value"));
+            case "set-field" -> {
+                FieldStore.checkNotHostOwned(parameters.get("key"));
+                FieldStore.check(parameters.get("key"), parameters.get("value"));
+            }
             case "group" -> {
                 if (parameters.get("group").length() > MAX_GROUP) {
                     throw new IllegalArgumentException("group: longer than " + MAX_GROUP + " characters");

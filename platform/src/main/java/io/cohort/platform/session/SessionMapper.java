@@ -63,14 +63,25 @@ public interface SessionMapper {
     /** Participants counted per session (of one session when {@code session} is not null). */
     @Select("<script>SELECT session_id, count(*) AS total, count(started_at) AS started,"
             + " count(*) FILTER (WHERE status IN ('COMPLETED', 'SUBMITTED', 'APPROVED', 'REJECTED', 'BONUSED'))"
-            + " AS finished, count(*) FILTER (WHERE online) AS online FROM cohort.participant"
+            + " AS finished, count(*) FILTER (WHERE online) AS online,"
+            + " count(*) FILTER (WHERE status IN ('STARTED', 'QUIT_EARLY')) AS at_work, max(created_at) AS last_joined"
+            + " FROM cohort.participant"
             + "<if test='session != null'> WHERE session_id = #{session}</if> GROUP BY session_id</script>")
     @ConstructorArgs({
         @Arg(column = "session_id", javaType = String.class),
         @Arg(column = "total", javaType = int.class),
         @Arg(column = "started", javaType = int.class),
         @Arg(column = "finished", javaType = int.class),
-        @Arg(column = "online", javaType = int.class)
+        @Arg(column = "online", javaType = int.class),
+        @Arg(column = "at_work", javaType = int.class),
+        @Arg(column = "last_joined", javaType = java.time.Instant.class)
     })
     List<SessionTable.Counts> counts(@Param("session") String session);
+
+    @Select("SELECT id FROM cohort.session WHERE archived")
+    List<String> archived();
+
+    @org.apache.ibatis.annotations.Update("<script>UPDATE cohort.session SET archived = true WHERE id IN"
+            + "<foreach collection='ids' item='id' open='(' separator=',' close=')'>#{id}</foreach></script>")
+    int archive(@Param("ids") List<String> ids);
 }

@@ -3,6 +3,7 @@ package io.cohort.platform.session;
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
 import io.cohort.api.session.Session;
+import io.cohort.platform.db.Transactions;
 import io.cohort.platform.web.AdminRequest;
 import io.cohort.platform.web.AuditLog;
 import io.cohort.platform.web.Layout;
@@ -33,15 +34,18 @@ public final class SessionPage implements Tab {
     private final SessionActions actions;
     private final Layout layout;
     private final AuditLog audit;
+    private final Transactions tx;
 
     @Inject
     public SessionPage(
+            Transactions tx,
             SessionStore sessions,
             SessionTable table,
             MonitorTable monitor,
             SessionActions actions,
             Layout layout,
             AuditLog audit) {
+        this.tx = tx;
         this.sessions = sessions;
         this.table = table;
         this.monitor = monitor;
@@ -71,6 +75,11 @@ public final class SessionPage implements Tab {
                                         table.find(s.id()).orElseThrow(),
                                         "participants",
                                         monitor.ofSession(s.id()))))));
+        for (String prefix : new String[] {"/admin", "/api"}) {
+            app.GET(
+                    prefix + "/sessions/{id}/links.csv",
+                    Tab.handler(ctx -> withSession(ctx, prefix.equals("/api"), s -> links(ctx, s))));
+        }
         for (String control : CONTROLS) {
             app.POST(
                     "/admin/sessions/{id}/" + control,
@@ -105,10 +114,42 @@ public final class SessionPage implements Tab {
         body.handle(session.get());
     }
 
+    /** Where this admin reaches Cohort, so the participant links shown are whole URLs to paste elsewhere. */
+    private static String origin(RouteContext ctx) {
+        String host = ctx.getHeader("Host");
+        String scheme = ctx.getHeader("X-Forwarded-Proto") != null
+                ? ctx.getHeader("X-Forwarded-Proto")
+                : ctx.getRequest().getScheme();
+        return host == null ? "" : scheme + "://" + host;
+    }
+
+    /** Every participant's name and whole link, as CSV, to paste into a mail merge or a spreadsheet. */
+    private void links(RouteContext ctx, Session s) throws java.io.IOException {
+        String origin = origin(ctx);
+        ctx.getResponse()
+                .contentType("text/csv; charset=utf-8")
+                .header("Content-Disposition", "attachment; filename=\"session-" + s.id() + "-links.csv\"")
+                .header("Cache-Control", "no-store");
+        java.io.Writer out = new java.io.OutputStreamWriter(
+                ctx.getResponse().getOutputStream(), java.nio.charset.StandardCharsets.UTF_8);
+        try (org.apache.commons.csv.CSVPrinter csv = new org.apache.commons.csv.CSVPrinter(
+                out,
+                org.apache.commons.csv.CSVFormat.DEFAULT
+                        .builder()
+                        .setHeader("name", "link")
+                        .get())) {
+            for (MonitorTable.Row r : monitor.ofSession(s.id())) {
+                csv.printRecord(r.name(), origin + r.url());
+            }
+        }
+    }
+
     private void show(RouteContext ctx, Session s, int status, String notice, String error) {
         Map<String, Object> model = new HashMap<>();
+        model.put("origin", origin(ctx));
         model.put("s", table.find(s.id()).orElseThrow());
         model.put("rows", monitor.ofSession(s.id()));
+        model.put("recordKeys", tx.mapper(FieldMapper.class, m -> m.recordKeys(s.id())));
         model.put("notice", notice);
         model.put("error", error);
         model.put("maxMessage", SessionActions.MAX_MESSAGE);

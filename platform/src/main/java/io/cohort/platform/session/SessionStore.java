@@ -12,6 +12,7 @@ import io.cohort.api.session.Session;
 import io.cohort.api.session.Sessions;
 import io.cohort.platform.db.Transactions;
 import io.cohort.platform.experiment.ExperimentCatalog;
+import io.cohort.platform.experiment.SessionSettings;
 import java.sql.PreparedStatement;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -78,6 +79,22 @@ public final class SessionStore implements Sessions {
         }
         if (new HashSet<>(names).size() != names.size() || names.stream().anyMatch(n -> n == null || n.isBlank())) {
             throw new IllegalArgumentException("participant names: each must be given once and not be blank");
+        }
+        ObjectNode given =
+                spec.settings() == null || spec.settings().isBlank() ? null : parseObject(spec.settings(), "settings");
+        if (given != null) {
+            SessionSettings.check(experiment, given);
+        }
+        int group = Math.max(1, experiment.groupSize());
+        boolean incompleteAllowed =
+                given != null && given.path(SessionSettings.INCOMPLETE_GROUPS).asBoolean(false);
+        if (spec.participants() % group != 0 && !incompleteAllowed) {
+            int fewer = spec.participants() / group * group;
+            throw new IllegalArgumentException("participants: " + experiment.name() + " is played in groups of " + group
+                    + ", so " + spec.participants() + " participants would leave " + (spec.participants() - fewer)
+                    + " without a group; use " + (fewer == 0 ? "" : fewer + " or ") + (fewer + group)
+                    + " (or 0 for a session crowd workers fill as they arrive), or set \""
+                    + SessionSettings.INCOMPLETE_GROUPS + "\": true to leave them in a smaller group");
         }
         String settings = mergeSettings(experiment.defaultSettings(), spec.settings());
         String id = RandomIds.id(8);
@@ -174,7 +191,9 @@ public final class SessionStore implements Sessions {
 
     @Override
     public void setSettings(String id, String settings, String by) {
-        update(id, "settings = ?::jsonb", parseObject(settings, "settings").toString());
+        ObjectNode given = parseObject(settings, "settings");
+        find(id).flatMap(s -> experiments.find(s.experiment())).ifPresent(e -> SessionSettings.check(e, given));
+        update(id, "settings = ?::jsonb", given.toString());
     }
 
     private void update(String id, String assignment, Object value) {

@@ -65,6 +65,20 @@ public final class SessionsTab implements CoreTab {
         app.POST("/admin/sessions", Tab.handler(ctx -> create(ctx, false)));
         app.GET("/api/sessions", Tab.handler(ctx -> Layout.json(ctx, 200, table.all())));
         app.POST("/api/sessions", Tab.handler(ctx -> create(ctx, true)));
+        app.POST("/admin/sessions/archive-idle", Tab.handler(ctx -> archiveIdle(ctx, false)));
+        app.POST("/api/sessions/archive-idle", Tab.handler(ctx -> archiveIdle(ctx, true)));
+    }
+
+    /** Puts away the sessions nobody works in and nobody joined for a day (POST, then back to the dashboard). */
+    private void archiveIdle(RouteContext ctx, boolean api) {
+        String user = AdminRequest.of(ctx).user();
+        int archived = table.archiveIdle();
+        audit.record(user, "session.archive", "*", Map.of("sessions", archived));
+        if (api) {
+            Layout.json(ctx, 200, Map.of("archived", archived));
+        } else {
+            ctx.redirect("/admin/");
+        }
     }
 
     /** @param form what the admin typed, shown again after an error */
@@ -72,6 +86,8 @@ public final class SessionsTab implements CoreTab {
         Map<String, Object> model = new HashMap<>(form);
         model.put("rows", table.all());
         model.put("experiments", experiments.list());
+        RequestFields typed = (RequestFields) form.get("typed");
+        model.put("declared", SettingsForm.model(experiments.list(), name -> typed == null ? null : typed.one(name)));
         // Files left out, with file, line and field: a lab that edits experiment.yaml sees why it is missing here.
         model.put("problems", catalog.problems());
         ctx.getResponse().status(status);
@@ -80,22 +96,28 @@ public final class SessionsTab implements CoreTab {
 
     private void create(RouteContext ctx, boolean api) {
         String user = AdminRequest.of(ctx).user();
-        RequestFields fields;
+        RequestFields fields = null;
         NewSession spec;
         try {
             fields = RequestFields.of(ctx);
+            String experiment = fields.one("experiment") == null
+                    ? ""
+                    : fields.one("experiment").strip();
+            RequestFields form = fields;
+            String settings = experiments
+                    .find(experiment)
+                    .map(e -> SettingsForm.settings(e, form.one("settings"), form::one))
+                    .orElse(fields.one("settings"));
             spec = new NewSession(
-                    fields.one("experiment") == null
-                            ? ""
-                            : fields.one("experiment").strip(),
+                    experiment,
                     count(fields.one("participants")),
-                    fields.one("settings"),
+                    settings,
                     fields.one("name"),
                     names(fields),
                     simulate(fields.one("simulate")),
                     user);
         } catch (IllegalArgumentException e) {
-            refuse(ctx, api, e.getMessage(), null);
+            refuse(ctx, api, e.getMessage(), fields);
             return;
         }
         Session session;
@@ -143,6 +165,7 @@ public final class SessionsTab implements CoreTab {
         }
         Map<String, Object> form = new HashMap<>();
         form.put("error", error);
+        form.put("typed", typed);
         if (typed != null) {
             for (String f : List.of("experiment", "participants", "settings", "name", "names", "simulate")) {
                 if (typed.one(f) != null) {

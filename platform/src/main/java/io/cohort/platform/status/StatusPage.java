@@ -101,9 +101,33 @@ public final class StatusPage implements CoreTab {
     }
 
     static Map<String, String> environment() {
+        return environment(System.getenv());
+    }
+
+    static final String MASK = "••••••";
+    /** A password inside a URL: {@code password=...} in a query, or {@code user:pass@} before a host. */
+    private static final Pattern URL_PASSWORD = Pattern.compile("(?i)((?:password|pass|pwd|secret|token)=)[^&;\\s]+");
+
+    private static final Pattern USER_INFO = Pattern.compile("(//[^/:@\\s]+:)[^@/\\s]+@");
+    /** A long run of random-looking characters (an API token, a key): letters and digits mixed, 24 or more. */
+    private static final Pattern RANDOM =
+            Pattern.compile("(?=[A-Za-z0-9_+/=-]*[0-9])(?=[A-Za-z0-9_+/=-]*[A-Za-z])[A-Za-z0-9_+/=-]{24,}");
+
+    /** Secrets masked by name (a variable called ..._PASSWORD) and by value (inside a JDBC URL, a long token). */
+    static Map<String, String> environment(Map<String, String> variables) {
         Map<String, String> env = new TreeMap<>();
-        System.getenv().forEach((k, v) -> env.put(k, SECRET.matcher(k).matches() ? "••••••" : v));
+        variables.forEach((k, v) -> env.put(k, SECRET.matcher(k).matches() ? MASK : maskValue(v)));
         return env;
+    }
+
+    static String maskValue(String value) {
+        if (value == null) {
+            return null;
+        }
+        String masked = URL_PASSWORD.matcher(value).replaceAll("$1" + MASK);
+        masked = USER_INFO.matcher(masked).replaceAll("$1" + MASK + "@");
+        // Paths and class paths hold long names too; only a word with no separator of its own counts.
+        return RANDOM.matcher(masked).replaceAll(m -> m.group().contains("/") ? m.group() : MASK);
     }
 
     private void show(RouteContext ctx) throws Exception {

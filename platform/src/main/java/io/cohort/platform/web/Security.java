@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.servlet.http.Cookie;
+import javax.sql.DataSource;
 import ro.pippo.core.Application;
 import ro.pippo.core.route.RouteContext;
 
@@ -46,9 +47,10 @@ public final class Security {
             AuditLog audit,
             Layout layout,
             ClientAddress clients,
-            PublicUrl publicUrl) {
+            PublicUrl publicUrl,
+            DataSource database) {
         this(
-                new AdminAccounts(config.adminAccounts()),
+                new AdminAccounts(config.adminAccounts(), database),
                 sessions,
                 throttle,
                 audit,
@@ -77,7 +79,12 @@ public final class Security {
         this.apiToken = apiToken;
     }
 
-    /** A link that logs in as {@code admin} once; offered at start-up when no account exists. */
+    /** Whether no admin account exists yet (neither configured nor chosen). */
+    public boolean noAccounts() {
+        return accounts.none();
+    }
+
+    /** A link that lets the first admin choose the password once; offered at start-up when no account exists. */
     public String newAutoLoginToken() {
         String token = AdminSessions.token();
         autoLoginTokens.add(token);
@@ -89,7 +96,8 @@ public final class Security {
         app.ANY("/api/.*", Tab.handler(this::guardApi));
         app.GET("/login", Tab.handler(this::loginForm));
         app.POST("/login", Tab.handler(this::login));
-        app.GET("/login/auto", Tab.handler(this::autoLogin));
+        app.GET("/login/auto", Tab.handler(this::choosePasswordForm));
+        app.POST("/login/auto", Tab.handler(this::choosePassword));
         app.POST("/logout", Tab.handler(this::logout));
     }
 
@@ -143,16 +151,65 @@ public final class Security {
         startLogin(ctx, user, safeNext(ctx.getParameter("next").toString("/admin/")));
     }
 
-    private void autoLogin(RouteContext ctx) throws SQLException {
+    private void linkUsed(RouteContext ctx) {
+        layout.message(
+                ctx,
+                403,
+                "Link used",
+                "This one-time link was already used or is unknown. Log in with the admin password, or restart"
+                        + " Cohort for a new link while no password is set.");
+    }
+
+    /** The one-time link's page: the first admin chooses the password, kept hashed in the database. */
+    private void choosePasswordForm(RouteContext ctx) {
         String token = ctx.getParameter("token").toString("");
-        if (!autoLoginTokens.remove(token)) {
-            layout.message(
-                    ctx,
-                    403,
-                    "Link used",
-                    "This one-time login link was already used or is unknown. Restart Cohort for a new one, or configure an admin password.");
+        if (!autoLoginTokens.contains(token) || !accounts.none()) {
+            linkUsed(ctx);
             return;
         }
+        showChoosePassword(ctx, 200, token, null);
+    }
+
+    private void showChoosePassword(RouteContext ctx, int status, String token, String error) {
+        String csrf = AdminSessions.token();
+        ctx.getResponse().cookie(cookie(LOGIN_CSRF_COOKIE, csrf, -1));
+        Map<String, Object> model = new java.util.HashMap<>();
+        model.put("loginCsrf", csrf);
+        model.put("token", token);
+        model.put("min", AdminAccounts.MIN_PASSWORD);
+        model.put("error", error);
+        ctx.getResponse().status(status);
+        layout.html(ctx, "choose-password.peb", model);
+    }
+
+    private void choosePassword(RouteContext ctx) throws SQLException {
+        Cookie expected = ctx.getRequest().getCookie(LOGIN_CSRF_COOKIE);
+        String token = ctx.getParameter("token").toString("");
+        if (expected == null
+                || !same(expected.getValue(), ctx.getParameter("_csrf").toString(""))) {
+            layout.message(ctx, 403, "Refused", "The form was missing its CSRF token. Open the one-time link again.");
+            return;
+        }
+        if (!autoLoginTokens.contains(token)) {
+            linkUsed(ctx);
+            return;
+        }
+        boolean chosen;
+        try {
+            chosen = accounts.choose(
+                    "admin",
+                    ctx.getParameter("password").toString(""),
+                    ctx.getParameter("repeat").toString(""));
+        } catch (IllegalArgumentException e) {
+            showChoosePassword(ctx, 422, token, e.getMessage());
+            return;
+        }
+        autoLoginTokens.remove(token);
+        if (!chosen) {
+            linkUsed(ctx);
+            return;
+        }
+        audit.record("admin", "password.chosen", clients.of(ctx), Map.of());
         startLogin(ctx, "admin", "/admin/");
     }
 

@@ -60,6 +60,8 @@ public final class Templates implements SynchronousBundleListener {
                 .loader(loader)
                 .autoEscaping(true)
                 .strictVariables(false)
+                .extension(new MoneyFilter())
+                .extension(new TimeFilter())
                 .build();
     }
 

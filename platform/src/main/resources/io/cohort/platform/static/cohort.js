@@ -49,6 +49,18 @@
     banner.hidden = false;
   }
 
+  // A notice left by the previous page (see onCommand), shown once.
+  document.addEventListener("DOMContentLoaded", function () {
+    var notice = null;
+    try {
+      notice = sessionStorage.getItem("cohort.notice");
+      sessionStorage.removeItem("cohort.notice");
+    } catch (e) { /* private mode */ }
+    if (notice) {
+      showMessage(notice);
+    }
+  });
+
   function isHttpUrl(url) {
     try {
       var parsed = new URL(String(url), location.href);
@@ -63,6 +75,10 @@
       return;
     }
     if (command.type === "advance" || command.type === "reload") {
+      // Why the page moved on (a group let go without a member who met an error): shown on the next page.
+      if (command.notice) {
+        try { sessionStorage.setItem("cohort.notice", String(command.notice)); } catch (e) { /* private mode */ }
+      }
       reload();
     } else if (command.type === "message") {
       showMessage(command.text || "");

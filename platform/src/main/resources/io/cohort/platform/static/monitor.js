@@ -47,7 +47,7 @@
 
   // ---- session page
 
-  var MONITOR_COLS = ['', 'name', 'url', 'status', 'condition', 'group', 'page', 'progress', 'online', 'lastChange', 'bonus'];
+  var MONITOR_COLS = ['', 'name', 'url', 'status', 'condition', 'group', 'page', 'progress', 'online', 'lastChange', 'bonus', 'error'];
 
   function monitor(table) {
     var tbody = table.tBodies[0];
@@ -76,8 +76,10 @@
       setText(tr, 'page', r.pageIndex + ' ' + r.page);
       setText(tr, 'progress', r.pageIndex + '/' + r.pages);
       setText(tr, 'online', r.online ? 'online' : '');
-      setText(tr, 'lastChange', r.lastChange);
+      setText(tr, 'lastChange', window.cohortTime && r.lastChange ? window.cohortTime(r.lastChange) : r.lastChange);
       setText(tr, 'bonus', r.bonus);
+      setText(tr, 'error', r.error || '');
+      tr.classList.toggle('has-error', !!r.error);
     }
 
     function showFigures(f) {
@@ -132,6 +134,8 @@
         return;
       }
       if (!tr) {
+        var empty = tbody.querySelector('tr.empty');
+        if (empty) { empty.remove(); }
         tr = newRow(tbody, 'data-session', s.id, ['name', 'experiment', 'started', 'completed', 'online']);
         var a = document.createElement('a');
         a.href = '/admin/sessions/' + encodeURIComponent(s.id);
@@ -139,8 +143,9 @@
         cell(tr, 'name').appendChild(a);
         cell(tr, 'experiment').textContent = s.experiment;
       }
-      setText(tr, 'started', f.started + '/' + s.size);
-      setText(tr, 'completed', f.completed + '/' + s.size);
+      // A session crowd workers fill (size 0) has no target: "11 joined", not "11/0".
+      setText(tr, 'started', s.size === 0 ? f.started + ' joined' : f.started + '/' + s.size);
+      setText(tr, 'completed', s.size === 0 ? String(f.completed) : f.completed + '/' + s.size);
       setText(tr, 'online', String(f.online));
     }
 
@@ -151,7 +156,7 @@
       list.forEach(function (r) {
         var tr = document.createElement('tr');
         [r.room.name, r.room.experiment, r.waiting, r.online, r.room.capacity, r.room.open ? 'free' : 'restricted',
-          r.room.sessionId || ''].forEach(function (v) {
+          r.sessionName || r.room.sessionId || ''].forEach(function (v) {
           var td = document.createElement('td');
           td.textContent = String(v);
           tr.appendChild(td);
@@ -173,15 +178,32 @@
     });
   }
 
-  // ---- new-session form: the settings follow the chosen experiment until the admin edits them
+  // ---- new-session form: only the chosen experiment's settings show (and are sent)
 
-  function newSession(select, settings) {
-    var edited = false;
-    settings.addEventListener('input', function () { edited = true; });
-    select.addEventListener('change', function () {
-      if (!edited) {
-        settings.value = select.options[select.selectedIndex].getAttribute('data-settings') || '{}';
+  function newSession(select) {
+    function show() {
+      document.querySelectorAll('fieldset.settings-of').forEach(function (f) {
+        var mine = f.getAttribute('data-experiment') === select.value;
+        f.hidden = !mine;
+        f.disabled = !mine;
+      });
+    }
+    select.addEventListener('change', show);
+    show();
+  }
+
+  // ---- participant links: copy all at once
+  var copy = document.getElementById('copy-links');
+  if (copy) {
+    copy.addEventListener('click', function () {
+      var all = document.getElementById('all-links');
+      all.select();
+      if (navigator.clipboard) {
+        navigator.clipboard.writeText(all.value);
+      } else {
+        document.execCommand('copy');
       }
+      copy.textContent = 'Copied';
     });
   }
 
@@ -190,6 +212,5 @@
   var sessions = document.getElementById('dashboard-sessions');
   if (sessions) { dashboard(sessions); }
   var select = document.getElementById('experiment');
-  var settings = document.getElementById('settings');
-  if (select && settings) { newSession(select, settings); }
+  if (select) { newSession(select); }
 }());

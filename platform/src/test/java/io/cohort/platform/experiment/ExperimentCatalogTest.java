@@ -265,11 +265,21 @@ class ExperimentCatalogTest {
                 Arguments.of(
                         "settings: {trials: 24, colours: [red, green]}",
                         "settings: [1, 2]",
-                        "line 8: settings: must be a mapping (the session's default settings, a JSON object)"),
+                        "line 8: settings: must be a mapping of setting names to defaults or declarations {type,"
+                                + " default, ...}"),
+                Arguments.of(
+                        "settings: {trials: 24, colours: [red, green]}",
+                        "settings: {trials: {type: int, default: 500, min: 2, max: 200}}",
+                        "line 8: settings.trials.default: 500 is more than the maximum 200"),
+                Arguments.of(
+                        "settings: {trials: 24, colours: [red, green]}",
+                        "settings: {trials: {type: number, default: 5}}",
+                        "line 8: settings.trials.type: 'number' is not one of int, decimal, text, boolean, choice,"
+                                + " json"),
                 Arguments.of(
                         "title: Stroop task",
                         "titel: Stroop task",
-                        "line 2: titel: unknown key (known: name, title, version, groupSize, conditions, settings,"
+                        "line 2: titel: unknown key (known: name, title, version, language, groupSize, conditions, settings,"
                                 + " completion, pages)"));
     }
 

@@ -91,6 +91,7 @@ class ParticipantRuntimeTest {
             name: pairs
             title: Pairs
             version: "1.0"
+            language: es
             groupSize: 2
             pages:
               - name: decide
@@ -140,6 +141,7 @@ class ParticipantRuntimeTest {
 
         Path pairs = Files.createDirectories(home.resolve("experiments/pairs"));
         Files.writeString(pairs.resolve("experiment.yaml"), PAIRS);
+        Files.writeString(pairs.resolve("messages_es.properties"), "wait.text=Un momento, por favor…\n");
         Files.writeString(
                 pairs.resolve("decide.peb"),
                 "{% extends \"participant.peb\" %}{% block content %}decide{% endblock %}");
@@ -178,6 +180,14 @@ class ParticipantRuntimeTest {
     static HttpResponse<String> get(String path) throws Exception {
         return HTTP.send(
                 HttpRequest.newBuilder(URI.create(host.url() + path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpResponse<String> get(String path, String acceptLanguage) throws Exception {
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(host.url() + path))
+                        .header("Accept-Language", acceptLanguage)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     static HttpResponse<String> post(String path, String contentType, String body) throws Exception {
@@ -309,6 +319,12 @@ class ParticipantRuntimeTest {
         HttpResponse<String> paused = get(url(p));
         assertEquals(503, paused.statusCode());
         assertTrue(paused.body().contains("This study is paused; keep this page and try again later"), paused.body());
+        // The host's words follow the browser's language (German, Spanish, Japanese; English otherwise).
+        HttpResponse<String> german = get(url(p), "de-CH,de;q=0.9,en;q=0.5");
+        assertTrue(german.body().contains("Diese Studie ist pausiert"), german.body());
+        assertTrue(german.body().contains("<html lang=\"de\">"), german.body());
+        assertTrue(get("p/nope/nope/", "ja").body().contains("ページが見つかりません"));
+        assertTrue(get(url(p), "fr-FR").body().contains("This study is paused"), "no French: English");
         assertEquals("ALLOCATED", reread(p).status().name());
         assertEquals(503, form(p, "_page=0&agree=true&age=30").statusCode());
         assertEquals(0, reread(p).pageIndex());
@@ -402,6 +418,10 @@ class ParticipantRuntimeTest {
         String outro = get(url(p)).body();
         assertTrue(outro.contains("<p id=\"outro\">accuracy=0.9</p>"), outro);
         assertTrue(outro.contains("<p id=\"thanks\">Thanks, " + p.name() + "</p>"), outro);
+        // The last page asks nothing: it is the end page. Reaching it finished the study, with no further click.
+        assertEquals("COMPLETED", reread(p).status().name(), "reaching the end page is finishing");
+        assertTrue(outro.contains("id=\"completion-code\">SURVEY-DONE-42</strong>"), outro);
+        assertFalse(outro.contains("id=\"cohort-next\""), "nothing more to click: " + outro);
         assertEquals(303, form(p, "_page=2").statusCode());
 
         HttpResponse<String> end = get(url(p));
@@ -442,13 +462,31 @@ class ParticipantRuntimeTest {
         assertEquals(
                 2,
                 count("SELECT count(*) FROM cohort.field_value WHERE participant_id = ? AND key = 'trials'", p.id()));
+        // The records are a table: one row each, numbered, one column per key, from the API and the admin pages.
+        io.cohort.testkit.AdminHttp api = new io.cohort.testkit.AdminHttp(URI.create(host.url())).bearer("t");
+        io.cohort.testkit.AdminHttp.Response table = api.get("/api/sessions/" + p.sessionId() + "/records/trials.csv");
+        assertEquals(200, table.status(), table.toString());
+        List<String> lines = table.body().lines().toList();
+        assertEquals("session,participant,label,condition,code_version,record,time,rt,ok", lines.get(0));
+        assertEquals(3, lines.size(), table.body());
+        assertTrue(
+                lines.get(1)
+                        .startsWith(
+                                p.sessionId() + "," + p.id() + ",," + reread(p).condition() + ",1.0,1,"),
+                lines.get(1));
+        assertTrue(lines.get(1).endsWith(",512,true"), lines.get(1));
+        assertTrue(lines.get(2).contains(",2,") && lines.get(2).endsWith(",498,false"), lines.get(2));
+        String data = api.get("/api/sessions/" + p.sessionId() + "/data").body();
+        assertTrue(data.contains("\"records\":2"), "the Data page counts the records, not only the last: " + data);
 
         long rows = count("SELECT count(*) FROM cohort.field_value WHERE participant_id = ?", p.id());
         for (String[] bad : new String[][] {
             {"save", "not json", "body: not JSON"},
             {"save", "[1, 2]", "body: expected an object"},
             {"save", "{\"ok\": 1, \"bad key!\": 2}", "field key 'bad key!'"},
-            {"save", "{\"status\": \"COMPLETED\"}", "key 'status' is kept by Cohort"},
+            {"save", "{\"status\": \"COMPLETED\"}", "key 'status' is written by Cohort"},
+            {"save", "{\"bonus_cents\": 500}", "key 'bonus_cents' is written by Cohort"},
+            {"append", "{\"key\": \"condition\", \"record\": {}}", "key 'condition' is written by Cohort"},
             {"append", "{\"record\": {}}", "key: expected"},
             {"append", "{\"key\": \"trials\"}", "record: expected"},
             {"next", "{\"page\": \"one\"}", "page: expected"}
@@ -587,8 +625,10 @@ class ParticipantRuntimeTest {
         get(url(a));
         get(url(b));
         assertEquals(303, form(a, "_page=0&choice=cooperate").statusCode());
-        HttpResponse<String> waiting = get(url(a));
-        assertTrue(waiting.body().contains("Waiting for the other participants…"), waiting.body());
+        // The experiment's language picks the host's words, and its own messages file replaces one of them.
+        HttpResponse<String> waiting = get(url(a), "en-US");
+        assertTrue(waiting.body().contains("Un momento, por favor…"), waiting.body());
+        assertTrue(waiting.body().contains("<html lang=\"es\">"), waiting.body());
         assertTrue(waiting.body().contains("\"kind\":\"wait\""), "cohort.js is told to poll: " + waiting.body());
         String state = get(url(a) + "state").body();
         assertTrue(state.contains("\"page\":1") && state.contains("\"status\":\"STARTED\""), state);

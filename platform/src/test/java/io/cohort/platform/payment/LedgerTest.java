@@ -239,6 +239,42 @@ class LedgerTest {
         return out;
     }
 
+    @Test
+    void aRejectionIsOverriddenThroughTheLedgerOnce() throws Exception {
+        Participant p = submittedWorkers(1).get(0);
+        AdminHttp.Response reject = api().postForm(
+                        "/api/payments/commit",
+                        Map.of("provider", MARKET, "action", "reject", "participant", p.id(), "reason", "Too fast"));
+        assertEquals(201, reject.status(), reject.toString());
+        finished(new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(reject.body())
+                .path("id")
+                .asLong());
+        assertEquals(
+                ParticipantStatus.REJECTED,
+                service(Participants.class).find(p.id()).orElseThrow().status());
+
+        Map<String, String> override =
+                Map.of("provider", MARKET, "action", "override", "participant", p.id(), "reason", "Our mistake");
+        AdminHttp.Response preview = api().postForm("/api/payments/preview", override);
+        assertEquals(200, preview.status(), preview.toString());
+        assertTrue(preview.body().contains("\"kind\":\"OVERRIDE\""), preview.body());
+        AdminHttp.Response sent = api().postForm("/api/payments/commit", override);
+        assertEquals(201, sent.status(), sent.toString());
+        finished(new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(sent.body())
+                .path("id")
+                .asLong());
+        assertEquals(List.of(p.assignmentId()), market.overridden, "MTurk's OverrideRejection, once");
+        assertEquals(
+                ParticipantStatus.APPROVED,
+                service(Participants.class).find(p.id()).orElseThrow().status());
+        AdminHttp.Response again = api().postForm("/api/payments/commit", override);
+        assertEquals(422, again.status(), "overridden already: " + again);
+        assertTrue(again.body().contains("only REJECTED participants can be overridden"), again.body());
+        assertEquals(1, market.overridden.size());
+    }
+
     AdminHttp api() {
         return new AdminHttp(java.net.URI.create(node.host().url())).bearer(TOKEN);
     }
@@ -293,7 +329,7 @@ class LedgerTest {
      * A crowd market that keeps what it was asked to pay. The ledger never posts, changes or lists HITs, nor touches
      * qualifications or blocks: a call to one of those fails the test that made it.
      */
-    static final class RecordingMarket implements CrowdProvider {
+    static final class RecordingMarket implements CrowdProvider, io.cohort.api.crowd.RejectionOverride {
 
         static AssertionError unexpected(String call) {
             return new AssertionError("the ledger called " + call + "(), which payments never need");
@@ -302,6 +338,8 @@ class LedgerTest {
         final Map<String, String> assignments = new ConcurrentHashMap<>();
         final List<Paid> paid = new CopyOnWriteArrayList<>();
         final List<String> approved = new CopyOnWriteArrayList<>();
+        final List<String> rejected = new CopyOnWriteArrayList<>();
+        final List<String> overridden = new CopyOnWriteArrayList<>();
         final AtomicInteger calls = new AtomicInteger();
         final AtomicInteger bonusCalls = new AtomicInteger();
         final AtomicInteger loseAnswers = new AtomicInteger();
@@ -365,7 +403,11 @@ class LedgerTest {
                             assignmentId,
                             "H1",
                             worker,
-                            approved.contains(assignmentId) ? AssignmentStatus.APPROVED : AssignmentStatus.SUBMITTED,
+                            approved.contains(assignmentId)
+                                    ? AssignmentStatus.APPROVED
+                                    : rejected.contains(assignmentId)
+                                            ? AssignmentStatus.REJECTED
+                                            : AssignmentStatus.SUBMITTED,
                             Instant.now(),
                             Instant.now()));
         }
@@ -412,8 +454,19 @@ class LedgerTest {
         }
 
         @Override
+        public void approveRejected(String assignmentId, String feedback) {
+            if (!rejected.remove(assignmentId)) {
+                throw new CrowdException(
+                        "RequestError", "assignment " + assignmentId + " is not rejected", false, null);
+            }
+            overridden.add(assignmentId);
+            approved.add(assignmentId);
+        }
+
+        @Override
         public void reject(String assignmentId, String feedback) {
             calls.incrementAndGet();
+            rejected.add(assignmentId);
         }
 
         @Override

@@ -358,7 +358,11 @@ class RoomsTest {
         assertTrue(live.get("waiting").get(0).get("online").asBoolean(), "alice has her socket open: " + live);
         assertEquals(Map.of("waiting", 3), JSON.convertValue(json(bob.get("/room/lab-s/status")), Map.class));
 
-        AdminHttp.Response made = api.postForm("/api/rooms/lab-s/session", form("settings", "{\"rounds\": 3}"));
+        AdminHttp.Response odd = api.postForm("/api/rooms/lab-s/session", form("settings", "{\"rounds\": 3}"));
+        assertEquals(400, odd.status(), "3 waiting for a two-player game: " + odd);
+        assertTrue(odd.body().contains("would leave 1 without a group"), odd.body());
+        AdminHttp.Response made = api.postForm(
+                "/api/rooms/lab-s/session", form("settings", "{\"rounds\": 3, \"incomplete_groups\": true}"));
         assertEquals(200, made.status(), made.toString());
         JsonNode result = json(made);
         String session = result.get("session").get("id").asText();
@@ -459,7 +463,7 @@ class RoomsTest {
         assertEquals(List.of("ann"), waitingLabels("reuse"));
         assertTrue(
                 json(api.get("/api/rooms/reuse")).get("room").get("sessionId").isNull());
-        String first = json(api.post("/api/rooms/reuse/session"))
+        String first = json(api.postForm("/api/rooms/reuse/session", form("settings", "{\"incomplete_groups\": true}")))
                 .get("session")
                 .get("id")
                 .asText();
@@ -484,7 +488,8 @@ class RoomsTest {
                 200,
                 api.postForm("/api/rooms/reuse/edit", form("experiment", "pairs", "join", "free", "capacity", "4"))
                         .status());
-        String second = json(api.post("/api/rooms/reuse/session"))
+        String second = json(api.postForm(
+                        "/api/rooms/reuse/session", form("settings", "{\"incomplete_groups\": true}")))
                 .get("session")
                 .get("id")
                 .asText();

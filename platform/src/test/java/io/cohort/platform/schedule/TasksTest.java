@@ -292,8 +292,8 @@ class TasksTest {
             assertEquals(200, list.status(), "the list shows tasks that have run");
             assertTrue(
                     list.body()
-                            .contains(
-                                    "<td>FAILED " + run.path("started").asText().substring(0, 10)),
+                            .contains("<td>FAILED <time datetime=\""
+                                    + run.path("started").asText().substring(0, 10)),
                     list.body());
             api.post("/api/tasks/hourly/delete");
         } finally {

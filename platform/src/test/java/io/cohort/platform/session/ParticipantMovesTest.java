@@ -9,6 +9,8 @@ import io.cohort.api.experiment.Condition;
 import io.cohort.api.experiment.Experiment;
 import io.cohort.api.experiment.ExperimentHooks;
 import io.cohort.api.experiment.Experiments;
+import io.cohort.api.experiment.Field;
+import io.cohort.api.experiment.FieldType;
 import io.cohort.api.experiment.Page;
 import io.cohort.api.experiment.PageKind;
 import io.cohort.api.session.NewSession;
@@ -57,7 +59,15 @@ class ParticipantMovesTest {
             "three-way",
             "Three conditions",
             "1.0",
-            List.of(new Page("a", PageKind.FORM, "a.peb", List.of()), new Page("b", PageKind.FORM, "b.peb", List.of())),
+            // c asks something, so b is an ordinary page (a last page that asks nothing is the end page).
+            List.of(
+                    new Page("a", PageKind.FORM, "a.peb", List.of()),
+                    new Page("b", PageKind.FORM, "b.peb", List.of()),
+                    new Page(
+                            "c",
+                            PageKind.FORM,
+                            "c.peb",
+                            List.of(new Field("x", FieldType.TEXT, "x", false, null, null, List.of())))),
             List.of(new Condition("red", 1), new Condition("green", 1), new Condition("blue", 1)),
             1,
             "{\"rounds\": 2}",
@@ -77,6 +87,27 @@ class ParticipantMovesTest {
             "",
             "");
 
+    /** A question, then a last page that asks nothing: the experiment's own end page. */
+    static final Experiment SHORT = new Experiment(
+            "short",
+            "Short",
+            "1.0",
+            List.of(
+                    new Page(
+                            "q",
+                            PageKind.FORM,
+                            "q.peb",
+                            List.of(new Field("age", FieldType.INT, "Age", true, null, null, List.of()))),
+                    new Page("thanks", PageKind.FORM, "thanks.peb", List.of())),
+            List.of(),
+            1,
+            "{}",
+            "",
+            "");
+
+    /** Set by a test: the pairs' groupArrived hook throws, as a lab's code with a bug would. */
+    static final java.util.concurrent.atomic.AtomicBoolean hookFails = new java.util.concurrent.atomic.AtomicBoolean();
+
     @BeforeAll
     static void start() throws Exception {
         database = Database.open(
@@ -85,7 +116,7 @@ class ParticipantMovesTest {
         Experiments experiments = new Experiments() {
             @Override
             public List<Experiment> list() {
-                return List.of(THREE_WAY, PAIRS);
+                return List.of(THREE_WAY, PAIRS, SHORT);
             }
 
             @Override
@@ -98,6 +129,11 @@ class ParticipantMovesTest {
             public void groupArrived(
                     Session session, String page, List<Participant> group, io.cohort.api.data.ParticipantData d) {
                 arrivedGroups.add(page + ":" + group.size());
+                group.forEach(p ->
+                        d.set(p.id(), "partner_seen", Integer.toString(group.size() - 1), "PairsHooks.groupArrived"));
+                if (hookFails.get()) {
+                    throw new IllegalStateException("the payoff table has no entry for this pair");
+                }
                 group.forEach(p ->
                         d.set(p.id(), "partner_seen", Integer.toString(group.size() - 1), "PairsHooks.groupArrived"));
             }
@@ -162,11 +198,12 @@ class ParticipantMovesTest {
         assertEquals(1, data.history(p.id(), "age").size());
         assertEquals("page:a", data.history(p.id(), "age").get(0).setBy());
         assertTrue(moves.submit(p.id(), 1, Map.of()));
+        assertTrue(moves.submit(p.id(), 2, Map.of("x", "\"y\"")));
         Participant done = participants.find(p.id()).orElseThrow();
         assertEquals(ParticipantStatus.COMPLETED, done.status());
-        assertEquals(2, done.pageIndex());
+        assertEquals(3, done.pageIndex());
         assertEquals(
-                List.of("a", "b"),
+                List.of("a", "b", "c"),
                 data.visits(p.id()).stream().map(v -> v.page()).toList());
         assertTrue(data.visits(p.id()).stream().allMatch(v -> v.leftAt() != null));
         assertEquals(
@@ -232,6 +269,85 @@ class ParticipantMovesTest {
     }
 
     @Test
+    void anErrorsLocationIsTheLabsCodeNotTheHosts() {
+        IllegalStateException e = new IllegalStateException("no payoff");
+        e.setStackTrace(new StackTraceElement[] {
+            new StackTraceElement("com.fasterxml.jackson.databind.JsonNode", "get", "JsonNode.java", 10),
+            new StackTraceElement("org.example.lab.Payoffs", "of", "Payoffs.java", 57),
+            new StackTraceElement("io.cohort.platform.session.ParticipantMoves", "release", "ParticipantMoves.java", 9)
+        });
+        RuntimeException wrapped = new RuntimeException("wrapped", e);
+        wrapped.setStackTrace(new StackTraceElement[] {
+            new StackTraceElement("io.cohort.platform.participant.ParticipantWeb", "submit", "ParticipantWeb.java", 3)
+        });
+        assertEquals("Payoffs.java:57 (org.example.lab.Payoffs.of)", ParticipantErrors.location(wrapped));
+        assertEquals("IllegalStateException: no payoff", ParticipantErrors.message(wrapped));
+    }
+
+    @Test
+    void reachingTheEndPageCompletesWithNoFurtherClick() {
+        Session s = sessions.create(new NewSession("short", 1, null, "short-end", List.of(), false, "test"));
+        Participant p = participants.ofSession(s.id()).get(0);
+        moves.arrive(p.id());
+        assertTrue(moves.submitDirect(s.id(), p.token(), SHORT, 0, Map.of("age", "30")) == false);
+        assertTrue(moves.submit(p.id(), 0, Map.of("age", "30")));
+        Participant there = participants.find(p.id()).orElseThrow();
+        assertEquals(1, there.pageIndex(), "on the end page, not past it");
+        assertEquals(ParticipantStatus.COMPLETED, there.status(), "the tab may close now: they have finished");
+        moves.quit(p.id());
+        assertEquals(
+                ParticipantStatus.COMPLETED,
+                participants.find(p.id()).orElseThrow().status(),
+                "closing the tab on the end page is not quitting");
+    }
+
+    @Test
+    void aHookThatFailsAtATimedOutReleaseIsUndoneRecordedAndTheGroupGoesOn() throws Exception {
+        Session s = sessions.create(
+                new NewSession("pairs", 2, "{\"wait_timeout_seconds\": 0}", "pairs-hook-fails", List.of(), false, "t"));
+        List<Participant> ps = participants.ofSession(s.id());
+        ps.forEach(p -> moves.arrive(p.id()));
+        moves.setOnline(ps.get(1).id(), true);
+        moves.submit(ps.get(0).id(), 0, Map.of("choice", "\"C\""));
+        assertEquals(1, participants.find(ps.get(0).id()).orElseThrow().pageIndex(), "waits for the online partner");
+        // The partner's submit runs the hook, which throws: their request fails whole and they stay where they were.
+        hookFails.set(true);
+        try {
+            assertThrows(
+                    IllegalStateException.class, () -> moves.submit(ps.get(1).id(), 0, Map.of("choice", "\"D\"")));
+            assertEquals(0, participants.find(ps.get(1).id()).orElseThrow().pageIndex());
+            new ParticipantErrors(new Transactions(database.dataSource()), live)
+                    .record(ps.get(1).id(), "decide", new IllegalStateException("the payoff table has no entry"));
+            // Still online, but failed: after the wait timeout the first one is let go, and the hook fails again.
+            published.clear();
+            assertEquals(1, moves.releaseTimedOut());
+            live.announce();
+        } finally {
+            hookFails.set(false);
+        }
+        assertEquals(2, participants.find(ps.get(0).id()).orElseThrow().pageIndex(), "released");
+        assertEquals(null, data.current(ps.get(0).id()).get("partner_seen"), "the failed hook's writes are undone");
+        assertEquals(
+                "wait|IllegalStateException: the payoff table has no entry for this pair",
+                one(
+                        "SELECT page || '|' || message FROM cohort.participant_error WHERE participant_id = ?"
+                                + " ORDER BY id DESC LIMIT 1",
+                        ps.get(0).id()));
+        assertTrue(
+                one(
+                                "SELECT location FROM cohort.participant_error WHERE participant_id = ? ORDER BY id DESC LIMIT 1",
+                                ps.get(0).id())
+                        .matches(".+\\.java:\\d+ \\(.+\\)"),
+                "a file, line and method");
+        assertTrue(
+                published.stream()
+                        .anyMatch(e -> e.startsWith("participant/command")
+                                && e.contains(ps.get(0).id())
+                                && e.contains("the experimenter has been told")),
+                "the released one is told why: " + published);
+    }
+
+    @Test
     void anOfflinePartnerDoesNotBlockTheWaitForever() throws Exception {
         Session s = sessions.create(
                 new NewSession("pairs", 2, "{\"wait_timeout_seconds\": 1}", "pairs-timeout", List.of(), false, "test"));
@@ -293,6 +409,16 @@ class ParticipantMovesTest {
                 ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getInt(1);
+        }
+    }
+
+    static String one(String sql, String parameter) throws Exception {
+        try (Connection c = database.dataSource().getConnection();
+                java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, parameter);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
         }
     }
 }

@@ -148,7 +148,27 @@ class LiveAdminTest {
         AdminHttp.Response tab = admin.get("/admin/sessions");
         assertEquals(200, tab.status());
         assertTrue(tab.body().contains("<option value=\"duo\""), tab.body());
-        assertTrue(tab.body().contains("{&quot;rounds&quot;: 3}"), "settings prefilled with the defaults");
+        // The declared settings (here inferred from the defaults) are fields, prefilled with the defaults.
+        assertTrue(
+                tab.body().contains("name=\"setting.duo.rounds\" value=\"3\""),
+                "settings are fields with their defaults: " + tab.body());
+        AdminHttp.Response byField = admin.postForm(
+                "/admin/sessions",
+                form("experiment", "duo", "participants", "2", "setting.duo.rounds", "7", "name", "field-made"));
+        assertEquals(302, byField.status(), byField.toString());
+        assertEquals(
+                "7",
+                one(
+                        "SELECT settings->>'rounds' FROM cohort.session WHERE id = ?",
+                        byField.redirectPath().substring("/admin/sessions/".length())));
+        AdminHttp.Response badField = admin.postForm(
+                "/admin/sessions",
+                form("experiment", "duo", "participants", "2", "setting.duo.rounds", "seven", "name", "never-made"));
+        assertEquals(400, badField.status());
+        assertTrue(
+                badField.body().contains("settings: &#39;rounds&#39; must be a whole number, not &quot;seven&quot;"),
+                badField.body());
+        assertTrue(badField.body().contains("name=\"setting.duo.rounds\" value=\"seven\""), "what was typed stays");
         AdminHttp.Response made = admin.postForm(
                 "/admin/sessions",
                 form(
@@ -190,7 +210,7 @@ class LiveAdminTest {
         HttpResponse<String> made = api(
                 "POST",
                 "/api/sessions",
-                "{\"experiment\": \"duo\", \"participants\": 3, \"settings\": {\"rounds\": 1}, \"name\": \"api-made\"}");
+                "{\"experiment\": \"duo\", \"participants\": 3, \"settings\": {\"rounds\": 1, \"incomplete_groups\": true}, \"name\": \"api-made\"}");
         assertEquals(201, made.statusCode(), made.body());
         JsonNode body = JSON.readTree(made.body());
         String id = body.get("session").get("id").asText();
@@ -243,8 +263,65 @@ class LiveAdminTest {
                 api("POST", "/api/sessions", "{\"experiment\": \"duo\", \"participants\": 2, \"settings\": [1]}");
         assertEquals(400, array.statusCode());
         assertTrue(JSON.readTree(array.body()).get("error").asText().startsWith("settings: must be a JSON object"));
+        // Settings are checked against what the experiment declares: a wrong type, a typo'd key.
+        AdminHttp.Response wrongType = admin.postForm(
+                "/admin/sessions", form("experiment", "duo", "participants", "2", "settings", "{\"rounds\": \"ten\"}"));
+        assertEquals(400, wrongType.status());
+        assertTrue(
+                wrongType.body().contains("settings: &#39;rounds&#39; must be a whole number, not &quot;ten&quot;"),
+                wrongType.body());
+        HttpResponse<String> typo = api(
+                "POST",
+                "/api/sessions",
+                "{\"experiment\": \"duo\", \"participants\": 2, \"settings\": {\"round\": 3}}");
+        assertEquals(400, typo.statusCode());
+        assertEquals(
+                "settings: 'round' is not a setting of duo (its settings: rounds, wait_timeout_seconds,"
+                        + " incomplete_groups, condition_policy)",
+                JSON.readTree(typo.body()).get("error").asText());
+        // 3 people for a two-player game: one would be left without a partner.
+        HttpResponse<String> odd = api("POST", "/api/sessions", "{\"experiment\": \"duo\", \"participants\": 3}");
+        assertEquals(400, odd.statusCode());
+        assertEquals(
+                "participants: duo is played in groups of 2, so 3 participants would leave 1 without a group;"
+                        + " use 2 or 4 (or 0 for a session crowd workers fill as they arrive), or set"
+                        + " \"incomplete_groups\": true to leave them in a smaller group",
+                JSON.readTree(odd.body()).get("error").asText());
         assertEquals(before, one("SELECT count(*) FROM cohort.session"));
         assertEquals(participantsBefore, one("SELECT count(*) FROM cohort.participant"));
+    }
+
+    @Test
+    void theDashboardShowsSessionsAtWorkAndArchivesTheRest() throws Exception {
+        String old = newSession(2).get("session").get("id").asText();
+        String crowd = JSON.readTree(api("POST", "/api/sessions", "{\"experiment\": \"duo\", \"participants\": 0}")
+                        .body())
+                .get("session")
+                .get("id")
+                .asText();
+        // Made three days ago, nobody at work since: not active, whatever its paused/active switch says.
+        try (Connection c = DriverManager.getConnection(db);
+                PreparedStatement ps = c.prepareStatement("UPDATE cohort.session SET created_at = now() - interval"
+                        + " '3 days' WHERE id = ?; UPDATE cohort.participant SET created_at = now() - interval '3 days'"
+                        + " WHERE session_id = ?")) {
+            ps.setString(1, old);
+            ps.setString(2, old);
+            ps.execute();
+        }
+        String dashboard = admin.get("/admin/").body();
+        assertFalse(dashboard.contains("data-session=\"" + old + "\""), "an idle session is not active");
+        assertTrue(dashboard.contains("id=\"archive-idle\""), dashboard);
+        // A session crowd workers fill has no target: "0 joined", not "0/0".
+        assertTrue(
+                dashboard.contains("data-session=\"" + crowd + "\"")
+                        && dashboard.contains("<td data-col=\"started\">0 joined</td>"),
+                dashboard);
+        assertFalse(dashboard.contains("0/0"), dashboard);
+        AdminHttp.Response archived = admin.postForm("/admin/sessions/archive-idle", Map.of());
+        assertEquals(302, archived.status(), archived.toString());
+        assertEquals("true", one("SELECT archived::text FROM cohort.session WHERE id = ?", old));
+        assertEquals("false", one("SELECT archived::text FROM cohort.session WHERE id = ?", crowd));
+        assertTrue(admin.get("/admin/sessions").body().contains(old), "still on the Sessions tab");
     }
 
     // ---- the live monitor
@@ -354,6 +431,34 @@ class LiveAdminTest {
                         "SELECT value::text || '|' || set_by FROM cohort.field_value"
                                 + " WHERE participant_id = ? AND key = 'score'",
                         p.get(0)));
+        // The names the host writes are refused, saying what sets them instead; nothing is stored.
+        AdminHttp.Response status = admin.postForm(
+                "/admin/sessions/" + id + "/actions/set-field",
+                form("participants", p.get(0), "key", "status", "value", "\"COMPLETED\""));
+        assertEquals(400, status.status(), status.toString());
+        assertTrue(
+                status.body()
+                        .contains("key &#39;status&#39; is written by Cohort and cannot be set as a field: use Drop"
+                                + " out or End on the session page"),
+                status.body());
+        assertEquals(
+                "0",
+                one(
+                        "SELECT count(*) FROM cohort.field_value WHERE participant_id = ? AND key = 'status'"
+                                + " AND set_by = 'admin:admin'",
+                        p.get(0)));
+        // The participants' links as text (whole URLs) and as CSV.
+        AdminHttp.Response page = admin.get("/admin/sessions/" + id);
+        String token = one("SELECT token FROM cohort.participant WHERE id = ?", p.get(0));
+        assertTrue(
+                page.body()
+                        .contains("value=\"http://127.0.0.1:"
+                                + URI.create(host.url()).getPort() + "/p/" + id + "/" + token + "/\""),
+                "a link to copy: " + page.body());
+        AdminHttp.Response links = admin.get("/admin/sessions/" + id + "/links.csv");
+        assertEquals(200, links.status());
+        assertEquals("name,link", links.body().lines().findFirst().orElse(""));
+        assertTrue(links.body().contains("/p/" + id + "/" + token + "/"), links.body());
         AdminHttp.Response noCsrf = admin.postFormAsIs(
                 "/admin/sessions/" + id + "/actions/set-field",
                 form("participants", p.get(0), "key", "score", "value", "42"));
@@ -575,7 +680,7 @@ class LiveAdminTest {
             // an action from the page: select one participant, press "Move to end"
             browser.find("input[name=participants][value='" + p2 + "']").click();
             browser.driver()
-                    .findElement(By.xpath("//button[text()='Move to end']"))
+                    .findElement(By.xpath("//button[text()='Move to the end']"))
                     .click();
             browser.await(
                     10,

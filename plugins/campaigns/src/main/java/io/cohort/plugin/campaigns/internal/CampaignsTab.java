@@ -121,7 +121,9 @@ public final class CampaignsTab implements AdminPage {
                 form.integer("batchSize", 1, 100),
                 form.required("title"),
                 form.required("description"),
-                form.optional("keywords"));
+                form.optional("keywords"),
+                form.optional("settings"),
+                form.optional("codeVersion"));
         Campaign campaign = recruitment.create(draft, user);
         String started = "Started campaign " + campaign.id() + ". ";
         if (recruitment.scheduler() != null) {

@@ -105,7 +105,9 @@ public final class Recruitment {
             int batchSize,
             String title,
             String description,
-            String keywords) {}
+            String keywords,
+            String settings,
+            String codeVersion) {}
 
     /** Where a campaign stands now. {@code expired}: HITs this count expired because their slots were stale. */
     record Count(int completed, int inFlight, int expired) {}
@@ -192,8 +194,15 @@ public final class Recruitment {
                 .find(draft.experiment())
                 .orElseThrow(() -> new IllegalArgumentException(
                         "experiment: there is no experiment '" + draft.experiment() + "'"));
-        Session session = sessions.create(
-                new NewSession(experiment.name(), 0, null, "Campaign: " + draft.title(), List.of(), false, by));
+        if (draft.codeVersion() != null
+                && !draft.codeVersion().isBlank()
+                && !draft.codeVersion().strip().equals(experiment.version())) {
+            throw new IllegalArgumentException("codeVersion: the installed " + experiment.name() + " is version "
+                    + experiment.version() + ", not " + draft.codeVersion().strip());
+        }
+        // The session's settings are checked by the host against what the experiment declares, naming the key.
+        Session session = sessions.create(new NewSession(
+                experiment.name(), 0, draft.settings(), "Campaign: " + draft.title(), List.of(), false, by));
         Campaign row = new Campaign(
                 0,
                 provider.name(),

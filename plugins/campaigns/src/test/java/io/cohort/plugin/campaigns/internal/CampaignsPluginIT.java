@@ -67,6 +67,7 @@ public class CampaignsPluginIT {
             name: campaign-study
             title: A study recruited by a campaign
             version: "2.1"
+            settings: {rounds: 3}
             pages:
               - name: consent
                 kind: form
@@ -272,7 +273,9 @@ public class CampaignsPluginIT {
             {"perRound", "0", "perRound: 0 is not between 1 and 1000000"},
             {"reward", "forty cents", "reward: &#39;forty cents&#39; is not an amount in dollars such as 0.50"},
             {"mode", "LIVE", "mode: the mturk provider is in SANDBOX mode, not LIVE; change its configuration first"},
-            {"experiment", "no-such-study", "experiment: there is no experiment &#39;no-such-study&#39;"}
+            {"experiment", "no-such-study", "experiment: there is no experiment &#39;no-such-study&#39;"},
+            {"codeVersion", "2.0", "codeVersion: the installed campaign-study is version 2.1, not 2.0"},
+            {"settings", "{\"roundz\": 3}", "settings: &#39;roundz&#39; is not a setting of campaign-study"}
         };
         for (String[] bad : cases) {
             Map<String, String> form = campaignForm("20", "8", "9");
@@ -291,7 +294,18 @@ public class CampaignsPluginIT {
         assertEquals(0, hits().size());
 
         // A goal below what is completed already is refused and changes nothing.
-        long id = create(campaignForm("3", "1", "9"));
+        Map<String, String> withSettings = campaignForm("3", "1", "9");
+        withSettings.put("settings", "{\"rounds\": 5}");
+        withSettings.put("codeVersion", "2.1");
+        long id = create(withSettings);
+        assertTrue(
+                "the campaign's session has the settings it was given",
+                service(Sessions.class, null)
+                        .find(sessionOf(id))
+                        .orElseThrow()
+                        .settings()
+                        .replace(" ", "")
+                        .contains("\"rounds\":5"));
         String session = sessionOf(id);
         for (String name : List.of("first", "second")) {
             Participant p = participants().add(session, name, null, "CampaignsPluginIT");
@@ -318,7 +332,12 @@ public class CampaignsPluginIT {
         page = admin.get("/admin/campaigns/" + id).body();
         assertTrue(page, page.contains("Cancelled campaign " + id + "."));
         assertEquals(0, hits().get(0).numberOfAssignmentsAvailable().intValue());
-        assertTrue(admin.get("/admin/campaigns").body().contains("<td class=\"campaign-state\">cancelled</td>"));
+        String list = admin.get("/admin/campaigns").body();
+        assertTrue(list.contains("<td class=\"campaign-state\">cancelled</td>"));
+        assertTrue(
+                "nothing is in flight once cancelled: " + list,
+                list.contains("<td class=\"campaign-in-flight\">0</td>"));
+        assertTrue(page, page.contains("<strong id=\"campaign-in-flight\">0</strong>"));
         assertTrue(scheduler().find("campaign-" + id).isEmpty());
         String after = roundWithoutTask(id);
         assertTrue(after, after.contains("is cancelled: nothing to do"));

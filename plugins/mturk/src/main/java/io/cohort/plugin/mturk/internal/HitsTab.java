@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
@@ -38,6 +39,9 @@ import org.osgi.service.component.annotations.Reference;
         configurationPid = MTurkProvider.PID,
         property = {AdminPage.PATH + "=/mturk", AdminPage.MENU + "=MTurk", AdminPage.MENU_ORDER + "=400"})
 public final class HitsTab implements AdminPage {
+
+    /** The node's own address, the default publicUrl. */
+    private final String nodeUrl;
 
     static final String BASE = "/admin/mturk";
     static final String APPROVAL_RATE = "000000000000000000L0";
@@ -64,16 +68,18 @@ public final class HitsTab implements AdminPage {
             @Reference(target = "(" + CrowdProvider.NAME + "=" + MTurkProvider.NAME + ")") CrowdProvider provider,
             @Reference Sessions sessions,
             @Reference Participants participants,
-            MTurkConfig config) {
+            MTurkConfig config,
+            BundleContext context) {
+        this.nodeUrl = MTurkSettings.nodeUrl(context);
         this.provider = provider;
         this.sessions = sessions;
         this.participants = participants;
-        this.settings = MTurkSettings.of(config);
+        this.settings = MTurkSettings.of(config, nodeUrl);
     }
 
     @Modified
     void modified(MTurkConfig config) {
-        settings = MTurkSettings.of(config);
+        settings = MTurkSettings.of(config, nodeUrl);
     }
 
     /** Public: the templates read it by reflection. Not ok: something asked for was not done. */
@@ -172,6 +178,7 @@ public final class HitsTab implements AdminPage {
         MTurkSettings now = settings;
         model.put("mode", provider.mode().name());
         model.put("notices", now.notices());
+        model.put("setUp", now.usable());
         model.put("workerSite", now.workerSite());
         Flash flash = flashes.remove(user);
         if (flash != null) {
@@ -189,6 +196,11 @@ public final class HitsTab implements AdminPage {
                 row.put("hit", h);
                 row.put("reward", MTurkProvider.money(h.rewardCents()));
                 row.put("status", h.status().name().toLowerCase(Locale.ROOT));
+                // MTurk counts an assignment "completed" only once approved or rejected; a lab means "done": every
+                // slot taken and handed in, whether reviewed yet or not.
+                row.put("done", Math.max(h.completed(), h.maxAssignments() - h.available() - h.pending()));
+                // A disposed HIT is gone at MTurk: nothing left to extend, expire or delete.
+                row.put("actionable", h.status() != io.cohort.api.crowd.HitStatus.DISPOSED);
                 // A fresh token per rendering of the form: one submit extends once, however often it is resent.
                 row.put("token", UUID.randomUUID().toString());
                 rows.add(row);
@@ -369,7 +381,15 @@ public final class HitsTab implements AdminPage {
             wanted = Set.of(ParticipantStatus.values());
         } else {
             try {
-                wanted = Set.of(ParticipantStatus.valueOf(status));
+                ParticipantStatus chosen = ParticipantStatus.valueOf(status);
+                // What a lab means: "approved" includes those approved and bonused since, "submitted" those whose
+                // work was since approved or bonused (a status moves on; the work it names stays done).
+                wanted = switch (chosen) {
+                    case APPROVED -> Set.of(ParticipantStatus.APPROVED, ParticipantStatus.BONUSED);
+                    case SUBMITTED ->
+                        Set.of(ParticipantStatus.SUBMITTED, ParticipantStatus.APPROVED, ParticipantStatus.BONUSED);
+                    default -> Set.of(chosen);
+                };
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("status: '" + status + "' is not a participant status");
             }

@@ -43,8 +43,9 @@ public @interface MTurkConfig {
 
     @AttributeDefinition(
             name = "Public URL",
-            description = "This server's base URL as workers reach it; HITs point at its /mturk/start.")
-    String publicUrl() default "http://127.0.0.1:8080";
+            description = "This server's base URL as workers reach it; HITs point at its /mturk/start."
+                    + " Empty: the node's own address (http.public.url, else its host and port).")
+    String publicUrl() default "";
 
     @AttributeDefinition(
             name = "Requests per second",

@@ -11,6 +11,7 @@ import io.cohort.api.crowd.HitSpec;
 import io.cohort.api.crowd.HitStatus;
 import io.cohort.api.crowd.QualificationRequirement;
 import io.cohort.api.crowd.QualificationType;
+import io.cohort.api.crowd.RejectionOverride;
 import io.cohort.api.storage.PluginDatabase;
 import io.github.bucket4j.Bucket;
 import java.io.UncheckedIOException;
@@ -27,6 +28,7 @@ import java.util.UUID;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -67,7 +69,10 @@ import software.amazon.awssdk.services.mturk.model.ServiceException;
         immediate = true,
         property = CrowdProvider.NAME + "=" + MTurkProvider.NAME)
 @Designate(ocd = MTurkConfig.class)
-public final class MTurkProvider implements CrowdProvider {
+public final class MTurkProvider implements CrowdProvider, RejectionOverride {
+
+    /** The node's own address, the default publicUrl. */
+    private final String nodeUrl;
 
     static final String PID = "io.cohort.mturk";
     static final String NAME = "mturk";
@@ -85,15 +90,16 @@ public final class MTurkProvider implements CrowdProvider {
     private volatile Connection connection;
 
     @Activate
-    public MTurkProvider(@Reference PluginDatabase database, MTurkConfig config) {
+    public MTurkProvider(@Reference PluginDatabase database, MTurkConfig config, BundleContext context) {
+        this.nodeUrl = MTurkSettings.nodeUrl(context);
         this.database = database;
-        this.connection = Connection.open(MTurkSettings.of(config));
+        this.connection = Connection.open(MTurkSettings.of(config, nodeUrl));
     }
 
     @Modified
     void modified(MTurkConfig config) {
         Connection old = connection;
-        connection = Connection.open(MTurkSettings.of(config));
+        connection = Connection.open(MTurkSettings.of(config, nodeUrl));
         old.close();
     }
 
@@ -290,11 +296,22 @@ public final class MTurkProvider implements CrowdProvider {
 
     @Override
     public void approve(String assignmentId, String feedback) {
+        approve(assignmentId, feedback, false);
+    }
+
+    @Override
+    public void approveRejected(String assignmentId, String feedback) {
+        approve(assignmentId, feedback, true);
+    }
+
+    /** @param override MTurk's OverrideRejection: approve an assignment that was rejected */
+    private void approve(String assignmentId, String feedback, boolean override) {
         requireId(assignmentId, "assignmentId");
         settle(
                 assignmentId,
                 AssignmentStatus.APPROVED,
                 () -> call(c -> c.approveAssignment(r -> r.assignmentId(assignmentId)
+                        .overrideRejection(override ? true : null)
                         .requesterFeedback(feedback == null || feedback.isBlank() ? null : feedback))));
     }
 

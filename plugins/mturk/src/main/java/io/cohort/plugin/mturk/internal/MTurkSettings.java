@@ -32,6 +32,11 @@ record MTurkSettings(
     static final String LIVE_WORKER_SITE = "https://www.mturk.com";
 
     static MTurkSettings of(MTurkConfig config) {
+        return of(config, "");
+    }
+
+    /** @param nodeUrl the node's own address (framework property {@code cohort.url}): the default publicUrl */
+    static MTurkSettings of(MTurkConfig config, String nodeUrl) {
         List<String> notices = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         String askedMode = trim(config.mode()).toLowerCase(Locale.ROOT);
@@ -62,7 +67,9 @@ record MTurkSettings(
         String workerSite = trim(config.workerSite()).isEmpty()
                 ? (mode == CrowdMode.LIVE ? LIVE_WORKER_SITE : SANDBOX_WORKER_SITE)
                 : trim(config.workerSite());
-        String publicUrl = trim(config.publicUrl()).replaceAll("/+$", "");
+        String publicUrl = trim(config.publicUrl()).isEmpty()
+                ? trim(nodeUrl).replaceAll("/+$", "")
+                : trim(config.publicUrl()).replaceAll("/+$", "");
         try {
             httpUrl(publicUrl, "publicUrl");
         } catch (IllegalArgumentException e) {
@@ -110,7 +117,13 @@ record MTurkSettings(
         throw new IllegalArgumentException(field + ": '" + value + "' is not an http(s) URL.");
     }
 
-    private static String trim(String s) {
+    static String trim(String s) {
         return s == null ? "" : s.strip();
+    }
+
+    /** {@code cohort.url}, the address the host serves participants at; empty when it is not known. */
+    static String nodeUrl(org.osgi.framework.BundleContext context) {
+        String url = context == null ? null : context.getProperty("cohort.url");
+        return url == null ? "" : url;
     }
 }

@@ -83,7 +83,7 @@ class MTurkProviderTest {
                 "retries",
                 3));
         config.putAll(overrides);
-        return new MTurkProvider(database, TestConfig.of(config));
+        return new MTurkProvider(database, TestConfig.of(config), null);
     }
 
     private static HitSpec spec(String token, int maxAssignments, List<QualificationRequirement> requirements) {
@@ -199,6 +199,26 @@ class MTurkProviderTest {
         CrowdException e = assertThrows(CrowdException.class, () -> provider.reject(assignment, "late"));
         assertEquals("AWS.MechanicalTurk.InvalidAssignmentState", e.code());
         assertFalse(e.retryable());
+    }
+
+    @Test
+    void aRejectionIsOverriddenWithOverrideRejectionAndOnlyARejectionCanBe() {
+        Hit hit = provider.post(spec("override", 1, List.of()));
+        String assignment = emulator.acceptAndSubmit(hit.id(), "AWORKERTWO", "<answer/>");
+        provider.reject(assignment, "too fast");
+        assertEquals(
+                AssignmentStatus.REJECTED,
+                provider.assignment(assignment).orElseThrow().status());
+        provider.approveRejected(assignment, "our mistake");
+        assertEquals(
+                AssignmentStatus.APPROVED,
+                provider.assignment(assignment).orElseThrow().status());
+        // Plain approval of a rejected assignment is refused by MTurk: only OverrideRejection turns it round.
+        Hit other = provider.post(spec("no-override", 1, List.of()));
+        String rejected = emulator.acceptAndSubmit(other.id(), "AWORKERTHREE", "<answer/>");
+        provider.reject(rejected, "too fast");
+        CrowdException e = assertThrows(CrowdException.class, () -> provider.approve(rejected, null));
+        assertEquals("AWS.MechanicalTurk.InvalidAssignmentState", e.code());
     }
 
     @Test
@@ -326,14 +346,26 @@ class MTurkProviderTest {
 
     @Test
     void anHttpStudyOnRealMTurkIsWarnedAbout() {
-        MTurkSettings settings =
-                MTurkSettings.of(TestConfig.of(Map.of("accessKeyId", KEY_ID, "secretAccessKey", SECRET)));
+        // No publicUrl configured: the node's own address (the framework's cohort.url) is the one HITs point at.
+        MTurkSettings settings = MTurkSettings.of(
+                TestConfig.of(Map.of("accessKeyId", KEY_ID, "secretAccessKey", SECRET)), "http://127.0.0.1:8080/");
+        assertEquals("http://127.0.0.1:8080", settings.publicUrl());
         assertEquals(MTurkSettings.SANDBOX_ENDPOINT, settings.endpoint());
         assertTrue(settings.usable());
         assertEquals(
                 List.of("publicUrl: 'http://127.0.0.1:8080' is not https; MTurk shows workers only https"
                         + " studies."),
                 settings.notices());
+    }
+
+    @Test
+    void withNoPublicUrlAndNoNodeAddressTheSettingIsNamed() {
+        MTurkSettings settings =
+                MTurkSettings.of(TestConfig.of(Map.of("accessKeyId", KEY_ID, "secretAccessKey", SECRET)), "");
+        assertFalse(settings.usable());
+        assertTrue(
+                settings.problems().get(0).startsWith("publicUrl"),
+                settings.problems().toString());
     }
 
     @Test
@@ -348,6 +380,8 @@ class MTurkProviderTest {
                 "live",
                 "liveConfirmed",
                 true,
+                "publicUrl",
+                PUBLIC_URL,
                 "accessKeyId",
                 KEY_ID,
                 "secretAccessKey",
