@@ -1,4 +1,4 @@
--- Sessions, participants and their data (DESIGN.md §5, §6).
+-- Sessions, participants and their data (docs/architecture.md, "Data").
 
 CREATE TABLE session (
     id            text PRIMARY KEY,
@@ -43,7 +43,7 @@ CREATE TABLE participant (
     UNIQUE (session_id, name)
 );
 CREATE INDEX participant_session ON participant (session_id, created_at, id);
--- Condition assignment counts these (DESIGN.md §6).
+-- Condition assignment counts these (docs/architecture.md, "Data": statuses and conditions).
 CREATE INDEX participant_condition_count ON participant (experiment, code_version, mode, condition)
     WHERE condition IS NOT NULL;
 CREATE INDEX participant_worker ON participant (worker_id) WHERE worker_id IS NOT NULL;

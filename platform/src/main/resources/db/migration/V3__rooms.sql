@@ -1,4 +1,4 @@
--- Rooms: where participants wait until a session takes them (issue 3, DESIGN.md §5).
+-- Rooms: where participants wait until a session takes them (docs/architecture.md, "Data").
 
 CREATE TABLE room (
     name        text PRIMARY KEY CHECK (name ~ '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$'),

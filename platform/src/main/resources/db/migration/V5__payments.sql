@@ -1,4 +1,4 @@
--- The payment ledger (issue 4, DESIGN.md §5, §8): rows first, provider calls second.
+-- The payment ledger (docs/architecture.md, "Walk: a bonus"): rows first, provider calls second.
 
 -- A committed plan. balance_after_cents is read from the provider when the last row is settled.
 CREATE TABLE payment_batch (

@@ -1,4 +1,4 @@
--- Scheduled tasks (issue 5, DESIGN.md §5). db-scheduler runs them: its table, from its repository's
+-- Scheduled tasks (docs/architecture.md, "Data"). db-scheduler runs them: its table, from its repository's
 -- postgresql_tables.sql (not shipped in its jar), decides which node fires each due time, once.
 CREATE TABLE scheduled_tasks (
     task_name             text NOT NULL,

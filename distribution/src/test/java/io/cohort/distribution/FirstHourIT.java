@@ -80,6 +80,7 @@ class FirstHourIT {
                     "the dashboard after choosing the password",
                     d -> d.getCurrentUrl().endsWith("/admin/"));
             AdminHttp http = cohort.http();
+            assertEquals(200, http.get("/static/cohort/favicon.svg").status(), "a favicon");
             assertEquals(302, http.login("admin", PASSWORD).status(), "another client logs in with it");
 
             // The install's plugins and demos load into this home: the MTurk plugin (pointed at the emulator by
@@ -387,5 +388,8 @@ class FirstHourIT {
                         b -> !b.path("batch").path("finished").isNull())
                 .value();
         assertEquals(0, done.path("batch").path("failed").asInt(), done.toString());
+        // The batch page speaks dollars like every other page.
+        String page = http.get(confirmed.redirectPath()).body();
+        assertTrue(page.matches("(?s).*Balance before <span class=\"before\">\\$[0-9]+\\.[0-9]{2}</span>.*"), page);
     }
 }

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -170,10 +169,6 @@ public final class SessionSettings {
     /** A number as a person writes it (10, not 10.0). */
     public static String plain(double d) {
         return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
-    }
-
-    static String lower(SettingType type) {
-        return type.name().toLowerCase(Locale.ROOT);
     }
 
     private static JsonNode parse(String json) {

@@ -88,8 +88,10 @@ public final class Dashboard implements CoreTab, AutoCloseable {
 
     private void show(RouteContext ctx) {
         Map<String, Object> model = new HashMap<>();
-        model.put("sessions", sessions.active());
-        model.put("idle", sessions.idle().size());
+        // One read of the sessions for both lists.
+        List<SessionTable.Row> all = sessions.all();
+        model.put("sessions", SessionTable.active(all));
+        model.put("idle", SessionTable.idle(all).size());
         model.put("rooms", rooms());
         model.put("roomsAvailable", rooms.size() > 0);
         model.put("pages", pages.pluginMenu());

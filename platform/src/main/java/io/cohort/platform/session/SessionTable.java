@@ -75,19 +75,23 @@ public final class SessionTable {
 
     /** The dashboard's sessions: see {@link Row#current}. */
     public List<Row> active() {
-        Instant now = Instant.now();
-        return all().stream().filter(r -> r.current(now)).toList();
+        return active(all());
     }
 
-    /** The sessions that are not current and not archived yet: what "archive the rest" puts away. */
-    public List<Row> idle() {
+    public static List<Row> active(List<Row> all) {
         Instant now = Instant.now();
-        return all().stream().filter(r -> !r.archived() && !r.busy(now)).toList();
+        return all.stream().filter(r -> r.current(now)).toList();
+    }
+
+    /** Of {@code all}, those nobody works in and nobody joined for a day, not archived yet: "archive the rest". */
+    public static List<Row> idle(List<Row> all) {
+        Instant now = Instant.now();
+        return all.stream().filter(r -> !r.archived() && !r.busy(now)).toList();
     }
 
     /** Archives the idle sessions; returns how many. */
     public int archiveIdle() {
-        List<String> ids = idle().stream().map(r -> r.session().id()).toList();
+        List<String> ids = idle(all()).stream().map(r -> r.session().id()).toList();
         return ids.isEmpty() ? 0 : tx.mapper(SessionMapper.class, m -> m.archive(ids));
     }
 
