@@ -95,6 +95,11 @@ final class MTurkLab implements AutoCloseable {
         return cohort.api();
     }
 
+    /** The lab's own AWS SDK client on the emulator, as the requester. */
+    MTurkClient requester() {
+        return requester;
+    }
+
     /** A session of {@code experiment} opened through the API, with no participants yet: workers add themselves. */
     String session(String experiment, String settings) {
         AdminHttp.Response r = cohort.api()

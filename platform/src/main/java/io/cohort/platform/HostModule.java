@@ -13,6 +13,7 @@ import io.cohort.platform.events.PgEvents;
 import io.cohort.platform.osgi.PluginsPage;
 import io.cohort.platform.participant.ParticipantWeb;
 import io.cohort.platform.payment.PaymentsTab;
+import io.cohort.platform.psiturk.PsiturkWeb;
 import io.cohort.platform.room.RoomEntrance;
 import io.cohort.platform.room.RoomsAdmin;
 import io.cohort.platform.schedule.TasksTab;
@@ -81,7 +82,9 @@ final class HostModule extends AbstractModule {
                 RoomsAdmin.class,
                 RoomEntrance.class,
                 PaymentsTab.class,
-                TasksTab.class)) {
+                TasksTab.class,
+                // Last: psiTurk's root routes answer only paths no other part took.
+                PsiturkWeb.class)) {
             tabs.addBinding().to(tab);
         }
     }

@@ -28,7 +28,7 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         version = "Cohort 0.1.0",
         description = "Online behavioural experiments: participants, live admin, crowd recruitment and payment.",
-        subcommands = {Main.Run.class, Main.Dump.class, Main.Restore.class},
+        subcommands = {Main.Run.class, Main.Dump.class, Main.Restore.class, Main.ImportPsiturk.class},
         footerHeading = "%n",
         footer = {
             "Also (handled by bin/cohort itself):",
@@ -56,6 +56,11 @@ public final class Main {
         if (code != 0 || args.length == 0 || !"run".equals(args[0])) {
             System.exit(code);
         }
+    }
+
+    /** Runs one command and returns its exit code; for commands that end (not {@code run}). */
+    public static int run(String... args) {
+        return execute(args);
     }
 
     /** Runs one command and returns its exit code; {@code run} returns once the node is serving. */
@@ -147,6 +152,33 @@ public final class Main {
                 throw new ConfigException(file + ": " + e.getMessage() + " (nothing was changed)", e);
             }
             System.err.println("cohort: restored " + file);
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "import-psiturk",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Copy a psiTurk project (config.txt, templates/, static/) into experiments/ under COHORT_HOME and",
+                "report what was found. A project with problems is not copied; each is named with file and line."
+            })
+    static final class ImportPsiturk implements Callable<Integer> {
+
+        @Parameters(paramLabel = "DIR", description = "The psiTurk project's folder.")
+        Path dir;
+
+        @Option(names = "--name", paramLabel = "NAME", description = "The experiment's name (default: the folder's).")
+        String name;
+
+        @Override
+        public Integer call() throws Exception {
+            try {
+                io.cohort.platform.psiturk.PsiturkImport.run(
+                        dir, config().home().resolve("experiments"), name, System.out);
+            } catch (io.cohort.platform.psiturk.PsiturkImport.Refused e) {
+                throw new ConfigException(e.getMessage());
+            }
             return 0;
         }
     }

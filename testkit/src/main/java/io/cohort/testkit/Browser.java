@@ -84,9 +84,19 @@ public final class Browser implements AutoCloseable {
     /** Waits (up to {@code seconds}) until {@code condition} returns something other than null or false. */
     public <T> T await(int seconds, Function<WebDriver, T> condition) {
         // A live page replaces its rows as updates arrive: an element found a moment ago may be gone; look again.
+        // Chromium reports an element of a page that navigated away meanwhile as an "inspector error", not as stale.
         return new WebDriverWait(driver, Duration.ofSeconds(seconds), Duration.ofMillis(100))
                 .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
-                .until(condition::apply);
+                .until(d -> {
+                    try {
+                        return condition.apply(d);
+                    } catch (org.openqa.selenium.WebDriverException e) {
+                        if (e.getMessage() != null && e.getMessage().contains("does not belong to the document")) {
+                            return null;
+                        }
+                        throw e;
+                    }
+                });
     }
 
     /** Waits until an element matching {@code css} is there and returns it. */

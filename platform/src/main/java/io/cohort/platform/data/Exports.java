@@ -2,6 +2,7 @@ package io.cohort.platform.data;
 
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
+import io.cohort.platform.psiturk.PsiturkExports;
 import io.cohort.platform.web.AuditLog;
 import io.cohort.platform.web.Layout;
 import io.cohort.platform.web.RequestError;
@@ -26,12 +27,14 @@ public final class Exports implements Tab {
     private final DataSource db;
     private final Layout layout;
     private final AuditLog audit;
+    private final PsiturkExports psiturk;
 
     @Inject
-    public Exports(DataSource db, Layout layout, AuditLog audit) {
+    public Exports(DataSource db, Layout layout, AuditLog audit, PsiturkExports psiturk) {
         this.db = db;
         this.layout = layout;
         this.audit = audit;
+        this.psiturk = psiturk;
     }
 
     @Override
@@ -55,6 +58,19 @@ public final class Exports implements Tab {
                     CSV,
                     scope.target(),
                     out -> RecordsCsv.write(db, scope, key, out));
+        });
+        // A psiTurk session's files in psiTurk's own shapes, beside Cohort's.
+        TwinRoutes.download(app, layout, audit, "/sessions/{id}/psiturk/{file}.csv", ctx -> {
+            SessionScope scope = session(ctx);
+            String file = ctx.getParameter("file").toString();
+            if (!PsiturkExports.FILES.contains(file)) {
+                throw RequestError.badParameter("file", file, "trialdata, questiondata or eventdata");
+            }
+            return new TwinRoutes.File(
+                    scope.fileStem() + "-" + file + ".csv",
+                    CSV,
+                    scope.target(),
+                    out -> psiturk.write(ctx.getParameter("id").toString(), file, out));
         });
         TwinRoutes.download(app, layout, audit, "/sessions/{id}/export.csv", ctx -> csv(ctx, session(ctx)));
         TwinRoutes.download(app, layout, audit, "/sessions/{id}/export.json", ctx -> json(session(ctx)));

@@ -3,6 +3,7 @@ package io.cohort.platform.data;
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
 import io.cohort.api.session.ParticipantStatus;
+import io.cohort.platform.psiturk.PsiturkStatus;
 import io.cohort.platform.web.ContributedPages;
 import io.cohort.platform.web.CoreTab;
 import io.cohort.platform.web.Layout;
@@ -53,7 +54,8 @@ public final class ParticipantTable implements CoreTab {
             String bonus,
             int page,
             Instant created,
-            Instant updated) {}
+            Instant updated,
+            String psiturkStatus) {}
 
     public record Group(String condition, long count) {}
 
@@ -86,7 +88,10 @@ public final class ParticipantTable implements CoreTab {
             Cursor.all(
                     db,
                     "SELECT p.id, p.session_id, p.name, p.worker_id, p.mode, p.condition, p.code_version,"
-                            + " p.status, p.bonus_cents, p.page_index, p.created_at, p.updated_at FROM cohort.participant p"
+                            + " p.status, p.bonus_cents, p.page_index, p.created_at, p.updated_at,"
+                            // psiTurk's projects: the status psiTurk would show beside Cohort's (psiturk package)
+                            + " EXISTS (SELECT 1 FROM cohort.psiturk_participant x WHERE x.participant_id = p.id)"
+                            + " AS psiturk FROM cohort.participant p"
                             + where + q.orderBy() + " LIMIT ? OFFSET ?",
                     pageArgs,
                     rs -> rows.add(new Row(
@@ -101,7 +106,13 @@ public final class ParticipantTable implements CoreTab {
                             Cells.money(rs.getLong("bonus_cents")),
                             rs.getInt("page_index"),
                             Cells.instant(rs, "created_at"),
-                            Cells.instant(rs, "updated_at"))));
+                            Cells.instant(rs, "updated_at"),
+                            rs.getBoolean("psiturk")
+                                    ? PsiturkStatus.of(
+                                                    ParticipantStatus.valueOf(rs.getString("status")),
+                                                    rs.getInt("page_index"))
+                                            .name()
+                                    : null)));
         }
         Map<String, Object> model = new LinkedHashMap<>();
         model.put("total", total[0]);

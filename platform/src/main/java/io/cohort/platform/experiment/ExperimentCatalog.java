@@ -7,6 +7,7 @@ import io.cohort.api.experiment.ExperimentHooks;
 import io.cohort.api.experiment.Experiments;
 import io.cohort.platform.Config;
 import io.cohort.platform.osgi.Whiteboard;
+import io.cohort.platform.psiturk.PsiturkProject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -157,6 +158,19 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
                 .map(known -> known.origin().entry(path));
     }
 
+    /** The psiTurk project {@code experiment} is, if it is one. */
+    public Optional<PsiturkProject> psiturk(String experiment) {
+        return Optional.ofNullable(current().get(experiment)).map(Known::psiturk);
+    }
+
+    /** The psiTurk experiments, by name. */
+    public List<PsiturkProject> psiturkProjects() {
+        return current().values().stream()
+                .map(Known::psiturk)
+                .filter(java.util.Objects::nonNull)
+                .toList();
+    }
+
     /** The {@link ExperimentHooks} registered with {@code cohort.experiment=<experiment>}, if any. */
     public Optional<ExperimentHooks> hooks(String experiment) {
         return contributions.values().stream()
@@ -207,7 +221,8 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
         URL entry(String path);
     }
 
-    private record Known(Experiment experiment, Origin origin) {}
+    /** @param psiturk the psiTurk project the experiment is, or null for an experiment.yaml one */
+    private record Known(Experiment experiment, Origin origin, PsiturkProject psiturk) {}
 
     /**
      * One folder as last read; {@code experiment} is the version served: null when the file has problems and had no
@@ -219,7 +234,8 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
             FileTime folderTime,
             Experiment experiment,
             Origin origin,
-            List<String> problems) {}
+            List<String> problems,
+            PsiturkProject psiturk) {}
 
     /** One {@link ExperimentHooks} service and the experiment its bundle ships (null if none or unusable). */
     private record Contribution(
@@ -264,7 +280,7 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
         synchronized (folders) {
             folders.forEach((name, e) -> {
                 if (e.experiment() != null) {
-                    known.put(name, new Known(e.experiment(), e.origin()));
+                    known.put(name, new Known(e.experiment(), e.origin(), e.psiturk()));
                 }
             });
         }
@@ -273,7 +289,7 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
                 .filter(c -> c.experiment() != null)
                 .sorted(Comparator.comparing(Contribution::reference))
                 .forEach(c -> {
-                    Known previous = known.put(c.name(), new Known(c.experiment(), c.origin()));
+                    Known previous = known.put(c.name(), new Known(c.experiment(), c.origin(), null));
                     if (previous != null) {
                         logShadow(c, previous);
                     }
@@ -322,6 +338,9 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
     /** The folder as it is now: {@code cached} when unchanged; null when it has no experiment.yaml. */
     private FolderEntry folderEntry(String name, Path dir, FolderEntry cached) throws IOException {
         Path yaml = dir.resolve(FILE);
+        if (!Files.exists(yaml) && Files.isRegularFile(dir.resolve(PsiturkProject.CONFIG))) {
+            return psiturkEntry(name, dir, cached);
+        }
         BasicFileAttributes file;
         FileTime folderTime;
         try {
@@ -331,44 +350,113 @@ public final class ExperimentCatalog implements Experiments, AutoCloseable {
         } catch (NoSuchFileException e) {
             return null;
         }
+        if (file.size() > MAX_BYTES) {
+            return changed(name, dir, cached, file.lastModifiedTime(), file.size(), folderTime, label(yaml), o -> {
+                throw new Unusable(List.of(tooBig(label(yaml), file.size())));
+            });
+        }
+        return changed(name, dir, cached, file.lastModifiedTime(), file.size(), folderTime, label(yaml), origin -> {
+            try {
+                return new Read(
+                        ExperimentYaml.read(
+                                Files.readAllBytes(yaml), label(yaml), name, path -> origin.entry(path) != null),
+                        null);
+            } catch (ExperimentYaml.InvalidExperiment e) {
+                throw new Unusable(e.problems());
+            }
+        });
+    }
+
+    /** What a folder's definition gives: its experiment, and the psiTurk project it is, if it is one. */
+    private record Read(Experiment experiment, PsiturkProject psiturk) {}
+
+    /** A definition that cannot be used, with every problem. */
+    private static final class Unusable extends Exception {
+        final List<String> problems;
+
+        Unusable(List<String> problems) {
+            super(String.join("; ", problems));
+            this.problems = problems;
+        }
+    }
+
+    @FunctionalInterface
+    private interface Reading {
+        Read read(Origin origin) throws Unusable, IOException;
+    }
+
+    /**
+     * The folder as it is now: {@code cached} while its definition's time and size and the folder's time are the same,
+     * else read again; null when the files went meanwhile. A definition with problems keeps the last good version
+     * serving.
+     */
+    private FolderEntry changed(
+            String name,
+            Path dir,
+            FolderEntry cached,
+            FileTime time,
+            long size,
+            FileTime folderTime,
+            String source,
+            Reading reading)
+            throws IOException {
         if (cached != null
-                && cached.yamlTime().equals(file.lastModifiedTime())
-                && cached.yamlSize() == file.size()
+                && cached.yamlTime().equals(time)
+                && cached.yamlSize() == size
                 && cached.folderTime().equals(folderTime)) {
             return cached;
         }
-        String source = label(yaml);
         Origin origin = new FolderOrigin(dir);
         List<String> problems;
         if (!ExperimentYaml.NAME.matcher(name).matches()) {
             problems = List.of(
                     source + ": the folder's name '" + name + "' may hold only letters, digits, '.', '_' and '-'");
-        } else if (file.size() > MAX_BYTES) {
-            problems = List.of(tooBig(source, file.size()));
         } else {
             try {
-                Experiment experiment =
-                        ExperimentYaml.read(Files.readAllBytes(yaml), source, name, path -> origin.entry(path) != null);
-                return new FolderEntry(file.lastModifiedTime(), file.size(), folderTime, experiment, origin, List.of());
-            } catch (ExperimentYaml.InvalidExperiment e) {
-                problems = e.problems();
+                Read read = reading.read(origin);
+                return new FolderEntry(time, size, folderTime, read.experiment(), origin, List.of(), read.psiturk());
+            } catch (Unusable e) {
+                problems = e.problems;
             } catch (NoSuchFileException e) {
                 return null;
             }
         }
-        LOG.warn("Experiment file not used: {}", String.join("; ", problems));
+        LOG.warn("Experiment not used: {}", String.join("; ", problems));
         if (cached != null && cached.experiment() != null) {
             List<String> kept = new ArrayList<>(problems);
             kept.add(source + ": the last good version of '" + name + "' keeps serving until this is fixed");
             return new FolderEntry(
-                    file.lastModifiedTime(),
-                    file.size(),
-                    folderTime,
-                    cached.experiment(),
-                    cached.origin(),
-                    List.copyOf(kept));
+                    time, size, folderTime, cached.experiment(), cached.origin(), List.copyOf(kept), cached.psiturk());
         }
-        return new FolderEntry(file.lastModifiedTime(), file.size(), folderTime, null, origin, problems);
+        return new FolderEntry(time, size, folderTime, null, origin, problems, null);
+    }
+
+    /**
+     * A psiTurk project (a config.txt and no experiment.yaml). Its templates are read at once, so any edit under
+     * the folder (the newest file time and the number and size of files) has it read again.
+     */
+    private FolderEntry psiturkEntry(String name, Path dir, FolderEntry cached) throws IOException {
+        FileTime newest = Files.getLastModifiedTime(dir);
+        long files = 0;
+        try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+            for (Path f : all.filter(p -> !p.startsWith(dir.resolve("static"))).toList()) {
+                BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
+                newest = a.lastModifiedTime().compareTo(newest) > 0 ? a.lastModifiedTime() : newest;
+                files += 1 + a.size();
+            }
+        } catch (UncheckedIOException e) {
+            return cached; // a file went while listing: read it on the next look
+        }
+        FileTime folderTime = Files.getLastModifiedTime(dir);
+        return changed(name, dir, cached, newest, files, folderTime, label(dir), origin -> {
+            try {
+                PsiturkProject project = PsiturkProject.read(dir, name, label(dir));
+                project.notes().forEach(n -> LOG.info("psiTurk experiment '{}': {}", name, n));
+                return new Read(project.experiment(), project);
+            } catch (PsiturkProject.Invalid e) {
+                throw new Unusable(e.problems());
+            }
+        });
     }
 
     private static String tooBig(String source, long size) {

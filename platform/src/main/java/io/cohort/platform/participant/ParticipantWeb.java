@@ -10,6 +10,7 @@ import io.cohort.api.experiment.PageKind;
 import io.cohort.api.session.Participant;
 import io.cohort.api.session.Session;
 import io.cohort.platform.experiment.ExperimentCatalog;
+import io.cohort.platform.psiturk.PsiturkWeb;
 import io.cohort.platform.session.FieldStore;
 import io.cohort.platform.session.ParticipantErrors;
 import io.cohort.platform.session.ParticipantMoves;
@@ -55,6 +56,8 @@ public final class ParticipantWeb implements Tab {
     private final ExperimentCatalog catalog;
     private final ParticipantPages pages;
     private final ParticipantErrors errors;
+    /** A psiTurk session's participants go through psiTurk's pages, at the site root. */
+    private final PsiturkWeb psiturk;
     /**
      * The number of each participant's latest page rendering. A browser sends the leaving page's beacon only after
      * the next page has loaded (reload, form submit), so a beacon from an older rendering must not mark a
@@ -72,8 +75,10 @@ public final class ParticipantWeb implements Tab {
             FieldStore data,
             ExperimentCatalog catalog,
             ParticipantPages pages,
-            ParticipantErrors errors) {
+            ParticipantErrors errors,
+            PsiturkWeb psiturk) {
         this.errors = errors;
+        this.psiturk = psiturk;
         this.participants = participants;
         this.sessions = sessions;
         this.moves = moves;
@@ -163,6 +168,17 @@ public final class ParticipantWeb implements Tab {
     private void show(RouteContext ctx) {
         ParticipantMoves.Context found = open(ctx);
         if (found == null) {
+            return;
+        }
+        Optional<String> psiturkEntry;
+        try {
+            psiturkEntry = psiturk.entry(found.participant(), found.session());
+        } catch (IllegalStateException notAtRoot) {
+            unavailable(ctx);
+            return;
+        }
+        if (psiturkEntry.isPresent()) {
+            seeOther(ctx, psiturkEntry.get());
             return;
         }
         try {

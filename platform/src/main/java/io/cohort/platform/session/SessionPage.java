@@ -4,6 +4,8 @@ import com.google.inject.Inject;
 import com.google.inject.Singleton;
 import io.cohort.api.session.Session;
 import io.cohort.platform.db.Transactions;
+import io.cohort.platform.experiment.ExperimentCatalog;
+import io.cohort.platform.psiturk.PsiturkRoot;
 import io.cohort.platform.web.AdminRequest;
 import io.cohort.platform.web.AuditLog;
 import io.cohort.platform.web.Layout;
@@ -26,7 +28,8 @@ import ro.pippo.core.route.RouteContext;
 @Singleton
 public final class SessionPage implements Tab {
 
-    private static final List<String> CONTROLS = List.of("active", "testing", "description", "settings", "new-session");
+    private static final List<String> CONTROLS =
+            List.of("active", "testing", "description", "settings", "new-session", "psiturk-root");
 
     private final SessionStore sessions;
     private final SessionTable table;
@@ -35,6 +38,8 @@ public final class SessionPage implements Tab {
     private final Layout layout;
     private final AuditLog audit;
     private final Transactions tx;
+    private final PsiturkRoot psiturkRoot;
+    private final ExperimentCatalog catalog;
 
     @Inject
     public SessionPage(
@@ -44,7 +49,11 @@ public final class SessionPage implements Tab {
             MonitorTable monitor,
             SessionActions actions,
             Layout layout,
-            AuditLog audit) {
+            AuditLog audit,
+            PsiturkRoot psiturkRoot,
+            ExperimentCatalog catalog) {
+        this.psiturkRoot = psiturkRoot;
+        this.catalog = catalog;
         this.tx = tx;
         this.sessions = sessions;
         this.table = table;
@@ -153,6 +162,22 @@ public final class SessionPage implements Tab {
         model.put("notice", notice);
         model.put("error", error);
         model.put("maxMessage", SessionActions.MAX_MESSAGE);
+        catalog.psiturk(s.experiment()).ifPresent(project -> {
+            Map<String, Object> psiturk = new HashMap<>();
+            psiturk.put(
+                    "atRoot",
+                    psiturkRoot
+                            .served()
+                            .map(r -> r.session().id().equals(s.id()))
+                            .orElse(false));
+            psiturk.put(
+                    "pinned",
+                    psiturkRoot.served().map(PsiturkRoot.Served::pinned).orElse(false));
+            psiturk.put("notes", project.notes());
+            psiturk.put("customRoutes", project.customRoutes());
+            psiturk.put("bonusRule", project.bonus() != null);
+            model.put("psiturk", psiturk);
+        });
         ctx.getResponse().status(status);
         layout.html(ctx, "session.peb", model);
     }
@@ -187,6 +212,7 @@ public final class SessionPage implements Tab {
                     detail.put("value", value);
                 }
                 case "new-session" -> sessions.rerunNewSession(s.id());
+                case "psiturk-root" -> psiturkRoot.pin(s.id(), user);
                 default -> throw new IllegalStateException(control);
             }
         } catch (IllegalArgumentException e) {

@@ -15,7 +15,8 @@ import javax.servlet.http.HttpServletResponse;
  * Content-Security-Policy: scripts only from Cohort's origin (no inline script is left in them) and no framing.
  * Forms may still post elsewhere: a worker's end page posts to MTurk.
  * Experiment pages ({@code /p/...}, {@code /experiments/...}) are the lab's own HTML, often with inline scripts, so
- * they get no CSP, but do get {@code no-referrer}: their URL is the participant's credential.
+ * they get no CSP, but do get {@code no-referrer}: their URL is the participant's credential. So do psiTurk
+ * experiments' pages at the root ({@code /ad}, {@code /exp}, their {@code /static/...}).
  */
 public final class SecurityHeaders implements Filter {
 
@@ -37,7 +38,9 @@ public final class SecurityHeaders implements Filter {
         String path = ((HttpServletRequest) req).getRequestURI();
         HttpServletResponse response = (HttpServletResponse) res;
         response.setHeader("X-Content-Type-Options", "nosniff");
-        boolean experiment = path.startsWith("/p/") || path.startsWith("/experiments/");
+        boolean experiment = path.startsWith("/p/")
+                || path.startsWith("/experiments/")
+                || io.cohort.platform.psiturk.PsiturkWeb.servesPage(path);
         if (experiment) {
             response.setHeader("Referrer-Policy", "no-referrer");
         } else {

@@ -1,8 +1,11 @@
 package io.cohort.plugin.mturk.internal;
 
+import io.cohort.api.experiment.Experiment;
+import io.cohort.api.experiment.Experiments;
 import io.cohort.api.session.Participant;
 import io.cohort.api.session.ParticipantStatus;
 import io.cohort.api.session.Participants;
+import io.cohort.api.session.Sessions;
 import io.cohort.api.storage.PluginDatabase;
 import io.cohort.api.web.PageRequest;
 import io.cohort.api.web.PublicRoute;
@@ -40,11 +43,19 @@ public final class MTurkStart implements PublicRoute {
 
     private final PluginDatabase database;
     private final Participants participants;
+    private final Sessions sessions;
+    private final Experiments experiments;
 
     @Activate
-    public MTurkStart(@Reference PluginDatabase database, @Reference Participants participants) {
+    public MTurkStart(
+            @Reference PluginDatabase database,
+            @Reference Participants participants,
+            @Reference Sessions sessions,
+            @Reference Experiments experiments) {
         this.database = database;
         this.participants = participants;
+        this.sessions = sessions;
+        this.experiments = experiments;
     }
 
     @Override
@@ -74,6 +85,14 @@ public final class MTurkStart implements PublicRoute {
         }
         String assignmentId = one(parameters, "assignmentId");
         if (PREVIEW.equals(assignmentId)) {
+            // An experiment with its own ad (a psiTurk project's ad.html) shows it, with MTurk's parameters.
+            Optional<String> own = sessions.find(hit.sessionId())
+                    .flatMap(s -> experiments.find(s.experiment()))
+                    .map(Experiment::adPath);
+            if (own.isPresent()) {
+                return Reply.redirect(own.get() + "?hitId=" + hitId + "&assignmentId=" + PREVIEW + "&mode="
+                        + (hit.mode() == io.cohort.api.crowd.CrowdMode.LIVE ? "live" : "sandbox"));
+            }
             Map<String, Object> model = new LinkedHashMap<>();
             model.put("hit", hit);
             model.put("reward", MTurkProvider.money(hit.rewardCents()));
