@@ -296,6 +296,15 @@ class PsiturkTest {
         for (Map.Entry<String, Integer> e : counts.entrySet()) {
             assertTrue(e.getValue() >= 9 && e.getValue() <= 11, counts.toString());
         }
+        // psiTurk's balance counts everyone of the code version and mode who started lately or finished, this test's
+        // sixty and any debug participant before them: no pair is ahead of another by more than one.
+        List<Integer> all = column("SELECT count(*) FROM cohort.participant WHERE experiment = 'colours'"
+                        + " AND mode IS NULL AND condition IS NOT NULL GROUP BY condition")
+                .stream()
+                .map(Integer::valueOf)
+                .toList();
+        assertEquals(6, all.size(), all.toString());
+        assertTrue(java.util.Collections.max(all) - java.util.Collections.min(all) <= 1, all.toString());
     }
 
     @Test
