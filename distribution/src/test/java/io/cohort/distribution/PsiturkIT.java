@@ -35,6 +35,17 @@ class PsiturkIT {
             Players.copyTree(PROJECT, lab.builder.home().resolve("experiments/colours"));
             lab.start();
             String session = lab.session("colours", "{}");
+            // The session page links to the MTurk plugin's form, filled in from config.txt.
+            AdminHttp admin = lab.cohort.admin();
+            java.util.regex.Matcher link = java.util.regex.Pattern.compile("id=\"psiturk-post-hit\" href=\"([^\"]+)\"")
+                    .matcher(admin.get("/admin/sessions/" + session).body());
+            assertTrue(link.find(), "a link to post the HIT");
+            String form = admin.get(link.group(1).replace("&amp;", "&")).body();
+            assertTrue(form.contains("name=\"title\" required maxlength=\"128\" value=\"Colour judgements\""), form);
+            assertTrue(
+                    form.contains("name=\"minApprovalRate\" type=\"number\" min=\"0\" max=\"100\" value=\"95\""), form);
+            assertTrue(form.contains("name=\"countries\" value=\"US\""), form);
+            assertTrue(form.contains("name=\"durationMinutes\" type=\"number\" min=\"1\" required value=\"60\""), form);
             String hit = lab.postHit(session, "1.00", 1);
             String worker = "APSITURKWORKER1";
             try (Browser w = Browser.start()) {

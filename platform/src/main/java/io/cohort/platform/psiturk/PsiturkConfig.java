@@ -243,6 +243,36 @@ public record PsiturkConfig(Map<String, Value> values, List<String> notes) {
         return Double.parseDouble(get("lifetime"));
     }
 
+    /**
+     * The HIT this project asks for, as the query of the MTurk plugin's "Post a HIT" form ({@code /admin/mturk}
+     * fills its fields from its query): title, description, keywords, reward, duration (psiTurk's hours, the form's
+     * minutes), lifetime, approval rate, approved HITs, countries ({@code us_only}, or {@code locale}), repeats.
+     */
+    public String hitQuery(String folder, String sessionId) {
+        Map<String, String> q = new LinkedHashMap<>();
+        q.put("sessionId", sessionId);
+        q.put("title", title(folder));
+        q.put("description", get("description"));
+        String keywords = get("amt_keywords").isEmpty() ? get("keywords") : get("amt_keywords");
+        q.put("keywords", keywords);
+        q.put("reward", get("reward"));
+        q.put("durationMinutes", Long.toString(Math.max(1, Math.round(durationHours() * 60))));
+        q.put("lifetimeHours", Long.toString(Math.max(1, Math.round(lifetimeHours()))));
+        q.put("minApprovalRate", Integer.toString(approvalRate()));
+        q.put("minApproved", get("number_hits_approved"));
+        String locale = get("locale");
+        q.put("countries", !locale.isBlank() ? locale : usOnly() ? "US" : "");
+        if (allowRepeats()) {
+            q.put("allowRepeats", "true");
+        }
+        StringBuilder query = new StringBuilder();
+        q.forEach((k, v) -> query.append(query.isEmpty() ? "" : "&")
+                .append(k)
+                .append('=')
+                .append(java.net.URLEncoder.encode(v == null ? "" : v, java.nio.charset.StandardCharsets.UTF_8)));
+        return query.toString();
+    }
+
     private void check(String source, List<String> problems) {
         whole(source, "num_conds", 1, 1000, problems);
         whole(source, "num_counters", 1, 1000, problems);

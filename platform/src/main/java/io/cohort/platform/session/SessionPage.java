@@ -176,6 +176,10 @@ public final class SessionPage implements Tab {
             psiturk.put("notes", project.notes());
             psiturk.put("customRoutes", project.customRoutes());
             psiturk.put("bonusRule", project.bonus() != null);
+            // With the MTurk plugin installed, its "Post a HIT" form filled in from config.txt.
+            if (layout.menu().stream().anyMatch(m -> m.path().equals("/admin/mturk"))) {
+                psiturk.put("postHit", "/admin/mturk?" + project.config().hitQuery(project.name(), s.id()));
+            }
             model.put("psiturk", psiturk);
         });
         ctx.getResponse().status(status);

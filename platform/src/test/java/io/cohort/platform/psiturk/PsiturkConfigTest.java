@@ -66,6 +66,25 @@ class PsiturkConfigTest {
     }
 
     @Test
+    void theHitSettingsFillTheMturkForm() throws Exception {
+        PsiturkConfig c = PsiturkConfig.read("""
+                [HIT Configuration]
+                title = Colours & shapes
+                amt_keywords = Perception, Psychology
+                duration = 0.5
+                approve_requirement = 98
+                us_only = false
+                locale = US, CA
+                allow_repeats = true
+                """, SOURCE);
+        assertEquals(
+                "sessionId=s1&title=Colours+%26+shapes&description=&keywords=Perception%2C+Psychology&reward=1.00"
+                        + "&durationMinutes=30&lifetimeHours=24&minApprovalRate=98&minApproved=0&countries=US%2C+CA"
+                        + "&allowRepeats=true",
+                c.hitQuery("x", "s1"));
+    }
+
+    @Test
     void everyProblemIsNamedWithFileLineAndKey() {
         PsiturkConfig.Invalid e = assertThrows(PsiturkConfig.Invalid.class, () -> PsiturkConfig.read("""
                 num_conds = 2
