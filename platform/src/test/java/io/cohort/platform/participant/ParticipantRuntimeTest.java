@@ -591,9 +591,16 @@ class ParticipantRuntimeTest {
     static WebSocket socket(String path, LinkedBlockingQueue<String> received) throws Exception {
         return HTTP.newWebSocketBuilder()
                 .buildAsync(URI.create(host.url().replace("http", "ws") + path), new WebSocket.Listener() {
+                    // The JDK may hand one message over in parts: a message is whole at its last part.
+                    private final StringBuilder parts = new StringBuilder();
+
                     @Override
                     public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-                        received.add(data.toString());
+                        parts.append(data);
+                        if (last) {
+                            received.add(parts.toString());
+                            parts.setLength(0);
+                        }
                         w.request(1);
                         return null;
                     }
