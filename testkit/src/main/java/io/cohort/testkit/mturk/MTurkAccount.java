@@ -736,7 +736,8 @@ final class MTurkAccount {
         q.value = value;
         q.granted = clock.millis();
         qualifications.computeIfAbsent(t.id, id -> new LinkedHashMap<>()).put(workerId, q);
-        if (in.path("SendNotification").asBoolean(false)) {
+        // The API reference: "this is true by default".
+        if (in.path("SendNotification").asBoolean(true)) {
             notifications.add(new MTurkEmulator.Notification(
                     workerId, "You have been granted the qualification " + t.name, t.description));
         }

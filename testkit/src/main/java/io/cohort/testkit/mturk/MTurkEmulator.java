@@ -309,6 +309,19 @@ public final class MTurkEmulator implements AutoCloseable {
         threads.shutdownNow();
     }
 
+    /** Told of every request served and its answer (a test checks the answers against the service model). */
+    @FunctionalInterface
+    public interface Listener {
+        void answered(String operation, ObjectNode request, ObjectNode answer);
+    }
+
+    private final java.util.List<Listener> answered = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    public MTurkEmulator onAnswer(Listener listener) {
+        answered.add(listener);
+        return this;
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         requests.incrementAndGet();
         try (exchange;
@@ -325,8 +338,11 @@ public final class MTurkEmulator implements AutoCloseable {
                         bug instanceof MTurkError known ? known : MTurkError.serviceFault("Emulator failure: " + bug);
                 status = e.status;
                 out = JSON.createObjectNode().put("__type", e.type);
-                // The real service spells it "message" for throttling and "Message" elsewhere.
-                out.put(e.type.equals("ThrottlingException") ? "message" : "Message", e.getMessage());
+                // The real service spells it "message" for throttling and validation, "Message" elsewhere.
+                boolean lower = e.type.equals("ThrottlingException")
+                        || e.type.equals("ValidationException")
+                        || e.type.equals("SerializationException");
+                out.put(lower ? "message" : "Message", e.getMessage());
                 if (e.turkErrorCode != null) out.put("TurkErrorCode", e.turkErrorCode);
             }
             byte[] answer = JSON.writeValueAsBytes(out);
@@ -374,7 +390,9 @@ public final class MTurkEmulator implements AutoCloseable {
         }
         if (!(in instanceof ObjectNode object))
             throw MTurkError.request("AWS.BadRequest", "The request body is not a JSON object.");
+        ServiceModel.get().checkRequest(name, object);
         ObjectNode out = operation.apply(object);
+        answered.forEach(listener -> listener.answered(name, object, out));
         if (fault == Fault.COMMIT_THEN_FAIL) throw MTurkError.serviceFault("Service is temporarily unavailable.");
         return out;
     }

@@ -19,6 +19,16 @@ final class MTurkError extends RuntimeException {
         return new MTurkError(400, "RequestError", full, message + " (" + System.currentTimeMillis() + ")");
     }
 
+    /** A value outside its pattern, length or range in the service model (HTTP 400, not retried). */
+    static MTurkError validation(String message) {
+        return new MTurkError(400, "ValidationException", null, message);
+    }
+
+    /** A member of the wrong JSON type: the service cannot read the request (HTTP 400, not retried). */
+    static MTurkError serialization(String message) {
+        return new MTurkError(400, "SerializationException", null, message);
+    }
+
     static MTurkError serviceFault(String message) {
         return new MTurkError(500, "ServiceFault", null, message + " (" + System.currentTimeMillis() + ")");
     }

@@ -23,9 +23,14 @@ abstract class EmulatorThroughSdk {
     MTurkClient mturk;
     MTurkClient noRetry;
 
+    /** What was wrong with any answer, against the service model: every emulator test checks every answer. */
+    final java.util.List<String> offModel = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     @BeforeEach
     void start() throws Exception {
-        emulator = MTurkEmulator.start();
+        emulator = MTurkEmulator.start()
+                .onAnswer((operation, request, answer) ->
+                        offModel.addAll(ServiceModel.get().responseProblems(operation, answer)));
         mturk = client(false);
         noRetry = client(true);
     }
@@ -35,6 +40,7 @@ abstract class EmulatorThroughSdk {
         mturk.close();
         noRetry.close();
         emulator.close();
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of(), offModel, "answers off the service model");
     }
 
     MTurkClient client(boolean withoutRetries) {

@@ -54,9 +54,10 @@ class MTurkEmulatorTest extends EmulatorThroughSdk {
 
     @Test
     void createHitRefusesBadInputAndChangesNothing() {
-        RequestErrorException money = assertThrows(RequestErrorException.class, () -> createHit("1.005", 1));
-        assertTrue(money.getMessage().contains("Reward '1.005'"), money.getMessage());
-        assertEquals("AWS.ParameterOutOfRange", money.turkErrorCode());
+        // Outside the model's pattern: the service's ValidationException, before anything is done.
+        MTurkException money = assertThrows(MTurkException.class, () -> createHit("1.005", 1));
+        assertEquals("ValidationException", money.awsErrorDetails().errorCode());
+        assertTrue(money.getMessage().contains("Value '1.005' at 'reward'"), money.getMessage());
 
         RequestErrorException qualification = assertThrows(
                 RequestErrorException.class,
@@ -194,9 +195,9 @@ class MTurkEmulatorTest extends EmulatorThroughSdk {
                 .toList();
         assertEquals(created.subList(1, 25), after);
 
-        RequestErrorException tooMany =
-                assertThrows(RequestErrorException.class, () -> mturk.listHITs(r -> r.maxResults(101)));
-        assertTrue(tooMany.getMessage().contains("MaxResults"), tooMany.getMessage());
+        MTurkException tooMany = assertThrows(MTurkException.class, () -> mturk.listHITs(r -> r.maxResults(101)));
+        assertEquals("ValidationException", tooMany.awsErrorDetails().errorCode());
+        assertTrue(tooMany.getMessage().contains("at 'maxResults'"), tooMany.getMessage());
     }
 
     @Test
@@ -429,14 +430,15 @@ class MTurkEmulatorTest extends EmulatorThroughSdk {
                         .reason("x")
                         .uniqueRequestToken("ledger-row-2")));
         assertTrue(wrongWorker.getMessage().contains("AOTHERWORKER"), wrongWorker.getMessage());
-        RequestErrorException malformed = assertThrows(
-                RequestErrorException.class,
+        MTurkException malformed = assertThrows(
+                MTurkException.class,
                 () -> mturk.sendBonus(r -> r.workerId("ABONUSWORKER")
                         .assignmentId(assignment)
                         .bonusAmount("1.234")
                         .reason("x")
                         .uniqueRequestToken("ledger-row-3")));
-        assertTrue(malformed.getMessage().contains("BonusAmount '1.234'"), malformed.getMessage());
+        assertEquals("ValidationException", malformed.awsErrorDetails().errorCode());
+        assertTrue(malformed.getMessage().contains("Value '1.234' at 'bonusAmount'"), malformed.getMessage());
         emulator.balance("0.50");
         RequestErrorException poor = assertThrows(
                 RequestErrorException.class,

@@ -17,6 +17,7 @@ import software.amazon.awssdk.services.mturk.model.Comparator;
 import software.amazon.awssdk.services.mturk.model.HIT;
 import software.amazon.awssdk.services.mturk.model.HITStatus;
 import software.amazon.awssdk.services.mturk.model.Locale;
+import software.amazon.awssdk.services.mturk.model.MTurkException;
 import software.amazon.awssdk.services.mturk.model.NotifyWorkersFailureCode;
 import software.amazon.awssdk.services.mturk.model.NotifyWorkersFailureStatus;
 import software.amazon.awssdk.services.mturk.model.Qualification;
@@ -114,9 +115,10 @@ class QualificationsAndWorkersTest extends EmulatorThroughSdk {
         assertFalse(
                 createType("Pilot 2026").qualificationTypeId().equals(pilot.qualificationTypeId()),
                 "the name is free again");
-        RequestErrorException badId = assertThrows(
-                RequestErrorException.class, () -> mturk.getQualificationType(r -> r.qualificationTypeId("lower")));
-        assertTrue(badId.getMessage().contains("QualificationTypeId 'lower'"), badId.getMessage());
+        MTurkException badId = assertThrows(
+                MTurkException.class, () -> mturk.getQualificationType(r -> r.qualificationTypeId("lower")));
+        assertEquals("ValidationException", badId.awsErrorDetails().errorCode());
+        assertTrue(badId.getMessage().contains("Value 'lower' at 'qualificationTypeId'"), badId.getMessage());
     }
 
     @Test
@@ -135,8 +137,9 @@ class QualificationsAndWorkersTest extends EmulatorThroughSdk {
                 mturk.getQualificationScore(r -> r.qualificationTypeId(type).workerId("ADEFAULT"))
                         .qualification()
                         .integerValue());
+        // SendNotification is true by default (the API reference): both are told.
         assertEquals(
-                List.of("AHIGH"),
+                List.of("AHIGH", "ADEFAULT"),
                 emulator.notifications().stream()
                         .map(MTurkEmulator.Notification::workerId)
                         .toList());
@@ -172,11 +175,12 @@ class QualificationsAndWorkersTest extends EmulatorThroughSdk {
                 () -> mturk.getQualificationScore(
                         r -> r.qualificationTypeId(type).workerId("ASTRANGER")));
         assertEquals("AWS.MechanicalTurk.QualificationDoesNotExist", none.turkErrorCode());
-        RequestErrorException badWorker = assertThrows(
-                RequestErrorException.class,
+        MTurkException badWorker = assertThrows(
+                MTurkException.class,
                 () -> mturk.associateQualificationWithWorker(
                         r -> r.qualificationTypeId(type).workerId("BWORKER")));
-        assertTrue(badWorker.getMessage().contains("WorkerId 'BWORKER'"), badWorker.getMessage());
+        assertEquals("ValidationException", badWorker.awsErrorDetails().errorCode());
+        assertTrue(badWorker.getMessage().contains("Value 'BWORKER' at 'workerId'"), badWorker.getMessage());
         RequestErrorException unknownType = assertThrows(
                 RequestErrorException.class,
                 () -> mturk.associateQualificationWithWorker(
@@ -372,9 +376,10 @@ class QualificationsAndWorkersTest extends EmulatorThroughSdk {
         RequestErrorException assignable = assertThrows(
                 RequestErrorException.class, () -> mturk.updateHITReviewStatus(r -> r.hitId(open.hitId())));
         assertTrue(assignable.getMessage().contains("currently in the state 'Assignable'"), assignable.getMessage());
-        RequestErrorException badPage =
-                assertThrows(RequestErrorException.class, () -> mturk.listReviewableHITs(r -> r.maxResults(0)));
-        assertTrue(badPage.getMessage().contains("MaxResults"), badPage.getMessage());
+        MTurkException badPage =
+                assertThrows(MTurkException.class, () -> mturk.listReviewableHITs(r -> r.maxResults(0)));
+        assertEquals("ValidationException", badPage.awsErrorDetails().errorCode());
+        assertTrue(badPage.getMessage().contains("at 'maxResults'"), badPage.getMessage());
     }
 
     @Test
