@@ -83,8 +83,9 @@ final class MTurkLab implements AutoCloseable {
     /** Starts (or starts again, same home, port and database) and waits until the MTurk provider is running. */
     MTurkLab start() {
         cohort = builder.start();
+        // Generous: with other ITs running beside it, the plugin has been seen to take over 30 s to start.
         Eventually.within(
-                Duration.ofSeconds(30),
+                Duration.ofSeconds(90),
                 "the MTurk plugin shows its mode in the admin banner",
                 () -> cohort.admin().get("/admin/").body(),
                 page -> page.contains("mturk: SANDBOX"));
