@@ -22,6 +22,7 @@ import io.cohort.platform.session.SessionPage;
 import io.cohort.platform.session.SessionsTab;
 import io.cohort.platform.status.StatusPage;
 import io.cohort.platform.web.ActionsTab;
+import io.cohort.platform.web.ApiDescription;
 import io.cohort.platform.web.Tab;
 import java.time.Clock;
 import javax.sql.DataSource;
@@ -83,6 +84,7 @@ final class HostModule extends AbstractModule {
                 RoomEntrance.class,
                 PaymentsTab.class,
                 TasksTab.class,
+                ApiDescription.class,
                 // Last: psiTurk's root routes answer only paths no other part took.
                 PsiturkWeb.class)) {
             tabs.addBinding().to(tab);
