@@ -2,6 +2,7 @@ package io.cohort.distribution;
 
 import static io.cohort.distribution.Players.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -46,21 +47,49 @@ class PsiturkIT {
                     form.contains("name=\"minApprovalRate\" type=\"number\" min=\"0\" max=\"100\" value=\"95\""), form);
             assertTrue(form.contains("name=\"countries\" value=\"US\""), form);
             assertTrue(form.contains("name=\"durationMinutes\" type=\"number\" min=\"1\" required value=\"60\""), form);
-            String hit = lab.postHit(session, "1.00", 1);
+            // The MTurk page's twin in the API: its model, and its "Post a HIT" action.
+            AdminHttp api = lab.api();
+            JsonNode mturkPage = MTurkLab.read(api.get("/api/mturk"));
+            assertEquals("10000.00", mturkPage.path("page").path("balance").asText(), mturkPage.toString());
+            JsonNode posted = MTurkLab.read(api.postForm("/api/mturk/post", MTurkLab.hitForm(session, "1.00", 1)));
+            assertEquals("/admin/mturk", posted.path("redirect").asText(), posted.toString());
+            assertTrue(posted.path("page").path("flash").path("ok").asBoolean(), posted.toString());
+            String hit = lab.requester()
+                    .listHITs(b -> b.maxResults(10))
+                    .hiTs()
+                    .get(0)
+                    .hitId();
+            assertTrue(
+                    posted.path("page").path("flash").path("message").asText().contains(hit), posted.toString());
+            // A refused action answers with the page's error, and posts nothing.
+            JsonNode refused = MTurkLab.read(api.postForm("/api/mturk/post", java.util.Map.of("sessionId", session)));
+            assertFalse(refused.path("page").path("flash").path("ok").asBoolean(true), refused.toString());
+            assertEquals(
+                    1, lab.requester().listHITs(b -> b.maxResults(10)).hiTs().size());
+            // The Campaigns and Dump pages have theirs too.
+            assertTrue(MTurkLab.read(api.get("/api/campaigns")).has("page"));
+            byte[] dump = api.getBytes("/api/dump");
+            assertEquals(0x1f, dump[0] & 0xff, "a gzip'd dump");
+            assertEquals(0x8b, dump[1] & 0xff, "a gzip'd dump");
             String worker = "APSITURKWORKER1";
             try (Browser w = Browser.start()) {
                 WebDriver d = w.driver();
                 w.open(lab.emulator.workerSite().toString());
                 w.find("input[name=workerId]").sendKeys(worker);
                 w.find("form[action='/worker/signin'] button").click();
+                String accept = "form[action='/worker/hits/" + hit + "/accept'] button";
+                // Signed in (the HIT list shows) before anything else is opened.
+                until(
+                        w,
+                        "the HIT on the worker site",
+                        x -> !x.findElements(By.cssSelector(accept)).isEmpty());
                 // The preview is the project's ad.html, in its "not accepted yet" part.
                 w.open(lab.emulator.workerSite().resolve("/worker/hits/" + hit).toString());
                 assertEquals("Call for participants", w.awaitElement("#preview").getText());
                 w.open(lab.emulator.workerSite().toString());
-                String accept = "form[action='/worker/hits/" + hit + "/accept'] button";
                 until(
                         w,
-                        "the HIT on the worker site",
+                        "the HIT list again",
                         x -> !x.findElements(By.cssSelector(accept)).isEmpty());
                 w.find(accept).click();
                 w.awaitElement("#accepted");
@@ -101,7 +130,6 @@ class PsiturkIT {
             assertEquals("SUBMITTED", participant.path("status").asText(), participant.toString());
             // Three correct trials (red: yes, blue: no, red: yes) at 10 cents each, by the project's bonus rule.
             assertEquals("0.30", participant.path("bonus").asText(), participant.toString());
-            AdminHttp api = lab.api();
             List<CSVRecord> trials = CSVFormat.DEFAULT
                     .parse(new StringReader(api.get("/api/sessions/" + session + "/psiturk/trialdata.csv")
                             .body()))

@@ -243,6 +243,19 @@ public final class AdminHttp {
         return builder;
     }
 
+    /** A GET whose answer is a file (a dump, an archive): its bytes, whatever the status. */
+    public byte[] getBytes(String path) {
+        try {
+            return client.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofByteArray())
+                    .body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private Response send(HttpRequest.Builder builder) {
         HttpResponse<String> answer;
         try {

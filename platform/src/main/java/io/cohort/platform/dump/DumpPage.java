@@ -41,6 +41,8 @@ public final class DumpPage implements CoreTab {
     public void routes(Application app) {
         app.GET("/admin/dump", ctx -> layout.html(ctx, "dump.peb", Map.of()));
         app.GET("/admin/dump/download", Tab.handler(this::download));
+        // The page's twin: the same file for scripts (a nightly backup with the API token).
+        app.GET("/api/dump", Tab.handler(this::download));
     }
 
     private void download(RouteContext ctx) throws Exception {

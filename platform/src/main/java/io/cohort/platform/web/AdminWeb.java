@@ -122,6 +122,7 @@ public final class AdminWeb extends Application {
             Layout.json(ctx, 200, Map.of("routes", routes, "adminPages", pages.paths()));
         });
         ANY("/admin/{rest: .+}", Tab.handler(this::contributed));
+        ANY("/api/{rest: .+}", Tab.handler(this::contributedApi));
         addWebSocket("/ws/{path: .+}", sockets);
         // Last, and only on paths the host never serves: Pippo runs every route that matches until one answers.
         ANY(
@@ -133,17 +134,41 @@ public final class AdminWeb extends Application {
 
     /** A page a plugin contributes, found live by path. */
     private void contributed(RouteContext ctx) throws Exception {
+        serveContributed(ctx, false);
+    }
+
+    /**
+     * A plugin's page as JSON, at the same path under {@code /api}: GET answers {@code {"page": model}} (what its
+     * template would show); POST runs the page's action and answers {@code {"redirect": path, "page": model}}, the
+     * model of the page the browser would be sent to (a notice or an error left there), so every plugin page has its
+     * twin in the API with no code of its own.
+     */
+    private void contributedApi(RouteContext ctx) throws Exception {
+        serveContributed(ctx, true);
+    }
+
+    private void serveContributed(RouteContext ctx, boolean api) throws Exception {
         if (ctx.getResponse().isCommitted()) {
             return;
         }
-        String path = ctx.getRequest().getPath().substring("/admin".length());
+        String prefix = api ? "/api" : "/admin";
+        String path = ctx.getRequest().getPath().substring(prefix.length());
         Optional<ContributedPages.Match> match = pages.match(path);
         if (match.isEmpty() || match.get().page() instanceof CoreTab) { // a core tab's own routes did not answer
-            layout.message(
-                    ctx,
-                    404,
-                    "Not found",
-                    "There is no page at " + ctx.getRequest().getPath() + ".");
+            if (api) {
+                Layout.json(
+                        ctx,
+                        404,
+                        Map.of(
+                                "error",
+                                "There is no route at " + ctx.getRequest().getPath() + "."));
+            } else {
+                layout.message(
+                        ctx,
+                        404,
+                        "Not found",
+                        "There is no page at " + ctx.getRequest().getPath() + ".");
+            }
             return;
         }
         AdminRequest admin = ctx.getLocal(AdminRequest.LOCAL);
@@ -176,7 +201,15 @@ public final class AdminWeb extends Application {
         } else {
             view = m.page().handle(new PageRequest(method, m.subPath(), params, admin.user()));
         }
-        if (view.redirectTo() != null) {
+        if (api) {
+            Map<String, Object> answer = new LinkedHashMap<>();
+            if (view.redirectTo() != null) {
+                answer.put("redirect", view.redirectTo());
+                view = redirectedTo(view.redirectTo(), admin.user());
+            }
+            answer.put("page", view == null || view.model() == null ? Map.of() : view.model());
+            Layout.json(ctx, 200, answer);
+        } else if (view.redirectTo() != null) {
             ctx.redirect(Security.safeNext(view.redirectTo()));
         } else {
             layout.html(
@@ -185,6 +218,32 @@ public final class AdminWeb extends Application {
                     view.template(),
                     view.model() == null ? new HashMap<>() : view.model());
         }
+    }
+
+    /** The view a redirect after an action leads to, when it is a plugin's page; null otherwise. */
+    private View redirectedTo(String to, String user) throws Exception {
+        if (!to.startsWith("/admin/")) {
+            return null;
+        }
+        java.net.URI uri = java.net.URI.create(to);
+        Optional<ContributedPages.Match> next = pages.match(uri.getPath().substring("/admin".length()));
+        if (next.isEmpty() || next.get().page() instanceof CoreTab) {
+            return null;
+        }
+        Map<String, List<String>> query = new LinkedHashMap<>();
+        if (uri.getRawQuery() != null) {
+            for (String pair : uri.getRawQuery().split("&")) {
+                String[] kv = pair.split("=", 2);
+                query.computeIfAbsent(
+                                java.net.URLDecoder.decode(kv[0], java.nio.charset.StandardCharsets.UTF_8),
+                                k -> new ArrayList<>())
+                        .add(
+                                kv.length < 2
+                                        ? ""
+                                        : java.net.URLDecoder.decode(kv[1], java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        return next.get().page().handle(new PageRequest("GET", next.get().subPath(), query, user));
     }
 
     /**
