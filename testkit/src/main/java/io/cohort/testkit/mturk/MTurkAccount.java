@@ -1005,6 +1005,113 @@ final class MTurkAccount {
         return out;
     }
 
+    // ---- the rest of the API ---------------------------------------------------------------------------------------
+
+    /** Notification settings per HIT type (UpdateNotificationSettings); the emulator sends none. */
+    private final Map<String, ObjectNode> notificationSettings = new HashMap<>();
+
+    /** The HITs (not disposed) whose requirements name the qualification type. */
+    synchronized ObjectNode listHITsForQualificationType(JsonNode in) {
+        settle();
+        String typeId = requireId(in, "QualificationTypeId");
+        qualificationType(typeId);
+        List<Hit> requiring = hits.values().stream()
+                .filter(h -> !h.disposed && h.qualifications != null)
+                .filter(h -> {
+                    for (JsonNode r : h.qualifications) {
+                        if (typeId.equals(r.path("QualificationTypeId").asText())) return true;
+                    }
+                    return false;
+                })
+                .toList();
+        return page(in, requiring, "HITs", this::hitJson);
+    }
+
+    /**
+     * The HIT takes the new type's title, description, keywords, requirements, duration and approval delay. A type
+     * with another reward is refused: the emulator keeps a HIT's reserve as it was made.
+     */
+    synchronized ObjectNode updateHITTypeOfHIT(JsonNode in) {
+        settle();
+        Hit h = hit(requireId(in, "HITId"));
+        String typeId = requireId(in, "HITTypeId");
+        ObjectNode type = hitTypes.get(typeId);
+        if (type == null) {
+            throw MTurkError.request("HITTypeDoesNotExist", "HITType " + typeId + " does not exist.");
+        }
+        if (h.disposed) throw wrongHitState(h, "Assignable, Unassignable, Reviewable, Reviewing");
+        if (parseMoney(type.get("Reward").asText(), "Reward") != h.rewardCents) {
+            throw MTurkError.request(
+                    "AWS.ParameterOutOfRange",
+                    "HITType " + typeId + " has another reward than HIT " + h.id
+                            + "; the emulator does not change a HIT's reward.");
+        }
+        h.typeId = typeId;
+        h.title = type.get("Title").asText();
+        h.description = type.get("Description").asText();
+        h.keywords = type.hasNonNull("Keywords") ? type.get("Keywords").asText() : null;
+        h.qualifications = type.get("QualificationRequirements");
+        h.assignmentDuration = type.get("AssignmentDurationInSeconds").asLong();
+        h.autoApprovalDelay = type.get("AutoApprovalDelayInSeconds").asLong();
+        return JSON.createObjectNode();
+    }
+
+    /** The emulator runs no review policies: a HIT's results are empty. */
+    synchronized ObjectNode listReviewPolicyResultsForHIT(JsonNode in) {
+        Hit h = hit(requireId(in, "HITId"));
+        return JSON.createObjectNode().put("HITId", h.id);
+    }
+
+    /** Checks the notification as the service would before sending a test event; the emulator sends nothing. */
+    synchronized ObjectNode sendTestEventNotification(JsonNode in) {
+        JsonNode n = in.path("Notification");
+        if (!n.isObject()) throw missing("Notification");
+        for (String field : List.of("Destination", "Transport", "Version", "EventTypes")) {
+            if (!n.hasNonNull(field)) throw missing("Notification." + field);
+        }
+        required(in, "TestEventType");
+        return JSON.createObjectNode();
+    }
+
+    synchronized ObjectNode updateNotificationSettings(JsonNode in) {
+        String typeId = requireId(in, "HITTypeId");
+        if (!hitTypes.containsKey(typeId)) {
+            throw MTurkError.request("HITTypeDoesNotExist", "HITType " + typeId + " does not exist.");
+        }
+        ObjectNode settings = notificationSettings.computeIfAbsent(typeId, t -> JSON.createObjectNode());
+        if (in.has("Notification")) settings.set("Notification", in.get("Notification"));
+        if (in.has("Active")) settings.put("Active", in.get("Active").asBoolean());
+        return JSON.createObjectNode();
+    }
+
+    /** Answers on the emulator are free text (externalSubmit's fields): no assignment has a file upload answer. */
+    synchronized ObjectNode getFileUploadURL(JsonNode in) {
+        Assignment a = assignment(requireId(in, "AssignmentId"));
+        String question = required(in, "QuestionIdentifier");
+        throw MTurkError.request(
+                "AWS.ParameterOutOfRange",
+                "Assignment " + a.id + " has no file upload answer for question " + question + ".");
+    }
+
+    /** Workers cannot request qualifications on the emulator's worker site: there are none to list. */
+    synchronized ObjectNode listQualificationRequests(JsonNode in) {
+        if (in.hasNonNull("QualificationTypeId")) qualificationType(requireId(in, "QualificationTypeId"));
+        return page(in, List.<Object>of(), "QualificationRequests", x -> JSON.createObjectNode());
+    }
+
+    synchronized ObjectNode acceptQualificationRequest(JsonNode in) {
+        throw noQualificationRequest(required(in, "QualificationRequestId"));
+    }
+
+    synchronized ObjectNode rejectQualificationRequest(JsonNode in) {
+        throw noQualificationRequest(required(in, "QualificationRequestId"));
+    }
+
+    private static MTurkError noQualificationRequest(String id) {
+        return MTurkError.request(
+                "QualificationRequestDoesNotExist", "QualificationRequest " + id + " does not exist.");
+    }
+
     // ---- validation ------------------------------------------------------------------------------------------------
 
     private Hit hit(String id) {

@@ -45,6 +45,15 @@ public final class MTurkEmulator implements AutoCloseable {
     private final MTurkAccount account = new MTurkAccount(clock, 1_000_000);
     private final Map<String, Function<ObjectNode, ObjectNode>> operations = Map.ofEntries(
             Map.entry("GetAccountBalance", account::getAccountBalance),
+            Map.entry("ListHITsForQualificationType", account::listHITsForQualificationType),
+            Map.entry("UpdateHITTypeOfHIT", account::updateHITTypeOfHIT),
+            Map.entry("ListReviewPolicyResultsForHIT", account::listReviewPolicyResultsForHIT),
+            Map.entry("SendTestEventNotification", account::sendTestEventNotification),
+            Map.entry("UpdateNotificationSettings", account::updateNotificationSettings),
+            Map.entry("GetFileUploadURL", account::getFileUploadURL),
+            Map.entry("ListQualificationRequests", account::listQualificationRequests),
+            Map.entry("AcceptQualificationRequest", account::acceptQualificationRequest),
+            Map.entry("RejectQualificationRequest", account::rejectQualificationRequest),
             Map.entry("CreateHITType", account::createHITType),
             Map.entry("CreateHIT", account::createHIT),
             Map.entry("CreateHITWithHITType", account::createHITWithHITType),
