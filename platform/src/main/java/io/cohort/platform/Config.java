@@ -7,6 +7,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -39,6 +40,7 @@ public record Config(Path install, Path home, Map<String, String> values) {
             Map.entry("api.token", ""),
             Map.entry("deploy.poll.ms", "500"),
             Map.entry("scheduler.enabled", "true"),
+            Map.entry("admin.enabled", "true"),
             Map.entry("plugins.shipped", "true"),
             Map.entry("room.joins.per.minute", "30"));
 
@@ -101,9 +103,11 @@ public record Config(Path install, Path home, Map<String, String> values) {
         integer("deploy.poll.ms", 50, 600_000);
         integer("room.joins.per.minute", 1, 1_000_000);
         integer("login.lifetime.hours", 1, 24 * 365);
-        String scheduler = get("scheduler.enabled");
-        if (!scheduler.equals("true") && !scheduler.equals("false")) {
-            throw new ConfigException("scheduler.enabled: '" + scheduler + "' is not true or false");
+        for (String flag : List.of("scheduler.enabled", "admin.enabled")) {
+            String value = get(flag);
+            if (!value.equals("true") && !value.equals("false")) {
+                throw new ConfigException(flag + ": '" + value + "' is not true or false");
+            }
         }
         String publicUrl = get("http.public.url");
         if (!publicUrl.isEmpty() && !publicUrl.matches("(?i)https?://[^/?#\\s]+/?")) {
@@ -180,11 +184,19 @@ public record Config(Path install, Path home, Map<String, String> values) {
     public Map<String, String> adminAccounts() {
         Map<String, String> accounts = new TreeMap<>();
         values.forEach((k, v) -> {
-            if (k.startsWith("admin.") && !v.isEmpty()) {
+            // admin.enabled is the switch of the admin pages, not an account named "enabled".
+            if (k.startsWith("admin.") && !k.equals(ADMIN_ENABLED) && !v.isEmpty()) {
                 accounts.put(k.substring("admin.".length()), v);
             }
         });
         return accounts;
+    }
+
+    static final String ADMIN_ENABLED = "admin.enabled";
+
+    /** False on a participant-only node: no admin pages, admin API or logins here (answered 404). */
+    public boolean adminEnabled() {
+        return Boolean.parseBoolean(get(ADMIN_ENABLED));
     }
 
     public Path deployDir() {

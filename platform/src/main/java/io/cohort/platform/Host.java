@@ -85,7 +85,7 @@ public final class Host implements AutoCloseable {
 
     /** The admin interface must not be open to other machines with no password (an auto-login link would be). */
     static void refuseOpenWithoutAccounts(Config config) {
-        if (config.adminAccounts().isEmpty() && !isLoopback(config.host())) {
+        if (config.adminEnabled() && config.adminAccounts().isEmpty() && !isLoopback(config.host())) {
             throw new ConfigException("http.host: " + config.host() + " is reachable from other machines and no admin"
                     + " account is configured: set COHORT_ADMIN_PASSWORD or admin.<name> in " + Config.FILE);
         }
@@ -197,7 +197,7 @@ public final class Host implements AutoCloseable {
     /** A one-time auto-login link, when no admin account is configured; null otherwise. */
     public String autoLoginUrl() {
         Security security = injector.getInstance(Security.class);
-        if (!security.noAccounts()) {
+        if (!security.adminEnabled() || !security.noAccounts()) {
             return null;
         }
         return url() + "login/auto?token=" + security.newAutoLoginToken();

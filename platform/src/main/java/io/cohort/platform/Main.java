@@ -245,6 +245,10 @@ public final class Main {
             System.out.printf(
                     "Cohort is running at %s (started in %d ms, home %s)%n",
                     host.url(), (System.nanoTime() - started) / 1_000_000, config.home());
+            if (!config.adminEnabled()) {
+                System.out.println("Participants only: the admin pages and the admin API are off on this node"
+                        + " (admin.enabled=false).");
+            }
             String autoLogin = host.autoLoginUrl();
             if (autoLogin != null) {
                 System.out.println("No admin password is set yet: choose the admin password at: " + autoLogin);

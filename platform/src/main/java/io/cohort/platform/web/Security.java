@@ -7,6 +7,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -38,6 +39,8 @@ public final class Security {
     private final boolean secureCookies;
 
     private final Set<String> autoLoginTokens = ConcurrentHashMap.newKeySet();
+    /** False on a participant-only node (admin.enabled=false). */
+    private boolean adminEnabled = true;
 
     @Inject
     public Security(
@@ -58,6 +61,7 @@ public final class Security {
                 config.get("api.token"),
                 clients,
                 publicUrl);
+        this.adminEnabled = config.adminEnabled();
     }
 
     public Security(
@@ -84,6 +88,11 @@ public final class Security {
         return accounts.none();
     }
 
+    /** Whether this node serves the admin (admin.enabled). */
+    public boolean adminEnabled() {
+        return adminEnabled;
+    }
+
     /** A link that lets the first admin choose the password once; offered at start-up when no account exists. */
     public String newAutoLoginToken() {
         String token = AdminSessions.token();
@@ -92,6 +101,19 @@ public final class Security {
     }
 
     void routes(Application app) {
+        if (!adminEnabled) {
+            // A participant-only node (admin.enabled=false): the admin runs on a node only the lab can reach.
+            for (String path : List.of("/admin.*", "/api/.*", "/login.*", "/logout")) {
+                app.ANY(
+                        path,
+                        ctx -> ctx.getResponse()
+                                .status(404)
+                                .header("Cache-Control", "no-store")
+                                .text()
+                                .send("Not found: the admin is not served by this node."));
+            }
+            return;
+        }
         app.ANY("/admin.*", Tab.handler(this::guardAdmin));
         app.ANY("/api/.*", Tab.handler(this::guardApi));
         app.GET("/login", Tab.handler(this::loginForm));

@@ -48,6 +48,9 @@ public final class Sockets implements WebSocketHandler, AutoCloseable {
     private final Participants participants;
     private final SocketEndpoint participantPage;
     private final PublicUrl publicUrl;
+    /** False on a participant-only node: admin sockets are refused like an unknown login. */
+    private boolean adminEnabled = true;
+
     private static final Pattern PARTICIPANT_PAGE = Pattern.compile("p/([^/]+)/([^/]+)/?");
 
     private record Open(ServiceReference<SocketEndpoint> reference, SocketEndpoint endpoint, Socket socket) {}
@@ -59,8 +62,10 @@ public final class Sockets implements WebSocketHandler, AutoCloseable {
             AdminSessions sessions,
             ParticipantStore participants,
             ParticipantSockets participantPage,
-            PublicUrl publicUrl) {
+            PublicUrl publicUrl,
+            io.cohort.platform.Config config) {
         this(context, sessions, (Participants) participants, (SocketEndpoint) participantPage, publicUrl);
+        this.adminEnabled = config.adminEnabled();
     }
 
     public Sockets(
@@ -184,7 +189,7 @@ public final class Sockets implements WebSocketHandler, AutoCloseable {
     }
 
     private Optional<String> adminUser(WebSocketConnection connection) {
-        if (!(connection instanceof JettyWebSocketConnection jetty)) {
+        if (!adminEnabled || !(connection instanceof JettyWebSocketConnection jetty)) {
             return Optional.empty();
         }
         List<HttpCookie> cookies = jetty.getSession().getUpgradeRequest().getCookies();
