@@ -6,8 +6,13 @@ import com.google.inject.Singleton;
 import io.cohort.api.event.Event;
 import io.cohort.api.event.EventListener;
 import io.cohort.api.web.SocketEndpoint;
+import io.cohort.platform.db.Transactions;
 import io.cohort.platform.session.LiveFeed;
 import io.cohort.platform.session.ParticipantMoves;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,18 +23,26 @@ import org.slf4j.LoggerFactory;
  * The socket every open participant page holds ({@code /ws/p/{session}/{token}}; the host checks the token and
  * names the participant as the socket's principal). Open and close are the participant's online status; the
  * {@value LiveFeed#COMMAND} events (from any node) for a participant go, as they are, to their sockets on this node.
+ * Commands are kept in the database until the page acknowledges one ({@code {"ack": id}}); a page that connects
+ * (after a reconnect, or on another node) gets those it has not acknowledged, from the last {@value #KEPT_HOURS}
+ * hours. The page ignores one it already has (the event and the reconnect may both bring it).
  */
 @Singleton
 public final class ParticipantSockets implements SocketEndpoint, EventListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(ParticipantSockets.class);
 
+    /** A command older than this is not delivered any more: the page it was meant for is long gone. */
+    static final int KEPT_HOURS = 24;
+
     private final ParticipantMoves moves;
+    private final Transactions tx;
     private final Map<String, Set<Socket>> byParticipant = new ConcurrentHashMap<>();
 
     @Inject
-    public ParticipantSockets(ParticipantMoves moves) {
+    public ParticipantSockets(ParticipantMoves moves, Transactions tx) {
         this.moves = moves;
+        this.tx = tx;
     }
 
     @Override
@@ -40,11 +53,56 @@ public final class ParticipantSockets implements SocketEndpoint, EventListener {
             return sockets;
         });
         online(socket.principal(), true);
+        // What was sent while no socket of theirs was open (or on a node that left), oldest first.
+        try {
+            pending(socket.principal()).forEach(socket::send);
+        } catch (RuntimeException e) {
+            LOG.warn("participant {}: cannot read pending commands: {}", socket.principal(), e.getMessage());
+        }
     }
 
+    private List<String> pending(String participantId) {
+        return tx.run(c -> {
+            List<String> payloads = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, payload::text FROM cohort.participant_command"
+                    + " WHERE participant_id = ? AND delivered_at IS NULL"
+                    + " AND created_at > now() - make_interval(hours => ?) ORDER BY id")) {
+                ps.setString(1, participantId);
+                ps.setInt(2, KEPT_HOURS);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        com.fasterxml.jackson.databind.node.ObjectNode payload =
+                                (com.fasterxml.jackson.databind.node.ObjectNode)
+                                        ParticipantPages.JSON.readTree(rs.getString(2));
+                        payloads.add(payload.put("id", rs.getLong(1)).toString());
+                    }
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            return payloads;
+        });
+    }
+
+    /** The page's only message: {@code {"ack": id}}, a command it has; it is not sent again. */
     @Override
     public void onMessage(Socket socket, String message) {
-        // The page only listens; it talks through the JSON calls.
+        try {
+            JsonNode ack = ParticipantPages.JSON.readTree(message).path("ack");
+            if (!ack.canConvertToLong()) {
+                return;
+            }
+            tx.run(c -> {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE cohort.participant_command"
+                        + " SET delivered_at = now() WHERE id = ? AND participant_id = ? AND delivered_at IS NULL")) {
+                    ps.setLong(1, ack.asLong());
+                    ps.setString(2, socket.principal());
+                    return ps.executeUpdate();
+                }
+            });
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | RuntimeException e) {
+            LOG.debug("participant {}: unreadable socket message: {}", socket.principal(), e.getMessage());
+        }
     }
 
     @Override

@@ -7,6 +7,8 @@ import io.cohort.api.event.Events;
 import io.cohort.platform.db.Transactions;
 import io.cohort.platform.events.PgEvents;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -113,9 +115,23 @@ public final class LiveFeed implements AutoCloseable {
 
     /** @param extra e.g. {@code text} of a message, {@code url} of a redirect */
     public void command(String participantId, String type, Map<String, String> extra) {
-        Map<String, String> body = new LinkedHashMap<>(extra);
+        Map<String, Object> body = new LinkedHashMap<>(extra);
         body.put("participant", participantId);
         body.put("type", type);
+        // Kept until the page acknowledges it (ParticipantSockets): one with no open socket anywhere gets it on
+        // connecting. The row and the event share the caller's transaction.
+        long id = tx.run(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO cohort.participant_command"
+                    + " (participant_id, payload) VALUES (?, ?::jsonb) RETURNING id")) {
+                ps.setString(1, participantId);
+                ps.setString(2, json(body));
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+        body.put("id", id);
         publish(new Object(), COMMAND, body);
     }
 

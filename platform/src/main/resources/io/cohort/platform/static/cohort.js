@@ -90,6 +90,18 @@
     }
   }
 
+  /** Whether this browser tab already carried out command {@code id} (remembered across its reloads). */
+  function seen(id) {
+    var done = [];
+    try { done = JSON.parse(sessionStorage.getItem("cohort.commands") || "[]"); } catch (e) { done = []; }
+    if (done.indexOf(id) >= 0) {
+      return true;
+    }
+    done.push(id);
+    try { sessionStorage.setItem("cohort.commands", JSON.stringify(done.slice(-100))); } catch (e) { /* private mode */ }
+    return false;
+  }
+
   var socket = null;
   var retry = 1000;
   function connect() {
@@ -100,11 +112,21 @@
     socket = new WebSocket(scheme + location.host + config.socket);
     socket.onopen = function () { retry = 1000; };
     socket.onmessage = function (event) {
+      var command;
       try {
-        onCommand(JSON.parse(event.data));
+        command = JSON.parse(event.data);
       } catch (e) {
-        // not a command
+        return; // not a command
       }
+      // Commands are kept for the page until it says it has one; the event and a reconnect may both bring it.
+      if (command && command.id !== undefined) {
+        try { socket.send(JSON.stringify({ack: command.id})); } catch (e) { /* sent again on the next connect */ }
+        if (seen(command.id)) {
+          return;
+        }
+      }
+      // A moment for the acknowledgement to leave before a reload or redirect closes the socket.
+      setTimeout(function () { onCommand(command); }, 50);
     };
     socket.onclose = function () {
       if (!leaving) {

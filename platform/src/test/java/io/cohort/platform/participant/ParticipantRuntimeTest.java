@@ -523,6 +523,56 @@ class ParticipantRuntimeTest {
     }
 
     @Test
+    void aCommandSentWhileNoPageIsOpenArrivesWhenThePageConnectsUntilItIsAcknowledged() throws Exception {
+        Participant p = newSession("survey", 1).get(0);
+        get(url(p));
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setURL(db);
+        LiveFeed live = LiveFeed.over(service(Events.class), new Transactions(ds));
+        // No socket of theirs is open on any node: the command is kept.
+        live.command(p.id(), "message", Map.of("text", "Are you still there?"));
+        String path = "ws/p/" + p.sessionId() + "/" + p.token();
+
+        LinkedBlockingQueue<String> first = new LinkedBlockingQueue<>();
+        WebSocket ws = socket(path, first);
+        String message = first.poll(5, TimeUnit.SECONDS);
+        assertTrue(message != null && message.contains("Are you still there?"), String.valueOf(message));
+        long id = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(message)
+                .get("id")
+                .asLong();
+        ws.abort();
+
+        // Not acknowledged: the next connection (after a reconnect, or on another node) brings it again.
+        LinkedBlockingQueue<String> second = new LinkedBlockingQueue<>();
+        WebSocket again = socket(path, second);
+        String repeated = second.poll(5, TimeUnit.SECONDS);
+        assertTrue(repeated != null && repeated.contains("\"id\":" + id), String.valueOf(repeated));
+        again.sendText("{\"ack\": " + id + "}", true).get(5, TimeUnit.SECONDS);
+        eventually(() -> delivered(id), "the acknowledgement is recorded");
+        again.abort();
+
+        // Once acknowledged it is not sent again.
+        LinkedBlockingQueue<String> third = new LinkedBlockingQueue<>();
+        WebSocket last = socket(path, third);
+        assertEquals(null, third.poll(1, TimeUnit.SECONDS));
+        last.abort();
+    }
+
+    static boolean delivered(long commandId) {
+        try (Connection c = DriverManager.getConnection(db);
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT delivered_at IS NOT NULL FROM cohort.participant_command WHERE id = ?")) {
+            ps.setLong(1, commandId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     void theOpenPageSocketIsOnlineAndReceivesCommands() throws Exception {
         Participant p = newSession("survey", 1).get(0);
         get(url(p));
