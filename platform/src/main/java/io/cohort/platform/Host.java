@@ -30,6 +30,7 @@ import io.cohort.platform.schedule.TaskScheduler;
 import io.cohort.platform.session.FieldStore;
 import io.cohort.platform.session.LiveFeed;
 import io.cohort.platform.session.Monitor;
+import io.cohort.platform.session.NodePresence;
 import io.cohort.platform.session.ParticipantStore;
 import io.cohort.platform.session.SessionStore;
 import io.cohort.platform.storage.PluginDatabases;
@@ -118,6 +119,7 @@ public final class Host implements AutoCloseable {
                     ParticipantSockets.class,
                     new Hashtable<>(Map.of(EventListener.TOPIC, LiveFeed.COMMAND)));
             injector.getInstance(WaitTimeouts.class);
+            injector.getInstance(NodePresence.class);
             lifecycle.register(
                     systemContext,
                     new String[] {SocketEndpoint.class.getName(), EventListener.class.getName()},

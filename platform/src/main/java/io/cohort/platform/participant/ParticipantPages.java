@@ -143,6 +143,9 @@ public final class ParticipantPages implements AutoCloseable {
         config.put("pageName", ((Map<?, ?>) model.get("page")).get("name"));
         config.put("kind", ((Map<?, ?>) model.get("page")).get("kind"));
         config.put("load", load);
+        // The participant's row as this page shows it (database time): a reload or advance sent with the change
+        // that led here is not for this page; the socket's hello says so.
+        config.put("since", p.updatedAt() == null ? null : p.updatedAt().toString());
         config.put("fields", fields);
         config.put("settings", model.get("settings"));
         model.put("config", scriptJson(config));

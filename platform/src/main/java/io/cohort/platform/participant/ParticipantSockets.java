@@ -8,6 +8,7 @@ import io.cohort.api.event.EventListener;
 import io.cohort.api.web.SocketEndpoint;
 import io.cohort.platform.db.Transactions;
 import io.cohort.platform.session.LiveFeed;
+import io.cohort.platform.session.NodePresence;
 import io.cohort.platform.session.ParticipantMoves;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -24,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * names the participant as the socket's principal). Open and close are the participant's online status; the
  * {@value LiveFeed#COMMAND} events (from any node) for a participant go, as they are, to their sockets on this node.
  * Commands are kept in the database until the page acknowledges one ({@code {"ack": id}}); a page that connects
- * (after a reconnect, or on another node) gets those it has not acknowledged, from the last {@value #KEPT_HOURS}
- * hours. The page ignores one it already has (the event and the reconnect may both bring it).
+ * (after a reconnect, or on another node) and says hello gets those it has not acknowledged, from the last
+ * {@value #KEPT_HOURS} hours. The page ignores one it already has (the event and the reconnect may both bring it).
  */
 @Singleton
 public final class ParticipantSockets implements SocketEndpoint, EventListener {
@@ -39,10 +40,13 @@ public final class ParticipantSockets implements SocketEndpoint, EventListener {
     private final Transactions tx;
     private final Map<String, Set<Socket>> byParticipant = new ConcurrentHashMap<>();
 
+    private final NodePresence presence;
+
     @Inject
-    public ParticipantSockets(ParticipantMoves moves, Transactions tx) {
+    public ParticipantSockets(ParticipantMoves moves, Transactions tx, NodePresence presence) {
         this.moves = moves;
         this.tx = tx;
+        this.presence = presence;
     }
 
     @Override
@@ -52,23 +56,30 @@ public final class ParticipantSockets implements SocketEndpoint, EventListener {
             sockets.add(socket);
             return sockets;
         });
-        online(socket.principal(), true);
-        // What was sent while no socket of theirs was open (or on a node that left), oldest first.
         try {
-            pending(socket.principal()).forEach(socket::send);
+            presence.opened("participant", socket.principal());
         } catch (RuntimeException e) {
-            LOG.warn("participant {}: cannot read pending commands: {}", socket.principal(), e.getMessage());
+            LOG.warn("participant {}: cannot record the socket's node: {}", socket.principal(), e.getMessage());
         }
+        online(socket.principal(), true);
     }
 
-    private List<String> pending(String participantId) {
+    /**
+     * What was sent while no socket of theirs was open (or on a node that left), oldest first. A reload or advance
+     * from before {@code since} (the participant's row as the page shows it) is left out: the page is newer.
+     */
+    private List<String> pending(String participantId, String since) {
         return tx.run(c -> {
             List<String> payloads = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT id, payload::text FROM cohort.participant_command"
                     + " WHERE participant_id = ? AND delivered_at IS NULL"
-                    + " AND created_at > now() - make_interval(hours => ?) ORDER BY id")) {
+                    + " AND created_at > now() - make_interval(hours => ?)"
+                    + " AND (payload->>'type' NOT IN ('reload', 'advance') OR ?::timestamptz IS NULL"
+                    + "      OR created_at > ?::timestamptz) ORDER BY id")) {
                 ps.setString(1, participantId);
                 ps.setInt(2, KEPT_HOURS);
+                ps.setString(3, since);
+                ps.setString(4, since);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         com.fasterxml.jackson.databind.node.ObjectNode payload =
@@ -84,11 +95,23 @@ public final class ParticipantSockets implements SocketEndpoint, EventListener {
         });
     }
 
-    /** The page's only message: {@code {"ack": id}}, a command it has; it is not sent again. */
+    /**
+     * The page's messages: {@code {"hello": since}} when its socket opens (the commands it has not had are sent),
+     * and {@code {"ack": id}}, a command it has (it is not sent again).
+     */
     @Override
     public void onMessage(Socket socket, String message) {
         try {
-            JsonNode ack = ParticipantPages.JSON.readTree(message).path("ack");
+            JsonNode m = ParticipantPages.JSON.readTree(message);
+            if (m.has("hello")) {
+                String since = m.get("hello").isTextual() ? m.get("hello").asText() : null;
+                if (since != null) {
+                    java.time.Instant.parse(since); // a time, or the message is refused below
+                }
+                pending(socket.principal(), since).forEach(socket::send);
+                return;
+            }
+            JsonNode ack = m.path("ack");
             if (!ack.canConvertToLong()) {
                 return;
             }
@@ -101,7 +124,7 @@ public final class ParticipantSockets implements SocketEndpoint, EventListener {
                 }
             });
         } catch (com.fasterxml.jackson.core.JsonProcessingException | RuntimeException e) {
-            LOG.debug("participant {}: unreadable socket message: {}", socket.principal(), e.getMessage());
+            LOG.debug("participant {}: socket message not used: {}", socket.principal(), e.getMessage());
         }
     }
 
@@ -113,8 +136,15 @@ public final class ParticipantSockets implements SocketEndpoint, EventListener {
                     return open.isEmpty() ? null : open;
                 })
                 == null;
-        // Another tab of the same participant still open on this node: still online.
-        if (last) {
+        boolean elsewhere;
+        try {
+            elsewhere = presence.closed("participant", pid);
+        } catch (RuntimeException e) {
+            LOG.warn("participant {}: cannot record the socket's close: {}", pid, e.getMessage());
+            elsewhere = !last;
+        }
+        // Another tab of theirs still open, on this node or another live one: still online.
+        if (last && !elsewhere) {
             online(pid, false);
         }
     }

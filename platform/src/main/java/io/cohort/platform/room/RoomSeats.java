@@ -4,6 +4,7 @@ import com.google.inject.Inject;
 import com.google.inject.Singleton;
 import io.cohort.api.session.Room;
 import io.cohort.platform.db.Transactions;
+import io.cohort.platform.session.NodePresence;
 import io.cohort.platform.session.RandomIds;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -46,10 +47,14 @@ public final class RoomSeats {
     private final Transactions tx;
     private final RoomFeed feed;
 
+    /** Which node holds a waiting page's socket: a dead node's stop counting (NodePresence). */
+    private final NodePresence presence;
+
     @Inject
-    public RoomSeats(Transactions tx, RoomFeed feed) {
+    public RoomSeats(Transactions tx, RoomFeed feed, NodePresence presence) {
         this.tx = tx;
         this.feed = feed;
+        this.presence = presence;
     }
 
     static String participantUrl(String session, String token) {
@@ -216,6 +221,11 @@ public final class RoomSeats {
 
     /** A waiting page's socket opened ({@code +1}) or closed ({@code -1}): the holder is online while one is open. */
     public void socket(String seat, int delta) {
+        if (delta > 0) {
+            presence.opened("seat", seat);
+        } else {
+            presence.closed("seat", seat);
+        }
         tx.run(c -> {
             try (PreparedStatement ps =
                     c.prepareStatement("UPDATE cohort.room_waiting SET sockets = greatest(sockets + ?, 0),"

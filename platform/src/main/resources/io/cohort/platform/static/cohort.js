@@ -110,7 +110,11 @@
     }
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + location.host + config.socket);
-    socket.onopen = function () { retry = 1000; };
+    socket.onopen = function () {
+      retry = 1000;
+      // Asks for the commands kept while no socket was open; "since" leaves out a reload meant for an older page.
+      try { socket.send(JSON.stringify({hello: config.since || null})); } catch (e) { /* closed again */ }
+    };
     socket.onmessage = function (event) {
       var command;
       try {

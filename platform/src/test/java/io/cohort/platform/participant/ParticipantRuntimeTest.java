@@ -535,6 +535,7 @@ class ParticipantRuntimeTest {
 
         LinkedBlockingQueue<String> first = new LinkedBlockingQueue<>();
         WebSocket ws = socket(path, first);
+        ws.sendText("{\"hello\": null}", true).get(5, TimeUnit.SECONDS);
         String message = first.poll(5, TimeUnit.SECONDS);
         assertTrue(message != null && message.contains("Are you still there?"), String.valueOf(message));
         long id = new com.fasterxml.jackson.databind.ObjectMapper()
@@ -546,6 +547,7 @@ class ParticipantRuntimeTest {
         // Not acknowledged: the next connection (after a reconnect, or on another node) brings it again.
         LinkedBlockingQueue<String> second = new LinkedBlockingQueue<>();
         WebSocket again = socket(path, second);
+        again.sendText("{\"hello\": null}", true).get(5, TimeUnit.SECONDS);
         String repeated = second.poll(5, TimeUnit.SECONDS);
         assertTrue(repeated != null && repeated.contains("\"id\":" + id), String.valueOf(repeated));
         again.sendText("{\"ack\": " + id + "}", true).get(5, TimeUnit.SECONDS);
@@ -555,8 +557,22 @@ class ParticipantRuntimeTest {
         // Once acknowledged it is not sent again.
         LinkedBlockingQueue<String> third = new LinkedBlockingQueue<>();
         WebSocket last = socket(path, third);
+        last.sendText("{\"hello\": null}", true).get(5, TimeUnit.SECONDS);
         assertEquals(null, third.poll(1, TimeUnit.SECONDS));
         last.abort();
+
+        // A reload sent with the change that led to the page now open is not for it; one sent after is.
+        live.command(p.id(), "reload", Map.of());
+        String pageSince = reread(p).updatedAt().toString();
+        LinkedBlockingQueue<String> fourth = new LinkedBlockingQueue<>();
+        WebSocket page = socket(path, fourth);
+        page.sendText("{\"hello\": \"" + java.time.Instant.now().plusSeconds(5) + "\"}", true)
+                .get(5, TimeUnit.SECONDS);
+        assertEquals(null, fourth.poll(1, TimeUnit.SECONDS), "a reload older than the page");
+        page.sendText("{\"hello\": \"" + pageSince + "\"}", true).get(5, TimeUnit.SECONDS);
+        String reload = fourth.poll(5, TimeUnit.SECONDS);
+        assertTrue(reload != null && reload.contains("\"type\":\"reload\""), String.valueOf(reload));
+        page.abort();
     }
 
     static boolean delivered(long commandId) {
