@@ -85,10 +85,12 @@ class LoadBalancerIT {
         RunningCohort n1 = RunningCohort.fromSystemProperty()
                 .env("COHORT_DB_URL", database)
                 .env("COHORT_NODE_NAME", "n1")
+                .env("COHORT_SHUTDOWN_DRAIN_SECONDS", "3")
                 .start();
         RunningCohort n2 = RunningCohort.fromSystemProperty()
                 .env("COHORT_DB_URL", database)
                 .env("COHORT_NODE_NAME", "n2")
+                .env("COHORT_SHUTDOWN_DRAIN_SECONDS", "3")
                 .start();
         int port = RunningCohort.freePort();
         Path shipped = Path.of(System.getProperty(RunningCohort.DISTRIBUTION_PROPERTY))
@@ -182,6 +184,22 @@ class LoadBalancerIT {
                     "the page's socket is on the live node now");
             back.abort();
             ws.abort();
+
+            // The live node is stopped (SIGTERM): it drains first, answering /healthz with 503 while still serving.
+            assertEquals(200, get(alive.url().resolve("/"), "healthz"));
+            ProcessHandle.of(alive.pid()).orElseThrow().destroy();
+            try {
+                Eventually.within(
+                        Duration.ofSeconds(2),
+                        "a stopping node says so to the proxy's checks",
+                        () -> get(alive.url().resolve("/"), "healthz"),
+                        status -> status == 503);
+            } catch (AssertionError e) {
+                Thread.sleep(4000);
+                throw new AssertionError(e.getMessage() + "\n" + alive.stderr(), e);
+            }
+            assertEquals(200, get(alive.url().resolve("/"), url.substring(1)), "still serving while draining");
+            Eventually.within(Duration.ofSeconds(30), "the node stops after draining", () -> alive.isAlive(), a -> !a);
         } finally {
             haproxy.destroy();
             haproxy.waitFor(10, TimeUnit.SECONDS);

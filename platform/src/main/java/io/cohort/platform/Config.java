@@ -41,6 +41,7 @@ public record Config(Path install, Path home, Map<String, String> values) {
             Map.entry("deploy.poll.ms", "500"),
             Map.entry("scheduler.enabled", "true"),
             Map.entry("admin.enabled", "true"),
+            Map.entry("shutdown.drain.seconds", "0"),
             Map.entry("plugins.shipped", "true"),
             Map.entry("room.joins.per.minute", "30"));
 
@@ -103,6 +104,7 @@ public record Config(Path install, Path home, Map<String, String> values) {
         integer("deploy.poll.ms", 50, 600_000);
         integer("room.joins.per.minute", 1, 1_000_000);
         integer("login.lifetime.hours", 1, 24 * 365);
+        integer("shutdown.drain.seconds", 0, 300);
         for (String flag : List.of("scheduler.enabled", "admin.enabled")) {
             String value = get(flag);
             if (!value.equals("true") && !value.equals("false")) {
@@ -193,6 +195,11 @@ public record Config(Path install, Path home, Map<String, String> values) {
     }
 
     static final String ADMIN_ENABLED = "admin.enabled";
+
+    /** How long a stopping node answers /healthz with 503 before it stops serving: a balancer moves traffic away. */
+    public java.time.Duration drain() {
+        return java.time.Duration.ofSeconds(Integer.parseInt(get("shutdown.drain.seconds")));
+    }
 
     /** False on a participant-only node: no admin pages, admin API or logins here (answered 404). */
     public boolean adminEnabled() {

@@ -46,7 +46,6 @@ import java.util.Hashtable;
 import java.util.Map;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
-import ro.pippo.core.Pippo;
 
 /**
  * The Cohort host inside an OSGi framework: the database, the core services in the registry, the web server.
@@ -143,12 +142,13 @@ public final class Host implements AutoCloseable {
                     lifecycle.register(systemContext, AdminPage.class, core, CoreTab.properties(core));
                 }
             }
-            Pippo pippo = new Pippo(web);
+            // The server without Pippo's launcher, whose own shutdown hook would stop it at once on SIGTERM, beside
+            // ours that drains first (shutdown.drain.seconds).
             WebServer server = new WebServer(injector.getInstance(PublicUrl.class));
-            pippo.setServer(server);
+            server.init(web);
             server.getSettings().host(config.host()).port(config.port());
-            pippo.start();
-            lifecycle.started(pippo::stop);
+            server.start();
+            lifecycle.started(server::stop);
             injector.getInstance(Readiness.class).ready();
             return new Host(config, database, injector, lifecycle, server.getPort());
         } catch (RuntimeException e) {
@@ -203,6 +203,23 @@ public final class Host implements AutoCloseable {
             return null;
         }
         return url() + "login/auto?token=" + security.newAutoLoginToken();
+    }
+
+    /**
+     * Before a stop (SIGTERM): answers /healthz with 503 for {@code period}, still serving, so a load balancer's
+     * checks take this node out before its sockets close and its requests stop.
+     */
+    public void drain(java.time.Duration period) {
+        if (period.isZero()) {
+            return;
+        }
+        injector.getInstance(Readiness.class).draining();
+        org.slf4j.LoggerFactory.getLogger(Host.class).info("draining for {} s before stopping", period.toSeconds());
+        try {
+            Thread.sleep(period.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Stops the web server first, then every part in the reverse order of its start, the database last. */

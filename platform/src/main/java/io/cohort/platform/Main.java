@@ -237,6 +237,7 @@ public final class Main {
             Runtime.getRuntime()
                     .addShutdownHook(new Thread(
                             () -> {
+                                host.drain(config.drain());
                                 host.close();
                                 EmbeddedFelix.stop(framework);
                             },

@@ -3,7 +3,7 @@ package io.cohort.platform.web;
 import com.google.inject.Singleton;
 import java.util.function.BooleanSupplier;
 
-/** Whether this node has finished starting: {@code /healthz} answers 503 until it has. */
+/** Whether this node has finished starting and is not stopping: {@code /healthz} answers 503 otherwise. */
 @Singleton
 public final class Readiness implements BooleanSupplier {
 
@@ -11,6 +11,11 @@ public final class Readiness implements BooleanSupplier {
 
     public void ready() {
         ready = true;
+    }
+
+    /** Stopping: a load balancer's health check sees 503 and sends new requests elsewhere. */
+    public void draining() {
+        ready = false;
     }
 
     @Override

@@ -32,6 +32,9 @@ public final class WebServer extends JettyServer {
     protected Server createServer() {
         Server server = super.createServer();
         server.setErrorHandler(new ErrorPages.Jetty());
+        // Cohort's own shutdown hook stops the server, after draining (shutdown.drain.seconds): a hook of Jetty's
+        // would stop it at once, beside ours, and a load balancer would see refused connections instead of 503.
+        server.setStopAtShutdown(false);
         return server;
     }
 
