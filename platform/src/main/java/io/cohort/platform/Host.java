@@ -42,16 +42,21 @@ import io.cohort.platform.web.Security;
 import io.cohort.platform.web.Tab;
 import io.cohort.platform.web.WebServer;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.Hashtable;
 import java.util.Map;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Cohort host inside an OSGi framework: the database, the core services in the registry, the web server.
  * {@link Main} runs it in its own Felix; tests run it in the framework Pax Exam starts.
  */
 public final class Host implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Host.class);
 
     private final Config config;
     private final Database database;
@@ -209,12 +214,12 @@ public final class Host implements AutoCloseable {
      * Before a stop (SIGTERM): answers /healthz with 503 for {@code period}, still serving, so a load balancer's
      * checks take this node out before its sockets close and its requests stop.
      */
-    public void drain(java.time.Duration period) {
+    public void drain(Duration period) {
         if (period.isZero()) {
             return;
         }
         injector.getInstance(Readiness.class).draining();
-        org.slf4j.LoggerFactory.getLogger(Host.class).info("draining for {} s before stopping", period.toSeconds());
+        LOG.info("draining for {} s before stopping", period.toSeconds());
         try {
             Thread.sleep(period.toMillis());
         } catch (InterruptedException e) {

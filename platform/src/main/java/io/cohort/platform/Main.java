@@ -58,11 +58,6 @@ public final class Main {
         }
     }
 
-    /** Runs one command and returns its exit code; for commands that end (not {@code run}). */
-    public static int run(String... args) {
-        return execute(args);
-    }
-
     /** Runs one command and returns its exit code; {@code run} returns once the node is serving. */
     static int execute(String... args) {
         CommandLine cli = new CommandLine(new Main());

@@ -14,7 +14,8 @@ import java.util.stream.Collectors;
  * Which psiTurk session the site root serves. psiTurk experiments call {@code /static/...}, {@code /exp} and
  * {@code /sync} at the server's root, as psiTurk serves one experiment per server; Cohort keeps their files unmodified
  * by doing the same: the session the admin chose (kept in the database, so every node behind a balancer agrees), or
- * else the newest active psiTurk session. Participants of other psiTurk sessions are told theirs is not open.
+ * else the newest active psiTurk session (the answer is kept for a second). Participants of other psiTurk sessions
+ * are told theirs is not open.
  */
 @Singleton
 public final class PsiturkRoot {
@@ -33,11 +34,31 @@ public final class PsiturkRoot {
     /** The session at the root and its project. */
     public record Served(Session session, PsiturkProject project, boolean pinned) {}
 
+    /**
+     * How long an answer of {@link #served()} stands: a psiTurk page's every file and call asks, and the answer
+     * (two or three queries) changes only when an admin pins or pauses a session.
+     */
+    static final long KEPT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+
+    private record Answer(Optional<Served> served, long at) {}
+
+    private volatile Answer last;
+
     public Optional<Served> served() {
-        List<PsiturkProject> projects = catalog.psiturkProjects();
-        if (projects.isEmpty()) {
+        if (catalog.psiturkProjects().isEmpty()) {
             return Optional.empty();
         }
+        Answer known = last;
+        if (known != null && System.nanoTime() - known.at() < KEPT_NANOS) {
+            return known.served();
+        }
+        Optional<Served> served = find();
+        last = new Answer(served, System.nanoTime());
+        return served;
+    }
+
+    private Optional<Served> find() {
+        List<PsiturkProject> projects = catalog.psiturkProjects();
         String pinned = tx.mapper(PsiturkMapper.class, PsiturkMapper::pinnedRoot);
         Optional<Served> chosen = serve(pinned, true);
         if (chosen.isPresent()) {
@@ -65,5 +86,6 @@ public final class PsiturkRoot {
                     "session: " + sessionId + " runs '" + s.experiment() + "', which is not a psiTurk experiment");
         }
         tx.mapper(PsiturkMapper.class, m -> m.pinRoot(sessionId, by));
+        last = null; // this node sees it at once; the others within a second
     }
 }

@@ -372,6 +372,9 @@ public final class PsiturkWeb implements Tab {
             if (mode == null) {
                 throw new Refused(1013, 400);
             }
+            if (takenBefore(at, workerId, assignmentId)) {
+                throw new Refused(1010, 403);
+            }
             if (!debug) {
                 // Sandbox and live workers come through Cohort's MTurk route, which makes their participant.
                 p = participants.ofWorker("mturk", workerId).stream()
@@ -383,17 +386,11 @@ public final class PsiturkWeb implements Tab {
                 // Anyone can make up debug ids: only a session the admin marked as testing takes them.
                 throw new Refused(2005, 403);
             } else {
-                if (takenBefore(at, workerId, assignmentId)) {
-                    throw new Refused(1010, 403);
-                }
                 try {
                     p = participants.add(at.session().id(), workerId + ":" + assignmentId, null, BY);
                 } catch (IllegalArgumentException | IllegalStateException e) {
                     throw new Refused(1004, 409);
                 }
-            }
-            if (!debug && takenBefore(at, workerId, assignmentId)) {
-                throw new Refused(1010, 403);
             }
             Participant made = p;
             tx.mapper(
@@ -449,9 +446,8 @@ public final class PsiturkWeb implements Tab {
         if (p.isEmpty()) {
             return Optional.empty();
         }
-        String cookie = at.ctx().getRequest().getCookie(cookieName(p.get())) == null
-                ? null
-                : at.ctx().getRequest().getCookie(cookieName(p.get())).getValue();
+        javax.servlet.http.Cookie sent = at.ctx().getRequest().getCookie(cookieName(p.get()));
+        String cookie = sent == null ? null : sent.getValue();
         if (cookie == null
                 || !java.security.MessageDigest.isEqual(
                         cookie.getBytes(StandardCharsets.UTF_8), p.get().token().getBytes(StandardCharsets.UTF_8))) {
@@ -601,13 +597,22 @@ public final class PsiturkWeb implements Tab {
         json(at.ctx(), 200, Map.of("bonusComputed", "success", "bonus", cents / 100.0));
     }
 
+    /** A custom.py route a page called: what the admin sees at the participant's row (its type names it). */
+    static final class UnservedRoute extends RuntimeException {
+        UnservedRoute(String route) {
+            super("the experiment asked for " + route + ", a custom.py route Cohort does not run"
+                    + (route.equals("/compute_bonus") ? "; add " + PsiturkProject.BONUS + " for a bonus rule" : ""));
+        }
+    }
+
     private void missingRoute(At at, Participant p, String route) {
-        errors.record(
-                p.id(),
-                p.pageIndex() >= PsiturkProject.TASK ? "task" : "instructions",
-                new UnsupportedOperationException("the experiment asked for " + route + ", a custom.py route Cohort"
-                        + " does not run; add " + PsiturkProject.BONUS + " for a bonus rule"));
-        json(at.ctx(), 404, Map.of("bonusComputed", "failed", "reason", route + " is not served by Cohort"));
+        errors.record(p.id(), p.pageIndex() >= PsiturkProject.TASK ? "task" : "instructions", new UnservedRoute(route));
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("status", route + " is not served by Cohort");
+        if (route.equals("/compute_bonus")) {
+            answer.put("bonusComputed", "failed");
+        }
+        json(at.ctx(), 404, answer);
     }
 
     /** A template by name, or one of custom.py's routes (recorded as missing), or nothing (the request goes on). */

@@ -1,7 +1,6 @@
 package io.cohort.platform.psiturk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -139,6 +138,16 @@ class PsiturkTest {
                 .map(c -> c.substring(0, c.indexOf(';')))
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("no participant cookie in " + exp.headers()));
+    }
+
+    /** A sandbox worker who accepted the HIT, as Cohort's MTurk route makes them on accept. */
+    static Participant sandboxWorker(String workerId, String assignmentId, String hitId, Session in) {
+        return service(Participants.class)
+                .add(
+                        in.id(),
+                        workerId,
+                        new Participants.CrowdArrival("mturk", workerId, assignmentId, hitId, CrowdMode.SANDBOX),
+                        "mturk");
     }
 
     static Participant participant(String name) {
@@ -310,12 +319,7 @@ class PsiturkTest {
     @Test
     void aQuitMidwayIsQuitEarlyAndAStrangerCanNeitherSaveNorQuitForAWorker() throws Exception {
         // What Cohort's MTurk route makes when a worker accepts the HIT.
-        Participant made = service(Participants.class)
-                .add(
-                        session.id(),
-                        "WQUIT1",
-                        new Participants.CrowdArrival("mturk", "WQUIT1", "AQUIT1", "HQUIT1", CrowdMode.SANDBOX),
-                        "mturk");
+        Participant made = sandboxWorker("WQUIT1", "AQUIT1", "HQUIT1", session);
         HttpResponse<String> link = get("/p/" + session.id() + "/" + made.token() + "/", null);
         assertEquals(303, link.statusCode());
         String ad = link.headers().firstValue("Location").orElseThrow();
@@ -375,12 +379,7 @@ class PsiturkTest {
 
     @Test
     void aSandboxWorkerWhoFinishesIsSentToCohortsEndPageAndCannotTakeItAgain() throws Exception {
-        Participant made = service(Participants.class)
-                .add(
-                        session.id(),
-                        "WDONE1",
-                        new Participants.CrowdArrival("mturk", "WDONE1", "ADONE1", "HDONE1", CrowdMode.SANDBOX),
-                        "mturk");
+        Participant made = sandboxWorker("WDONE1", "ADONE1", "HDONE1", session);
         HttpResponse<String> exp = get(exp("HDONE1", "ADONE1", "WDONE1", "sandbox"), null);
         String cookie = cookie(exp);
         String uniqueId = "WDONE1:ADONE1";
@@ -418,9 +417,15 @@ class PsiturkTest {
         assertEquals(ParticipantStatus.COMPLETED, done.status());
         // The page claimed a bonus of 5 dollars; the rule over the records gives 10 cents.
         assertEquals(10, done.bonusCents());
+        // psiTurk's ad server calls: submitted, as the MTurk plugin's button would record it.
+        assertEquals(403, get("/worker_submitted?uniqueId=" + uniqueId, null).statusCode(), "not without the cookie");
+        assertEquals(200, get("/worker_submitted?uniqueId=" + uniqueId, cookie).statusCode());
+        assertEquals(ParticipantStatus.SUBMITTED, participant("WDONE1").status());
+        assertEquals(PsiturkStatus.SUBMITTED.code(), workerStatus("WDONE1"));
         // Cohort's end page (where the MTurk plugin's submit button is), not psiTurk's ad again.
         HttpResponse<String> end = get("/p/" + session.id() + "/" + made.token() + "/", null);
         assertEquals(200, end.statusCode());
+        assertTrue(end.body().contains("You have finished this study"), end.body());
 
         HttpResponse<String> repeat = get("/ad?hitId=HDONE2&assignmentId=ADONE2&workerId=WDONE1&mode=sandbox", null);
         assertEquals(403, repeat.statusCode());
@@ -428,20 +433,41 @@ class PsiturkTest {
     }
 
     @Test
+    void theAdminChoosesWhichPsiturkSessionTheSiteRootServes() throws Exception {
+        AdminHttp api = new AdminHttp(URI.create(node.url())).bearer(TOKEN);
+        assertEquals(
+                200, api.post("/api/sessions/" + session.id() + "/psiturk-root").status());
+        Session other =
+                service(Sessions.class).create(new NewSession("colours", 1, null, "second", List.of(), false, "t"));
+        Participant p = service(Participants.class).ofSession(other.id()).get(0);
+        String link = "/p/" + other.id() + "/" + p.token() + "/";
+        // The newer session is not the one chosen: its participants are told it is not open.
+        assertEquals(503, get(link, null).statusCode());
+        assertTrue(admin.get("/admin/sessions/" + other.id()).body().contains("id=\"psiturk-root\">Another"));
+
+        assertEquals(
+                200, api.post("/api/sessions/" + other.id() + "/psiturk-root").status());
+        HttpResponse<String> entered = get(link, null);
+        assertEquals(303, entered.statusCode());
+        assertTrue(
+                entered.headers().firstValue("Location").orElseThrow().startsWith("/ad?"),
+                entered.headers().toString());
+        assertTrue(admin.get("/admin/sessions/" + other.id()).body().contains("This session is served at the site"));
+
+        assertEquals(
+                200, api.post("/api/sessions/" + session.id() + "/psiturk-root").status());
+        assertEquals(503, get(link, null).statusCode(), "back to the first session");
+    }
+
+    @Test
     void customRoutesAreListedAndACallToOneIsShownToTheAdmin() throws Exception {
         String page = admin.get("/admin/sessions/" + session.id()).body();
         assertTrue(page.contains("/my_custom_view"), "the session page lists custom.py's routes");
-        Participant made = service(Participants.class)
-                .add(
-                        session.id(),
-                        "WCUST1",
-                        new Participants.CrowdArrival("mturk", "WCUST1", "ACUST1", "HCUST1", CrowdMode.SANDBOX),
-                        "mturk");
+        sandboxWorker("WCUST1", "ACUST1", "HCUST1", session);
         String cookie = cookie(get(exp("HCUST1", "ACUST1", "WCUST1", "sandbox"), null));
         HttpResponse<String> custom = get("/my_custom_view?uniqueId=WCUST1:ACUST1", cookie);
         assertEquals(404, custom.statusCode());
         assertTrue(admin.get("/admin/sessions/" + session.id()).body().contains("/my_custom_view, a custom.py route"));
-        assertFalse(made.id().isEmpty());
     }
 
     @Test
