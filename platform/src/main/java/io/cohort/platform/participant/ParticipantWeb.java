@@ -25,8 +25,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import ro.pippo.core.Application;
 import ro.pippo.core.ParameterValue;
 import ro.pippo.core.route.RouteContext;
@@ -58,14 +56,6 @@ public final class ParticipantWeb implements Tab {
     private final ParticipantErrors errors;
     /** A psiTurk session's participants go through psiTurk's pages, at the site root. */
     private final PsiturkWeb psiturk;
-    /**
-     * The number of each participant's latest page rendering. A browser sends the leaving page's beacon only after
-     * the next page has loaded (reload, form submit), so a beacon from an older rendering must not mark a
-     * participant who is still there as gone. Per node; a beacon without a number always counts.
-     */
-    private final Map<String, Long> latestLoad = new ConcurrentHashMap<>();
-
-    private final AtomicLong loads = new AtomicLong(System.currentTimeMillis());
 
     @Inject
     public ParticipantWeb(
@@ -198,8 +188,8 @@ public final class ParticipantWeb implements Tab {
     }
 
     private void render(RouteContext ctx, int status, ParticipantMoves.Context at, FormAnswers answers) {
-        long load = loads.incrementAndGet();
-        latestLoad.put(at.participant().id(), load);
+        // Numbered for the quit beacon the page sends when left (ParticipantMoves.quit).
+        long load = moves.rendering(at.participant().id());
         String html;
         try {
             html = pages.page(at, answers, load, language(ctx));
@@ -424,13 +414,7 @@ public final class ParticipantWeb implements Tab {
                 load = -1;
             }
         }
-        Long latest = latestLoad.get(at.participant().id());
-        if (load >= 0 && latest != null && load < latest) {
-            Layout.json(ctx, 200, Map.of("quit", false));
-            return;
-        }
-        moves.quit(at.participant().id());
-        Layout.json(ctx, 200, Map.of("quit", true));
+        Layout.json(ctx, 200, Map.of("quit", moves.quit(at.participant().id(), load)));
     }
 
     // ---- experiments' static files

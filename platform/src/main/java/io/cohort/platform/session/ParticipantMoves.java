@@ -343,7 +343,28 @@ public final class ParticipantMoves implements AutoCloseable {
      * finished is QUIT_EARLY until they come back.
      */
     public void quit(String participantId) {
-        tx.run(c -> {
+        quit(participantId, -1);
+    }
+
+    /**
+     * A page's quit beacon, from the rendering numbered {@code load} ({@link #rendering}); -1 when unnumbered. A
+     * beacon from a rendering older than the participant's latest, on whichever node it was made, is ignored: the
+     * browser sends it after the next page (a reload, a submit) has loaded. Returns whether it counted.
+     */
+    public boolean quit(String participantId, long load) {
+        return tx.run(c -> {
+            if (load >= 0) {
+                try (PreparedStatement ps =
+                        c.prepareStatement("SELECT last_load FROM cohort.participant WHERE id = ? FOR UPDATE")) {
+                    ps.setString(1, participantId);
+                    try (java.sql.ResultSet rs = ps.executeQuery()) {
+                        long latest = rs.next() ? rs.getLong(1) : 0;
+                        if (load < latest) {
+                            return false;
+                        }
+                    }
+                }
+            }
             Context ctx = context(c, participantId);
             closeVisit(c, participantId);
             if (ctx.participant().status() == ParticipantStatus.STARTED) {
@@ -354,7 +375,23 @@ public final class ParticipantMoves implements AutoCloseable {
                         "page:" + pageName(ctx.experiment(), ctx.participant().pageIndex()));
             }
             live.changed(participantId);
-            return null;
+            return true;
+        });
+    }
+
+    /**
+     * A new rendering of the participant's page: its number, from a sequence every node shares, becomes the
+     * participant's latest (see {@link #quit(String, long)}).
+     */
+    public long rendering(String participantId) {
+        return tx.run(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE cohort.participant SET last_load ="
+                    + " nextval('cohort.page_load') WHERE id = ? RETURNING last_load")) {
+                ps.setString(1, participantId);
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getLong(1) : 0L;
+                }
+            }
         });
     }
 

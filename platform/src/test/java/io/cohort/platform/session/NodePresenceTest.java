@@ -12,6 +12,8 @@ import io.cohort.platform.InProcessNode;
 import io.cohort.testkit.TestDatabase;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +24,8 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -148,5 +152,72 @@ class NodePresenceTest {
         assertEquals("t", one("SELECT online FROM cohort.participant WHERE id = '" + p.id() + "'"), "the other tab");
         run("DELETE FROM cohort.node_presence WHERE node = 'other'");
         run("DELETE FROM cohort.node_heartbeat WHERE node = 'other'");
+    }
+
+    static String page(InProcessNode n, Participant p) throws Exception {
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(n.url() + "p/" + p.sessionId() + "/" + p.token() + "/"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+    }
+
+    static long load(String html) {
+        Matcher m = Pattern.compile("\"load\":\\s*(\\d+)").matcher(html);
+        assertTrue(m.find(), "the page carries its rendering's number: " + html);
+        return Long.parseLong(m.group(1));
+    }
+
+    /**
+     * A reload served by another node behind the proxy, then the old page's quit beacon (sent by the browser after
+     * the new page loaded) reaching the first node: it must not mark the participant gone. Each node used to number
+     * renderings by itself and judge a beacon by its own numbers only.
+     */
+    @Test
+    void anOldPagesQuitBeaconDoesNotCountOnAnotherNode(@TempDir Path otherHome) throws Exception {
+        Files.createDirectories(otherHome.resolve("experiments"));
+        Files.walk(home.resolve("experiments/solo")).forEach(f -> {
+            try {
+                Files.copy(
+                        f,
+                        otherHome
+                                .resolve("experiments/solo")
+                                .resolve(home.resolve("experiments/solo")
+                                        .relativize(f)
+                                        .toString()));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        try (InProcessNode other =
+                InProcessNode.start(otherHome, Map.of("COHORT_DB_URL", db, "COHORT_NODE_NAME", "second"))) {
+            Participant p = participant();
+            long first = load(page(node, p));
+            long second = load(page(other, p));
+            assertTrue(second > first, first + " then " + second);
+            HttpResponse<String> beacon = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(
+                                            URI.create(node.url() + "p/" + p.sessionId() + "/" + p.token() + "/quit"))
+                                    .POST(HttpRequest.BodyPublishers.ofString("{\"load\": " + first + "}"))
+                                    .header("Content-Type", "text/plain")
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, beacon.statusCode());
+            assertEquals("{\"quit\":false}", beacon.body());
+            assertEquals("STARTED", one("SELECT status FROM cohort.participant WHERE id = '" + p.id() + "'"));
+            // The latest page's own beacon, on either node, does count.
+            HttpResponse<String> last = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(
+                                            URI.create(node.url() + "p/" + p.sessionId() + "/" + p.token() + "/quit"))
+                                    .POST(HttpRequest.BodyPublishers.ofString("{\"load\": " + second + "}"))
+                                    .header("Content-Type", "text/plain")
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            assertEquals("{\"quit\":true}", last.body());
+            assertEquals("QUIT_EARLY", one("SELECT status FROM cohort.participant WHERE id = '" + p.id() + "'"));
+        }
     }
 }
