@@ -124,7 +124,7 @@ public final class PaymentBench {
     }
 
     /** The unpacked distribution under distribution/target/. */
-    private static Path distribution() throws Exception {
+    static Path distribution() throws Exception {
         try (Stream<Path> dirs = Files.list(Path.of("distribution/target"))) {
             return dirs.filter(d -> Files.isExecutable(d.resolve("bin/cohort")))
                     .findFirst()
