@@ -97,6 +97,7 @@ class LoadBalancerIT {
                 .resolve("conf/loadbalancer/haproxy.cfg");
         String config = Files.readString(shipped)
                 .replace("bind 127.0.0.1:8000", "bind 127.0.0.1:" + port)
+                .replace("/etc/haproxy/", shipped.getParent() + "/")
                 .replace("server n1 127.0.0.1:8081 check", "server n1 127.0.0.1:" + n1.port() + " check")
                 .replace("server n2 127.0.0.1:8082 check", "server n2 127.0.0.1:" + n2.port() + " check")
                 .replace("    server n3 127.0.0.1:8083 check\n", "");
@@ -191,8 +192,22 @@ class LoadBalancerIT {
             back.abort();
             ws.abort();
 
-            // The live node is stopped (SIGTERM): it drains first, answering /healthz with 503 while still serving.
+            // The live node is stopped (SIGTERM): it drains first, answering /healthz with 503 while still serving,
+            // then tells the pages on it to reconnect elsewhere (1012, "service restart") before it stops.
             assertEquals(200, get(alive.url().resolve("/"), "healthz"));
+            java.util.concurrent.CompletableFuture<Integer> closedWith = new java.util.concurrent.CompletableFuture<>();
+            HTTP.newWebSocketBuilder()
+                    .buildAsync(
+                            URI.create(alive.url().toString().replace("http", "ws") + "/" + socketPath),
+                            new WebSocket.Listener() {
+                                @Override
+                                public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
+                                    closedWith.complete(code);
+                                    return null;
+                                }
+                            })
+                    .get(10, TimeUnit.SECONDS);
+            long stopping = System.nanoTime();
             ProcessHandle.of(alive.pid()).orElseThrow().destroy();
             try {
                 Eventually.within(
@@ -205,6 +220,10 @@ class LoadBalancerIT {
                 throw new AssertionError(e.getMessage() + "\n" + alive.stderr(), e);
             }
             assertEquals(200, get(alive.url().resolve("/"), url.substring(1)), "still serving while draining");
+            int code = closedWith.get(30, TimeUnit.SECONDS);
+            long closedAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopping);
+            assertEquals(1012, code, "the page is told to reconnect elsewhere");
+            assertTrue(closedAfter >= 3000, "only after the drain: " + closedAfter + " ms");
             Eventually.within(Duration.ofSeconds(30), "the node stops after draining", () -> alive.isAlive(), a -> !a);
         } finally {
             haproxy.destroy();

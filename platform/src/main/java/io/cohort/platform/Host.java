@@ -16,34 +16,45 @@ import io.cohort.api.storage.PluginDatabase;
 import io.cohort.api.web.AdminPage;
 import io.cohort.api.web.SocketEndpoint;
 import io.cohort.platform.db.Database;
+import io.cohort.platform.db.Transactions;
 import io.cohort.platform.events.PgEvents;
 import io.cohort.platform.experiment.ExperimentCatalog;
 import io.cohort.platform.participant.ParticipantSockets;
 import io.cohort.platform.participant.WaitTimeouts;
 import io.cohort.platform.payment.ApproveAllTask;
 import io.cohort.platform.payment.PaymentLedger;
+import io.cohort.platform.payment.PaymentMapper;
 import io.cohort.platform.payment.PaymentProgress;
 import io.cohort.platform.payment.PaymentRunner;
+import io.cohort.platform.psiturk.PsiturkMapper;
 import io.cohort.platform.room.RoomSockets;
 import io.cohort.platform.room.RoomStore;
+import io.cohort.platform.schedule.TaskMapper;
 import io.cohort.platform.schedule.TaskScheduler;
+import io.cohort.platform.session.FieldMapper;
 import io.cohort.platform.session.FieldStore;
 import io.cohort.platform.session.LiveFeed;
 import io.cohort.platform.session.Monitor;
+import io.cohort.platform.session.MonitorMapper;
 import io.cohort.platform.session.NodePresence;
+import io.cohort.platform.session.ParticipantMapper;
 import io.cohort.platform.session.ParticipantStore;
+import io.cohort.platform.session.SessionMapper;
 import io.cohort.platform.session.SessionStore;
 import io.cohort.platform.storage.PluginDatabases;
+import io.cohort.platform.web.AdminSessionMapper;
 import io.cohort.platform.web.AdminWeb;
 import io.cohort.platform.web.CoreTab;
 import io.cohort.platform.web.PublicUrl;
 import io.cohort.platform.web.Readiness;
 import io.cohort.platform.web.Security;
+import io.cohort.platform.web.Sockets;
 import io.cohort.platform.web.Tab;
 import io.cohort.platform.web.WebServer;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Hashtable;
+import java.util.List;
 import java.util.Map;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -108,6 +119,16 @@ public final class Host implements AutoCloseable {
             lifecycle.register(systemContext, Events.class, events, null);
             Injector injector =
                     Guice.createInjector(new HostModule(config, systemContext, database, events, lifecycle));
+            injector.getInstance(Transactions.class)
+                    .parse(List.of(
+                            AdminSessionMapper.class,
+                            FieldMapper.class,
+                            MonitorMapper.class,
+                            ParticipantMapper.class,
+                            PaymentMapper.class,
+                            PsiturkMapper.class,
+                            SessionMapper.class,
+                            TaskMapper.class));
             Services services = new Services(injector, systemContext, lifecycle);
             services.register(Experiments.class, ExperimentCatalog.class);
             services.register(Sessions.class, SessionStore.class);
@@ -149,7 +170,8 @@ public final class Host implements AutoCloseable {
             }
             // The server without Pippo's launcher, whose own shutdown hook would stop it at once on SIGTERM, beside
             // ours that drains first (shutdown.drain.seconds).
-            WebServer server = new WebServer(injector.getInstance(PublicUrl.class));
+            WebServer server =
+                    new WebServer(injector.getInstance(PublicUrl.class), injector.getInstance(Readiness.class));
             server.init(web);
             server.getSettings().host(config.host()).port(config.port());
             server.start();
@@ -212,20 +234,31 @@ public final class Host implements AutoCloseable {
 
     /**
      * Before a stop (SIGTERM): answers /healthz with 503 for {@code period}, still serving, so a load balancer's
-     * checks take this node out before its sockets close and its requests stop.
+     * checks take this node out; then lets the requests in flight finish (at most {@value #IN_FLIGHT_SECONDS} s) and
+     * closes the participants' sockets with 1012 ("service restart"), on which their pages reconnect at once, through
+     * the balancer, to another node. Tasks and payment batches are left by {@link #close()}: the scheduler lets its
+     * runs finish, and a batch's lock goes with this node's connection, so another node resumes it.
      */
     public void drain(Duration period) {
-        if (period.isZero()) {
-            return;
+        Readiness readiness = injector.getInstance(Readiness.class);
+        readiness.draining();
+        if (!period.isZero()) {
+            LOG.info("draining for {} s before stopping", period.toSeconds());
+            try {
+                Thread.sleep(period.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
-        injector.getInstance(Readiness.class).draining();
-        LOG.info("draining for {} s before stopping", period.toSeconds());
-        try {
-            Thread.sleep(period.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        int left = readiness.awaitIdle(Duration.ofSeconds(IN_FLIGHT_SECONDS));
+        if (left > 0) {
+            LOG.warn("stopping with {} requests still in flight", left);
         }
+        int closed = injector.getInstance(Sockets.class).closeForRestart();
+        LOG.info("stopping: {} sockets told to reconnect elsewhere", closed);
     }
+
+    static final int IN_FLIGHT_SECONDS = 10;
 
     /** Stops the web server first, then every part in the reverse order of its start, the database last. */
     @Override

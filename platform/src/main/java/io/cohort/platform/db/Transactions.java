@@ -5,6 +5,7 @@ import com.google.inject.Singleton;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Function;
@@ -46,6 +47,22 @@ public final class Transactions {
         Configuration configuration = new Configuration(new Environment("cohort", borrowed, db));
         configuration.setMapUnderscoreToCamelCase(true);
         return new SqlSessionFactoryBuilder().build(configuration);
+    }
+
+    /**
+     * Parses mappers now, before anything queries. MyBatis finishes a statement left pending by a mapper being parsed
+     * (one naming a result map further down its interface) on whichever thread next looks up any statement, and
+     * fails that thread's query: a node's first requests, all at once behind a proxy, met exactly that.
+     */
+    public void parse(List<Class<?>> mappers) {
+        Configuration configuration = sql.getConfiguration();
+        synchronized (configuration) {
+            for (Class<?> type : mappers) {
+                if (!configuration.hasMapper(type)) {
+                    configuration.addMapper(type);
+                }
+            }
+        }
     }
 
     /**

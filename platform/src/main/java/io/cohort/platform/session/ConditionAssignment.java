@@ -57,6 +57,10 @@ public final class ConditionAssignment {
         if (experiment.conditions() == null || experiment.conditions().isEmpty()) {
             return null;
         }
+        if (experiment.conditions().size() == 1) {
+            // Nothing to balance: no lock, so a burst of arrivals (a HIT just posted) does not queue up behind it.
+            return experiment.conditions().get(0).name();
+        }
         if (experiment.groupSize() > 1 && p.group() != null) {
             try (PreparedStatement ps =
                     c.prepareStatement("SELECT condition FROM cohort.participant WHERE session_id = ?"

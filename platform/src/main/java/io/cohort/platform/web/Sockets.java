@@ -221,6 +221,23 @@ public final class Sockets implements WebSocketHandler, AutoCloseable {
         }
     }
 
+    /**
+     * Closes every open socket with 1012 ("service restart"): this node is stopping, and the pages reconnect at
+     * once (through the load balancer, to another node) instead of backing off. Returns how many.
+     */
+    public int closeForRestart() {
+        int closed = 0;
+        for (WebSocketConnection c : open.keySet()) {
+            try {
+                c.close(1012, "reconnect");
+                closed++;
+            } catch (RuntimeException e) {
+                LOG.debug("socket already gone: {}", e.getMessage());
+            }
+        }
+        return closed;
+    }
+
     @Override
     public void close() {
         tracker.close();

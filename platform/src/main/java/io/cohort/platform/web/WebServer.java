@@ -15,9 +15,11 @@ import ro.pippo.jetty.JettyServer;
 public final class WebServer extends JettyServer {
 
     private final PublicUrl publicUrl;
+    private final Readiness readiness;
 
-    public WebServer(PublicUrl publicUrl) {
+    public WebServer(PublicUrl publicUrl, Readiness readiness) {
         this.publicUrl = publicUrl;
+        this.readiness = readiness;
     }
 
     /**
@@ -59,9 +61,10 @@ public final class WebServer extends JettyServer {
         handler.setMaxFormContentSize(MAX_FORM_BYTES);
         handler.setMaxFormKeys(MAX_FORM_KEYS);
         // First of all filters, so that a form Jetty cannot read is answered before Pippo reads it.
-        // Prepended in reverse: the headers first, then the error guard, then Pippo.
+        // Prepended in reverse: the count of requests in flight first, the headers, the error guard, then Pippo.
         prepend(handler, "cohort-errors", new ErrorPages.Guard());
         prepend(handler, "cohort-headers", new SecurityHeaders(publicUrl));
+        prepend(handler, "cohort-in-flight", readiness.counter());
         return handler;
     }
 

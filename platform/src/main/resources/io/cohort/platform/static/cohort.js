@@ -132,11 +132,17 @@
       // A moment for the acknowledgement to leave before a reload or redirect closes the socket.
       setTimeout(function () { onCommand(command); }, 50);
     };
-    socket.onclose = function () {
-      if (!leaving) {
-        setTimeout(connect, retry);
-        retry = Math.min(retry * 2, 30000);
+    socket.onclose = function (event) {
+      if (leaving) {
+        return;
       }
+      if (event && event.code === 1012) {
+        // The node is stopping and said so: another one takes the page now (spread, not all at once).
+        setTimeout(connect, 100 + Math.random() * 900);
+        return;
+      }
+      setTimeout(connect, retry);
+      retry = Math.min(retry * 2, 30000);
     };
   }
 
