@@ -39,6 +39,9 @@ final class MTurkLab implements AutoCloseable {
 
     final MTurkEmulator emulator;
     final RunningCohort.Builder builder;
+    /** The port of the address the plugin gives MTurk (publicUrl): the node's, or a proxy's in front of several. */
+    final int port;
+
     RunningCohort cohort;
     private final MTurkClient requester;
 
@@ -52,7 +55,7 @@ final class MTurkLab implements AutoCloseable {
     MTurkLab(String extraConfig, String... experiments) throws IOException {
         emulator = MTurkEmulator.start().credentials(KEY, SECRET);
         Path distribution = Path.of(System.getProperty(RunningCohort.DISTRIBUTION_PROPERTY));
-        int port = RunningCohort.freePort();
+        port = RunningCohort.freePort();
         Path home = Players.homeWithDemos(distribution);
         for (String experiment : experiments) {
             Players.copyTree(
@@ -173,8 +176,12 @@ final class MTurkLab implements AutoCloseable {
      * experiment, press the end page's submit button (→ SUBMITTED) and submit on MTurk.
      */
     List<Worker> workersComplete(String hitId, int count, String prefix) {
+        return workersComplete(cohort.http(), hitId, count, prefix);
+    }
+
+    /** As {@link #workersComplete(String, int, String)}, the workers' requests going to {@code http}'s address. */
+    List<Worker> workersComplete(AdminHttp http, String hitId, int count, String prefix) {
         List<Worker> workers = new ArrayList<>();
-        AdminHttp http = cohort.http();
         for (int i = 0; i < count; i++) {
             String workerId = String.format("A%s%09d", prefix, i + 1);
             String assignmentId = emulator.accept(hitId, workerId);
