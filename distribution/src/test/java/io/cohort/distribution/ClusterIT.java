@@ -291,16 +291,7 @@ class ClusterIT {
                     "data",
                     "{\"seconds\": 20}"));
             tasks.act("long", "run");
-            TaskRun running = Eventually.within(
-                            Duration.ofSeconds(20),
-                            "a RUNNING run of long",
-                            () -> tasks.runs("long", 10),
-                            runs -> runs.stream().anyMatch(r -> r.outcome().equals("RUNNING")))
-                    .value()
-                    .stream()
-                    .filter(r -> r.outcome().equals("RUNNING"))
-                    .findFirst()
-                    .orElseThrow();
+            TaskRun running = tasks.awaitRunning("long", Duration.ofSeconds(20));
             String victim = running.node();
             long t0 = System.nanoTime();
             java.util.function.Supplier<String> at =
@@ -321,17 +312,7 @@ class ClusterIT {
             System.out.println("ClusterIT: " + tally.submits.get() + " submits at " + at.get());
             lab.cohort = NODES.get(victim);
             lab.emulator.latency(Duration.ofMillis(500));
-            long batch = lab.commit(Map.of(
-                            "action",
-                            "file",
-                            "kind",
-                            "bonus",
-                            "min",
-                            "0.01",
-                            "max",
-                            "5.00",
-                            "rows",
-                            MTurkLab.csv(workers, i -> "0.25")))
+            long batch = lab.commit(MTurkLab.bonusFile(workers, i -> "0.25"))
                     .path("id")
                     .asLong();
             System.out.println("ClusterIT: batch " + batch + " committed at " + at.get());

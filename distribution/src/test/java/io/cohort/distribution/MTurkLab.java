@@ -225,6 +225,11 @@ final class MTurkLab implements AutoCloseable {
                 .value();
     }
 
+    /** A bonus file for the Payments API's commit: each worker, {@code amount.apply(i)} dollars, 0.01 to 5.00. */
+    static Map<String, String> bonusFile(List<Worker> workers, java.util.function.IntFunction<String> amount) {
+        return Map.of("action", "file", "kind", "bonus", "min", "0.01", "max", "5.00", "rows", csv(workers, amount));
+    }
+
     static String csv(List<Worker> workers, java.util.function.IntFunction<String> amount) {
         StringBuilder rows = new StringBuilder("worker_id,assignment_id,amount,reason\n");
         for (int i = 0; i < workers.size(); i++) {

@@ -53,17 +53,7 @@ class PaymentsIT {
     }
 
     private static Map<String, String> bonusFile(List<MTurkLab.Worker> workers) {
-        return Map.of(
-                "action",
-                "file",
-                "kind",
-                "bonus",
-                "min",
-                "0.01",
-                "max",
-                "5.00",
-                "rows",
-                MTurkLab.csv(workers, i -> String.format("%d.%02d", (i % 3), 1 + i % 97)));
+        return MTurkLab.bonusFile(workers, i -> String.format("%d.%02d", (i % 3), 1 + i % 97));
     }
 
     private static void assertPaidOnce(List<MTurkLab.Worker> workers, long batch) {

@@ -129,16 +129,7 @@ class SchedulerClusterIT {
         n1.create(Map.of(
                 "name", "long", "type", TaskFixtureActivator.LONG, "interval", "3600", "data", "{\"seconds\": 12}"));
         n1.act("long", "run");
-        TaskRun running = Eventually.within(
-                        SOON,
-                        "a RUNNING run of long",
-                        () -> n1.runs("long", 10),
-                        runs -> runs.stream().anyMatch(r -> r.outcome().equals("RUNNING")))
-                .value()
-                .stream()
-                .filter(r -> r.outcome().equals("RUNNING"))
-                .findFirst()
-                .orElseThrow();
+        TaskRun running = n1.awaitRunning("long", SOON);
         String killed = running.node();
         NODES.get(killed).kill();
         Instant killedAt = Instant.now();
@@ -194,16 +185,7 @@ class SchedulerClusterIT {
         tasks.create(Map.of(
                 "name", "long2", "type", TaskFixtureActivator.LONG, "interval", "3600", "data", "{\"seconds\": 12}"));
         tasks.act("long2", "run");
-        TaskRun running = Eventually.within(
-                        SOON,
-                        "a RUNNING run of long2",
-                        () -> tasks.runs("long2", 10),
-                        runs -> runs.stream().anyMatch(r -> r.outcome().equals("RUNNING")))
-                .value()
-                .stream()
-                .filter(r -> r.outcome().equals("RUNNING"))
-                .findFirst()
-                .orElseThrow();
+        TaskRun running = tasks.awaitRunning("long2", SOON);
         String stopped = running.node();
         NODES.get(stopped).close(); // SIGTERM: the node interrupts the run it can't finish
         String other = NAMES.stream()

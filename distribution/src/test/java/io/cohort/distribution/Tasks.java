@@ -40,6 +40,20 @@ final class Tasks {
         return api.get("/api/tasks/" + name).status();
     }
 
+    /** Waits (up to {@code within}) for a run of {@code name} that is RUNNING, and returns it. */
+    TaskRun awaitRunning(String name, java.time.Duration within) {
+        return Eventually.within(
+                        within,
+                        "a RUNNING run of " + name,
+                        () -> runs(name, 10),
+                        runs -> runs.stream().anyMatch(r -> r.outcome().equals("RUNNING")))
+                .value()
+                .stream()
+                .filter(r -> r.outcome().equals("RUNNING"))
+                .findFirst()
+                .orElseThrow();
+    }
+
     /** Its latest {@code limit} runs, newest first. */
     List<TaskRun> runs(String name, int limit) {
         String path = "/api/tasks/" + name + "?runs=" + limit;

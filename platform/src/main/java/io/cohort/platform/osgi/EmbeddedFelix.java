@@ -49,7 +49,10 @@ public final class EmbeddedFelix {
         props.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, SystemPackages.list());
         props.put("felix.fileinstall.dir", deploy.toString());
         props.put("felix.fileinstall.poll", config.get("deploy.poll.ms"));
-        props.put("felix.fileinstall.noInitialDelay", "true");
+        // The first scan on FileInstall's own thread, one poll after it starts, not inside its activator: there it
+        // held FileInstall's bundle lock, and Felix refuses a resolve then if another thread holds the global lock
+        // ("Unable to acquire global lock for resolve"); the deployed plugin stayed unstarted, never retried.
+        props.put("felix.fileinstall.noInitialDelay", "false");
         props.put("felix.fileinstall.bundles.new.start", "true");
         props.put("felix.fileinstall.filter", ".*\\.(jar|cfg|config)");
         props.put("felix.fileinstall.log.level", "2");

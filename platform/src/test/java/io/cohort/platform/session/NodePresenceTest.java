@@ -163,6 +163,17 @@ class NodePresenceTest {
                 .body();
     }
 
+    /** The quit beacon a page numbered {@code load} sends when it is left. */
+    static HttpResponse<String> beacon(InProcessNode n, Participant p, long load) throws Exception {
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(n.url() + "p/" + p.sessionId() + "/" + p.token() + "/quit"))
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"load\": " + load + "}"))
+                                .header("Content-Type", "text/plain")
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+    }
+
     static long load(String html) {
         Matcher m = Pattern.compile("\"load\":\\s*(\\d+)").matcher(html);
         assertTrue(m.find(), "the page carries its rendering's number: " + html);
@@ -196,26 +207,12 @@ class NodePresenceTest {
             long first = load(page(node, p));
             long second = load(page(other, p));
             assertTrue(second > first, first + " then " + second);
-            HttpResponse<String> beacon = HttpClient.newHttpClient()
-                    .send(
-                            HttpRequest.newBuilder(
-                                            URI.create(node.url() + "p/" + p.sessionId() + "/" + p.token() + "/quit"))
-                                    .POST(HttpRequest.BodyPublishers.ofString("{\"load\": " + first + "}"))
-                                    .header("Content-Type", "text/plain")
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> beacon = beacon(node, p, first);
             assertEquals(200, beacon.statusCode());
             assertEquals("{\"quit\":false}", beacon.body());
             assertEquals("STARTED", one("SELECT status FROM cohort.participant WHERE id = '" + p.id() + "'"));
             // The latest page's own beacon, on either node, does count.
-            HttpResponse<String> last = HttpClient.newHttpClient()
-                    .send(
-                            HttpRequest.newBuilder(
-                                            URI.create(node.url() + "p/" + p.sessionId() + "/" + p.token() + "/quit"))
-                                    .POST(HttpRequest.BodyPublishers.ofString("{\"load\": " + second + "}"))
-                                    .header("Content-Type", "text/plain")
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> last = beacon(node, p, second);
             assertEquals("{\"quit\":true}", last.body());
             assertEquals("QUIT_EARLY", one("SELECT status FROM cohort.participant WHERE id = '" + p.id() + "'"));
         }
