@@ -27,6 +27,11 @@ import org.slf4j.LoggerFactory;
  * Commands are kept in the database until the page acknowledges one ({@code {"ack": id}}); a page that connects
  * (after a reconnect, or on another node) and says hello gets those it has not acknowledged, from the last
  * {@value #KEPT_HOURS} hours. The page ignores one it already has (the event and the reconnect may both bring it).
+ *
+ * <p>Until a socket has said hello, events for it are held: the hello's query brings every command not yet
+ * acknowledged that is meant for that page, so held ones are dropped then. A client that never says hello gets what
+ * was held {@value #HELLO_MILLIS} ms after opening, and every event after. After the hello, a reload or advance
+ * older than the page (its {@code since}) is not sent: it was issued with the change that led to the page.
  */
 @Singleton
 public final class ParticipantSockets implements SocketEndpoint, EventListener {
@@ -39,6 +44,25 @@ public final class ParticipantSockets implements SocketEndpoint, EventListener {
     private final ParticipantMoves moves;
     private final Transactions tx;
     private final Map<String, Set<Socket>> byParticipant = new ConcurrentHashMap<>();
+    private final Map<Socket, Greeting> greetings = new ConcurrentHashMap<>();
+
+    static final long HELLO_MILLIS = 2000;
+
+    /** What a socket said on opening, and the events held until it did. */
+    private static final class Greeting {
+        boolean said;
+        /** The page's row time, from the hello; null when the page gave none. */
+        java.time.Instant since;
+
+        final List<String> held = new ArrayList<>();
+    }
+
+    private static final java.util.concurrent.ScheduledExecutorService LATE =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "cohort-socket-hello");
+                t.setDaemon(true);
+                return t;
+            });
 
     private final NodePresence presence;
 
@@ -51,6 +75,20 @@ public final class ParticipantSockets implements SocketEndpoint, EventListener {
 
     @Override
     public void onOpen(Socket socket) {
+        Greeting greeting = new Greeting();
+        greetings.put(socket, greeting);
+        LATE.schedule(
+                () -> {
+                    synchronized (greeting) {
+                        if (!greeting.said) {
+                            greeting.said = true;
+                            greeting.held.forEach(socket::send);
+                            greeting.held.clear();
+                        }
+                    }
+                },
+                HELLO_MILLIS,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
         byParticipant.compute(socket.principal(), (k, open) -> {
             Set<Socket> sockets = open == null ? ConcurrentHashMap.newKeySet() : open;
             sockets.add(socket);
@@ -105,8 +143,14 @@ public final class ParticipantSockets implements SocketEndpoint, EventListener {
             JsonNode m = ParticipantPages.JSON.readTree(message);
             if (m.has("hello")) {
                 String since = m.get("hello").isTextual() ? m.get("hello").asText() : null;
-                if (since != null) {
-                    java.time.Instant.parse(since); // a time, or the message is refused below
+                java.time.Instant at = since == null ? null : java.time.Instant.parse(since); // or refused below
+                Greeting greeting = greetings.get(socket);
+                if (greeting != null) {
+                    synchronized (greeting) {
+                        greeting.said = true;
+                        greeting.since = at;
+                        greeting.held.clear(); // the query below brings what is still for this page
+                    }
                 }
                 pending(socket.principal(), since).forEach(socket::send);
                 return;
@@ -130,6 +174,7 @@ public final class ParticipantSockets implements SocketEndpoint, EventListener {
 
     @Override
     public void onClose(Socket socket) {
+        greetings.remove(socket);
         String pid = socket.principal();
         boolean last = byParticipant.computeIfPresent(pid, (k, open) -> {
                     open.remove(socket);
@@ -162,8 +207,29 @@ public final class ParticipantSockets implements SocketEndpoint, EventListener {
         try {
             JsonNode command = ParticipantPages.JSON.readTree(event.payload());
             Set<Socket> open = byParticipant.get(command.path("participant").asText(""));
-            if (open != null) {
-                open.forEach(s -> s.send(event.payload()));
+            if (open == null) {
+                return;
+            }
+            String type = command.path("type").asText("");
+            java.time.Instant issued = command.hasNonNull("at")
+                    ? java.time.Instant.parse(command.get("at").asText())
+                    : null;
+            for (Socket s : open) {
+                Greeting greeting = greetings.get(s);
+                if (greeting == null) {
+                    s.send(event.payload());
+                    continue;
+                }
+                synchronized (greeting) {
+                    if (!greeting.said) {
+                        greeting.held.add(event.payload());
+                    } else if (!(type.equals("reload") || type.equals("advance"))
+                            || greeting.since == null
+                            || issued == null
+                            || issued.isAfter(greeting.since)) {
+                        s.send(event.payload());
+                    }
+                }
             }
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             LOG.warn("unreadable {} event: {}", event.topic(), e.getOriginalMessage());

@@ -120,18 +120,23 @@ public final class LiveFeed implements AutoCloseable {
         body.put("type", type);
         // Kept until the page acknowledges it (ParticipantSockets): one with no open socket anywhere gets it on
         // connecting. The row and the event share the caller's transaction.
-        long id = tx.run(c -> {
+        Map<String, Object> row = tx.run(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO cohort.participant_command"
-                    + " (participant_id, payload) VALUES (?, ?::jsonb) RETURNING id")) {
+                    + " (participant_id, payload) VALUES (?, ?::jsonb) RETURNING id, created_at")) {
                 ps.setString(1, participantId);
                 ps.setString(2, json(body));
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    return rs.getLong(1);
+                    return Map.of(
+                            "id",
+                            rs.getLong(1),
+                            "at",
+                            rs.getTimestamp(2).toInstant().toString());
                 }
             }
         });
-        body.put("id", id);
+        // Its time too: a socket whose page is newer than a reload or advance does not carry it out.
+        body.putAll(row);
         publish(new Object(), COMMAND, body);
     }
 
