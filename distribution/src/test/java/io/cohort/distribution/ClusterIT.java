@@ -339,8 +339,8 @@ class ClusterIT {
                     + tally.errors.size() + " answers the bots got that were not a page (cut by the kill): "
                     + tally.errors.stream().limit(10).toList() + "; error answers from the proxy: "
                     + proxyErrors().size());
+            // (A submit the kill cut may have been stored unanswered: the bot then finds itself a page further.)
             Relay.assertNothingAcknowledgedIsLost(NODES.values().iterator().next(), tally, session);
-            assertTrue(tally.answered.size() >= BOTS * Relay.STEPS, "every bot step was answered");
             // The admin's monitor, served by a node that lived, shows everyone, at the end.
             Map<String, String> monitor = Relay.statuses(survivor, session);
             assertEquals(BOTS + BROWSERS, monitor.size());
@@ -382,7 +382,11 @@ class ClusterIT {
     @Test
     @Order(2)
     void aRollingRestartUnderLoadShowsNoErrorPageAndLosesNoCommand() throws Exception {
-        Eventually.within(Duration.ofSeconds(30), "three nodes up", NODES::size, n -> n == NAMES.size());
+        for (String name : NAMES) {
+            if (!NODES.containsKey(name)) {
+                startNode(name); // the one killed before
+            }
+        }
         Relay.sleep(5000); // the restarted node is back in the proxy's rotation (rise 2 × 2 s)
         int perBot = 6;
         Relay.Session made = Relay.session(admin(), BOTS * perBot + BROWSERS, "rolling");
