@@ -172,7 +172,9 @@ public final class ParticipantWeb implements Tab {
             return;
         }
         try {
-            render(ctx, 200, moves.arrive(found.participant().id()), null);
+            ParticipantMoves.Rendering arrived =
+                    moves.arriveToRender(found.participant().id());
+            render(ctx, 200, arrived.at(), null, arrived.load());
         } catch (RuntimeException e) {
             failed(ctx, found, e);
         }
@@ -189,7 +191,10 @@ public final class ParticipantWeb implements Tab {
 
     private void render(RouteContext ctx, int status, ParticipantMoves.Context at, FormAnswers answers) {
         // Numbered for the quit beacon the page sends when left (ParticipantMoves.quit).
-        long load = moves.rendering(at.participant().id());
+        render(ctx, status, at, answers, moves.rendering(at.participant().id()));
+    }
+
+    private void render(RouteContext ctx, int status, ParticipantMoves.Context at, FormAnswers answers, long load) {
         String html;
         try {
             html = pages.page(at, answers, load, language(ctx));

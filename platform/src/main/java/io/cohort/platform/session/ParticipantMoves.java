@@ -384,15 +384,27 @@ public final class ParticipantMoves implements AutoCloseable {
      * participant's latest (see {@link #quit(String, long)}).
      */
     public long rendering(String participantId) {
+        return tx.run(c -> number(c, participantId));
+    }
+
+    /** A page load ({@link #arrive}) and the number of the rendering it leads to, in one transaction (one commit). */
+    public Rendering arriveToRender(String participantId) {
         return tx.run(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE cohort.participant SET last_load ="
-                    + " nextval('cohort.page_load') WHERE id = ? RETURNING last_load")) {
-                ps.setString(1, participantId);
-                try (java.sql.ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getLong(1) : 0L;
-                }
-            }
+            Context at = arrive(participantId); // joins this transaction
+            return new Rendering(at, number(c, participantId));
         });
+    }
+
+    public record Rendering(Context at, long load) {}
+
+    private static long number(Connection c, String participantId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE cohort.participant SET last_load ="
+                + " nextval('cohort.page_load') WHERE id = ? RETURNING last_load")) {
+            ps.setString(1, participantId);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0L;
+            }
+        }
     }
 
     /** Presence from the participant page's socket. */
