@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  * PostgreSQL, and how long participants wait for their next accepted submit after a node is killed (SIGKILL). Every
  * submit answered 303 is checked against the stored rows after each phase.
  *
- * <pre>bench/cluster-submit.sh [--clients 300] [--seconds 20] [--warmup 5] [--think-ms 1000] [--nodes 1,3]
+ * <pre>bench/cluster-submit.sh [--clients 300] [--seconds 20] [--warmup 60] [--think-ms 1000] [--nodes 1,3]
  *     [--kill on|off] [--keep] [--dist DIR]</pre>
  */
 public final class ClusterSubmitBench {
@@ -40,6 +40,8 @@ public final class ClusterSubmitBench {
     static final String API_TOKEN = "bench-token";
     static final Path HAPROXY = Path.of("/usr/sbin/haproxy");
     static final long RETRY_MS = 100;
+    /** Each measured phase's new participants post this long before the window opens. */
+    static final long RAMP_MS = 3000;
     /**
      * PageSubmitBench's count of submitted rows, narrowed to the form's five fields: a participant's first page load
      * also stores a row (its status) set by page p0.
@@ -73,7 +75,7 @@ public final class ClusterSubmitBench {
     public static void main(String[] args) throws Exception {
         int clients = 300;
         int seconds = 20;
-        int warmup = 5;
+        int warmup = 60;
         int think = 1000;
         List<Integer> sizes = List.of(1, 3);
         boolean kill = true;
@@ -99,7 +101,7 @@ public final class ClusterSubmitBench {
                 case "--dist" -> dist = Path.of(args[++i]);
                 default -> {
                     System.err.println("unknown option: " + args[i] + "\nusage: bench/cluster-submit.sh"
-                            + " [--clients 300] [--seconds 20] [--warmup 5] [--think-ms 1000] [--nodes 1,3]"
+                            + " [--clients 300] [--seconds 20] [--warmup 60] [--think-ms 1000] [--nodes 1,3]"
                             + " [--kill on|off] [--keep] [--dist DIR]");
                     System.exit(2);
                 }
@@ -146,6 +148,7 @@ public final class ClusterSubmitBench {
     Figures measure(Path dist, int size, boolean withKill) throws Exception {
         System.out.printf("%n-- %d node%s behind HAProxy, on a new database%n", size, size == 1 ? "" : "s");
         try (Cluster cluster = Cluster.start(dist, size, keep)) {
+            warmUp(cluster);
             Phase saturation = run(cluster, "saturation", 0, null);
             Phase paced = run(cluster, "paced", thinkMs, null);
             Phase kill = null;
@@ -158,14 +161,43 @@ public final class ClusterSubmitBench {
     }
 
     /**
-     * New participants post through the proxy for the warm-up, then for the measured window (a {@code victim} is
+     * Full load, unmeasured, for {@code warmup} seconds, with new participants whenever the last ones have posted all
+     * their pages. Each node is its own JVM compiling the same code, and on shared cores that takes minutes, not
+     * seconds: without this, 3 nodes are measured while their compilers still take a third of their CPU, which is
+     * start-up cost, not coordination.
+     */
+    void warmUp(Cluster cluster) throws Exception {
+        long start = System.nanoTime();
+        long end = start + TimeUnit.SECONDS.toNanos(warmup);
+        long submits = 0;
+        while (System.nanoTime() < end) {
+            Load load =
+                    new Load(PageSubmitBench.participantUrls(http, cluster.proxy.toString(), API_TOKEN, clients), 0);
+            load.start();
+            while (System.nanoTime() < end && load.threads.stream().anyMatch(Thread::isAlive)) {
+                Thread.sleep(200);
+            }
+            load.stop.set(true);
+            load.join();
+            for (Participant p : load.participants) {
+                submits += p.page;
+            }
+        }
+        cluster.accepted += submits;
+        System.out.printf(
+                "%-22s %7.0f submits/s over %d s, not measured%n",
+                "warm-up", submits / ((System.nanoTime() - start) / 1e9), warmup);
+    }
+
+    /**
+     * New participants post through the proxy for a short ramp, then for the measured window (a {@code victim} is
      * killed as the window opens); then the stored rows are checked against every 303 the cluster has given.
      */
     Phase run(Cluster cluster, String name, int think, RunningCohort victim) throws Exception {
         List<String> urls = PageSubmitBench.participantUrls(http, cluster.proxy.toString(), API_TOKEN, clients);
         Load load = new Load(urls, think);
         load.start();
-        Thread.sleep(warmup * 1000L);
+        Thread.sleep(RAMP_MS);
         CpuTimes before = CpuTimes.read(cluster);
         load.measuring.set(true);
         long start = System.nanoTime();
