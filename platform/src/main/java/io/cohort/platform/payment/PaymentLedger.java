@@ -38,6 +38,8 @@ import java.util.regex.Pattern;
 public final class PaymentLedger implements Payments {
 
     private static final Pattern DOLLARS = Pattern.compile("[0-9]{1,7}(\\.[0-9]{1,2})?");
+    /** A qualification score: MTurk's IntegerValue is a 32-bit integer. */
+    private static final Pattern SCORE = Pattern.compile("-?[0-9]{1,9}");
 
     private final Transactions tx;
     private final CrowdProviders providers;
@@ -178,10 +180,6 @@ public final class PaymentLedger implements Payments {
 
     /** Every row checked; every problem collected, so the admin fixes the file once. */
     private List<Payment> check(PlanRequest request, List<Participant> people) {
-        if (request.kind() == PaymentKind.QUALIFY) {
-            throw new PlanRefused(
-                    List.of("kind: QUALIFY is given through the provider's qualification page, not the ledger"));
-        }
         if (request.rows().isEmpty()) {
             throw new PlanRefused(List.of(
                     "the plan has no rows: nothing to " + request.kind().name().toLowerCase()));
@@ -216,8 +214,14 @@ public final class PaymentLedger implements Payments {
             if (request.kind() == PaymentKind.REJECT && reason.isEmpty()) {
                 problems.add(where + ": a rejection needs feedback for the worker");
             }
+            if (request.kind() == PaymentKind.QUALIFY && reason.isEmpty()) {
+                problems.add(where + ": a qualification needs its type id");
+            }
             boolean additional = request.additional() && request.kind() == PaymentKind.BONUS;
-            if (p != null && !(additional && p.status() == ParticipantStatus.BONUSED)) {
+            // A qualification is about the worker, whatever became of the assignment.
+            if (p != null
+                    && request.kind() != PaymentKind.QUALIFY
+                    && !(additional && p.status() == ParticipantStatus.BONUSED)) {
                 status(p, request.kind(), where, problems);
             }
             if (!blank(assignmentId)) {
@@ -302,6 +306,13 @@ public final class PaymentLedger implements Payments {
 
     private static long amount(PlanRow row, PlanRequest request, String where, List<String> problems) {
         String text = trim(row.amount());
+        if (request.kind() == PaymentKind.QUALIFY) {
+            if (!SCORE.matcher(text).matches()) {
+                problems.add(where + ": qualification score '" + text + "' is not a whole number like 1");
+                return 0;
+            }
+            return Long.parseLong(text);
+        }
         if (request.kind() != PaymentKind.BONUS) {
             if (!text.isEmpty()) {
                 problems.add(where + ": an " + request.kind().name().toLowerCase() + " has no amount, but '" + text
@@ -353,6 +364,10 @@ public final class PaymentLedger implements Payments {
         Map<String, Optional<Hit>> hits = new HashMap<>();
         List<RowCost> costs = new ArrayList<>(rows.size());
         for (Payment row : rows) {
+            if (kind == PaymentKind.QUALIFY) {
+                costs.add(new RowCost(0, 1)); // its amount is a score, not money
+                continue;
+            }
             if (kind != PaymentKind.APPROVE && kind != PaymentKind.OVERRIDE) {
                 costs.add(new RowCost(row.amountCents(), 1));
                 continue;
@@ -400,7 +415,9 @@ public final class PaymentLedger implements Payments {
         for (RowCost cost : costs(provider, kind, rows, people)) {
             long cents = cost.cents();
             total += cents;
-            fees += kind == PaymentKind.REJECT ? 0 : provider.feeCents(cents, cost.slots());
+            fees += kind == PaymentKind.REJECT || kind == PaymentKind.QUALIFY
+                    ? 0
+                    : provider.feeCents(cents, cost.slots());
             min = Math.min(min, cents);
             max = Math.max(max, cents);
         }

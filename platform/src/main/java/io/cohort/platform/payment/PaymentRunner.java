@@ -261,8 +261,8 @@ public final class PaymentRunner implements AutoCloseable {
                         provider.bonus(
                                 row.workerId(), row.assignmentId(), row.amountCents(), row.reason(), row.token());
                     case QUALIFY ->
-                        throw new CrowdException(
-                                "Unsupported", "qualifications are not paid through the ledger", false, null);
+                        // No notice per worker: a settled study may qualify hundreds at once.
+                        provider.qualify(row.reason(), row.workerId(), (int) row.amountCents(), false);
                 }
                 return new Outcome(row, PaymentState.CONFIRMED, null);
             } catch (CrowdException e) {
@@ -293,6 +293,7 @@ public final class PaymentRunner implements AutoCloseable {
                 provider.bonuses(row.assignmentId()).stream()
                         .anyMatch(b -> b.amountCents() == row.amountCents()
                                 && row.workerId().equals(b.workerId()));
+            // Giving the same score again changes nothing, so a lost answer is settled by sending it again.
             case QUALIFY -> false;
         };
     }
@@ -327,7 +328,9 @@ public final class PaymentRunner implements AutoCloseable {
                         ps.executeBatch();
                     }
                     for (Outcome o : some) {
-                        if (o.state() == PaymentState.CONFIRMED && o.row().participantId() != null) {
+                        if (o.state() == PaymentState.CONFIRMED
+                                && o.row().participantId() != null
+                                && o.row().kind() != PaymentKind.QUALIFY) {
                             participants.setStatus(
                                     o.row().participantId(),
                                     statusAfter(o.row().kind()),
@@ -348,7 +351,8 @@ public final class PaymentRunner implements AutoCloseable {
         return switch (kind) {
             case APPROVE, OVERRIDE -> ParticipantStatus.APPROVED;
             case REJECT -> ParticipantStatus.REJECTED;
-            default -> ParticipantStatus.BONUSED;
+            case BONUS -> ParticipantStatus.BONUSED;
+            case QUALIFY -> throw new IllegalArgumentException("a qualification changes no status");
         };
     }
 

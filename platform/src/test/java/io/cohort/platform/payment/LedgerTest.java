@@ -16,6 +16,7 @@ import io.cohort.api.crowd.QualificationType;
 import io.cohort.api.payment.Payment;
 import io.cohort.api.payment.PaymentBatch;
 import io.cohort.api.payment.PaymentKind;
+import io.cohort.api.payment.PaymentPlan;
 import io.cohort.api.payment.PaymentState;
 import io.cohort.api.payment.Payments;
 import io.cohort.api.payment.PlanRefused;
@@ -275,6 +276,51 @@ class LedgerTest {
         assertEquals(1, market.overridden.size());
     }
 
+    @Test
+    void qualificationsGoThroughTheLedgerOnceAndChangeNoStatus() throws Exception {
+        List<Participant> workers = approvedWorkers(2);
+        Payments payments = service(Payments.class);
+        PlanRefused refused = assertThrows(
+                PlanRefused.class,
+                () -> payments.plan(qualifications(List.of(
+                        new PlanRow(1, null, "W1", "A1", "1", "QT1"), new PlanRow(2, null, "W2", "A2", "high", "")))));
+        assertEquals(
+                List.of(
+                        "line 2 (worker W2): a qualification needs its type id",
+                        "line 2 (worker W2): qualification score 'high' is not a whole number like 1"),
+                refused.problems().stream().sorted().toList());
+        assertEquals(0, market.qualified.size(), "a refused plan sends nothing");
+
+        PaymentPlan plan = payments.plan(qualifications(
+                List.of(new PlanRow(1, null, "W1", "A1", "1", "QT1"), new PlanRow(2, null, "W2", "A2", "-3", "QT1"))));
+        assertEquals(2, plan.preview().count());
+        assertEquals(0, plan.preview().totalCents(), "a score is not money");
+        assertEquals(0, plan.preview().feesCents());
+        assertEquals(plan.preview().balanceBeforeCents(), plan.preview().balanceAfterCents());
+        PaymentBatch batch = payments.commit(plan, "LedgerTest");
+        payments.execute(batch.id());
+        assertEquals(2, finished(batch.id()).confirmed());
+        assertEquals(
+                List.of("QT1 W1=1", "QT1 W2=-3"),
+                market.qualified.stream().sorted().toList());
+        for (Participant p : workers) {
+            assertEquals(
+                    ParticipantStatus.APPROVED,
+                    service(Participants.class).find(p.id()).orElseThrow().status(),
+                    "a qualification is not a payment step");
+        }
+
+        PlanRefused again = assertThrows(
+                PlanRefused.class,
+                () -> payments.plan(qualifications(List.of(new PlanRow(1, null, "W1", "A1", "1", "QT1")))));
+        assertTrue(again.problems().get(0).contains("assignment A1 already has a qualify"), again.getMessage());
+        assertEquals(2, market.qualified.size());
+    }
+
+    static PlanRequest qualifications(List<PlanRow> rows) {
+        return new PlanRequest(MARKET, PaymentKind.QUALIFY, "test qualifications", rows, 0, 0, false);
+    }
+
     AdminHttp api() {
         return new AdminHttp(java.net.URI.create(node.host().url())).bearer(TOKEN);
     }
@@ -327,7 +373,7 @@ class LedgerTest {
 
     /**
      * A crowd market that keeps what it was asked to pay. The ledger never posts, changes or lists HITs, nor touches
-     * qualifications or blocks: a call to one of those fails the test that made it.
+     * blocks: a call to one of those fails the test that made it.
      */
     static final class RecordingMarket implements CrowdProvider, io.cohort.api.crowd.RejectionOverride {
 
@@ -340,6 +386,9 @@ class LedgerTest {
         final List<String> approved = new CopyOnWriteArrayList<>();
         final List<String> rejected = new CopyOnWriteArrayList<>();
         final List<String> overridden = new CopyOnWriteArrayList<>();
+        /** "typeId workerId=value" per call. */
+        final List<String> qualified = new CopyOnWriteArrayList<>();
+
         final AtomicInteger calls = new AtomicInteger();
         final AtomicInteger bonusCalls = new AtomicInteger();
         final AtomicInteger loseAnswers = new AtomicInteger();
@@ -481,7 +530,8 @@ class LedgerTest {
 
         @Override
         public void qualify(String typeId, String workerId, int value, boolean notify) {
-            throw unexpected("qualify");
+            calls.incrementAndGet();
+            qualified.add(typeId + " " + workerId + "=" + value);
         }
 
         @Override
