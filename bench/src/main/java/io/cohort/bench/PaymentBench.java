@@ -133,7 +133,7 @@ public final class PaymentBench {
         }
     }
 
-    private static String createHit(URI endpoint, int assignments) {
+    static String createHit(URI endpoint, int assignments) {
         try (MTurkClient client = MTurkClient.builder()
                 .endpointOverride(endpoint)
                 .region(Region.US_EAST_1)
@@ -181,7 +181,7 @@ public final class PaymentBench {
         }
     }
 
-    private static void awaitProvider(RunningCohort cohort) throws InterruptedException {
+    static void awaitProvider(RunningCohort cohort) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!cohort.admin().get("/admin/").body().contains("mturk: SANDBOX")) {
             if (System.nanoTime() > deadline) {
