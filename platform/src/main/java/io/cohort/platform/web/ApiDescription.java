@@ -91,10 +91,12 @@ public final class ApiDescription implements Tab {
         ObjectNode merged = description.deepCopy();
         ObjectNode paths = (ObjectNode) merged.get("paths");
         List<String> problems = new ArrayList<>();
+        Set<Long> started = new java.util.HashSet<>();
         for (Bundle bundle : context.getBundles()) {
             if (bundle.getState() != Bundle.ACTIVE || bundle.getBundleId() == 0) {
                 continue;
             }
+            started.add(bundle.getBundleId());
             Fragment fragment = fragmentOf(bundle);
             if (fragment == null) {
                 continue;
@@ -118,6 +120,7 @@ public final class ApiDescription implements Tab {
                 paths.set(path.getKey(), item);
             }
         }
+        fragments.keySet().retainAll(started); // an uninstalled bundle's fragment is not kept
         return new Merged(merged, problems);
     }
 
@@ -198,6 +201,18 @@ public final class ApiDescription implements Tab {
                     parameters.add(p.path("name").asText() + " (" + p.path("in").asText() + "): "
                             + p.path("description").asText());
                 }
+                // A plugin's action takes form fields, described as its request body.
+                op.getValue()
+                        .path("requestBody")
+                        .path("content")
+                        .path("application/x-www-form-urlencoded")
+                        .path("schema")
+                        .path("properties")
+                        .fields()
+                        .forEachRemaining(f -> parameters.add(f.getKey() + " (form): "
+                                + f.getValue()
+                                        .path("description")
+                                        .asText(f.getValue().path("type").asText())));
                 all.add(new Operation(
                         op.getKey().toUpperCase(java.util.Locale.ROOT),
                         "/api" + path.getKey(),
