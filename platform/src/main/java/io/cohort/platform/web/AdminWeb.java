@@ -208,7 +208,7 @@ public final class AdminWeb extends Application {
                 view = redirectedTo(view.redirectTo(), admin.user());
             }
             answer.put("page", view == null || view.model() == null ? Map.of() : twin(view.model()));
-            Layout.json(ctx, 200, answer);
+            Layout.pluginJson(ctx, 200, answer);
         } else if (view.redirectTo() != null) {
             ctx.redirect(Security.safeNext(view.redirectTo()));
         } else {
