@@ -418,4 +418,120 @@ class HostWhiteboardTest {
         assertEquals(4401, closed.get(5, TimeUnit.SECONDS));
         reg.unregister();
     }
+
+    /** A plugin's description of its page, in its bundle where the host looks (ApiDescription.FRAGMENT). */
+    static final String FRAGMENT = """
+            paths:
+              /hello:
+                get:
+                  summary: The Hello tab.
+                  responses:
+                    "200":
+                      description: The page's model.
+                      content: {application/json: {schema: {type: object, properties: {page: {type: object}}}}}
+              /status:
+                get:
+                  summary: A plugin trying to describe a host route.
+                  responses: {"200": {description: Never merged.}}
+            """;
+
+    @Test
+    void aPluginsApiDescriptionIsServedExactlyWhileItIsStarted() throws Exception {
+        Path jar = TestBundles.jar(
+                home.resolve("described-tab.jar"),
+                Map.of(
+                        "Bundle-SymbolicName",
+                        "io.example.described",
+                        "Bundle-Activator",
+                        TabActivator.class.getName(),
+                        "Import-Package",
+                        "io.cohort.api.web,org.osgi.framework"),
+                List.of(TabActivator.class),
+                Map.of(
+                        "templates/hello.peb",
+                        "{% extends \"layout.peb\" %}{% block content %}Hello tab{% endblock %}",
+                        "OSGI-INF/cohort/openapi.yaml",
+                        FRAGMENT));
+        Bundle plugin = context().installBundle(jar.toUri().toString());
+        try {
+            // Installed, not started: not described.
+            assertFalse(description().path("paths").has("/hello"));
+            plugin.start();
+            com.fasterxml.jackson.databind.JsonNode paths = description().path("paths");
+            assertEquals(
+                    "The Hello tab.",
+                    paths.path("/hello").path("get").path("summary").asText());
+            assertEquals(
+                    "io.example.described",
+                    paths.path("/hello").path("x-cohort-plugin").asText());
+            // The host's own route keeps its description; the clash is named on the docs page.
+            assertFalse(
+                    paths.path("/status").has("x-cohort-plugin"),
+                    paths.path("/status").toString());
+            String docs = send("GET", "/api/docs", null).body();
+            assertTrue(
+                    docs.contains("<code>GET /api/hello</code><br><small>plugin io.example.described</small>"), docs);
+            assertTrue(
+                    docs.contains("io.example.described (OSGI-INF/cohort/openapi.yaml): path /status is already"
+                            + " described by the host; left out"),
+                    docs);
+            // The described route is the page's JSON twin, answered by the host.
+            HttpResponse<String> twin = send("GET", "/api/hello", null);
+            assertEquals(200, twin.statusCode());
+            assertEquals("{\"page\":{}}", twin.body());
+
+            plugin.stop();
+            assertFalse(description().path("paths").has("/hello"));
+            assertFalse(send("GET", "/api/docs", null).body().contains("/api/hello"));
+            plugin.start();
+            assertTrue(description().path("paths").has("/hello"));
+        } finally {
+            plugin.uninstall();
+        }
+        assertFalse(description().path("paths").has("/hello"));
+    }
+
+    @Test
+    void aBrokenDescriptionIsLeftOutAndNamedWithoutBreakingTheRest() throws Exception {
+        Path jar = TestBundles.jar(
+                home.resolve("broken-description.jar"),
+                Map.of("Bundle-SymbolicName", "io.example.broken"),
+                List.of(),
+                Map.of("OSGI-INF/cohort/openapi.yaml", "paths:\n  /broken:\n    fetch: {summary: x}\n"));
+        Bundle plugin = context().installBundle(jar.toUri().toString());
+        try {
+            plugin.start();
+            assertFalse(description().path("paths").has("/broken"));
+            assertTrue(description().path("paths").has("/status"));
+            String docs = send("GET", "/api/docs", null).body();
+            assertTrue(
+                    docs.contains("io.example.broken (OSGI-INF/cohort/openapi.yaml): path /broken: &#39;fetch&#39;"
+                            + " is not an HTTP method"),
+                    docs);
+        } finally {
+            plugin.uninstall();
+        }
+    }
+
+    @Test
+    void aPagesJsonTwinLeavesOutWhatIsForItsTemplateAlone() throws Exception {
+        ServiceRegistration<AdminPage> reg = context()
+                .registerService(
+                        AdminPage.class,
+                        request -> View.of("templates/thing.peb", Map.of("word", "hi", "_drawing", "0,0 10,10")),
+                        props(AdminPage.PATH, "/drawn"));
+        try {
+            HttpResponse<String> twin = send("GET", "/api/drawn", null);
+            assertEquals(200, twin.statusCode());
+            assertEquals("{\"page\":{\"word\":\"hi\"}}", twin.body());
+        } finally {
+            reg.unregister();
+        }
+    }
+
+    static com.fasterxml.jackson.databind.JsonNode description() throws Exception {
+        HttpResponse<String> r = send("GET", "/api/openapi.json", null);
+        assertEquals(200, r.statusCode(), r.body());
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+    }
 }

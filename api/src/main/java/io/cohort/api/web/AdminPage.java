@@ -7,6 +7,11 @@ import org.osgi.annotation.versioning.ConsumerType;
  * served at {@code /admin/campaigns} and below) and {@value #MENU} (the menu label; leave it out for a page
  * with no menu entry). The page and its menu entry appear when the service is registered and vanish when it
  * goes.
+ *
+ * <p>The host answers the page's JSON twin at the same path under {@code /api} with the {@link View}'s model; entries
+ * whose name starts with {@code _} are for the template alone and left out of it. The bundle describes the twin in
+ * {@code OSGI-INF/cohort/openapi.yaml}, a {@code paths:} map in the format of the host's OpenAPI description, which
+ * the host merges into {@code /api/openapi.json} while the bundle is started.
  */
 @ConsumerType
 public interface AdminPage {

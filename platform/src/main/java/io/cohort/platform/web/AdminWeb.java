@@ -207,8 +207,8 @@ public final class AdminWeb extends Application {
                 answer.put("redirect", view.redirectTo());
                 view = redirectedTo(view.redirectTo(), admin.user());
             }
-            answer.put("page", view == null || view.model() == null ? Map.of() : view.model());
-            Layout.json(ctx, 200, answer);
+            answer.put("page", view == null || view.model() == null ? Map.of() : twin(view.model()));
+            Layout.pluginJson(ctx, 200, answer);
         } else if (view.redirectTo() != null) {
             ctx.redirect(Security.safeNext(view.redirectTo()));
         } else {
@@ -218,6 +218,17 @@ public final class AdminWeb extends Application {
                     view.template(),
                     view.model() == null ? new HashMap<>() : view.model());
         }
+    }
+
+    /** A page's model as its JSON twin answers it: without the entries for its template alone ({@code _name}). */
+    static Map<String, Object> twin(Map<String, Object> model) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        model.forEach((k, v) -> {
+            if (!k.startsWith("_")) {
+                out.put(k, v);
+            }
+        });
+        return out;
     }
 
     /** The view a redirect after an action leads to, when it is a plugin's page; null otherwise. */

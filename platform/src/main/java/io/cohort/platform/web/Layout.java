@@ -76,12 +76,29 @@ public final class Layout {
     }
 
     public static void json(RouteContext ctx, int status, Object body) {
+        json(ctx, status, body, JSON);
+    }
+
+    /**
+     * JSON of a plugin's values (a page's model): written by a mapper of its own, since the host's caches every class
+     * it writes (serializers, types) and would keep an uninstalled plugin's classes, and so its class loader.
+     */
+    public static void pluginJson(RouteContext ctx, int status, Object body) {
+        ObjectMapper own = new ObjectMapper()
+                .setTypeFactory(com.fasterxml.jackson.databind.type.TypeFactory.defaultInstance()
+                        .withCache(new com.fasterxml.jackson.databind.util.LRUMap<>(16, 200)))
+                .registerModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+        json(ctx, status, body, own);
+    }
+
+    private static void json(RouteContext ctx, int status, Object body, ObjectMapper mapper) {
         try {
             ctx.getResponse()
                     .status(status)
                     .header("Cache-Control", "no-store")
                     .contentType("application/json")
-                    .send(JSON.writeValueAsString(body));
+                    .send(mapper.writeValueAsString(body));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -9,6 +9,7 @@ import static org.junit.Assert.assertTrue;
 import io.cohort.api.event.Events;
 import io.cohort.testhost.CohortHost;
 import io.cohort.testkit.AdminHttp;
+import io.cohort.testkit.DescribedAnswer;
 import java.lang.ref.WeakReference;
 import java.util.Hashtable;
 import java.util.List;
@@ -82,6 +83,13 @@ public class HelloIT {
         assertEquals(302, posted.status());
         assertTrue(admin.get("/admin/hello").body().contains("from the form"));
 
+        // The tab in the API: described (OSGI-INF/cohort/openapi.yaml) while the plugin runs, answering what it says.
+        String description = admin.get("/api/openapi.json").body();
+        AdminHttp.Response twin = admin.get("/api/hello");
+        assertEquals(200, twin.status());
+        assertTrue(twin.body(), twin.body().contains("from the form"));
+        assertEquals(List.of(), DescribedAnswer.problems(description, "GET", "/hello", twin.body()));
+
         // A new configuration (what the Plugins page or deploy/${package}.cfg makes) changes the page.
         configure("${package}", Map.of("greeting", "Hi there", "maxRows", 5));
         waitFor("/admin/hello", r -> r.body().contains("Hi there"));
@@ -92,6 +100,7 @@ public class HelloIT {
 
         plugin.stop();
         assertEquals(404, admin.get("/admin/hello").status());
+        assertFalse(DescribedAnswer.describes(admin.get("/api/openapi.json").body(), "/hello"));
         assertFalse(admin.get("/admin/").body().contains("/admin/hello"));
         assertHealthy();
 

@@ -1093,18 +1093,69 @@ final class MTurkAccount {
                 "Assignment " + a.id + " has no file upload answer for question " + question + ".");
     }
 
-    /** Workers cannot request qualifications on the emulator's worker site: there are none to list. */
-    synchronized ObjectNode listQualificationRequests(JsonNode in) {
-        if (in.hasNonNull("QualificationTypeId")) qualificationType(requireId(in, "QualificationTypeId"));
-        return page(in, List.<Object>of(), "QualificationRequests", x -> JSON.createObjectNode());
+    /** A worker's request for a qualification, waiting for the requester to accept or reject it. */
+    private record QualificationRequest(String id, String typeId, String workerId, String answer, long submitted) {}
+
+    /** By ID, oldest first; gone once accepted or rejected. */
+    private final Map<String, QualificationRequest> qualificationRequests = new LinkedHashMap<>();
+
+    /** The worker side, in code: the worker asks for an active qualification type; returns the request's ID. */
+    synchronized String requestQualification(String workerId, String typeId, String answer) {
+        requireWorkerId(workerId);
+        QualificationType t = qualificationType(typeId);
+        if (!t.status.equals("Active")) {
+            throw MTurkError.request(
+                    "QualificationTypeNotActive",
+                    "QualificationType " + typeId + " is not active: it cannot be requested.");
+        }
+        QualificationRequest r = new QualificationRequest(newId(), typeId, workerId, answer, clock.millis());
+        qualificationRequests.put(r.id(), r);
+        return r.id();
     }
 
+    synchronized ObjectNode listQualificationRequests(JsonNode in) {
+        String typeId = in.hasNonNull("QualificationTypeId") ? requireId(in, "QualificationTypeId") : null;
+        if (typeId != null) qualificationType(typeId);
+        List<QualificationRequest> list = qualificationRequests.values().stream()
+                .filter(r -> typeId == null || r.typeId().equals(typeId))
+                .toList();
+        return page(in, list, "QualificationRequests", r -> {
+            ObjectNode o = JSON.createObjectNode()
+                    .put("QualificationRequestId", r.id())
+                    .put("QualificationTypeId", r.typeId())
+                    .put("WorkerId", r.workerId())
+                    .put("SubmitTime", seconds(r.submitted()));
+            if (r.answer() != null) o.put("Answer", r.answer());
+            return o;
+        });
+    }
+
+    /** Grants the requested qualification (IntegerValue, 1 by default) and closes the request. */
     synchronized ObjectNode acceptQualificationRequest(JsonNode in) {
-        throw noQualificationRequest(required(in, "QualificationRequestId"));
+        QualificationRequest r = qualificationRequest(in);
+        int value = (int) optionalLong(in, "IntegerValue", 1, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        qualificationType(r.typeId()); // deleted since: nothing to grant
+        Qualification q = new Qualification();
+        q.typeId = r.typeId();
+        q.workerId = r.workerId();
+        q.status = "Granted";
+        q.value = value;
+        q.granted = clock.millis();
+        qualifications.computeIfAbsent(r.typeId(), id -> new LinkedHashMap<>()).put(r.workerId(), q);
+        qualificationRequests.remove(r.id());
+        return JSON.createObjectNode();
     }
 
     synchronized ObjectNode rejectQualificationRequest(JsonNode in) {
-        throw noQualificationRequest(required(in, "QualificationRequestId"));
+        qualificationRequests.remove(qualificationRequest(in).id());
+        return JSON.createObjectNode();
+    }
+
+    private QualificationRequest qualificationRequest(JsonNode in) {
+        String id = required(in, "QualificationRequestId");
+        QualificationRequest r = qualificationRequests.get(id);
+        if (r == null) throw noQualificationRequest(id);
+        return r;
     }
 
     private static MTurkError noQualificationRequest(String id) {

@@ -290,6 +290,14 @@ public final class MTurkEmulator implements AutoCloseable {
         }
     }
 
+    /**
+     * The worker side, in code: the worker requests a qualification of an active type, with an answer (or null) to
+     * its test; returns the QualificationRequestId the requester lists, accepts or rejects.
+     */
+    public String requestQualification(String workerId, String qualificationTypeId, String answer) {
+        return account.requestQualification(workerId, qualificationTypeId, answer);
+    }
+
     /** The worker side, in code: a worker takes a free slot of the HIT and submits {@code answer}; returns the assignment ID. */
     public String acceptAndSubmit(String hitId, String workerId, String answer) {
         String assignmentId = account.accept(hitId, workerId);

@@ -176,7 +176,18 @@ public final class CampaignsTab implements AdminPage {
             rows.add(row);
         }
         model.put("rows", rows);
-        model.put("experiments", recruitment.experiments());
+        // What the form offers: name, title and version (not the experiments' pages and settings).
+        model.put(
+                "experiments",
+                recruitment.experiments().stream()
+                        .map(e -> {
+                            Map<String, Object> shown = new LinkedHashMap<>();
+                            shown.put("name", e.name());
+                            shown.put("title", e.title());
+                            shown.put("version", e.version());
+                            return shown;
+                        })
+                        .toList());
         List<CrowdProvider> running = recruitment.providers();
         model.put("providers", running.stream().map(CrowdProvider::name).toList());
         Map<String, String> form = new HashMap<>(typed);
@@ -221,10 +232,14 @@ public final class CampaignsTab implements AdminPage {
         Map<String, Object> model = new HashMap<>();
         model.put("campaign", c);
         model.put("state", c.state().name().toLowerCase(Locale.ROOT));
-        model.put("chart", ProgressChart.of(rows, c.goal()));
+        ProgressChart chart = ProgressChart.of(rows, c.goal());
+        model.put("progress", rows);
         model.put("latest", rows.isEmpty() ? null : rows.get(rows.size() - 1));
-        model.put("width", ProgressChart.WIDTH);
-        model.put("height", ProgressChart.HEIGHT);
+        model.put("spent", chart.spent());
+        // The drawing, for the page alone (its JSON twin has the rows it is drawn from).
+        model.put("_chart", chart);
+        model.put("_width", ProgressChart.WIDTH);
+        model.put("_height", ProgressChart.HEIGHT);
         return model;
     }
 

@@ -1,6 +1,7 @@
 package io.cohort.plugin.campaigns.internal;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
@@ -17,6 +18,7 @@ import io.cohort.api.session.Sessions;
 import io.cohort.platform.Host;
 import io.cohort.testhost.CohortHost;
 import io.cohort.testkit.AdminHttp;
+import io.cohort.testkit.DescribedAnswer;
 import io.cohort.testkit.mturk.MTurkEmulator;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -220,6 +222,20 @@ public class CampaignsPluginIT {
         assertTrue(page, page.contains("<polyline class=\"completed\" points=\"0.0,200.0 "));
         String list = admin.get("/admin/campaigns").body();
         assertTrue(list, list.contains("<td class=\"campaign-state\">met</td>"));
+
+        // The tab in the API: each twin answers the documented fields, and the chart's drawing stays on the page.
+        String description = admin.get("/api/openapi.json").body();
+        for (String twin : List.of("/campaigns", "/campaigns/" + id, "/campaigns/" + id + "/chart")) {
+            AdminHttp.Response json = admin.get("/api" + twin);
+            assertEquals(json.toString(), 200, json.status());
+            assertEquals(
+                    twin + " answered " + json.body(),
+                    List.of(),
+                    DescribedAnswer.problems(description, "GET", twin.replace("/" + id, "/{id}"), json.body()));
+        }
+        String campaignJson = admin.get("/api/campaigns/" + id).body();
+        assertTrue(campaignJson, campaignJson.contains("\"spent\":\"11.04\""));
+        assertFalse(campaignJson, campaignJson.contains("0.0,200.0") || campaignJson.contains("_chart"));
         assertTrue(list, list.contains("<td class=\"campaign-completed\">20 / 20</td>"));
 
         // A goal raised after it was met: recruiting again, with a task again, for the one more wanted.
@@ -344,7 +360,9 @@ public class CampaignsPluginIT {
 
         // The plugin stopped: its tab is gone, the host goes on.
         Bundle campaigns = plugins.get(1);
+        assertTrue(DescribedAnswer.describes(admin.get("/api/openapi.json").body(), "/campaigns/{id}/goal"));
         campaigns.stop();
+        assertFalse(DescribedAnswer.describes(admin.get("/api/openapi.json").body(), "/campaigns/{id}/goal"));
         assertEquals(404, admin.get("/admin/campaigns").status());
         assertEquals(200, admin.get("/admin/").status());
         assertEquals(200, worker.get("/healthz").status());

@@ -15,6 +15,7 @@ import io.cohort.api.session.Sessions;
 import io.cohort.platform.Host;
 import io.cohort.testhost.CohortHost;
 import io.cohort.testkit.AdminHttp;
+import io.cohort.testkit.DescribedAnswer;
 import io.cohort.testkit.mturk.MTurkEmulator;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -144,6 +145,20 @@ public class MTurkPluginIT {
             assertEquals(302, extended.status());
             page = admin.get("/admin/mturk").body();
             assertTrue(page, page.contains("Extended HIT " + hitId + " by 600 seconds and 2 assignments: now 5"));
+
+            // The tab in the API: described while the plugin runs, each twin answering the documented fields.
+            String description = admin.get("/api/openapi.json").body();
+            for (String twin : List.of("/mturk", "/mturk/hits", "/mturk/qualifications", "/mturk/workers")) {
+                AdminHttp.Response json = admin.get("/api" + twin);
+                assertEquals(json.toString(), 200, json.status());
+                assertEquals(
+                        twin + " answered " + json.body(),
+                        List.of(),
+                        DescribedAnswer.problems(description, "GET", twin, json.body()));
+            }
+            assertTrue(DescribedAnswer.describes(description, "/mturk/workers/block"));
+            String hitsJson = admin.get("/api/mturk/hits").body();
+            assertTrue(hitsJson, hitsJson.contains("\"id\":\"" + hitId + "\""));
 
             // A form field out of range names the field and posts nothing.
             form.put("token", "it-post-2");
@@ -277,6 +292,7 @@ public class MTurkPluginIT {
             assertTrue(admin.get("/admin/mturk/workers").body().contains("Block a worker"));
 
             plugin.stop();
+            assertFalse(DescribedAnswer.describes(admin.get("/api/openapi.json").body(), "/mturk"));
             assertEquals(404, worker.get(accept).status());
             AdminHttp.Response dashboard = admin.get("/admin/");
             assertEquals(200, dashboard.status());
