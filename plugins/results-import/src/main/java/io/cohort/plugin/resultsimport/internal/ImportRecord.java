@@ -2,8 +2,8 @@ package io.cohort.plugin.resultsimport.internal;
 
 import java.time.Instant;
 
-/** A row of {@code results_import} (columns in this order, so MyBatis maps by constructor). */
-record ImportRecord(
+/** A row of {@code results_import} (columns in this order, so MyBatis maps by constructor); public for its proxy. */
+public record ImportRecord(
         long id,
         String name,
         String parameters,

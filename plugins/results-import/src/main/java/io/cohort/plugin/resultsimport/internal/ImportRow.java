@@ -2,14 +2,14 @@ package io.cohort.plugin.resultsimport.internal;
 
 /**
  * A checked row of an import, as stored in {@code import_row} (columns in this order, so MyBatis maps by
- * constructor): what to do for one worker's assignment.
+ * constructor; public for its proxy): what to do for one worker's assignment.
  *
  * @param seq         its place in the import (1-based), the line number the ledger is given
  * @param decision    APPROVE, REJECT, or "" (none: only a bonus or a qualification)
  * @param bonusCents  0 for none
  * @param feedback    what the worker is told with the approval or rejection ("" for nothing)
  */
-record ImportRow(
+public record ImportRow(
         int seq,
         String file,
         int line,

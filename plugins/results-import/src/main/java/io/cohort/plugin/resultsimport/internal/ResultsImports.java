@@ -23,8 +23,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.osgi.service.component.annotations.Activate;
@@ -43,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * last. Every step is kept in the plugin's schema, so a restart resumes the steps left. What the ledger already
  * holds for an assignment (from an earlier run of the same file) is reported as already done and not planned again.
  */
-@Component(service = ResultsImports.class)
+@Component(service = ResultsImports.class, immediate = true)
 public final class ResultsImports {
 
     private static final Logger LOG = LoggerFactory.getLogger(ResultsImports.class);
@@ -54,15 +55,13 @@ public final class ResultsImports {
     private static final Pattern HELD =
             Pattern.compile("assignment \\S+ already has an? \\w+ \\((\\w+) in batch (\\d+)\\).*", Pattern.DOTALL);
     private static final long POLL_MILLIS = 200;
+    private static final long RETRY_SECONDS = 5;
 
-    private final PluginDatabase database;
-    private final Payments payments;
-    private final ExecutorService runs = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "results-import");
-        t.setDaemon(true);
-        return t;
-    });
-    private volatile boolean stopped;
+    @Reference
+    private PluginDatabase database;
+
+    @Reference
+    private Payments payments;
 
     @Reference(
             cardinality = ReferenceCardinality.MULTIPLE,
@@ -70,11 +69,16 @@ public final class ResultsImports {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile List<CrowdProvider> providers = List.of();
 
+    private final ScheduledExecutorService runs = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "results-import");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile boolean stopped;
+
+    /** After the references are in: imports a stop cut short go on from where they were. */
     @Activate
-    public ResultsImports(@Reference PluginDatabase database, @Reference Payments payments) {
-        this.database = database;
-        this.payments = payments;
-        // Imports a stop cut short go on from where they were.
+    void start() {
         for (long id : database.transaction(ImportMapper.class, ImportMapper::running)) {
             runs.execute(() -> run(id));
         }
@@ -122,7 +126,7 @@ public final class ResultsImports {
                 problems.add(name + ": no rows to settle (none is left after the filter)");
             }
             if (problems.isEmpty()) {
-                assessed = assess(settings, rows, false);
+                assessed = assess(settings, rows);
                 problems.addAll(assessed.problems());
             }
         } catch (IllegalArgumentException | CrowdException e) {
@@ -162,8 +166,8 @@ public final class ResultsImports {
     // ---- settle
 
     /**
-     * Checks again (the provider and the ledger may have moved since the load); a dry run stops there. Otherwise
-     * starts the steps in the background.
+     * Checks again (the provider and the ledger may have moved since the load) and starts the steps in the
+     * background. A dry run answers what the load found and changes nothing.
      *
      * @return the problems found (none: settled or, for a dry run, settleable)
      */
@@ -173,16 +177,17 @@ public final class ResultsImports {
             throw new IllegalStateException("Import " + id + " is "
                     + record.state().toLowerCase(Locale.ROOT) + "; only a loaded import can be settled.");
         }
+        if (dry) {
+            // What the load found; a dry run asks the provider nothing and sends nothing.
+            return lines(record.problems());
+        }
         Settings settings = Settings.ofText(record.parameters());
         List<ImportRow> rows = rows(id);
         Assessment assessed;
         try {
-            assessed = assess(settings, rows, false);
+            assessed = assess(settings, rows);
         } catch (IllegalArgumentException | CrowdException e) {
             assessed = new Assessment(Map.of(), List.of(), List.of(e.getMessage()), Map.of(), 0L, 0L);
-        }
-        if (dry) {
-            return assessed.problems();
         }
         Assessment checked = assessed;
         String state = checked.problems().isEmpty() ? "RUNNING" : "REFUSED";
@@ -241,8 +246,10 @@ public final class ResultsImports {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // stopped: resumed at the next start
         } catch (RuntimeException e) {
+            // The provider gone for a moment, the database restarting: try again, as the ledger does.
             if (!stopped) {
-                LOG.warn("results import {}: stopped, resumes at the next start: {}", id, e.toString());
+                LOG.warn("results import {}: stopped, tries again in {} s: {}", id, RETRY_SECONDS, e.toString());
+                runs.schedule(() -> run(id), RETRY_SECONDS, TimeUnit.SECONDS);
             }
         }
     }
@@ -325,13 +332,12 @@ public final class ResultsImports {
         }
     }
 
-    private Assessment assess(Settings settings, List<ImportRow> rows, boolean unused) {
+    private Assessment assess(Settings settings, List<ImportRow> rows) {
         CrowdProvider provider = provider(settings.provider());
         Map<PaymentKind, PaymentPlan> plans = new LinkedHashMap<>();
         Map<PaymentKind, List<ImportRow>> toDo = new LinkedHashMap<>();
         List<String> alreadyDone = new ArrayList<>();
         List<String> problems = new ArrayList<>();
-        Set<Integer> approvedBefore = new HashSet<>();
         for (PaymentKind kind : KINDS) {
             List<ImportRow> wanted = rowsOf(kind, rows);
             if (wanted.isEmpty()) {
@@ -340,9 +346,6 @@ public final class ResultsImports {
             Planned planned = plan(kind, settings, wanted, "Results import");
             alreadyDone.addAll(planned.alreadyDone());
             problems.addAll(planned.problems());
-            if (kind == PaymentKind.APPROVE) {
-                approvedBefore.addAll(planned.doneSeqs());
-            }
             List<ImportRow> left = wanted.stream()
                     .filter(r -> !planned.doneSeqs().contains(r.seq()))
                     .toList();
