@@ -197,6 +197,57 @@ public class ResultsImportPluginIT {
                         && newest < list.indexOf("\"id\":" + again)
                         && list.indexOf("\"id\":" + again) < list.indexOf("\"id\":" + id + ","));
 
+        // The admin pages show the same.
+        AdminHttp admin = cohort.admin();
+        String html = admin.get("/admin/results-import/" + id).body();
+        assertTrue(html, html.contains("<td id=\"summary-approve\">3</td>"));
+        assertTrue(html, html.contains("3: total $3.75, mean\n    $1.25, std $0.61, min $0.50, max $2.00"));
+        assertTrue(html, html.contains("<small id=\"import-state\">done</small>"));
+        html = admin.get("/admin/results-import/" + again).body();
+        assertTrue(
+                html, html.contains("<li>results.csv line 3 (worker AWORKER2): already approved (CONFIRMED in batch"));
+        html = admin.get("/admin/results-import").body();
+        assertTrue(html, html.contains("<td class=\"import-state\">refused</td>"));
+        assertTrue(html, html.contains("name=\"_csrf\""));
+
+        // Stopped while it runs: started again, it finishes what was left and pays nothing twice.
+        String second = observer.createHIT(r -> r.title("Another game")
+                        .description("Play one game")
+                        .reward("0.50")
+                        .assignmentDurationInSeconds(3600L)
+                        .lifetimeInSeconds(86400L)
+                        .maxAssignments(3)
+                        .question(QUESTION))
+                .hit()
+                .hitId();
+        StringBuilder more = new StringBuilder("bonus,WorkerId,AssignmentId,HITId,Approve,Reject\n");
+        List<String> later = new ArrayList<>();
+        for (int i = 6; i <= 8; i++) {
+            String assignment = emulator.acceptAndSubmit(second, "AWORKER" + i, "<answer/>");
+            later.add(assignment);
+            more.append("0.40,AWORKER")
+                    .append(i)
+                    .append(',')
+                    .append(assignment)
+                    .append(',')
+                    .append(second)
+                    .append(",1,\n");
+        }
+        long cut = idOf(load(more.toString(), second));
+        emulator.latency(java.time.Duration.ofMillis(150));
+        api.postForm("/api/results-import/" + cut + "/settle", Map.of());
+        Bundle plugin = plugins.get(1);
+        plugin.stop();
+        assertTrue(emulator.bonusCount() < 6);
+        plugin.start();
+        model = awaitDone(cut);
+        emulator.latency(java.time.Duration.ZERO);
+        for (String assignment : later) {
+            assertEquals("Approved", emulator.assignmentStatus(assignment));
+            assertEquals(Integer.valueOf(1), emulator.bonusesPerAssignment().get(assignment));
+        }
+        assertEquals(6, emulator.bonusCount());
+
         // The plugin stopped: its page is gone, the host goes on.
         plugins.get(1).stop();
         assertEquals(404, api.get("/api/results-import").status());
