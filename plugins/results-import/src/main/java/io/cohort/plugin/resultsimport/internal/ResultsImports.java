@@ -462,7 +462,8 @@ public final class ResultsImports {
         return new Planned(null, done, doneSeqs, List.of(), inFlight);
     }
 
-    private static PlanRow planRow(PaymentKind kind, Settings settings, ImportRow row) {
+    /** One row of a kind's plan; its line is the row's place in the import, so refusals lead back to it. */
+    static PlanRow planRow(PaymentKind kind, Settings settings, ImportRow row) {
         return switch (kind) {
             case BONUS ->
                 new PlanRow(

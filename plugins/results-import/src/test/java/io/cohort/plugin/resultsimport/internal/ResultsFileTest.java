@@ -242,6 +242,29 @@ class ResultsFileTest {
         }
     }
 
+    @Test
+    void eachKindBecomesTheLedgerRowItsContractAsks() {
+        String file = "bonus,WorkerId,AssignmentId,Approve,Reject,QualificationTypeId,IntegerValue,RequesterFeedback\n"
+                + "1.20,W1,A1,1,,QT1,5,Well done\n";
+        ImportRow row = RowChecks.check(ResultsFile.read("q.csv", file, Columns.DEFAULT), settings(Map.of()))
+                .rows()
+                .get(0);
+        Settings settings = settings(Map.of("reason", "For your points"));
+        assertEquals(
+                new io.cohort.api.payment.PlanRow(1, null, "W1", "A1", "", "Well done"),
+                ResultsImports.planRow(io.cohort.api.payment.PaymentKind.APPROVE, settings, row));
+        assertEquals(
+                new io.cohort.api.payment.PlanRow(1, null, "W1", "A1", "1.20", "For your points"),
+                ResultsImports.planRow(io.cohort.api.payment.PaymentKind.BONUS, settings, row));
+        // QUALIFY: the integer value as the amount, the qualification type as the reason.
+        assertEquals(
+                new io.cohort.api.payment.PlanRow(1, null, "W1", "A1", "5", "QT1"),
+                ResultsImports.planRow(io.cohort.api.payment.PaymentKind.QUALIFY, settings, row));
+        assertEquals(
+                new io.cohort.api.payment.PlanRow(1, null, "W1", "A1", "1.20", Settings.DEFAULT_REASON),
+                ResultsImports.planRow(io.cohort.api.payment.PaymentKind.BONUS, settings(Map.of()), row));
+    }
+
     // ----
 
     private static Settings settings(Map<String, String> values) {

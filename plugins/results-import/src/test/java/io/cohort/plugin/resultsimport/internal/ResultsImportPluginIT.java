@@ -188,6 +188,28 @@ public class ResultsImportPluginIT {
                 model.contains("late.csv line 2 (worker AWORKER5): assignment " + assignments.get(4)
                         + " is APPROVED; only SUBMITTED assignments can be approved"));
 
+        // A nodeGame game's rooms: the first results file of each, and the room that has none listed.
+        AdminHttp admin = cohort.admin();
+        java.nio.file.Path game = java.nio.file.Files.createTempDirectory("results-import-game");
+        java.nio.file.Path room = java.nio.file.Files.createDirectories(game.resolve("data/room000060"));
+        java.nio.file.Files.createDirectories(game.resolve("data/room000061"));
+        java.nio.file.Files.writeString(
+                room.resolve("bonus.csv"), "bonus,WorkerId,AssignmentId\n0.30,AGAMER1,AGAMEASSIGNMENT1\n");
+        AdminHttp.Response rooms =
+                api.postForm("/api/results-import/load", Map.of("game", game.toString(), "rooms", "60-61"));
+        assertTrue(
+                rooms.body(),
+                rooms.body()
+                        .contains(
+                                "\"rooms\":[{\"room\":\"room000060\",\"file\":\"bonus.csv\"},{\"room\":\"room000061\",\"file\":\"\"}]"));
+        assertTrue(
+                rooms.body(),
+                rooms.body()
+                        .contains("room000060/bonus.csv line 2 (worker AGAMER1): assignment"
+                                + " AGAMEASSIGNMENT1 is not known to mturk"));
+        String html = admin.get("/admin/results-import/" + idOf(rooms.body())).body();
+        assertTrue(html, html.contains("<li>room000061: no bonus.csv, results.csv or codes.csv</li>"));
+
         // The list, newest first.
         String list = api.get("/api/results-import").body();
         int newest = list.indexOf("\"id\":" + idOf(model));
@@ -198,8 +220,7 @@ public class ResultsImportPluginIT {
                         && list.indexOf("\"id\":" + again) < list.indexOf("\"id\":" + id + ","));
 
         // The admin pages show the same.
-        AdminHttp admin = cohort.admin();
-        String html = admin.get("/admin/results-import/" + id).body();
+        html = admin.get("/admin/results-import/" + id).body();
         assertTrue(html, html.contains("<td id=\"summary-approve\">3</td>"));
         assertTrue(html, html.contains("3: total $3.75, mean\n    $1.25, std $0.61, min $0.50, max $2.00"));
         assertTrue(html, html.contains("<small id=\"import-state\">done</small>"));
