@@ -13,6 +13,10 @@ import io.cohort.api.payment.PlanRequest;
 import io.cohort.api.payment.PlanRow;
 import io.cohort.api.storage.PluginDatabase;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -215,6 +219,40 @@ public final class ResultsImports {
 
     /** The steps, each resumable: a kind whose batch is stored is only executed and awaited again. */
     private void run(long id) {
+        // Every node resumes the imports left RUNNING: one runs each, holding its lock; the others look again later.
+        try (Connection lock = database.dataSource().getConnection()) {
+            if (!advisoryLock(lock, "pg_try_advisory_lock", id)) {
+                if (!stopped) {
+                    runs.schedule(() -> run(id), RETRY_SECONDS, TimeUnit.SECONDS);
+                }
+                return;
+            }
+            try {
+                if (require(id).state().equals("RUNNING")) {
+                    steps(id);
+                }
+            } finally {
+                advisoryLock(lock, "pg_advisory_unlock", id);
+            }
+        } catch (SQLException e) {
+            if (!stopped) {
+                LOG.warn("results import {}: tries again in {} s: {}", id, RETRY_SECONDS, e.toString());
+                runs.schedule(() -> run(id), RETRY_SECONDS, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static boolean advisoryLock(Connection c, String function, long id) throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT " + function + "(hashtext('plugin_resultsimport'), ?)")) {
+            ps.setInt(1, (int) id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
+    private void steps(long id) {
         try {
             ImportRecord record = require(id);
             Settings settings = Settings.ofText(record.parameters());
