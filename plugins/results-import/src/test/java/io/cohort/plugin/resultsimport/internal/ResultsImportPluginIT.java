@@ -230,6 +230,11 @@ public class ResultsImportPluginIT {
         html = admin.get("/admin/results-import").body();
         assertTrue(html, html.contains("<td class=\"import-state\">refused</td>"));
         assertTrue(html, html.contains("name=\"_csrf\""));
+        assertTrue(html, html.contains("<input type=\"file\" id=\"results-file\""));
+        // The chosen file is read into the form by the plugin's own script (no inline script under the CSP).
+        AdminHttp.Response script = admin.get("/static/plugins/io.cohort.plugin.resultsimport/results-import.js");
+        assertEquals(200, script.status());
+        assertTrue(script.body(), script.body().contains("reader.readAsText(file)"));
 
         // Stopped while it runs: started again, it finishes what was left and pays nothing twice.
         String second = observer.createHIT(r -> r.title("Another game")
