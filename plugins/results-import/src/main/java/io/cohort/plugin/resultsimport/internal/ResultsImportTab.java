@@ -53,7 +53,7 @@ public final class ResultsImportTab implements AdminPage {
         boolean settle = m.matches() && m.group(2) != null;
         if (request.method().equals("GET")) {
             if (path.isEmpty() || path.equals("/")) {
-                return list(request.user(), Map.of(), null);
+                return list(request.user());
             }
             if (id > 0 && !settle && imports.find(id).isPresent()) {
                 return View.of("templates/import.peb", model(id, request.user()));
@@ -95,7 +95,7 @@ public final class ResultsImportTab implements AdminPage {
         return v == null || v.isEmpty() ? null : v.get(0);
     }
 
-    private View list(String user, Map<String, String> typed, String error) {
+    private View list(String user) {
         Map<String, Object> model = new HashMap<>();
         List<Map<String, Object>> rows = new ArrayList<>();
         for (ImportRecord r : imports.imports()) {

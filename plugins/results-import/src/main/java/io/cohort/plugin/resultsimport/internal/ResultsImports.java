@@ -7,6 +7,7 @@ import io.cohort.api.crowd.CrowdProvider;
 import io.cohort.api.payment.PaymentBatch;
 import io.cohort.api.payment.PaymentKind;
 import io.cohort.api.payment.PaymentPlan;
+import io.cohort.api.payment.PaymentState;
 import io.cohort.api.payment.Payments;
 import io.cohort.api.payment.PlanRefused;
 import io.cohort.api.payment.PlanRequest;
@@ -306,13 +307,25 @@ public final class ResultsImports {
         }
         List<ImportRow> wanted = rowsOf(kind, rows);
         if (kind == PaymentKind.BONUS) {
-            // Only after the approval went through: MTurk pays a bonus to an approved assignment.
+            // Only once the approval is CONFIRMED in the ledger: MTurk pays a bonus to an approved assignment. An
+            // approval done by an earlier import is not in this one's batch: the provider says whether it holds.
+            Long approvals = database.transaction(ImportMapper.class, m -> m.batch(id, PaymentKind.APPROVE.name()));
+            Map<String, PaymentState> approval = new HashMap<>();
+            if (approvals != null) {
+                payments.payments(approvals).forEach(p -> approval.put(p.assignmentId(), p.state()));
+            }
             List<ImportRow> approved = new ArrayList<>();
             for (ImportRow row : wanted) {
-                if (!row.decision().equals("APPROVE") || status(settings, row) == AssignmentStatus.APPROVED) {
+                PaymentState state = approval.get(row.assignmentId());
+                boolean confirmed = !row.decision().equals("APPROVE")
+                        || (state != null
+                                ? state == PaymentState.CONFIRMED
+                                : status(settings, row) == AssignmentStatus.APPROVED);
+                if (confirmed) {
                     approved.add(row);
                 } else {
-                    problems.add(row.where() + ": not bonused: its approval did not go through");
+                    problems.add(row.where() + ": not bonused: its approval is "
+                            + (state == null ? "not confirmed" : state) + " in the ledger");
                 }
             }
             wanted = approved;
