@@ -179,7 +179,8 @@ public class ResultsImportPluginIT {
 
         // An assignment MTurk no longer takes an approval for is refused, naming the line and worker.
         observer.approveAssignment(r -> r.assignmentId(assignments.get(4)));
-        String late = "WorkerId,AssignmentId,Approve,Reject\nAWORKER5," + assignments.get(4) + ",1,\n";
+        String late = "WorkerId,AssignmentId,Approve,Reject\nAWORKER5," + assignments.get(4) + ",1,\n"
+                + "AWORKER9,ANOSUCHASSIGNMENT,,1\n";
         AdminHttp.Response refused = api.postForm("/api/results-import/load", Map.of("file", late, "name", "late.csv"));
         model = refused.body();
         assertTrue(model, model.contains("\"state\":\"REFUSED\""));
@@ -187,6 +188,13 @@ public class ResultsImportPluginIT {
                 model,
                 model.contains("late.csv line 2 (worker AWORKER5): assignment " + assignments.get(4)
                         + " is APPROVED; only SUBMITTED assignments can be approved"));
+        // What the ledger refuses is named by the file's line too.
+        assertTrue(
+                model, model.contains("late.csv line 3 (worker AWORKER9): a rejection needs feedback for the worker"));
+        assertTrue(
+                model,
+                model.contains(
+                        "late.csv line 3 (worker AWORKER9): assignment ANOSUCHASSIGNMENT is not known" + " to mturk"));
 
         // A nodeGame game's rooms: the first results file of each, and the room that has none listed.
         AdminHttp admin = cohort.admin();
