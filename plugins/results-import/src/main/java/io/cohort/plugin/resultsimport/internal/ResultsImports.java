@@ -171,10 +171,11 @@ public final class ResultsImports {
     // ---- settle
 
     /**
-     * Checks again (the provider and the ledger may have moved since the load) and starts the steps in the
-     * background. A dry run answers what the load found and changes nothing.
+     * Starts the steps in the background. The rows are not checked with the provider again (that would double the
+     * calls of a large file): the ledger checks each plan again as it commits it, and what it already holds is
+     * reported as done. A dry run answers what the load found and changes nothing.
      *
-     * @return the problems found (none: settled or, for a dry run, settleable)
+     * @return the problems that stand (none: settling or, for a dry run, settleable)
      */
     List<String> settle(long id, boolean dry, String user) {
         ImportRecord record = require(id);
@@ -183,39 +184,14 @@ public final class ResultsImports {
                     + record.state().toLowerCase(Locale.ROOT) + "; only a loaded import can be settled.");
         }
         if (dry) {
-            // What the load found; a dry run asks the provider nothing and sends nothing.
             return lines(record.problems());
         }
-        Settings settings = Settings.ofText(record.parameters());
-        List<ImportRow> rows = rows(id);
-        Assessment assessed;
-        try {
-            assessed = assess(settings, rows);
-        } catch (IllegalArgumentException | CrowdException e) {
-            assessed = new Assessment(Map.of(), List.of(), List.of(e.getMessage()), Map.of(), 0L, 0L);
-        }
-        Assessment checked = assessed;
-        String state = checked.problems().isEmpty() ? "RUNNING" : "REFUSED";
-        boolean moved = database.transaction(ImportMapper.class, m -> {
-            if (m.move(id, "LOADED", state) == 0) {
-                return false;
-            }
-            m.finish(
-                    id,
-                    state,
-                    String.join("\n", checked.problems()),
-                    String.join("\n", checked.alreadyDone()),
-                    Summary.text(checked.summary()));
-            return true;
-        });
-        if (!moved) {
+        if (database.transaction(ImportMapper.class, m -> m.move(id, "LOADED", "RUNNING")) == 0) {
             throw new IllegalStateException("Import " + id + " is being settled already.");
         }
-        if (state.equals("RUNNING")) {
-            LOG.info("results import {}: settling, by {}", id, user);
-            runs.execute(() -> run(id));
-        }
-        return checked.problems();
+        LOG.info("results import {}: settling, by {}", id, user);
+        runs.execute(() -> run(id));
+        return List.of();
     }
 
     /** The steps, each resumable: a kind whose batch is stored is only executed and awaited again. */

@@ -60,6 +60,8 @@ public class ResultsImportPluginIT {
     private MTurkClient observer;
     private AdminHttp api;
     private final List<Bundle> plugins = new ArrayList<>();
+    /** The qualification type every row of the files loaded is given. */
+    private String qualification;
 
     @Configuration
     public Option[] config() {
@@ -119,6 +121,11 @@ public class ResultsImportPluginIT {
                 + "p4,0,AWORKER4," + assignments.get(3) + "," + hit + ",,1,EXIT4,\"Answers were random\",player\n"
                 + "b1,9.00,ABOT,ABOTASSIGNMENT," + hit + ",1,,EXITB,,bot\n";
         long balance = emulator.availableBalanceCents();
+        qualification = observer.createQualificationType(r -> r.name("Played our game")
+                        .description("Took part in the game")
+                        .qualificationTypeStatus("Active"))
+                .qualificationType()
+                .qualificationTypeId();
 
         // Load: the summary as nodegame-mturk shows it; the bot is left out.
         String loaded = load(file, hit);
@@ -127,6 +134,7 @@ public class ResultsImportPluginIT {
         assertTrue(model, model.contains("\"state\":\"LOADED\""));
         assertTrue(model, model.contains("\"problems\":[]"));
         assertTrue(model, model.contains("\"approve\":3,\"reject\":1"));
+        assertTrue(model, model.contains("\"qualify\":4"));
         assertTrue(
                 model,
                 model.contains("\"bonus\":{\"count\":3,\"total\":\"3.75\",\"mean\":\"1.25\",\"std\":\"0.61\","
@@ -144,7 +152,7 @@ public class ResultsImportPluginIT {
         assertEquals(requests, emulator.requestCount());
         assertTrue(page(id).contains("\"state\":\"LOADED\""));
 
-        // Settle: approve 3, reject 1, then bonus 3 once approved.
+        // Settle: approve 3, reject 1, then bonus 3 once approved, then qualify all 4.
         AdminHttp.Response settled = api.postForm("/api/results-import/" + id + "/settle", Map.of());
         assertTrue(settled.body(), settled.body().contains("\"redirect\":\"/admin/results-import/" + id + "\""));
         model = awaitDone(id);
@@ -156,9 +164,10 @@ public class ResultsImportPluginIT {
         assertEquals(3, emulator.bonusCount());
         assertEquals(375, emulator.bonusTotalCents());
         assertEquals(1, emulator.bonusCount("AWORKER3"));
+        assertEquals(List.of("AWORKER1=1", "AWORKER2=1", "AWORKER3=1", "AWORKER4=1"), qualified());
         // MTurk gives the rejected assignment's reserved reward and fee back (0.50 + 0.10).
         assertEquals(balance - 450 + 60, emulator.availableBalanceCents());
-        for (String kind : List.of("APPROVE", "REJECT", "BONUS")) {
+        for (String kind : List.of("APPROVE", "REJECT", "BONUS", "QUALIFY")) {
             assertTrue(model, model.matches("(?s).*\\{\"id\":\\d+,\"kind\":\"" + kind + "\",\"state\":\"DONE\".*"));
         }
         assertTrue(model, model.contains("\"confirmed\":3,\"failed\":0,\"total\":3"));
@@ -171,11 +180,15 @@ public class ResultsImportPluginIT {
         assertTrue(model, model.contains("results.csv line 2 (worker AWORKER1): already approved (CONFIRMED in batch"));
         assertTrue(model, model.contains("results.csv line 5 (worker AWORKER4): already rejected (CONFIRMED in batch"));
         assertTrue(model, model.contains("results.csv line 4 (worker AWORKER3): already bonused (CONFIRMED in batch"));
+        assertTrue(
+                model, model.contains("results.csv line 5 (worker AWORKER4): already qualified (CONFIRMED in batch"));
+        assertTrue(model, model.contains("\"qualify\":0"));
         api.postForm("/api/results-import/" + again + "/settle", Map.of());
         model = awaitDone(again);
         assertTrue(model, model.contains("\"batches\":[]"));
         assertEquals(3, emulator.bonusCount());
         assertEquals(balance - 450 + 60, emulator.availableBalanceCents());
+        assertEquals(4, qualified().size());
 
         // An assignment MTurk no longer takes an approval for is refused, naming the line and worker.
         observer.approveAssignment(r -> r.assignmentId(assignments.get(4)));
@@ -295,10 +308,24 @@ public class ResultsImportPluginIT {
         form.put("name", "results.csv");
         form.put("hit", hit);
         form.put("reason", "Thank you for playing");
+        form.put("qualification", qualification);
+        form.put("value", "1");
         AdminHttp.Response loaded = api.postForm("/api/results-import/load", form);
         assertEquals(loaded.toString(), 200, loaded.status());
         assertTrue(loaded.body(), loaded.body().contains("\"redirect\":\"/admin/results-import/"));
         return loaded.body();
+    }
+
+    /** The workers holding the qualification on MTurk, with their scores, sorted. */
+    private List<String> qualified() {
+        return observer
+                .listWorkersWithQualificationType(
+                        r -> r.qualificationTypeId(qualification).maxResults(100))
+                .qualifications()
+                .stream()
+                .map(q -> q.workerId() + "=" + q.integerValue())
+                .sorted()
+                .toList();
     }
 
     private static long idOf(String answer) {
