@@ -295,6 +295,34 @@ public class ResultsImportPluginIT {
         }
         assertEquals(6, emulator.bonusCount());
 
+        // An approval MTurk refuses at settle time (rejected there since the load): its bonus is not sent.
+        String third = observer.createHIT(r -> r.title("A third game")
+                        .description("Play one game")
+                        .reward("0.50")
+                        .assignmentDurationInSeconds(3600L)
+                        .lifetimeInSeconds(86400L)
+                        .maxAssignments(2)
+                        .question(QUESTION))
+                .hit()
+                .hitId();
+        String kept = emulator.acceptAndSubmit(third, "AWORKER10", "<answer/>");
+        String turned = emulator.acceptAndSubmit(third, "AWORKER11", "<answer/>");
+        long gated = idOf(load(
+                "bonus,WorkerId,AssignmentId,HITId,Approve,Reject\n0.25,AWORKER10," + kept + "," + third + ",1,\n"
+                        + "0.35,AWORKER11," + turned + "," + third + ",1,\n",
+                third));
+        observer.rejectAssignment(r -> r.assignmentId(turned).requesterFeedback("Rejected by hand"));
+        int bonusesBefore = emulator.bonusCount();
+        api.postForm("/api/results-import/" + gated + "/settle", Map.of());
+        model = awaitDone(gated);
+        assertTrue(
+                model,
+                model.contains("results.csv line 3 (worker AWORKER11): not bonused: its approval is FAILED"
+                        + " in the ledger"));
+        assertEquals(bonusesBefore + 1, emulator.bonusCount());
+        assertEquals(Integer.valueOf(1), emulator.bonusesPerAssignment().get(kept));
+        assertEquals(null, emulator.bonusesPerAssignment().get(turned));
+
         // The plugin stopped: its page is gone, the host goes on.
         plugins.get(1).stop();
         assertEquals(404, api.get("/api/results-import").status());
