@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cohort.api.payment.PaymentKind;
+import io.cohort.api.payment.PlanRow;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -251,18 +253,18 @@ class ResultsFileTest {
                 .get(0);
         Settings settings = settings(Map.of("reason", "For your points"));
         assertEquals(
-                new io.cohort.api.payment.PlanRow(1, null, "W1", "A1", "", "Well done"),
-                ResultsImports.planRow(io.cohort.api.payment.PaymentKind.APPROVE, settings, row));
+                new PlanRow(1, null, "W1", "A1", "", "Well done"),
+                ResultsImports.planRow(PaymentKind.APPROVE, settings, row));
         assertEquals(
-                new io.cohort.api.payment.PlanRow(1, null, "W1", "A1", "1.20", "For your points"),
-                ResultsImports.planRow(io.cohort.api.payment.PaymentKind.BONUS, settings, row));
+                new PlanRow(1, null, "W1", "A1", "1.20", "For your points"),
+                ResultsImports.planRow(PaymentKind.BONUS, settings, row));
         // QUALIFY: the integer value as the amount, the qualification type as the reason.
         assertEquals(
-                new io.cohort.api.payment.PlanRow(1, null, "W1", "A1", "5", "QT1"),
-                ResultsImports.planRow(io.cohort.api.payment.PaymentKind.QUALIFY, settings, row));
+                new PlanRow(1, null, "W1", "A1", "5", "QT1"),
+                ResultsImports.planRow(PaymentKind.QUALIFY, settings, row));
         assertEquals(
-                new io.cohort.api.payment.PlanRow(1, null, "W1", "A1", "1.20", Settings.DEFAULT_REASON),
-                ResultsImports.planRow(io.cohort.api.payment.PaymentKind.BONUS, settings(Map.of()), row));
+                new PlanRow(1, null, "W1", "A1", "1.20", Settings.DEFAULT_REASON),
+                ResultsImports.planRow(PaymentKind.BONUS, settings(Map.of()), row));
     }
 
     // ----
@@ -280,10 +282,10 @@ class ResultsFileTest {
 
     private static Map<String, Object> summary(List<ImportRow> rows) {
         return Summary.of(
-                ResultsImports.rowsOf(io.cohort.api.payment.PaymentKind.APPROVE, rows),
-                ResultsImports.rowsOf(io.cohort.api.payment.PaymentKind.REJECT, rows),
-                ResultsImports.rowsOf(io.cohort.api.payment.PaymentKind.BONUS, rows),
-                ResultsImports.rowsOf(io.cohort.api.payment.PaymentKind.QUALIFY, rows),
+                ResultsImports.rowsOf(PaymentKind.APPROVE, rows),
+                ResultsImports.rowsOf(PaymentKind.REJECT, rows),
+                ResultsImports.rowsOf(PaymentKind.BONUS, rows),
+                ResultsImports.rowsOf(PaymentKind.QUALIFY, rows),
                 null,
                 null);
     }

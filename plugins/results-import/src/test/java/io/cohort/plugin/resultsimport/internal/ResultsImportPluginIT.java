@@ -8,6 +8,10 @@ import io.cohort.api.crowd.CrowdProvider;
 import io.cohort.testhost.CohortHost;
 import io.cohort.testkit.AdminHttp;
 import io.cohort.testkit.mturk.MTurkEmulator;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Hashtable;
 import java.util.LinkedHashMap;
@@ -211,11 +215,10 @@ public class ResultsImportPluginIT {
 
         // A nodeGame game's rooms: the first results file of each, and the room that has none listed.
         AdminHttp admin = cohort.admin();
-        java.nio.file.Path game = java.nio.file.Files.createTempDirectory("results-import-game");
-        java.nio.file.Path room = java.nio.file.Files.createDirectories(game.resolve("data/room000060"));
-        java.nio.file.Files.createDirectories(game.resolve("data/room000061"));
-        java.nio.file.Files.writeString(
-                room.resolve("bonus.csv"), "bonus,WorkerId,AssignmentId\n0.30,AGAMER1,AGAMEASSIGNMENT1\n");
+        Path game = Files.createTempDirectory("results-import-game");
+        Path room = Files.createDirectories(game.resolve("data/room000060"));
+        Files.createDirectories(game.resolve("data/room000061"));
+        Files.writeString(room.resolve("bonus.csv"), "bonus,WorkerId,AssignmentId\n0.30,AGAMER1,AGAMEASSIGNMENT1\n");
         AdminHttp.Response rooms =
                 api.postForm("/api/results-import/load", Map.of("game", game.toString(), "rooms", "60-61"));
         assertTrue(
@@ -281,14 +284,14 @@ public class ResultsImportPluginIT {
                     .append(",1,\n");
         }
         long cut = idOf(load(more.toString(), second));
-        emulator.latency(java.time.Duration.ofMillis(150));
+        emulator.latency(Duration.ofMillis(150));
         api.postForm("/api/results-import/" + cut + "/settle", Map.of());
         Bundle plugin = plugins.get(1);
         plugin.stop();
         assertTrue(emulator.bonusCount() < 6);
         plugin.start();
         model = awaitDone(cut);
-        emulator.latency(java.time.Duration.ZERO);
+        emulator.latency(Duration.ZERO);
         for (String assignment : later) {
             assertEquals("Approved", emulator.assignmentStatus(assignment));
             assertEquals(Integer.valueOf(1), emulator.bonusesPerAssignment().get(assignment));
@@ -389,7 +392,7 @@ public class ResultsImportPluginIT {
     }
 
     private static String dollars(long cents) {
-        return java.math.BigDecimal.valueOf(cents, 2).toPlainString();
+        return BigDecimal.valueOf(cents, 2).toPlainString();
     }
 
     private void configureMTurk() throws Exception {
