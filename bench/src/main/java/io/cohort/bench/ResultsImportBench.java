@@ -72,6 +72,13 @@ public final class ResultsImportBench {
                     .start()) {
                 AdminHttp api = cohort.api();
                 PaymentBench.awaitProvider(cohort);
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (api.get("/api/results-import").status() != 200) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("the results-import plugin did not start within 60 s");
+                    }
+                    Thread.sleep(200);
+                }
 
                 long loadStart = System.nanoTime();
                 AdminHttp.Response load = api.postForm(

@@ -362,6 +362,7 @@ public final class PaymentLedger implements Payments {
             hitOfParticipant.put(p.id(), p.hitId());
         }
         Map<String, Optional<Hit>> hits = new HashMap<>();
+        Map<String, String> hitOfAssignment = new HashMap<>();
         List<RowCost> costs = new ArrayList<>(rows.size());
         for (Payment row : rows) {
             if (kind == PaymentKind.QUALIFY) {
@@ -374,15 +375,34 @@ public final class PaymentLedger implements Payments {
             }
             String hitId = row.participantId() != null
                     ? hitOfParticipant.get(row.participantId())
-                    : provider.assignment(row.assignmentId())
-                            .map(Assignment::hitId)
-                            .orElse(null);
+                    : hitOf(provider, row.assignmentId(), hitOfAssignment);
             Optional<Hit> hit = hitId == null ? Optional.empty() : hits.computeIfAbsent(hitId, provider::hit);
             costs.add(new RowCost(
                     hit.map(Hit::rewardCents).orElse(0L),
                     hit.map(Hit::maxAssignments).orElse(1)));
         }
         return costs;
+    }
+
+    /**
+     * The HIT of an assignment no participant of ours holds. Its HIT's listing answers for the rest of that HIT's
+     * assignments, so a file of 1,000 workers of one HIT costs 1 + 10 calls, not 1,000.
+     */
+    private static String hitOf(CrowdProvider provider, String assignmentId, Map<String, String> known) {
+        String hitId = known.get(assignmentId);
+        if (hitId != null) {
+            return hitId;
+        }
+        hitId = provider.assignment(assignmentId).map(Assignment::hitId).orElse(null);
+        if (hitId != null && !known.containsValue(hitId)) {
+            for (Assignment other : provider.assignments(hitId)) {
+                known.put(other.id(), hitId);
+            }
+        }
+        if (hitId != null) {
+            known.put(assignmentId, hitId);
+        }
+        return hitId;
     }
 
     /**

@@ -383,6 +383,20 @@ public final class ResultsImports {
         }
         // The provider's state of each assignment still to decide or bonus (approve and reject need SUBMITTED).
         Map<String, Optional<Assignment>> asked = new HashMap<>();
+        // One listing per HIT the file names (100 assignments a call) instead of one call per row.
+        Set<String> hitIds = new java.util.TreeSet<>();
+        toDo.values()
+                .forEach(list -> list.stream()
+                        .map(ImportRow::hitId)
+                        .filter(h -> h != null && !h.isBlank())
+                        .forEach(hitIds::add));
+        for (String hitId : hitIds) {
+            try {
+                provider.assignments(hitId).forEach(a -> asked.put(a.id(), Optional.of(a)));
+            } catch (io.cohort.api.crowd.CrowdException e) {
+                // An unknown HIT: its rows are asked about one by one below, and named there.
+            }
+        }
         Set<Integer> approving = new HashSet<>();
         toDo.getOrDefault(PaymentKind.APPROVE, List.of()).forEach(r -> approving.add(r.seq()));
         for (PaymentKind kind : List.of(PaymentKind.APPROVE, PaymentKind.REJECT, PaymentKind.BONUS)) {
