@@ -53,20 +53,7 @@ public final class PaymentBench {
                 assignments[i] = new String[] {worker, emulator.acceptAndSubmit(hitId, worker, "done")};
             }
             // The pace is the emulator's limit alone while the workers were set up; from here the plugin keeps to it.
-            Path home = Files.createTempDirectory("cohort-bench-payments-");
-            Folders.copy(dist.resolve("experiments"), home.resolve("experiments"));
-            Folders.copy(dist.resolve("deploy"), home.resolve("deploy"));
-            Files.writeString(
-                    home.resolve("deploy/io.cohort.mturk.cfg"),
-                    String.join(
-                            "\n",
-                            "mode=sandbox",
-                            "endpoint=" + emulator.endpoint(),
-                            "accessKeyId=BENCHKEY",
-                            "secretAccessKey=BENCHSECRET",
-                            "ratePerSecond=" + rate,
-                            "retries=3",
-                            ""));
+            Path home = homeFor(dist, emulator, rate, "cohort-bench-payments-");
             String db = TestDatabase.create();
             try (RunningCohort cohort =
                     RunningCohort.in(dist).home(home).env("COHORT_DB_URL", db).start()) {
@@ -121,6 +108,25 @@ public final class PaymentBench {
                         "one call per 500 ms (nodegame-mturk's pace): %.0f s, %.1fx longer%n", n * 0.5, n * 0.5 / wall);
             }
         }
+    }
+
+    /** A new home with the distribution's experiments and plugins, the MTurk plugin on the emulator, paced to rate. */
+    static Path homeFor(Path dist, MTurkEmulator emulator, double rate, String prefix) throws java.io.IOException {
+        Path home = Files.createTempDirectory(prefix);
+        Folders.copy(dist.resolve("experiments"), home.resolve("experiments"));
+        Folders.copy(dist.resolve("deploy"), home.resolve("deploy"));
+        Files.writeString(
+                home.resolve("deploy/io.cohort.mturk.cfg"),
+                String.join(
+                        "\n",
+                        "mode=sandbox",
+                        "endpoint=" + emulator.endpoint(),
+                        "accessKeyId=BENCHKEY",
+                        "secretAccessKey=BENCHSECRET",
+                        "ratePerSecond=" + rate,
+                        "retries=3",
+                        ""));
+        return home;
     }
 
     /** The unpacked distribution under distribution/target/. */

@@ -3,11 +3,9 @@ package io.cohort.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cohort.testkit.AdminHttp;
-import io.cohort.testkit.Folders;
 import io.cohort.testkit.RunningCohort;
 import io.cohort.testkit.TestDatabase;
 import io.cohort.testkit.mturk.MTurkEmulator;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -52,20 +50,7 @@ public final class ResultsImportBench {
                         "p%d,%d.%02d,%s,%s,%s,x,,%s,1%n",
                         i, (1 + i % 300) / 100, (1 + i % 300) % 100, worker, assignment, hitId, qualification));
             }
-            Path home = Files.createTempDirectory("cohort-bench-results-import-");
-            Folders.copy(dist.resolve("experiments"), home.resolve("experiments"));
-            Folders.copy(dist.resolve("deploy"), home.resolve("deploy"));
-            Files.writeString(
-                    home.resolve("deploy/io.cohort.mturk.cfg"),
-                    String.join(
-                            "\n",
-                            "mode=sandbox",
-                            "endpoint=" + emulator.endpoint(),
-                            "accessKeyId=BENCHKEY",
-                            "secretAccessKey=BENCHSECRET",
-                            "ratePerSecond=" + rate,
-                            "retries=3",
-                            ""));
+            Path home = PaymentBench.homeFor(dist, emulator, rate, "cohort-bench-results-import-");
             try (RunningCohort cohort = RunningCohort.in(dist)
                     .home(home)
                     .env("COHORT_DB_URL", TestDatabase.create())
