@@ -1,12 +1,14 @@
 package io.cohort.plugin.resultsimport.internal;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
 import io.cohort.api.crowd.CrowdProvider;
 import io.cohort.testhost.CohortHost;
 import io.cohort.testkit.AdminHttp;
+import io.cohort.testkit.DescribedAnswer;
 import io.cohort.testkit.mturk.MTurkEmulator;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -326,9 +328,28 @@ public class ResultsImportPluginIT {
         assertEquals(Integer.valueOf(1), emulator.bonusesPerAssignment().get(kept));
         assertEquals(null, emulator.bonusesPerAssignment().get(turned));
 
+        // Its JSON twins are the described ones, while it runs and only then.
+        String description = api.get("/api/openapi.json").body();
+        assertEquals(
+                List.of(),
+                DescribedAnswer.problems(
+                        description,
+                        "GET",
+                        "/results-import/{id}",
+                        api.get("/api/results-import/" + gated).body()));
+        assertEquals(
+                List.of(),
+                DescribedAnswer.problems(
+                        description,
+                        "GET",
+                        "/results-import",
+                        api.get("/api/results-import").body()));
+        assertTrue(DescribedAnswer.describes(description, "/results-import/{id}/settle"));
+
         // The plugin stopped: its page is gone, the host goes on.
         plugins.get(1).stop();
         assertEquals(404, api.get("/api/results-import").status());
+        assertFalse(DescribedAnswer.describes(api.get("/api/openapi.json").body(), "/results-import/load"));
         assertEquals(200, cohort.admin().get("/admin/").status());
         assertEquals(200, cohort.visitor().get("/healthz").status());
     }
