@@ -22,13 +22,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code bin/cohort}: run a node, dump or restore its database. */
+/** {@code bin/cohort}: run a node, dump or restore its database, or a console for a running node. */
 @Command(
         name = "cohort",
         mixinStandardHelpOptions = true,
         version = "Cohort 0.1.0",
         description = "Online behavioural experiments: participants, live admin, crowd recruitment and payment.",
-        subcommands = {Main.Run.class, Main.Dump.class, Main.Restore.class, Main.ImportPsiturk.class},
+        subcommands = {
+            Main.Run.class,
+            Main.Dump.class,
+            Main.Restore.class,
+            Main.ImportPsiturk.class,
+            io.cohort.platform.console.ConsoleCommand.class
+        },
         footerHeading = "%n",
         footer = {
             "Also (handled by bin/cohort itself):",
@@ -73,7 +79,7 @@ public final class Main {
     }
 
     /** The install folder ({@code -Dcohort.install}, set by bin/cohort) and the home folder ({@code COHORT_HOME}). */
-    static Config config() {
+    public static Config config() {
         Path install = Path.of(System.getProperty("cohort.install", "."))
                 .toAbsolutePath()
                 .normalize();
