@@ -67,6 +67,9 @@ public final class Main {
     /** Runs one command and returns its exit code; {@code run} returns once the node is serving. */
     static int execute(String... args) {
         CommandLine cli = new CommandLine(new Main());
+        // The console's options come first; the words after the first command word are that command's own
+        // (extendHIT ID --assignments 2).
+        cli.getSubcommands().get("console").setStopAtPositional(true);
         // One clear line for configuration problems, not a stack trace.
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof ConfigException) {

@@ -35,10 +35,12 @@ import picocli.CommandLine.Parameters;
         name = "console",
         mixinStandardHelpOptions = true,
         description = {
-            "Settle a study on MTurk from a prompt or a script, through a running Cohort's JSON API (approve, reject,",
-            "bonus and qualify through the same ledger as the admin pages, so nothing is paid twice).",
-            "Commands: the trailing arguments (several separated by ';'), else standard input's lines when it is not",
-            "a terminal, else a prompt (TAB completes; history in data/console-history). Type 'help' there."
+            "Settle a study on MTurk from a prompt or a script, through a running",
+            "Cohort's JSON API: approvals, rejections and bonuses go through the same",
+            "ledger as the admin pages, so nothing is paid twice.",
+            "Commands: the trailing arguments (several separated by ';'), else the",
+            "lines of standard input when it is not a terminal, else a prompt (TAB",
+            "completes; history in data/console-history; 'help' lists the commands)."
         })
 public final class ConsoleCommand implements Callable<Integer> {
 
@@ -64,6 +66,7 @@ public final class ConsoleCommand implements Callable<Integer> {
             names = "--game",
             arity = "1..2",
             paramLabel = "NAME [min-max]",
+            hideParamSyntax = true,
             description = "Load a game's results first, from its rooms min to max.")
     List<String> game;
 
@@ -258,6 +261,9 @@ public final class ConsoleCommand implements Callable<Integer> {
             return true;
         } catch (ConsoleError e) {
             report(out, e);
+            return false;
+        } catch (RuntimeException e) {
+            report(out, new ConsoleError(e.toString()));
             return false;
         }
     }

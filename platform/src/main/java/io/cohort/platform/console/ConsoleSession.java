@@ -269,7 +269,7 @@ final class ConsoleSession {
     }
 
     private JsonNode mturkPage() {
-        CohortApi.Answer a = api.get("/api/mturk");
+        CohortApi.Answer a = api().get("/api/mturk");
         if (a.status() == 404) {
             throw new ConsoleError(settings.url() + " has no MTurk plugin (GET /api/mturk answered 404)");
         }
