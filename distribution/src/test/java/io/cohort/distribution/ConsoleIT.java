@@ -229,12 +229,55 @@ class ConsoleIT {
                 "error: grantBonus: --reason is required (the worker sees it)",
                 noReason.err().strip());
 
+        // A qualification type made on the MTurk tab, fetched with -Q and given to a worker.
+        JsonNode made = MTurkLab.read(lab.api()
+                .postForm(
+                        "/api/mturk/qualifications/create",
+                        Map.of("name", "Did the console study", "description", "Took part")));
+        assertTrue(made.path("page").path("flash").path("ok").asBoolean(), made.toString());
+        Run qualify = console("", "-Q", "assignQualification", "--value", "3", w.workerId());
+        assertEquals(0, qualify.code(), qualify.toString());
+        String type = qualify.out().lines().findFirst().orElseThrow().split(" ")[0];
+        assertTrue(qualify.out().contains("Assigned qualification " + type + " = 3 to 1 worker"), qualify.out());
+        assertEquals(
+                3,
+                lab.requester()
+                        .getQualificationScore(b -> b.qualificationTypeId(type).workerId(w.workerId()))
+                        .qualification()
+                        .integerValue());
+        Run notify = console("", "notify", "--subject", "Thanks", "--message", "Your bonus is paid", w.workerId());
+        assertEquals(0, notify.code(), notify.toString());
+        assertEquals("Notified 1 of 1 workers.", notify.out().strip());
+        assertTrue(lab.emulator.notifications().stream()
+                .anyMatch(n -> n.workerId().equals(w.workerId()) && n.subject().equals("Thanks")));
+
+        // On a terminal too, --quiet draws no bar.
+        MTurkLab.Worker third = workers.get(2);
+        String quiet = onTerminal(
+                "--quiet grantBonus --reason Thanks " + third.workerId() + " " + third.assignmentId() + " 0.20");
+        assertTrue(quiet.contains("1 of 1 bonus(es) paid"), quiet);
+        assertFalse(quiet.contains("[#"), "no bar with --quiet: " + quiet);
+        assertEquals(1, lab.emulator.bonusesPerAssignment().get(third.assignmentId()));
+
         Run expire = console("", "expireHIT", hit);
         assertEquals(0, expire.code(), expire.toString());
         assertEquals("Expired HIT " + hit + ".", expire.out().strip());
         assertFalse(
                 lab.requester().getHIT(b -> b.hitId(hit)).hit().expiration().isAfter(Instant.now()),
                 "the HIT has expired at MTurk");
+    }
+
+    /** {@code bin/cohort console ARGS} on a pseudo-terminal (stdin and stdout); what it showed. */
+    private static String onTerminal(String args) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("script", "-qfc", BIN + " console " + args, "/dev/null");
+        environment(pb);
+        pb.environment().put("TERM", "xterm");
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the console exits: " + args);
+        return out;
     }
 
     private static String[] withFirst(String first, String... rest) {
