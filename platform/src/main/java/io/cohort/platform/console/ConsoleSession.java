@@ -450,10 +450,22 @@ final class ConsoleSession {
             throw new ConsoleError("uploadResults: " + a.error() + problems(a.body())
                     + problems(a.body().path("page")));
         }
+        JsonNode answered = a.body().path("page");
+        String flash = flashText(answered.path("flash"));
         if (settings.dry()) {
-            summary(a.body().path("page"));
-            say("--dry: nothing was sent");
+            summary(answered);
+            for (JsonNode problem : answered.path("dryRunProblems")) {
+                say("  problem: " + problem.asText());
+            }
+            say((flash.isEmpty() ? "" : flash + " ") + "--dry: nothing was sent");
             return;
+        }
+        if (!flash.isEmpty()) {
+            say(flash);
+        }
+        if (answered.path("state").asText().equals("LOADED")) {
+            throw new ConsoleError(
+                    "uploadResults: import " + id + " did not start settling" + (flash.isEmpty() ? "" : ": " + flash));
         }
         ProgressBar bar = bar();
         Progress last = new Progress(-1, 0);
@@ -782,11 +794,16 @@ final class ConsoleSession {
             throw new ConsoleError(command + ": " + a.error());
         }
         JsonNode flash = a.body().path("page").path("flash");
-        String message = flash.path("message").asText("done");
+        String message = flashText(flash);
         if (!flash.path("ok").asBoolean(true)) {
             throw new ConsoleError(command + ": " + message);
         }
-        say(message);
+        say(message.isEmpty() ? "done" : message);
+    }
+
+    /** The notice an action left on its page: {@code {"ok", "message"}} or plain text. */
+    private static String flashText(JsonNode flash) {
+        return flash.isTextual() ? flash.asText() : flash.path("message").asText("");
     }
 
     // --- help ----------------------------------------------------------------------------------------------------
