@@ -3,6 +3,7 @@ package io.cohort.distribution;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cohort.testkit.RunningCohort;
@@ -39,13 +40,14 @@ class ConsoleIT {
             Path.of(System.getProperty(RunningCohort.DISTRIBUTION_PROPERTY)).resolve("bin/cohort");
 
     private static MTurkLab lab;
+    private static String session;
     private static String hit;
     private static List<MTurkLab.Worker> workers;
 
     @BeforeAll
     static void start() throws Exception {
         lab = new MTurkLab("", "one-question").start();
-        String session = lab.session("one-question", "{}");
+        session = lab.session("one-question", "{}");
         hit = lab.postHit(session, "0.10", 4);
         workers = lab.workersComplete(hit, 3, "C");
         long approve =
@@ -265,6 +267,56 @@ class ConsoleIT {
         assertFalse(
                 lab.requester().getHIT(b -> b.hitId(hit)).hit().expiration().isAfter(Instant.now()),
                 "the HIT has expired at MTurk");
+    }
+
+    @Test
+    @Order(3)
+    void loadShowAndUploadResultsSettleAFileOnceThroughTheResultsImport() throws Exception {
+        try (java.util.stream.Stream<Path> deployed = Files.list(BIN.getParent().resolve("../deploy"))) {
+            assumeTrue(
+                    deployed.anyMatch(f -> f.getFileName().toString().startsWith("cohort-plugin-results-import-")),
+                    "the results-import plugin is not in this distribution (it ships from its own branch)");
+        }
+        String second = lab.postHit(session, "0.10", 2);
+        List<MTurkLab.Worker> submitted = lab.workersComplete(second, 2, "R");
+        long approve =
+                lab.commit(Map.of("action", "approve-submitted")).path("id").asLong();
+        lab.awaitFinished(approve, Duration.ofSeconds(30));
+        Path results = lab.cohort.home().resolve("results.csv");
+        Files.writeString(
+                results,
+                "WorkerId,AssignmentId,HITId,bonus,exit\n"
+                        + submitted.get(0).workerId() + "," + submitted.get(0).assignmentId() + "," + second
+                        + ",0.30,EXIT1\n"
+                        + submitted.get(1).workerId() + "," + submitted.get(1).assignmentId() + "," + second
+                        + ",0,EXIT2\n");
+        int bonuses = lab.emulator.bonusCount();
+        Run settled = console(
+                "",
+                "load",
+                results.toString(),
+                "--hit",
+                second,
+                "--reason",
+                "Thanks",
+                ";",
+                "show",
+                "Summary",
+                ";",
+                "uploadResults");
+        assertEquals(0, settled.code(), settled.toString());
+        assertTrue(settled.out().contains("Loaded results import "), settled.out());
+        assertTrue(settled.out().contains("bonus: 1 totalling 0.30"), settled.out());
+        assertFalse(settled.out().contains("[#"), "no bar in a pipe: " + settled.out());
+        assertTrue(settled.out().contains("state: DONE"), settled.out());
+        assertEquals(1, lab.emulator.bonusesPerAssignment().get(submitted.get(0).assignmentId()));
+        assertEquals(bonuses + 1, lab.emulator.bonusCount());
+
+        // The same file again: what is done is listed as done, and nothing more is paid.
+        Run again =
+                console("", "load", results.toString(), "--hit", second, "--reason", "Thanks", ";", "uploadResults");
+        assertTrue(again.out().contains("already done: "), again.toString());
+        assertEquals(bonuses + 1, lab.emulator.bonusCount(), "nothing more was paid");
     }
 
     /** {@code bin/cohort console ARGS} on a pseudo-terminal (stdin and stdout); what it showed. */
