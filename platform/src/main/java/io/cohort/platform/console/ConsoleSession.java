@@ -17,6 +17,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 
 /**
  * The console's commands, named as nodegame-mturk names them, each done through a running Cohort's JSON API: the
@@ -467,40 +470,63 @@ final class ConsoleSession {
             throw new ConsoleError(
                     "uploadResults: import " + id + " did not start settling" + (flash.isEmpty() ? "" : ": " + flash));
         }
-        ProgressBar bar = bar();
-        Progress last = new Progress(-1, 0);
-        long stalledSince = System.nanoTime();
-        while (true) {
-            page = refreshed();
-            String state = page.path("state").asText();
-            long done = 0;
-            long total = 0;
-            for (JsonNode b : page.path("batches")) {
-                done += b.path("confirmed").asLong() + b.path("failed").asLong();
-                total += b.path("total").asLong();
-            }
-            bar.update(done, total, "settled");
-            if (state.equals("DONE") || state.equals("REFUSED")) {
-                break;
-            }
-            if (done != last.done()) {
-                last = new Progress(done, total);
-                stalledSince = System.nanoTime();
-            } else if (Duration.ofNanos(System.nanoTime() - stalledSince).compareTo(STALLED) > 0) {
-                bar.finish();
-                throw new ConsoleError("uploadResults: import " + id + " made no progress for " + STALLED.toSeconds()
-                        + " s (" + done + " of " + total + " settled); it goes on in Cohort: show Summary to look");
-            }
-            pause();
-        }
-        bar.finish();
+        page = poll(
+                this::refreshed,
+                p -> sum(p.path("batches"), "confirmed") + sum(p.path("batches"), "failed"),
+                p -> sum(p.path("batches"), "total"),
+                p -> p.path("state").asText().equals("DONE")
+                        || p.path("state").asText().equals("REFUSED"),
+                "settled",
+                "uploadResults: import " + id,
+                "show Summary");
         summary(page);
         if (page.path("state").asText().equals("REFUSED")) {
             throw new ConsoleError("uploadResults: import " + id + " was refused:" + problems(page));
         }
     }
 
-    private record Progress(long done, long total) {}
+    private static long sum(JsonNode items, String field) {
+        long sum = 0;
+        for (JsonNode item : items) {
+            sum += item.path(field).asLong();
+        }
+        return sum;
+    }
+
+    /**
+     * Looks until {@code finished}, drawing the bar of {@code done} of {@code total}; gives up, saying the work goes
+     * on in Cohort, after {@link #STALLED} without progress, so a stuck plan never holds the console.
+     */
+    private JsonNode poll(
+            Supplier<JsonNode> look,
+            ToLongFunction<JsonNode> done,
+            ToLongFunction<JsonNode> total,
+            Predicate<JsonNode> finished,
+            String what,
+            String subject,
+            String lookAgain) {
+        ProgressBar bar = bar();
+        long lastDone = -1;
+        long stalledSince = System.nanoTime();
+        while (true) {
+            JsonNode now = look.get();
+            long d = done.applyAsLong(now);
+            bar.update(d, total.applyAsLong(now), what);
+            if (finished.test(now)) {
+                bar.finish();
+                return now;
+            }
+            if (d != lastDone) {
+                lastDone = d;
+                stalledSince = System.nanoTime();
+            } else if (Duration.ofNanos(System.nanoTime() - stalledSince).compareTo(STALLED) > 0) {
+                bar.finish();
+                throw new ConsoleError(subject + " made no progress for " + STALLED.toSeconds() + " s (" + d + " of "
+                        + total.applyAsLong(now) + " " + what + "); it goes on in Cohort: " + lookAgain + " to look");
+            }
+            pause();
+        }
+    }
 
     private static final Duration STALLED = Duration.ofSeconds(120);
 
@@ -571,27 +597,14 @@ final class ConsoleSession {
 
     /** Polls a ledger batch until it finished, drawing the bar; the batch. */
     private JsonNode awaitBatch(long id, String what) {
-        ProgressBar bar = bar();
-        long lastDone = -1;
-        long stalledSince = System.nanoTime();
-        while (true) {
-            JsonNode batch = api().read("/api/payments/batches/" + id).path("batch");
-            long done = batch.path("confirmed").asLong() + batch.path("failed").asLong();
-            bar.update(done, batch.path("count").asLong(), what);
-            if (!batch.path("finished").isNull() && !batch.path("finished").isMissingNode()) {
-                bar.finish();
-                return batch;
-            }
-            if (done != lastDone) {
-                lastDone = done;
-                stalledSince = System.nanoTime();
-            } else if (Duration.ofNanos(System.nanoTime() - stalledSince).compareTo(STALLED) > 0) {
-                bar.finish();
-                throw new ConsoleError("batch " + id + " made no progress for " + STALLED.toSeconds() + " s (" + done
-                        + " of " + batch.path("count").asLong() + "); it goes on in Cohort: get BonusPayments to look");
-            }
-            pause();
-        }
+        return poll(
+                () -> api().read("/api/payments/batches/" + id).path("batch"),
+                b -> b.path("confirmed").asLong() + b.path("failed").asLong(),
+                b -> b.path("count").asLong(),
+                b -> !b.path("finished").isNull() && !b.path("finished").isMissingNode(),
+                what,
+                "batch " + id,
+                "get BonusPayments");
     }
 
     private void assignQualification(Args args) {
