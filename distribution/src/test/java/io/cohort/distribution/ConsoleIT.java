@@ -3,7 +3,6 @@ package io.cohort.distribution;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cohort.testkit.RunningCohort;
@@ -231,7 +230,7 @@ class ConsoleIT {
                 "error: grantBonus: --reason is required (the worker sees it)",
                 noReason.err().strip());
 
-        // A qualification type made on the MTurk tab, fetched with -Q and given to a worker.
+        // A qualification type made on the MTurk tab, fetched with -Q and given to a worker through the ledger.
         JsonNode made = MTurkLab.read(lab.api()
                 .postForm(
                         "/api/mturk/qualifications/create",
@@ -240,13 +239,23 @@ class ConsoleIT {
         Run qualify = console("", "-Q", "assignQualification", "--value", "3", w.workerId());
         assertEquals(0, qualify.code(), qualify.toString());
         String type = qualify.out().lines().findFirst().orElseThrow().split(" ")[0];
-        assertTrue(qualify.out().contains("Assigned qualification " + type + " = 3 to 1 worker"), qualify.out());
+        assertTrue(qualify.out().contains("1 of 1 qualification(s) assigned, 0 failed"), qualify.out());
         assertEquals(
                 3,
                 lab.requester()
                         .getQualificationScore(b -> b.qualificationTypeId(type).workerId(w.workerId()))
                         .qualification()
                         .integerValue());
+        // Through the ledger: the same qualification again is refused, naming the assignment, and sends nothing.
+        Run requalify = console("", "assignQualification", "--qualification", type, "--value", "3", w.workerId());
+        assertEquals(1, requalify.code(), requalify.toString());
+        assertTrue(
+                requalify.err().contains("assignment " + w.assignmentId() + " already has a qualify"), requalify.err());
+        long qualifyBatches = 0;
+        for (JsonNode b : MTurkLab.read(lab.api().get("/api/payments/batches"))) {
+            qualifyBatches += b.path("kind").asText().equals("QUALIFY") ? 1 : 0;
+        }
+        assertEquals(1, qualifyBatches, "one qualification batch");
         Run notify = console("", "notify", "--subject", "Thanks", "--message", "Your bonus is paid", w.workerId());
         assertEquals(0, notify.code(), notify.toString());
         assertEquals("Notified 1 of 1 workers.", notify.out().strip());
@@ -272,11 +281,6 @@ class ConsoleIT {
     @Test
     @Order(3)
     void loadShowAndUploadResultsSettleAFileOnceThroughTheResultsImport() throws Exception {
-        try (java.util.stream.Stream<Path> deployed = Files.list(BIN.getParent().resolve("../deploy"))) {
-            assumeTrue(
-                    deployed.anyMatch(f -> f.getFileName().toString().startsWith("cohort-plugin-results-import-")),
-                    "the results-import plugin is not in this distribution (it ships from its own branch)");
-        }
         String second = lab.postHit(session, "0.10", 2);
         List<MTurkLab.Worker> submitted = lab.workersComplete(second, 2, "R");
         long approve =

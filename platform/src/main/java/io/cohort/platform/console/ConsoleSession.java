@@ -97,9 +97,9 @@ final class ConsoleSession {
                 new Spec(
                         "assignQualification",
                         "assignQualification --value N [--qualification ID] [WORKER ...]",
-                        "Give a qualification to workers (default: the loaded plan's; the last fetched type).",
+                        "Give a qualification through the ledger, once per worker (default: the loaded plan's workers).",
                         List.of("--value", "--qualification"),
-                        List.of("--notify"),
+                        List.of(),
                         List.of()),
                 new Spec(
                         "get",
@@ -559,38 +559,50 @@ final class ConsoleSession {
                     "grantBonus: give WORKER ASSIGNMENT AMOUNT, or nothing for the loaded results' bonuses"
                             + " (usage: " + COMMANDS.get("grantBonus").usage() + ")");
         }
+        ledger("grantBonus", "bonus", rows.toString(), args.option("--max"), "bonus(es) paid");
+    }
+
+    /**
+     * A plan through the payments ledger: previewed, then (without --dry) committed and watched until its batch
+     * finished. A row the ledger already holds is refused, so nothing is ever done twice.
+     */
+    private void ledger(String command, String kind, String rows, String max, String done) {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("provider", "mturk");
         form.put("action", "file");
-        form.put("kind", "bonus");
-        form.put("rows", rows.toString());
-        if (args.has("--max")) {
-            form.put("max", args.option("--max"));
+        form.put("kind", kind);
+        form.put("rows", rows);
+        if (max != null) {
+            form.put("max", max);
         }
         CohortApi.Answer preview = api().post("/api/payments/preview", form);
         if (!preview.ok()) {
-            throw new ConsoleError("grantBonus: refused, nothing was paid:" + problems(preview.body()));
+            throw new ConsoleError(command + ": refused, nothing was sent:" + problems(preview.body()));
         }
         JsonNode p = preview.body().path("preview");
-        say("Bonus plan: " + p.path("count").asInt() + " bonus(es), "
-                + dollars(p.path("totalCents").asLong())
-                + " + fees " + dollars(p.path("feesCents").asLong()) + "; balance "
-                + dollars(p.path("balanceBeforeCents").asLong())
-                + " -> " + dollars(p.path("balanceAfterCents").asLong()));
+        if (kind.equals("bonus")) {
+            say("Bonus plan: " + p.path("count").asInt() + " bonus(es), "
+                    + dollars(p.path("totalCents").asLong())
+                    + " + fees " + dollars(p.path("feesCents").asLong()) + "; balance "
+                    + dollars(p.path("balanceBeforeCents").asLong()) + " -> "
+                    + dollars(p.path("balanceAfterCents").asLong()));
+        } else {
+            say("Plan: " + p.path("count").asInt() + " row(s) to " + kind);
+        }
         if (settings.dry()) {
             say("--dry: nothing was sent");
             return;
         }
         CohortApi.Answer commit = api().post("/api/payments/commit", form);
         if (!commit.ok()) {
-            throw new ConsoleError("grantBonus: refused, nothing was paid:" + problems(commit.body()));
+            throw new ConsoleError(command + ": refused, nothing was sent:" + problems(commit.body()));
         }
-        JsonNode batch = awaitBatch(commit.body().path("id").asLong(), "paid");
+        JsonNode batch = awaitBatch(commit.body().path("id").asLong(), kind.equals("bonus") ? "paid" : "qualified");
         say("Batch " + batch.path("id").asText() + ": "
-                + batch.path("confirmed").asInt() + " of " + batch.path("count").asInt() + " bonus(es) paid, "
+                + batch.path("confirmed").asInt() + " of " + batch.path("count").asInt() + " " + done + ", "
                 + batch.path("failed").asInt() + " failed");
         if (batch.path("failed").asInt() > 0) {
-            throw new ConsoleError("grantBonus: " + batch.path("failed").asInt() + " bonus(es) failed; see batch "
+            throw new ConsoleError(command + ": " + batch.path("failed").asInt() + " row(s) failed; see batch "
                     + batch.path("id").asText() + " in Payments");
         }
     }
@@ -617,14 +629,20 @@ final class ConsoleSession {
         if (type == null) {
             throw new ConsoleError("assignQualification: give --qualification ID (or get QualificationTypeId first)");
         }
-        Map<String, String> form = new LinkedHashMap<>();
-        form.put("typeId", type);
-        form.put("value", value);
-        form.put("workerIds", String.join(",", workers(args, "assignQualification")));
-        if (args.has("--notify")) {
-            form.put("notify", "true");
+        // Through the ledger like a bonus: each assignment's worker is qualified once, whoever asks again.
+        StringBuilder rows = new StringBuilder("worker_id,assignment_id,amount,reason\n");
+        if (!args.positional().isEmpty()) {
+            args.positional().forEach(worker -> rows.append(csv(worker, "", value, type)));
+        } else {
+            Set<String> seen = new LinkedHashSet<>();
+            for (JsonNode r : loadedRows("assignQualification")) {
+                if (seen.add(r.path("workerId").asText())) {
+                    rows.append(csv(
+                            r.path("workerId").asText(), r.path("assignmentId").asText(), value, type));
+                }
+            }
         }
-        mturkAction("assignQualification", "/api/mturk/qualifications/assign", form);
+        ledger("assignQualification", "qualify", rows.toString(), null, "qualification(s) assigned");
     }
 
     private void notifyWorkers(Args args) {
@@ -645,16 +663,21 @@ final class ConsoleSession {
         if (!args.positional().isEmpty()) {
             return args.positional();
         }
-        if (loaded == null) {
-            throw new ConsoleError(command + ": name the WORKERs, or load results first");
-        }
         Set<String> ids = new LinkedHashSet<>();
-        refreshed().path("rows").forEach(r -> ids.add(r.path("workerId").asText()));
+        loadedRows(command).forEach(r -> ids.add(r.path("workerId").asText()));
         ids.remove("");
         if (ids.isEmpty()) {
             throw new ConsoleError(command + ": the loaded results name no worker");
         }
         return new ArrayList<>(ids);
+    }
+
+    /** The loaded plan's rows, for a command given no WORKERs. */
+    private JsonNode loadedRows(String command) {
+        if (loaded == null) {
+            throw new ConsoleError(command + ": name the WORKERs, or load results first");
+        }
+        return refreshed().path("rows");
     }
 
     // --- get, extendHIT, expireHIT -----------------------------------------------------------------------------
