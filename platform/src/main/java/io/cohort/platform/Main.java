@@ -22,13 +22,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code bin/cohort}: run a node, dump or restore its database. */
+/** {@code bin/cohort}: run a node, dump or restore its database, or a console for a running node. */
 @Command(
         name = "cohort",
         mixinStandardHelpOptions = true,
         version = "Cohort 0.1.0",
         description = "Online behavioural experiments: participants, live admin, crowd recruitment and payment.",
-        subcommands = {Main.Run.class, Main.Dump.class, Main.Restore.class, Main.ImportPsiturk.class},
+        subcommands = {
+            Main.Run.class,
+            Main.Dump.class,
+            Main.Restore.class,
+            Main.ImportPsiturk.class,
+            io.cohort.platform.console.ConsoleCommand.class
+        },
         footerHeading = "%n",
         footer = {
             "Also (handled by bin/cohort itself):",
@@ -61,6 +67,9 @@ public final class Main {
     /** Runs one command and returns its exit code; {@code run} returns once the node is serving. */
     static int execute(String... args) {
         CommandLine cli = new CommandLine(new Main());
+        // The console's options come first; the words after the first command word are that command's own
+        // (extendHIT ID --assignments 2).
+        cli.getSubcommands().get("console").setStopAtPositional(true);
         // One clear line for configuration problems, not a stack trace.
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof ConfigException) {
@@ -73,7 +82,7 @@ public final class Main {
     }
 
     /** The install folder ({@code -Dcohort.install}, set by bin/cohort) and the home folder ({@code COHORT_HOME}). */
-    static Config config() {
+    public static Config config() {
         Path install = Path.of(System.getProperty("cohort.install", "."))
                 .toAbsolutePath()
                 .normalize();

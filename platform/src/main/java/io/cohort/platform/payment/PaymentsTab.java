@@ -304,14 +304,12 @@ public final class PaymentsTab implements CoreTab {
 
     private static PaymentKind kind(String kind) {
         try {
-            PaymentKind k = PaymentKind.valueOf(kind == null ? "" : kind.trim().toUpperCase());
-            if (k != PaymentKind.QUALIFY) {
-                return k;
-            }
+            // A qualification file too (the console's assignQualification): its amount is the score, its reason
+            // the qualification type, and the ledger gives each assignment's once.
+            return PaymentKind.valueOf(kind == null ? "" : kind.trim().toUpperCase());
         } catch (IllegalArgumentException e) {
-            // below
+            throw new IllegalArgumentException("kind: '" + kind + "' is not one of approve, reject, bonus, qualify");
         }
-        throw new IllegalArgumentException("kind: '" + kind + "' is not one of approve, reject, bonus");
     }
 
     /** A dollar amount field in cents, or the default when it is empty. */
