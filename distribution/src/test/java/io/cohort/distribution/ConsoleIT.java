@@ -324,6 +324,98 @@ class ConsoleIT {
     }
 
     /** {@code bin/cohort console ARGS} on a pseudo-terminal (stdin and stdout); what it showed. */
+    /**
+     * nodegame-mturk's full settle, approve 3, reject 1, bonus 3, qualify 4, from one file that the console and an
+     * admin in the admin pages settle at the same moment: two imports of the same rows, one ledger. MTurk shows each
+     * step done exactly once; a third run from the console pays nothing more.
+     */
+    @Test
+    @Order(4)
+    void theConsoleAndTheAdminSettlingOneFileAtOnceDoEachStepOnce() throws Exception {
+        String third = lab.postHit(session, "0.10", 4);
+        List<MTurkLab.Worker> four = lab.workersComplete(third, 4, "S");
+        String type = lab.requester()
+                .createQualificationType(b -> b.name("Settled from a file")
+                        .description("took part in the race")
+                        .qualificationTypeStatus("Active"))
+                .qualificationType()
+                .qualificationTypeId();
+        StringBuilder csv = new StringBuilder(
+                "WorkerId,AssignmentId,HITId,Approve,Reject,bonus,QualificationTypeId,IntegerValue,RequesterFeedback\n");
+        for (int i = 0; i < four.size(); i++) {
+            MTurkLab.Worker w = four.get(i);
+            boolean reject = i == 3;
+            csv.append(String.join(
+                            ",",
+                            w.workerId(),
+                            w.assignmentId(),
+                            third,
+                            reject ? "" : "x",
+                            reject ? "x" : "",
+                            reject ? "0" : "0.2" + i,
+                            type,
+                            "7",
+                            reject ? "Answers missing" : ""))
+                    .append('\n');
+        }
+        Path results = lab.cohort.home().resolve("race.csv");
+        Files.writeString(results, csv);
+        int bonuses = lab.emulator.bonusCount();
+
+        java.util.concurrent.ExecutorService both = java.util.concurrent.Executors.newFixedThreadPool(2);
+        java.util.concurrent.Future<Run> fromConsole = both.submit(() ->
+                console("", "load", results.toString(), "--hit", third, "--reason", "Thanks", ";", "uploadResults"));
+        java.util.concurrent.Future<String> fromAdmin = both.submit(() -> {
+            io.cohort.testkit.AdminHttp admin = lab.cohort.admin();
+            io.cohort.testkit.AdminHttp.Response loaded = admin.postForm(
+                    "/admin/results-import/load",
+                    Map.of("file", csv.toString(), "name", "race.csv", "hit", third, "reason", "Thanks"));
+            assertEquals(302, loaded.status(), loaded.toString()); // the host redirects after a plugin page's action
+            String page = loaded.redirectPath();
+            io.cohort.testkit.AdminHttp.Response settle = admin.postForm(page + "/settle", Map.of());
+            assertEquals(302, settle.status(), settle.toString());
+            return page.substring(page.lastIndexOf('/') + 1);
+        });
+        Run console = fromConsole.get(90, TimeUnit.SECONDS);
+        String adminImport = fromAdmin.get(30, TimeUnit.SECONDS);
+        both.shutdown();
+        // The admin's import ends too (done, or refused where the console's had already done it all).
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        String state = "";
+        while (System.nanoTime() < deadline && !(state.equals("DONE") || state.equals("REFUSED"))) {
+            Thread.sleep(200);
+            state = MTurkLab.read(lab.api().get("/api/results-import/" + adminImport))
+                    .path("page")
+                    .path("state")
+                    .asText();
+        }
+        assertTrue(state.equals("DONE") || state.equals("REFUSED"), "the admin's import ended: " + state);
+
+        for (int i = 0; i < four.size(); i++) {
+            MTurkLab.Worker w = four.get(i);
+            assertEquals(
+                    i == 3 ? "Rejected" : "Approved",
+                    lab.emulator.assignmentStatus(w.assignmentId()),
+                    console.toString());
+            assertEquals(
+                    i == 3 ? null : Integer.valueOf(1),
+                    lab.emulator.bonusesPerAssignment().get(w.assignmentId()),
+                    "paid once: " + w);
+            assertEquals(
+                    7,
+                    lab.requester()
+                            .getQualificationScore(
+                                    r -> r.qualificationTypeId(type).workerId(w.workerId()))
+                            .qualification()
+                            .integerValue());
+        }
+        assertEquals(bonuses + 3, lab.emulator.bonusCount(), console.toString());
+
+        Run again = console("", "load", results.toString(), "--hit", third, "--reason", "Thanks", ";", "uploadResults");
+        assertTrue(again.out().contains("already done: "), again.toString());
+        assertEquals(bonuses + 3, lab.emulator.bonusCount(), "nothing more was paid");
+    }
+
     private static String onTerminal(String args) throws Exception {
         ProcessBuilder pb = new ProcessBuilder("script", "-qfc", BIN + " console " + args, "/dev/null");
         environment(pb);

@@ -57,6 +57,10 @@ public final class ResultsImports {
             List.of(PaymentKind.APPROVE, PaymentKind.REJECT, PaymentKind.BONUS, PaymentKind.QUALIFY);
     private static final Pattern LEDGER_LINE =
             Pattern.compile("line (\\d+)(?: \\(worker [^)]*\\))?: (.*)", Pattern.DOTALL);
+    /** The ledger's refusal to bonus one of our participants before their approval. */
+    private static final Pattern NOT_YET_APPROVED =
+            Pattern.compile("participant \\S+ is SUBMITTED; only APPROVED participants can be bonused");
+
     private static final Pattern HELD =
             Pattern.compile("assignment \\S+ already has an? \\w+ \\((\\w+) in batch (\\d+)\\).*", Pattern.DOTALL);
     private static final long POLL_MILLIS = 200;
@@ -309,7 +313,7 @@ public final class ResultsImports {
         if (wanted.isEmpty()) {
             return null;
         }
-        Planned planned = plan(kind, settings, wanted, "Results import " + id);
+        Planned planned = plan(kind, settings, wanted, "Results import " + id, false);
         done.addAll(planned.alreadyDone());
         problems.addAll(planned.problems());
         Long batch = planned.inFlight();
@@ -365,12 +369,16 @@ public final class ResultsImports {
         Map<PaymentKind, List<ImportRow>> toDo = new LinkedHashMap<>();
         List<String> alreadyDone = new ArrayList<>();
         List<String> problems = new ArrayList<>();
+        List<Long> deferredCents = new ArrayList<>();
         for (PaymentKind kind : KINDS) {
             List<ImportRow> wanted = rowsOf(kind, rows);
             if (wanted.isEmpty()) {
                 continue;
             }
-            Planned planned = plan(kind, settings, wanted, "Results import");
+            Planned planned = plan(kind, settings, wanted, "Results import", true);
+            wanted.stream()
+                    .filter(r -> planned.deferred().contains(r.seq()))
+                    .forEach(r -> deferredCents.add(r.bonusCents()));
             alreadyDone.addAll(planned.alreadyDone());
             problems.addAll(planned.problems());
             List<ImportRow> left = wanted.stream()
@@ -443,20 +451,35 @@ public final class ResultsImports {
             before = provider.balanceCents();
             after = before;
         }
+        for (long cents : deferredCents) {
+            after -= cents + provider.feeCents(cents, 1);
+        }
         return new Assessment(plans, alreadyDone, problems, toDo, before, after);
     }
 
     /** A kind's plan, once the rows the ledger already holds are taken out (they are reported as done). */
     private record Planned(
-            PaymentPlan plan, List<String> alreadyDone, Set<Integer> doneSeqs, List<String> problems, Long inFlight) {}
+            PaymentPlan plan,
+            List<String> alreadyDone,
+            Set<Integer> doneSeqs,
+            List<String> problems,
+            Long inFlight,
+            Set<Integer> deferred) {}
 
-    private Planned plan(PaymentKind kind, Settings settings, List<ImportRow> rows, String label) {
+    /**
+     * @param beforeApproval at load: a bonus of one of our participants that this file approves first is refused by
+     *                       the ledger until then; it is left out of the preview's plan (its cost is added to the
+     *                       balance after) and planned, and checked again, once its approval is confirmed
+     */
+    private Planned plan(
+            PaymentKind kind, Settings settings, List<ImportRow> rows, String label, boolean beforeApproval) {
         Map<Integer, ImportRow> bySeq = new HashMap<>();
         rows.forEach(r -> bySeq.put(r.seq(), r));
         List<ImportRow> left = new ArrayList<>(rows);
         List<String> done = new ArrayList<>();
         Set<Integer> doneSeqs = new HashSet<>();
         Long inFlight = null;
+        Set<Integer> deferred = new HashSet<>();
         while (!left.isEmpty()) {
             List<PlanRow> planRows =
                     left.stream().map(r -> planRow(kind, settings, r)).toList();
@@ -469,10 +492,11 @@ public final class ResultsImports {
                     kind == PaymentKind.BONUS ? settings.maxBonusCents() : 0,
                     true);
             try {
-                return new Planned(payments.plan(request), done, doneSeqs, List.of(), inFlight);
+                return new Planned(payments.plan(request), done, doneSeqs, List.of(), inFlight, deferred);
             } catch (PlanRefused refused) {
                 List<String> problems = new ArrayList<>();
                 Set<Integer> held = new HashSet<>();
+                Set<Integer> later = new HashSet<>();
                 for (String problem : refused.problems()) {
                     Matcher line = LEDGER_LINE.matcher(problem);
                     ImportRow row = line.matches() ? bySeq.get(Integer.parseInt(line.group(1))) : null;
@@ -489,18 +513,24 @@ public final class ResultsImports {
                         if (!state.equals("CONFIRMED")) {
                             inFlight = Long.valueOf(h.group(2));
                         }
+                    } else if (beforeApproval
+                            && kind == PaymentKind.BONUS
+                            && row.decision().equals("APPROVE")
+                            && NOT_YET_APPROVED.matcher(line.group(2)).matches()) {
+                        later.add(row.seq());
                     } else {
                         problems.add(row.where() + ": " + line.group(2));
                     }
                 }
-                if (!problems.isEmpty() || held.isEmpty()) {
-                    return new Planned(null, done, doneSeqs, problems, inFlight);
+                if (!problems.isEmpty() || (held.isEmpty() && later.isEmpty())) {
+                    return new Planned(null, done, doneSeqs, problems, inFlight, deferred);
                 }
                 doneSeqs.addAll(held);
-                left.removeIf(r -> held.contains(r.seq()));
+                deferred.addAll(later);
+                left.removeIf(r -> held.contains(r.seq()) || later.contains(r.seq()));
             }
         }
-        return new Planned(null, done, doneSeqs, List.of(), inFlight);
+        return new Planned(null, done, doneSeqs, List.of(), inFlight, deferred);
     }
 
     /** One row of a kind's plan; its line is the row's place in the import, so refusals lead back to it. */
