@@ -411,6 +411,27 @@ class ConsoleIT {
         }
         assertEquals(bonuses + 3, lab.emulator.bonusCount(), console.toString());
 
+        // The console reports them: the two imports' bonus batches (the rows split between them however the race
+        // went) paid the three bonuses, 0.63 in all, once.
+        java.util.regex.Matcher consoleImport =
+                java.util.regex.Pattern.compile("Loaded results import (\\d+)").matcher(console.out());
+        assertTrue(consoleImport.find(), console.toString());
+        Run payments = console("", "get", "BonusPayments");
+        int paid = 0;
+        long cents = 0;
+        java.util.regex.Pattern batch = java.util.regex.Pattern.compile(
+                "Results import (\\d+): bonus\\s+(\\d+)/(\\d+) paid, \\$(\\d+)\\.(\\d\\d)");
+        for (String line : payments.out().lines().toList()) {
+            java.util.regex.Matcher m = batch.matcher(line);
+            if (m.find()
+                    && (m.group(1).equals(consoleImport.group(1)) || m.group(1).equals(adminImport))) {
+                paid += Integer.parseInt(m.group(2));
+                cents += Long.parseLong(m.group(4)) * 100 + Long.parseLong(m.group(5));
+            }
+        }
+        assertEquals(3, paid, payments.toString());
+        assertEquals(63, cents, payments.toString());
+
         Run again = console("", "load", results.toString(), "--hit", third, "--reason", "Thanks", ";", "uploadResults");
         assertTrue(again.out().contains("already done: "), again.toString());
         assertEquals(bonuses + 3, lab.emulator.bonusCount(), "nothing more was paid");
