@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cohort.testkit.AdminHttp;
 import io.cohort.testkit.RunningCohort;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -18,7 +19,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -362,17 +368,17 @@ class ConsoleIT {
         Files.writeString(results, csv);
         int bonuses = lab.emulator.bonusCount();
 
-        java.util.concurrent.ExecutorService both = java.util.concurrent.Executors.newFixedThreadPool(2);
-        java.util.concurrent.Future<Run> fromConsole = both.submit(() ->
+        ExecutorService both = Executors.newFixedThreadPool(2);
+        Future<Run> fromConsole = both.submit(() ->
                 console("", "load", results.toString(), "--hit", third, "--reason", "Thanks", ";", "uploadResults"));
-        java.util.concurrent.Future<String> fromAdmin = both.submit(() -> {
-            io.cohort.testkit.AdminHttp admin = lab.cohort.admin();
-            io.cohort.testkit.AdminHttp.Response loaded = admin.postForm(
+        Future<String> fromAdmin = both.submit(() -> {
+            AdminHttp admin = lab.cohort.admin();
+            AdminHttp.Response loaded = admin.postForm(
                     "/admin/results-import/load",
                     Map.of("file", csv.toString(), "name", "race.csv", "hit", third, "reason", "Thanks"));
             assertEquals(302, loaded.status(), loaded.toString()); // the host redirects after a plugin page's action
             String page = loaded.redirectPath();
-            io.cohort.testkit.AdminHttp.Response settle = admin.postForm(page + "/settle", Map.of());
+            AdminHttp.Response settle = admin.postForm(page + "/settle", Map.of());
             assertEquals(302, settle.status(), settle.toString());
             return page.substring(page.lastIndexOf('/') + 1);
         });
@@ -413,16 +419,14 @@ class ConsoleIT {
 
         // The console reports them: the two imports' bonus batches (the rows split between them however the race
         // went) paid the three bonuses, 0.63 in all, once.
-        java.util.regex.Matcher consoleImport =
-                java.util.regex.Pattern.compile("Loaded results import (\\d+)").matcher(console.out());
+        Matcher consoleImport = Pattern.compile("Loaded results import (\\d+)").matcher(console.out());
         assertTrue(consoleImport.find(), console.toString());
         Run payments = console("", "get", "BonusPayments");
         int paid = 0;
         long cents = 0;
-        java.util.regex.Pattern batch = java.util.regex.Pattern.compile(
-                "Results import (\\d+): bonus\\s+(\\d+)/(\\d+) paid, \\$(\\d+)\\.(\\d\\d)");
+        Pattern batch = Pattern.compile("Results import (\\d+): bonus\\s+(\\d+)/(\\d+) paid, \\$(\\d+)\\.(\\d\\d)");
         for (String line : payments.out().lines().toList()) {
-            java.util.regex.Matcher m = batch.matcher(line);
+            Matcher m = batch.matcher(line);
             if (m.find()
                     && (m.group(1).equals(consoleImport.group(1)) || m.group(1).equals(adminImport))) {
                 paid += Integer.parseInt(m.group(2));
@@ -473,6 +477,6 @@ class ConsoleIT {
                 Duration.ofSeconds(30),
                 "the terminal shows '" + text + "' " + times + " time(s)",
                 () -> plain(screen),
-                s -> s.split(java.util.regex.Pattern.quote(text), -1).length - 1 >= times);
+                s -> s.split(Pattern.quote(text), -1).length - 1 >= times);
     }
 }

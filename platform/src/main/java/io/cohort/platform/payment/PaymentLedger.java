@@ -25,9 +25,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -363,6 +365,7 @@ public final class PaymentLedger implements Payments {
         }
         Map<String, Optional<Hit>> hits = new HashMap<>();
         Map<String, String> hitOfAssignment = new HashMap<>();
+        Set<String> listedHits = new HashSet<>();
         List<RowCost> costs = new ArrayList<>(rows.size());
         for (Payment row : rows) {
             if (kind == PaymentKind.QUALIFY) {
@@ -375,7 +378,7 @@ public final class PaymentLedger implements Payments {
             }
             String hitId = row.participantId() != null
                     ? hitOfParticipant.get(row.participantId())
-                    : hitOf(provider, row.assignmentId(), hitOfAssignment);
+                    : hitOf(provider, row.assignmentId(), hitOfAssignment, listedHits);
             Optional<Hit> hit = hitId == null ? Optional.empty() : hits.computeIfAbsent(hitId, provider::hit);
             costs.add(new RowCost(
                     hit.map(Hit::rewardCents).orElse(0L),
@@ -388,18 +391,20 @@ public final class PaymentLedger implements Payments {
      * The HIT of an assignment no participant of ours holds. Its HIT's listing answers for the rest of that HIT's
      * assignments, so a file of 1,000 workers of one HIT costs 1 + 10 calls, not 1,000.
      */
-    private static String hitOf(CrowdProvider provider, String assignmentId, Map<String, String> known) {
+    private static String hitOf(
+            CrowdProvider provider, String assignmentId, Map<String, String> known, Set<String> listed) {
         String hitId = known.get(assignmentId);
         if (hitId != null) {
             return hitId;
         }
         hitId = provider.assignment(assignmentId).map(Assignment::hitId).orElse(null);
-        if (hitId != null && !known.containsValue(hitId)) {
-            for (Assignment other : provider.assignments(hitId)) {
-                known.put(other.id(), hitId);
-            }
-        }
         if (hitId != null) {
+            // Listed once per HIT: an assignment the listing lacked is remembered too, so it is not asked twice.
+            if (listed.add(hitId)) {
+                for (Assignment other : provider.assignments(hitId)) {
+                    known.put(other.id(), hitId);
+                }
+            }
             known.put(assignmentId, hitId);
         }
         return hitId;

@@ -28,6 +28,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -392,7 +393,7 @@ public final class ResultsImports {
         // The provider's state of each assignment still to decide or bonus (approve and reject need SUBMITTED).
         Map<String, Optional<Assignment>> asked = new HashMap<>();
         // One listing per HIT the file names (100 assignments a call) instead of one call per row.
-        Set<String> hitIds = new java.util.TreeSet<>();
+        Set<String> hitIds = new TreeSet<>();
         toDo.values()
                 .forEach(list -> list.stream()
                         .map(ImportRow::hitId)
@@ -401,7 +402,7 @@ public final class ResultsImports {
         for (String hitId : hitIds) {
             try {
                 provider.assignments(hitId).forEach(a -> asked.put(a.id(), Optional.of(a)));
-            } catch (io.cohort.api.crowd.CrowdException e) {
+            } catch (CrowdException e) {
                 // An unknown HIT: its rows are asked about one by one below, and named there.
             }
         }
