@@ -2,5 +2,5 @@ package io.cohort.api.crowd;
 
 import java.time.Instant;
 
-/** A bonus the provider says it paid. */
-public record Bonus(String workerId, String assignmentId, long amountCents, String reason, Instant granted) {}
+/** A bonus paid on one submission. Amount in cents. */
+public record Bonus(String workerId, String submissionId, long amountCents, String reason, Instant granted) {}

@@ -1,7 +1,11 @@
 package io.cohort.api.crowd;
 
-/** Sandbox spends no money; live does. */
+/**
+ * Whether a provider spends real money. {@code SANDBOX} is MTurk's sandbox, {@code TEST} a market's test set-up
+ * with no real money (Prolific pointed at anything but its live API); {@code LIVE} pays.
+ */
 public enum CrowdMode {
     SANDBOX,
+    TEST,
     LIVE
 }

@@ -6,67 +6,88 @@ import java.util.Optional;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
- * Service: a crowd market (MTurk first). Register it with {@value #NAME} set to {@link #name()}. Amounts are
+ * Service: a crowd market (MTurk, Prolific). Register it with {@value #NAME} set to {@link #name()}. Amounts are
  * cents. Every call may throw {@link CrowdException}; the provider paces its own calls to its configured rate.
  * <p>
- * Calls that change something are safe to repeat: a repeated token, approving an approved assignment,
- * deleting a deleted HIT all return normally. The ledger relies on this to resume after a crash.
+ * Calls that change something are safe to repeat: a repeated token, approving an approved submission, deleting a
+ * deleted posting all return normally. Where the market itself is not idempotent (Prolific's bonus payment), the
+ * provider records what it sent before sending and settles a repeat by reading the market's state. The ledger
+ * relies on this to resume after a crash.
  */
 @ConsumerType
 public interface CrowdProvider {
 
     String NAME = "cohort.crowd.provider";
 
-    /** e.g. {@code mturk}; the value of {@link io.cohort.api.session.Participant#provider()}. */
+    /** e.g. {@code mturk}, {@code prolific}; the value of {@link io.cohort.api.session.Participant#provider()}. */
     String name();
 
     CrowdMode mode();
 
     long balanceCents();
 
-    /** The provider's fee on {@code amountCents} paid for a HIT of {@code maxAssignments} slots (1 for a bonus). */
-    long feeCents(long amountCents, int maxAssignments);
-
-    Hit post(HitSpec spec);
-
-    /** The HITs this installation posted (stored locally, never found by listing the whole account), newest first. */
-    List<Hit> hits();
-
-    Optional<Hit> hit(String hitId);
-
-    Hit extend(String hitId, long extraSeconds, int extraAssignments, String token);
-
-    /** Stops new workers taking it; the ones at work may still submit. */
-    Hit expire(String hitId);
+    /** The market's fee on {@code amountCents} paid for a posting of {@code places} places (1 for a bonus). */
+    long feeCents(long amountCents, int places);
 
     /**
-     * @throws CrowdException when the HIT can't be deleted yet (assignments pending or awaiting review), with the
-     *                        provider's reason
+     * The most places one posting should offer, 0 for no limit. MTurk: 9, since a HIT of 10 or more places pays a
+     * higher fee; recruiting more posts several. Prolific: 0, places are added to one study.
      */
-    void delete(String hitId);
+    int placesPerPosting();
 
-    List<Assignment> assignments(String hitId);
+    Posting post(PostingSpec spec);
 
-    Optional<Assignment> assignment(String assignmentId);
+    /** What this installation posted (stored locally, never found by listing the whole account), newest first. */
+    List<Posting> postings();
 
-    void approve(String assignmentId, String feedback);
+    Optional<Posting> posting(String postingId);
 
-    void reject(String assignmentId, String feedback);
+    /**
+     * Adds places (and, where the market has a deadline, time). Repeating it with one {@code token} adds once.
+     */
+    Posting addPlaces(String postingId, long extraSeconds, int extraPlaces, String token);
 
-    void bonus(String workerId, String assignmentId, long cents, String reason, String token);
+    /** Stops new workers taking it; the ones at work may still submit. */
+    Posting close(String postingId);
 
-    /** Bonuses paid on one assignment, to learn whether a request whose answer was lost arrived. */
-    List<Bonus> bonuses(String assignmentId);
+    /**
+     * @throws CrowdException when the posting can't be deleted yet (places at work or awaiting review), with the
+     *                        market's reason
+     */
+    void delete(String postingId);
 
-    QualificationType createQualification(String name, String description, String keywords);
+    List<Submission> submissions(String postingId);
 
-    /** Our qualification types whose name or description contains {@code query} ("" for all). */
-    List<QualificationType> qualifications(String query);
+    Optional<Submission> submission(String submissionId);
 
-    void qualify(String typeId, String workerId, int value, boolean notify);
+    void approve(String submissionId, String feedback);
+
+    /**
+     * Rejects with a message to the worker. Prolific also needs a category: a feedback starting with one of its
+     * categories and a colon ({@code NO_CODE: ...}) gives it; otherwise the provider documents its default.
+     */
+    void reject(String submissionId, String feedback);
+
+    /** Pays a bonus once per {@code token}, however often it is called. */
+    void bonus(String workerId, String submissionId, long cents, String reason, String token);
+
+    /** Bonuses paid on one submission, to learn whether a request whose answer was lost arrived. */
+    List<Bonus> bonuses(String submissionId);
+
+    Qualification createQualification(String name, String description);
+
+    /** Our qualifications whose name or description contains {@code query} ("" for all). */
+    List<Qualification> qualifications(String query);
+
+    /**
+     * Gives a worker a qualification. {@code score} is MTurk's integer value; a market that knows only membership
+     * (Prolific's participant groups) adds the worker to the group and ignores it.
+     */
+    void qualify(String qualificationId, String workerId, int score, boolean notify);
 
     /** @return the workers it could not notify, with why */
     Map<String, String> notify(List<String> workerIds, String subject, String message);
 
+    /** Keeps a worker from every future posting of ours. */
     void block(String workerId, String reason);
 }

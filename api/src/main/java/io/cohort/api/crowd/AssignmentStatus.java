@@ -1,7 +1,0 @@
-package io.cohort.api.crowd;
-
-public enum AssignmentStatus {
-    SUBMITTED,
-    APPROVED,
-    REJECTED
-}

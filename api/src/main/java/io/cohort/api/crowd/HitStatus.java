@@ -1,9 +1,0 @@
-package io.cohort.api.crowd;
-
-public enum HitStatus {
-    ASSIGNABLE,
-    UNASSIGNABLE,
-    REVIEWABLE,
-    REVIEWING,
-    DISPOSED
-}
