@@ -122,11 +122,11 @@ public final class StudiesTab implements AdminPage {
                 model.put("error", e.getMessage());
             }
         }
-        model.put("sessions", sessions.list());
-        model.put("uuid", UUID.randomUUID().toString());
+        model.put("_sessions", sessions.list());
+        model.put("_uuid", UUID.randomUUID().toString());
         Map<String, String> values = new HashMap<>();
         form.forEach((k, v) -> values.put(k, v.isEmpty() ? "" : v.get(0)));
-        model.put("form", values);
+        model.put("_form", values);
         return View.of("templates/studies.peb", model);
     }
 
