@@ -70,13 +70,15 @@ class BadConfigurationIT {
                 "run",
                 "run --demo",
                 "mturk-emulator",
+                "prolific-emulator",
                 "dump",
                 "restore",
                 "COHORT_HOME",
                 "COHORT_PORT",
                 "COHORT_DB_URL",
                 "COHORT_ADMIN_PASSWORD",
-                "COHORT_DEMO_MTURK_PORT")) {
+                "COHORT_DEMO_MTURK_PORT",
+                "COHORT_DEMO_PROLIFIC_PORT")) {
             assertTrue(help.contains(expected), expected + " in:\n" + help);
         }
         String run = cohort("run", "--help");
@@ -89,6 +91,7 @@ class BadConfigurationIT {
             RunningCohort.Exit exit = RunningCohort.fromSystemProperty()
                     .arguments("--demo")
                     .env("COHORT_DEMO_MTURK_PORT", Integer.toString(taken.getLocalPort()))
+                    .env("COHORT_DEMO_PROLIFIC_PORT", Integer.toString(RunningCohort.freePort()))
                     .runToExit(EXIT);
             org.junit.jupiter.api.Assertions.assertEquals(2, exit.code(), exit.stdout() + exit.stderr());
             String said = exit.stderr();

@@ -51,7 +51,8 @@ class FirstHourIT {
         RunningCohort.Builder builder = RunningCohort.fromSystemProperty()
                 .withoutAdminAccount()
                 .arguments("--demo")
-                .env("COHORT_DEMO_MTURK_PORT", Integer.toString(mturkPort));
+                .env("COHORT_DEMO_MTURK_PORT", Integer.toString(mturkPort))
+                .env("COHORT_DEMO_PROLIFIC_PORT", Integer.toString(RunningCohort.freePort()));
         Path home = builder.home();
         assertFalse(Files.exists(home.resolve("experiments")), "the home holds no experiments of its own");
         try (RunningCohort cohort = builder.start();

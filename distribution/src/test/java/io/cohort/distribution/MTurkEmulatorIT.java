@@ -29,7 +29,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.mturk.MTurkClient;
 import software.amazon.awssdk.services.mturk.model.MTurkException;
 
-/** bin/cohort mturk-emulator and bin/cohort run --demo, run from the unpacked distribution. */
+/** bin/cohort mturk-emulator and bin/cohort run --demo (both emulators), run from the unpacked distribution. */
 class MTurkEmulatorIT {
 
     private static final Duration START = Duration.ofSeconds(60);
@@ -114,12 +114,14 @@ class MTurkEmulatorIT {
     }
 
     @Test
-    void runDemoStartsTheEmulatorConfiguresTheMTurkPluginAndStopsTheEmulatorWithThePlatform() throws Exception {
+    void runDemoStartsTheEmulatorsConfiguresTheMTurkPluginAndStopsTheEmulatorsWithThePlatform() throws Exception {
         int port = RunningCohort.freePort();
+        int prolific = RunningCohort.freePort();
         Path home;
         try (RunningCohort cohort = RunningCohort.fromSystemProperty()
                 .arguments("--demo")
                 .env("COHORT_DEMO_MTURK_PORT", Integer.toString(port))
+                .env("COHORT_DEMO_PROLIFIC_PORT", Integer.toString(prolific))
                 .start()) {
             home = cohort.home();
             List<String> expected = List.of(
@@ -138,8 +140,13 @@ class MTurkEmulatorIT {
                 assertEquals("10000.00", mturk.getAccountBalance(r -> {}).availableBalance());
             }
             assertEquals(200, get(port, "/worker/").statusCode());
+            HttpResponse<String> me = ProlificEmulatorIT.get(prolific, "/api/v1/users/me/", "DEMO");
+            assertEquals(200, me.statusCode(), me.body());
+            assertTrue(me.body().contains("\"balance\":1000000"), me.body());
+            assertEquals(200, get(prolific, "/participant/").statusCode());
         }
         assertThrows(ConnectException.class, () -> get(port, "/worker/"), "the emulator stopped with the platform");
+        assertThrows(ConnectException.class, () -> get(prolific, "/participant/"), "the Prolific emulator stopped too");
 
         // A second run keeps the file the lab may have edited.
         Files.writeString(home.resolve("deploy/io.cohort.mturk.cfg"), "mode=production\n");
@@ -148,6 +155,7 @@ class MTurkEmulatorIT {
                 .home(home)
                 .arguments("--demo")
                 .env("COHORT_DEMO_MTURK_PORT", Integer.toString(second))
+                .env("COHORT_DEMO_PROLIFIC_PORT", Integer.toString(RunningCohort.freePort()))
                 .start()) {
             assertEquals(
                     "mode=production\n", Files.readString(cohort.deployDir().resolve("io.cohort.mturk.cfg")));

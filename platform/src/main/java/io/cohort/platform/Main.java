@@ -38,9 +38,12 @@ import picocli.CommandLine.Parameters;
         footerHeading = "%n",
         footer = {
             "Also (handled by bin/cohort itself):",
-            "  run --demo       run with a local MTurk emulator beside it (see cohort run --help)",
+            "  run --demo       run with local MTurk and Prolific emulators beside it (see cohort run --help)",
             "  mturk-emulator [--port N] [--balance 10000.00] [--rate R]",
             "                   only the MTurk emulator: Requester API and a worker site at /worker/",
+            "  prolific-emulator [--port N] [--balance 10000.00] [--rate R] [--token T]",
+            "                   only the Prolific emulator: API v1 (docs/prolific-api.md) and a participant",
+            "                   site at /participant/; also --fee-percent, --vat-percent, --currency",
             "",
             "Environment:",
             "  COHORT_HOME            where conf/, deploy/, experiments/ and data/ are (default: the install folder)",
@@ -48,7 +51,8 @@ import picocli.CommandLine.Parameters;
             "  COHORT_DB_URL          a PostgreSQL JDBC URL (default: an embedded PostgreSQL under data/)",
             "  COHORT_ADMIN_PASSWORD  the password of the admin user 'admin'",
             "  COHORT_API_TOKEN       the bearer token of the admin API",
-            "  COHORT_DEMO_MTURK_PORT the emulator's port for run --demo (default 9990)",
+            "  COHORT_DEMO_MTURK_PORT the MTurk emulator's port for run --demo (default 9990)",
+            "  COHORT_DEMO_PROLIFIC_PORT the Prolific emulator's port for run --demo (default 9991)",
             "  JAVA_HOME, JAVA_OPTS   the Java to use (17+) and its options",
             "Any setting of conf/cohort.properties can be given as COHORT_<KEY>, e.g. COHORT_NODE_NAME."
         })
@@ -201,7 +205,9 @@ public final class Main {
                 names = "--demo",
                 description = {
                     "Start an MTurk emulator on 127.0.0.1:$COHORT_DEMO_MTURK_PORT (default 9990) first, point the"
-                            + " MTurk plugin at it (deploy/io.cohort.mturk.cfg, written once) and stop it with the node."
+                            + " MTurk plugin at it (deploy/io.cohort.mturk.cfg, written once) and stop it with the node.",
+                    "Also start a Prolific emulator on 127.0.0.1:$COHORT_DEMO_PROLIFIC_PORT (default 9991, token"
+                            + " DEMO), print its API, participant site and token, and stop it with the node."
                 })
         boolean demo;
 
