@@ -14,7 +14,7 @@ import java.util.function.Function;
  * The participants table's filters, sort and page, read from query parameters; anything unknown is refused
  * with the parameter's name. Only whitelisted column expressions ever reach the SQL text.
  *
- * @param mode     {@code sandbox}, {@code live} or {@code none} (came by URL or room)
+ * @param mode     {@code sandbox}, {@code test}, {@code live} or {@code none} (came by URL or room)
  * @param complete true: status in {@link #COMPLETE}; false: not
  * @param page     1-based
  */
@@ -41,7 +41,7 @@ record ParticipantQuery(
             ParticipantStatus.REJECTED,
             ParticipantStatus.BONUSED);
 
-    static final List<String> MODES = List.of("sandbox", "live", "none");
+    static final List<String> MODES = List.of("sandbox", "test", "live", "none");
 
     /** Sortable columns: name on the wire → SQL expression. */
     static final Map<String, String> SORTS = new LinkedHashMap<>();

@@ -39,6 +39,6 @@ public final class ApproveAllTask implements TaskHandler {
         }
         PaymentBatch batch = ledger.commit(ledger.plan(request), "task:" + taskName);
         ledger.execute(batch.id());
-        return "batch " + batch.id() + ": approving " + batch.count() + " assignment(s)";
+        return "batch " + batch.id() + ": approving " + batch.count() + " submission(s)";
     }
 }

@@ -1,13 +1,14 @@
 package io.cohort.platform.payment;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
-import io.cohort.api.crowd.Assignment;
-import io.cohort.api.crowd.AssignmentStatus;
 import io.cohort.api.crowd.CrowdException;
 import io.cohort.api.crowd.CrowdProvider;
-import io.cohort.api.crowd.Hit;
-import io.cohort.api.crowd.HitStatus;
+import io.cohort.api.crowd.Posting;
+import io.cohort.api.crowd.PostingStatus;
+import io.cohort.api.crowd.Submission;
+import io.cohort.api.crowd.SubmissionStatus;
 import io.cohort.api.payment.PaymentKind;
 import io.cohort.api.payment.PlanRefused;
 import io.cohort.api.payment.PlanRequest;
@@ -28,8 +29,8 @@ import org.apache.commons.csv.CSVRecord;
 
 /**
  * psiTurk's and nodegame-mturk's batch actions, for any provider: each builds a payment plan for the ledger
- * (approve all submitted, bonus all "auto", approve all workers for all HITs, a selection, a pasted file), or acts
- * on HITs (expire all, delete all the deletable ones).
+ * (approve all submitted, bonus all "auto", approve all workers for all postings, a selection, a pasted file), or
+ * acts on postings (close all, delete all the deletable ones).
  */
 @Singleton
 public final class BatchActions {
@@ -80,19 +81,19 @@ public final class BatchActions {
                 provider, PaymentKind.BONUS, "Bonus all (auto)", rows, limits.minCents(), limits.maxCents(), false);
     }
 
-    /** nodegame-mturk's: every submitted assignment of every HIT we posted, ours or not. */
+    /** nodegame-mturk's: every submission awaiting review, of every posting we posted, ours or not. */
     public PlanRequest approveAllWorkers(String provider) {
         CrowdProvider crowd = providers.get(provider);
         Set<String> approved = ledger.assignmentsWith(provider, PaymentKind.APPROVE);
         List<PlanRow> rows = new ArrayList<>();
-        for (Hit hit : crowd.hits()) {
-            for (Assignment a : crowd.assignments(hit.id())) {
-                if (a.status() == AssignmentStatus.SUBMITTED && !approved.contains(a.id())) {
-                    rows.add(new PlanRow(rows.size() + 1, null, a.workerId(), a.id(), "", ""));
+        for (Posting posting : crowd.postings()) {
+            for (Submission s : crowd.submissions(posting.id())) {
+                if (s.status() == SubmissionStatus.SUBMITTED && !approved.contains(s.id())) {
+                    rows.add(new PlanRow(rows.size() + 1, null, s.workerId(), s.id(), "", ""));
                 }
             }
         }
-        return new PlanRequest(provider, PaymentKind.APPROVE, "Approve all workers for all HITs", rows, 0, 0, true);
+        return new PlanRequest(provider, PaymentKind.APPROVE, "Approve all workers for all postings", rows, 0, 0, true);
     }
 
     /** Approve, reject or bonus the chosen participants. */
@@ -163,65 +164,80 @@ public final class BatchActions {
                 false);
     }
 
-    /** A HIT a HIT action would touch, or leave with why. */
-    public record HitChoice(Hit hit, boolean chosen, String why) {}
+    /**
+     * A posting a posting action would touch, or leave with why. In JSON {@code hit}, the admin API's name since
+     * before postings.
+     */
+    public record PostingChoice(@JsonProperty("hit") Posting posting, boolean chosen, String why) {}
 
-    /** The HITs "expire all" would expire: the ones workers can still take. */
-    public List<HitChoice> expirable(String provider) {
-        List<HitChoice> out = new ArrayList<>();
-        for (Hit hit : providers.get(provider).hits()) {
-            boolean open = hit.status() == HitStatus.ASSIGNABLE || hit.status() == HitStatus.UNASSIGNABLE;
-            out.add(new HitChoice(hit, open, open ? "open to workers" : "already closed (" + hit.status() + ")"));
+    /** Workers can take a place, or may again once a place is given back. */
+    private static boolean open(Posting posting) {
+        return posting.status() == PostingStatus.OPEN || posting.status() == PostingStatus.FULL;
+    }
+
+    /** The postings "close all" would close: the ones workers can still take, or could once resumed. */
+    public List<PostingChoice> closable(String provider) {
+        List<PostingChoice> out = new ArrayList<>();
+        for (Posting posting : providers.get(provider).postings()) {
+            boolean paused = posting.status() == PostingStatus.PAUSED;
+            boolean open = open(posting) || paused;
+            out.add(new PostingChoice(
+                    posting,
+                    open,
+                    paused ? "paused" : open ? "open to workers" : "already closed (" + posting.status() + ")"));
         }
         return out;
     }
 
-    /** The HITs "delete all" would delete: closed, nobody at work, nothing awaiting review. */
-    public List<HitChoice> deletable(String provider) {
+    /** The postings "delete all" would delete: closed, nobody at work, nothing awaiting review. */
+    public List<PostingChoice> deletable(String provider) {
         CrowdProvider crowd = providers.get(provider);
-        List<HitChoice> out = new ArrayList<>();
-        for (Hit hit : crowd.hits()) {
+        List<PostingChoice> out = new ArrayList<>();
+        for (Posting posting : crowd.postings()) {
             String why;
-            if (hit.status() == HitStatus.DISPOSED) {
+            if (posting.status() == PostingStatus.CLOSED) {
                 continue;
-            } else if (hit.status() == HitStatus.ASSIGNABLE || hit.status() == HitStatus.UNASSIGNABLE) {
-                why = "still open to workers: expire it first";
-            } else if (hit.pending() > 0) {
-                why = hit.pending() + " worker(s) still at work";
+            } else if (open(posting)) {
+                why = "still open to workers: close it first";
+            } else if (posting.status() == PostingStatus.PAUSED) {
+                why = "paused: close it first";
+            } else if (posting.pending() > 0) {
+                why = posting.pending() + " worker(s) still at work";
             } else {
-                long waiting = crowd.assignments(hit.id()).stream()
-                        .filter(a -> a.status() == AssignmentStatus.SUBMITTED)
+                long waiting = crowd.submissions(posting.id()).stream()
+                        .filter(s -> s.status() == SubmissionStatus.SUBMITTED)
                         .count();
-                why = waiting > 0 ? waiting + " assignment(s) awaiting approval or rejection" : null;
+                why = waiting > 0 ? waiting + " submission(s) awaiting approval or rejection" : null;
             }
-            out.add(new HitChoice(hit, why == null, why == null ? "deletable" : why));
+            out.add(new PostingChoice(posting, why == null, why == null ? "deletable" : why));
         }
         return out;
     }
 
-    /** What a HIT action did to one HIT. */
-    public record HitOutcome(String hitId, boolean done, String message) {}
+    /** What a posting action did to one posting. In JSON {@code hitId}, the admin API's name since before postings. */
+    public record PostingOutcome(@JsonProperty("hitId") String postingId, boolean done, String message) {}
 
-    /** Expires (or deletes) each chosen HIT; one failing does not stop the rest, and each is reported. */
-    public List<HitOutcome> actOnHits(String provider, boolean delete, String by) {
+    /** Closes (or deletes) each chosen posting; one failing does not stop the rest, and each is reported. */
+    public List<PostingOutcome> actOnPostings(String provider, boolean delete, String by) {
         CrowdProvider crowd = providers.get(provider);
-        List<HitOutcome> out = new ArrayList<>();
-        for (HitChoice choice : delete ? deletable(provider) : expirable(provider)) {
+        List<PostingOutcome> out = new ArrayList<>();
+        for (PostingChoice choice : delete ? deletable(provider) : closable(provider)) {
+            String id = choice.posting().id();
             if (!choice.chosen()) {
-                out.add(new HitOutcome(choice.hit().id(), false, "left: " + choice.why()));
+                out.add(new PostingOutcome(id, false, "left: " + choice.why()));
                 continue;
             }
             try {
                 if (delete) {
-                    crowd.delete(choice.hit().id());
+                    crowd.delete(id);
                 } else {
-                    crowd.expire(choice.hit().id());
+                    crowd.close(id);
                 }
-                out.add(new HitOutcome(choice.hit().id(), true, delete ? "deleted" : "expired"));
-                audit.record(
-                        by, delete ? "hit.delete" : "hit.expire", choice.hit().id(), Map.of("provider", provider));
+                out.add(new PostingOutcome(id, true, delete ? "deleted" : "closed"));
+                // The audit's action names are kept: the log reads the same before and after postings.
+                audit.record(by, delete ? "hit.delete" : "hit.expire", id, Map.of("provider", provider));
             } catch (CrowdException e) {
-                out.add(new HitOutcome(choice.hit().id(), false, e.code() + ": " + e.getMessage()));
+                out.add(new PostingOutcome(id, false, e.code() + ": " + e.getMessage()));
             }
         }
         return out;

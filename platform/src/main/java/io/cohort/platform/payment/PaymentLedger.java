@@ -2,9 +2,9 @@ package io.cohort.platform.payment;
 
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
-import io.cohort.api.crowd.Assignment;
 import io.cohort.api.crowd.CrowdProvider;
-import io.cohort.api.crowd.Hit;
+import io.cohort.api.crowd.Posting;
+import io.cohort.api.crowd.Submission;
 import io.cohort.api.payment.Payment;
 import io.cohort.api.payment.PaymentBatch;
 import io.cohort.api.payment.PaymentKind;
@@ -353,19 +353,19 @@ public final class PaymentLedger implements Payments {
         }
     }
 
-    /** What one row pays and the size of its HIT (an approval's fee depends on it). */
-    private record RowCost(long cents, int slots) {}
+    /** What one row pays and the places of its posting (an approval's fee depends on them). */
+    private record RowCost(long cents, int places) {}
 
-    /** The rows' costs: a bonus its amount; an approval its HIT's reward (reserved when the HIT was posted). */
+    /** The rows' costs: a bonus its amount; an approval its posting's reward (reserved when it was posted). */
     private static List<RowCost> costs(
             CrowdProvider provider, PaymentKind kind, List<Payment> rows, List<Participant> people) {
-        Map<String, String> hitOfParticipant = new HashMap<>();
+        Map<String, String> postingOfParticipant = new HashMap<>();
         for (Participant p : people) {
-            hitOfParticipant.put(p.id(), p.hitId());
+            postingOfParticipant.put(p.id(), p.hitId());
         }
-        Map<String, Optional<Hit>> hits = new HashMap<>();
-        Map<String, String> hitOfAssignment = new HashMap<>();
-        Set<String> listedHits = new HashSet<>();
+        Map<String, Optional<Posting>> postings = new HashMap<>();
+        Map<String, String> postingOfSubmission = new HashMap<>();
+        Set<String> listed = new HashSet<>();
         List<RowCost> costs = new ArrayList<>(rows.size());
         for (Payment row : rows) {
             if (kind == PaymentKind.QUALIFY) {
@@ -376,43 +376,44 @@ public final class PaymentLedger implements Payments {
                 costs.add(new RowCost(row.amountCents(), 1));
                 continue;
             }
-            String hitId = row.participantId() != null
-                    ? hitOfParticipant.get(row.participantId())
-                    : hitOf(provider, row.assignmentId(), hitOfAssignment, listedHits);
-            Optional<Hit> hit = hitId == null ? Optional.empty() : hits.computeIfAbsent(hitId, provider::hit);
+            String postingId = row.participantId() != null
+                    ? postingOfParticipant.get(row.participantId())
+                    : postingOf(provider, row.assignmentId(), postingOfSubmission, listed);
+            Optional<Posting> posting =
+                    postingId == null ? Optional.empty() : postings.computeIfAbsent(postingId, provider::posting);
             costs.add(new RowCost(
-                    hit.map(Hit::rewardCents).orElse(0L),
-                    hit.map(Hit::maxAssignments).orElse(1)));
+                    posting.map(Posting::rewardCents).orElse(0L),
+                    posting.map(Posting::places).orElse(1)));
         }
         return costs;
     }
 
     /**
-     * The HIT of an assignment no participant of ours holds. Its HIT's listing answers for the rest of that HIT's
-     * assignments, so a file of 1,000 workers of one HIT costs 1 + 10 calls, not 1,000.
+     * The posting of a submission no participant of ours holds. Its posting's listing answers for the rest of that
+     * posting's submissions, so a file of 1,000 workers of one posting costs 1 + 10 calls, not 1,000.
      */
-    private static String hitOf(
-            CrowdProvider provider, String assignmentId, Map<String, String> known, Set<String> listed) {
-        String hitId = known.get(assignmentId);
-        if (hitId != null) {
-            return hitId;
+    private static String postingOf(
+            CrowdProvider provider, String submissionId, Map<String, String> known, Set<String> listed) {
+        String postingId = known.get(submissionId);
+        if (postingId != null) {
+            return postingId;
         }
-        hitId = provider.assignment(assignmentId).map(Assignment::hitId).orElse(null);
-        if (hitId != null) {
-            // Listed once per HIT: an assignment the listing lacked is remembered too, so it is not asked twice.
-            if (listed.add(hitId)) {
-                for (Assignment other : provider.assignments(hitId)) {
-                    known.put(other.id(), hitId);
+        postingId = provider.submission(submissionId).map(Submission::postingId).orElse(null);
+        if (postingId != null) {
+            // Listed once per posting: a submission the listing lacked is remembered too, so it is not asked twice.
+            if (listed.add(postingId)) {
+                for (Submission other : provider.submissions(postingId)) {
+                    known.put(other.id(), postingId);
                 }
             }
-            known.put(assignmentId, hitId);
+            known.put(submissionId, postingId);
         }
-        return hitId;
+        return postingId;
     }
 
     /**
      * What each row of a plan pays the worker, in the plan's order, for the preview's rows: a bonus its amount, an
-     * approval its HIT's reward, a rejection nothing.
+     * approval its posting's reward, a rejection nothing.
      */
     public List<Long> rowPays(PaymentPlan plan) {
         CrowdProvider provider = providers.get(plan.request().provider());
@@ -442,7 +443,7 @@ public final class PaymentLedger implements Payments {
             total += cents;
             fees += kind == PaymentKind.REJECT || kind == PaymentKind.QUALIFY
                     ? 0
-                    : provider.feeCents(cents, cost.slots());
+                    : provider.feeCents(cents, cost.places());
             min = Math.min(min, cents);
             max = Math.max(max, cents);
         }
@@ -453,7 +454,7 @@ public final class PaymentLedger implements Payments {
         }
         double std = kind == PaymentKind.BONUS && rows.size() > 1 ? Math.sqrt(squares / rows.size()) : 0;
         long balance = provider.balanceCents();
-        // What the provider will report after: a HIT's reward and fee were reserved when it was posted, so an
+        // What the provider will report after: a posting's reward and fee were reserved when it was posted, so an
         // approval (or a rejection, or a qualification) takes nothing more; a bonus costs its amount and its fee.
         // An overridden rejection pays the reward and fee the rejection had given back.
         long spent = kind == PaymentKind.BONUS || kind == PaymentKind.OVERRIDE ? total + fees : 0;

@@ -2,10 +2,10 @@ package io.cohort.platform.payment;
 
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
-import io.cohort.api.crowd.AssignmentStatus;
 import io.cohort.api.crowd.CrowdException;
 import io.cohort.api.crowd.CrowdProvider;
 import io.cohort.api.crowd.RejectionOverride;
+import io.cohort.api.crowd.SubmissionStatus;
 import io.cohort.api.payment.Payment;
 import io.cohort.api.payment.PaymentBatch;
 import io.cohort.api.payment.PaymentKind;
@@ -282,12 +282,12 @@ public final class PaymentRunner implements AutoCloseable {
     private static boolean arrived(CrowdProvider provider, Payment row) {
         return switch (row.kind()) {
             case APPROVE, OVERRIDE ->
-                provider.assignment(row.assignmentId())
-                        .map(a -> a.status() == AssignmentStatus.APPROVED)
+                provider.submission(row.assignmentId())
+                        .map(s -> s.status() == SubmissionStatus.APPROVED)
                         .orElse(false);
             case REJECT ->
-                provider.assignment(row.assignmentId())
-                        .map(a -> a.status() == AssignmentStatus.REJECTED)
+                provider.submission(row.assignmentId())
+                        .map(s -> s.status() == SubmissionStatus.REJECTED)
                         .orElse(false);
             case BONUS ->
                 provider.bonuses(row.assignmentId()).stream()

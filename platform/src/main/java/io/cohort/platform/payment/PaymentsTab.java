@@ -26,10 +26,11 @@ import ro.pippo.core.route.RouteContext;
 
 /**
  * The Payments tab ({@code /admin/payments}) and its JSON twin ({@code /api/payments}): batch actions with a preview
- * and a confirmation, pasted payment files, the batches with live progress. Every commit and HIT action leaves an
+ * and a confirmation, pasted payment files, the batches with live progress. Every commit and posting action leaves an
  * audit row. A request names its action ({@code approve-submitted}, {@code bonus-auto}, {@code approve-all-workers},
- * {@code approve}, {@code reject}, {@code bonus} (with {@code participant}s), {@code file}, {@code expire-hits},
- * {@code delete-hits}); a preview builds the plan and writes nothing, a commit writes and starts it.
+ * {@code approve}, {@code reject}, {@code bonus} (with {@code participant}s), {@code file}, {@code expire-hits}
+ * (closes every open posting), {@code delete-hits}: the action names are the API's since before postings); a
+ * preview builds the plan and writes nothing, a commit writes and starts it.
  */
 @Singleton
 public final class PaymentsTab implements CoreTab {
@@ -202,6 +203,7 @@ public final class PaymentsTab implements CoreTab {
         };
     }
 
+    /** Close or delete all postings: the choices on a preview, what happened on a commit. */
     private void hits(
             RouteContext ctx,
             boolean api,
@@ -214,19 +216,22 @@ public final class PaymentsTab implements CoreTab {
         model.put("form", form);
         model.put("delete", delete);
         if (!commit) {
-            List<BatchActions.HitChoice> choices = delete ? actions.deletable(provider) : actions.expirable(provider);
+            List<BatchActions.PostingChoice> choices =
+                    delete ? actions.deletable(provider) : actions.closable(provider);
             if (api) {
                 Layout.json(ctx, 200, Map.of("hits", choices));
             } else {
                 model.put("choices", choices);
                 model.put(
                         "count",
-                        choices.stream().filter(BatchActions.HitChoice::chosen).count());
+                        choices.stream()
+                                .filter(BatchActions.PostingChoice::chosen)
+                                .count());
                 layout.html(ctx, "payments-hits.peb", model);
             }
             return;
         }
-        List<BatchActions.HitOutcome> outcomes = actions.actOnHits(provider, delete, user);
+        List<BatchActions.PostingOutcome> outcomes = actions.actOnPostings(provider, delete, user);
         if (api) {
             Layout.json(ctx, 200, Map.of("hits", outcomes));
         } else {

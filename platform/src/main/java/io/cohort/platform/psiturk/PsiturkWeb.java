@@ -227,6 +227,17 @@ public final class PsiturkWeb implements Tab {
         return v;
     }
 
+    /** psiTurk knows debug, sandbox and live: a market's test set-up pays no money, as its sandbox. */
+    static String psiturkMode(CrowdMode mode) {
+        if (mode == null) {
+            return "debug";
+        }
+        return switch (mode) {
+            case SANDBOX, TEST -> "sandbox";
+            case LIVE -> "live";
+        };
+    }
+
     /** psiTurk's mode; a debug hitId means debug, else the participant's market mode. */
     private static String mode(At at, String hitId) {
         String mode = at.param("mode");
@@ -648,7 +659,7 @@ public final class PsiturkWeb implements Tab {
         }
         PsiturkMapper.Row row = tx.mapper(PsiturkMapper.class, m -> m.byParticipant(p.id()));
         if (row == null) {
-            String mode = p.mode() == null ? "debug" : p.mode() == CrowdMode.SANDBOX ? "sandbox" : "live";
+            String mode = psiturkMode(p.mode());
             String workerId = p.workerId() != null ? p.workerId() : "cohort" + p.id();
             String assignmentId = p.assignmentId() != null ? p.assignmentId() : p.id();
             String hitId = p.hitId() != null ? p.hitId() : (mode.equals("debug") ? "debug" : "") + "cohort" + s.id();

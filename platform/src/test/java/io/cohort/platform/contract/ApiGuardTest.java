@@ -78,7 +78,7 @@ class ApiGuardTest {
         ApiSignature pluginSide = compile(
                 Path.of("io/cohort/api/crowd/CrowdProvider.java"),
                 text -> text.replaceFirst("\\}\\s*$", "    int priority();\n}\n"),
-                "1.1.0");
+                "2.1.0");
         problems = ApiSignature.problems(before, pluginSide);
         assertEquals(1, problems.size(), problems.toString());
         assertTrue(
@@ -86,7 +86,7 @@ class ApiGuardTest {
                         .startsWith("io.cohort.api.crowd: a method plugins must implement was added to a"
                                 + " @ConsumerType interface"),
                 problems.get(0));
-        assertTrue(problems.get(0).contains("at least 2.0.0 but is 1.1.0"), problems.get(0));
+        assertTrue(problems.get(0).contains("at least 3.0.0 but is 2.1.0"), problems.get(0));
     }
 
     /** A copy of the api sources with {@code file} edited (and its package's version set, if given), compiled. */

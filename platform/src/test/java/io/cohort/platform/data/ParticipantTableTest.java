@@ -101,7 +101,9 @@ class ParticipantTableTest {
         assertEquals(
                 "[\"blue\",\"green\",\"red\"]", all.at("/options/conditions").toString());
         assertEquals("[\"v1\",\"v2\"]", all.at("/options/code_versions").toString());
-        assertEquals("[\"sandbox\",\"live\",\"none\"]", all.at("/options/modes").toString());
+        assertEquals(
+                "[\"sandbox\",\"test\",\"live\",\"none\"]",
+                all.at("/options/modes").toString());
     }
 
     @Test

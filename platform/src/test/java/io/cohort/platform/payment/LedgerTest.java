@@ -4,15 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.cohort.api.crowd.Assignment;
-import io.cohort.api.crowd.AssignmentStatus;
 import io.cohort.api.crowd.Bonus;
 import io.cohort.api.crowd.CrowdException;
 import io.cohort.api.crowd.CrowdMode;
 import io.cohort.api.crowd.CrowdProvider;
-import io.cohort.api.crowd.Hit;
-import io.cohort.api.crowd.HitSpec;
-import io.cohort.api.crowd.QualificationType;
+import io.cohort.api.crowd.Posting;
+import io.cohort.api.crowd.PostingSpec;
+import io.cohort.api.crowd.Qualification;
+import io.cohort.api.crowd.Submission;
+import io.cohort.api.crowd.SubmissionStatus;
 import io.cohort.api.payment.Payment;
 import io.cohort.api.payment.PaymentBatch;
 import io.cohort.api.payment.PaymentKind;
@@ -372,8 +372,8 @@ class LedgerTest {
     record Paid(String workerId, String assignmentId, long cents, String token) {}
 
     /**
-     * A crowd market that keeps what it was asked to pay. The ledger never posts, changes or lists HITs, nor touches
-     * blocks: a call to one of those fails the test that made it.
+     * A crowd market that keeps what it was asked to pay. The ledger never posts, changes or lists postings, nor
+     * touches blocks: a call to one of those fails the test that made it.
      */
     static final class RecordingMarket implements CrowdProvider, io.cohort.api.crowd.RejectionOverride {
 
@@ -417,8 +417,13 @@ class LedgerTest {
         }
 
         @Override
-        public long feeCents(long amountCents, int maxAssignments) {
+        public long feeCents(long amountCents, int places) {
             return Math.max(1, amountCents / 5);
+        }
+
+        @Override
+        public int placesPerPosting() {
+            return 9;
         }
 
         @Override
@@ -444,46 +449,46 @@ class LedgerTest {
         }
 
         @Override
-        public Optional<Assignment> assignment(String assignmentId) {
+        public Optional<Submission> submission(String assignmentId) {
             String worker = assignments.get(assignmentId);
             return worker == null
                     ? Optional.empty()
-                    : Optional.of(new Assignment(
+                    : Optional.of(new Submission(
                             assignmentId,
                             "H1",
                             worker,
                             approved.contains(assignmentId)
-                                    ? AssignmentStatus.APPROVED
+                                    ? SubmissionStatus.APPROVED
                                     : rejected.contains(assignmentId)
-                                            ? AssignmentStatus.REJECTED
-                                            : AssignmentStatus.SUBMITTED,
+                                            ? SubmissionStatus.REJECTED
+                                            : SubmissionStatus.SUBMITTED,
                             Instant.now(),
                             Instant.now()));
         }
 
         @Override
-        public Hit post(HitSpec spec) {
+        public Posting post(PostingSpec spec) {
             throw unexpected("post");
         }
 
         @Override
-        public List<Hit> hits() {
+        public List<Posting> postings() {
             return List.of();
         }
 
         @Override
-        public Optional<Hit> hit(String hitId) {
+        public Optional<Posting> posting(String postingId) {
             return Optional.empty();
         }
 
         @Override
-        public Hit extend(String hitId, long extraSeconds, int extraAssignments, String token) {
-            throw unexpected("extend");
+        public Posting addPlaces(String postingId, long extraSeconds, int extraPlaces, String token) {
+            throw unexpected("addPlaces");
         }
 
         @Override
-        public Hit expire(String hitId) {
-            throw unexpected("expire");
+        public Posting close(String postingId) {
+            throw unexpected("close");
         }
 
         @Override
@@ -492,7 +497,7 @@ class LedgerTest {
         }
 
         @Override
-        public List<Assignment> assignments(String hitId) {
+        public List<Submission> submissions(String postingId) {
             return List.of();
         }
 
@@ -519,12 +524,12 @@ class LedgerTest {
         }
 
         @Override
-        public QualificationType createQualification(String name, String description, String keywords) {
+        public Qualification createQualification(String name, String description) {
             throw unexpected("createQualification");
         }
 
         @Override
-        public List<QualificationType> qualifications(String query) {
+        public List<Qualification> qualifications(String query) {
             return List.of();
         }
 

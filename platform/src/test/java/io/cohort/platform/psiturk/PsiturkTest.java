@@ -176,6 +176,15 @@ class PsiturkTest {
     }
 
     @Test
+    void aMarketsTestModeIsPsiturksSandbox() {
+        // psiTurk knows debug, sandbox and live: a market's test set-up pays no money, so it is its sandbox.
+        assertEquals("debug", PsiturkWeb.psiturkMode(null));
+        assertEquals("sandbox", PsiturkWeb.psiturkMode(CrowdMode.SANDBOX));
+        assertEquals("sandbox", PsiturkWeb.psiturkMode(CrowdMode.TEST));
+        assertEquals("live", PsiturkWeb.psiturkMode(CrowdMode.LIVE));
+    }
+
+    @Test
     void aDebugRunInChromiumEndsCompletedWithItsDataInRecordsAndPsiturkFiles() throws Exception {
         assumeTrue(Browser.available(), "Debian chromium and chromium-driver are not installed");
         String uniqueId = "debugWKR1:debugASN1";

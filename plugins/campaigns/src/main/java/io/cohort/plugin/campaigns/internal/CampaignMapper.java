@@ -9,7 +9,7 @@ import org.apache.ibatis.annotations.Update;
 /** SQL over the plugin's own schema; the host's PluginDatabase sets the search path to it. */
 public interface CampaignMapper {
 
-    String HIT_COLUMNS = "campaign_id, round, index, token, assignments, hit_id, expired_at";
+    String HIT_COLUMNS = "campaign_id, round, index, token, assignments, hit_id, expired_at, adds";
 
     @Select("INSERT INTO campaign (provider, experiment, code_version, session_id, mode, goal, reward_cents,"
             + " duration_seconds, lifetime_seconds, per_round, minutes_between_rounds, batch_size, title, description,"
@@ -48,6 +48,17 @@ public interface CampaignMapper {
             @Param("token") String token,
             @Param("assignments") int assignments);
 
+    /** A row whose places are added to the posting {@code hitId} already has. */
+    @Insert("INSERT INTO round_hit (campaign_id, round, index, token, assignments, hit_id, adds)"
+            + " VALUES (#{campaign}, #{round}, #{index}, #{token}, #{places}, #{hitId}, true)")
+    int addRoundAddition(
+            @Param("campaign") long campaign,
+            @Param("round") int round,
+            @Param("index") int index,
+            @Param("token") String token,
+            @Param("places") int places,
+            @Param("hitId") String hitId);
+
     @Select("SELECT campaign_id, number, planned, state, created, recorded FROM round WHERE campaign_id = #{campaign}"
             + " ORDER BY number")
     List<Round> rounds(@Param("campaign") long campaign);
@@ -65,8 +76,10 @@ public interface CampaignMapper {
     @Update("UPDATE round_hit SET hit_id = #{hitId} WHERE token = #{token}")
     int setHitId(@Param("token") String token, @Param("hitId") String hitId);
 
-    @Update("UPDATE round_hit SET expired_at = now() WHERE token = #{token} AND expired_at IS NULL")
-    int setExpired(@Param("token") String token);
+    /** Every row of the posting: the one that posted it and those that added places to it. */
+    @Update("UPDATE round_hit SET expired_at = now() WHERE campaign_id = #{campaign} AND hit_id = #{hitId}"
+            + " AND expired_at IS NULL")
+    int setPostingExpired(@Param("campaign") long campaign, @Param("hitId") String hitId);
 
     @Insert("INSERT INTO progress (campaign_id, completed, in_flight, goal, spent_cents)"
             + " VALUES (#{campaignId}, #{completed}, #{inFlight}, #{goal}, #{spentCents})")

@@ -1,10 +1,12 @@
 package io.cohort.plugin.mturk.internal;
 
 import io.cohort.api.crowd.CrowdException;
+import io.cohort.api.crowd.CrowdMode;
 import io.cohort.api.crowd.CrowdProvider;
-import io.cohort.api.crowd.Hit;
-import io.cohort.api.crowd.HitSpec;
-import io.cohort.api.crowd.QualificationRequirement;
+import io.cohort.api.crowd.EligibilityRule;
+import io.cohort.api.crowd.Posting;
+import io.cohort.api.crowd.PostingSpec;
+import io.cohort.api.crowd.PostingStatus;
 import io.cohort.api.session.Participant;
 import io.cohort.api.session.ParticipantStatus;
 import io.cohort.api.session.Participants;
@@ -13,6 +15,7 @@ import io.cohort.api.web.AdminPage;
 import io.cohort.api.web.PageRequest;
 import io.cohort.api.web.View;
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -56,7 +59,7 @@ public final class HitsTab implements AdminPage {
             "Exists",
             "DoesNotExist");
 
-    private final CrowdProvider provider;
+    private final MTurkProvider provider;
     private final Sessions sessions;
     private final Participants participants;
     private volatile MTurkSettings settings;
@@ -65,7 +68,7 @@ public final class HitsTab implements AdminPage {
 
     @Activate
     public HitsTab(
-            @Reference(target = "(" + CrowdProvider.NAME + "=" + MTurkProvider.NAME + ")") CrowdProvider provider,
+            @Reference(target = "(" + CrowdProvider.NAME + "=" + MTurkProvider.NAME + ")") MTurkProvider provider,
             @Reference Sessions sessions,
             @Reference Participants participants,
             MTurkConfig config,
@@ -89,6 +92,43 @@ public final class HitsTab implements AdminPage {
         return new Flash(true, message);
     }
 
+    /**
+     * A HIT as the tab and its JSON twin show it: the api's {@link Posting} in MTurk's words, under the twin's names
+     * from before api.crowd 2.0 ({@code maxAssignments}; {@code status} MTurk's HITStatus, e.g. {@code ASSIGNABLE}).
+     * Public: the templates read it by reflection.
+     */
+    public record HitView(
+            String id,
+            String sessionId,
+            String title,
+            CrowdMode mode,
+            String status,
+            long rewardCents,
+            int maxAssignments,
+            int available,
+            int pending,
+            int completed,
+            Instant created,
+            Instant expires) {
+
+        static HitView of(MTurkProvider.Listed listed) {
+            Posting p = listed.posting();
+            return new HitView(
+                    p.id(),
+                    p.sessionId(),
+                    p.title(),
+                    p.mode(),
+                    listed.hitStatus().toUpperCase(Locale.ROOT),
+                    p.rewardCents(),
+                    p.places(),
+                    p.available(),
+                    p.pending(),
+                    p.completed(),
+                    p.created(),
+                    p.expires());
+        }
+    }
+
     @Override
     public View handle(PageRequest request) {
         Map<String, List<String>> form = request.parameters();
@@ -110,7 +150,7 @@ public final class HitsTab implements AdminPage {
                 case "/extend" -> done(extend(form));
                 case "/expire" ->
                     done("Expired HIT "
-                            + provider.expire(required(form, "hitId")).id() + ".");
+                            + provider.close(required(form, "hitId")).id() + ".");
                 case "/delete" -> done(delete(form));
                 case "/qualifications/create" -> done(createQualification(form));
                 case "/qualifications/assign" -> assign(form);
@@ -139,6 +179,7 @@ public final class HitsTab implements AdminPage {
         model.put("sessions", sessions.list());
         model.put("qualificationTypes", qualificationTypes(""));
         model.put("comparators", COMPARATORS);
+        model.put("placesPerHit", provider.placesPerPosting());
         model.put("uuid", UUID.randomUUID().toString());
         Map<String, String> values = new HashMap<>();
         form.forEach((k, v) -> values.put(k, v.isEmpty() ? "" : v.get(0)));
@@ -191,16 +232,17 @@ public final class HitsTab implements AdminPage {
         Map<String, Object> model = new HashMap<>();
         try {
             List<Map<String, Object>> rows = new ArrayList<>();
-            for (Hit h : provider.hits()) {
+            for (MTurkProvider.Listed listed : provider.listed()) {
+                Posting h = listed.posting();
                 Map<String, Object> row = new HashMap<>();
-                row.put("hit", h);
+                row.put("hit", HitView.of(listed));
                 row.put("reward", MTurkProvider.money(h.rewardCents()));
-                row.put("status", h.status().name().toLowerCase(Locale.ROOT));
+                row.put("status", listed.hitStatus().toLowerCase(Locale.ROOT));
                 // MTurk counts an assignment "completed" only once approved or rejected; a lab means "done": every
                 // slot taken and handed in, whether reviewed yet or not.
-                row.put("done", Math.max(h.completed(), h.maxAssignments() - h.available() - h.pending()));
+                row.put("done", Math.max(h.completed(), h.places() - h.available() - h.pending()));
                 // A disposed HIT is gone at MTurk: nothing left to extend, expire or delete.
-                row.put("actionable", h.status() != io.cohort.api.crowd.HitStatus.DISPOSED);
+                row.put("actionable", h.status() != PostingStatus.CLOSED);
                 // A fresh token per rendering of the form: one submit extends once, however often it is resent.
                 row.put("token", UUID.randomUUID().toString());
                 rows.add(row);
@@ -213,8 +255,8 @@ public final class HitsTab implements AdminPage {
         return model;
     }
 
-    private List<?> qualificationTypes(String query) {
-        return provider.qualifications(query);
+    private List<StoredQualification> qualificationTypes(String query) {
+        return provider.storedQualifications(query);
     }
 
     private String post(Map<String, List<String>> form) {
@@ -222,10 +264,10 @@ public final class HitsTab implements AdminPage {
         if (sessions.find(sessionId).isEmpty()) {
             throw new IllegalArgumentException("sessionId: there is no session '" + sessionId + "'");
         }
-        List<QualificationRequirement> requirements = new ArrayList<>();
+        List<EligibilityRule> requirements = new ArrayList<>();
         String approval = first(form, "minApprovalRate");
         if (approval != null && !approval.isBlank()) {
-            requirements.add(new QualificationRequirement(
+            requirements.add(new EligibilityRule(
                     APPROVAL_RATE,
                     "GreaterThanOrEqualTo",
                     List.of(integer(approval, "minApprovalRate", 0, 100)),
@@ -233,7 +275,7 @@ public final class HitsTab implements AdminPage {
         }
         String approved = first(form, "minApproved");
         if (approved != null && !approved.isBlank()) {
-            requirements.add(new QualificationRequirement(
+            requirements.add(new EligibilityRule(
                     APPROVED_COUNT,
                     "GreaterThanOrEqualTo",
                     List.of(integer(approved, "minApproved", 0, Integer.MAX_VALUE)),
@@ -250,7 +292,7 @@ public final class HitsTab implements AdminPage {
                     throw new IllegalArgumentException("countries: '" + code + "' is not a two-letter country code");
                 }
             }
-            requirements.add(new QualificationRequirement(MTurkProvider.LOCALE_TYPE, "In", List.of(), codes));
+            requirements.add(new EligibilityRule(MTurkProvider.LOCALE_TYPE, "In", List.of(), codes));
         }
         String typeId = first(form, "qualificationTypeId");
         if (typeId != null && !typeId.isBlank()) {
@@ -260,7 +302,7 @@ public final class HitsTab implements AdminPage {
                         "qualificationComparator: '" + comparator + "' is not one of " + COMPARATORS);
             }
             boolean valued = !comparator.equals("Exists") && !comparator.equals("DoesNotExist");
-            requirements.add(new QualificationRequirement(
+            requirements.add(new EligibilityRule(
                     typeId,
                     comparator,
                     valued
@@ -272,22 +314,35 @@ public final class HitsTab implements AdminPage {
                             : List.of(),
                     List.of()));
         }
-        HitSpec spec = new HitSpec(
+        String title = required(form, "title");
+        String description = required(form, "description");
+        Map<String, String> options = new HashMap<>();
+        String keywords = first(form, "keywords");
+        if (keywords != null && !keywords.isBlank()) {
+            options.put(MTurkProvider.KEYWORDS, keywords);
+        }
+        long reward = dollarsToCents(required(form, "reward"), "reward");
+        long duration = 60L * integer(required(form, "durationMinutes"), "durationMinutes", 1, 365 * 24 * 60);
+        long lifetime = 3600L * integer(required(form, "lifetimeHours"), "lifetimeHours", 1, 365 * 24);
+        options.put(
+                MTurkProvider.AUTO_APPROVAL,
+                String.valueOf(3600L * integer(required(form, "autoApprovalHours"), "autoApprovalHours", 0, 30 * 24)));
+        PostingSpec spec = new PostingSpec(
                 sessionId,
-                required(form, "title"),
-                required(form, "description"),
-                first(form, "keywords"),
-                dollarsToCents(required(form, "reward"), "reward"),
-                60L * integer(required(form, "durationMinutes"), "durationMinutes", 1, 365 * 24 * 60),
-                3600L * integer(required(form, "lifetimeHours"), "lifetimeHours", 1, 365 * 24),
-                3600L * integer(required(form, "autoApprovalHours"), "autoApprovalHours", 0, 30 * 24),
+                title,
+                description,
+                reward,
+                duration, // MTurk has no estimated time: the longest a worker may take stands for it
+                duration,
+                lifetime,
                 integer(required(form, "maxAssignments"), "maxAssignments", 1, 1_000_000),
                 requirements,
                 first(form, "allowRepeats") != null,
+                options,
                 required(form, "token"));
-        Hit hit = provider.post(spec);
-        return "Posted HIT " + hit.id() + " (" + hit.title() + ") for session " + sessionId + ", "
-                + hit.maxAssignments() + " assignments at $" + MTurkProvider.money(hit.rewardCents()) + ".";
+        Posting hit = provider.post(spec);
+        return "Posted HIT " + hit.id() + " (" + hit.title() + ") for session " + sessionId + ", " + hit.places()
+                + " assignments at $" + MTurkProvider.money(hit.rewardCents()) + ".";
     }
 
     private String extend(Map<String, List<String>> form) {
@@ -296,9 +351,10 @@ public final class HitsTab implements AdminPage {
         long extraSeconds =
                 seconds == null || seconds.isBlank() ? 0 : integer(seconds, "seconds", 0, Integer.MAX_VALUE);
         int extraAssignments = more == null || more.isBlank() ? 0 : integer(more, "assignments", 0, 1_000_000);
-        Hit hit = provider.extend(required(form, "hitId"), extraSeconds, extraAssignments, required(form, "token"));
+        Posting hit =
+                provider.addPlaces(required(form, "hitId"), extraSeconds, extraAssignments, required(form, "token"));
         return "Extended HIT " + hit.id() + " by " + extraSeconds + " seconds and " + extraAssignments
-                + " assignments: now " + hit.maxAssignments() + " assignments, expiring " + hit.expires() + ".";
+                + " assignments: now " + hit.places() + " assignments, expiring " + hit.expires() + ".";
     }
 
     private String delete(Map<String, List<String>> form) {
@@ -308,7 +364,7 @@ public final class HitsTab implements AdminPage {
     }
 
     private String createQualification(Map<String, List<String>> form) {
-        var type = provider.createQualification(
+        StoredQualification type = provider.createQualification(
                 required(form, "name"), required(form, "description"), first(form, "keywords"));
         return "Created qualification type " + type.name() + " (" + type.id() + ").";
     }

@@ -1,7 +1,6 @@
 package io.cohort.plugin.mturk.internal;
 
 import io.cohort.api.crowd.CrowdMode;
-import io.cohort.api.crowd.QualificationType;
 import java.time.Instant;
 import java.util.List;
 import org.apache.ibatis.annotations.Insert;
@@ -37,13 +36,13 @@ public interface MTurkMapper {
     @Insert("INSERT INTO qualification_type (type_id, name, description, keywords, mode, created)"
             + " VALUES (#{type.id}, #{type.name}, #{type.description}, #{type.keywords}, #{mode}, #{type.created})"
             + " ON CONFLICT (type_id) DO NOTHING")
-    int addQualificationType(@Param("type") QualificationType type, @Param("mode") CrowdMode mode);
+    int addQualificationType(@Param("type") StoredQualification type, @Param("mode") CrowdMode mode);
 
     @Select("SELECT type_id, name, description, keywords, active, created FROM qualification_type"
             + " WHERE mode = #{mode}"
             + " AND (strpos(lower(name), lower(#{query})) > 0 OR strpos(lower(description), lower(#{query})) > 0)"
             + " ORDER BY created DESC, type_id")
-    List<QualificationType> qualificationTypes(@Param("mode") CrowdMode mode, @Param("query") String query);
+    List<StoredQualification> qualificationTypes(@Param("mode") CrowdMode mode, @Param("query") String query);
 
     @Insert("INSERT INTO arrival (assignment_id, participant_id, worker_id, hit_id, turk_submit_to)"
             + " VALUES (#{assignmentId}, #{participantId}, #{workerId}, #{hitId}, #{turkSubmitTo})")

@@ -1,17 +1,17 @@
 package io.cohort.plugin.mturk.internal;
 
-import io.cohort.api.crowd.Assignment;
-import io.cohort.api.crowd.AssignmentStatus;
 import io.cohort.api.crowd.Bonus;
 import io.cohort.api.crowd.CrowdException;
 import io.cohort.api.crowd.CrowdMode;
 import io.cohort.api.crowd.CrowdProvider;
-import io.cohort.api.crowd.Hit;
-import io.cohort.api.crowd.HitSpec;
-import io.cohort.api.crowd.HitStatus;
-import io.cohort.api.crowd.QualificationRequirement;
-import io.cohort.api.crowd.QualificationType;
+import io.cohort.api.crowd.EligibilityRule;
+import io.cohort.api.crowd.Posting;
+import io.cohort.api.crowd.PostingSpec;
+import io.cohort.api.crowd.PostingStatus;
+import io.cohort.api.crowd.Qualification;
 import io.cohort.api.crowd.RejectionOverride;
+import io.cohort.api.crowd.Submission;
+import io.cohort.api.crowd.SubmissionStatus;
 import io.cohort.api.storage.PluginDatabase;
 import io.github.bucket4j.Bucket;
 import java.io.UncheckedIOException;
@@ -62,9 +62,15 @@ import software.amazon.awssdk.services.mturk.model.ServiceException;
  * {@code retries} times. Errors become {@link CrowdException}s with MTurk's TurkErrorCode (or the error type), and
  * the repeats the contract promises to be harmless (a repeated token, approving an approved assignment, deleting a
  * deleted HIT) return normally.
+ * <p>
+ * In the api's words a HIT is a {@link Posting} and an assignment a {@link Submission}. MTurk's own settings come in
+ * {@link PostingSpec#options()}: {@value #KEYWORDS} (none by default) and {@value #AUTO_APPROVAL} (seconds, by
+ * default {@value #DEFAULT_AUTO_APPROVAL_SECONDS}); {@link PostingSpec#estimatedSeconds()} is not used. The MTurk
+ * tab, in this bundle, also reaches the provider as {@code MTurkProvider}, for what only MTurk has (MTurk's own HIT
+ * status, qualification keywords).
  */
 @Component(
-        service = CrowdProvider.class,
+        service = {CrowdProvider.class, MTurkProvider.class},
         configurationPid = MTurkProvider.PID,
         immediate = true,
         property = CrowdProvider.NAME + "=" + MTurkProvider.NAME)
@@ -80,6 +86,14 @@ public final class MTurkProvider implements CrowdProvider, RejectionOverride {
             "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2006-07-14/ExternalQuestion.xsd";
     /** MTurk's locale system qualification: compared against countries, not integers. */
     static final String LOCALE_TYPE = "00000000000000000071";
+    /** A HIT of more assignments than this pays MTurk's higher fee (40 % instead of 20 %): see {@link #feeCents}. */
+    static final int PLACES_PER_HIT = 9;
+    /** {@link PostingSpec#options()}: the HIT's keywords, searched by workers. */
+    static final String KEYWORDS = "keywords";
+    /** {@link PostingSpec#options()}: seconds after submission when MTurk approves what was not reviewed. */
+    static final String AUTO_APPROVAL = "autoApprovalDelaySeconds";
+    /** Three days, what the tab and campaigns asked for before it was an option. */
+    static final long DEFAULT_AUTO_APPROVAL_SECONDS = 3 * 24 * 3600L;
 
     private static final Pattern ID = Pattern.compile("[A-Z0-9]{1,64}");
     private static final Pattern WORKER_ID = Pattern.compile("A[A-Z0-9]{1,63}");
@@ -129,44 +143,49 @@ public final class MTurkProvider implements CrowdProvider, RejectionOverride {
     }
 
     @Override
-    public long feeCents(long amountCents, int maxAssignments) {
+    public long feeCents(long amountCents, int places) {
         if (amountCents < 0) {
             throw new IllegalArgumentException("amountCents: " + amountCents + " is negative");
         }
         // MTurk's fee: 20 %, at least one cent; 20 % more for HITs of 10 or more assignments. Rounded half up.
-        return Math.max(1, (amountCents * (maxAssignments >= 10 ? 40 : 20) + 50) / 100);
+        return Math.max(1, (amountCents * (places > PLACES_PER_HIT ? 40 : 20) + 50) / 100);
+    }
+
+    /** {@value #PLACES_PER_HIT}: from 10 assignments a HIT, MTurk's fee doubles; more places are more HITs. */
+    @Override
+    public int placesPerPosting() {
+        return PLACES_PER_HIT;
     }
 
     @Override
-    public Hit post(HitSpec spec) {
+    public Posting post(PostingSpec spec) {
         check(spec);
         MTurkSettings settings = connection.settings();
+        String keywords = keywords(spec);
+        long autoApproval = autoApprovalSeconds(spec);
         String token = spec.token() == null || spec.token().isBlank()
                 ? UUID.randomUUID().toString()
                 : spec.token();
         StoredHit known = database.transaction(MTurkMapper.class, m -> m.hitByToken(token));
         if (known != null) {
-            return refreshed(known);
+            return refreshed(known).posting();
         }
         software.amazon.awssdk.services.mturk.model.HIT posted;
         try {
             posted = call(c -> c.createHIT(r -> r.title(spec.title().strip())
                             .description(spec.description().strip())
-                            .keywords(
-                                    spec.keywords() == null || spec.keywords().isBlank()
-                                            ? null
-                                            : spec.keywords().strip())
+                            .keywords(keywords)
                             .reward(money(spec.rewardCents()))
-                            .assignmentDurationInSeconds(spec.assignmentDurationSeconds())
+                            .assignmentDurationInSeconds(spec.durationSeconds())
                             .lifetimeInSeconds(spec.lifetimeSeconds())
-                            .autoApprovalDelayInSeconds(spec.autoApprovalDelaySeconds())
-                            .maxAssignments(spec.maxAssignments())
+                            .autoApprovalDelayInSeconds(autoApproval)
+                            .maxAssignments(spec.places())
                             .requesterAnnotation("cohort session " + spec.sessionId())
                             .question(externalQuestion(settings.publicUrl() + "/mturk/start"))
                             .qualificationRequirements(
-                                    spec.requirements() == null
+                                    spec.eligibility() == null
                                             ? List.of()
-                                            : spec.requirements().stream()
+                                            : spec.eligibility().stream()
                                                     .map(MTurkProvider::requirement)
                                                     .toList())
                             .uniqueRequestToken(token)))
@@ -189,21 +208,32 @@ public final class MTurkProvider implements CrowdProvider, RejectionOverride {
                 spec.title().strip(),
                 spec.description().strip(),
                 spec.rewardCents(),
-                spec.maxAssignments(),
-                spec.assignmentDurationSeconds(),
+                spec.places(),
+                spec.durationSeconds(),
                 settings.mode(),
                 spec.allowRepeats(),
                 token,
                 posted.expiration(),
                 posted.creationTime() == null ? Instant.now() : posted.creationTime());
         database.transaction(MTurkMapper.class, m -> m.addHit(row));
-        return hit(row, posted);
+        return listed(row, posted).posting();
     }
 
     @Override
-    public List<Hit> hits() {
+    public List<Posting> postings() {
+        return listed().stream().map(Listed::posting).toList();
+    }
+
+    /**
+     * A HIT we posted, as the api sees it and with MTurk's own status ({@code Assignable}, {@code Unassignable},
+     * {@code Reviewable}, {@code Reviewing}, {@code Disposed}), which the api's {@link PostingStatus} merges.
+     */
+    record Listed(Posting posting, String hitStatus) {}
+
+    /** {@link #postings()} with MTurk's status of each, for the tab. */
+    List<Listed> listed() {
         List<StoredHit> rows = database.transaction(MTurkMapper.class, m -> m.hits(mode()));
-        List<Hit> hits = new ArrayList<>();
+        List<Listed> hits = new ArrayList<>();
         for (StoredHit row : rows) {
             hits.add(refreshed(row));
         }
@@ -211,13 +241,14 @@ public final class MTurkProvider implements CrowdProvider, RejectionOverride {
     }
 
     @Override
-    public Optional<Hit> hit(String hitId) {
+    public Optional<Posting> posting(String hitId) {
         StoredHit row = stored(hitId);
-        return row == null ? Optional.empty() : Optional.of(refreshed(row));
+        return row == null ? Optional.empty() : Optional.of(refreshed(row).posting());
     }
 
+    /** MTurk's ExtendHIT and CreateAdditionalAssignmentsForHIT: more time, more assignments. */
     @Override
-    public Hit extend(String hitId, long extraSeconds, int extraAssignments, String token) {
+    public Posting addPlaces(String hitId, long extraSeconds, int extraAssignments, String token) {
         requireId(hitId, "hitId");
         if (extraSeconds < 0 || extraAssignments < 0 || extraSeconds + extraAssignments == 0) {
             throw new IllegalArgumentException("extend: give a positive number of seconds or assignments (got "
@@ -245,15 +276,16 @@ public final class MTurkProvider implements CrowdProvider, RejectionOverride {
                     .numberOfAdditionalAssignments(extraAssignments)
                     .uniqueRequestToken(token))));
         }
-        return refreshed(row);
+        return refreshed(row).posting();
     }
 
+    /** Expires the HIT now. */
     @Override
-    public Hit expire(String hitId) {
+    public Posting close(String hitId) {
         StoredHit row = requireStored(requireId(hitId, "hitId"));
         // MTurk takes a time in the past as "now".
         call(c -> c.updateExpirationForHIT(r -> r.hitId(hitId).expireAt(Instant.EPOCH)));
-        return refreshed(row);
+        return refreshed(row).posting();
     }
 
     @Override
@@ -269,22 +301,22 @@ public final class MTurkProvider implements CrowdProvider, RejectionOverride {
     }
 
     @Override
-    public List<Assignment> assignments(String hitId) {
+    public List<Submission> submissions(String hitId) {
         requireId(hitId, "hitId");
         return allPages(
                 next -> call(c -> c.listAssignmentsForHIT(
                         r -> r.hitId(hitId).maxResults(PAGE).nextToken(next))),
                 answer -> answer.assignments().stream()
-                        .map(MTurkProvider::assignment)
+                        .map(MTurkProvider::submission)
                         .toList(),
                 ListAssignmentsForHitResponse::nextToken);
     }
 
     @Override
-    public Optional<Assignment> assignment(String assignmentId) {
+    public Optional<Submission> submission(String assignmentId) {
         requireId(assignmentId, "assignmentId");
         try {
-            return Optional.of(assignment(call(c -> c.getAssignment(r -> r.assignmentId(assignmentId)))
+            return Optional.of(submission(call(c -> c.getAssignment(r -> r.assignmentId(assignmentId)))
                     .assignment()));
         } catch (CrowdException e) {
             if (is(e, "AssignmentDoesNotExist")) {
@@ -309,7 +341,7 @@ public final class MTurkProvider implements CrowdProvider, RejectionOverride {
         requireId(assignmentId, "assignmentId");
         settle(
                 assignmentId,
-                AssignmentStatus.APPROVED,
+                SubmissionStatus.APPROVED,
                 () -> call(c -> c.approveAssignment(r -> r.assignmentId(assignmentId)
                         .overrideRejection(override ? true : null)
                         .requesterFeedback(feedback == null || feedback.isBlank() ? null : feedback))));
@@ -324,7 +356,7 @@ public final class MTurkProvider implements CrowdProvider, RejectionOverride {
         }
         settle(
                 assignmentId,
-                AssignmentStatus.REJECTED,
+                SubmissionStatus.REJECTED,
                 () -> call(c ->
                         c.rejectAssignment(r -> r.assignmentId(assignmentId).requesterFeedback(feedback))));
     }
@@ -367,7 +399,12 @@ public final class MTurkProvider implements CrowdProvider, RejectionOverride {
     }
 
     @Override
-    public QualificationType createQualification(String name, String description, String keywords) {
+    public Qualification createQualification(String name, String description) {
+        return createQualification(name, description, null).qualification();
+    }
+
+    /** With MTurk's keywords (the tab's form has them; the api has not). */
+    StoredQualification createQualification(String name, String description, String keywords) {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("name: a qualification type needs a name");
         }
@@ -381,7 +418,7 @@ public final class MTurkProvider implements CrowdProvider, RejectionOverride {
                         .qualificationTypeStatus(QualificationTypeStatus.ACTIVE)))
                 .qualificationType();
         // Stored with MTurk's creation time, so the type we return and the one listed later are the same.
-        QualificationType type = new QualificationType(
+        StoredQualification type = new StoredQualification(
                 created.qualificationTypeId(),
                 name.strip(),
                 description.strip(),
@@ -394,7 +431,14 @@ public final class MTurkProvider implements CrowdProvider, RejectionOverride {
     }
 
     @Override
-    public List<QualificationType> qualifications(String query) {
+    public List<Qualification> qualifications(String query) {
+        return storedQualifications(query).stream()
+                .map(StoredQualification::qualification)
+                .toList();
+    }
+
+    /** {@link #qualifications(String)} with their keywords, for the tab. */
+    List<StoredQualification> storedQualifications(String query) {
         String q = query == null ? "" : query.strip();
         return database.transaction(MTurkMapper.class, m -> m.qualificationTypes(mode(), q));
     }
@@ -459,31 +503,37 @@ public final class MTurkProvider implements CrowdProvider, RejectionOverride {
     // ---- helpers -------------------------------------------------------------------------------------------------
 
     /** Our stored HIT with the provider's live status and counts; a HIT MTurk no longer knows shows as disposed. */
-    private Hit refreshed(StoredHit row) {
+    private Listed refreshed(StoredHit row) {
         try {
-            return hit(row, call(c -> c.getHIT(r -> r.hitId(row.hitId()))).hit());
+            return listed(row, call(c -> c.getHIT(r -> r.hitId(row.hitId()))).hit());
         } catch (CrowdException e) {
             if (!is(e, "HITDoesNotExist")) {
                 throw e;
             }
-            return new Hit(
-                    row.hitId(),
-                    row.sessionId(),
-                    row.title(),
-                    row.mode(),
-                    HitStatus.DISPOSED,
-                    row.rewardCents(),
-                    row.maxAssignments(),
-                    0,
-                    0,
-                    0,
-                    row.created(),
-                    row.expires());
+            return new Listed(
+                    new Posting(
+                            row.hitId(),
+                            row.sessionId(),
+                            row.title(),
+                            row.mode(),
+                            PostingStatus.CLOSED,
+                            row.rewardCents(),
+                            row.maxAssignments(),
+                            0,
+                            0,
+                            0,
+                            row.created(),
+                            row.expires()),
+                    "Disposed");
         }
     }
 
-    private static Hit hit(StoredHit row, software.amazon.awssdk.services.mturk.model.HIT live) {
-        return new Hit(
+    private static Listed listed(StoredHit row, software.amazon.awssdk.services.mturk.model.HIT live) {
+        return new Listed(posting(row, live), String.valueOf(live.hitStatusAsString()));
+    }
+
+    private static Posting posting(StoredHit row, software.amazon.awssdk.services.mturk.model.HIT live) {
+        return new Posting(
                 row.hitId(),
                 row.sessionId(),
                 row.title(),
@@ -502,23 +552,22 @@ public final class MTurkProvider implements CrowdProvider, RejectionOverride {
         return value == null ? 0 : value;
     }
 
-    private static HitStatus status(String status) {
+    private static PostingStatus status(String status) {
         return switch (String.valueOf(status)) {
-            case "Assignable" -> HitStatus.ASSIGNABLE;
-            case "Unassignable" -> HitStatus.UNASSIGNABLE;
-            case "Reviewable" -> HitStatus.REVIEWABLE;
-            case "Reviewing" -> HitStatus.REVIEWING;
-            case "Disposed" -> HitStatus.DISPOSED;
+            case "Assignable" -> PostingStatus.OPEN;
+            case "Unassignable" -> PostingStatus.FULL;
+            case "Reviewable", "Reviewing" -> PostingStatus.AWAITING_REVIEW;
+            case "Disposed" -> PostingStatus.CLOSED;
             default ->
                 throw new CrowdException("UnknownHITStatus", "MTurk answered HIT status '" + status + "'", false, null);
         };
     }
 
-    private static Assignment assignment(software.amazon.awssdk.services.mturk.model.Assignment a) {
-        AssignmentStatus status = switch (a.assignmentStatusAsString()) {
-            case "Submitted" -> AssignmentStatus.SUBMITTED;
-            case "Approved" -> AssignmentStatus.APPROVED;
-            case "Rejected" -> AssignmentStatus.REJECTED;
+    private static Submission submission(software.amazon.awssdk.services.mturk.model.Assignment a) {
+        SubmissionStatus status = switch (a.assignmentStatusAsString()) {
+            case "Submitted" -> SubmissionStatus.SUBMITTED;
+            case "Approved" -> SubmissionStatus.APPROVED;
+            case "Rejected" -> SubmissionStatus.REJECTED;
             default ->
                 throw new CrowdException(
                         "UnknownAssignmentStatus",
@@ -526,17 +575,16 @@ public final class MTurkProvider implements CrowdProvider, RejectionOverride {
                         false,
                         null);
         };
-        return new Assignment(a.assignmentId(), a.hitId(), a.workerId(), status, a.acceptTime(), a.submitTime());
+        return new Submission(a.assignmentId(), a.hitId(), a.workerId(), status, a.acceptTime(), a.submitTime());
     }
 
-    private static software.amazon.awssdk.services.mturk.model.QualificationRequirement requirement(
-            QualificationRequirement q) {
+    private static software.amazon.awssdk.services.mturk.model.QualificationRequirement requirement(EligibilityRule q) {
         var builder = software.amazon.awssdk.services.mturk.model.QualificationRequirement.builder()
-                .qualificationTypeId(q.typeId())
+                .qualificationTypeId(q.qualificationId())
                 .comparator(q.comparator())
                 .actionsGuarded(HITAccessActions.ACCEPT);
-        if (q.integerValues() != null && !q.integerValues().isEmpty()) {
-            builder.integerValues(q.integerValues());
+        if (q.values() != null && !q.values().isEmpty()) {
+            builder.integerValues(q.values());
         }
         if (q.countries() != null && !q.countries().isEmpty()) {
             builder.localeValues(q.countries().stream()
@@ -567,14 +615,14 @@ public final class MTurkProvider implements CrowdProvider, RejectionOverride {
     }
 
     /** A change whose repeat MTurk refuses as already done: approving an approved assignment, rejecting a rejected one. */
-    private void settle(String assignmentId, AssignmentStatus wanted, Runnable change) {
+    private void settle(String assignmentId, SubmissionStatus wanted, Runnable change) {
         try {
             change.run();
         } catch (CrowdException e) {
             if (!String.valueOf(e.getMessage()).contains("can be called with a status of")) {
                 throw e;
             }
-            Optional<Assignment> now = assignment(assignmentId);
+            Optional<Submission> now = submission(assignmentId);
             if (now.isEmpty() || now.get().status() != wanted) {
                 throw e;
             }
@@ -643,7 +691,7 @@ public final class MTurkProvider implements CrowdProvider, RejectionOverride {
         return new CrowdException(code == null ? "Unknown" : code, message, retryable, e);
     }
 
-    private static void check(HitSpec spec) {
+    private static void check(PostingSpec spec) {
         if (spec == null) {
             throw new IllegalArgumentException("spec: missing");
         }
@@ -652,30 +700,60 @@ public final class MTurkProvider implements CrowdProvider, RejectionOverride {
         }
         requireText(spec.title(), "title", 128);
         requireText(spec.description(), "description", 2000);
-        if (spec.keywords() != null && spec.keywords().length() > 1000) {
-            throw new IllegalArgumentException("keywords: at most 1000 characters");
-        }
+        keywords(spec);
         if (spec.rewardCents() < 0) {
             throw new IllegalArgumentException("rewardCents: " + spec.rewardCents() + " is negative");
         }
-        requireRange(spec.assignmentDurationSeconds(), 30, 365L * 24 * 3600, "assignmentDurationSeconds");
+        requireRange(spec.durationSeconds(), 30, 365L * 24 * 3600, "durationSeconds");
         requireRange(spec.lifetimeSeconds(), 30, 365L * 24 * 3600, "lifetimeSeconds");
-        requireRange(spec.autoApprovalDelaySeconds(), 0, 30L * 24 * 3600, "autoApprovalDelaySeconds");
-        requireRange(spec.maxAssignments(), 1, 1_000_000, "maxAssignments");
-        if (spec.requirements() != null && spec.requirements().size() > 10) {
+        autoApprovalSeconds(spec);
+        requireRange(spec.places(), 1, 1_000_000, "places");
+        if (spec.eligibility() != null && spec.eligibility().size() > 10) {
             throw new IllegalArgumentException(
-                    "requirements: at most 10 (got " + spec.requirements().size() + ")");
+                    "eligibility: at most 10 rules (got " + spec.eligibility().size() + ")");
         }
         if (spec.token() != null && spec.token().length() > 64) {
             throw new IllegalArgumentException("token: at most 64 characters");
         }
-        for (QualificationRequirement q :
-                spec.requirements() == null ? List.<QualificationRequirement>of() : spec.requirements()) {
-            requireId(q.typeId(), "requirements.typeId");
+        for (EligibilityRule q : spec.eligibility() == null ? List.<EligibilityRule>of() : spec.eligibility()) {
+            requireId(q.qualificationId(), "eligibility.qualificationId");
             if (q.comparator() == null || q.comparator().isBlank()) {
-                throw new IllegalArgumentException("requirements.comparator: missing for " + q.typeId());
+                throw new IllegalArgumentException("eligibility.comparator: missing for " + q.qualificationId());
             }
         }
+    }
+
+    /** The {@value #KEYWORDS} option, stripped; null when none is given. */
+    private static String keywords(PostingSpec spec) {
+        String keywords = option(spec, KEYWORDS);
+        if (keywords == null || keywords.isBlank()) {
+            return null;
+        }
+        if (keywords.length() > 1000) {
+            throw new IllegalArgumentException("options." + KEYWORDS + ": at most 1000 characters");
+        }
+        return keywords.strip();
+    }
+
+    /** The {@value #AUTO_APPROVAL} option, {@value #DEFAULT_AUTO_APPROVAL_SECONDS} when none is given. */
+    private static long autoApprovalSeconds(PostingSpec spec) {
+        String value = option(spec, AUTO_APPROVAL);
+        if (value == null || value.isBlank()) {
+            return DEFAULT_AUTO_APPROVAL_SECONDS;
+        }
+        long seconds;
+        try {
+            seconds = Long.parseLong(value.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(
+                    "options." + AUTO_APPROVAL + ": '" + value + "' is not a whole number of seconds");
+        }
+        requireRange(seconds, 0, 30L * 24 * 3600, "options." + AUTO_APPROVAL);
+        return seconds;
+    }
+
+    private static String option(PostingSpec spec, String name) {
+        return spec.options() == null ? null : spec.options().get(name);
     }
 
     private static void requireText(String value, String field, int max) {

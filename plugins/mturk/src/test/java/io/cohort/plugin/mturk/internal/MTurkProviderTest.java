@@ -5,16 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.cohort.api.crowd.Assignment;
-import io.cohort.api.crowd.AssignmentStatus;
 import io.cohort.api.crowd.Bonus;
 import io.cohort.api.crowd.CrowdException;
 import io.cohort.api.crowd.CrowdMode;
-import io.cohort.api.crowd.Hit;
-import io.cohort.api.crowd.HitSpec;
-import io.cohort.api.crowd.HitStatus;
-import io.cohort.api.crowd.QualificationRequirement;
-import io.cohort.api.crowd.QualificationType;
+import io.cohort.api.crowd.EligibilityRule;
+import io.cohort.api.crowd.Posting;
+import io.cohort.api.crowd.PostingSpec;
+import io.cohort.api.crowd.PostingStatus;
+import io.cohort.api.crowd.Qualification;
+import io.cohort.api.crowd.Submission;
+import io.cohort.api.crowd.SubmissionStatus;
 import io.cohort.api.storage.PluginDatabase;
 import io.cohort.platform.storage.TestPluginDatabase;
 import io.cohort.testkit.TestDatabase;
@@ -86,40 +86,47 @@ class MTurkProviderTest {
         return new MTurkProvider(database, TestConfig.of(config), null);
     }
 
-    private static HitSpec spec(String token, int maxAssignments, List<QualificationRequirement> requirements) {
-        return new HitSpec(
+    private static PostingSpec spec(String token, int places, List<EligibilityRule> eligibility) {
+        return spec(
+                token, places, eligibility, Map.of("keywords", "survey, short", "autoApprovalDelaySeconds", "3600"));
+    }
+
+    private static PostingSpec spec(
+            String token, int places, List<EligibilityRule> eligibility, Map<String, String> options) {
+        return new PostingSpec(
                 "S1",
                 "A short study",
                 "Answer a few questions.",
-                "survey, short",
                 75,
+                600,
                 1800,
                 86400,
-                3600,
-                maxAssignments,
-                requirements,
+                places,
+                eligibility,
                 false,
+                options,
                 token);
     }
 
     @Test
     void postsAnExternalQuestionWithRewardAndRequirements() {
-        Hit hit = provider.post(spec(
+        Posting hit = provider.post(spec(
                 "post-1",
                 3,
                 List.of(
-                        new QualificationRequirement(
-                                HitsTab.APPROVAL_RATE, "GreaterThanOrEqualTo", List.of(95), List.of()),
-                        new QualificationRequirement(
-                                MTurkProvider.LOCALE_TYPE, "In", List.of(), List.of("US", "CA")))));
+                        new EligibilityRule(HitsTab.APPROVAL_RATE, "GreaterThanOrEqualTo", List.of(95), List.of()),
+                        new EligibilityRule(MTurkProvider.LOCALE_TYPE, "In", List.of(), List.of("US", "CA")))));
 
-        assertEquals(HitStatus.ASSIGNABLE, hit.status());
+        assertEquals(PostingStatus.OPEN, hit.status());
         assertEquals(CrowdMode.SANDBOX, hit.mode());
         assertEquals("S1", hit.sessionId());
         assertEquals(3, hit.available());
         var seen = observer.getHIT(r -> r.hitId(hit.id())).hit();
         assertEquals("0.75", seen.reward());
         assertEquals(3, seen.maxAssignments());
+        assertEquals(1800, seen.assignmentDurationInSeconds());
+        assertEquals("survey, short", seen.keywords());
+        assertEquals(3600, seen.autoApprovalDelayInSeconds());
         assertTrue(
                 seen.question().contains("<ExternalURL>" + PUBLIC_URL + "/mturk/start</ExternalURL>"), seen.question());
         assertEquals(2, seen.qualificationRequirements().size());
@@ -131,12 +138,13 @@ class MTurkProviderTest {
                 seen.qualificationRequirements().get(1).localeValues().stream()
                         .map(l -> l.country())
                         .toList());
-        assertEquals(List.of(hit.id()), provider.hits().stream().map(Hit::id).toList());
+        assertEquals(
+                List.of(hit.id()), provider.postings().stream().map(Posting::id).toList());
     }
 
     @Test
     void aRepeatedTokenPostsOnceEvenWhenOurRowWasLost() {
-        Hit first = provider.post(spec("same-token", 2, List.of()));
+        Posting first = provider.post(spec("same-token", 2, List.of()));
         assertEquals(first.id(), provider.post(spec("same-token", 2, List.of())).id());
         assertEquals(1, observer.listHITs(r -> r.maxResults(100)).hiTs().size());
 
@@ -149,50 +157,63 @@ class MTurkProviderTest {
         }
         assertEquals(first.id(), provider.post(spec("same-token", 2, List.of())).id());
         assertEquals(1, observer.listHITs(r -> r.maxResults(100)).hiTs().size());
-        assertEquals(List.of(first.id()), provider.hits().stream().map(Hit::id).toList());
+        assertEquals(
+                List.of(first.id()),
+                provider.postings().stream().map(Posting::id).toList());
     }
 
     @Test
     void badSpecsNameTheFieldAndPostNothing() {
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class,
-                () -> provider.post(new HitSpec("S1", " ", "d", null, 10, 600, 3600, 0, 1, List.of(), false, "t")));
+                () -> provider.post(
+                        new PostingSpec("S1", " ", "d", 10, 0, 600, 3600, 1, List.of(), false, Map.of(), "t")));
         assertTrue(e.getMessage().startsWith("title:"), e.getMessage());
         e = assertThrows(
                 IllegalArgumentException.class,
-                () -> provider.post(new HitSpec("S1", "t", "d", null, -1, 600, 3600, 0, 1, List.of(), false, "t")));
+                () -> provider.post(
+                        new PostingSpec("S1", "t", "d", -1, 0, 600, 3600, 1, List.of(), false, Map.of(), "t")));
         assertTrue(e.getMessage().startsWith("rewardCents:"), e.getMessage());
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> provider.post(spec("t", 1, List.of(), Map.of("autoApprovalDelaySeconds", "three days"))));
+        assertEquals("options.autoApprovalDelaySeconds: 'three days' is not a whole number of seconds", e.getMessage());
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> provider.post(spec("t", 1, List.of(), Map.of("keywords", "k".repeat(1001)))));
+        assertTrue(e.getMessage().startsWith("options.keywords:"), e.getMessage());
         assertEquals(0, emulator.requestCount());
     }
 
     @Test
     void hitsCarryLiveCountsAfterWorkersAcceptAndSubmit() {
-        Hit hit = provider.post(spec("counts", 3, List.of()));
+        Posting hit = provider.post(spec("counts", 3, List.of()));
         String submitted = emulator.acceptAndSubmit(hit.id(), "AWORKERONE", "<answer/>");
         emulator.accept(hit.id(), "AWORKERTWO");
 
-        Hit now = provider.hits().get(0);
+        Posting now = provider.postings().get(0);
         assertEquals(1, now.available());
         assertEquals(1, now.pending());
         assertEquals(0, now.completed());
 
         provider.approve(submitted, "thanks");
         provider.approve(submitted, "thanks again"); // approving twice is harmless
-        assertEquals(1, provider.hit(hit.id()).orElseThrow().completed());
-        List<Assignment> assignments = provider.assignments(hit.id());
-        assertEquals(1, assignments.size());
-        assertEquals(AssignmentStatus.APPROVED, assignments.get(0).status());
-        assertEquals("AWORKERONE", assignments.get(0).workerId());
+        assertEquals(1, provider.posting(hit.id()).orElseThrow().completed());
+        List<Submission> submissions = provider.submissions(hit.id());
+        assertEquals(1, submissions.size());
+        assertEquals(SubmissionStatus.APPROVED, submissions.get(0).status());
+        assertEquals("AWORKERONE", submissions.get(0).workerId());
+        assertEquals(hit.id(), submissions.get(0).postingId());
         assertEquals(
-                AssignmentStatus.APPROVED,
-                provider.assignment(submitted).orElseThrow().status());
-        assertTrue(provider.assignment("NOSUCHASSIGNMENT").isEmpty());
-        assertTrue(provider.hit("NOSUCHHIT").isEmpty());
+                SubmissionStatus.APPROVED,
+                provider.submission(submitted).orElseThrow().status());
+        assertTrue(provider.submission("NOSUCHASSIGNMENT").isEmpty());
+        assertTrue(provider.posting("NOSUCHHIT").isEmpty());
     }
 
     @Test
     void rejectingAnApprovedAssignmentIsRefused() {
-        Hit hit = provider.post(spec("reject", 1, List.of()));
+        Posting hit = provider.post(spec("reject", 1, List.of()));
         String assignment = emulator.acceptAndSubmit(hit.id(), "AWORKERONE", "<answer/>");
         assertThrows(IllegalArgumentException.class, () -> provider.reject(assignment, " "));
         provider.approve(assignment, null);
@@ -203,18 +224,18 @@ class MTurkProviderTest {
 
     @Test
     void aRejectionIsOverriddenWithOverrideRejectionAndOnlyARejectionCanBe() {
-        Hit hit = provider.post(spec("override", 1, List.of()));
+        Posting hit = provider.post(spec("override", 1, List.of()));
         String assignment = emulator.acceptAndSubmit(hit.id(), "AWORKERTWO", "<answer/>");
         provider.reject(assignment, "too fast");
         assertEquals(
-                AssignmentStatus.REJECTED,
-                provider.assignment(assignment).orElseThrow().status());
+                SubmissionStatus.REJECTED,
+                provider.submission(assignment).orElseThrow().status());
         provider.approveRejected(assignment, "our mistake");
         assertEquals(
-                AssignmentStatus.APPROVED,
-                provider.assignment(assignment).orElseThrow().status());
+                SubmissionStatus.APPROVED,
+                provider.submission(assignment).orElseThrow().status());
         // Plain approval of a rejected assignment is refused by MTurk: only OverrideRejection turns it round.
-        Hit other = provider.post(spec("no-override", 1, List.of()));
+        Posting other = provider.post(spec("no-override", 1, List.of()));
         String rejected = emulator.acceptAndSubmit(other.id(), "AWORKERTHREE", "<answer/>");
         provider.reject(rejected, "too fast");
         CrowdException e = assertThrows(CrowdException.class, () -> provider.approve(rejected, null));
@@ -223,35 +244,42 @@ class MTurkProviderTest {
 
     @Test
     void extendsOncePerTokenThenExpiresAndDeletes() {
-        Hit hit = provider.post(spec("extend", 2, List.of()));
+        Posting hit = provider.post(spec("extend", 2, List.of()));
         Instant before = observer.getHIT(r -> r.hitId(hit.id())).hit().expiration();
 
-        Hit extended = provider.extend(hit.id(), 3600, 3, "extend-1");
-        assertEquals(5, extended.maxAssignments());
+        Posting extended = provider.addPlaces(hit.id(), 3600, 3, "extend-1");
+        assertEquals(5, extended.places());
         assertEquals(before.plusSeconds(3600), extended.expires());
-        Hit again = provider.extend(hit.id(), 3600, 3, "extend-1"); // the same form sent twice
-        assertEquals(5, again.maxAssignments());
+        Posting again = provider.addPlaces(hit.id(), 3600, 3, "extend-1"); // the same form sent twice
+        assertEquals(5, again.places());
         assertEquals(before.plusSeconds(3600), again.expires());
-        assertEquals(8, provider.extend(hit.id(), 0, 3, "extend-2").maxAssignments());
+        assertEquals(8, provider.addPlaces(hit.id(), 0, 3, "extend-2").places());
 
         String submitted = emulator.acceptAndSubmit(hit.id(), "AWORKERONE", "<answer/>");
         CrowdException notYet = assertThrows(CrowdException.class, () -> provider.delete(hit.id()));
         assertTrue(notYet.getMessage().contains("Reviewable"), notYet.getMessage());
 
-        Hit expired = provider.expire(hit.id());
+        Posting expired = provider.close(hit.id());
         assertEquals(0, expired.available());
-        assertEquals(HitStatus.REVIEWABLE, expired.status());
+        assertEquals(PostingStatus.AWAITING_REVIEW, expired.status());
+        assertEquals(
+                List.of("Reviewable"),
+                provider.listed().stream().map(MTurkProvider.Listed::hitStatus).toList());
         assertThrows(CrowdException.class, () -> provider.delete(hit.id())); // one assignment awaits review
         provider.approve(submitted, null);
         provider.delete(hit.id());
         provider.delete(hit.id()); // deleted twice: fine
-        assertEquals(HitStatus.DISPOSED, provider.hit(hit.id()).orElseThrow().status());
-        assertThrows(IllegalArgumentException.class, () -> provider.extend(hit.id(), 0, 0, "t"));
+        assertEquals(
+                PostingStatus.CLOSED, provider.posting(hit.id()).orElseThrow().status());
+        assertEquals(
+                List.of("Disposed"),
+                provider.listed().stream().map(MTurkProvider.Listed::hitStatus).toList());
+        assertThrows(IllegalArgumentException.class, () -> provider.addPlaces(hit.id(), 0, 0, "t"));
     }
 
     @Test
     void aBonusWithARepeatedTokenIsPaidOnce() {
-        Hit hit = provider.post(spec("bonus", 1, List.of()));
+        Posting hit = provider.post(spec("bonus", 1, List.of()));
         String assignment = emulator.acceptAndSubmit(hit.id(), "AWORKERONE", "<answer/>");
         provider.approve(assignment, null);
 
@@ -277,11 +305,15 @@ class MTurkProviderTest {
         assertEquals(1, provider.feeCents(1, 1));
         assertEquals(1, provider.feeCents(3, 9));
         assertEquals(15, provider.feeCents(75, 9));
+        // The most places a HIT has at the lower fee: campaigns post more as several HITs.
+        assertEquals(9, provider.placesPerPosting());
+        assertEquals(15, provider.feeCents(75, provider.placesPerPosting()));
+        assertEquals(30, provider.feeCents(75, provider.placesPerPosting() + 1));
 
         CrowdException poor = assertThrows(CrowdException.class, () -> provider.post(spec("poor", 20, List.of())));
         assertEquals("AWS.MechanicalTurk.InsufficientFunds", poor.code());
         assertFalse(poor.retryable());
-        assertTrue(provider.hits().isEmpty());
+        assertTrue(provider.postings().isEmpty());
     }
 
     @Test
@@ -392,12 +424,24 @@ class MTurkProviderTest {
         assertTrue(provider.settings().notices().isEmpty());
         // HITs are listed per mode: the sandbox one posted earlier is not a live HIT.
         assertEquals(CrowdMode.LIVE, provider.post(spec("live-1", 1, List.of())).mode());
-        assertEquals(1, provider.hits().size());
+        assertEquals(1, provider.postings().size());
+    }
+
+    @Test
+    void withoutOptionsAHitHasNoKeywordsAndIsApprovedAfterThreeDays() {
+        Posting hit = provider.post(spec("no-options", 1, List.of(), Map.of("unknownToMTurk", "ignored")));
+        var seen = observer.getHIT(r -> r.hitId(hit.id())).hit();
+        assertEquals(null, seen.keywords());
+        assertEquals(3 * 24 * 3600L, seen.autoApprovalDelayInSeconds());
+        Posting alsoNone = provider.post(spec("null-options", 1, List.of(), null));
+        assertEquals(
+                3 * 24 * 3600L,
+                observer.getHIT(r -> r.hitId(alsoNone.id())).hit().autoApprovalDelayInSeconds());
     }
 
     @Test
     void aCreatedQualificationTypeIsStoredAndADuplicateNameStoresNothing() {
-        QualificationType made = provider.createQualification(" Pilot done ", " Took the pilot study ", "pilot");
+        StoredQualification made = provider.createQualification(" Pilot done ", " Took the pilot study ", "pilot");
         assertEquals("Pilot done", made.name());
         assertEquals("Took the pilot study", made.description());
         assertTrue(made.active());
@@ -407,7 +451,11 @@ class MTurkProviderTest {
         assertEquals("Took the pilot study", seen.description());
         assertEquals("pilot", seen.keywords());
         assertEquals(seen.creationTime(), made.created());
-        assertEquals(List.of(made), provider.qualifications(""));
+        assertEquals(List.of(made), provider.storedQualifications(""));
+        assertEquals("pilot", made.keywords());
+        assertEquals(
+                List.of(new Qualification(made.id(), "Pilot done", "Took the pilot study", true, made.created())),
+                provider.qualifications(""));
 
         CrowdException duplicate = assertThrows(
                 CrowdException.class, () -> provider.createQualification("Pilot done", "Another pilot", null));
@@ -415,7 +463,7 @@ class MTurkProviderTest {
         assertFalse(duplicate.retryable());
         assertEquals(
                 List.of(made.id()),
-                provider.qualifications("").stream().map(QualificationType::id).toList());
+                provider.qualifications("").stream().map(Qualification::id).toList());
         assertEquals(
                 1,
                 observer.listQualificationTypes(r -> r.mustBeRequestable(false))
@@ -431,8 +479,8 @@ class MTurkProviderTest {
 
     @Test
     void qualificationsFindOurTypesByNameOrDescription() {
-        String pilot = provider.createQualification("Pilot done", "Took the pilot", null)
-                .id();
+        String pilot =
+                provider.createQualification("Pilot done", "Took the pilot").id();
         String alumni = provider.createQualification("PD alumni", "Played the prisoners dilemma", "veterans")
                 .id();
         // Made on the same account by another tool: not ours, so never listed.
@@ -447,8 +495,8 @@ class MTurkProviderTest {
         assertTrue(provider.qualifications("veterans").isEmpty()); // keywords are not searched
     }
 
-    private static List<String> ids(List<QualificationType> types) {
-        return types.stream().map(QualificationType::id).toList();
+    private static List<String> ids(List<Qualification> types) {
+        return types.stream().map(Qualification::id).toList();
     }
 
     @Test
@@ -469,10 +517,8 @@ class MTurkProviderTest {
                 emulator.notifications().get(0).subject().contains("Trained"),
                 emulator.notifications().get(0).subject());
 
-        Hit hit = provider.post(spec(
-                "qualified",
-                3,
-                List.of(new QualificationRequirement(type, "GreaterThanOrEqualTo", List.of(50), List.of()))));
+        Posting hit = provider.post(spec(
+                "qualified", 3, List.of(new EligibilityRule(type, "GreaterThanOrEqualTo", List.of(50), List.of()))));
         var requirement = observer.getHIT(r -> r.hitId(hit.id()))
                 .hit()
                 .qualificationRequirements()
@@ -489,7 +535,7 @@ class MTurkProviderTest {
         provider.qualify(type, "AWORKERLOW", 50, false); // a new value replaces the old one
         assertEquals(50, score(type, "AWORKERLOW"));
         emulator.accept(hit.id(), "AWORKERLOW");
-        assertEquals(1, provider.hit(hit.id()).orElseThrow().available());
+        assertEquals(1, provider.posting(hit.id()).orElseThrow().available());
 
         assertThrows(IllegalArgumentException.class, () -> provider.qualify(type, "not-a-worker", 1, false));
         CrowdException unknown =
@@ -570,7 +616,7 @@ class MTurkProviderTest {
 
     /** Workers AWORKER0, AWORKER1, … who each took and submitted an assignment of one HIT. */
     private List<String> workersWhoSubmitted(int count) {
-        Hit hit = provider.post(spec("worked-" + count, count, List.of()));
+        Posting hit = provider.post(spec("worked-" + count, count, List.of()));
         List<String> workers = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             workers.add("AWORKER" + i);
@@ -581,7 +627,7 @@ class MTurkProviderTest {
 
     @Test
     void aBlockedWorkerCanNoLongerAccept() {
-        Hit first = provider.post(spec("before-block", 2, List.of()));
+        Posting first = provider.post(spec("before-block", 2, List.of()));
         emulator.accept(first.id(), "AWORKERBAD");
 
         provider.block("AWORKERBAD", "Random answers");
@@ -589,10 +635,10 @@ class MTurkProviderTest {
         assertEquals(1, blocks.size());
         assertEquals("AWORKERBAD", blocks.get(0).workerId());
         assertEquals("Random answers", blocks.get(0).reason());
-        Hit second = provider.post(spec("after-block", 2, List.of()));
+        Posting second = provider.post(spec("after-block", 2, List.of()));
         assertRefused("Worker AWORKERBAD is blocked", () -> emulator.accept(second.id(), "AWORKERBAD"));
         emulator.accept(second.id(), "AWORKERGOOD");
-        assertEquals(1, provider.hit(second.id()).orElseThrow().available());
+        assertEquals(1, provider.posting(second.id()).orElseThrow().available());
 
         long requests = emulator.requestCount();
         assertThrows(IllegalArgumentException.class, () -> provider.block("AWORKERGOOD", " "));

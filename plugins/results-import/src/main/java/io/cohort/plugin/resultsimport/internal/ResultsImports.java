@@ -1,9 +1,9 @@
 package io.cohort.plugin.resultsimport.internal;
 
-import io.cohort.api.crowd.Assignment;
-import io.cohort.api.crowd.AssignmentStatus;
 import io.cohort.api.crowd.CrowdException;
 import io.cohort.api.crowd.CrowdProvider;
+import io.cohort.api.crowd.Submission;
+import io.cohort.api.crowd.SubmissionStatus;
 import io.cohort.api.payment.PaymentBatch;
 import io.cohort.api.payment.PaymentKind;
 import io.cohort.api.payment.PaymentPlan;
@@ -301,7 +301,7 @@ public final class ResultsImports {
                 boolean confirmed = !row.decision().equals("APPROVE")
                         || (state != null
                                 ? state == PaymentState.CONFIRMED
-                                : status(settings, row) == AssignmentStatus.APPROVED);
+                                : status(settings, row) == SubmissionStatus.APPROVED);
                 if (confirmed) {
                     approved.add(row);
                 } else {
@@ -391,7 +391,7 @@ public final class ResultsImports {
             }
         }
         // The provider's state of each assignment still to decide or bonus (approve and reject need SUBMITTED).
-        Map<String, Optional<Assignment>> asked = new HashMap<>();
+        Map<String, Optional<Submission>> asked = new HashMap<>();
         // One listing per HIT the file names (100 assignments a call) instead of one call per row.
         Set<String> hitIds = new TreeSet<>();
         toDo.values()
@@ -401,7 +401,7 @@ public final class ResultsImports {
                         .forEach(hitIds::add));
         for (String hitId : hitIds) {
             try {
-                provider.assignments(hitId).forEach(a -> asked.put(a.id(), Optional.of(a)));
+                provider.submissions(hitId).forEach(a -> asked.put(a.id(), Optional.of(a)));
             } catch (CrowdException e) {
                 // An unknown HIT: its rows are asked about one by one below, and named there.
             }
@@ -410,7 +410,7 @@ public final class ResultsImports {
         toDo.getOrDefault(PaymentKind.APPROVE, List.of()).forEach(r -> approving.add(r.seq()));
         for (PaymentKind kind : List.of(PaymentKind.APPROVE, PaymentKind.REJECT, PaymentKind.BONUS)) {
             for (ImportRow row : toDo.getOrDefault(kind, List.of())) {
-                Optional<Assignment> a = asked.computeIfAbsent(row.assignmentId(), provider::assignment);
+                Optional<Submission> a = asked.computeIfAbsent(row.assignmentId(), provider::submission);
                 if (a.isEmpty()) {
                     if (kind != PaymentKind.BONUS || !approving.contains(row.seq())) {
                         problems.add(row.where() + ": assignment " + row.assignmentId() + " is not known to "
@@ -423,17 +423,17 @@ public final class ResultsImports {
                             + a.get().workerId() + "'s, not " + row.workerId() + "'s");
                     continue;
                 }
-                AssignmentStatus status = a.get().status();
+                SubmissionStatus status = a.get().status();
                 if (kind == PaymentKind.BONUS) {
-                    boolean fine = status == AssignmentStatus.APPROVED
-                            || (status == AssignmentStatus.SUBMITTED && approving.contains(row.seq()));
+                    boolean fine = status == SubmissionStatus.APPROVED
+                            || (status == SubmissionStatus.SUBMITTED && approving.contains(row.seq()));
                     if (!fine) {
                         problems.add(row.where() + ": assignment " + row.assignmentId() + " is " + status
-                                + (status == AssignmentStatus.SUBMITTED
+                                + (status == SubmissionStatus.SUBMITTED
                                         ? "; a bonus needs it approved (mark it Approve, or use approveAll)"
                                         : "; only SUBMITTED or APPROVED assignments can be bonused"));
                     }
-                } else if (status != AssignmentStatus.SUBMITTED) {
+                } else if (status != SubmissionStatus.SUBMITTED) {
                     problems.add(row.where() + ": assignment " + row.assignmentId() + " is " + status
                             + "; only SUBMITTED assignments can be " + past(kind));
                 }
@@ -570,10 +570,10 @@ public final class ResultsImports {
                 .toList();
     }
 
-    private AssignmentStatus status(Settings settings, ImportRow row) {
+    private SubmissionStatus status(Settings settings, ImportRow row) {
         return provider(settings.provider())
-                .assignment(row.assignmentId())
-                .map(Assignment::status)
+                .submission(row.assignmentId())
+                .map(Submission::status)
                 .orElse(null);
     }
 
