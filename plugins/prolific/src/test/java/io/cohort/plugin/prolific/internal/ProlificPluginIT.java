@@ -119,7 +119,8 @@ public class ProlificPluginIT {
         Bundle plugin = install(System.getProperty("plugin.jar"));
 
         // The tab and the banner: test mode, the emulator's balance.
-        AdminHttp.Response tab = waitFor(admin, "/admin/prolific", r -> r.status() == 200 && r.body().contains("balance"));
+        AdminHttp.Response tab = waitFor(
+                admin, "/admin/prolific", r -> r.status() == 200 && r.body().contains("balance"));
         assertTrue(tab.body(), tab.body().contains("Mode: <strong>test</strong>"));
         assertTrue(tab.body(), tab.body().contains("<strong id=\"prolific-balance\">10000.00</strong>"));
         String banner = admin.get("/admin/").body();
@@ -140,7 +141,10 @@ public class ProlificPluginIT {
         assertEquals(1, count(admin.get("/admin/prolific").body(), "class=\"study-id\""));
         assertTrue(page, page.contains("<td class=\"study-status\">open</td>"));
         assertTrue(DescribedAnswer.problems(
-                        admin.get("/api/openapi.json").body(), "GET", "/prolific", admin.get("/api/prolific").body())
+                        admin.get("/api/openapi.json").body(),
+                        "GET",
+                        "/prolific",
+                        admin.get("/api/prolific").body())
                 .isEmpty());
 
         // A participant takes it on Prolific's side and arrives with the three parameters filled in.
@@ -162,8 +166,8 @@ public class ProlificPluginIT {
         assertEquals(pages, visitor.get(start).redirectPath()); // the same link again resumes
 
         // Checked parameters; someone else's submission id is refused.
-        AdminHttp.Response bad = visitor.get("/prolific/start?PROLIFIC_PID=" + pid + "&STUDY_ID=" + studyId
-                + "&SESSION_ID=%3Cscript%3E");
+        AdminHttp.Response bad = visitor.get(
+                "/prolific/start?PROLIFIC_PID=" + pid + "&STUDY_ID=" + studyId + "&SESSION_ID=%3Cscript%3E");
         assertEquals(400, bad.status());
         assertTrue(bad.body(), bad.body().contains("SESSION_ID"));
         assertEquals(
@@ -178,7 +182,10 @@ public class ProlificPluginIT {
 
         // Through the study; the end page's button sends them to the completion URL with the study's code.
         assertFalse(visitor.get(pages).body().contains("/prolific/finish"));
-        assertEquals(303, visitor.postFormAsIs(pages, Map.of("_page", "0", "agree", "true")).status());
+        assertEquals(
+                303,
+                visitor.postFormAsIs(pages, Map.of("_page", "0", "agree", "true"))
+                        .status());
         String end = visitor.get(pages).body();
         assertTrue(end, end.contains("action=\"/prolific/finish\""));
         assertEquals(
@@ -189,11 +196,13 @@ public class ProlificPluginIT {
                 visitor.postFormAsIs("/prolific/finish", Map.of("sessionId", session.id(), "token", p.token()));
         assertEquals(finished.toString(), 303, finished.status());
         URI completion = URI.create(finished.location());
-        assertEquals(URI.create(emulator.baseUrl()).getPort(), completion.getPort());
+        assertEquals(emulator.baseUrl().getPort(), completion.getPort());
         assertEquals("/submissions/complete", completion.getPath());
         String code = completion.getQuery().replace("cc=", "");
         emulator.complete(pid, studyId, code);
-        assertEquals(ParticipantStatus.SUBMITTED, participants.find(p.id()).orElseThrow().status());
+        assertEquals(
+                ParticipantStatus.SUBMITTED,
+                participants.find(p.id()).orElseThrow().status());
         assertEquals("AWAITING REVIEW", emulator.submissionStatus(submissionId));
 
         // Approve and bonus through the provider, as the ledger does; a repeat changes nothing.
@@ -209,7 +218,7 @@ public class ProlificPluginIT {
         assertEquals(List.of(125L), emulator.bonusesPaid(pid));
         assertEquals(1, provider.bonuses(submissionId).size());
         // Reward and fees were reserved at publishing; the bonus and its fee come off at once.
-        assertEquals(available - 125 - ProlificProvider.fee(125, 33.33), emulator.availableBalanceCents());
+        assertEquals(available - 125 - 42, emulator.availableBalanceCents()); // 33.33 % of 125, rounded
 
         // Stopped: its routes, tab, banner and description are gone; MTurk and the host still serve.
         plugin.stop();
@@ -240,11 +249,11 @@ public class ProlificPluginIT {
             assertNotNull("no ConfigurationAdmin service", configAdmin);
             // Location "?" binds the configuration to whichever bundle asks, as the host does.
             configAdmin
-                    .getConfiguration(ProlificProvider.PID, "?")
+                    .getConfiguration("io.cohort.prolific", "?")
                     .update(new Hashtable<>(Map.of(
                             "token", emulator.token(),
                             "workspace", emulator.workspaceId(),
-                            "apiUrl", emulator.baseUrl(),
+                            "apiUrl", emulator.baseUrl().toString(),
                             "publicUrl", cohort.host().url(),
                             "bonusSettleMinutes", 0,
                             "ratePerSecond", 100.0)));
@@ -278,9 +287,7 @@ public class ProlificPluginIT {
         ServiceTracker<T, T> tracker = filter == null
                 ? new ServiceTracker<>(context, type, null)
                 : new ServiceTracker<>(
-                        context,
-                        context.createFilter("(&(objectClass=" + type.getName() + ")" + filter + ")"),
-                        null);
+                        context, context.createFilter("(&(objectClass=" + type.getName() + ")" + filter + ")"), null);
         tracker.open(true);
         try {
             T service = tracker.waitForService(WAIT_MILLIS);
