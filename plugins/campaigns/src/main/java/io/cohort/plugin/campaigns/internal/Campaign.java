@@ -8,7 +8,8 @@ import java.time.Instant;
  *
  * @param goal      completed participants wanted
  * @param perRound  at most this many assignments posted by one round
- * @param batchSize at most this many assignments in one HIT (MTurk's fee doubles from 10)
+ * @param batchSize at most this many assignments in one HIT, where the market limits a posting's places (MTurk's
+ *                  fee doubles from 10: its {@code placesPerPosting()} is 9); unused where it does not
  */
 public record Campaign(
         long id,

@@ -9,7 +9,7 @@ import org.apache.ibatis.annotations.Update;
 /** SQL over the plugin's own schema; the host's PluginDatabase sets the search path to it. */
 public interface CampaignMapper {
 
-    String HIT_COLUMNS = "campaign_id, round, index, token, assignments, hit_id, expired_at";
+    String HIT_COLUMNS = "campaign_id, round, index, token, assignments, hit_id, expired_at, adds";
 
     @Select("INSERT INTO campaign (provider, experiment, code_version, session_id, mode, goal, reward_cents,"
             + " duration_seconds, lifetime_seconds, per_round, minutes_between_rounds, batch_size, title, description,"
@@ -39,14 +39,17 @@ public interface CampaignMapper {
     @Insert("INSERT INTO round (campaign_id, number, planned) VALUES (#{campaign}, #{number}, #{planned})")
     int addRound(@Param("campaign") long campaign, @Param("number") int number, @Param("planned") int planned);
 
-    @Insert("INSERT INTO round_hit (campaign_id, round, index, token, assignments)"
-            + " VALUES (#{campaign}, #{round}, #{index}, #{token}, #{assignments})")
+    /** A HIT to post ({@code hitId} null, not adding), or places to add to the posting {@code hitId} already has. */
+    @Insert("INSERT INTO round_hit (campaign_id, round, index, token, assignments, hit_id, adds)"
+            + " VALUES (#{campaign}, #{round}, #{index}, #{token}, #{assignments}, #{hitId}, #{adds})")
     int addRoundHit(
             @Param("campaign") long campaign,
             @Param("round") int round,
             @Param("index") int index,
             @Param("token") String token,
-            @Param("assignments") int assignments);
+            @Param("assignments") int assignments,
+            @Param("hitId") String hitId,
+            @Param("adds") boolean adds);
 
     @Select("SELECT campaign_id, number, planned, state, created, recorded FROM round WHERE campaign_id = #{campaign}"
             + " ORDER BY number")
@@ -65,8 +68,10 @@ public interface CampaignMapper {
     @Update("UPDATE round_hit SET hit_id = #{hitId} WHERE token = #{token}")
     int setHitId(@Param("token") String token, @Param("hitId") String hitId);
 
-    @Update("UPDATE round_hit SET expired_at = now() WHERE token = #{token} AND expired_at IS NULL")
-    int setExpired(@Param("token") String token);
+    /** Every row of the posting: the one that posted it and those that added places to it. */
+    @Update("UPDATE round_hit SET expired_at = now() WHERE campaign_id = #{campaign} AND hit_id = #{hitId}"
+            + " AND expired_at IS NULL")
+    int setPostingExpired(@Param("campaign") long campaign, @Param("hitId") String hitId);
 
     @Insert("INSERT INTO progress (campaign_id, completed, in_flight, goal, spent_cents)"
             + " VALUES (#{campaignId}, #{completed}, #{inFlight}, #{goal}, #{spentCents})")

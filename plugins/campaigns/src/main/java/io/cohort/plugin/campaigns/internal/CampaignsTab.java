@@ -105,8 +105,8 @@ public final class CampaignsTab implements AdminPage {
 
     private Campaign create(Form form, String user) throws Exception {
         String mode = form.required("mode").toUpperCase(Locale.ROOT);
-        if (!mode.equals("SANDBOX") && !mode.equals("LIVE")) {
-            throw new IllegalArgumentException("mode: '" + form.required("mode") + "' is not sandbox or live");
+        if (!List.of("SANDBOX", "TEST", "LIVE").contains(mode)) {
+            throw new IllegalArgumentException("mode: '" + form.required("mode") + "' is not sandbox, test or live");
         }
         Recruitment.Draft draft = new Recruitment.Draft(
                 form.optional("provider"),
@@ -191,8 +191,11 @@ public final class CampaignsTab implements AdminPage {
         List<CrowdProvider> running = recruitment.providers();
         model.put("providers", running.stream().map(CrowdProvider::name).toList());
         Map<String, String> form = new HashMap<>(typed);
-        form.putIfAbsent(
-                "mode", running.isEmpty() ? "SANDBOX" : running.get(0).mode().name());
+        CrowdProvider first = running.isEmpty() ? null : running.get(0);
+        form.putIfAbsent("mode", first == null ? "SANDBOX" : first.mode().name());
+        // The market's own limit, where it has one (MTurk's 9: its fee doubles from 10); without one, unused.
+        int places = first == null ? 0 : first.placesPerPosting();
+        form.putIfAbsent("batchSize", String.valueOf(places > 0 ? Math.min(places, 100) : 100));
         model.put("form", form);
         if (error != null) {
             model.put("flash", new Flash(false, error));

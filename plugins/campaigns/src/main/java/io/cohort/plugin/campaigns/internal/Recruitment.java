@@ -3,9 +3,9 @@ package io.cohort.plugin.campaigns.internal;
 import io.cohort.api.crowd.CrowdException;
 import io.cohort.api.crowd.CrowdMode;
 import io.cohort.api.crowd.CrowdProvider;
-import io.cohort.api.crowd.Hit;
-import io.cohort.api.crowd.HitSpec;
-import io.cohort.api.crowd.HitStatus;
+import io.cohort.api.crowd.Posting;
+import io.cohort.api.crowd.PostingSpec;
+import io.cohort.api.crowd.PostingStatus;
 import io.cohort.api.experiment.Experiment;
 import io.cohort.api.experiment.Experiments;
 import io.cohort.api.schedule.NewTask;
@@ -24,8 +24,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -44,6 +46,12 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * A round writes its HITs (with their idempotency tokens) as PLANNED before posting any, so a round that failed
  * after the provider took a HIT is finished by the next one with the same tokens: the provider answers with the
  * HIT already posted and nothing is posted twice.
+ * <p>
+ * A HIT here is any market's posting. Where the market limits a posting's places
+ * ({@link CrowdProvider#placesPerPosting()} above 0, MTurk's 9), a round posts what is missing in postings of at most
+ * the campaign's batch size, as many as it takes. Where it does not (0, Prolific), the campaign keeps one posting: a
+ * round adds its places to the one still open ({@link CrowdProvider#addPlaces}, with the row's token, so a repeat
+ * adds once), and posts a new one only when none is.
  */
 @Component(service = Recruitment.class)
 public final class Recruitment {
@@ -59,8 +67,13 @@ public final class Recruitment {
     /** Still at work: the slot they hold on the provider may yet complete. */
     static final Set<ParticipantStatus> WORKING = EnumSet.of(ParticipantStatus.ALLOCATED, ParticipantStatus.STARTED);
 
-    static final Set<HitStatus> OPEN = EnumSet.of(HitStatus.ASSIGNABLE, HitStatus.UNASSIGNABLE);
-    static final long AUTO_APPROVAL_SECONDS = 3 * 24 * 3600L;
+    /** Postings workers may take again (a full one too: a place given back opens again), or later (a paused one). */
+    static final Set<PostingStatus> OPEN =
+            EnumSet.of(PostingStatus.DRAFT, PostingStatus.OPEN, PostingStatus.FULL, PostingStatus.PAUSED);
+    /** Postings a round without a limit per posting adds its places to. */
+    static final Set<PostingStatus> TAKING = EnumSet.of(PostingStatus.OPEN, PostingStatus.FULL);
+    /** The {@link PostingSpec#options()} key of the campaign's keywords (MTurk reads it; other markets ignore it). */
+    static final String KEYWORDS = "keywords";
 
     private final PluginDatabase database;
     private final Sessions sessions;
@@ -109,7 +122,7 @@ public final class Recruitment {
             String settings,
             String codeVersion) {}
 
-    /** Where a campaign stands now. {@code expired}: HITs this count expired because their slots were stale. */
+    /** Where a campaign stands now. {@code expired}: postings this count closed because their slots were stale. */
     record Count(int completed, int inFlight, int expired) {}
 
     // ---- reading
@@ -347,11 +360,15 @@ public final class Recruitment {
         } else {
             int need = Math.min(c.goal() - count.completed() - count.inFlight(), c.perRound());
             if (need > 0) {
-                int number = plan(c, need);
+                String open = provider.placesPerPosting() == 0 ? openPosting(c, provider) : null;
+                int number = plan(c, need, provider.placesPerPosting() == 0, open);
                 post(c, provider, number);
                 posted = need;
-                summary += ": round " + number + " posted " + need + " assignment(s) in "
-                        + (need + c.batchSize() - 1) / c.batchSize() + " HIT(s)";
+                summary += open != null
+                        ? ": round " + number + " added " + need + " place(s) to " + open
+                        : ": round " + number + " posted " + need + " assignment(s) in "
+                                + (provider.placesPerPosting() == 0 ? 1 : (need + c.batchSize() - 1) / c.batchSize())
+                                + " HIT(s)";
             } else {
                 summary += ": nothing to post";
             }
@@ -362,39 +379,78 @@ public final class Recruitment {
         return summary;
     }
 
-    /** Writes round {@code need} assignments in HITs of at most the batch size, tokens fixed, as one transaction. */
-    private int plan(Campaign c, int need) {
+    /**
+     * Writes round {@code need} places, tokens fixed, as one transaction: in HITs of at most the batch size; or, for
+     * a market without a limit per posting ({@code unlimited}), as places added to {@code open} (the campaign's
+     * posting still taking workers), or one posting of them all when there is none.
+     */
+    private int plan(Campaign c, int need, boolean unlimited, String open) {
         return database.transaction(CampaignMapper.class, m -> {
             int number = m.lastRound(c.id()) + 1;
             m.addRound(c.id(), number, need);
+            if (open != null) {
+                m.addRoundHit(c.id(), number, 0, UUID.randomUUID().toString(), need, open, true);
+                return number;
+            }
+            int batch = unlimited ? need : c.batchSize();
             int index = 0;
-            for (int left = need; left > 0; left -= c.batchSize()) {
-                m.addRoundHit(c.id(), number, index++, UUID.randomUUID().toString(), Math.min(left, c.batchSize()));
+            for (int left = need; left > 0; left -= batch) {
+                m.addRoundHit(
+                        c.id(), number, index++, UUID.randomUUID().toString(), Math.min(left, batch), null, false);
             }
             return number;
         });
     }
 
-    /** Posts the round's HITs not yet known (a repeated token gives back the HIT posted), then records the round. */
+    /**
+     * The campaign's posting a round without a limit per posting grows: the newest it has not closed that still
+     * takes workers; null when there is none (then a new one is posted).
+     */
+    private String openPosting(Campaign c, CrowdProvider provider) {
+        List<RoundHit> rows = hits(c.id());
+        for (int i = rows.size() - 1; i >= 0; i--) {
+            RoundHit h = rows.get(i);
+            if (h.hitId() != null
+                    && h.expiredAt() == null
+                    && provider.posting(h.hitId())
+                            .map(p -> TAKING.contains(p.status()))
+                            .orElse(false)) {
+                return h.hitId();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Posts the round's HITs not yet known (a repeated token gives back the HIT posted) and adds its places to the
+     * posting they are for (a repeated token adds once), then records the round.
+     */
     private void post(Campaign c, CrowdProvider provider, int number) {
         for (RoundHit h : hits(c.id())) {
-            if (h.round() != number || h.hitId() != null) {
+            if (h.round() != number) {
                 continue;
             }
-            Hit hit = provider.post(new HitSpec(
+            if (h.adds()) {
+                provider.addPlaces(h.hitId(), 0, h.assignments(), h.token());
+                continue;
+            }
+            if (h.hitId() != null) {
+                continue;
+            }
+            Posting posting = provider.post(new PostingSpec(
                     c.sessionId(),
                     c.title(),
                     c.description(),
-                    c.keywords(),
                     c.rewardCents(),
+                    c.durationSeconds(), // a campaign knows only the longest a worker may take
                     c.durationSeconds(),
                     c.lifetimeSeconds(),
-                    AUTO_APPROVAL_SECONDS,
                     h.assignments(),
                     List.of(),
                     false,
+                    c.keywords() == null || c.keywords().isBlank() ? Map.of() : Map.of(KEYWORDS, c.keywords()),
                     h.token()));
-            database.transaction(CampaignMapper.class, m -> m.setHitId(h.token(), hit.id()));
+            database.transaction(CampaignMapper.class, m -> m.setHitId(h.token(), posting.id()));
         }
         database.transaction(CampaignMapper.class, m -> m.recordRound(c.id(), number));
     }
@@ -403,27 +459,25 @@ public final class Recruitment {
      * Completed: the session's participants who finished. In flight: over the campaign's HITs, free slots plus
      * the ones taken. A HIT whose taken slots outnumber its participants still at work (plus the completed ones
      * not yet submitted) holds stale slots — workers who took it and never came, or quit: it is expired, so
-     * those slots can't reopen, and only its working participants count (psiTurk #508: stuck one short).
+     * those slots can't reopen, and only its working participants count (psiTurk #508: stuck one short). A posting
+     * that rounds added places to is counted once.
      */
     Count count(Campaign c, CrowdProvider provider) {
         List<Participant> people = participants.ofSession(c.sessionId());
         int inFlight = 0;
         int expired = 0;
-        for (RoundHit h : hits(c.id())) {
-            if (h.hitId() == null) {
-                continue;
-            }
-            Optional<Hit> found = provider.hit(h.hitId());
+        for (Map.Entry<String, Boolean> entry : postings(c.id()).entrySet()) {
+            Optional<Posting> found = provider.posting(entry.getKey());
             if (found.isEmpty()) {
                 continue;
             }
-            Hit hit = found.get();
+            Posting hit = found.get();
             int working = of(people, hit.id(), WORKING);
             int finishing = of(people, hit.id(), EnumSet.of(ParticipantStatus.COMPLETED));
             if (hit.pending() > working + finishing) {
-                if (h.expiredAt() == null) {
-                    provider.expire(hit.id());
-                    database.transaction(CampaignMapper.class, m -> m.setExpired(h.token()));
+                if (!entry.getValue()) {
+                    provider.close(hit.id());
+                    database.transaction(CampaignMapper.class, m -> m.setPostingExpired(c.id(), hit.id()));
                     expired++;
                 }
                 inFlight += working;
@@ -432,6 +486,17 @@ public final class Recruitment {
             }
         }
         return new Count(completed(people), inFlight, expired);
+    }
+
+    /** The campaign's postings, oldest first, each once, with whether the campaign closed it. */
+    private Map<String, Boolean> postings(long campaign) {
+        Map<String, Boolean> closed = new LinkedHashMap<>();
+        for (RoundHit h : hits(campaign)) {
+            if (h.hitId() != null) {
+                closed.merge(h.hitId(), h.expiredAt() != null, Boolean::logicalOr);
+            }
+        }
+        return closed;
     }
 
     private static int of(List<Participant> people, String hitId, Set<ParticipantStatus> statuses) {
@@ -444,34 +509,40 @@ public final class Recruitment {
         return (int) people.stream().filter(p -> COMPLETED.contains(p.status())).count();
     }
 
-    /** Rewards of every assignment posted plus the provider's fee on each. */
+    /**
+     * Rewards of every place posted plus the provider's fee on each, the fee by the size of the posting the places
+     * are in (places added to a posting make it bigger).
+     */
     long spentCents(Campaign c, CrowdProvider provider) {
-        long cents = 0;
+        Map<String, Integer> places = new LinkedHashMap<>();
         for (RoundHit h : hits(c.id())) {
             if (h.hitId() != null) {
-                cents += h.assignments() * (c.rewardCents() + provider.feeCents(c.rewardCents(), h.assignments()));
+                places.merge(h.hitId(), h.assignments(), Integer::sum);
             }
+        }
+        long cents = 0;
+        for (int n : places.values()) {
+            cents += n * (c.rewardCents() + provider.feeCents(c.rewardCents(), n));
         }
         return cents;
     }
 
-    /** Expires the campaign's HITs that still take workers or may again. @return the ones the provider refused, with why */
+    /** Closes the campaign's postings that still take workers or may again. @return the ones the provider refused, with why */
     private List<String> expireOpen(Campaign c, CrowdProvider provider) {
         List<String> refused = new ArrayList<>();
-        for (RoundHit h : hits(c.id())) {
-            if (h.hitId() == null || h.expiredAt() != null) {
+        for (Map.Entry<String, Boolean> entry : postings(c.id()).entrySet()) {
+            String id = entry.getKey();
+            if (entry.getValue()) {
                 continue;
             }
             try {
-                // Unassignable ones too: a slot whose worker gives up would open again.
-                if (provider.hit(h.hitId())
-                        .map(hit -> OPEN.contains(hit.status()))
-                        .orElse(false)) {
-                    provider.expire(h.hitId());
+                // Full ones too: a place whose worker gives up would open again.
+                if (provider.posting(id).map(p -> OPEN.contains(p.status())).orElse(false)) {
+                    provider.close(id);
                 }
-                database.transaction(CampaignMapper.class, m -> m.setExpired(h.token()));
+                database.transaction(CampaignMapper.class, m -> m.setPostingExpired(c.id(), id));
             } catch (CrowdException e) {
-                refused.add(h.hitId() + ": " + e.getMessage());
+                refused.add(id + ": " + e.getMessage());
             }
         }
         return refused;

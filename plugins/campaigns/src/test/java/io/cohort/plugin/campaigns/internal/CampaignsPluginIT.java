@@ -5,7 +5,15 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
+import io.cohort.api.crowd.Bonus;
+import io.cohort.api.crowd.CrowdException;
+import io.cohort.api.crowd.CrowdMode;
 import io.cohort.api.crowd.CrowdProvider;
+import io.cohort.api.crowd.Posting;
+import io.cohort.api.crowd.PostingSpec;
+import io.cohort.api.crowd.PostingStatus;
+import io.cohort.api.crowd.Qualification;
+import io.cohort.api.crowd.Submission;
 import io.cohort.api.schedule.Schedule;
 import io.cohort.api.schedule.Scheduler;
 import io.cohort.api.schedule.Task;
@@ -23,12 +31,17 @@ import io.cohort.testkit.mturk.MTurkEmulator;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Hashtable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.inject.Inject;
@@ -42,6 +55,7 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.util.tracker.ServiceTracker;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -274,6 +288,260 @@ public class CampaignsPluginIT {
         assertTrue(
                 page, page.contains("<span class=\"round-hit\">" + hits.get(0).hitId() + " × 5</span>"));
         assertTrue(page, page.contains("<td>recorded</td>"));
+    }
+
+    @Test
+    public void withoutALimitPerPostingRoundsAddPlacesToTheCampaignsOnePosting() throws Exception {
+        // A market like Prolific (placesPerPosting 0), in its test mode, beside the MTurk plugin.
+        UnlimitedMarket market = new UnlimitedMarket();
+        ServiceRegistration<CrowdProvider> registration = context.registerService(
+                CrowdProvider.class, market, new Hashtable<>(Map.of(CrowdProvider.NAME, UnlimitedMarket.NAME)));
+        try {
+            // Goal 10, 4 a round, batch size 3: the batch size is not used, the first round posts one posting of 4.
+            Map<String, String> form = campaignForm("10", "4", "3");
+            form.put("provider", UnlimitedMarket.NAME);
+            form.put("mode", "TEST");
+            long id = create(form);
+            String session = sessionOf(id);
+            assertEquals(List.of("post 4"), market.calls);
+            assertEquals(0, hits().size()); // nothing went to MTurk
+
+            // Nobody came yet: 4 in flight, so the next round adds 4 places to that posting instead of posting.
+            String second = round(id);
+            assertTrue(second, second.contains("0 of 10 completed, 4 in flight: round 2 added 4 place(s) to P1"));
+            assertEquals(8, market.posting("P1").orElseThrow().places());
+
+            // Three complete: 3 done, 5 free, so 2 more places.
+            for (int i = 0; i < 3; i++) {
+                Participant p = participants()
+                        .add(
+                                session,
+                                "unlimited-" + i,
+                                new Participants.CrowdArrival(
+                                        UnlimitedMarket.NAME, "W" + i, "S" + i, "P1", CrowdMode.TEST),
+                                "CampaignsPluginIT");
+                participants().setStatus(p.id(), ParticipantStatus.COMPLETED, "CampaignsPluginIT");
+                market.complete("P1");
+            }
+            // The market fails after adding them: the round fails, and the next adds nothing more with its token.
+            market.failAfterAdding = true;
+            String task = "campaign-" + id;
+            int runs = scheduler().history(task, 1000).size();
+            scheduler().runNow(task, "CampaignsPluginIT");
+            TaskRun failed = awaitRuns(task, runs + 1);
+            assertEquals(failed.message(), "FAILED", failed.outcome());
+            assertEquals(10, market.posting("P1").orElseThrow().places());
+            String finished = round(id);
+            assertTrue(
+                    finished,
+                    finished.contains("3 of 10 completed, 7 in flight, finished round(s) [3]: nothing to post"));
+            assertEquals(10, market.posting("P1").orElseThrow().places());
+            assertEquals(
+                    2, market.calls.stream().filter(c -> c.equals("add P1 2")).count());
+
+            // The posting closed (at the market): the next places are a new posting.
+            market.close("P1");
+            String fresh = round(id);
+            assertTrue(fresh, fresh.contains("3 of 10 completed, 0 in flight: round 4 posted 4 assignment(s)"));
+            assertEquals("post 4", market.calls.get(market.calls.size() - 1));
+            assertEquals(
+                    List.of(10, 4),
+                    market.postings().stream().map(Posting::places).toList());
+
+            // The page lists the additions with the posting they grew, and the twin documents them.
+            String page = admin.get("/admin/campaigns/" + id).body();
+            assertTrue(page, page.contains("<span class=\"round-hit\">P1 × 4</span>"));
+            assertTrue(page, page.contains("<span class=\"round-hit\">P1 × 4 (added)</span>"));
+            assertTrue(page, page.contains("<span class=\"round-hit\">P2 × 4</span>"));
+            assertTrue(admin.get("/admin/campaigns").body().contains("<td>test</td>"));
+            String description = admin.get("/api/openapi.json").body();
+            AdminHttp.Response json = admin.get("/api/campaigns/" + id);
+            assertEquals(
+                    json.body(),
+                    List.of(),
+                    DescribedAnswer.problems(description, "GET", "/campaigns/{id}", json.body()));
+            assertTrue(json.body(), json.body().contains("\"adds\":true"));
+        } finally {
+            registration.unregister();
+        }
+    }
+
+    /**
+     * A market without a limit per posting, like Prolific, kept in memory: postings P1, P2, … whose places grow by
+     * {@code addPlaces}, once per token. Each call the campaign makes is noted ({@code post N}, {@code add P N}).
+     */
+    static final class UnlimitedMarket implements CrowdProvider {
+
+        static final String NAME = "unlimited";
+
+        final List<String> calls = new CopyOnWriteArrayList<>();
+        private final Map<String, Posting> postings = new ConcurrentHashMap<>();
+        private final Set<String> tokens = ConcurrentHashMap.newKeySet();
+        volatile boolean failAfterAdding;
+
+        @Override
+        public String name() {
+            return NAME;
+        }
+
+        @Override
+        public CrowdMode mode() {
+            return CrowdMode.TEST;
+        }
+
+        @Override
+        public long balanceCents() {
+            return 100_000;
+        }
+
+        @Override
+        public long feeCents(long amountCents, int places) {
+            return amountCents / 3;
+        }
+
+        @Override
+        public int placesPerPosting() {
+            return 0;
+        }
+
+        @Override
+        public synchronized Posting post(PostingSpec spec) {
+            calls.add("post " + spec.places());
+            String id = "P" + (postings.size() + 1);
+            Posting p = new Posting(
+                    id,
+                    spec.sessionId(),
+                    spec.title(),
+                    CrowdMode.TEST,
+                    PostingStatus.OPEN,
+                    spec.rewardCents(),
+                    spec.places(),
+                    spec.places(),
+                    0,
+                    0,
+                    Instant.now(),
+                    null);
+            postings.put(id, p);
+            return p;
+        }
+
+        @Override
+        public List<Posting> postings() {
+            return postings.values().stream()
+                    .sorted(Comparator.comparing(Posting::id))
+                    .toList();
+        }
+
+        @Override
+        public Optional<Posting> posting(String postingId) {
+            return Optional.ofNullable(postings.get(postingId));
+        }
+
+        @Override
+        public synchronized Posting addPlaces(String postingId, long extraSeconds, int extraPlaces, String token) {
+            calls.add("add " + postingId + " " + extraPlaces);
+            Posting p = postings.get(postingId);
+            if (tokens.add(token)) {
+                p = change(postingId, PostingStatus.OPEN, extraPlaces, extraPlaces, 0);
+            }
+            if (failAfterAdding) {
+                failAfterAdding = false;
+                throw new CrowdException("ServiceUnavailable", "the answer was lost", true, null);
+            }
+            return p;
+        }
+
+        /** A worker took a place and submitted. */
+        synchronized void complete(String postingId) {
+            Posting p = postings.get(postingId);
+            change(postingId, p.available() == 1 ? PostingStatus.FULL : p.status(), 0, -1, 1);
+        }
+
+        @Override
+        public synchronized Posting close(String postingId) {
+            return change(
+                    postingId, PostingStatus.CLOSED, 0, -postings.get(postingId).available(), 0);
+        }
+
+        /** The posting with a new status and its places, free places and completed ones moved by so many. */
+        private Posting change(String postingId, PostingStatus status, int places, int available, int completed) {
+            Posting p = postings.get(postingId);
+            Posting changed = new Posting(
+                    p.id(),
+                    p.sessionId(),
+                    p.title(),
+                    p.mode(),
+                    status,
+                    p.rewardCents(),
+                    p.places() + places,
+                    p.available() + available,
+                    p.pending(),
+                    p.completed() + completed,
+                    p.created(),
+                    p.expires());
+            postings.put(postingId, changed);
+            return changed;
+        }
+
+        @Override
+        public void delete(String postingId) {
+            throw new UnsupportedOperationException("delete");
+        }
+
+        @Override
+        public List<Submission> submissions(String postingId) {
+            return List.of();
+        }
+
+        @Override
+        public Optional<Submission> submission(String submissionId) {
+            return Optional.empty();
+        }
+
+        @Override
+        public void approve(String submissionId, String feedback) {
+            throw new UnsupportedOperationException("approve");
+        }
+
+        @Override
+        public void reject(String submissionId, String feedback) {
+            throw new UnsupportedOperationException("reject");
+        }
+
+        @Override
+        public void bonus(String workerId, String submissionId, long cents, String reason, String token) {
+            throw new UnsupportedOperationException("bonus");
+        }
+
+        @Override
+        public List<Bonus> bonuses(String submissionId) {
+            return List.of();
+        }
+
+        @Override
+        public Qualification createQualification(String name, String description) {
+            throw new UnsupportedOperationException("createQualification");
+        }
+
+        @Override
+        public List<Qualification> qualifications(String query) {
+            return List.of();
+        }
+
+        @Override
+        public void qualify(String qualificationId, String workerId, int score, boolean notify) {
+            throw new UnsupportedOperationException("qualify");
+        }
+
+        @Override
+        public Map<String, String> notify(List<String> workerIds, String subject, String message) {
+            return Map.of();
+        }
+
+        @Override
+        public void block(String workerId, String reason) {
+            throw new UnsupportedOperationException("block");
+        }
     }
 
     @Test
