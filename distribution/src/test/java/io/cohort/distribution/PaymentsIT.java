@@ -239,7 +239,7 @@ class PaymentsIT {
                         .path("status")
                         .asText());
 
-        // Approve all workers for all HITs: ours still submitted and the one who never reached Cohort.
+        // Approve all workers for all postings: ours still submitted and the one who never reached Cohort.
         AdminHttp.Response preview =
                 lab.api().postForm("/api/payments/preview", Map.of("action", "approve-all-workers"));
         assertEquals(200, preview.status(), preview.body());
@@ -310,16 +310,16 @@ class PaymentsIT {
         assertEquals(1, lab.emulator.bonusCount(workers.get(1).workerId()));
         assertEquals(0, lab.emulator.bonusCount(workers.get(2).workerId()));
 
-        // Expire all, then delete all: a HIT with work awaiting review stays, and says why.
+        // Close all (expire-hits), then delete all: a HIT with work awaiting review stays, and says why.
         String waiting = lab.postHit(session, "0.10", 2);
         lab.emulator.acceptAndSubmit(waiting, "AWAITING000001", "<QuestionFormAnswers/>");
         AdminHttp.Response expired = lab.api().postForm("/api/payments/commit", Map.of("action", "expire-hits"));
         assertEquals(200, expired.status(), expired.body());
         assertTrue(
-                expired.body().contains("\"hitId\":\"" + waiting + "\",\"done\":true,\"message\":\"expired\""),
+                expired.body().contains("\"hitId\":\"" + waiting + "\",\"done\":true,\"message\":\"closed\""),
                 expired.body());
         AdminHttp.Response deletable = lab.api().postForm("/api/payments/preview", Map.of("action", "delete-hits"));
-        assertTrue(deletable.body().contains("1 assignment(s) awaiting approval or rejection"), deletable.body());
+        assertTrue(deletable.body().contains("1 submission(s) awaiting approval or rejection"), deletable.body());
         AdminHttp.Response deleted = lab.api().postForm("/api/payments/commit", Map.of("action", "delete-hits"));
         assertEquals(200, deleted.status(), deleted.body());
         assertEquals("Disposed", lab.hitStatus(hit));
@@ -327,7 +327,7 @@ class PaymentsIT {
         assertTrue(
                 deleted.body()
                         .contains("\"hitId\":\"" + waiting
-                                + "\",\"done\":false,\"message\":\"left: 1 assignment(s) awaiting"),
+                                + "\",\"done\":false,\"message\":\"left: 1 submission(s) awaiting"),
                 deleted.body());
     }
 

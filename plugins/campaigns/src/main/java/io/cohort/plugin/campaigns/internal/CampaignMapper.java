@@ -39,14 +39,17 @@ public interface CampaignMapper {
     @Insert("INSERT INTO round (campaign_id, number, planned) VALUES (#{campaign}, #{number}, #{planned})")
     int addRound(@Param("campaign") long campaign, @Param("number") int number, @Param("planned") int planned);
 
-    @Insert("INSERT INTO round_hit (campaign_id, round, index, token, assignments)"
-            + " VALUES (#{campaign}, #{round}, #{index}, #{token}, #{assignments})")
+    /** A HIT to post ({@code hitId} null, not adding), or places to add to the posting {@code hitId} already has. */
+    @Insert("INSERT INTO round_hit (campaign_id, round, index, token, assignments, hit_id, adds)"
+            + " VALUES (#{campaign}, #{round}, #{index}, #{token}, #{assignments}, #{hitId}, #{adds})")
     int addRoundHit(
             @Param("campaign") long campaign,
             @Param("round") int round,
             @Param("index") int index,
             @Param("token") String token,
-            @Param("assignments") int assignments);
+            @Param("assignments") int assignments,
+            @Param("hitId") String hitId,
+            @Param("adds") boolean adds);
 
     /** A row whose places are added to the posting {@code hitId} already has. */
     @Insert("INSERT INTO round_hit (campaign_id, round, index, token, assignments, hit_id, adds)"

@@ -442,20 +442,7 @@ public class CampaignsPluginIT {
             calls.add("add " + postingId + " " + extraPlaces);
             Posting p = postings.get(postingId);
             if (tokens.add(token)) {
-                p = new Posting(
-                        p.id(),
-                        p.sessionId(),
-                        p.title(),
-                        p.mode(),
-                        PostingStatus.OPEN,
-                        p.rewardCents(),
-                        p.places() + extraPlaces,
-                        p.available() + extraPlaces,
-                        p.pending(),
-                        p.completed(),
-                        p.created(),
-                        p.expires());
-                postings.put(postingId, p);
+                p = change(postingId, PostingStatus.OPEN, extraPlaces, extraPlaces, 0);
             }
             if (failAfterAdding) {
                 failAfterAdding = false;
@@ -467,41 +454,33 @@ public class CampaignsPluginIT {
         /** A worker took a place and submitted. */
         synchronized void complete(String postingId) {
             Posting p = postings.get(postingId);
-            postings.put(
-                    postingId,
-                    new Posting(
-                            p.id(),
-                            p.sessionId(),
-                            p.title(),
-                            p.mode(),
-                            p.available() == 1 ? PostingStatus.FULL : p.status(),
-                            p.rewardCents(),
-                            p.places(),
-                            p.available() - 1,
-                            p.pending(),
-                            p.completed() + 1,
-                            p.created(),
-                            p.expires()));
+            change(postingId, p.available() == 1 ? PostingStatus.FULL : p.status(), 0, -1, 1);
         }
 
         @Override
         public synchronized Posting close(String postingId) {
+            return change(
+                    postingId, PostingStatus.CLOSED, 0, -postings.get(postingId).available(), 0);
+        }
+
+        /** The posting with a new status and its places, free places and completed ones moved by so many. */
+        private Posting change(String postingId, PostingStatus status, int places, int available, int completed) {
             Posting p = postings.get(postingId);
-            Posting closed = new Posting(
+            Posting changed = new Posting(
                     p.id(),
                     p.sessionId(),
                     p.title(),
                     p.mode(),
-                    PostingStatus.CLOSED,
+                    status,
                     p.rewardCents(),
-                    p.places(),
-                    0,
+                    p.places() + places,
+                    p.available() + available,
                     p.pending(),
-                    p.completed(),
+                    p.completed() + completed,
                     p.created(),
                     p.expires());
-            postings.put(postingId, closed);
-            return closed;
+            postings.put(postingId, changed);
+            return changed;
         }
 
         @Override
