@@ -51,17 +51,6 @@ public interface CampaignMapper {
             @Param("hitId") String hitId,
             @Param("adds") boolean adds);
 
-    /** A row whose places are added to the posting {@code hitId} already has. */
-    @Insert("INSERT INTO round_hit (campaign_id, round, index, token, assignments, hit_id, adds)"
-            + " VALUES (#{campaign}, #{round}, #{index}, #{token}, #{places}, #{hitId}, true)")
-    int addRoundAddition(
-            @Param("campaign") long campaign,
-            @Param("round") int round,
-            @Param("index") int index,
-            @Param("token") String token,
-            @Param("places") int places,
-            @Param("hitId") String hitId);
-
     @Select("SELECT campaign_id, number, planned, state, created, recorded FROM round WHERE campaign_id = #{campaign}"
             + " ORDER BY number")
     List<Round> rounds(@Param("campaign") long campaign);

@@ -389,22 +389,14 @@ public final class Recruitment {
             int number = m.lastRound(c.id()) + 1;
             m.addRound(c.id(), number, need);
             if (open != null) {
-<<<<<<< HEAD
-                m.addRoundAddition(c.id(), number, 0, UUID.randomUUID().toString(), need, open);
-=======
                 m.addRoundHit(c.id(), number, 0, UUID.randomUUID().toString(), need, open, true);
->>>>>>> crowd2
                 return number;
             }
             int batch = unlimited ? need : c.batchSize();
             int index = 0;
             for (int left = need; left > 0; left -= batch) {
-<<<<<<< HEAD
-                m.addRoundHit(c.id(), number, index++, UUID.randomUUID().toString(), Math.min(left, batch));
-=======
                 m.addRoundHit(
                         c.id(), number, index++, UUID.randomUUID().toString(), Math.min(left, batch), null, false);
->>>>>>> crowd2
             }
             return number;
         });
