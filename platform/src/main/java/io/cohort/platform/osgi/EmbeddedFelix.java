@@ -31,6 +31,11 @@ public final class EmbeddedFelix {
     /** Framework property: this node's address as participants reach it, e.g. {@code http://127.0.0.1:8080}. */
     public static final String NODE_URL = "cohort.url";
 
+    /** A deployed plugin whose start failed is tried again this often, this many times (a minute in all). */
+    static final long LATE_START_MILLIS = 2_000;
+
+    static final int LATE_START_ATTEMPTS = 30;
+
     private EmbeddedFelix() {}
 
     /** Starts the framework and its boot bundles, all but FileInstall: see {@link #startHotDeploy}. */
@@ -102,6 +107,7 @@ public final class EmbeddedFelix {
      * registered, so that plugins deployed before start-up find them when they start.
      */
     public static void startHotDeploy(Framework framework, Config config) throws BundleException {
+        LateStarts.watch(framework.getBundleContext(), config.deployDir(), LATE_START_MILLIS, LATE_START_ATTEMPTS);
         startShippedPlugins(framework, config);
         for (Bundle bundle : framework.getBundleContext().getBundles()) {
             if (FILE_INSTALL.equals(bundle.getSymbolicName())) {
