@@ -15,12 +15,14 @@ import java.util.function.Function;
  * with the parameter's name. Only whitelisted column expressions ever reach the SQL text.
  *
  * @param mode     {@code sandbox}, {@code test}, {@code live} or {@code none} (came by URL or room)
+ * @param market   a crowd provider's name ({@code mturk}, {@code prolific}) or {@code none}
  * @param complete true: status in {@link #COMPLETE}; false: not
  * @param page     1-based
  */
 record ParticipantQuery(
         String session,
         String mode,
+        String market,
         String condition,
         String codeVersion,
         ParticipantStatus status,
@@ -52,6 +54,7 @@ record ParticipantQuery(
         SORTS.put("name", "p.name");
         SORTS.put("worker_id", "p.worker_id");
         SORTS.put("mode", "p.mode");
+        SORTS.put("market", "p.provider");
         SORTS.put("condition", "p.condition");
         SORTS.put("code_version", "p.code_version");
         SORTS.put("status", "p.status");
@@ -68,6 +71,10 @@ record ParticipantQuery(
             if (!MODES.contains(mode)) {
                 throw RequestError.badParameter("mode", param.apply("mode"), "one of " + String.join(", ", MODES));
             }
+        }
+        String market = param.apply("market");
+        if (market != null && !market.matches("[a-z0-9][a-z0-9._-]{0,63}")) {
+            throw RequestError.badParameter("market", market, "a market's name such as mturk or prolific, or none");
         }
         String status = param.apply("status");
         ParticipantStatus parsedStatus = null;
@@ -102,6 +109,7 @@ record ParticipantQuery(
         return new ParticipantQuery(
                 param.apply("session"),
                 mode,
+                market,
                 param.apply("condition"),
                 param.apply("code_version"),
                 parsedStatus,
@@ -141,6 +149,12 @@ record ParticipantQuery(
             terms.add("p.mode = ?");
             args.add(mode.toUpperCase(Locale.ROOT));
         }
+        if ("none".equals(market)) {
+            terms.add("p.provider IS NULL");
+        } else if (market != null) {
+            terms.add("p.provider = ?");
+            args.add(market);
+        }
         if (condition != null) {
             terms.add("p.condition = ?");
             args.add(condition);
@@ -179,6 +193,7 @@ record ParticipantQuery(
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("session", session);
         f.put("mode", mode);
+        f.put("market", market);
         f.put("condition", condition);
         f.put("code_version", codeVersion);
         f.put("status", status == null ? null : status.name());

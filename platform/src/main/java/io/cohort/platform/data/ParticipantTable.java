@@ -48,6 +48,7 @@ public final class ParticipantTable implements CoreTab {
             String name,
             String workerId,
             String mode,
+            String market,
             String condition,
             String codeVersion,
             String status,
@@ -58,6 +59,9 @@ public final class ParticipantTable implements CoreTab {
             String psiturkStatus) {}
 
     public record Group(String condition, long count) {}
+
+    /** Participants of one crowd market in the filtered table; {@code market} null for those who came by URL. */
+    public record Market(String market, long count) {}
 
     @Override
     public void routes(Application app) {
@@ -80,6 +84,14 @@ public final class ParticipantTable implements CoreTab {
                     groups.add(new Group(rs.getString("condition"), rs.getLong("n")));
                     total[0] += rs.getLong("n");
                 });
+        // A session may recruit from several markets at once: the same filtered count, by market.
+        List<Market> markets = new ArrayList<>();
+        Cursor.all(
+                db,
+                "SELECT p.provider, sum(p.n) AS n FROM cohort.participant_tally p" + where
+                        + " GROUP BY p.provider HAVING sum(p.n) > 0 ORDER BY p.provider NULLS LAST",
+                args,
+                rs -> markets.add(new Market(rs.getString("provider"), rs.getLong("n"))));
         List<Row> rows = new ArrayList<>();
         if (q.offset() < total[0]) {
             List<Object> pageArgs = new ArrayList<>(args);
@@ -87,7 +99,8 @@ public final class ParticipantTable implements CoreTab {
             pageArgs.add(q.offset());
             Cursor.all(
                     db,
-                    "SELECT p.id, p.session_id, p.name, p.worker_id, p.mode, p.condition, p.code_version,"
+                    "SELECT p.id, p.session_id, p.name, p.worker_id, p.mode, p.provider, p.condition,"
+                            + " p.code_version,"
                             + " p.status, p.bonus_cents, p.page_index, p.created_at, p.updated_at,"
                             // psiTurk's projects: the status psiTurk would show beside Cohort's (psiturk package)
                             + " EXISTS (SELECT 1 FROM cohort.psiturk_participant x WHERE x.participant_id = p.id)"
@@ -100,6 +113,7 @@ public final class ParticipantTable implements CoreTab {
                             rs.getString("name"),
                             rs.getString("worker_id"),
                             Cells.mode(rs.getString("mode")),
+                            rs.getString("provider"),
                             rs.getString("condition"),
                             rs.getString("code_version"),
                             rs.getString("status"),
@@ -124,6 +138,7 @@ public final class ParticipantTable implements CoreTab {
         model.put("dir", q.descending() ? "desc" : "asc");
         model.put("filters", q.filters());
         model.put("groups", groups);
+        model.put("markets", markets);
         model.put("rows", rows);
         model.put("options", options());
         return model;
@@ -133,6 +148,7 @@ public final class ParticipantTable implements CoreTab {
     private Map<String, Object> options() throws Exception {
         Map<String, Object> options = new LinkedHashMap<>();
         options.put("modes", ParticipantQuery.MODES);
+        options.put("markets", distinct("provider"));
         options.put("conditions", distinct("condition"));
         options.put("code_versions", distinct("code_version"));
         options.put(

@@ -86,8 +86,8 @@ final class DataHost implements AutoCloseable {
             throws Exception {
         sql(
                 "INSERT INTO cohort.participant (id, session_id, name, token, mode, experiment, code_version, condition,"
-                        + " status, bonus_cents, created_at, updated_at, worker_id)"
-                        + " VALUES (?, ?, ?, ?, ?, 'stroop', ?, ?, ?, ?, ?::timestamptz, ?::timestamptz, ?)",
+                        + " status, bonus_cents, created_at, updated_at, worker_id, provider)"
+                        + " VALUES (?, ?, ?, ?, ?, 'stroop', ?, ?, ?, ?, ?::timestamptz, ?::timestamptz, ?, ?)",
                 id,
                 session,
                 name,
@@ -99,7 +99,9 @@ final class DataHost implements AutoCloseable {
                 bonusCents,
                 createdAt,
                 createdAt,
-                mode == null ? null : "W" + id);
+                mode == null ? null : "W" + id,
+                // Crowd participants come from two markets: live ones from Prolific, sandbox ones from MTurk.
+                mode == null ? null : mode.equals("SANDBOX") ? "mturk" : "prolific");
     }
 
     /** A field value (JSON text) set at {@code setAt} (ISO-8601). */

@@ -106,6 +106,42 @@ class ParticipantTableTest {
                 all.at("/options/modes").toString());
     }
 
+    static Map<String, Long> markets(JsonNode table) {
+        Map<String, Long> markets = new LinkedHashMap<>();
+        table.get("markets")
+                .forEach(m -> markets.put(
+                        m.get("market").asText("none"), m.get("count").asLong()));
+        return markets;
+    }
+
+    @Test
+    void aSessionRecruitingFromTwoMarketsIsGroupedByMarket() throws Exception {
+        // s1 holds p00..p14: LIVE (Prolific) for i % 3 == 0, SANDBOX (MTurk) for 1, none for 2.
+        JsonNode s1 = table("?session=s1&sort=id");
+        assertEquals(Map.of("mturk", 5L, "prolific", 5L, "none", 5L), markets(s1));
+        assertEquals("prolific", s1.get("rows").get(0).get("market").asText());
+        assertEquals("mturk", s1.get("rows").get(1).get("market").asText());
+        assertTrue(s1.get("rows").get(2).get("market").isNull());
+
+        JsonNode prolific = table("?session=s1&market=prolific&sort=id");
+        assertEquals(List.of("p00", "p03", "p06", "p09", "p12"), ids(prolific));
+        assertEquals(Map.of("prolific", 5L), markets(prolific));
+        assertEquals(List.of("p02", "p05", "p08", "p11", "p14"), ids(table("?session=s1&market=none&sort=id")));
+        // Sorted by market: MTurk's first, then Prolific's, then those who came by URL.
+        List<String> byMarket = ids(table("?session=s1&sort=market"));
+        assertEquals(List.of("p01", "p04", "p07", "p10", "p13"), byMarket.subList(0, 5));
+        assertEquals("[\"mturk\",\"prolific\"]", s1.at("/options/markets").toString());
+
+        // Counts follow a market's participant being removed.
+        h.sql("DELETE FROM cohort.participant WHERE id = 'p03'");
+        try {
+            assertEquals(4L, markets(table("?session=s1")).get("prolific"));
+        } finally {
+            h.participant("s1", "p03", "n26", STATUSES[3], "red", "LIVE", "v1", 30L, "2024-05-01T09:03:00Z");
+        }
+        assertEquals(400, h.api.get("/api/participants?market=MTurk%20%3B").status());
+    }
+
     @Test
     void filtersCombineAndGroupsCountTheFilteredRows() throws Exception {
         // mode none: i % 3 == 2 → all green
