@@ -85,11 +85,14 @@ class LedgerTest {
         node = startNode();
     }
 
+    /** The second market of a session that recruits from two at once. */
+    RecordingMarket other = new RecordingMarket("other");
+
     InProcessNode startNode() throws Exception {
-        return InProcessNode.start(
-                home,
-                Map.of("COHORT_DB_URL", db, "COHORT_API_TOKEN", TOKEN),
-                c -> c.registerService(CrowdProvider.class, market, null));
+        return InProcessNode.start(home, Map.of("COHORT_DB_URL", db, "COHORT_API_TOKEN", TOKEN), c -> {
+            c.registerService(CrowdProvider.class, market, null);
+            c.registerService(CrowdProvider.class, other, null);
+        });
     }
 
     @AfterEach
@@ -326,6 +329,80 @@ class LedgerTest {
     }
 
     @Test
+    void aSessionRecruitingFromTwoMarketsPaysEachMarketOnceForItsOwn() throws Exception {
+        List<Participant> first = submittedWorkers(3); // from MARKET: A1..A3
+        Participants participants = service(Participants.class);
+        List<Participant> second = new ArrayList<>();
+        for (int i = 1; i <= 2; i++) {
+            Participant p = participants.add(
+                    first.get(0).sessionId(),
+                    "o" + i,
+                    new Participants.CrowdArrival("other", "O" + i, "S" + i, "STUDY", CrowdMode.TEST),
+                    "LedgerTest");
+            participants.setStatus(p.id(), ParticipantStatus.SUBMITTED, "LedgerTest");
+            other.assignments.put("S" + i, "O" + i);
+            second.add(p);
+        }
+        for (String provider : List.of(MARKET, "other")) {
+            AdminHttp.Response committed =
+                    api().postForm("/api/payments/commit", Map.of("provider", provider, "action", "approve-submitted"));
+            assertEquals(201, committed.status(), committed.body());
+            finished(new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(committed.body())
+                    .get("id")
+                    .asLong());
+        }
+        assertEquals(
+                List.of("A1", "A2", "A3"), market.approved.stream().sorted().toList());
+        assertEquals(List.of("S1", "S2"), other.approved.stream().sorted().toList());
+
+        // Bonus all (auto) per market: each participant's bonus goes to their own market, once.
+        for (Participant p : first) {
+            participants.setBonus(p.id(), 25, "LedgerTest");
+        }
+        for (Participant p : second) {
+            participants.setBonus(p.id(), 40, "LedgerTest");
+        }
+        for (String provider : List.of(MARKET, "other", MARKET, "other")) {
+            AdminHttp.Response committed = api().postForm(
+                            "/api/payments/commit",
+                            Map.of(
+                                    "provider",
+                                    provider,
+                                    "action",
+                                    "bonus-auto",
+                                    "reason",
+                                    "Thanks",
+                                    "min",
+                                    "0.01",
+                                    "max",
+                                    "5"));
+            if (committed.status() == 201) {
+                finished(new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(committed.body())
+                        .get("id")
+                        .asLong());
+            } else {
+                assertTrue(committed.body().contains("the plan has no rows"), committed.body());
+            }
+        }
+        assertEquals(Map.of("A1", 25L, "A2", 25L, "A3", 25L), market.paidCents());
+        assertEquals(Map.of("S1", 40L, "S2", 40L), other.paidCents());
+        // A plan of one market naming the other's participant is refused.
+        AdminHttp.Response crossed = api().postForm(
+                        "/api/payments/commit",
+                        Map.of(
+                                "provider",
+                                MARKET,
+                                "action",
+                                "approve",
+                                "participant",
+                                second.get(0).id()));
+        assertEquals(422, crossed.status(), crossed.body());
+        assertEquals(3, market.approved.size());
+    }
+
+    @Test
     void approveAllSubmittedApprovesEachOnceAndASecondRunFindsNothingToDo() throws Exception {
         List<Participant> workers = submittedWorkers(3);
         AdminHttp.Response committed =
@@ -400,9 +477,19 @@ class LedgerTest {
             return out;
         }
 
+        final String name;
+
+        RecordingMarket() {
+            this(MARKET);
+        }
+
+        RecordingMarket(String name) {
+            this.name = name;
+        }
+
         @Override
         public String name() {
-            return MARKET;
+            return name;
         }
 
         @Override
