@@ -58,9 +58,11 @@ class ProlificEmulatorIT {
                         }
                     })
                     .get(START.toSeconds(), TimeUnit.SECONDS);
-            assertEquals(
-                    "Prolific emulator: API http://127.0.0.1:" + port + "/api/v1/  participants http://127.0.0.1:"
-                            + port + "/participant/  token labtoken",
+            // The workspace id is what the Prolific plugin's configuration needs besides the token.
+            assertTrue(
+                    line.matches("\\QProlific emulator: API http://127.0.0.1:" + port
+                            + "/api/v1/  participants http://127.0.0.1:" + port
+                            + "/participant/  token labtoken  workspace \\E[0-9a-f]{24}"),
                     line);
 
             HttpResponse<String> me = get(port, "/api/v1/users/me/", "labtoken");

@@ -102,7 +102,8 @@ public final class ProlificEmulatorMain implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(emulator::close, "prolific-emulator-stop"));
         PrintWriter out = spec.commandLine().getOut();
         out.println("Prolific emulator: API " + emulator.baseUrl() + "/api/v1/  participants "
-                + emulator.participantSite() + "  token " + emulator.token());
+                + emulator.participantSite() + "  token " + emulator.token() + "  workspace "
+                + emulator.workspaceId());
         out.flush();
         new CountDownLatch(1).await(); // the server's threads are daemons: hold the JVM until it is killed
         return 0;
