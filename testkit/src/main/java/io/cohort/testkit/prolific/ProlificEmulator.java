@@ -70,6 +70,9 @@ public final class ProlificEmulator implements AutoCloseable {
     /** A study a participant can take now. */
     public record StudyListing(String id, String name, long rewardCents, int estimatedMinutes, int placesLeft) {}
 
+    /** A study as the researcher sees it: its status and how many places it offers. */
+    public record StudyView(String id, String name, String status, int totalAvailablePlaces) {}
+
     /** A message that reached a participant. */
     public record Message(String recipientId, String studyId, String body) {}
 
@@ -261,6 +264,11 @@ public final class ProlificEmulator implements AutoCloseable {
     /** The submission's status, or null if there is none with that id. */
     public String submissionStatus(String submissionId) {
         return workspace.submissionStatus(submissionId);
+    }
+
+    /** Every study of the workspace, oldest first. */
+    public List<StudyView> studies() {
+        return workspace.studyViews();
     }
 
     /** The study's status, or null if there is none with that id. */

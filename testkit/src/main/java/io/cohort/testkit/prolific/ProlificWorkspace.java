@@ -211,6 +211,13 @@ final class ProlificWorkspace {
         return s == null ? null : s.status;
     }
 
+    synchronized List<ProlificEmulator.StudyView> studyViews() {
+        settleAll();
+        return studies.values().stream()
+                .map(s -> new ProlificEmulator.StudyView(s.id, s.name, s.status, s.totalPlaces))
+                .toList();
+    }
+
     synchronized String studyStatus(String studyId) {
         settleAll();
         Study s = studies.get(studyId);

@@ -5,15 +5,7 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
-import io.cohort.api.crowd.Bonus;
-import io.cohort.api.crowd.CrowdException;
-import io.cohort.api.crowd.CrowdMode;
 import io.cohort.api.crowd.CrowdProvider;
-import io.cohort.api.crowd.Posting;
-import io.cohort.api.crowd.PostingSpec;
-import io.cohort.api.crowd.PostingStatus;
-import io.cohort.api.crowd.Qualification;
-import io.cohort.api.crowd.Submission;
 import io.cohort.api.schedule.Schedule;
 import io.cohort.api.schedule.Scheduler;
 import io.cohort.api.schedule.Task;
@@ -26,22 +18,20 @@ import io.cohort.api.session.Sessions;
 import io.cohort.platform.Host;
 import io.cohort.testhost.CohortHost;
 import io.cohort.testkit.AdminHttp;
+import io.cohort.testkit.CohortExam;
 import io.cohort.testkit.DescribedAnswer;
 import io.cohort.testkit.mturk.MTurkEmulator;
+import io.cohort.testkit.prolific.ProlificEmulator;
+import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Hashtable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.inject.Inject;
@@ -55,7 +45,6 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.util.tracker.ServiceTracker;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -119,7 +108,9 @@ public class CampaignsPluginIT {
     public Option[] config() {
         // The emulator and the SDK client that reads back what MTurk holds run in the test's JVM (the MTurk plugin
         // carries its own copy of the SDK).
-        return CohortHost.examOptions(CohortHost.MTURK_SDK_PACKAGES);
+        List<String> packages = new ArrayList<>(List.of(CohortHost.MTURK_SDK_PACKAGES));
+        packages.add("io.cohort.testkit.prolific;version=" + CohortExam.osgiVersion());
+        return CohortHost.examOptions(packages.toArray(String[]::new));
     }
 
     @Before
@@ -291,256 +282,120 @@ public class CampaignsPluginIT {
     }
 
     @Test
-    public void withoutALimitPerPostingRoundsAddPlacesToTheCampaignsOnePosting() throws Exception {
-        // A market like Prolific (placesPerPosting 0), in its test mode, beside the MTurk plugin.
-        UnlimitedMarket market = new UnlimitedMarket();
-        ServiceRegistration<CrowdProvider> registration = context.registerService(
-                CrowdProvider.class, market, new Hashtable<>(Map.of(CrowdProvider.NAME, UnlimitedMarket.NAME)));
+    public void onProlificRoundsAddPlacesToTheCampaignsOneStudy() throws Exception {
+        // Prolific has no limit per posting: the real plugin (its jar) against the testkit's emulator, beside MTurk.
+        ProlificEmulator prolific = ProlificEmulator.start();
+        Bundle plugin = context.installBundle("file:" + System.getProperty("prolific.jar"));
         try {
-            // Goal 10, 4 a round, batch size 3: the batch size is not used, the first round posts one posting of 4.
+            configureProlific(prolific);
+            plugin.start();
+            service(CrowdProvider.class, "(" + CrowdProvider.NAME + "=prolific)");
+
+            // Goal 10, 4 a round, batch size 3: the batch size is not used, the first round makes one study of 4.
             Map<String, String> form = campaignForm("10", "4", "3");
-            form.put("provider", UnlimitedMarket.NAME);
+            form.put("provider", "prolific");
             form.put("mode", "TEST");
             long id = create(form);
             String session = sessionOf(id);
-            assertEquals(List.of("post 4"), market.calls);
+            List<ProlificEmulator.StudyView> studies = prolific.studies();
+            assertEquals(1, studies.size());
+            String study = studies.get(0).id();
+            assertEquals("ACTIVE", studies.get(0).status());
+            assertEquals(4, places(prolific, study));
             assertEquals(0, hits().size()); // nothing went to MTurk
 
-            // Nobody came yet: 4 in flight, so the next round adds 4 places to that posting instead of posting.
+            // Nobody came yet: 4 in flight, so the next round adds 4 places to that study instead of making one.
             String second = round(id);
-            assertTrue(second, second.contains("0 of 10 completed, 4 in flight: round 2 added 4 place(s) to P1"));
-            assertEquals(8, market.posting("P1").orElseThrow().places());
+            assertTrue(second, second.contains("0 of 10 completed, 4 in flight: round 2 added 4 place(s) to " + study));
+            assertEquals(8, places(prolific, study));
 
-            // Three complete: 3 done, 5 free, so 2 more places.
+            // Three take it on Prolific, do the study and finish with the completion code: 3 done, 5 free.
             for (int i = 0; i < 3; i++) {
-                Participant p = participants()
-                        .add(
-                                session,
-                                "unlimited-" + i,
-                                new Participants.CrowdArrival(
-                                        UnlimitedMarket.NAME, "W" + i, "S" + i, "P1", CrowdMode.TEST),
-                                "CampaignsPluginIT");
-                participants().setStatus(p.id(), ParticipantStatus.COMPLETED, "CampaignsPluginIT");
-                market.complete("P1");
+                completeOnProlific(prolific, study, String.format("5f0c4e0b1e8e3a2b9c7d6e%02d", i));
             }
-            // The market fails after adding them: the round fails, and the next adds nothing more with its token.
-            market.failAfterAdding = true;
+            // Prolific commits the new total, then answers 500: the round fails, and the next round's retry with
+            // its token sets the same total instead of adding again.
+            prolific.inject(ProlificEmulator.Fault.COMMIT_THEN_FAIL, "update-study");
             String task = "campaign-" + id;
             int runs = scheduler().history(task, 1000).size();
             scheduler().runNow(task, "CampaignsPluginIT");
             TaskRun failed = awaitRuns(task, runs + 1);
             assertEquals(failed.message(), "FAILED", failed.outcome());
-            assertEquals(10, market.posting("P1").orElseThrow().places());
+            assertEquals(10, places(prolific, study));
             String finished = round(id);
-            assertTrue(
-                    finished,
-                    finished.contains("3 of 10 completed, 7 in flight, finished round(s) [3]: nothing to post"));
-            assertEquals(10, market.posting("P1").orElseThrow().places());
-            assertEquals(
-                    2, market.calls.stream().filter(c -> c.equals("add P1 2")).count());
+            assertTrue(finished, finished.contains("3 of 10 completed, 7 in flight"));
+            assertEquals(10, places(prolific, study));
+            assertEquals(1, prolific.studies().size());
 
-            // The posting closed (at the market): the next places are a new posting.
-            market.close("P1");
+            // The study stopped at Prolific: the next places are a new study.
+            admin.get("/admin/prolific");
+            assertEquals(
+                    302,
+                    admin.postForm("/admin/prolific/stop", Map.of("studyId", study))
+                            .status());
             String fresh = round(id);
-            assertTrue(fresh, fresh.contains("3 of 10 completed, 0 in flight: round 4 posted 4 assignment(s)"));
-            assertEquals("post 4", market.calls.get(market.calls.size() - 1));
+            assertTrue(fresh, fresh.contains("3 of 10 completed, 0 in flight: round 4 posted 4"));
             assertEquals(
                     List.of(10, 4),
-                    market.postings().stream().map(Posting::places).toList());
+                    prolific.studies().stream()
+                            .map(ProlificEmulator.StudyView::totalAvailablePlaces)
+                            .toList());
 
-            // The page lists the additions with the posting they grew, and the twin documents them.
+            // The page lists the additions with the study they grew.
             String page = admin.get("/admin/campaigns/" + id).body();
-            assertTrue(page, page.contains("<span class=\"round-hit\">P1 × 4</span>"));
-            assertTrue(page, page.contains("<span class=\"round-hit\">P1 × 4 (added)</span>"));
-            assertTrue(page, page.contains("<span class=\"round-hit\">P2 × 4</span>"));
+            assertTrue(page, page.contains("<span class=\"round-hit\">" + study + " × 4 (added)</span>"));
             assertTrue(admin.get("/admin/campaigns").body().contains("<td>test</td>"));
-            String description = admin.get("/api/openapi.json").body();
-            AdminHttp.Response json = admin.get("/api/campaigns/" + id);
-            assertEquals(
-                    json.body(),
-                    List.of(),
-                    DescribedAnswer.problems(description, "GET", "/campaigns/{id}", json.body()));
-            assertTrue(json.body(), json.body().contains("\"adds\":true"));
+            assertTrue(page, page.contains(session));
         } finally {
-            registration.unregister();
+            plugin.uninstall();
+            prolific.close();
         }
     }
 
-    /**
-     * A market without a limit per posting, like Prolific, kept in memory: postings P1, P2, … whose places grow by
-     * {@code addPlaces}, once per token. Each call the campaign makes is noted ({@code post N}, {@code add P N}).
-     */
-    static final class UnlimitedMarket implements CrowdProvider {
+    /** A participant takes the study on Prolific, arrives at /prolific/start, does it and finishes with the code. */
+    private void completeOnProlific(ProlificEmulator prolific, String study, String pid) {
+        URI start = URI.create(prolific.takeStudy(pid, study));
+        AdminHttp.Response arrived = worker.get(start.getRawPath() + "?" + start.getRawQuery());
+        assertEquals(arrived.toString(), 303, arrived.status());
+        Participant p = participants().ofWorker("prolific", pid).get(0);
+        String pages = "/p/" + p.sessionId() + "/" + p.token() + "/";
+        assertEquals(
+                303,
+                worker.postFormAsIs(pages, Map.of("_page", "0", "agree", "true"))
+                        .status());
+        AdminHttp.Response finished =
+                worker.postFormAsIs("/prolific/finish", Map.of("sessionId", p.sessionId(), "token", p.token()));
+        assertEquals(finished.toString(), 303, finished.status());
+        String code = URI.create(finished.location()).getQuery().replace("cc=", "");
+        prolific.complete(pid, study, code);
+    }
 
-        static final String NAME = "unlimited";
+    private static int places(ProlificEmulator prolific, String study) {
+        return prolific.studies().stream()
+                .filter(s -> s.id().equals(study))
+                .findFirst()
+                .orElseThrow()
+                .totalAvailablePlaces();
+    }
 
-        final List<String> calls = new CopyOnWriteArrayList<>();
-        private final Map<String, Posting> postings = new ConcurrentHashMap<>();
-        private final Set<String> tokens = ConcurrentHashMap.newKeySet();
-        volatile boolean failAfterAdding;
-
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public CrowdMode mode() {
-            return CrowdMode.TEST;
-        }
-
-        @Override
-        public long balanceCents() {
-            return 100_000;
-        }
-
-        @Override
-        public long feeCents(long amountCents, int places) {
-            return amountCents / 3;
-        }
-
-        @Override
-        public int placesPerPosting() {
-            return 0;
-        }
-
-        @Override
-        public synchronized Posting post(PostingSpec spec) {
-            calls.add("post " + spec.places());
-            String id = "P" + (postings.size() + 1);
-            Posting p = new Posting(
-                    id,
-                    spec.sessionId(),
-                    spec.title(),
-                    CrowdMode.TEST,
-                    PostingStatus.OPEN,
-                    spec.rewardCents(),
-                    spec.places(),
-                    spec.places(),
-                    0,
-                    0,
-                    Instant.now(),
-                    null);
-            postings.put(id, p);
-            return p;
-        }
-
-        @Override
-        public List<Posting> postings() {
-            return postings.values().stream()
-                    .sorted(Comparator.comparing(Posting::id))
-                    .toList();
-        }
-
-        @Override
-        public Optional<Posting> posting(String postingId) {
-            return Optional.ofNullable(postings.get(postingId));
-        }
-
-        @Override
-        public synchronized Posting addPlaces(String postingId, long extraSeconds, int extraPlaces, String token) {
-            calls.add("add " + postingId + " " + extraPlaces);
-            Posting p = postings.get(postingId);
-            if (tokens.add(token)) {
-                p = change(postingId, PostingStatus.OPEN, extraPlaces, extraPlaces, 0);
-            }
-            if (failAfterAdding) {
-                failAfterAdding = false;
-                throw new CrowdException("ServiceUnavailable", "the answer was lost", true, null);
-            }
-            return p;
-        }
-
-        /** A worker took a place and submitted. */
-        synchronized void complete(String postingId) {
-            Posting p = postings.get(postingId);
-            change(postingId, p.available() == 1 ? PostingStatus.FULL : p.status(), 0, -1, 1);
-        }
-
-        @Override
-        public synchronized Posting close(String postingId) {
-            return change(
-                    postingId, PostingStatus.CLOSED, 0, -postings.get(postingId).available(), 0);
-        }
-
-        /** The posting with a new status and its places, free places and completed ones moved by so many. */
-        private Posting change(String postingId, PostingStatus status, int places, int available, int completed) {
-            Posting p = postings.get(postingId);
-            Posting changed = new Posting(
-                    p.id(),
-                    p.sessionId(),
-                    p.title(),
-                    p.mode(),
-                    status,
-                    p.rewardCents(),
-                    p.places() + places,
-                    p.available() + available,
-                    p.pending(),
-                    p.completed() + completed,
-                    p.created(),
-                    p.expires());
-            postings.put(postingId, changed);
-            return changed;
-        }
-
-        @Override
-        public void delete(String postingId) {
-            throw new UnsupportedOperationException("delete");
-        }
-
-        @Override
-        public List<Submission> submissions(String postingId) {
-            return List.of();
-        }
-
-        @Override
-        public Optional<Submission> submission(String submissionId) {
-            return Optional.empty();
-        }
-
-        @Override
-        public void approve(String submissionId, String feedback) {
-            throw new UnsupportedOperationException("approve");
-        }
-
-        @Override
-        public void reject(String submissionId, String feedback) {
-            throw new UnsupportedOperationException("reject");
-        }
-
-        @Override
-        public void bonus(String workerId, String submissionId, long cents, String reason, String token) {
-            throw new UnsupportedOperationException("bonus");
-        }
-
-        @Override
-        public List<Bonus> bonuses(String submissionId) {
-            return List.of();
-        }
-
-        @Override
-        public Qualification createQualification(String name, String description) {
-            throw new UnsupportedOperationException("createQualification");
-        }
-
-        @Override
-        public List<Qualification> qualifications(String query) {
-            return List.of();
-        }
-
-        @Override
-        public void qualify(String qualificationId, String workerId, int score, boolean notify) {
-            throw new UnsupportedOperationException("qualify");
-        }
-
-        @Override
-        public Map<String, String> notify(List<String> workerIds, String subject, String message) {
-            return Map.of();
-        }
-
-        @Override
-        public void block(String workerId, String reason) {
-            throw new UnsupportedOperationException("block");
+    private void configureProlific(ProlificEmulator prolific) throws Exception {
+        ServiceTracker<ConfigurationAdmin, ConfigurationAdmin> tracker =
+                new ServiceTracker<>(context, ConfigurationAdmin.class, null);
+        tracker.open();
+        try {
+            ConfigurationAdmin configAdmin = tracker.waitForService(WAIT_MILLIS);
+            assertNotNull("no ConfigurationAdmin service", configAdmin);
+            configAdmin
+                    .getConfiguration("io.cohort.prolific", "?")
+                    .update(new Hashtable<>(Map.of(
+                            "token", prolific.token(),
+                            "workspace", prolific.workspaceId(),
+                            "apiUrl", prolific.baseUrl().toString(),
+                            "publicUrl", host.url(),
+                            "ratePerSecond", 100.0,
+                            "retries", 0)));
+        } finally {
+            tracker.close();
         }
     }
 

@@ -322,21 +322,25 @@ public final class ProlificProvider implements CrowdProvider {
         int pending = 0;
         int completed = 0;
         for (JsonNode s : api.list("/api/v1/studies/" + row.studyId() + "/submissions/")) {
-            switch (submissionStatus(s.path("status").asText())) {
-                case ACTIVE -> pending++;
-                case SUBMITTED, APPROVED, REJECTED -> completed++;
+            // Prolific's own count of places held: a rejected, returned or timed-out submission frees its place.
+            switch (s.path("status").asText()) {
+                case "ACTIVE", "RESERVED" -> pending++;
+                case "AWAITING REVIEW", "APPROVED", "PARTIALLY APPROVED", "SCREENED OUT" -> completed++;
                 default -> {}
             }
         }
+        String status = study.path("status").asText();
+        int free = Math.max(0, places - pending - completed);
         return Optional.of(new Posting(
                 row.studyId(),
                 row.sessionId(),
                 study.path("name").asText(row.title()),
                 row.mode(),
-                postingStatus(study.path("status").asText(), places - pending - completed),
+                postingStatus(status, free),
                 study.path("reward").asLong(row.rewardCents()),
                 places,
-                Math.max(0, places - pending - completed),
+                // Only an active study can be taken: a paused or stopped one's free places are not on offer.
+                status.equals("ACTIVE") ? free : 0,
                 pending,
                 completed,
                 row.created(),
