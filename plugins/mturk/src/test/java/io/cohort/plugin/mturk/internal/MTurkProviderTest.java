@@ -17,6 +17,7 @@ import io.cohort.api.crowd.Submission;
 import io.cohort.api.crowd.SubmissionStatus;
 import io.cohort.api.storage.PluginDatabase;
 import io.cohort.platform.storage.TestPluginDatabase;
+import io.cohort.testhost.TestConfig;
 import io.cohort.testkit.TestDatabase;
 import io.cohort.testkit.mturk.MTurkEmulator;
 import java.time.Instant;
@@ -83,7 +84,7 @@ class MTurkProviderTest {
                 "retries",
                 3));
         config.putAll(overrides);
-        return new MTurkProvider(database, TestConfig.of(config), null);
+        return new MTurkProvider(database, TestConfig.of(MTurkConfig.class, config), null);
     }
 
     private static PostingSpec spec(String token, int places, List<EligibilityRule> eligibility) {
@@ -380,7 +381,8 @@ class MTurkProviderTest {
     void anHttpStudyOnRealMTurkIsWarnedAbout() {
         // No publicUrl configured: the node's own address (the framework's cohort.url) is the one HITs point at.
         MTurkSettings settings = MTurkSettings.of(
-                TestConfig.of(Map.of("accessKeyId", KEY_ID, "secretAccessKey", SECRET)), "http://127.0.0.1:8080/");
+                TestConfig.of(MTurkConfig.class, Map.of("accessKeyId", KEY_ID, "secretAccessKey", SECRET)),
+                "http://127.0.0.1:8080/");
         assertEquals("http://127.0.0.1:8080", settings.publicUrl());
         assertEquals(MTurkSettings.SANDBOX_ENDPOINT, settings.endpoint());
         assertTrue(settings.usable());
@@ -392,8 +394,8 @@ class MTurkProviderTest {
 
     @Test
     void withNoPublicUrlAndNoNodeAddressTheSettingIsNamed() {
-        MTurkSettings settings =
-                MTurkSettings.of(TestConfig.of(Map.of("accessKeyId", KEY_ID, "secretAccessKey", SECRET)), "");
+        MTurkSettings settings = MTurkSettings.of(
+                TestConfig.of(MTurkConfig.class, Map.of("accessKeyId", KEY_ID, "secretAccessKey", SECRET)), "");
         assertFalse(settings.usable());
         assertTrue(
                 settings.problems().get(0).startsWith("publicUrl"),
@@ -407,19 +409,21 @@ class MTurkProviderTest {
         assertEquals(CrowdMode.SANDBOX, provider.mode());
         provider.post(spec("sandbox-1", 1, List.of()));
         assertTrue(provider.settings().notices().get(0).contains("I confirm live mode pays real money"));
-        provider.modified(TestConfig.of(Map.of(
-                "mode",
-                "live",
-                "liveConfirmed",
-                true,
-                "publicUrl",
-                PUBLIC_URL,
-                "accessKeyId",
-                KEY_ID,
-                "secretAccessKey",
-                SECRET,
-                "endpoint",
-                emulator.endpoint().toString())));
+        provider.modified(TestConfig.of(
+                MTurkConfig.class,
+                Map.of(
+                        "mode",
+                        "live",
+                        "liveConfirmed",
+                        true,
+                        "publicUrl",
+                        PUBLIC_URL,
+                        "accessKeyId",
+                        KEY_ID,
+                        "secretAccessKey",
+                        SECRET,
+                        "endpoint",
+                        emulator.endpoint().toString())));
         assertEquals(CrowdMode.LIVE, provider.mode());
         assertTrue(provider.settings().notices().isEmpty());
         // HITs are listed per mode: the sandbox one posted earlier is not a live HIT.
