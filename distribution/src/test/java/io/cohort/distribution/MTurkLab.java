@@ -2,19 +2,11 @@ package io.cohort.distribution;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cohort.testkit.AdminHttp;
-import io.cohort.testkit.RunningCohort;
 import io.cohort.testkit.mturk.MTurkEmulator;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,39 +23,26 @@ import software.amazon.awssdk.services.mturk.model.HIT;
  * this JVM, a session, HITs posted from the plugin's tab, and workers who arrive through {@code /mturk/start},
  * finish and submit — each step through the interface a worker or an admin uses.
  */
-final class MTurkLab implements AutoCloseable {
+final class MTurkLab extends CrowdLab {
 
-    static final ObjectMapper JSON = new ObjectMapper();
     static final String KEY = "LABKEY";
     static final String SECRET = "LABSECRET";
 
     final MTurkEmulator emulator;
-    final RunningCohort.Builder builder;
-    /** The port of the address the plugin gives MTurk (publicUrl): the node's, or a proxy's in front of several. */
-    final int port;
-
-    RunningCohort cohort;
     private final MTurkClient requester;
 
     /** A worker who took an assignment and became a participant. */
-    record Worker(String workerId, String assignmentId, String participantUrl) {}
+    record Worker(String workerId, String assignmentId, String participantUrl) implements CrowdLab.Paid {}
 
     /**
      * @param extraConfig more lines for the plugin's {@code io.cohort.mturk.cfg} (e.g. {@code retries=0})
      * @param experiments experiments/ folders to copy beside the distribution's (fixtures under src/test/resources)
      */
     MTurkLab(String extraConfig, String... experiments) throws IOException {
+        super("mturk", "MTurk", experiments);
         emulator = MTurkEmulator.start().credentials(KEY, SECRET);
-        Path distribution = Path.of(System.getProperty(RunningCohort.DISTRIBUTION_PROPERTY));
-        port = RunningCohort.freePort();
-        Path home = Players.homeWithDemos(distribution);
-        for (String experiment : experiments) {
-            Players.copyTree(
-                    Path.of("src/test/resources/experiments", experiment),
-                    home.resolve("experiments").resolve(experiment));
-        }
         Files.writeString(
-                home.resolve("deploy/io.cohort.mturk.cfg"),
+                builder.home().resolve("deploy/io.cohort.mturk.cfg"),
                 String.join(
                         "\n",
                         "mode=sandbox",
@@ -74,7 +53,6 @@ final class MTurkLab implements AutoCloseable {
                         "publicUrl=http://127.0.0.1:" + port,
                         extraConfig,
                         ""));
-        builder = RunningCohort.in(distribution).home(home).env("COHORT_PORT", Integer.toString(port));
         requester = MTurkClient.builder()
                 .endpointOverride(emulator.endpoint())
                 .region(Region.US_EAST_1)
@@ -83,43 +61,21 @@ final class MTurkLab implements AutoCloseable {
                 .build();
     }
 
-    /** Starts (or starts again, same home, port and database) and waits until the MTurk provider is running. */
-    MTurkLab start() {
-        cohort = builder.start();
-        // Generous: with other ITs running beside it, the plugin has been seen to take over 30 s to start.
-        Eventually.within(
-                Duration.ofSeconds(90),
-                "the MTurk plugin shows its mode in the admin banner",
-                () -> cohort.admin().get("/admin/").body(),
-                page -> page.contains("mturk: SANDBOX"));
-        return this;
+    @Override
+    String banner() {
+        return "mturk: SANDBOX";
     }
 
-    AdminHttp api() {
-        return cohort.api();
+    /** Starts (or starts again, same home, port and database) and waits until the MTurk provider is running. */
+    @Override
+    MTurkLab start() {
+        super.start();
+        return this;
     }
 
     /** The lab's own AWS SDK client on the emulator, as the requester. */
     MTurkClient requester() {
         return requester;
-    }
-
-    /** A session of {@code experiment} opened through the API, with no participants yet: workers add themselves. */
-    String session(String experiment, String settings) {
-        AdminHttp.Response r = cohort.api()
-                .postForm(
-                        "/api/sessions",
-                        Map.of(
-                                "experiment",
-                                experiment,
-                                "participants",
-                                "0",
-                                "name",
-                                experiment + " on MTurk",
-                                "settings",
-                                settings));
-        assertEquals(201, r.status(), r.toString());
-        return read(r).path("session").path("id").asText();
     }
 
     /** Posts a HIT for the session from the plugin's admin tab (the form, with its CSRF token); returns its ID. */
@@ -153,16 +109,6 @@ final class MTurkLab implements AutoCloseable {
     /** The HIT's status as MTurk reports it to the requester. */
     String hitStatus(String hitId) {
         return requester.getHIT(b -> b.hitId(hitId)).hit().hitStatusAsString();
-    }
-
-    /** The participant a worker became, from the session's JSON. */
-    JsonNode participant(String session, String workerId) {
-        for (JsonNode p : read(cohort.api().get("/api/sessions/" + session)).path("participants")) {
-            if (p.path("name").asText().equals(workerId)) {
-                return p;
-            }
-        }
-        throw new AssertionError("no participant " + workerId + " in session " + session);
     }
 
     private List<String> hitIds() {
@@ -203,63 +149,9 @@ final class MTurkLab implements AutoCloseable {
         return workers;
     }
 
-    /** Commits a plan through the Payments API and returns the batch. */
-    JsonNode commit(Map<String, String> form) {
-        AdminHttp.Response r = cohort.api().postForm("/api/payments/commit", form);
-        assertEquals(201, r.status(), "commit " + form.get("action") + ": " + r);
-        return read(r);
-    }
-
-    JsonNode batch(long id) {
-        AdminHttp.Response r = cohort.api().get("/api/payments/batches/" + id);
-        assertEquals(200, r.status(), r.toString());
-        return read(r);
-    }
-
-    JsonNode awaitFinished(long id, Duration within) {
-        return Eventually.within(
-                        within,
-                        "payment batch " + id + " finishes",
-                        () -> batch(id),
-                        b -> !b.path("batch").path("finished").isNull())
-                .value();
-    }
-
-    /** A bonus file for the Payments API's commit: each worker, {@code amount.apply(i)} dollars, 0.01 to 5.00. */
-    static Map<String, String> bonusFile(List<Worker> workers, java.util.function.IntFunction<String> amount) {
-        return Map.of("action", "file", "kind", "bonus", "min", "0.01", "max", "5.00", "rows", csv(workers, amount));
-    }
-
-    static String csv(List<Worker> workers, java.util.function.IntFunction<String> amount) {
-        StringBuilder rows = new StringBuilder("worker_id,assignment_id,amount,reason\n");
-        for (int i = 0; i < workers.size(); i++) {
-            rows.append(workers.get(i).workerId())
-                    .append(',')
-                    .append(workers.get(i).assignmentId())
-                    .append(',')
-                    .append(amount.apply(i))
-                    .append(",Thank you\n");
-        }
-        return rows.toString();
-    }
-
-    static JsonNode read(AdminHttp.Response r) {
-        try {
-            return JSON.readTree(r.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
-
     @Override
     public void close() {
-        if (cohort != null) {
-            cohort.close();
-        }
+        super.close();
         requester.close();
         emulator.close();
     }

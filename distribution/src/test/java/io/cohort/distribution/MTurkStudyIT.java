@@ -1,8 +1,6 @@
 package io.cohort.distribution;
 
 import static io.cohort.distribution.Players.awaitPage;
-import static io.cohort.distribution.Players.choose;
-import static io.cohort.distribution.Players.next;
 import static io.cohort.distribution.Players.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,14 +23,6 @@ import org.openqa.selenium.By;
  */
 class MTurkStudyIT {
 
-    private static final int CENTS_PER_POINT = 7;
-    /** Both players choose alike each round, so the totals do not depend on who is P1: CC 4, DD 1, CC 4 → 9 each. */
-    private static final String SETTINGS =
-            "{\"payoff\": {\"CC\": [4, 4], \"CD\": [0, 6], \"DC\": [6, 0], \"DD\": [1, 1]}," + " \"centsPerPoint\": "
-                    + CENTS_PER_POINT + "}";
-
-    private static final String[] CHOICES = {"cooperate", "defect", "cooperate"};
-    private static final long POINTS = 9;
     private static final long REWARD = 50;
 
     @Test
@@ -47,7 +37,7 @@ class MTurkStudyIT {
                     () -> lab.cohort.stdout() + lab.cohort.stderr(),
                     log -> log.contains("Experiment 'prisoners-dilemma' from bundle"));
             long balanceBefore = lab.emulator.availableBalanceCents();
-            String session = lab.session("prisoners-dilemma", SETTINGS);
+            String session = lab.session("prisoners-dilemma", Players.ALIKE_SETTINGS);
             String hit = lab.postHit(session, "0.50", 2);
 
             // Each worker signs in on the emulator's worker site and accepts the HIT: MTurk sends them to /mturk/start.
@@ -69,19 +59,7 @@ class MTurkStudyIT {
                         b.driver().getCurrentUrl().matches(".*/p/" + session + "/[^/]+/"),
                         b.driver().getCurrentUrl());
             }
-            for (Browser b : players) {
-                next(b);
-            }
-            for (int round = 1; round <= 3; round++) {
-                for (Browser b : players) {
-                    awaitPage(b, "decide-" + round);
-                    choose(b, round, CHOICES[round - 1]);
-                }
-                for (Browser b : players) {
-                    awaitPage(b, "result-" + round);
-                    next(b);
-                }
-            }
+            Players.playAlike(players);
             // The game's last page asks nothing: it is the end page. Reaching it finished the study (no further
             // click), and the HIT's submit button sits under it, in the content column.
             for (int i = 0; i < 2; i++) {
@@ -107,14 +85,13 @@ class MTurkStudyIT {
             // The admin: approve all submitted, then bonus all (auto), each previewed then confirmed.
             AdminHttp admin = lab.cohort.admin();
             admin.get("/admin/payments");
-            pay(lab, admin, Map.of("action", "approve-submitted"), "2");
-            pay(
-                    lab,
+            lab.payOnTab(admin, Map.of("action", "approve-submitted"), "2");
+            lab.payOnTab(
                     admin,
                     Map.of("action", "bonus-auto", "reason", "Your winnings in the game", "min", "0.01", "max", "5.00"),
                     "2");
 
-            long bonus = POINTS * CENTS_PER_POINT;
+            long bonus = Players.ALIKE_POINTS * Players.ALIKE_CENTS_PER_POINT;
             for (String worker : workers) {
                 assertEquals(1, lab.emulator.bonusCount(worker), "bonuses paid to " + worker);
             }
@@ -139,24 +116,6 @@ class MTurkStudyIT {
                         p.toString());
             }
         }
-    }
-
-    /** Previews a batch action on the Payments tab, checks its row count, confirms it and waits for it to finish. */
-    private static void pay(MTurkLab lab, AdminHttp admin, Map<String, String> form, String rows) {
-        AdminHttp.Response preview = admin.postForm("/admin/payments/preview", form);
-        assertEquals(200, preview.status(), preview.body());
-        assertTrue(preview.body().contains("<td class=\"count\">" + rows + "</td>"), preview.body());
-        AdminHttp.Response confirmed = admin.postForm("/admin/payments/commit", form);
-        assertEquals(3, confirmed.status() / 100, confirmed.toString());
-        String batch = confirmed.redirectPath().replaceAll(".*/", "");
-        JsonNode done =
-                lab.awaitFinished(Long.parseLong(batch), Duration.ofSeconds(30)).path("batch");
-        assertEquals(Integer.parseInt(rows), done.path("confirmed").asInt(), done.toString());
-        AdminHttp.Response batchPage = admin.get(confirmed.redirectPath());
-        String page = batchPage.body();
-        assertTrue(
-                page.contains("<span class=\"confirmed\">" + rows + "</span> confirmed") && page.contains("Finished "),
-                "the batch page shows it done: " + batchPage + " " + page);
     }
 
     /** MTurk's fee: 20 % of the amount, at least a cent (HITs of fewer than ten assignments). */

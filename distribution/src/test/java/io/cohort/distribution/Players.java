@@ -110,6 +110,38 @@ final class Players {
         return choice.equals("cooperate") ? "C" : "D";
     }
 
+    // ---- the prisoner's dilemma of the crowd study ITs
+
+    static final int ALIKE_CENTS_PER_POINT = 7;
+    /** Both players choose alike each round, so the totals do not depend on who is P1: CC 4, DD 1, CC 4 → 9 each. */
+    static final String ALIKE_SETTINGS =
+            "{\"payoff\": {\"CC\": [4, 4], \"CD\": [0, 6], \"DC\": [6, 0], \"DD\": [1, 1]}," + " \"centsPerPoint\": "
+                    + ALIKE_CENTS_PER_POINT + "}";
+
+    static final String[] ALIKE_CHOICES = {"cooperate", "defect", "cooperate"};
+    /** What each player scores with {@link #ALIKE_CHOICES} under {@link #ALIKE_SETTINGS}. */
+    static final long ALIKE_POINTS = 9;
+
+    /**
+     * The two players of one group, both on the welcome page of a prisoner's dilemma with {@link #ALIKE_SETTINGS},
+     * play its three rounds choosing {@link #ALIKE_CHOICES} alike, up to the end page.
+     */
+    static void playAlike(Browser... players) {
+        for (Browser b : players) {
+            next(b);
+        }
+        for (int round = 1; round <= ALIKE_CHOICES.length; round++) {
+            for (Browser b : players) {
+                awaitPage(b, "decide-" + round);
+                choose(b, round, ALIKE_CHOICES[round - 1]);
+            }
+            for (Browser b : players) {
+                awaitPage(b, "result-" + round);
+                next(b);
+            }
+        }
+    }
+
     // ---- plumbing
 
     static <T> T until(Browser b, String what, Function<WebDriver, T> condition) {
