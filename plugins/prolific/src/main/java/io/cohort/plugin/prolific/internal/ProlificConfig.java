@@ -71,7 +71,7 @@ public @interface ProlificConfig {
             name = "Requests per second",
             description = "Every call to Prolific is paced to this rate.",
             min = "0.1",
-            max = "100")
+            max = "1000")
     double ratePerSecond() default 5;
 
     @AttributeDefinition(

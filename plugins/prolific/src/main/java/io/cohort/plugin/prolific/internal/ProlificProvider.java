@@ -43,8 +43,9 @@ import org.osgi.service.metatype.annotations.Designate;
  * Prolific recognises no repeated request, so what the contract promises to be safe to repeat is made so here:
  * a study is made with {@code internal_name = "cohort <token>"} after its row is stored, so a retry finds it;
  * places are set to an absolute total stored with the token; a bonus's bulk set-up id is stored before "pay" is
- * sent, and a bonus whose pay answer was lost is settled by reading the set-up from Prolific, never by paying
- * again blindly; approvals and rejections read the submission's state before they are sent again.
+ * sent, and a bonus whose pay answer was lost is settled by reading the submission's {@code bonus_payments} from
+ * Prolific, never by paying again blindly; approvals and rejections read the submission's state before they are
+ * sent again.
  */
 @Component(
         service = CrowdProvider.class,
