@@ -7,6 +7,7 @@ import io.cohort.testkit.mturk.MTurkEmulator;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,8 +42,19 @@ final class MTurkLab extends CrowdLab {
     MTurkLab(String extraConfig, String... experiments) throws IOException {
         super("mturk", "MTurk", experiments);
         emulator = MTurkEmulator.start().credentials(KEY, SECRET);
+        configure(builder.home().resolve("deploy"), emulator, port, extraConfig);
+        requester = MTurkClient.builder()
+                .endpointOverride(emulator.endpoint())
+                .region(Region.US_EAST_1)
+                .httpClient(UrlConnectionHttpClient.create())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(KEY, SECRET)))
+                .build();
+    }
+
+    /** Writes {@code deploy/io.cohort.mturk.cfg}: the MTurk plugin (shipped in deploy/) calls {@code emulator}. */
+    static void configure(Path deploy, MTurkEmulator emulator, int port, String extraConfig) throws IOException {
         Files.writeString(
-                builder.home().resolve("deploy/io.cohort.mturk.cfg"),
+                deploy.resolve("io.cohort.mturk.cfg"),
                 String.join(
                         "\n",
                         "mode=sandbox",
@@ -53,12 +65,6 @@ final class MTurkLab extends CrowdLab {
                         "publicUrl=http://127.0.0.1:" + port,
                         extraConfig,
                         ""));
-        requester = MTurkClient.builder()
-                .endpointOverride(emulator.endpoint())
-                .region(Region.US_EAST_1)
-                .httpClient(UrlConnectionHttpClient.create())
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(KEY, SECRET)))
-                .build();
     }
 
     @Override
@@ -127,6 +133,12 @@ final class MTurkLab extends CrowdLab {
 
     /** As {@link #workersComplete(String, int, String)}, the workers' requests going to {@code http}'s address. */
     List<Worker> workersComplete(AdminHttp http, String hitId, int count, String prefix) {
+        return workersComplete(http, emulator, hitId, count, prefix);
+    }
+
+    /** As {@link #workersComplete(String, int, String)}, on {@code emulator}, for a node another lab runs. */
+    static List<Worker> workersComplete(
+            AdminHttp http, MTurkEmulator emulator, String hitId, int count, String prefix) {
         List<Worker> workers = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String workerId = String.format("A%s%09d", prefix, i + 1);
