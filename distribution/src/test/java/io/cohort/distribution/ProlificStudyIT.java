@@ -149,7 +149,7 @@ class ProlificStudyIT {
             assertTrue(account >= 0, dashboard);
             String line = dashboard.substring(account, dashboard.indexOf("</p>", account));
             assertTrue(
-                    line.contains("<strong class=\"balance\">$" + money(availableBefore - spent)),
+                    line.contains("<strong class=\"balance\">£" + money(availableBefore - spent)),
                     "the dashboard shows Prolific's balance after: " + line);
             for (JsonNode p :
                     CrowdLab.read(lab.api().get("/api/sessions/" + session)).path("participants")) {
@@ -159,13 +159,13 @@ class ProlificStudyIT {
         }
     }
 
-    /** The Payments tab's preview shows these totals, fees and balances (dollars and cents, whatever the currency). */
+    /** The Payments tab's preview shows these totals, fees and balances in the workspace's pounds. */
     private static void assertPreview(String page, long total, long fees, long before, long after) {
         for (String cell : List.of(
-                "<td class=\"total\">$" + money(total) + "</td>",
-                "<td class=\"fees\">$" + money(fees) + "</td>",
-                "<td class=\"before\">$" + money(before) + "</td>",
-                "<td class=\"after\">$" + money(after) + "</td>")) {
+                "<td class=\"total\">£" + money(total) + "</td>",
+                "<td class=\"fees\">£" + money(fees) + "</td>",
+                "<td class=\"before\">£" + money(before) + "</td>",
+                "<td class=\"after\">£" + money(after) + "</td>")) {
             assertTrue(page.contains(cell), cell + " in the preview: " + page);
         }
     }

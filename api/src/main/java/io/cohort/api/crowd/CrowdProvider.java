@@ -26,6 +26,12 @@ public interface CrowdProvider {
 
     long balanceCents();
 
+    /**
+     * The ISO 4217 code of the account's money, in which every amount of this provider is (cents are its minor
+     * unit): {@code USD} for MTurk; a Prolific workspace's {@code GBP} or {@code USD}.
+     */
+    String currency();
+
     /** The market's fee on {@code amountCents} paid for a posting of {@code places} places (1 for a bonus). */
     long feeCents(long amountCents, int places);
 

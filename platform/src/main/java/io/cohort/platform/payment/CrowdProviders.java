@@ -73,6 +73,16 @@ public final class CrowdProviders implements AutoCloseable {
     }
 
     /** Name and mode of each provider, for the banner on every admin page. */
+    /** How an amount of {@code currency} (ISO 4217) is written: {@code $1.50}, {@code £1.50}, {@code CHF 1.50}. */
+    public static String symbol(String currency) {
+        return switch (currency == null ? "" : currency) {
+            case "USD", "" -> "$";
+            case "GBP" -> "£";
+            case "EUR" -> "€";
+            default -> currency + " ";
+        };
+    }
+
     public List<Map<String, String>> modes() {
         List<Map<String, String>> modes = new ArrayList<>();
         for (CrowdProvider p : all()) {
@@ -88,6 +98,8 @@ public final class CrowdProviders implements AutoCloseable {
             Map<String, String> row = new java.util.LinkedHashMap<>();
             row.put("name", p.name());
             row.put("mode", p.mode().name());
+            // Read after the balance below (a provider may learn its currency with it); amounts show its symbol.
+            row.put("symbol", "$");
             // A slow or unreachable market must not hold up the page (the SDK's own timeouts and retries run to
             // minutes): the balance gets a few seconds, then the page says so and the call finishes on its own.
             java.util.concurrent.Future<Long> balance = BALANCES.submit(p::balanceCents);
@@ -96,6 +108,7 @@ public final class CrowdProviders implements AutoCloseable {
                         "balance",
                         PaymentLedger.dollars(
                                 balance.get(BALANCE_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS)));
+                row.put("symbol", symbol(p.currency()));
             } catch (java.util.concurrent.TimeoutException e) {
                 row.put("error", p.name() + " did not say its balance within " + BALANCE_WAIT_SECONDS + " s");
             } catch (java.util.concurrent.ExecutionException e) {

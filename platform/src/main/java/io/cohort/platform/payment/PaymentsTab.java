@@ -280,14 +280,25 @@ public final class PaymentsTab implements CoreTab {
         model.put(
                 "money",
                 Map.of(
-                        "total", PaymentLedger.dollars(plan.preview().totalCents()),
-                        "fees", PaymentLedger.dollars(plan.preview().feesCents()),
-                        "mean", String.format("%.2f", plan.preview().meanCents() / 100),
-                        "std", String.format("%.2f", plan.preview().stdCents() / 100),
-                        "min", PaymentLedger.dollars(plan.preview().minCents()),
-                        "max", PaymentLedger.dollars(plan.preview().maxCents()),
-                        "before", PaymentLedger.dollars(plan.preview().balanceBeforeCents()),
-                        "after", signedDollars(plan.preview().balanceAfterCents())));
+                        "symbol",
+                        CrowdProviders.symbol(
+                                providers.get(plan.request().provider()).currency()),
+                        "total",
+                        PaymentLedger.dollars(plan.preview().totalCents()),
+                        "fees",
+                        PaymentLedger.dollars(plan.preview().feesCents()),
+                        "mean",
+                        String.format("%.2f", plan.preview().meanCents() / 100),
+                        "std",
+                        String.format("%.2f", plan.preview().stdCents() / 100),
+                        "min",
+                        PaymentLedger.dollars(plan.preview().minCents()),
+                        "max",
+                        PaymentLedger.dollars(plan.preview().maxCents()),
+                        "before",
+                        PaymentLedger.dollars(plan.preview().balanceBeforeCents()),
+                        "after",
+                        signedDollars(plan.preview().balanceAfterCents())));
         model.put("shown", plan.rows().subList(0, Math.min(500, plan.rows().size())));
         model.put("pays", ledger.rowPays(plan));
         // Rows that add to a bonus already paid: the preview says so.

@@ -504,6 +504,11 @@ class LedgerTest {
         }
 
         @Override
+        public String currency() {
+            return "USD";
+        }
+
+        @Override
         public long feeCents(long amountCents, int places) {
             return Math.max(1, amountCents / 5);
         }

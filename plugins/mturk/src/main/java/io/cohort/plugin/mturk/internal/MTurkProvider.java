@@ -142,6 +142,12 @@ public final class MTurkProvider implements CrowdProvider, RejectionOverride {
         return cents(call(c -> c.getAccountBalance(r -> {})).availableBalance(), "AvailableBalance");
     }
 
+    /** MTurk pays in US dollars only. */
+    @Override
+    public String currency() {
+        return "USD";
+    }
+
     @Override
     public long feeCents(long amountCents, int places) {
         if (amountCents < 0) {

@@ -81,6 +81,7 @@ public final class ProlificProvider implements CrowdProvider {
     private final String nodeUrl;
     private final PluginDatabase database;
     private volatile ProlificApi api;
+    private volatile String currency;
 
     @Activate
     public ProlificProvider(@Reference PluginDatabase database, ProlificConfig config, BundleContext context) {
@@ -91,6 +92,7 @@ public final class ProlificProvider implements CrowdProvider {
 
     @Modified
     void modified(ProlificConfig config) {
+        currency = null; // perhaps another workspace
         api = new ProlificApi(ProlificSettings.of(config, nodeUrl));
     }
 
@@ -116,7 +118,19 @@ public final class ProlificProvider implements CrowdProvider {
     @Override
     public long balanceCents() {
         JsonNode balance = api.get("/api/v1/workspaces/" + api.settings().workspace() + "/balance/");
+        currency = balance.path("currency_code").asText(currency);
         return balance.path("available_balance").asLong();
+    }
+
+    /** The workspace's currency, read with its balance (once, then kept: a workspace does not change it). */
+    @Override
+    public String currency() {
+        String known = currency;
+        if (known == null) {
+            balanceCents();
+            known = currency;
+        }
+        return known == null ? "GBP" : known;
     }
 
     @Override

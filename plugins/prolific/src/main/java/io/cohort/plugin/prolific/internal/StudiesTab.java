@@ -116,6 +116,7 @@ public final class StudiesTab implements AdminPage {
         if (settings.usable()) {
             try {
                 model.put("balance", dollars(provider.balanceCents()));
+                model.put("currency", provider.currency());
                 model.put("studies", studies());
                 model.put("groups", provider.qualifications(""));
             } catch (CrowdException e) {
@@ -190,7 +191,7 @@ public final class StudiesTab implements AdminPage {
                 options,
                 required(form, "token")));
         return "Made study " + study.id() + " (" + study.title() + ") for session " + sessionId + ", "
-                + study.places() + " places at $" + dollars(study.rewardCents())
+                + study.places() + " places at " + dollars(study.rewardCents()) + " " + provider.currency()
                 + (options.containsKey("draft") ? ", as a draft." : ", published.");
     }
 

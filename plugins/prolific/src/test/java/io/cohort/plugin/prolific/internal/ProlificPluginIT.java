@@ -132,7 +132,7 @@ public class ProlificPluginIT {
         assertEquals(made.toString(), 302, made.status());
         String page = admin.get("/admin/prolific").body();
         Matcher done = Pattern.compile("Made study ([0-9a-f]+) \\(A short study\\) for session " + session.id()
-                        + ", 3 places at \\$1\\.50, published\\.")
+                        + ", 3 places at 1\\.50 GBP, published\\.")
                 .matcher(page);
         assertTrue(page, done.find());
         String studyId = done.group(1);
