@@ -28,7 +28,17 @@ public interface ExperimentHooks {
     /** When every present member of {@code group} has reached wait page {@code page}, before they move on. */
     default void groupArrived(Session session, String page, List<Participant> group, ParticipantData data) {}
 
-    /** Summary figures of a session, shown on its digest. */
+    /**
+     * A summary of a session, shown on its Digest tab (the digest plugin) and that tab's JSON twin, entries in the
+     * map's order (return a {@code LinkedHashMap}). Each entry's name is its heading and its value one of:
+     * <ul>
+     *   <li>a number, string or boolean: one figure;</li>
+     *   <li>a list of numbers (null for none): a chart, one bar per item, labelled 1, 2, …;</li>
+     *   <li>a map from labels to numbers: a chart, one bar per label;</li>
+     *   <li>a list of maps with the same keys: a table, one row per map.</li>
+     * </ul>
+     * An empty map (the default) means the experiment has no digest of its own; a default one is shown.
+     */
     default Map<String, Object> digest(Session session, List<Participant> participants, ParticipantData data) {
         return Map.of();
     }

@@ -27,6 +27,12 @@ public interface Participants {
      */
     Participant add(String sessionId, String name, CrowdArrival crowd, String by);
 
+    /**
+     * Adds a simulated participant (mode {@link CrowdMode#BOT}) to a session, as {@link #add} does a person; runs
+     * {@code new_player}. Bots are shown in the monitor, never paid, and can be left out of exports.
+     */
+    Participant addBot(String sessionId, String name, String by);
+
     /** Records a status change as a field row with who made it. */
     void setStatus(String participantId, ParticipantStatus status, String by);
 

@@ -5,6 +5,11 @@ import org.osgi.annotation.versioning.ConsumerType;
 /**
  * Whiteboard service: HTML a plugin adds to every participant page (a chat widget, a simulation bot).
  * The returned markup is inserted as it is: it must escape whatever it takes from the participant.
+ *
+ * <p>Live: when the service is registered or unregistered, the host adds or removes its markup on participant
+ * pages that are open (through the page's socket, with no reload). The host wraps the body markup in an element it
+ * can remove; scripts in it run when added. A contribution's own script should undo what it set up outside that
+ * element when the page fires {@code cohort:contribution-removed} on {@code document}.
  */
 @ConsumerType
 public interface ParticipantPageContribution {

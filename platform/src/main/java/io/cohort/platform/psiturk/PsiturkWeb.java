@@ -227,14 +227,15 @@ public final class PsiturkWeb implements Tab {
         return v;
     }
 
-    /** psiTurk knows debug, sandbox and live: a market's test set-up pays no money, as its sandbox. */
+    /** psiTurk knows debug, sandbox and live: a market's test set-up pays no money, as its sandbox; a bot debugs. */
     static String psiturkMode(CrowdMode mode) {
-        if (mode == null) {
+        if (mode == null || mode == CrowdMode.BOT) {
             return "debug";
         }
         return switch (mode) {
             case SANDBOX, TEST -> "sandbox";
             case LIVE -> "live";
+            case BOT -> "debug";
         };
     }
 

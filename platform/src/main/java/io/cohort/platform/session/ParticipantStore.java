@@ -114,6 +114,12 @@ public final class ParticipantStore implements Participants {
     }
 
     @Override
+    public Participant addBot(String sessionId, String name, String by) {
+        // No provider: the ledger checks every plan against a provider's participants, so a bot is never paid.
+        return add(sessionId, name, new CrowdArrival(null, null, null, null, CrowdMode.BOT), by);
+    }
+
+    @Override
     public Participant add(String sessionId, String name, CrowdArrival crowd, String by) {
         Participant p = tx.run(c -> {
             Session session = tx.mapper(SessionMapper.class, m -> m.locked(sessionId)).stream()

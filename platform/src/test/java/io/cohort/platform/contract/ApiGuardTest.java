@@ -44,7 +44,7 @@ class ApiGuardTest {
                         .startsWith("io.cohort.api.session: removed or changed: member Sessions abstract"
                                 + " io.cohort.api.session.Session create(io.cohort.api.session.NewSession)"),
                 problems.get(0));
-        assertTrue(problems.get(0).contains("its version must be at least 2.0.0 but is 1.0.0"), problems.get(0));
+        assertTrue(problems.get(0).contains("its version must be at least 2.0.0 but is 1.1.0"), problems.get(0));
 
         ApiSignature bumped = compile(
                 sessions,
@@ -65,7 +65,7 @@ class ApiGuardTest {
                 null);
         List<String> problems = ApiSignature.problems(before, hostSide);
         assertEquals(1, problems.size(), problems.toString());
-        assertTrue(problems.get(0).contains("at least 1.1.0"), problems.get(0));
+        assertTrue(problems.get(0).contains("at least 1.2.0"), problems.get(0));
         assertEquals(
                 List.of(),
                 ApiSignature.problems(
@@ -73,12 +73,12 @@ class ApiGuardTest {
                         compile(
                                 Path.of("io/cohort/api/session/Sessions.java"),
                                 text -> text.replaceFirst("\\}\\s*$", "    int count();\n}\n"),
-                                "1.1.0")));
+                                "1.2.0")));
 
         ApiSignature pluginSide = compile(
                 Path.of("io/cohort/api/crowd/CrowdProvider.java"),
                 text -> text.replaceFirst("\\}\\s*$", "    int priority();\n}\n"),
-                "2.1.0");
+                "2.2.0");
         problems = ApiSignature.problems(before, pluginSide);
         assertEquals(1, problems.size(), problems.toString());
         assertTrue(
@@ -86,7 +86,7 @@ class ApiGuardTest {
                         .startsWith("io.cohort.api.crowd: a method plugins must implement was added to a"
                                 + " @ConsumerType interface"),
                 problems.get(0));
-        assertTrue(problems.get(0).contains("at least 3.0.0 but is 2.1.0"), problems.get(0));
+        assertTrue(problems.get(0).contains("at least 3.0.0 but is 2.2.0"), problems.get(0));
     }
 
     /** A copy of the api sources with {@code file} edited (and its package's version set, if given), compiled. */
