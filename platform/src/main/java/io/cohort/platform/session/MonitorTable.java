@@ -18,11 +18,13 @@ public final class MonitorTable {
 
     private final Transactions tx;
     private final RegisteredServices experiments;
+    private final MonitorColumns columns;
 
     @Inject
-    public MonitorTable(Transactions tx, RegisteredServices experiments) {
+    public MonitorTable(Transactions tx, RegisteredServices experiments, MonitorColumns columns) {
         this.tx = tx;
         this.experiments = experiments;
+        this.columns = columns;
     }
 
     /**
@@ -34,6 +36,7 @@ public final class MonitorTable {
      * @param lastChange their row's last change or last sign of life, whichever is later
      * @param bonus      formatted {@code 0.00}
      * @param error      the latest error the participant met (page, message, code location), or null
+     * @param cells      the plugins' columns ({@link MonitorColumns}): column name → cell
      */
     public record Row(
             String id,
@@ -49,7 +52,8 @@ public final class MonitorTable {
             boolean online,
             Instant lastChange,
             String bonus,
-            String error) {}
+            String error,
+            Map<String, io.cohort.api.web.MonitorColumn.Cell> cells) {}
 
     public List<Row> ofSession(String sessionId) {
         return rows(tx.mapper(MonitorMapper.class, m -> m.ofSession(sessionId)));
@@ -62,6 +66,12 @@ public final class MonitorTable {
 
     private List<Row> rows(List<MonitorMapper.Stored> stored) {
         List<Row> rows = new ArrayList<>();
+        // One call per plugin column for the whole set (the rows are of one session).
+        Map<String, Map<String, io.cohort.api.web.MonitorColumn.Cell>> cells = stored.isEmpty()
+                ? Map.of()
+                : columns.cells(
+                        stored.get(0).sessionId(),
+                        stored.stream().map(MonitorMapper.Stored::id).toList());
         Map<String, Optional<Experiment>> known = new HashMap<>();
         for (MonitorMapper.Stored p : stored) {
             Optional<Experiment> experiment = known.computeIfAbsent(p.experiment(), experiments::find);
@@ -88,7 +98,8 @@ public final class MonitorTable {
                     p.errorMessage() == null
                             ? null
                             : "on " + p.errorPage() + " at " + p.errorAt() + ": " + p.errorMessage() + " ("
-                                    + p.errorLocation() + ")"));
+                                    + p.errorLocation() + ")",
+                    cells.getOrDefault(p.id(), Map.of())));
         }
         return rows;
     }
