@@ -10,9 +10,14 @@ import io.cohort.api.experiment.Experiments;
 import io.cohort.api.session.Participant;
 import io.cohort.api.session.Participants;
 import io.cohort.api.session.Session;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.osgi.service.component.annotations.Activate;
@@ -80,6 +85,87 @@ public final class PrisonersDilemma implements ExperimentHooks {
             data.set(member.id(), "total_payoff", Integer.toString(total), SET_BY);
             participants.setBonus(member.id(), payoffs.cents(total), SET_BY);
         }
+    }
+
+    /**
+     * The session's digest: cooperation rate and mean points per round (null for a round nobody reached), the bonus
+     * total and mean (in the currency's units), how many pairs cooperated in every round, and each pair's figures.
+     */
+    @Override
+    public Map<String, Object> digest(Session session, List<Participant> players, ParticipantData data) {
+        int rounds = (int) experiments.find(NAME).map(Experiment::pages).orElse(List.of()).stream()
+                .filter(p -> p.name().startsWith("decide-"))
+                .count();
+        Map<String, Map<String, String>> fields = new HashMap<>();
+        players.forEach(p -> fields.put(p.id(), data.current(p.id())));
+        List<Double> cooperation = new ArrayList<>();
+        List<Double> meanPoints = new ArrayList<>();
+        for (int round = 1; round <= rounds; round++) {
+            int chose = 0;
+            int cooperated = 0;
+            int scored = 0;
+            int points = 0;
+            for (Participant p : players) {
+                String choice = choice(fields.get(p.id()), round);
+                if (!choice.equals(Payoffs.NONE)) {
+                    chose++;
+                    cooperated += choice.equals(Payoffs.COOPERATE) ? 1 : 0;
+                }
+                String payoff = fields.get(p.id()).get("payoff_" + round);
+                if (payoff != null) {
+                    scored++;
+                    points += integer(payoff);
+                }
+            }
+            cooperation.add(chose == 0 ? null : (double) cooperated / chose);
+            meanPoints.add(scored == 0 ? null : (double) points / scored);
+        }
+        long cents = players.stream().mapToLong(Participant::bonusCents).sum();
+
+        Map<String, List<Participant>> pairs = new TreeMap<>();
+        players.stream()
+                .filter(p -> p.group() != null)
+                .forEach(p ->
+                        pairs.computeIfAbsent(p.group(), g -> new ArrayList<>()).add(p));
+        int alwaysCooperated = 0;
+        List<Map<String, Object>> table = new ArrayList<>();
+        for (Map.Entry<String, List<Participant>> pair : pairs.entrySet()) {
+            int cooperations = 0;
+            int points = 0;
+            for (Participant p : pair.getValue()) {
+                for (int round = 1; round <= rounds; round++) {
+                    cooperations += choice(fields.get(p.id()), round).equals(Payoffs.COOPERATE) ? 1 : 0;
+                }
+                points += integer(fields.get(p.id()).get("total_payoff"));
+            }
+            boolean always = pair.getValue().size() == 2 && rounds > 0 && cooperations == 2 * rounds;
+            alwaysCooperated += always ? 1 : 0;
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("pair", pair.getKey());
+            row.put(
+                    "players",
+                    String.join(
+                            " & ",
+                            pair.getValue().stream().map(Participant::name).toList()));
+            row.put("cooperations", cooperations);
+            row.put("points", points);
+            row.put("always cooperated", always);
+            table.add(row);
+        }
+
+        Map<String, Object> digest = new LinkedHashMap<>();
+        digest.put("Cooperation rate per round", cooperation);
+        digest.put("Mean points per round", meanPoints);
+        digest.put("Bonus total", BigDecimal.valueOf(cents, 2));
+        digest.put(
+                "Bonus mean",
+                players.isEmpty()
+                        ? null
+                        : BigDecimal.valueOf(cents)
+                                .divide(BigDecimal.valueOf(100L * players.size()), 2, RoundingMode.HALF_UP));
+        digest.put("Pairs that always cooperated", alwaysCooperated);
+        digest.put("Pairs", table);
+        return digest;
     }
 
     /** Players are paired in the order the group lists them: 0 with 1, 2 with 3; an odd one out has no partner. */

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cohort.api.data.FieldValue;
 import io.cohort.api.data.ParticipantData;
 import io.cohort.api.experiment.Experiment;
@@ -16,7 +18,9 @@ import io.cohort.api.session.ParticipantStatus;
 import io.cohort.api.session.Participants;
 import io.cohort.api.session.Session;
 import io.cohort.api.session.Sessions;
+import io.cohort.api.web.SessionTab;
 import io.cohort.platform.InProcessNode;
+import io.cohort.plugin.digest.internal.DigestTab;
 import io.cohort.testkit.TestDatabase;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -43,6 +47,8 @@ class PrisonersDilemmaTest {
 
     static final Path EXPERIMENT = Path.of("src/main/resources/experiment");
     static final HttpClient HTTP = HttpClient.newHttpClient();
+    static final String TOKEN = "pd-test-token";
+    static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     static Path home;
@@ -67,7 +73,7 @@ class PrisonersDilemmaTest {
                 }
             }
         }
-        node = InProcessNode.start(home, Map.of("COHORT_DB_URL", TestDatabase.create()));
+        node = InProcessNode.start(home, Map.of("COHORT_DB_URL", TestDatabase.create(), "COHORT_API_TOKEN", TOKEN));
         sessions = service(Sessions.class);
         participants = service(Participants.class);
         data = service(ParticipantData.class);
@@ -77,6 +83,14 @@ class PrisonersDilemmaTest {
                         ExperimentHooks.class,
                         game,
                         new Hashtable<>(Map.of(ExperimentHooks.EXPERIMENT, PrisonersDilemma.NAME)));
+        // The digest plugin's tab, as its component would register it, bound to this experiment's hooks.
+        DigestTab digest = new DigestTab(participants, data, service(Experiments.class));
+        digest.bindHooks(game, Map.of(ExperimentHooks.EXPERIMENT, PrisonersDilemma.NAME));
+        node.context()
+                .registerService(
+                        SessionTab.class,
+                        digest,
+                        new Hashtable<>(Map.of(SessionTab.PATH, "digest", SessionTab.LABEL, "Digest")));
     }
 
     @AfterAll
@@ -225,9 +239,115 @@ class PrisonersDilemmaTest {
         assertEquals(0L, bonus(pair.get(0)));
     }
 
+    @Test
+    void theDigestTabSaysWhatTheSessionsExportSays() throws Exception {
+        List<Participant> four = open("{}", 4);
+        four.forEach(p -> {
+            try {
+                post(p, 0, "");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        // two pairs, formed on the first wait page in the order they arrive: one always cooperates
+        String[][] choices = {
+            {"cooperate", "cooperate", "cooperate"},
+            {"cooperate", "cooperate", "cooperate"},
+            {"defect", "defect", "defect"},
+            {"cooperate", "defect", "defect"}
+        };
+        for (int round = 1; round <= 3; round++) {
+            round(four.get(0), four.get(1), round, choices[0][round - 1], choices[1][round - 1]);
+            round(four.get(2), four.get(3), round, choices[2][round - 1], choices[3][round - 1]);
+        }
+
+        JsonNode digest = JSON.readTree(api("/api/sessions/" + four.get(0).sessionId() + "/digest"))
+                .get("page");
+        assertTrue(digest.get("own").asBoolean());
+        JsonNode exported = JSON.readTree(api("/api/sessions/" + four.get(0).sessionId() + "/export.json"));
+        assertEquals(4, exported.size());
+
+        // What the export says, computed here from each participant's current fields and bonus.
+        List<Double> cooperation = new java.util.ArrayList<>();
+        List<Double> meanPoints = new java.util.ArrayList<>();
+        for (int round = 1; round <= 3; round++) {
+            int chose = 0;
+            int cooperated = 0;
+            int points = 0;
+            int scored = 0;
+            for (JsonNode p : exported) {
+                JsonNode choice = p.get("fields").get("choice_" + round);
+                if (choice != null) {
+                    chose++;
+                    cooperated += choice.asText().equals("cooperate") ? 1 : 0;
+                }
+                JsonNode payoff = p.get("fields").get("payoff_" + round);
+                if (payoff != null) {
+                    scored++;
+                    points += payoff.asInt();
+                }
+            }
+            cooperation.add((double) cooperated / chose);
+            meanPoints.add((double) points / scored);
+        }
+        java.math.BigDecimal total = java.math.BigDecimal.ZERO;
+        int alwaysCooperating = 0;
+        for (JsonNode p : exported) {
+            total = total.add(new java.math.BigDecimal(p.get("bonus").asText()));
+            boolean always = true;
+            for (int round = 1; round <= 3; round++) {
+                always &= p.get("fields").get("choice_" + round).asText().equals("cooperate")
+                        && p.get("fields")
+                                .get("partner_choice_" + round)
+                                .asText()
+                                .equals("cooperate");
+            }
+            alwaysCooperating += always ? 1 : 0;
+        }
+
+        JsonNode values = digest.get("digest");
+        assertEquals(cooperation, doubles(values.get("Cooperation rate per round")));
+        assertEquals(List.of(0.75, 0.5, 0.5), cooperation, "the choices above, as a check of this test");
+        assertEquals(meanPoints, doubles(values.get("Mean points per round")));
+        assertEquals(0, total.compareTo(values.get("Bonus total").decimalValue()), values.toString());
+        assertEquals(
+                0,
+                total.divide(java.math.BigDecimal.valueOf(4), 2, java.math.RoundingMode.HALF_UP)
+                        .compareTo(values.get("Bonus mean").decimalValue()),
+                values.toString());
+        assertEquals(
+                alwaysCooperating / 2,
+                values.get("Pairs that always cooperated").asInt());
+        assertEquals(1, alwaysCooperating / 2);
+        assertEquals(2, values.get("Pairs").size());
+    }
+
+    static List<Double> doubles(JsonNode array) {
+        List<Double> out = new java.util.ArrayList<>();
+        array.forEach(n -> out.add(n.asDouble()));
+        return out;
+    }
+
+    /** A GET under /api with the admin's token; its body. */
+    static String api(String path) throws Exception {
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(URI.create(node.url() + path.substring(1)))
+                        .header("Authorization", "Bearer " + TOKEN)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), path + ": " + r.body());
+        return r.body();
+    }
+
     /** A new session of two, both on the welcome page. */
     static List<Participant> open(String settings) {
-        Session s = sessions.create(new NewSession(PrisonersDilemma.NAME, 2, settings, null, List.of(), false, "test"));
+        return open(settings, 2);
+    }
+
+    /** A new session of {@code size}, everyone on the welcome page. */
+    static List<Participant> open(String settings, int size) {
+        Session s =
+                sessions.create(new NewSession(PrisonersDilemma.NAME, size, settings, null, List.of(), false, "test"));
         List<Participant> pair = participants.ofSession(s.id());
         pair.forEach(p -> HTTP.sendAsync(request(p).GET().build(), HttpResponse.BodyHandlers.discarding())
                 .join());
