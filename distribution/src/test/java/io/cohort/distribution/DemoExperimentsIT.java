@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cohort.api.experiment.Condition;
 import io.cohort.api.experiment.Experiment;
 import io.cohort.api.experiment.Page;
 import io.cohort.platform.experiment.ExperimentCatalog;
+import io.cohort.testkit.AdminHttp;
 import io.cohort.testkit.Browser;
 import io.cohort.testkit.RunningCohort;
 import io.pebbletemplates.pebble.PebbleEngine;
@@ -65,14 +67,16 @@ class DemoExperimentsIT {
     }
 
     @Test
-    void thePrisonersDilemmaBundleStartsFromDeploy() throws Exception {
+    void thePrisonersDilemmaBundleStartsFromDeployWithItsDigest() throws Exception {
         Path home = Files.createDirectories(work.resolve("home/deploy")).getParent();
-        try (Stream<Path> shipped = Files.list(DISTRIBUTION.resolve("deploy"))) {
-            List<Path> jars = shipped.filter(
-                            p -> p.getFileName().toString().startsWith("cohort-plugin-prisoners-dilemma-"))
-                    .toList();
-            assertEquals(1, jars.size(), "deploy/ ships the prisoner's dilemma: " + jars);
-            Files.copy(jars.get(0), home.resolve("deploy").resolve(jars.get(0).getFileName()));
+        for (String plugin : List.of("cohort-plugin-prisoners-dilemma-", "cohort-plugin-digest-")) {
+            try (Stream<Path> shipped = Files.list(DISTRIBUTION.resolve("deploy"))) {
+                List<Path> jars = shipped.filter(p -> p.getFileName().toString().startsWith(plugin))
+                        .toList();
+                assertEquals(1, jars.size(), "deploy/ ships " + plugin + ": " + jars);
+                Files.copy(
+                        jars.get(0), home.resolve("deploy").resolve(jars.get(0).getFileName()));
+            }
         }
         try (RunningCohort cohort =
                 RunningCohort.fromSystemProperty().home(home).start()) {
@@ -91,6 +95,28 @@ class DemoExperimentsIT {
                                     "Experiment 'prisoners-dilemma' from bundle io.cohort.plugin.prisonersdilemma"))
                     .value();
             assertFalse(log.contains("Experiment left out"), log);
+
+            // The digest plugin's tab shows the game's own digest for a session of it.
+            Eventually.within(
+                    Duration.ofSeconds(10),
+                    "the digest bundle is ACTIVE",
+                    () -> plugins.bySymbolicName("io.cohort.plugin.digest"),
+                    row -> row.isPresent() && "ACTIVE".equals(row.get().state()));
+            AdminHttp.Response made = cohort.api()
+                    .postForm("/api/sessions", Map.of("experiment", "prisoners-dilemma", "participants", "2"));
+            assertEquals(201, made.status(), made.toString());
+            String id = new ObjectMapper()
+                    .readTree(made.body())
+                    .get("session")
+                    .get("id")
+                    .asText();
+            AdminHttp.Response digest = cohort.api().get("/api/sessions/" + id + "/digest");
+            assertEquals(200, digest.status(), digest.toString());
+            assertTrue(
+                    digest.body().contains("\"own\":true")
+                            && digest.body().contains("\"Cooperation rate per round\":[null,null,null]")
+                            && digest.body().contains("\"Pairs that always cooperated\":0"),
+                    digest.body());
         }
     }
 
