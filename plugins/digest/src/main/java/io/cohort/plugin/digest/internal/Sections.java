@@ -72,10 +72,13 @@ final class Sections {
         return new Section(heading, "chart", null, svg(heading, bars), List.of(), List.of());
     }
 
-    /** A value as text: numbers with at most two decimals, nothing for null. */
+    /** A value as text: numbers with at most two decimals (a decimal amount as it is, e.g. 3.00), nothing for null. */
     static String text(Object value) {
         if (value == null) {
             return "";
+        }
+        if (value instanceof BigDecimal exact && exact.scale() >= 0 && exact.scale() <= 2) {
+            return exact.toPlainString(); // an amount keeps its cents: 3.00
         }
         if (value instanceof Double || value instanceof Float || value instanceof BigDecimal) {
             BigDecimal d = new BigDecimal(value.toString())

@@ -18,6 +18,7 @@ class SectionsTest {
     void eachKindOfValueBecomesAFigureAChartOrATable() {
         Map<String, Object> digest = new LinkedHashMap<>();
         digest.put("Players", 12);
+        digest.put("Bonus total", new java.math.BigDecimal("3.00"));
         digest.put("Rate per round", Arrays.asList(0.5, null, 0.25));
         Map<String, Object> byStatus = new LinkedHashMap<>();
         byStatus.put("STARTED", 3);
@@ -30,19 +31,20 @@ class SectionsTest {
 
         List<Sections.Section> sections = Sections.of(digest);
         assertEquals(
-                List.of("Players", "Rate per round", "By status", "Pairs"),
+                List.of("Players", "Bonus total", "Rate per round", "By status", "Pairs"),
                 sections.stream().map(Sections.Section::heading).toList());
         assertEquals(
-                List.of("figure", "chart", "chart", "table"),
+                List.of("figure", "figure", "chart", "chart", "table"),
                 sections.stream().map(Sections.Section::kind).toList());
         assertEquals("12", sections.get(0).text());
-        String rate = sections.get(1).svg();
+        assertEquals("3.00", sections.get(1).text());
+        String rate = sections.get(2).svg();
         // bars labelled 1, 2, 3; the missing round has no bar and shows a dash
         assertEquals(2, rate.split("<rect ", -1).length - 1, rate);
         assertTrue(rate.contains(">3</text>") && rate.contains(">–</text>") && rate.contains(">0.25</text>"), rate);
-        assertTrue(sections.get(2).svg().contains("text-anchor=\"middle\">COMPLETED</text>"));
-        assertEquals(List.of("pair", "points"), sections.get(3).columns());
-        assertEquals(List.of(List.of("g1", "12.35")), sections.get(3).rows());
+        assertTrue(sections.get(3).svg().contains("text-anchor=\"middle\">COMPLETED</text>"));
+        assertEquals(List.of("pair", "points"), sections.get(4).columns());
+        assertEquals(List.of(List.of("g1", "12.35")), sections.get(4).rows());
     }
 
     @Test
