@@ -23,6 +23,7 @@ import io.cohort.testkit.Browser;
 import io.cohort.testkit.JsonSocket;
 import io.cohort.testkit.TestDatabase;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -281,6 +282,22 @@ class SessionContributionsTest {
                         watch.next(m -> m.get("type").asText().equals("cells")).get("cells");
                 assertEquals("5", cells.get(p2).get("unread").get("text").asText(), cells.toString());
                 assertFalse(cells.has(p1), "only the participants the event names are read again");
+
+                // the event may come from any node: it crosses through PostgreSQL to this node's watchers
+                try (InProcessNode other = InProcessNode.start(
+                        Files.createDirectories(home.resolve("other")),
+                        Map.of("COHORT_DB_URL", db, "COHORT_NODE_NAME", "other"))) {
+                    unread.put(p1, "9");
+                    events(other.framework().getBundleContext())
+                            .publish(
+                                    MonitorColumn.CHANGED,
+                                    JSON.writeValueAsString(Map.of("session", id, "participants", List.of(p1))));
+                    JsonNode fromOther = watch.next(m -> m.get("type").asText().equals("cells")
+                                    && m.get("cells").has(p1))
+                            .get("cells");
+                    assertEquals(
+                            "9", fromOther.get(p1).get("unread").get("text").asText());
+                }
             }
         } finally {
             reg.unregister();
@@ -467,7 +484,11 @@ class SessionContributionsTest {
     }
 
     static Events events() {
-        return context().getService(context().getServiceReference(Events.class));
+        return events(context());
+    }
+
+    static Events events(BundleContext context) {
+        return context.getService(context.getServiceReference(Events.class));
     }
 
     /** A new session's participants as {@code /api/sessions/{id}} lists them. */
