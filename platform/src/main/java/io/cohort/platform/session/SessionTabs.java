@@ -51,9 +51,7 @@ public final class SessionTabs implements Tab, AutoCloseable {
                     "page-times.csv",
                     "records",
                     "psiturk",
-                    "tables",
-                    "participants",
-                    "monitor")));
+                    "tables")));
 
     /** A tab as the tab bar shows it; {@code path} is its segment after the session's path. */
     public record Link(String path, String label, int order) {}
