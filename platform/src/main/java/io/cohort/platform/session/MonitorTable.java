@@ -36,6 +36,7 @@ public final class MonitorTable {
      * @param lastChange their row's last change or last sign of life, whichever is later
      * @param bonus      formatted {@code 0.00}
      * @param error      the latest error the participant met (page, message, code location), or null
+     * @param mode       {@code sandbox}, {@code test}, {@code live}, {@code bot} (a simulation's) or null
      * @param cells      the plugins' columns ({@link MonitorColumns}): column name → cell
      */
     public record Row(
@@ -53,6 +54,7 @@ public final class MonitorTable {
             Instant lastChange,
             String bonus,
             String error,
+            String mode,
             Map<String, io.cohort.api.web.MonitorColumn.Cell> cells) {}
 
     public List<Row> ofSession(String sessionId) {
@@ -99,6 +101,7 @@ public final class MonitorTable {
                             ? null
                             : "on " + p.errorPage() + " at " + p.errorAt() + ": " + p.errorMessage() + " ("
                                     + p.errorLocation() + ")",
+                    p.mode(),
                     cells.getOrDefault(p.id(), Map.of())));
         }
         return rows;
