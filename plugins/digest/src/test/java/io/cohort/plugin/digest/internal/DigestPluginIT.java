@@ -23,7 +23,6 @@ import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * The built bundle ({@code plugin.jar}) in a running host: its Digest tab answers for a session of a folder
@@ -33,7 +32,6 @@ import org.osgi.util.tracker.ServiceTracker;
 @RunWith(PaxExam.class)
 public class DigestPluginIT {
 
-    private static final long WAIT_MILLIS = 10_000;
     private static final String EXPERIMENT = """
             name: digest-study
             title: A study with no digest of its own
@@ -74,76 +72,47 @@ public class DigestPluginIT {
 
     @Test
     public void theTabAnswersForASessionWhileStartedAndIsGoneWhenStopped() throws Exception {
-        Session session = service(Sessions.class)
+        Session session = cohort.service(Sessions.class)
                 .create(new NewSession(
                         "digest-study", 3, null, null, List.of("ann", "bob", "cy"), false, "DigestPluginIT"));
         AdminHttp admin = cohort.admin();
         String page = "/admin/sessions/" + session.id() + "/digest";
         assertEquals(404, admin.get(page).status());
 
-        Bundle plugin = context.installBundle("file:" + System.getProperty("plugin.jar"));
-        try {
-            plugin.start();
-            ServiceTracker<SessionTab, SessionTab> tab = new ServiceTracker<>(
-                    context,
-                    context.createFilter(
-                            "(&(objectClass=" + SessionTab.class.getName() + ")(" + SessionTab.PATH + "=digest))"),
-                    null);
-            tab.open(true);
-            try {
-                assertTrue("the tab is registered", tab.waitForService(WAIT_MILLIS) != null);
-            } finally {
-                tab.close();
-            }
+        Bundle plugin = cohort.install(System.getProperty("plugin.jar"));
+        cohort.service(SessionTab.class, "(" + SessionTab.PATH + "=digest)");
 
-            AdminHttp.Response html = admin.get(page);
-            assertEquals(html.body(), 200, html.status());
-            assertTrue(html.body(), html.body().contains("digest-study has no digest of its own"));
-            // the session's tab bar, this tab current; a chart per default entry, its labels the pages
-            assertTrue(
-                    html.body(),
-                    html.body().contains("href=\"/admin/sessions/" + session.id() + "/digest\" class=\"current\""));
-            assertTrue(html.body(), html.body().contains("<title>Participants by page</title>"));
-            assertTrue(html.body(), html.body().contains("text-anchor=\"middle\">intro</text>"));
-            assertTrue(
-                    "the session's page lists the tab",
-                    admin.get("/admin/sessions/" + session.id()).body().contains(">Digest</a>"));
+        AdminHttp.Response html = admin.get(page);
+        assertEquals(html.body(), 200, html.status());
+        assertTrue(html.body(), html.body().contains("digest-study has no digest of its own"));
+        // the session's tab bar, this tab current; a chart per default entry, its labels the pages
+        assertTrue(
+                html.body(),
+                html.body().contains("href=\"/admin/sessions/" + session.id() + "/digest\" class=\"current\""));
+        assertTrue(html.body(), html.body().contains("<title>Participants by page</title>"));
+        assertTrue(html.body(), html.body().contains("text-anchor=\"middle\">intro</text>"));
+        assertTrue(
+                "the session's page lists the tab",
+                admin.get("/admin/sessions/" + session.id()).body().contains(">Digest</a>"));
 
-            // (the probe has no JSON library: the twin's text is checked as the host writes it)
-            AdminHttp.Response twin = admin.get("/api/sessions/" + session.id() + "/digest");
-            assertEquals(twin.body(), 200, twin.status());
-            String json = twin.body();
-            assertTrue(json, json.contains("\"own\":false"));
-            assertTrue(json, json.contains("\"Participants by status\":{\"ALLOCATED\":3}"));
-            assertTrue(json, json.contains("\"Participants by page\":{\"intro\":3,\"outro\":0}"));
-            assertTrue(json, json.contains("\"Median seconds per page\":{\"intro\":null,\"outro\":null}"));
-            assertFalse("the template's own values stay out of the twin", json.contains("_sections"));
-            assertEquals(
-                    List.of(),
-                    DescribedAnswer.problems(
-                            admin.get("/api/openapi.json").body(), "GET", "/sessions/{id}/digest", json));
+        // (the probe has no JSON library: the twin's text is checked as the host writes it)
+        AdminHttp.Response twin = admin.get("/api/sessions/" + session.id() + "/digest");
+        assertEquals(twin.body(), 200, twin.status());
+        String json = twin.body();
+        assertTrue(json, json.contains("\"own\":false"));
+        assertTrue(json, json.contains("\"Participants by status\":{\"ALLOCATED\":3}"));
+        assertTrue(json, json.contains("\"Participants by page\":{\"intro\":3,\"outro\":0}"));
+        assertTrue(json, json.contains("\"Median seconds per page\":{\"intro\":null,\"outro\":null}"));
+        assertFalse("the template's own values stay out of the twin", json.contains("_sections"));
+        assertEquals(
+                List.of(),
+                DescribedAnswer.problems(admin.get("/api/openapi.json").body(), "GET", "/sessions/{id}/digest", json));
 
-            plugin.stop();
-            assertEquals(404, admin.get(page).status());
-            assertEquals(
-                    404, admin.get("/api/sessions/" + session.id() + "/digest").status());
-            assertFalse(admin.get("/admin/sessions/" + session.id()).body().contains(">Digest</a>"));
-            assertEquals(200, admin.get("/healthz").status());
-            assertEquals(200, admin.get("/admin/sessions/" + session.id()).status());
-        } finally {
-            plugin.uninstall();
-        }
-    }
-
-    private <T> T service(Class<T> type) throws InterruptedException {
-        ServiceTracker<T, T> tracker = new ServiceTracker<>(context, type, null);
-        tracker.open(true);
-        try {
-            T service = tracker.waitForService(WAIT_MILLIS);
-            assertTrue(type + " is registered", service != null);
-            return service;
-        } finally {
-            tracker.close();
-        }
+        plugin.stop();
+        assertEquals(404, admin.get(page).status());
+        assertEquals(404, admin.get("/api/sessions/" + session.id() + "/digest").status());
+        assertFalse(admin.get("/admin/sessions/" + session.id()).body().contains(">Digest</a>"));
+        assertEquals(200, admin.get("/healthz").status());
+        assertEquals(200, admin.get("/admin/sessions/" + session.id()).status());
     }
 }
