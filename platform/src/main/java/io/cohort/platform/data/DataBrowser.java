@@ -32,11 +32,13 @@ public final class DataBrowser implements Tab {
 
     private final DataSource db;
     private final Layout layout;
+    private final ExportTables tables;
 
     @Inject
-    public DataBrowser(DataSource db, Layout layout) {
+    public DataBrowser(DataSource db, Layout layout, ExportTables tables) {
         this.db = db;
         this.layout = layout;
+        this.tables = tables;
     }
 
     /**
@@ -126,6 +128,7 @@ public final class DataBrowser implements Tab {
         model.put("keys", new ArrayList<>(keys));
         model.put("recordKeys", new ArrayList<>(recordKeys));
         model.put("participants", new ArrayList<>(rows.values()));
+        model.put("exportTables", new ArrayList<>(tables.byName().keySet()));
         return model;
     }
 

@@ -28,10 +28,12 @@ public final class Exports implements Tab {
     private final Layout layout;
     private final AuditLog audit;
     private final PsiturkExports psiturk;
+    private final ExportTables tables;
 
     @Inject
-    public Exports(DataSource db, Layout layout, AuditLog audit, PsiturkExports psiturk) {
+    public Exports(DataSource db, Layout layout, AuditLog audit, PsiturkExports psiturk, ExportTables tables) {
         this.db = db;
+        this.tables = tables;
         this.layout = layout;
         this.audit = audit;
         this.psiturk = psiturk;
@@ -73,13 +75,27 @@ public final class Exports implements Tab {
                     out -> psiturk.write(ctx.getParameter("id").toString(), file, out));
         });
         TwinRoutes.download(app, layout, audit, "/sessions/{id}/export.csv", ctx -> csv(ctx, session(ctx)));
-        TwinRoutes.download(app, layout, audit, "/sessions/{id}/export.json", ctx -> json(session(ctx)));
-        TwinRoutes.download(app, layout, audit, "/export.csv", ctx -> csv(ctx, SessionScope.ALL));
-        TwinRoutes.download(app, layout, audit, "/export.json", ctx -> json(SessionScope.ALL));
+        TwinRoutes.download(app, layout, audit, "/sessions/{id}/export.json", ctx -> json(ctx, session(ctx)));
+        TwinRoutes.download(app, layout, audit, "/export.csv", ctx -> csv(ctx, all(ctx)));
+        TwinRoutes.download(app, layout, audit, "/export.json", ctx -> json(ctx, all(ctx)));
+        TwinRoutes.download(app, layout, audit, "/sessions/{id}/tables/{name}.csv", ctx -> table(ctx, session(ctx)));
+        TwinRoutes.download(app, layout, audit, "/tables/{name}.csv", ctx -> table(ctx, all(ctx)));
     }
 
+    /** The session named in the path, its bots left in or out as the query asks. */
     private SessionScope session(RouteContext ctx) throws Exception {
-        return SessionScope.find(db, ctx.getParameter("id").toString());
+        return SessionScope.find(db, ctx.getParameter("id").toString()).bots(TwinRoutes.param(ctx, "bots"));
+    }
+
+    private static SessionScope all(RouteContext ctx) {
+        return SessionScope.ALL.bots(TwinRoutes.param(ctx, "bots"));
+    }
+
+    private TwinRoutes.File table(RouteContext ctx, SessionScope scope) {
+        String name = ctx.getParameter("name").toString();
+        var table = tables.find(name);
+        return new TwinRoutes.File(
+                scope.fileStem() + "-" + name + ".csv", CSV, scope.target(), out -> tables.csv(table, scope, out));
     }
 
     private TwinRoutes.File csv(RouteContext ctx, SessionScope scope) {
@@ -95,12 +111,18 @@ public final class Exports implements Tab {
         throw RequestError.badParameter("shape", shape, "one of wide, long");
     }
 
-    private TwinRoutes.File json(SessionScope scope) {
+    /** {@code tables=include} adds the plugins' tables (the answer then is an object, not the bare array). */
+    private TwinRoutes.File json(RouteContext ctx, SessionScope scope) {
+        String with = TwinRoutes.param(ctx, "tables");
+        if (with != null && !with.equals("include") && !with.equals("exclude")) {
+            throw RequestError.badParameter("tables", with, "include or exclude");
+        }
+        ExportTables added = "include".equals(with) ? tables : null;
         return new TwinRoutes.File(
                 scope.fileStem() + ".json",
                 "application/json",
                 scope.target(),
-                out -> ParticipantsJson.write(db, scope, out));
+                out -> ParticipantsJson.write(db, scope, added, out));
     }
 
     /** A CSV printer over the response, its header first; RFC 4180 quoting, UTF-8, no cell read as a formula. */

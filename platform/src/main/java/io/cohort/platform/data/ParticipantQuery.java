@@ -14,7 +14,7 @@ import java.util.function.Function;
  * The participants table's filters, sort and page, read from query parameters; anything unknown is refused
  * with the parameter's name. Only whitelisted column expressions ever reach the SQL text.
  *
- * @param mode     {@code sandbox}, {@code test}, {@code live} or {@code none} (came by URL or room)
+ * @param mode     {@code sandbox}, {@code test}, {@code live}, {@code bot} (a simulation's) or {@code none} (came by URL or room)
  * @param market   a crowd provider's name ({@code mturk}, {@code prolific}) or {@code none}
  * @param complete true: status in {@link #COMPLETE}; false: not
  * @param page     1-based
@@ -43,7 +43,7 @@ record ParticipantQuery(
             ParticipantStatus.REJECTED,
             ParticipantStatus.BONUSED);
 
-    static final List<String> MODES = List.of("sandbox", "test", "live", "none");
+    static final List<String> MODES = List.of("sandbox", "test", "live", "bot", "none");
 
     /** Sortable columns: name on the wire → SQL expression. */
     static final Map<String, String> SORTS = new LinkedHashMap<>();

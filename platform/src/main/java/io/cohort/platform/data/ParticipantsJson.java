@@ -10,7 +10,9 @@ import javax.sql.DataSource;
 
 /**
  * A JSON array of participants, each with its full field history (oldest first) and then its current fields,
- * written as rows arrive: only one participant's latest values are held at a time.
+ * written as rows arrive: only one participant's latest values are held at a time. Asked with the plugins' tables,
+ * it becomes {@code {"participants": [...], "tables": {...}}}; without, it stays the bare array earlier readers
+ * expect.
  */
 final class ParticipantsJson {
 
@@ -18,8 +20,22 @@ final class ParticipantsJson {
 
     private ParticipantsJson() {}
 
-    static void write(DataSource db, SessionScope scope, OutputStream out) throws Exception {
+    /** @param tables the plugins' tables to add, or null for the bare array */
+    static void write(DataSource db, SessionScope scope, ExportTables tables, OutputStream out) throws Exception {
         JsonGenerator json = FACTORY.createGenerator(out, JsonEncoding.UTF8);
+        if (tables != null) {
+            json.writeStartObject();
+            json.writeFieldName("participants");
+        }
+        participants(db, scope, json);
+        if (tables != null) {
+            tables.json(scope, json);
+            json.writeEndObject();
+        }
+        json.flush();
+    }
+
+    private static void participants(DataSource db, SessionScope scope, JsonGenerator json) throws Exception {
         json.writeStartArray();
         String[] current = {null};
         Map<String, String> latest = new TreeMap<>();
@@ -70,7 +86,6 @@ final class ParticipantsJson {
             end(json, latest);
         }
         json.writeEndArray();
-        json.flush();
     }
 
     /** Closes the history and writes the current fields (jsonb text is JSON, so it goes in raw). */

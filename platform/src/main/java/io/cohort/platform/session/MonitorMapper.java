@@ -28,11 +28,13 @@ public interface MonitorMapper {
             String errorPage,
             String errorMessage,
             String errorLocation,
-            Instant errorAt) {}
+            Instant errorAt,
+            String mode) {}
 
     String SELECT = "SELECT p.id, p.session_id, p.name, p.token, p.status, p.condition, p.group_name, p.page_index,"
             + " p.online, greatest(p.updated_at, p.last_seen) AS active_at, p.bonus_cents, s.experiment,"
-            + " e.page AS error_page, e.message AS error_message, e.location AS error_location, e.at AS error_at"
+            + " e.page AS error_page, e.message AS error_message, e.location AS error_location, e.at AS error_at,"
+            + " lower(p.mode) AS mode"
             + " FROM cohort.participant p JOIN cohort.session s ON s.id = p.session_id"
             // The latest error the participant met, if any (ParticipantErrors).
             + " LEFT JOIN LATERAL (SELECT page, message, location, at FROM cohort.participant_error"
@@ -55,7 +57,8 @@ public interface MonitorMapper {
         @Arg(column = "error_page", javaType = String.class),
         @Arg(column = "error_message", javaType = String.class),
         @Arg(column = "error_location", javaType = String.class),
-        @Arg(column = "error_at", javaType = Instant.class)
+        @Arg(column = "error_at", javaType = Instant.class),
+        @Arg(column = "mode", javaType = String.class)
     })
     @Results(id = "stored")
     List<Stored> ofSession(String session);

@@ -34,6 +34,7 @@ public final class MonitorTable {
      * @param lastChange their row's last change or last sign of life, whichever is later
      * @param bonus      formatted {@code 0.00}
      * @param error      the latest error the participant met (page, message, code location), or null
+     * @param mode       {@code sandbox}, {@code test}, {@code live}, {@code bot} (a simulation's) or null
      */
     public record Row(
             String id,
@@ -49,7 +50,8 @@ public final class MonitorTable {
             boolean online,
             Instant lastChange,
             String bonus,
-            String error) {}
+            String error,
+            String mode) {}
 
     public List<Row> ofSession(String sessionId) {
         return rows(tx.mapper(MonitorMapper.class, m -> m.ofSession(sessionId)));
@@ -88,7 +90,8 @@ public final class MonitorTable {
                     p.errorMessage() == null
                             ? null
                             : "on " + p.errorPage() + " at " + p.errorAt() + ": " + p.errorMessage() + " ("
-                                    + p.errorLocation() + ")"));
+                                    + p.errorLocation() + ")",
+                    p.mode()));
         }
         return rows;
     }

@@ -72,7 +72,7 @@ final class DataHost implements AutoCloseable {
                 "Session " + id);
     }
 
-    /** A participant created at {@code createdAt} (ISO-8601), mode SANDBOX/LIVE or null. */
+    /** A participant created at {@code createdAt} (ISO-8601), mode SANDBOX/LIVE/BOT or null (a bot has no market). */
     void participant(
             String session,
             String id,
@@ -99,9 +99,13 @@ final class DataHost implements AutoCloseable {
                 bonusCents,
                 createdAt,
                 createdAt,
-                mode == null ? null : "W" + id,
+                crowd(mode) ? "W" + id : null,
                 // Crowd participants come from two markets: live ones from Prolific, sandbox ones from MTurk.
-                mode == null ? null : mode.equals("SANDBOX") ? "mturk" : "prolific");
+                crowd(mode) ? mode.equals("SANDBOX") ? "mturk" : "prolific" : null);
+    }
+
+    private static boolean crowd(String mode) {
+        return mode != null && !mode.equals("BOT");
     }
 
     /** A field value (JSON text) set at {@code setAt} (ISO-8601). */

@@ -102,7 +102,7 @@ class ParticipantTableTest {
                 "[\"blue\",\"green\",\"red\"]", all.at("/options/conditions").toString());
         assertEquals("[\"v1\",\"v2\"]", all.at("/options/code_versions").toString());
         assertEquals(
-                "[\"sandbox\",\"test\",\"live\",\"none\"]",
+                "[\"sandbox\",\"test\",\"live\",\"bot\",\"none\"]",
                 all.at("/options/modes").toString());
     }
 

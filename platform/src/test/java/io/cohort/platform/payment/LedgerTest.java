@@ -167,6 +167,23 @@ class LedgerTest {
     }
 
     @Test
+    void aPlanNamingABotIsRefusedAndNothingIsSent() {
+        List<Participant> workers = approvedWorkers(1);
+        Participant bot = service(Participants.class).addBot(workers.get(0).sessionId(), "bot 1", "LedgerTest");
+        assertEquals(CrowdMode.BOT, bot.mode());
+        assertEquals(null, bot.provider());
+        Payments payments = service(Payments.class);
+        PlanRefused refused = assertThrows(
+                PlanRefused.class,
+                () -> payments.plan(bonuses(List.of(
+                        row(1, workers.get(0), "1.00"), new PlanRow(2, bot.id(), null, null, "1.00", "thanks")))));
+        assertEquals(
+                List.of("line 2: participant '" + bot.id() + "' did not come through " + MARKET), refused.problems());
+        assertEquals(List.of(), payments.batches(), "nothing recorded");
+        assertEquals(0, market.calls.get(), "nothing sent");
+    }
+
+    @Test
     void aCommittedBatchPaysEachRowOnceEvenWhenAnswersAreLost() throws Exception {
         List<Participant> workers = approvedWorkers(5);
         market.loseAnswers.set(3); // the first three bonuses arrive, but their answers never come back
