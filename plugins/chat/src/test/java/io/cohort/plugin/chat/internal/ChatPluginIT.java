@@ -1,0 +1,174 @@
+package io.cohort.plugin.chat.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+
+import io.cohort.api.session.NewSession;
+import io.cohort.api.session.Participant;
+import io.cohort.api.session.Participants;
+import io.cohort.api.session.Sessions;
+import io.cohort.api.web.SocketEndpoint;
+import io.cohort.testhost.CohortHost;
+import io.cohort.testkit.AdminHttp;
+import io.cohort.testkit.DescribedAnswer;
+import java.util.List;
+import java.util.Map;
+import javax.inject.Inject;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.util.tracker.ServiceTracker;
+
+/**
+ * The built bundle ({@code plugin.jar}) in a running host: a message sent over HTTP (the monitor's action) opens
+ * the participant's chat button and lands in the session's export; stopped, its pages and action are gone, the
+ * participant's page has no button, and the host goes on serving. The probe cannot load the plugin's classes:
+ * paths and names are literals.
+ */
+@RunWith(PaxExam.class)
+public class ChatPluginIT {
+
+    private static final String EXPERIMENT = """
+            name: chat-study
+            title: A study with a chat
+            version: "1"
+            pages:
+              - {name: only, kind: form, template: only.peb}
+            """;
+
+    @Inject
+    private BundleContext context;
+
+    private final CohortHost cohort = CohortHost.builder()
+            .experiment(
+                    "chat-study",
+                    Map.of(
+                            "experiment.yaml",
+                            EXPERIMENT,
+                            "only.peb",
+                            "{% extends \"participant.peb\" %}{% block content %}<h1>Only page</h1>{% endblock %}"))
+            .build()
+            .in(() -> context);
+
+    private Bundle plugin;
+
+    @Configuration
+    public Option[] config() {
+        return CohortHost.examOptions();
+    }
+
+    @Before
+    public void start() throws Exception {
+        cohort.start();
+        plugin = context.installBundle("file:" + System.getProperty("plugin.jar"));
+        plugin.start();
+        ServiceTracker<SocketEndpoint, SocketEndpoint> tracker = new ServiceTracker<>(
+                context,
+                FrameworkUtil.createFilter(
+                        "(&(objectClass=" + SocketEndpoint.class.getName() + ")(cohort.socket.path=chat/participant))"),
+                null);
+        tracker.open(true);
+        try {
+            assertNotNull("the chat's socket never came up", tracker.waitForService(10_000));
+        } finally {
+            tracker.close();
+        }
+    }
+
+    @After
+    public void stop() throws Exception {
+        if (plugin != null) {
+            plugin.uninstall();
+        }
+        cohort.stop();
+    }
+
+    @Test
+    public void aMessageOverHttpOpensTheChatAndStoppingTakesItAway() throws Exception {
+        AdminHttp admin = cohort.admin();
+        AdminHttp visitor = cohort.visitor();
+        String session = service(Sessions.class)
+                .create(new NewSession("chat-study", 2, null, null, List.of(), false, "ChatPluginIT"))
+                .id();
+        List<Participant> people = service(Participants.class).ofSession(session);
+        Participant ann = people.get(0);
+        String page = "/p/" + session + "/" + ann.token() + "/";
+
+        // Before the experimenter writes: the widget is on the page, its button hidden.
+        String before = visitor.get(page).body();
+        assertTrue(before, before.contains("<button type=\"button\" id=\"cohort-chat-button\""));
+        assertTrue(before, before.contains("aria-label=\"Messages from the experimenter\" hidden>"));
+
+        // Refused, naming the field: nothing is stored, no channel is opened.
+        AdminHttp.Response tooLong = admin.postForm(
+                "/api/actions/chat.message", Map.of("targets", ann.id(), "session", session, "text", "x".repeat(2001)));
+        assertEquals(tooLong.toString(), 400, tooLong.status());
+        assertTrue(tooLong.body(), tooLong.body().contains("text: the message is 2,001 characters long"));
+        AdminHttp.Response stranger = admin.postForm(
+                "/api/actions/chat.message", Map.of("targets", "nobody", "session", session, "text", "Hello"));
+        assertEquals(400, stranger.status());
+        assertTrue(stranger.body(), stranger.body().contains("participants: not in session " + session + ": nobody"));
+
+        AdminHttp.Response sent = admin.postForm(
+                "/api/actions/chat.message",
+                Map.of("targets", ann.id(), "session", session, "text", "Hello <Ann> & welcome"));
+        assertEquals(sent.toString(), 200, sent.status());
+        assertTrue(sent.body(), sent.body().contains("Chat message sent to 1 participant."));
+
+        // The channel exists: the button shows at once on Ann's next page; Bob, not written to, has none showing.
+        String after = visitor.get(page).body();
+        assertTrue(after, after.contains("aria-label=\"Messages from the experimenter\">"));
+        String bob =
+                visitor.get("/p/" + session + "/" + people.get(1).token() + "/").body();
+        assertTrue(bob, bob.contains("aria-label=\"Messages from the experimenter\" hidden>"));
+
+        // The overview and its twin, and the export's table, escaped as CSV.
+        String overview = admin.get("/admin/chat").body();
+        assertTrue(overview, overview.contains("<a href=\"/admin/sessions/" + session + "/chat\">" + session + "</a>"));
+        String json = admin.get("/api/chat").body();
+        assertTrue(json, json.contains("\"session\":\"" + session + "\"") && json.contains("\"unread\":0"));
+        String description = admin.get("/api/openapi.json").body();
+        assertEquals(List.of(), DescribedAnswer.problems(description, "GET", "/chat", json));
+        AdminHttp.Response csv = admin.get("/admin/sessions/" + session + "/tables/chat_messages.csv");
+        assertEquals(csv.toString(), 200, csv.status());
+        List<String> lines = csv.body().lines().toList();
+        assertEquals(csv.body(), "session,participant,from,text,sent_at,read_at", lines.get(0));
+        assertEquals(2, lines.size());
+        assertTrue(lines.get(1), lines.get(1).startsWith(session + "," + ann.id() + ",admin,Hello <Ann> & welcome,"));
+
+        // Stopped: the pages, the action and the table are gone; participants' pages have no button; the host serves.
+        assertTrue(DescribedAnswer.describes(description, "/sessions/{id}/chat/{participant}"));
+        plugin.stop();
+        assertFalse(DescribedAnswer.describes(admin.get("/api/openapi.json").body(), "/chat"));
+        assertEquals(404, admin.get("/admin/chat").status());
+        assertEquals(404, admin.get("/admin/sessions/" + session + "/chat").status());
+        assertEquals(
+                404,
+                admin.postForm(
+                                "/api/actions/chat.message",
+                                Map.of("targets", ann.id(), "session", session, "text", "Still there?"))
+                        .status());
+        assertEquals(
+                404,
+                admin.get("/admin/sessions/" + session + "/tables/chat_messages.csv")
+                        .status());
+        String gone = visitor.get(page).body();
+        assertFalse(gone, gone.contains("cohort-chat"));
+        assertTrue(gone, gone.contains("<h1>Only page</h1>"));
+        assertEquals(200, admin.get("/admin/").status());
+        assertEquals(200, visitor.get("/healthz").status());
+    }
+
+    private <T> T service(Class<T> type) {
+        return context.getService(context.getServiceReference(type));
+    }
+}
