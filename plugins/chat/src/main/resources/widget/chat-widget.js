@@ -63,6 +63,8 @@
     socket = new WebSocket(url);
     socket.onopen = function () { retry = 500; tell({type: 'hello', after: lastId}); };
     socket.onmessage = function (e) {
+      // Taken out without the event (the host put the contribution in again, quietly): this copy is done.
+      if (!root.isConnected) { stop(); return; }
       var m = JSON.parse(e.data);
       if (m.type === 'hello') {
         if (m.channel) { show(); }

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebElement;
@@ -35,11 +36,7 @@ class ChatBrowserIT {
         participant = Browser.start();
         admin = Browser.start();
         // The admin's browser logs in through the login page, as a person does.
-        admin.open(cluster.node(1).url() + "login");
-        admin.find("input[name=username]").sendKeys("admin");
-        admin.find("input[name=password]").sendKeys(ChatNodes.PASSWORD);
-        admin.find("form button[type=submit]").click();
-        admin.await(10, d -> d.getCurrentUrl().endsWith("/admin/"));
+        login(admin);
     }
 
     @AfterEach
@@ -95,5 +92,135 @@ class ChatBrowserIT {
         assertEquals(
                 "Take your time.",
                 participant.awaitElement("#cohort-chat .cohort-chat-log li").getText());
+    }
+
+    @Test
+    void theAdminAndTheParticipantChatBothWaysAndReadingClearsTheCount() throws Exception {
+        List<Participant> people = cluster.session(2);
+        Participant ann = people.get(0);
+        String tab = cluster.node(1).url() + "admin/sessions/" + ann.sessionId() + "/chat";
+        participant.open(cluster.page(1, ann));
+        participant.awaitText("First page");
+        assertFalse(participant.find("#cohort-chat-button").isDisplayed());
+
+        // The admin writes to Ann from the tab's form; the list shows her channel.
+        admin.open(tab);
+        admin.awaitElement("#chat-page");
+        admin.find("#chat-send input[value='" + ann.id() + "']").click();
+        admin.find("#chat-send textarea").sendKeys("Hello Ann, all fine?");
+        admin.find("#chat-send button[type=submit]").click();
+        admin.awaitText("Sent.");
+        assertEquals(
+                "0",
+                admin.awaitElement("#chat-channels tr[data-participant='" + ann.id() + "'] .chat-unread")
+                        .getText());
+
+        // Ann's open page gets the button with its dot, and the message, with no reload.
+        WebElement button = participant.find("#cohort-chat-button");
+        participant.await(5, d -> button.isDisplayed());
+        assertTrue(participant.find("#cohort-chat .cohort-chat-dot").isDisplayed());
+        button.click();
+        assertEquals(
+                "Hello Ann, all fine?",
+                participant.awaitElement("#cohort-chat .cohort-chat-log li").getText());
+        participant.find("#cohort-chat textarea").sendKeys("Yes, thanks!");
+        participant.find("#cohort-chat form button").click();
+
+        // The admin's open list counts it unread, live; so does the session monitor's Chat column.
+        admin.await(
+                5,
+                d -> admin.find("#chat-channels tr[data-participant='" + ann.id() + "'] .chat-unread")
+                        .getText()
+                        .equals("1"));
+        assertEquals(
+                "Yes, thanks!",
+                admin.find("#chat-channels tr[data-participant='" + ann.id() + "'] .chat-last")
+                        .getText());
+        try (Browser monitor = Browser.start()) {
+            login(monitor);
+            monitor.open(cluster.node(1).url() + "admin/sessions/" + ann.sessionId());
+            String cell = "a[href='/admin/sessions/" + ann.sessionId() + "/chat/" + ann.id() + "']";
+            monitor.await(10, d -> monitor.awaitElement(cell).getText().equals(ChatColumn.ICON + " 1"));
+
+            // Reading the channel clears the count on the list and in the monitor, with no reload.
+            admin.find("#chat-channels tr[data-participant='" + ann.id() + "'] a.chat-open")
+                    .click();
+            admin.awaitText("Yes, thanks!");
+            assertEquals(
+                    2,
+                    admin.driver().findElements(By.cssSelector("#chat-log li")).size());
+            monitor.await(10, d -> monitor.find(cell).getText().equals(ChatColumn.ICON));
+
+            // The admin answers on the channel's page; Ann's window shows it at once.
+            admin.find("#chat-send textarea").sendKeys("Good <b>to hear</b>.");
+            admin.find("#chat-send button[type=submit]").click();
+            participant.await(
+                    5,
+                    d -> d.findElements(By.cssSelector("#cohort-chat .cohort-chat-log li"))
+                                    .size()
+                            == 3);
+            List<WebElement> items =
+                    participant.driver().findElements(By.cssSelector("#cohort-chat .cohort-chat-log li"));
+            assertEquals("Good <b>to hear</b>.", items.get(2).getText());
+            admin.await(5, d -> d.findElements(By.cssSelector("#chat-log li")).size() == 3);
+        }
+    }
+
+    @Test
+    void repliesOffDisablesTheParticipantsBoxAndOnAgainEnablesIt() throws Exception {
+        Participant bob = cluster.session(1).get(0);
+        send(bob, "Please read the instructions.");
+        participant.open(cluster.page(1, bob));
+        participant.awaitElement("#cohort-chat-button").click();
+        WebElement box = participant.awaitElement("#cohort-chat textarea");
+        participant.await(5, d -> box.isEnabled());
+
+        admin.open(cluster.node(1).url() + "admin/sessions/" + bob.sessionId() + "/chat/" + bob.id());
+        admin.awaitElement("#chat-replies-toggle").click();
+        admin.awaitText("Replies of");
+        assertEquals("off", admin.find("#chat-replies-state").getText());
+        participant.await(5, d -> !box.isEnabled());
+        assertEquals(
+                "The experimenter is not taking replies.",
+                participant.find("#cohort-chat .cohort-chat-notice").getText());
+        assertFalse(participant.find("#cohort-chat form button").isEnabled());
+
+        admin.find("#chat-replies-toggle").click();
+        admin.awaitText("Replies of");
+        participant.await(5, d -> box.isEnabled());
+        assertFalse(participant.find("#cohort-chat .cohort-chat-notice").isDisplayed());
+    }
+
+    @Test
+    void stoppingThePluginTakesTheButtonOffAnOpenPageAndStartingBringsItBack() throws Exception {
+        Participant cleo = cluster.session(1).get(0);
+        send(cleo, "Still with us?");
+        participant.open(cluster.page(1, cleo));
+        participant.await(5, d -> participant.find("#cohort-chat-button").isDisplayed());
+        JavascriptExecutor js = (JavascriptExecutor) participant.driver();
+        js.executeScript("window.notReloaded = true;");
+
+        cluster.plugins.get(0).stop();
+        participant.await(10, d -> d.findElements(By.id("cohort-chat")).isEmpty());
+        participant.await(5, d ->
+                !(Boolean) js.executeScript("return document.documentElement.classList.contains('cohort-chat-on')"));
+        assertEquals(Boolean.TRUE, js.executeScript("return window.notReloaded === true"));
+
+        cluster.plugins.get(0).start();
+        ChatNodes.awaitChat(cluster.node(1).context());
+        participant.await(10, d -> participant.find("#cohort-chat-button").isDisplayed());
+        participant.find("#cohort-chat-button").click();
+        assertEquals(
+                "Still with us?",
+                participant.awaitElement("#cohort-chat .cohort-chat-log li").getText());
+        assertEquals(Boolean.TRUE, js.executeScript("return window.notReloaded === true"));
+    }
+
+    static void login(Browser b) {
+        b.open(cluster.node(1).url() + "login");
+        b.find("input[name=username]").sendKeys("admin");
+        b.find("input[name=password]").sendKeys(ChatNodes.PASSWORD);
+        b.find("form button[type=submit]").click();
+        b.await(10, d -> d.getCurrentUrl().endsWith("/admin/"));
     }
 }
