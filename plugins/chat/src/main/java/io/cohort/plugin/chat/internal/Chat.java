@@ -36,6 +36,7 @@ public final class Chat {
     static final String REPLIES = "chat/replies";
 
     static final ObjectMapper JSON = new ObjectMapper();
+    static final int IDS_PER_EVENT = 100;
 
     private final PluginDatabase db;
     private final Events events;
@@ -72,10 +73,13 @@ public final class Chat {
             throw new IllegalArgumentException(
                     "participants: not in session " + sessionId + ": " + String.join(", ", strangers));
         }
+        List<String> opened = new ArrayList<>();
         List<Message> sent = db.transaction(ChatMapper.class, m -> {
             List<Message> added = new ArrayList<>();
             for (String id : ids) {
-                m.open(sessionId, id, user);
+                if (m.open(sessionId, id, user) > 0) {
+                    opened.add(id);
+                }
                 added.add(m.add(sessionId, id, user, body));
             }
             return added;
@@ -83,6 +87,7 @@ public final class Chat {
         for (Message message : sent) {
             publish(MESSAGE, message);
         }
+        cellsChanged(sessionId, opened); // the monitor's cell of a new channel says so
         return sent;
     }
 
@@ -218,7 +223,15 @@ public final class Chat {
     }
 
     private void cellsChanged(String sessionId, String participantId) {
-        publish(MonitorColumn.CHANGED, Map.of("session", sessionId, "participants", List.of(participantId)));
+        cellsChanged(sessionId, List.of(participantId));
+    }
+
+    /** In events of at most {@value #IDS_PER_EVENT} ids: an event's payload must stay under 7,000 bytes. */
+    private void cellsChanged(String sessionId, List<String> participantIds) {
+        for (int i = 0; i < participantIds.size(); i += IDS_PER_EVENT) {
+            List<String> some = participantIds.subList(i, Math.min(participantIds.size(), i + IDS_PER_EVENT));
+            publish(MonitorColumn.CHANGED, Map.of("session", sessionId, "participants", some));
+        }
     }
 
     private void publish(String topic, Map<String, Object> payload) {

@@ -144,6 +144,52 @@ class ChatNodesIT {
         }
     }
 
+    @Test
+    void oneMessageToSeveralReachesEachOfThemOnly() throws Exception {
+        List<Participant> people = cluster.session(3);
+        try (JsonSocket first = cluster.widget(2, people.get(0));
+                JsonSocket second = cluster.widget(2, people.get(1));
+                JsonSocket third = cluster.widget(1, people.get(2));
+                JsonSocket admin = cluster.adminSocket(1)) {
+            for (JsonSocket w : List.of(first, second, third)) {
+                w.send(Map.of("type", "hello", "after", 0));
+                assertFalse(w.next(m -> m.path("type").asText().equals("hello"))
+                        .path("channel")
+                        .asBoolean());
+            }
+            admin.send(Map.of(
+                    "type",
+                    "send",
+                    "session",
+                    people.get(0).sessionId(),
+                    "participants",
+                    List.of(people.get(0).id(), people.get(1).id()),
+                    "text",
+                    "The next part starts in five minutes."));
+            assertEquals(
+                    2,
+                    admin.next(m -> m.path("type").asText().equals("sent"))
+                            .path("count")
+                            .asInt());
+            for (int i = 0; i < 2; i++) {
+                JsonNode got = List.of(first, second)
+                        .get(i)
+                        .next(m -> m.path("type").asText().equals("message"));
+                assertEquals(
+                        people.get(i).id(),
+                        got.path("message").path("participant").asText());
+                assertEquals(
+                        "The next part starts in five minutes.",
+                        got.path("message").path("text").asText());
+                assertTrue(got.path("replies").asBoolean());
+            }
+            third.send(Map.of("type", "hello", "after", 0));
+            JsonNode left = third.next(m -> m.path("type").asText().equals("hello"));
+            assertFalse(left.path("channel").asBoolean(), left.toString());
+            assertEquals(0, left.path("messages").size());
+        }
+    }
+
     static List<String> texts(JsonNode hello) {
         List<String> texts = new java.util.ArrayList<>();
         hello.path("messages").forEach(m -> texts.add(m.path("text").asText()));
