@@ -169,6 +169,14 @@ public record Config(Path install, Path home, Map<String, String> values) {
         return get("http.host");
     }
 
+    /** How code on this machine reaches the server listening on {@code port}: the loopback when it listens on all. */
+    public String ownUrl(int port) {
+        String h = host();
+        boolean any = h == null || h.isBlank() || h.equals("0.0.0.0") || h.equals("::") || h.equals("[::]");
+        String name = any ? "127.0.0.1" : h.contains(":") && !h.startsWith("[") ? "[" + h + "]" : h;
+        return "http://" + name + ":" + port;
+    }
+
     /** {@code node.name}, or the host name. */
     public String node() {
         String node = get("node.name");

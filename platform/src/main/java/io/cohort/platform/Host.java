@@ -19,6 +19,8 @@ import io.cohort.platform.db.Database;
 import io.cohort.platform.db.Transactions;
 import io.cohort.platform.events.PgEvents;
 import io.cohort.platform.experiment.ExperimentCatalog;
+import io.cohort.platform.osgi.EmbeddedFelix;
+import io.cohort.platform.participant.LiveContributions;
 import io.cohort.platform.participant.ParticipantSockets;
 import io.cohort.platform.participant.WaitTimeouts;
 import io.cohort.platform.payment.ApproveAllTask;
@@ -143,6 +145,7 @@ public final class Host implements AutoCloseable {
                     EventListener.class,
                     ParticipantSockets.class,
                     new Hashtable<>(Map.of(EventListener.TOPIC, LiveFeed.COMMAND)));
+            injector.getInstance(LiveContributions.class);
             injector.getInstance(WaitTimeouts.class);
             injector.getInstance(NodePresence.class);
             lifecycle.register(
@@ -176,6 +179,11 @@ public final class Host implements AutoCloseable {
             server.getSettings().host(config.host()).port(config.port());
             server.start();
             lifecycle.started(server::stop);
+            if (systemContext.getProperty(EmbeddedFelix.OWN_URL) == null) {
+                // A framework made by someone else (Pax Exam) or before the port was chosen: its properties are fixed,
+                // and getProperty falls back to the system's.
+                System.setProperty(EmbeddedFelix.OWN_URL, config.ownUrl(server.getPort()));
+            }
             injector.getInstance(Readiness.class).ready();
             return new Host(config, database, injector, lifecycle, server.getPort());
         } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package io.cohort.platform;
 
+import io.cohort.platform.osgi.EmbeddedFelix;
 import io.cohort.platform.osgi.SystemPackages;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -34,17 +35,20 @@ public final class InProcessNode implements AutoCloseable {
     /** @param beforeHost registers what the host should find already there when it starts (a test's services) */
     public static InProcessNode start(Path home, Map<String, String> env, Consumer<BundleContext> beforeHost)
             throws Exception {
+        Map<String, String> all = new HashMap<>(env);
+        all.putIfAbsent("COHORT_PORT", String.valueOf(freePort()));
+        Config config = Config.load(home, home, all);
+        // Each node its own address, as EmbeddedFelix gives the real one: several may share this JVM.
         Framework framework = new FrameworkFactory()
                 .newFramework(Map.of(
                         Constants.FRAMEWORK_STORAGE, home.resolve("felix").toString(),
                         Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT,
-                        Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, SystemPackages.list()));
+                        Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, SystemPackages.list(),
+                        EmbeddedFelix.OWN_URL, config.ownUrl(config.port())));
         framework.start();
         try {
             beforeHost.accept(framework.getBundleContext());
-            Map<String, String> all = new HashMap<>(env);
-            all.putIfAbsent("COHORT_PORT", String.valueOf(freePort()));
-            return new InProcessNode(framework, Host.start(framework.getBundleContext(), Config.load(home, home, all)));
+            return new InProcessNode(framework, Host.start(framework.getBundleContext(), config));
         } catch (Exception | Error e) {
             // Felix's dispatch thread is not a daemon (docs/architecture.md, pitfall 1).
             framework.stop();

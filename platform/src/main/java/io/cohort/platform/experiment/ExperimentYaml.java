@@ -51,7 +51,7 @@ public final class ExperimentYaml {
 
     private static final List<String> ROOT_KEYS = List.of(
             "name", "title", "version", "language", "groupSize", "conditions", "settings", "completion", "pages");
-    private static final List<String> PAGE_KEYS = List.of("name", "kind", "template", "fields");
+    private static final List<String> PAGE_KEYS = List.of("name", "kind", "template", "fields", "bot");
     private static final List<String> FIELD_KEYS =
             List.of("name", "type", "label", "required", "min", "max", "choices");
     private static final List<String> SETTING_KEYS = List.of("type", "default", "label", "min", "max", "choices");
@@ -369,9 +369,21 @@ public final class ExperimentYaml {
                 problem(path + ".template", "'" + template + "' does not exist in the experiment's folder");
             }
             List<Field> fields = fields(p.get("fields"), path + ".fields", kind);
-            pages.add(new Page(name, kind, template, fields));
+            pages.add(new Page(name, kind, template, fields, bot(p.get("bot"), path + ".bot", name)));
         }
         return pages;
+    }
+
+    /** A page's {@code bot:} section (what a simulated participant does there) as JSON object text, or null. */
+    private String bot(JsonNode node, String path, String page) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            problem(path, "page '" + page + "': bot must be a mapping (e.g. values: and records:), not " + node);
+            return null;
+        }
+        return node.toString();
     }
 
     private List<Field> fields(JsonNode node, String path, PageKind kind) {

@@ -31,6 +31,14 @@ public final class EmbeddedFelix {
     /** Framework property: this node's address as participants reach it, e.g. {@code http://127.0.0.1:8080}. */
     public static final String NODE_URL = "cohort.url";
 
+    /**
+     * Framework property: where a plugin on this node reaches this node's own web server over HTTP (a server-side
+     * bot), e.g. {@code http://127.0.0.1:8080}, whatever {@link #NODE_URL} says participants use. Set when the port
+     * is known before the framework starts; otherwise {@code Host.start} sets it as a system property once the
+     * server listens, which {@code BundleContext.getProperty} falls back to.
+     */
+    public static final String OWN_URL = "cohort.node.url";
+
     /** A deployed plugin whose start failed is tried again this often, this many times (a minute in all). */
     static final long LATE_START_MILLIS = 2_000;
 
@@ -66,6 +74,9 @@ public final class EmbeddedFelix {
         props.put("felix.fileinstall.enableConfigSave", "false");
         // Where participants reach this node, for plugins that hand out links (the MTurk plugin's default publicUrl).
         props.put(NODE_URL, config.publicOrigin());
+        if (config.port() != 0) {
+            props.put(OWN_URL, config.ownUrl(config.port()));
+        }
         Framework framework = new FrameworkFactory().newFramework(props);
         try {
             framework.init();

@@ -300,32 +300,56 @@ public final class ParticipantPages implements AutoCloseable {
     }
 
     private void contribute(Map<String, Object> model, Participant p, String pageName, boolean end) {
+        Markup markup = markup(
+                contributions.services(),
+                new ParticipantPageContribution.ParticipantPage(p.sessionId(), p.id(), pageName, end));
+        model.put("contributedHead", markup.head());
+        model.put("contributedBody", markup.body());
+    }
+
+    /** What contributions add to a page: its head's part and its body's. */
+    record Markup(String head, String body) {}
+
+    /**
+     * The markup of these contributions on one participant's page, each marked with its service id so that the
+     * page can take it out again (cohort.js): head parts between {@code <!--cohort-contribution ID-->} comments,
+     * body parts in a {@code <div data-contribution="ID">}.
+     */
+    static Markup markup(
+            Map<ServiceReference<ParticipantPageContribution>, ParticipantPageContribution> which,
+            ParticipantPageContribution.ParticipantPage page) {
         StringBuilder head = new StringBuilder();
         StringBuilder body = new StringBuilder();
-        Map<ServiceReference<ParticipantPageContribution>, ParticipantPageContribution> all = contributions.services();
-        if (!all.isEmpty()) {
-            ParticipantPageContribution.ParticipantPage page =
-                    new ParticipantPageContribution.ParticipantPage(p.sessionId(), p.id(), pageName, end);
-            for (Map.Entry<ServiceReference<ParticipantPageContribution>, ParticipantPageContribution> entry :
-                    all.entrySet()) {
-                ServiceReference<ParticipantPageContribution> ref = entry.getKey();
-                ParticipantPageContribution c = entry.getValue();
-                try {
-                    String h = c.head(page);
-                    String b = c.body(page);
-                    head.append(h == null ? "" : h).append('\n');
-                    body.append(b == null ? "" : b).append('\n');
-                } catch (RuntimeException e) {
-                    // One plugin's broken widget must not take the participant's page down.
-                    LOG.warn(
-                            "participant page contribution of bundle {} failed: {}",
-                            ref.getBundle().getSymbolicName(),
-                            e.toString());
+        for (Map.Entry<ServiceReference<ParticipantPageContribution>, ParticipantPageContribution> entry :
+                which.entrySet()) {
+            ServiceReference<ParticipantPageContribution> ref = entry.getKey();
+            Object id = ref.getProperty(org.osgi.framework.Constants.SERVICE_ID);
+            try {
+                String h = entry.getValue().head(page);
+                String b = entry.getValue().body(page);
+                if (h != null && !h.isBlank()) {
+                    head.append("<!--cohort-contribution ")
+                            .append(id)
+                            .append("-->")
+                            .append(h)
+                            .append("<!--/cohort-contribution ")
+                            .append(id)
+                            .append("-->\n");
                 }
+                body.append("<div data-contribution=\"")
+                        .append(id)
+                        .append("\">")
+                        .append(b == null ? "" : b)
+                        .append("</div>\n");
+            } catch (RuntimeException e) {
+                // One plugin's broken widget must not take the participant's page down.
+                LOG.warn(
+                        "participant page contribution of bundle {} failed: {}",
+                        ref.getBundle() == null ? "(gone)" : ref.getBundle().getSymbolicName(),
+                        e.toString());
             }
         }
-        model.put("contributedHead", head.toString());
-        model.put("contributedBody", body.toString());
+        return new Markup(head.toString(), body.toString());
     }
 
     private static String blankToNull(String s) {

@@ -194,6 +194,25 @@ public final class ParticipantSockets implements SocketEndpoint, EventListener {
         }
     }
 
+    /** The participants with a page open on this node now. */
+    Set<String> open() {
+        return Set.copyOf(byParticipant.keySet());
+    }
+
+    /** Sends a message to every page of the participant open on this node (none: nothing happens). */
+    void send(String participantId, String payload) {
+        Set<Socket> open = byParticipant.get(participantId);
+        if (open != null) {
+            for (Socket s : open) {
+                try {
+                    s.send(payload);
+                } catch (RuntimeException e) {
+                    LOG.debug("participant {}: socket closed while sending: {}", participantId, e.getMessage());
+                }
+            }
+        }
+    }
+
     private void online(String pid, boolean online) {
         try {
             moves.setOnline(pid, online);

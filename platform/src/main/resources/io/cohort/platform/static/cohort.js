@@ -6,8 +6,9 @@
  *   cohort.next()                    leaves this page for the next one
  *   cohort.complete()                goes to the end of the study
  *   cohort.settings, cohort.fields   the session's settings and the participant's current fields
- * It also keeps a socket open (online status; the admin's advance, reload, message and redirect), polls on wait
- * pages, and tells the server when the page is closed.
+ * It also keeps a socket open (online status; the admin's advance, reload, message and redirect; plugins'
+ * contributions added to or removed from the open page), polls on wait pages, and tells the server when the page is
+ * closed. A contribution taken out fires "cohort:contribution-removed" on document, its id in event.detail.id.
  */
 (function () {
   "use strict";
@@ -70,6 +71,66 @@
     }
   }
 
+  /** Script elements put in by innerHTML never run: each is replaced by a new one that does. */
+  function runScripts(node) {
+    var scripts = node.querySelectorAll ? node.querySelectorAll("script") : [];
+    var all = node.tagName === "SCRIPT" ? [node] : Array.prototype.slice.call(scripts);
+    all.forEach(function (old) {
+      var script = document.createElement("script");
+      Array.prototype.forEach.call(old.attributes, function (a) { script.setAttribute(a.name, a.value); });
+      script.textContent = old.textContent;
+      old.parentNode.replaceChild(script, old);
+    });
+  }
+
+  /** The head's nodes of contribution {@code id}: those between its two comments (see ParticipantPages). */
+  function headNodes(id) {
+    var nodes = [];
+    var inside = false;
+    Array.prototype.slice.call(document.head.childNodes).forEach(function (n) {
+      if (n.nodeType === 8 && n.data === "cohort-contribution " + id) {
+        inside = true;
+      }
+      if (inside) {
+        nodes.push(n);
+      }
+      if (n.nodeType === 8 && n.data === "/cohort-contribution " + id) {
+        inside = false;
+      }
+    });
+    return nodes;
+  }
+
+  function removeContribution(id, quiet) {
+    var found = headNodes(id);
+    found.forEach(function (n) { n.parentNode.removeChild(n); });
+    document.querySelectorAll("[data-contribution]").forEach(function (element) {
+      if (element.getAttribute("data-contribution") === id) {
+        element.parentNode.removeChild(element);
+        found.push(element);
+      }
+    });
+    if (!quiet && found.length) {
+      document.dispatchEvent(new CustomEvent("cohort:contribution-removed", {detail: {id: id}}));
+    }
+  }
+
+  function addContribution(command) {
+    var id = String(command.contribution);
+    removeContribution(id, true);
+    var head = document.createElement("template");
+    head.innerHTML = command.head || "";
+    var headParts = Array.prototype.slice.call(head.content.childNodes);
+    headParts.forEach(function (n) { document.head.appendChild(n); });
+    headParts.forEach(runScripts);
+    var body = document.createElement("template");
+    body.innerHTML = command.body || "";
+    var bodyParts = Array.prototype.slice.call(body.content.childNodes);
+    var parent = document.querySelector("main") || document.body;
+    bodyParts.forEach(function (n) { parent.appendChild(n); });
+    bodyParts.forEach(runScripts);
+  }
+
   function onCommand(command) {
     if (!command || typeof command.type !== "string") {
       return;
@@ -82,6 +143,10 @@
       reload();
     } else if (command.type === "message") {
       showMessage(command.text || "");
+    } else if (command.type === "contribution") {
+      addContribution(command);
+    } else if (command.type === "contribution-removed") {
+      removeContribution(String(command.contribution), false);
     } else if (command.type === "redirect") {
       if (isHttpUrl(command.url)) {
         leaving = true;

@@ -61,7 +61,7 @@ class ExperimentCatalogTest {
                   - {name: age, type: int, label: "Age", required: true, min: 18, max: 99}
                   - {name: hand, type: choice, label: "Writing hand", choices: [left, right]}
                   - {name: mood, type: scale, min: 1, max: 7}
-              - {name: task, kind: script, template: task.peb}
+              - {name: task, kind: script, template: task.peb, bot: {values: {score: 3}, records: {trials: [{rt: 500}]}}}
               - {name: done, kind: wait}
             """;
 
@@ -138,7 +138,12 @@ class ExperimentCatalogTest {
                         new Field("mood", FieldType.SCALE, "mood", false, 1.0, 7.0, List.of())),
                 consent.fields());
         assertEquals(
-                new Page("task", PageKind.SCRIPT, "task.peb", List.of()),
+                new Page(
+                        "task",
+                        PageKind.SCRIPT,
+                        "task.peb",
+                        List.of(),
+                        "{\"values\":{\"score\":3},\"records\":{\"trials\":[{\"rt\":500}]}}"),
                 e.pages().get(1));
         assertEquals(new Page("done", PageKind.WAIT, null, List.of()), e.pages().get(2));
         assertEquals(List.of(e), catalog.list());
@@ -259,8 +264,8 @@ class ExperimentCatalogTest {
                         "required: yes please, min: 18",
                         "line 16: pages[0].fields[1].required: 'yes please' is not true or false"),
                 Arguments.of(
-                        "{name: task, kind: script, template: task.peb}",
-                        "{name: task, kind: script, template: task.peb, fields: [{name: x, type: text}]}",
+                        "{name: task, kind: script, template: task.peb, bot:",
+                        "{name: task, kind: script, template: task.peb, fields: [{name: x, type: text}], bot:",
                         "line 19: pages[1].fields: only form pages have fields (this is a script page)"),
                 Arguments.of(
                         "settings: {trials: 24, colours: [red, green]}",
@@ -276,6 +281,11 @@ class ExperimentCatalogTest {
                         "settings: {trials: {type: number, default: 5}}",
                         "line 8: settings.trials.type: 'number' is not one of int, decimal, text, boolean, choice,"
                                 + " json"),
+                Arguments.of(
+                        "bot: {values: {score: 3}, records: {trials: [{rt: 500}]}}",
+                        "bot: [click, submit]",
+                        "line 19: pages[1].bot: page 'task': bot must be a mapping (e.g. values: and records:), not"
+                                + " [\"click\",\"submit\"]"),
                 Arguments.of(
                         "title: Stroop task",
                         "titel: Stroop task",
