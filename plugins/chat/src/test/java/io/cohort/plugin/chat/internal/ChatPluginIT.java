@@ -116,7 +116,7 @@ public class ChatPluginIT {
         AdminHttp.Response stranger = admin.postForm(
                 "/api/actions/chat.message", Map.of("targets", "nobody", "session", session, "text", "Hello"));
         assertEquals(400, stranger.status());
-        assertTrue(stranger.body(), stranger.body().contains("participants: not in session " + session + ": nobody"));
+        assertTrue(stranger.body(), stranger.body().contains("'nobody' is not a participant of session"));
 
         AdminHttp.Response sent = admin.postForm(
                 "/api/actions/chat.message",
@@ -131,19 +131,52 @@ public class ChatPluginIT {
                 visitor.get("/p/" + session + "/" + people.get(1).token() + "/").body();
         assertTrue(bob, bob.contains("aria-label=\"Messages from the experimenter\" hidden>"));
 
+        // The tab writes to Bob (its form over HTTP, with the CSRF token) and lists both channels.
+        String tab = "/admin/sessions/" + session + "/chat";
+        assertTrue(admin.get(tab).body().contains("id=\"chat-send\""));
+        AdminHttp.Response toBob = admin.postForm(
+                tab + "/send", Map.of("participants", people.get(1).id(), "text", "Bob, are you there?"));
+        assertEquals(toBob.toString(), 302, toBob.status());
+        assertEquals(tab, toBob.redirectPath());
+        String list = admin.get(tab).body();
+        assertTrue(list, list.contains("id=\"chat-flash\" class=\"notice\">Sent.</p>"));
+        assertTrue(list, list.contains("<td class=\"chat-last\">Bob, are you there?</td>"));
+        assertTrue(list, list.contains("<td class=\"chat-last\">Hello &lt;Ann&gt; &amp; welcome</td>"));
+        AdminHttp.Response empty = admin.postForm(tab + "/send", Map.of("participants", ann.id(), "text", " "));
+        assertEquals(302, empty.status());
+        assertTrue(admin.get(tab).body().contains("class=\"error\">text: the message is empty</p>"));
+
+        // The twins answer what their description says; a channel's twin has its messages.
+        String description = admin.get("/api/openapi.json").body();
+        String api = "/api/sessions/" + session + "/chat";
+        String tabJson = admin.get(api).body();
+        assertEquals(tabJson, List.of(), DescribedAnswer.problems(description, "GET", "/sessions/{id}/chat", tabJson));
+        assertTrue(
+                tabJson,
+                tabJson.contains(
+                        "\"channels\":[{\"participant\":\"" + people.get(1).id() + "\""));
+        String channelJson = admin.get(api + "/" + ann.id()).body();
+        assertEquals(
+                channelJson,
+                List.of(),
+                DescribedAnswer.problems(description, "GET", "/sessions/{id}/chat/{participant}", channelJson));
+        assertTrue(channelJson, channelJson.contains("\"text\":\"Hello <Ann> & welcome\""));
+
         // The overview and its twin, and the export's table, escaped as CSV.
         String overview = admin.get("/admin/chat").body();
         assertTrue(overview, overview.contains("<a href=\"/admin/sessions/" + session + "/chat\">" + session + "</a>"));
         String json = admin.get("/api/chat").body();
         assertTrue(json, json.contains("\"session\":\"" + session + "\"") && json.contains("\"unread\":0"));
-        String description = admin.get("/api/openapi.json").body();
         assertEquals(List.of(), DescribedAnswer.problems(description, "GET", "/chat", json));
         AdminHttp.Response csv = admin.get("/admin/sessions/" + session + "/tables/chat_messages.csv");
         assertEquals(csv.toString(), 200, csv.status());
         List<String> lines = csv.body().lines().toList();
         assertEquals(csv.body(), "session,participant,from,text,sent_at,read_at", lines.get(0));
-        assertEquals(2, lines.size());
+        assertEquals(3, lines.size());
         assertTrue(lines.get(1), lines.get(1).startsWith(session + "," + ann.id() + ",admin,Hello <Ann> & welcome,"));
+        assertTrue(
+                lines.get(2),
+                lines.get(2).startsWith(session + "," + people.get(1).id() + ",admin,\"Bob, are you there?\","));
 
         // Stopped: the pages, the action and the table are gone; participants' pages have no button; the host serves.
         assertTrue(DescribedAnswer.describes(description, "/sessions/{id}/chat/{participant}"));
