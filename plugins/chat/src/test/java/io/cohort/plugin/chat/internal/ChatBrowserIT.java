@@ -139,7 +139,7 @@ class ChatBrowserIT {
         try (Browser monitor = Browser.start()) {
             login(monitor);
             monitor.open(cluster.node(1).url() + "admin/sessions/" + ann.sessionId());
-            String cell = "a[href='/admin/sessions/" + ann.sessionId() + "/chat/" + ann.id() + "']";
+            String cell = "td[data-cell=chat] a[href='/admin/sessions/" + ann.sessionId() + "/chat/" + ann.id() + "']";
             monitor.await(10, d -> monitor.awaitElement(cell).getText().equals(ChatColumn.ICON + " 1"));
 
             // Reading the channel clears the count on the list and in the monitor, with no reload.
@@ -199,9 +199,16 @@ class ChatBrowserIT {
         participant.await(5, d -> participant.find("#cohort-chat-button").isDisplayed());
         JavascriptExecutor js = (JavascriptExecutor) participant.driver();
         js.executeScript("window.notReloaded = true;");
+        // The admin watches the session's monitor: its Chat column goes and comes back with the plugin.
+        admin.open(cluster.node(1).url() + "admin/sessions/" + cleo.sessionId());
+        admin.awaitElement("td[data-cell=chat] a[href$='/chat/" + cleo.id() + "']");
 
         cluster.plugins.get(0).stop();
         participant.await(10, d -> d.findElements(By.id("cohort-chat")).isEmpty());
+        admin.await(
+                10,
+                d -> d.findElements(By.cssSelector("th[data-column=chat], td[data-cell=chat]"))
+                        .isEmpty());
         participant.await(5, d ->
                 !(Boolean) js.executeScript("return document.documentElement.classList.contains('cohort-chat-on')"));
         assertEquals(Boolean.TRUE, js.executeScript("return window.notReloaded === true"));
@@ -214,6 +221,7 @@ class ChatBrowserIT {
                 "Still with us?",
                 participant.awaitElement("#cohort-chat .cohort-chat-log li").getText());
         assertEquals(Boolean.TRUE, js.executeScript("return window.notReloaded === true"));
+        admin.awaitElement("td[data-cell=chat] a[href$='/chat/" + cleo.id() + "']");
     }
 
     static void login(Browser b) {

@@ -146,6 +146,22 @@ public class ChatPluginIT {
         assertEquals(302, empty.status());
         assertTrue(admin.get(tab).body().contains("class=\"error\">text: the message is empty</p>"));
 
+        // The session's default for replies, stored by the plugin: Bob's channel follows it, his own setting wins.
+        assertEquals(302, admin.postForm(tab + "/replies", Map.of("on", "off")).status());
+        String off = admin.get(tab).body();
+        assertTrue(off, off.contains("<strong id=\"chat-default-state\">no</strong>"));
+        assertTrue(off, off.contains("<td class=\"chat-replies\">off (default)</td>"));
+        String bobsChannel = tab + "/" + people.get(1).id();
+        assertEquals(
+                302,
+                admin.postForm(bobsChannel + "/replies", Map.of("on", "on")).status());
+        assertTrue(admin.get(bobsChannel).body().contains("<strong id=\"chat-replies-state\">on</strong>"));
+        assertTrue(admin.get(tab).body().contains("<td class=\"chat-replies\">on</td>"));
+        assertEquals(
+                302,
+                admin.postForm(bobsChannel + "/replies", Map.of("on", "maybe")).status());
+        assertTrue(admin.get(bobsChannel).body().contains("class=\"error\">on: must be on or off, not maybe</p>"));
+
         // The twins answer what their description says; a channel's twin has its messages.
         String description = admin.get("/api/openapi.json").body();
         String api = "/api/sessions/" + session + "/chat";
