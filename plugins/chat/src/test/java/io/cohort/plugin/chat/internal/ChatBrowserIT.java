@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.cohort.api.session.Participant;
+import io.cohort.testhost.CohortHost;
 import io.cohort.testkit.Browser;
 import io.cohort.testkit.JsonSocket;
 import java.util.List;
@@ -98,7 +99,7 @@ class ChatBrowserIT {
     void theAdminAndTheParticipantChatBothWaysAndReadingClearsTheCount() throws Exception {
         List<Participant> people = cluster.session(2);
         Participant ann = people.get(0);
-        String tab = cluster.node(1).url() + "admin/sessions/" + ann.sessionId() + "/chat";
+        String tab = cluster.url(1) + "admin/sessions/" + ann.sessionId() + "/chat";
         participant.open(cluster.page(1, ann));
         participant.awaitText("First page");
         assertFalse(participant.find("#cohort-chat-button").isDisplayed());
@@ -138,7 +139,7 @@ class ChatBrowserIT {
                         .getText());
         try (Browser monitor = Browser.start()) {
             login(monitor);
-            monitor.open(cluster.node(1).url() + "admin/sessions/" + ann.sessionId());
+            monitor.open(cluster.url(1) + "admin/sessions/" + ann.sessionId());
             String cell = "td[data-cell=chat] a[href='/admin/sessions/" + ann.sessionId() + "/chat/" + ann.id() + "']";
             monitor.await(10, d -> monitor.awaitElement(cell).getText().equals(ChatColumn.ICON + " 1"));
 
@@ -175,7 +176,7 @@ class ChatBrowserIT {
         WebElement box = participant.awaitElement("#cohort-chat textarea");
         participant.await(5, d -> box.isEnabled());
 
-        admin.open(cluster.node(1).url() + "admin/sessions/" + bob.sessionId() + "/chat/" + bob.id());
+        admin.open(cluster.url(1) + "admin/sessions/" + bob.sessionId() + "/chat/" + bob.id());
         admin.awaitElement("#chat-replies-toggle").click();
         admin.awaitText("Replies of");
         assertEquals("off", admin.find("#chat-replies-state").getText());
@@ -200,7 +201,7 @@ class ChatBrowserIT {
         JavascriptExecutor js = (JavascriptExecutor) participant.driver();
         js.executeScript("window.notReloaded = true;");
         // The admin watches the session's monitor: its Chat column goes and comes back with the plugin.
-        admin.open(cluster.node(1).url() + "admin/sessions/" + cleo.sessionId());
+        admin.open(cluster.url(1) + "admin/sessions/" + cleo.sessionId());
         admin.awaitElement("td[data-cell=chat] a[href$='/chat/" + cleo.id() + "']");
 
         cluster.plugins.get(0).stop();
@@ -214,7 +215,7 @@ class ChatBrowserIT {
         assertEquals(Boolean.TRUE, js.executeScript("return window.notReloaded === true"));
 
         cluster.plugins.get(0).start();
-        ChatNodes.awaitChat(cluster.node(1).context());
+        ChatNodes.awaitChat(cluster.node(1));
         participant.await(10, d -> participant.find("#cohort-chat-button").isDisplayed());
         participant.find("#cohort-chat-button").click();
         assertEquals(
@@ -225,9 +226,9 @@ class ChatBrowserIT {
     }
 
     static void login(Browser b) {
-        b.open(cluster.node(1).url() + "login");
+        b.open(cluster.url(1) + "login");
         b.find("input[name=username]").sendKeys("admin");
-        b.find("input[name=password]").sendKeys(ChatNodes.PASSWORD);
+        b.find("input[name=password]").sendKeys(CohortHost.PASSWORD);
         b.find("form button[type=submit]").click();
         b.await(10, d -> d.getCurrentUrl().endsWith("/admin/"));
     }

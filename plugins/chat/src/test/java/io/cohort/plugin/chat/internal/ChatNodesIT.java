@@ -244,16 +244,14 @@ class ChatNodesIT {
     @Test
     void aSocketWithoutTheParticipantsTokenIsRefused() throws Exception {
         Participant dan = cluster.session(1).get(0);
-        try (JsonSocket nobody = JsonSocket.open(cluster.node(2).url(), "chat/participant", null)) {
+        try (JsonSocket nobody = JsonSocket.open(cluster.url(2), "chat/participant", null)) {
             assertEquals(1001, nobody.closed.get(5, java.util.concurrent.TimeUnit.SECONDS));
         }
         try (JsonSocket wrong = JsonSocket.open(
-                cluster.node(2).url(),
-                "chat/participant?session=" + dan.sessionId() + "&token=not-" + dan.token(),
-                null)) {
+                cluster.url(2), "chat/participant?session=" + dan.sessionId() + "&token=not-" + dan.token(), null)) {
             assertEquals(4404, wrong.closed.get(5, java.util.concurrent.TimeUnit.SECONDS));
         }
-        try (JsonSocket anonymous = JsonSocket.open(cluster.node(1).url(), "chat/admin", null)) {
+        try (JsonSocket anonymous = JsonSocket.open(cluster.url(1), "chat/admin", null)) {
             assertEquals(4401, anonymous.closed.get(5, java.util.concurrent.TimeUnit.SECONDS));
         }
     }

@@ -2,7 +2,6 @@ package io.cohort.plugin.chat.internal;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
-import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
 import io.cohort.api.session.NewSession;
@@ -25,8 +24,6 @@ import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.FrameworkUtil;
-import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * The built bundle ({@code plugin.jar}) in a running host: a message sent over HTTP (the monitor's action) opens
@@ -69,26 +66,12 @@ public class ChatPluginIT {
     @Before
     public void start() throws Exception {
         cohort.start();
-        plugin = context.installBundle("file:" + System.getProperty("plugin.jar"));
-        plugin.start();
-        ServiceTracker<SocketEndpoint, SocketEndpoint> tracker = new ServiceTracker<>(
-                context,
-                FrameworkUtil.createFilter(
-                        "(&(objectClass=" + SocketEndpoint.class.getName() + ")(cohort.socket.path=chat/participant))"),
-                null);
-        tracker.open(true);
-        try {
-            assertNotNull("the chat's socket never came up", tracker.waitForService(10_000));
-        } finally {
-            tracker.close();
-        }
+        plugin = cohort.install(System.getProperty("plugin.jar"));
+        cohort.service(SocketEndpoint.class, "(cohort.socket.path=chat/participant)");
     }
 
     @After
     public void stop() throws Exception {
-        if (plugin != null) {
-            plugin.uninstall();
-        }
         cohort.stop();
     }
 
@@ -96,10 +79,10 @@ public class ChatPluginIT {
     public void aMessageOverHttpOpensTheChatAndStoppingTakesItAway() throws Exception {
         AdminHttp admin = cohort.admin();
         AdminHttp visitor = cohort.visitor();
-        String session = service(Sessions.class)
+        String session = cohort.service(Sessions.class)
                 .create(new NewSession("chat-study", 2, null, null, List.of(), false, "ChatPluginIT"))
                 .id();
-        List<Participant> people = service(Participants.class).ofSession(session);
+        List<Participant> people = cohort.service(Participants.class).ofSession(session);
         Participant ann = people.get(0);
         String page = "/p/" + session + "/" + ann.token() + "/";
 
@@ -215,9 +198,5 @@ public class ChatPluginIT {
         assertTrue(gone, gone.contains("<h1>Only page</h1>"));
         assertEquals(200, admin.get("/admin/").status());
         assertEquals(200, visitor.get("/healthz").status());
-    }
-
-    private <T> T service(Class<T> type) {
-        return context.getService(context.getServiceReference(type));
     }
 }
