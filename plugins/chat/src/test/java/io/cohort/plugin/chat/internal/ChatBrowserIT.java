@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.cohort.api.session.Participant;
 import io.cohort.testhost.CohortHost;
 import io.cohort.testkit.Browser;
@@ -164,6 +165,29 @@ class ChatBrowserIT {
                     participant.driver().findElements(By.cssSelector("#cohort-chat .cohort-chat-log li"));
             assertEquals("Good <b>to hear</b>.", items.get(2).getText());
             admin.await(5, d -> d.findElements(By.cssSelector("#chat-log li")).size() == 3);
+
+            // The monitor's button writes to both chosen participants at once: Ann sees it, Bob's channel opens.
+            Participant bob = people.get(1);
+            for (Participant p : people) {
+                monitor.find("#monitor input[name=participants][value='" + p.id() + "']")
+                        .click();
+            }
+            monitor.find("input[name='chat.message.text']").sendKeys("Five minutes left.");
+            monitor.find("span[data-action='chat.message'] button").click();
+            monitor.awaitText("Chat message sent to 2 participants.");
+            participant.await(
+                    5,
+                    d -> d.findElements(By.cssSelector("#cohort-chat .cohort-chat-log li"))
+                                    .size()
+                            == 4);
+            try (JsonSocket widget = cluster.widget(1, bob)) {
+                widget.send(Map.of("type", "hello", "after", 0));
+                JsonNode hello = widget.next(m -> m.path("type").asText().equals("hello"));
+                assertTrue(hello.path("channel").asBoolean());
+                assertEquals(
+                        "Five minutes left.",
+                        hello.path("messages").get(0).path("text").asText());
+            }
         }
     }
 
