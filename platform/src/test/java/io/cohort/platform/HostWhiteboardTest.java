@@ -335,6 +335,55 @@ class HostWhiteboardTest {
     }
 
     @Test
+    void aSocketSentToFromManyThreadsAtOnceLosesNoMessage() throws Exception {
+        int threads = 8;
+        int each = 200;
+        // On "go" the endpoint sends from several threads at once, as a plugin's event listener and the socket's
+        // own thread may: Jetty refuses a second blocking send while one is pending, so the host sends one at a time.
+        ServiceRegistration<SocketEndpoint> reg = context()
+                .registerService(
+                        SocketEndpoint.class,
+                        (socket, message) -> {
+                            java.util.concurrent.ExecutorService pool =
+                                    java.util.concurrent.Executors.newFixedThreadPool(threads);
+                            for (int t = 0; t < threads; t++) {
+                                int thread = t;
+                                pool.execute(() -> {
+                                    for (int i = 0; i < each; i++) {
+                                        socket.send(thread + ":" + i);
+                                    }
+                                });
+                            }
+                            pool.shutdown();
+                        },
+                        props(SocketEndpoint.PATH, "burst", SocketEndpoint.AUDIENCE, "participant"));
+        java.util.Set<String> heard = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        CompletableFuture<Void> all = new CompletableFuture<>();
+        WebSocket ws = HTTP.newWebSocketBuilder()
+                .buildAsync(URI.create(host.url().replace("http", "ws") + "ws/burst"), new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                        heard.add(data.toString());
+                        if (heard.size() == threads * each) {
+                            all.complete(null);
+                        }
+                        w.request(1);
+                        return null;
+                    }
+                })
+                .get(5, TimeUnit.SECONDS);
+        ws.sendText("go", true);
+        try {
+            all.get(20, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            // Fall through to the count, which names how many were lost.
+        }
+        assertEquals(threads * each, heard.size(), "messages that arrived");
+        ws.sendClose(1000, "done");
+        reg.unregister();
+    }
+
+    @Test
     void aSocketFromAnotherOriginIsClosedBeforeItReadsAnything() throws Exception {
         ServiceRegistration<SocketEndpoint> reg = context()
                 .registerService(

@@ -91,12 +91,19 @@ public final class Sockets implements WebSocketHandler, AutoCloseable {
     /** One connection as plugins see it. */
     private record Socket(String id, String principal, WebSocketConnection connection)
             implements SocketEndpoint.Socket {
+        /**
+         * One send at a time per connection: Jetty refuses a second blocking send while one is pending, and plugins
+         * send from their listeners' threads as well as the socket's own.
+         */
         @Override
         public void send(String message) {
-            try {
-                connection.sendMessage(message);
-            } catch (IOException e) {
-                LOG.debug("socket {} gone: {}", id, e.getMessage());
+            synchronized (connection) {
+                try {
+                    connection.sendMessage(message);
+                } catch (IOException | IllegalStateException e) {
+                    // IllegalStateException: the connection is closing.
+                    LOG.debug("socket {} gone: {}", id, e.getMessage());
+                }
             }
         }
 

@@ -62,7 +62,7 @@ public final class AdminChatSocket implements SocketEndpoint {
                                         .map(Message::json)
                                         .toList());
                     }
-                    LocalSockets.send(socket, Chat.json(answer));
+                    socket.send(Chat.json(answer));
                 }
                 case "send" -> {
                     List<String> to = new ArrayList<>();
@@ -73,18 +73,17 @@ public final class AdminChatSocket implements SocketEndpoint {
                                     socket.principal(),
                                     message.path("text").asText(""))
                             .size();
-                    LocalSockets.send(socket, Chat.json(Map.of("type", "sent", "count", sent)));
+                    socket.send(Chat.json(Map.of("type", "sent", "count", sent)));
                 }
                 case "read" -> chat.readByAdmin(session, participant);
                 case "channels" ->
-                    LocalSockets.send(
-                            socket, Chat.json(Map.of("type", "channels", "channels", model.channelsJson(session))));
+                    socket.send(Chat.json(Map.of("type", "channels", "channels", model.channelsJson(session))));
                 default -> throw new IllegalArgumentException("type: unknown message type");
             }
         } catch (IllegalArgumentException e) {
-            LocalSockets.send(socket, Chat.json(Map.of("type", "error", "message", e.getMessage())));
+            socket.send(Chat.json(Map.of("type", "error", "message", e.getMessage())));
         } catch (Exception e) {
-            LocalSockets.send(socket, Chat.json(Map.of("type", "error", "message", "The message could not be read.")));
+            socket.send(Chat.json(Map.of("type", "error", "message", "The message could not be read.")));
         }
     }
 

@@ -70,24 +70,10 @@ public final class LocalSockets {
     }
 
     void toParticipant(String participantId, String message) {
-        widgets(participantId).forEach(w -> send(w.socket(), message));
+        widgets(participantId).forEach(w -> w.socket().send(message));
     }
 
     void toSession(String sessionId, String message) {
-        watchers(sessionId).forEach(s -> send(s, message));
-    }
-
-    /**
-     * Sends on one socket at a time: the relay's thread and the socket's own (answering the page) may both send,
-     * and Jetty refuses a second blocking send on a connection while one is pending.
-     */
-    static void send(Socket socket, String message) {
-        synchronized (socket) {
-            try {
-                socket.send(message);
-            } catch (IllegalStateException e) {
-                // The connection is closing: the page catches up from the history when it connects again.
-            }
-        }
+        watchers(sessionId).forEach(s -> s.send(message));
     }
 }

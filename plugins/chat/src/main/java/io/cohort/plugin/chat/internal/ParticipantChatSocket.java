@@ -55,21 +55,20 @@ public final class ParticipantChatSocket implements SocketEndpoint {
             JsonNode message = Chat.JSON.readTree(text);
             switch (message.path("type").asText()) {
                 case "hello" ->
-                    LocalSockets.send(
-                            socket,
+                    socket.send(
                             Chat.json(hello(participant, message.path("after").asLong(0))));
                 case "send" -> {
                     Message sent = chat.fromParticipant(
                             participant, message.path("text").asText(""));
-                    LocalSockets.send(socket, Chat.json(Map.of("type", "message", "message", sent.json())));
+                    socket.send(Chat.json(Map.of("type", "message", "message", sent.json())));
                 }
                 case "read" -> chat.readByParticipant(participant);
                 default -> throw new IllegalArgumentException("type: unknown message type");
             }
         } catch (IllegalArgumentException e) {
-            LocalSockets.send(socket, Chat.json(Map.of("type", "error", "message", e.getMessage())));
+            socket.send(Chat.json(Map.of("type", "error", "message", e.getMessage())));
         } catch (Exception e) {
-            LocalSockets.send(socket, Chat.json(Map.of("type", "error", "message", "The message could not be read.")));
+            socket.send(Chat.json(Map.of("type", "error", "message", "The message could not be read.")));
         }
     }
 
