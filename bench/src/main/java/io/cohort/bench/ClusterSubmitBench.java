@@ -58,6 +58,11 @@ public final class ClusterSubmitBench {
     private final int seconds;
     private final int thinkMs;
     private final boolean keep;
+    /** Connections to PostgreSQL for the whole cluster, split among its nodes; 0 for each node's default. */
+    private int pool;
+    /** JAVA_OPTS for every node, e.g. a share of the cores: -XX:ActiveProcessorCount=1. */
+    private String nodeOpts = "";
+
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .followRedirects(HttpClient.Redirect.NEVER)
@@ -80,6 +85,8 @@ public final class ClusterSubmitBench {
         List<Integer> sizes = List.of(1, 3);
         boolean kill = true;
         boolean keep = false;
+        int pool = 0;
+        String nodeOpts = "";
         Path dist = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -98,11 +105,13 @@ public final class ClusterSubmitBench {
                     }
                 }
                 case "--keep" -> keep = true;
+                case "--pool" -> pool = Integer.parseInt(args[++i]);
+                case "--node-opts" -> nodeOpts = args[++i];
                 case "--dist" -> dist = Path.of(args[++i]);
                 default -> {
                     System.err.println("unknown option: " + args[i] + "\nusage: bench/cluster-submit.sh"
                             + " [--clients 300] [--seconds 20] [--warmup 60] [--think-ms 1000] [--nodes 1,3]"
-                            + " [--kill on|off] [--keep] [--dist DIR]");
+                            + " [--kill on|off] [--keep] [--pool TOTAL] [--node-opts JVM-OPTIONS] [--dist DIR]");
                     System.exit(2);
                 }
             }
@@ -121,6 +130,8 @@ public final class ClusterSubmitBench {
                         + " nodes, PostgreSQL, HAProxy and this load generator%n",
                 dist, clients, warmup, seconds, think, Runtime.getRuntime().availableProcessors());
         ClusterSubmitBench bench = new ClusterSubmitBench(clients, warmup, seconds, think, keep);
+        bench.pool = pool;
+        bench.nodeOpts = nodeOpts;
         List<Figures> figures = new ArrayList<>();
         boolean killDone = false;
         for (int size : sizes) {
@@ -147,7 +158,7 @@ public final class ClusterSubmitBench {
 
     Figures measure(Path dist, int size, boolean withKill) throws Exception {
         System.out.printf("%n-- %d node%s behind HAProxy, on a new database%n", size, size == 1 ? "" : "s");
-        try (Cluster cluster = Cluster.start(dist, size, keep)) {
+        try (Cluster cluster = Cluster.start(dist, size, keep, pool, nodeOpts)) {
             warmUp(cluster);
             Phase saturation = run(cluster, "saturation", 0, null);
             Phase paced = run(cluster, "paced", thinkMs, null);
@@ -402,7 +413,7 @@ public final class ClusterSubmitBench {
             this.keep = keep;
         }
 
-        static Cluster start(Path dist, int size, boolean keep) throws Exception {
+        static Cluster start(Path dist, int size, boolean keep, int pool, String nodeOpts) throws Exception {
             Cluster cluster = new Cluster(
                     Files.createTempDirectory("cohort-bench-cluster-" + size + "-"), TestDatabase.create(), keep);
             try {
@@ -410,12 +421,17 @@ public final class ClusterSubmitBench {
                     Path home = cluster.work.resolve("n" + i);
                     PageSubmitBench.writeExperiment(home.resolve("experiments/submit-bench"));
                     // One API token for all, so that the session can be made through the proxy.
-                    RunningCohort node = RunningCohort.in(dist)
+                    RunningCohort.Builder builder = RunningCohort.in(dist)
                             .home(home)
                             .env("COHORT_DB_URL", cluster.database)
                             .env("COHORT_NODE_NAME", "n" + i)
                             .env("COHORT_API_TOKEN", API_TOKEN)
-                            .start();
+                            .env("JAVA_OPTS", nodeOpts);
+                    if (pool > 0) {
+                        // The same connections in all, so PostgreSQL is not asked to run more at once with more nodes.
+                        builder.env("COHORT_DB_POOL_SIZE", String.valueOf(Math.max(2, (pool + size - 1) / size)));
+                    }
+                    RunningCohort node = builder.start();
                     cluster.nodes.add(node);
                     cluster.nodeJvms.add(javaPid(node));
                 }

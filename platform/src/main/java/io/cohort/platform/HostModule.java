@@ -19,6 +19,7 @@ import io.cohort.platform.room.RoomsAdmin;
 import io.cohort.platform.schedule.TasksTab;
 import io.cohort.platform.session.Dashboard;
 import io.cohort.platform.session.SessionPage;
+import io.cohort.platform.session.SessionTabs;
 import io.cohort.platform.session.SessionsTab;
 import io.cohort.platform.status.StatusPage;
 import io.cohort.platform.web.ActionsTab;
@@ -74,6 +75,7 @@ final class HostModule extends AbstractModule {
                 Dashboard.class,
                 SessionsTab.class,
                 SessionPage.class,
+                SessionTabs.class,
                 PluginsPage.class,
                 StatusPage.class,
                 DumpPage.class,

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -27,7 +28,11 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.ops4j.pax.exam.CoreOptions;
 import org.ops4j.pax.exam.Option;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * A running Cohort host for a test: a fresh database (the one in {@code COHORT_TEST_DB_URL}, else an embedded
@@ -78,6 +83,9 @@ public final class CohortHost implements BeforeAllCallback, AfterAllCallback, Be
     private Host host;
     private AdminHttp admin;
     private MTurkEmulator emulator;
+    /** Plugins a test installed, uninstalled when the host stops. */
+    private final List<Bundle> installed = new ArrayList<>();
+
     private boolean perClass;
 
     private CohortHost(Builder b) {
@@ -178,6 +186,108 @@ public final class CohortHost implements BeforeAllCallback, AfterAllCallback, Be
         return emulator;
     }
 
+    // ---- the framework, for the tests of plugins
+
+    /** How long a test waits for a service to appear or a page to answer as expected. */
+    public static final long WAIT_MILLIS = 20_000;
+
+    /** A service of the host's framework, waited for. */
+    public <T> T service(Class<T> type) {
+        return service(type, null);
+    }
+
+    /** A service of the host's framework matching an LDAP {@code filter} (e.g. {@code (cohort.crowd.provider=mturk)}). */
+    public <T> T service(Class<T> type, String filter) {
+        try {
+            ServiceTracker<T, T> tracker = filter == null
+                    ? new ServiceTracker<>(context(), type, null)
+                    : new ServiceTracker<>(
+                            context(),
+                            FrameworkUtil.createFilter("(&(objectClass=" + type.getName() + ")" + filter + ")"),
+                            null);
+            tracker.open(true);
+            try {
+                T service = tracker.waitForService(WAIT_MILLIS);
+                if (service == null) {
+                    throw new AssertionError("no " + type.getSimpleName() + " service"
+                            + (filter == null ? "" : " " + filter) + " within " + WAIT_MILLIS + " ms");
+                }
+                return service;
+            } finally {
+                tracker.close();
+            }
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalArgumentException(filter, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while waiting for " + type.getSimpleName(), e);
+        }
+    }
+
+    /** Installs and starts a plugin from its jar; it is uninstalled when the host stops. */
+    public Bundle install(String jar) throws Exception {
+        Bundle bundle = context().installBundle("file:" + jar);
+        installed.add(bundle);
+        bundle.start();
+        return bundle;
+    }
+
+    /** Sets a plugin's configuration; location "?" binds it to whichever bundle asks, as the host does. */
+    public void configure(String pid, Map<String, ?> values) throws Exception {
+        // Used while tracked: Config Admin is a service factory, and its object is dead once the tracker lets go.
+        ServiceTracker<ConfigurationAdmin, ConfigurationAdmin> tracker =
+                new ServiceTracker<>(context(), ConfigurationAdmin.class, null);
+        tracker.open();
+        try {
+            ConfigurationAdmin admin = tracker.waitForService(WAIT_MILLIS);
+            if (admin == null) {
+                throw new AssertionError("no ConfigurationAdmin service within " + WAIT_MILLIS + " ms");
+            }
+            admin.getConfiguration(pid, "?").update(new java.util.Hashtable<>(values));
+        } finally {
+            tracker.close();
+        }
+    }
+
+    /**
+     * Points the MTurk plugin at this host's emulator (built with {@link Builder#mturk()}): not paced, and a fault a
+     * test injects is not retried away.
+     */
+    public void configureMTurk() throws Exception {
+        configure(
+                "io.cohort.mturk",
+                Map.of(
+                        "accessKeyId",
+                        MTURK_KEY,
+                        "secretAccessKey",
+                        MTURK_SECRET,
+                        "endpoint",
+                        mturkEmulator().endpoint().toString(),
+                        "publicUrl",
+                        host().url(),
+                        "workerSite",
+                        mturkEmulator().endpoint() + "/worker/",
+                        "ratePerSecond",
+                        100.0,
+                        "retries",
+                        0));
+    }
+
+    /** Asks for {@code path} until {@code condition} holds, for up to {@link #WAIT_MILLIS}; fails if it never does. */
+    public static AdminHttp.Response waitFor(AdminHttp http, String path, Predicate<AdminHttp.Response> condition)
+            throws InterruptedException {
+        long deadline = System.currentTimeMillis() + WAIT_MILLIS;
+        AdminHttp.Response last = http.get(path);
+        while (!condition.test(last) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+            last = http.get(path);
+        }
+        if (!condition.test(last)) {
+            throw new AssertionError(path + " answered " + last);
+        }
+        return last;
+    }
+
     private static <T> T running(T part) {
         if (part == null) {
             throw new IllegalStateException(
@@ -220,6 +330,12 @@ public final class CohortHost implements BeforeAllCallback, AfterAllCallback, Be
 
     public void stop() throws Exception {
         try {
+            for (Bundle bundle : installed) {
+                if (bundle.getState() != Bundle.UNINSTALLED) {
+                    bundle.uninstall();
+                }
+            }
+            installed.clear();
             if (node != null) {
                 node.close();
             } else if (host != null) {

@@ -10,6 +10,11 @@ import org.osgi.annotation.versioning.ConsumerType;
  * POST, the CSRF check and an audit row), and its JSON twin at {@code /api/sessions/{id}/<path>} with the
  * {@link View}'s model (entries whose name starts with {@code _} left out), as for an {@link AdminPage}.
  *
+ * <p>A tab's template {@code extends "layout.peb"}: the host gives the layout the session's tab bar (the
+ * session's own page, then every tab by {@value #ORDER}, then label, this one marked current) and shows it above
+ * the tab's content, so the tab needs nothing of its own for it. (The bar is the layout's {@code sessionTabs}
+ * entry, not part of the twin.)
+ *
  * <p>Live: the tab appears on open session pages when the service is registered and vanishes when it goes.
  */
 @ConsumerType

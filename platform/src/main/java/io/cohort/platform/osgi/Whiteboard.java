@@ -18,7 +18,10 @@ import org.osgi.util.tracker.ServiceTracker;
  */
 public final class Whiteboard<S> implements AutoCloseable {
 
-    /** Told when a service arrives or goes; runs on the registering or unregistering thread. */
+    /**
+     * Told when a service arrives or goes; runs on the registering or unregistering thread, and {@link #services()}
+     * already holds the change (a listener can read the new whole).
+     */
     public interface Listener<S> {
         default void added(ServiceReference<S> reference, S service) {}
 
@@ -29,6 +32,9 @@ public final class Whiteboard<S> implements AutoCloseable {
     }
 
     private final ServiceTracker<S, S> tracker;
+    private final List<Runnable> changeWatchers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** What is tracked, updated before a listener is told (the tracker's own map changes only after). */
+    private final Map<ServiceReference<S>, S> current = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Whiteboard(BundleContext context, Class<S> type) {
         this(context, type, null);
@@ -51,8 +57,12 @@ public final class Whiteboard<S> implements AutoCloseable {
             @Override
             public S addingService(ServiceReference<S> reference) {
                 S service = super.addingService(reference);
-                if (service != null && listener != null) {
-                    listener.added(reference, service);
+                if (service != null) {
+                    current.put(reference, service);
+                    if (listener != null) {
+                        listener.added(reference, service);
+                    }
+                    changeWatchers.forEach(Runnable::run);
                 }
                 return service;
             }
@@ -62,13 +72,16 @@ public final class Whiteboard<S> implements AutoCloseable {
                 if (listener != null) {
                     listener.modified(reference, service);
                 }
+                changeWatchers.forEach(Runnable::run);
             }
 
             @Override
             public void removedService(ServiceReference<S> reference, S service) {
+                current.remove(reference);
                 if (listener != null) {
                     listener.removed(reference, service);
                 }
+                changeWatchers.forEach(Runnable::run);
                 super.removedService(reference, service);
             }
         };
@@ -78,11 +91,11 @@ public final class Whiteboard<S> implements AutoCloseable {
 
     /** Every service with its reference, highest ranking first (then oldest first, as OSGi orders them). */
     public Map<ServiceReference<S>, S> services() {
-        if (tracker.isEmpty()) {
+        if (current.isEmpty()) {
             return Map.of(); // the usual case on a participant's page: no plugin contributes to it
         }
         Map<ServiceReference<S>, S> sorted = new TreeMap<>(java.util.Collections.reverseOrder());
-        sorted.putAll(tracker.getTracked());
+        sorted.putAll(current);
         return sorted;
     }
 
@@ -107,13 +120,22 @@ public final class Whiteboard<S> implements AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Runs {@code watcher} after every arrival, change of properties or departure, on that thread, once
+     * {@link #services()} holds the change. It must be quick and must not throw.
+     */
+    public void whenChanged(Runnable watcher) {
+        changeWatchers.add(watcher);
+    }
+
     /** How many are registered. */
     public int size() {
-        return tracker.size();
+        return current.size();
     }
 
     @Override
     public void close() {
         tracker.close();
+        current.clear();
     }
 }

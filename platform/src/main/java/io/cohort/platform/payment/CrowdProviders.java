@@ -98,8 +98,6 @@ public final class CrowdProviders implements AutoCloseable {
             Map<String, String> row = new java.util.LinkedHashMap<>();
             row.put("name", p.name());
             row.put("mode", p.mode().name());
-            // Read after the balance below (a provider may learn its currency with it); amounts show its symbol.
-            row.put("symbol", "$");
             // A slow or unreachable market must not hold up the page (the SDK's own timeouts and retries run to
             // minutes): the balance gets a few seconds, then the page says so and the call finishes on its own.
             java.util.concurrent.Future<Long> balance = BALANCES.submit(p::balanceCents);
@@ -108,6 +106,7 @@ public final class CrowdProviders implements AutoCloseable {
                         "balance",
                         PaymentLedger.dollars(
                                 balance.get(BALANCE_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS)));
+                // Asked after the balance: a provider may learn its currency with it.
                 row.put("symbol", symbol(p.currency()));
             } catch (java.util.concurrent.TimeoutException e) {
                 row.put("error", p.name() + " did not say its balance within " + BALANCE_WAIT_SECONDS + " s");

@@ -5,6 +5,7 @@ import com.google.inject.Inject;
 import com.google.inject.Singleton;
 import io.cohort.api.event.Event;
 import io.cohort.api.event.EventListener;
+import io.cohort.api.web.MonitorColumn;
 import io.cohort.api.web.SocketEndpoint;
 import io.cohort.platform.web.Layout;
 import java.util.Dictionary;
@@ -24,6 +25,12 @@ import org.slf4j.LoggerFactory;
  * or {@code {"watch": "dashboard"}}; it gets a snapshot at once, then, for each participant or session change any
  * node announces, that participant's row ({@code type: row}) or the session's figures ({@code type: session}), and
  * the rooms ({@code type: rooms}) when a room changes. Each change is read once, then sent to every watcher.
+ *
+ * <p>A session page's snapshot also carries what plugins add to it ({@code contributions}: tabs, monitor columns,
+ * participant actions, see {@link SessionContributions}); when one of those is registered or unregistered, every
+ * open session page gets {@code {"type": "contributions", ...}} and a fresh snapshot. When a plugin's column says
+ * some cells changed ({@link MonitorColumn#CHANGED}), the watchers of that session get {@code {"type": "cells",
+ * "cells": {participant: {column: cell}}}}.
  */
 @Singleton
 public final class Monitor implements SocketEndpoint, EventListener, AutoCloseable {
@@ -36,6 +43,8 @@ public final class Monitor implements SocketEndpoint, EventListener, AutoCloseab
     private final MonitorTable table;
     private final SessionTable sessions;
     private final Dashboard dashboard;
+    private final SessionContributions contributions;
+    private final MonitorColumns columns;
     /** Watched session id (or {@value #DASHBOARD}) → its sockets. */
     private final Map<String, Set<Socket>> watchers = new ConcurrentHashMap<>();
     /** Reads run here, not on the event dispatch thread other listeners share. */
@@ -46,10 +55,24 @@ public final class Monitor implements SocketEndpoint, EventListener, AutoCloseab
     });
 
     @Inject
-    public Monitor(MonitorTable table, SessionTable sessions, Dashboard dashboard) {
+    public Monitor(
+            MonitorTable table,
+            SessionTable sessions,
+            Dashboard dashboard,
+            SessionContributions contributions,
+            MonitorColumns columns) {
         this.table = table;
         this.sessions = sessions;
         this.dashboard = dashboard;
+        this.contributions = contributions;
+        this.columns = columns;
+        contributions.whenChanged(() -> {
+            try {
+                reads.execute(this::contributionsChanged);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // the host is stopping: no page is watched any more
+            }
+        });
     }
 
     /** The service properties the host registers it with: a socket endpoint and an event listener. */
@@ -57,7 +80,9 @@ public final class Monitor implements SocketEndpoint, EventListener, AutoCloseab
         Hashtable<String, Object> p = new Hashtable<>();
         p.put(SocketEndpoint.PATH, PATH);
         p.put(SocketEndpoint.AUDIENCE, "admin");
-        p.put(EventListener.TOPIC, new String[] {LiveFeed.CHANGED, LiveFeed.SESSION_CHANGED, "room/*"});
+        p.put(
+                EventListener.TOPIC,
+                new String[] {LiveFeed.CHANGED, LiveFeed.SESSION_CHANGED, MonitorColumn.CHANGED, "room/*"});
         return p;
     }
 
@@ -96,11 +121,47 @@ public final class Monitor implements SocketEndpoint, EventListener, AutoCloseab
                 send(socket, Map.of("type", "error", "error", "watch: there is no session '" + key + "'"));
                 return;
             }
-            snapshot = Map.of("type", "rows", "session", session.get(), "rows", table.ofSession(key));
+            snapshot = rows(session.get());
         }
         stopWatching(socket);
         watchers.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(socket);
         send(socket, snapshot);
+    }
+
+    /** A session page's snapshot: its figures, every row, and what plugins add to the page. */
+    private Map<String, Object> rows(SessionTable.Row session) {
+        return Map.of(
+                "type",
+                "rows",
+                "session",
+                session,
+                "rows",
+                table.ofSession(session.session().id()),
+                "contributions",
+                contributions.of(session.session()));
+    }
+
+    /** A tab, column or action came or went: every open session page redraws them, and its rows with their cells. */
+    private void contributionsChanged() {
+        try {
+            pushContributions();
+        } catch (RuntimeException e) {
+            LOG.warn("monitor: cannot push the session pages' contributions: {}", e.toString());
+        }
+    }
+
+    private void pushContributions() {
+        for (String key : watchers.keySet()) {
+            if (!key.equals(DASHBOARD) && watched(key)) {
+                sessions.find(key).ifPresent(session -> {
+                    Map<String, Object> message = new java.util.LinkedHashMap<>();
+                    message.put("type", "contributions");
+                    message.putAll(contributions.of(session.session()));
+                    push(key, message);
+                    push(key, rows(session));
+                });
+            }
+        }
     }
 
     private void stopWatching(Socket socket) {
@@ -136,6 +197,10 @@ public final class Monitor implements SocketEndpoint, EventListener, AutoCloseab
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             return;
         }
+        if (event.topic().equals(MonitorColumn.CHANGED)) {
+            cellsChanged(payload);
+            return;
+        }
         if (event.topic().equals(LiveFeed.CHANGED)) {
             JsonNode ids = payload.get("participants");
             if (ids == null || !ids.isArray() || watchers.values().stream().allMatch(Set::isEmpty)) {
@@ -156,6 +221,18 @@ public final class Monitor implements SocketEndpoint, EventListener, AutoCloseab
         if (payload.get("session") != null) {
             figures(payload.get("session").asText(), event.topic().equals(LiveFeed.SESSION_CHANGED));
         }
+    }
+
+    /** A plugin's cells changed: the session's watchers get them read again. */
+    private void cellsChanged(JsonNode payload) {
+        JsonNode session = payload.get("session");
+        JsonNode ids = payload.get("participants");
+        if (session == null || ids == null || !ids.isArray() || !watched(session.asText())) {
+            return;
+        }
+        java.util.List<String> participants = new java.util.ArrayList<>();
+        ids.forEach(id -> participants.add(id.asText()));
+        push(session.asText(), Map.of("type", "cells", "cells", columns.cells(session.asText(), participants)));
     }
 
     /** A session's figures to the dashboard, and to its own page when the session itself changed. */

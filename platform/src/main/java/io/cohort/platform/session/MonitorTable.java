@@ -18,11 +18,13 @@ public final class MonitorTable {
 
     private final Transactions tx;
     private final RegisteredServices experiments;
+    private final MonitorColumns columns;
 
     @Inject
-    public MonitorTable(Transactions tx, RegisteredServices experiments) {
+    public MonitorTable(Transactions tx, RegisteredServices experiments, MonitorColumns columns) {
         this.tx = tx;
         this.experiments = experiments;
+        this.columns = columns;
     }
 
     /**
@@ -35,6 +37,7 @@ public final class MonitorTable {
      * @param bonus      formatted {@code 0.00}
      * @param error      the latest error the participant met (page, message, code location), or null
      * @param mode       {@code sandbox}, {@code test}, {@code live}, {@code bot} (a simulation's) or null
+     * @param cells      the plugins' columns ({@link MonitorColumns}): column name → cell
      */
     public record Row(
             String id,
@@ -51,7 +54,8 @@ public final class MonitorTable {
             Instant lastChange,
             String bonus,
             String error,
-            String mode) {}
+            String mode,
+            Map<String, io.cohort.api.web.MonitorColumn.Cell> cells) {}
 
     public List<Row> ofSession(String sessionId) {
         return rows(tx.mapper(MonitorMapper.class, m -> m.ofSession(sessionId)));
@@ -64,6 +68,12 @@ public final class MonitorTable {
 
     private List<Row> rows(List<MonitorMapper.Stored> stored) {
         List<Row> rows = new ArrayList<>();
+        // One call per plugin column for the whole set (the rows are of one session).
+        Map<String, Map<String, io.cohort.api.web.MonitorColumn.Cell>> cells = stored.isEmpty()
+                ? Map.of()
+                : columns.cells(
+                        stored.get(0).sessionId(),
+                        stored.stream().map(MonitorMapper.Stored::id).toList());
         Map<String, Optional<Experiment>> known = new HashMap<>();
         for (MonitorMapper.Stored p : stored) {
             Optional<Experiment> experiment = known.computeIfAbsent(p.experiment(), experiments::find);
@@ -91,7 +101,8 @@ public final class MonitorTable {
                             ? null
                             : "on " + p.errorPage() + " at " + p.errorAt() + ": " + p.errorMessage() + " ("
                                     + p.errorLocation() + ")",
-                    p.mode()));
+                    p.mode(),
+                    cells.getOrDefault(p.id(), Map.of())));
         }
         return rows;
     }

@@ -28,7 +28,7 @@ import ro.pippo.core.route.RouteContext;
 @Singleton
 public final class SessionPage implements Tab {
 
-    private static final List<String> CONTROLS =
+    static final List<String> CONTROLS =
             List.of("active", "testing", "description", "settings", "new-session", "psiturk-root");
 
     private final SessionStore sessions;
@@ -40,6 +40,7 @@ public final class SessionPage implements Tab {
     private final Transactions tx;
     private final PsiturkRoot psiturkRoot;
     private final ExperimentCatalog catalog;
+    private final SessionContributions contributions;
 
     @Inject
     public SessionPage(
@@ -51,7 +52,9 @@ public final class SessionPage implements Tab {
             Layout layout,
             AuditLog audit,
             PsiturkRoot psiturkRoot,
-            ExperimentCatalog catalog) {
+            ExperimentCatalog catalog,
+            SessionContributions contributions) {
+        this.contributions = contributions;
         this.psiturkRoot = psiturkRoot;
         this.catalog = catalog;
         this.tx = tx;
@@ -70,7 +73,12 @@ public final class SessionPage implements Tab {
                 Tab.handler(ctx -> withSession(
                         ctx,
                         false,
-                        s -> show(ctx, s, 200, ctx.getParameter("notice").toString(), null))));
+                        s -> show(
+                                ctx,
+                                s,
+                                200,
+                                ctx.getParameter("notice").toString(),
+                                ctx.getParameter("error").toString()))));
         app.GET(
                 "/api/sessions/{id}",
                 Tab.handler(ctx -> withSession(
@@ -83,7 +91,9 @@ public final class SessionPage implements Tab {
                                         "session",
                                         table.find(s.id()).orElseThrow(),
                                         "participants",
-                                        monitor.ofSession(s.id()))))));
+                                        monitor.ofSession(s.id()),
+                                        "contributions",
+                                        contributions.of(s))))));
         for (String prefix : new String[] {"/admin", "/api"}) {
             app.GET(
                     prefix + "/sessions/{id}/links.csv",
@@ -162,6 +172,10 @@ public final class SessionPage implements Tab {
         model.put("notice", notice);
         model.put("error", error);
         model.put("maxMessage", SessionActions.MAX_MESSAGE);
+        Map<String, Object> added = contributions.of(s);
+        model.put("sessionTabs", added.get("tabs"));
+        model.put("columns", added.get("columns"));
+        model.put("pluginActions", added.get("actions"));
         catalog.psiturk(s.experiment()).ifPresent(project -> {
             Map<String, Object> psiturk = new HashMap<>();
             psiturk.put(

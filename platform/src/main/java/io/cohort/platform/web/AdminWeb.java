@@ -2,18 +2,13 @@ package io.cohort.platform.web;
 
 import com.google.inject.Inject;
 import com.google.inject.Singleton;
-import io.cohort.api.web.PageRequest;
-import io.cohort.api.web.View;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import ro.pippo.core.Application;
-import ro.pippo.core.ParameterValue;
 import ro.pippo.core.PippoSettings;
 import ro.pippo.core.RuntimeMode;
 import ro.pippo.core.route.RouteContext;
@@ -29,7 +24,7 @@ public final class AdminWeb extends Application {
     private final BooleanSupplier ready;
     private final Sockets sockets;
     private final PublicRoutes publicRoutes;
-    private final AuditLog audit;
+    private final ContributedViews views;
 
     /** The host's parts that mount routes; the {@link CoreTab}s among them are also registered as admin pages. */
     public List<Tab> tabs() {
@@ -44,10 +39,10 @@ public final class AdminWeb extends Application {
             ContributedPages pages,
             PublicRoutes publicRoutes,
             Sockets sockets,
-            AuditLog audit,
+            ContributedViews views,
             Readiness ready,
             Set<Tab> tabs) {
-        this(security, layout, pages, publicRoutes, sockets, audit, (BooleanSupplier) ready, List.copyOf(tabs));
+        this(security, layout, pages, publicRoutes, sockets, views, (BooleanSupplier) ready, List.copyOf(tabs));
     }
 
     public AdminWeb(
@@ -56,11 +51,11 @@ public final class AdminWeb extends Application {
             ContributedPages pages,
             PublicRoutes publicRoutes,
             Sockets sockets,
-            AuditLog audit,
+            ContributedViews views,
             BooleanSupplier ready,
             List<Tab> tabs) {
         super(new PippoSettings(RuntimeMode.PROD));
-        this.audit = audit;
+        this.views = views;
         this.publicRoutes = publicRoutes;
         this.sockets = sockets;
         this.security = security;
@@ -152,9 +147,9 @@ public final class AdminWeb extends Application {
             return;
         }
         String prefix = api ? "/api" : "/admin";
-        String path = ctx.getRequest().getPath().substring(prefix.length());
-        Optional<ContributedPages.Match> match = pages.match(path);
-        if (match.isEmpty() || match.get().page() instanceof CoreTab) { // a core tab's own routes did not answer
+        Optional<ContributedViews.Target> target =
+                pages.target(ctx.getRequest().getPath().substring(prefix.length()));
+        if (target.isEmpty()) { // no such page, or a core tab's own routes did not answer
             if (api) {
                 Layout.json(
                         ctx,
@@ -171,107 +166,6 @@ public final class AdminWeb extends Application {
             }
             return;
         }
-        AdminRequest admin = ctx.getLocal(AdminRequest.LOCAL);
-        Map<String, List<String>> params = new LinkedHashMap<>();
-        for (Map.Entry<String, ParameterValue> e :
-                ctx.getRequest().getParameters().entrySet()) {
-            if (!e.getKey().equals("_csrf")) {
-                params.put(e.getKey(), new ArrayList<>(List.of(e.getValue().getValues()))); // toList() splits at commas
-            }
-        }
-        ContributedPages.Match m = match.get();
-        String method = pageMethod(ctx);
-        if (method == null) {
-            return;
-        }
-        View view;
-        if (method.equals("POST")) {
-            // The host, not each plugin, keeps the record of what was done through a plugin's page.
-            String outcome = "failed";
-            try {
-                view = m.page().handle(new PageRequest(method, m.subPath(), params, admin.user()));
-                outcome = view.redirectTo() != null ? "redirect " + view.redirectTo() : "page " + view.template();
-            } finally {
-                audit.record(
-                        admin.user(),
-                        "page.action",
-                        ctx.getRequest().getPath(),
-                        Map.of("plugin", m.reference().getBundle().getSymbolicName(), "outcome", outcome));
-            }
-        } else {
-            view = m.page().handle(new PageRequest(method, m.subPath(), params, admin.user()));
-        }
-        if (api) {
-            Map<String, Object> answer = new LinkedHashMap<>();
-            if (view.redirectTo() != null) {
-                answer.put("redirect", view.redirectTo());
-                view = redirectedTo(view.redirectTo(), admin.user());
-            }
-            answer.put("page", view == null || view.model() == null ? Map.of() : twin(view.model()));
-            Layout.pluginJson(ctx, 200, answer);
-        } else if (view.redirectTo() != null) {
-            ctx.redirect(Security.safeNext(view.redirectTo()));
-        } else {
-            layout.html(
-                    ctx,
-                    m.reference().getBundle(),
-                    view.template(),
-                    view.model() == null ? new HashMap<>() : view.model());
-        }
-    }
-
-    /** A page's model as its JSON twin answers it: without the entries for its template alone ({@code _name}). */
-    static Map<String, Object> twin(Map<String, Object> model) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        model.forEach((k, v) -> {
-            if (!k.startsWith("_")) {
-                out.put(k, v);
-            }
-        });
-        return out;
-    }
-
-    /** The view a redirect after an action leads to, when it is a plugin's page; null otherwise. */
-    private View redirectedTo(String to, String user) throws Exception {
-        if (!to.startsWith("/admin/")) {
-            return null;
-        }
-        java.net.URI uri = java.net.URI.create(to);
-        Optional<ContributedPages.Match> next = pages.match(uri.getPath().substring("/admin".length()));
-        if (next.isEmpty() || next.get().page() instanceof CoreTab) {
-            return null;
-        }
-        Map<String, List<String>> query = new LinkedHashMap<>();
-        if (uri.getRawQuery() != null) {
-            for (String pair : uri.getRawQuery().split("&")) {
-                String[] kv = pair.split("=", 2);
-                query.computeIfAbsent(
-                                java.net.URLDecoder.decode(kv[0], java.nio.charset.StandardCharsets.UTF_8),
-                                k -> new ArrayList<>())
-                        .add(
-                                kv.length < 2
-                                        ? ""
-                                        : java.net.URLDecoder.decode(kv[1], java.nio.charset.StandardCharsets.UTF_8));
-            }
-        }
-        return next.get().page().handle(new PageRequest("GET", next.get().subPath(), query, user));
-    }
-
-    /**
-     * What a plugin's page is told: GET for GET and HEAD (Jetty sends no body for HEAD), POST for POST; anything
-     * else is answered here with 405 and null is returned. Plugins may treat "not GET" as an action, so no other
-     * method may reach them.
-     */
-    static String pageMethod(RouteContext ctx) {
-        String method = ctx.getRequestMethod();
-        if (method.equals("GET") || method.equals("HEAD")) {
-            return "GET";
-        }
-        if (method.equals("POST")) {
-            return "POST";
-        }
-        ctx.getResponse().header("Allow", "GET, HEAD, POST");
-        ctx.getResponse().status(405).text().send("405: " + method + " is not allowed here; use GET or POST.");
-        return null;
+        views.serve(ctx, api, target.get(), pages::target);
     }
 }

@@ -73,6 +73,14 @@ public final class ContributedPages implements AutoCloseable {
         return Optional.empty();
     }
 
+    /** The plugin's admin page at a path under {@code /admin}; never a core tab (they serve their own routes). */
+    public Optional<ContributedViews.Target> target(String path) {
+        return match(path)
+                .filter(m -> !(m.page() instanceof CoreTab))
+                .map(m -> new ContributedViews.Target(
+                        m.reference().getBundle(), m.subPath(), m.page()::handle, Map.of()));
+    }
+
     /** Every contributed page's path under {@code /admin}, with or without a menu entry. */
     public List<String> paths() {
         List<String> paths = new ArrayList<>();
@@ -136,7 +144,12 @@ public final class ContributedPages implements AutoCloseable {
     }
 
     private static int order(ServiceReference<?> ref) {
-        Object value = ref.getProperty(AdminPage.MENU_ORDER);
+        return order(ref, AdminPage.MENU_ORDER);
+    }
+
+    /** An optional integer ordering property of a contribution; 100 when missing or not a number. */
+    public static int order(ServiceReference<?> ref, String property) {
+        Object value = ref.getProperty(property);
         try {
             return value == null ? 100 : Integer.parseInt(value.toString());
         } catch (NumberFormatException e) {

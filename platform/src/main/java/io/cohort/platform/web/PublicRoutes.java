@@ -67,7 +67,7 @@ public final class PublicRoutes implements AutoCloseable {
                 ctx.getRequest().getParameters().entrySet()) {
             params.put(e.getKey(), new ArrayList<>(List.of(e.getValue().getValues())));
         }
-        String method = AdminWeb.pageMethod(ctx);
+        String method = ContributedViews.pageMethod(ctx);
         if (method == null) {
             return;
         }

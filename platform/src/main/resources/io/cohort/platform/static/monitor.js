@@ -49,9 +49,94 @@
 
   var MONITOR_COLS = ['', 'name', 'url', 'status', 'condition', 'group', 'page', 'progress', 'online', 'lastChange', 'bonus', 'error'];
 
+  // What plugins add to the page (tabs, monitor columns, participant actions), redrawn when one comes or goes.
+  function drawTabs(bar) {
+    var nav = document.getElementById('session-tabs');
+    if (!nav || !bar) { return; }
+    nav.textContent = '';
+    bar.tabs.forEach(function (t) {
+      var a = document.createElement('a');
+      a.href = t.path;
+      a.textContent = t.label;
+      if (t.current) {
+        a.className = 'current';
+        a.setAttribute('aria-current', 'page');
+      }
+      nav.appendChild(a);
+    });
+  }
+
+  function drawActions(actions) {
+    var box = document.getElementById('plugin-actions');
+    if (!box) { return; }
+    box.textContent = '';
+    actions.forEach(function (a) {
+      var span = document.createElement('span');
+      span.className = 'plugin-action';
+      span.setAttribute('data-action', a.name);
+      a.parameters.forEach(function (p) {
+        var input = document.createElement('input');
+        input.type = 'text';
+        input.name = a.name + '.' + p;
+        input.size = 20;
+        input.placeholder = p;
+        span.appendChild(input);
+        span.appendChild(document.createTextNode(' '));
+      });
+      var button = document.createElement('button');
+      button.setAttribute('formaction', '/admin/actions/' + encodeURIComponent(a.name));
+      button.textContent = a.label;
+      span.appendChild(button);
+      box.appendChild(span);
+    });
+  }
+
+  function fillCell(td, c) {
+    td.textContent = '';
+    td.removeAttribute('title');
+    if (!c) { return; }
+    if (c.title) { td.title = c.title; }
+    if (c.link) {
+      var a = document.createElement('a');
+      a.href = c.link;
+      a.textContent = c.text;
+      td.appendChild(a);
+    } else {
+      td.textContent = c.text;
+    }
+  }
+
   function monitor(table) {
     var tbody = table.tBodies[0];
     var selectAll = document.getElementById('select-all');
+    var columns = [];
+
+    function drawColumns(list) {
+      columns = list;
+      var head = table.tHead.rows[0];
+      head.querySelectorAll('th[data-column]').forEach(function (th) { th.remove(); });
+      list.forEach(function (c) {
+        var th = document.createElement('th');
+        th.setAttribute('data-column', c.name);
+        th.textContent = c.label;
+        head.appendChild(th);
+      });
+      tbody.querySelectorAll('td[data-cell]').forEach(function (td) { td.remove(); });
+    }
+
+    function showCells(tr, cells) {
+      columns.forEach(function (c) {
+        var td = tr.querySelector('td[data-cell="' + CSS.escape(c.name) + '"]');
+        if (!td) {
+          td = document.createElement('td');
+          td.setAttribute('data-cell', c.name);
+          tr.appendChild(td);
+        }
+        if (cells && Object.prototype.hasOwnProperty.call(cells, c.name)) {
+          fillCell(td, cells[c.name]);
+        }
+      });
+    }
 
     function showRow(r) {
       var tr = tbody.querySelector('tr[data-participant="' + CSS.escape(r.id) + '"]');
@@ -80,6 +165,13 @@
       setText(tr, 'bonus', r.bonus);
       setText(tr, 'error', r.error || '');
       tr.classList.toggle('has-error', !!r.error);
+      showCells(tr, r.cells);
+    }
+
+    function showContributions(c) {
+      drawTabs(c.tabs);
+      drawColumns(c.columns);
+      drawActions(c.actions);
     }
 
     function showFigures(f) {
@@ -111,7 +203,15 @@
     connect(table.getAttribute('data-session'), function (m) {
       if (m.type === 'rows') {
         showFigures(m.session);
+        if (m.contributions) { showContributions(m.contributions); }
         m.rows.forEach(showRow);
+      } else if (m.type === 'contributions') {
+        showContributions(m);
+      } else if (m.type === 'cells') {
+        Object.keys(m.cells).forEach(function (id) {
+          var tr = tbody.querySelector('tr[data-participant="' + CSS.escape(id) + '"]');
+          if (tr) { showCells(tr, m.cells[id]); }
+        });
       } else if (m.type === 'row') {
         showRow(m.row);
       } else if (m.type === 'session') {

@@ -2,7 +2,6 @@ package io.cohort.plugin.campaigns.internal;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
-import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
 import io.cohort.api.crowd.CrowdProvider;
@@ -28,7 +27,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Hashtable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,9 +42,6 @@ import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.FrameworkUtil;
-import org.osgi.service.cm.ConfigurationAdmin;
-import org.osgi.util.tracker.ServiceTracker;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -126,21 +121,16 @@ public class CampaignsPluginIT {
                 .httpClient(UrlConnectionHttpClient.create())
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(KEY, SECRET)))
                 .build();
-        configureMTurk();
+        cohort.configureMTurk();
         for (String jar : List.of(System.getProperty("mturk.jar"), System.getProperty("plugin.jar"))) {
-            Bundle bundle = context.installBundle("file:" + jar);
-            plugins.add(bundle);
-            bundle.start();
+            plugins.add(cohort.install(jar));
         }
-        service(CrowdProvider.class, null);
-        service(TaskHandler.class, "(" + TaskHandler.TYPE + "=campaign.round)");
+        cohort.service(CrowdProvider.class);
+        cohort.service(TaskHandler.class, "(" + TaskHandler.TYPE + "=campaign.round)");
     }
 
     @After
     public void stop() throws Exception {
-        for (Bundle bundle : plugins) {
-            bundle.uninstall();
-        }
         if (observer != null) {
             observer.close();
         }
@@ -289,7 +279,7 @@ public class CampaignsPluginIT {
         try {
             configureProlific(prolific);
             plugin.start();
-            service(CrowdProvider.class, "(" + CrowdProvider.NAME + "=prolific)");
+            cohort.service(CrowdProvider.class, "(" + CrowdProvider.NAME + "=prolific)");
 
             // Goal 10, 4 a round, batch size 3: the batch size is not used, the first round makes one study of 4.
             Map<String, String> form = campaignForm("10", "4", "3");
@@ -379,29 +369,20 @@ public class CampaignsPluginIT {
     }
 
     private void configureProlific(ProlificEmulator prolific) throws Exception {
-        ServiceTracker<ConfigurationAdmin, ConfigurationAdmin> tracker =
-                new ServiceTracker<>(context, ConfigurationAdmin.class, null);
-        tracker.open();
-        try {
-            ConfigurationAdmin configAdmin = tracker.waitForService(WAIT_MILLIS);
-            assertNotNull("no ConfigurationAdmin service", configAdmin);
-            configAdmin
-                    .getConfiguration("io.cohort.prolific", "?")
-                    .update(new Hashtable<>(Map.of(
-                            "token", prolific.token(),
-                            "workspace", prolific.workspaceId(),
-                            "apiUrl", prolific.baseUrl().toString(),
-                            "publicUrl", host.url(),
-                            "ratePerSecond", 100.0,
-                            "retries", 0)));
-        } finally {
-            tracker.close();
-        }
+        cohort.configure(
+                "io.cohort.prolific",
+                Map.of(
+                        "token", prolific.token(),
+                        "workspace", prolific.workspaceId(),
+                        "apiUrl", prolific.baseUrl().toString(),
+                        "publicUrl", host.url(),
+                        "ratePerSecond", 100.0,
+                        "retries", 0));
     }
 
     @Test
     public void badInputIsRefusedNamingTheField() throws Exception {
-        Sessions sessions = service(Sessions.class, null);
+        Sessions sessions = cohort.service(Sessions.class);
         int sessionsBefore = sessions.list().size();
         admin.get("/admin/campaigns");
         // Each case: one field of a good form changed, and the message the form comes back with.
@@ -439,7 +420,7 @@ public class CampaignsPluginIT {
         long id = create(withSettings);
         assertTrue(
                 "the campaign's session has the settings it was given",
-                service(Sessions.class, null)
+                cohort.service(Sessions.class)
                         .find(sessionOf(id))
                         .orElseThrow()
                         .settings()
@@ -548,7 +529,7 @@ public class CampaignsPluginIT {
 
     /** A round through the task handler itself, for a campaign that has no task any more. */
     private String roundWithoutTask(long id) throws Exception {
-        return service(TaskHandler.class, "(" + TaskHandler.TYPE + "=campaign.round)")
+        return cohort.service(TaskHandler.class, "(" + TaskHandler.TYPE + "=campaign.round)")
                 .run("campaign-" + id, "{\"campaign\": " + id + "}");
     }
 
@@ -574,7 +555,7 @@ public class CampaignsPluginIT {
     }
 
     private Scheduler scheduler() {
-        return service(Scheduler.class, null);
+        return cohort.service(Scheduler.class);
     }
 
     // ---- what MTurk holds
@@ -647,57 +628,6 @@ public class CampaignsPluginIT {
     // ---- the framework
 
     private Participants participants() {
-        return service(Participants.class, null);
-    }
-
-    private void configureMTurk() throws Exception {
-        ServiceTracker<ConfigurationAdmin, ConfigurationAdmin> tracker =
-                new ServiceTracker<>(context, ConfigurationAdmin.class, null);
-        tracker.open();
-        try {
-            ConfigurationAdmin configAdmin = tracker.waitForService(WAIT_MILLIS);
-            assertNotNull("no ConfigurationAdmin service", configAdmin);
-            // Location "?" binds the configuration to whichever bundle asks, as the host does.
-            configAdmin
-                    .getConfiguration("io.cohort.mturk", "?")
-                    .update(new Hashtable<>(Map.of(
-                            "accessKeyId",
-                            KEY,
-                            "secretAccessKey",
-                            SECRET,
-                            "endpoint",
-                            emulator.endpoint().toString(),
-                            "publicUrl",
-                            host.url(),
-                            "workerSite",
-                            emulator.endpoint() + "/worker/",
-                            "ratePerSecond",
-                            100.0,
-                            "retries",
-                            0))); // a fault the test injects is not retried away
-        } finally {
-            tracker.close();
-        }
-    }
-
-    private <T> T service(Class<T> type, String filter) {
-        try {
-            ServiceTracker<T, T> tracker = filter == null
-                    ? new ServiceTracker<>(context, type, null)
-                    : new ServiceTracker<>(
-                            context,
-                            FrameworkUtil.createFilter("(&(objectClass=" + type.getName() + ")" + filter + ")"),
-                            null);
-            tracker.open(true);
-            try {
-                T service = tracker.waitForService(WAIT_MILLIS);
-                assertNotNull("no " + type.getSimpleName() + " service " + (filter == null ? "" : filter), service);
-                return service;
-            } finally {
-                tracker.close();
-            }
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
+        return cohort.service(Participants.class);
     }
 }

@@ -2,7 +2,6 @@ package io.cohort.plugin.mturk.internal;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
-import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
 import io.cohort.api.crowd.CrowdMode;
@@ -19,11 +18,9 @@ import io.cohort.testkit.DescribedAnswer;
 import io.cohort.testkit.mturk.MTurkEmulator;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.Hashtable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.inject.Inject;
@@ -36,8 +33,6 @@ import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.service.cm.ConfigurationAdmin;
-import org.osgi.util.tracker.ServiceTracker;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -115,14 +110,14 @@ public class MTurkPluginIT {
     @Test
     public void postAcceptCompleteSubmitThenStop() throws Exception {
         Session session = sessionOnEmulator("From MTurk");
-        Participants participants = service(Participants.class);
+        Participants participants = cohort.service(Participants.class);
 
         Bundle plugin = context.installBundle("file:" + System.getProperty("plugin.jar"));
         try {
             plugin.start();
 
             // The tab, with its mode and the host's banner of the provider's mode on every admin page.
-            AdminHttp.Response tab = waitFor(
+            AdminHttp.Response tab = CohortHost.waitFor(
                     admin, "/admin/mturk", r -> r.status() == 200 && r.body().contains("Balance"));
             assertTrue(tab.body(), tab.body().contains("Mode: <strong>sandbox</strong>"));
             assertTrue(tab.body(), tab.body().contains("Balance: <strong id=\"mturk-balance\">$10000.00</strong>"));
@@ -307,7 +302,7 @@ public class MTurkPluginIT {
     @Test
     public void qualifyNotifyAndBlockWorkers() throws Exception {
         Session session = sessionOnEmulator("Qualified");
-        Participants participants = service(Participants.class);
+        Participants participants = cohort.service(Participants.class);
         Bundle plugin = context.installBundle("file:" + System.getProperty("plugin.jar"));
         try (MTurkClient observer = MTurkClient.builder()
                 .region(Region.US_EAST_1)
@@ -317,7 +312,8 @@ public class MTurkPluginIT {
                         AwsBasicCredentials.create(CohortHost.MTURK_KEY, CohortHost.MTURK_SECRET)))
                 .build()) {
             plugin.start();
-            waitFor(admin, "/admin/mturk", r -> r.status() == 200 && r.body().contains("Balance"));
+            CohortHost.waitFor(
+                    admin, "/admin/mturk", r -> r.status() == 200 && r.body().contains("Balance"));
 
             // Three workers of the session: ONE and TWO completed and submitted, THREE quit before submitting.
             String hitId = postHit(hitForm(session.id(), "it-quals-1", 3));
@@ -541,22 +537,8 @@ public class MTurkPluginIT {
 
     /** The plugin configured to call the emulator, and a session of the study named {@code name}. */
     private Session sessionOnEmulator(String name) throws Exception {
-        configure(Map.of(
-                "accessKeyId",
-                CohortHost.MTURK_KEY,
-                "secretAccessKey",
-                CohortHost.MTURK_SECRET,
-                "endpoint",
-                emulator.endpoint().toString(),
-                "publicUrl",
-                host.url(),
-                "workerSite",
-                emulator.endpoint() + "/worker/",
-                "ratePerSecond",
-                100.0,
-                "retries",
-                0)); // the emulator is not paced, and a fault a test injects is not retried away
-        return service(Sessions.class)
+        cohort.configureMTurk();
+        return cohort.service(Sessions.class)
                 .create(new NewSession("mturk-study", 1, null, name, List.of(), false, "MTurkPluginIT"));
     }
 
@@ -595,44 +577,5 @@ public class MTurkPluginIT {
 
     private static int count(String text, String part) {
         return text.split(Pattern.quote(part), -1).length - 1;
-    }
-
-    private void configure(Map<String, Object> values) throws Exception {
-        ServiceTracker<ConfigurationAdmin, ConfigurationAdmin> tracker =
-                new ServiceTracker<>(context, ConfigurationAdmin.class, null);
-        tracker.open();
-        try {
-            ConfigurationAdmin configAdmin = tracker.waitForService(WAIT_MILLIS);
-            assertNotNull("no ConfigurationAdmin service", configAdmin);
-            // Location "?" binds the configuration to whichever bundle asks, as the host does (docs/architecture.md,
-            // pitfall 6).
-            configAdmin.getConfiguration(MTurkProvider.PID, "?").update(new Hashtable<>(values));
-        } finally {
-            tracker.close();
-        }
-    }
-
-    private <T> T service(Class<T> type) throws InterruptedException {
-        ServiceTracker<T, T> tracker = new ServiceTracker<>(context, type, null);
-        tracker.open(true);
-        try {
-            T service = tracker.waitForService(WAIT_MILLIS);
-            assertNotNull("no " + type.getSimpleName() + " service", service);
-            return service;
-        } finally {
-            tracker.close();
-        }
-    }
-
-    private static AdminHttp.Response waitFor(AdminHttp http, String path, Predicate<AdminHttp.Response> condition)
-            throws InterruptedException {
-        long deadline = System.currentTimeMillis() + WAIT_MILLIS;
-        AdminHttp.Response last = http.get(path);
-        while (!condition.test(last) && System.currentTimeMillis() < deadline) {
-            Thread.sleep(100);
-            last = http.get(path);
-        }
-        assertTrue(path + " answered " + last, condition.test(last));
-        return last;
     }
 }

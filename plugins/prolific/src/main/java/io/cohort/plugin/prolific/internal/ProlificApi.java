@@ -20,7 +20,7 @@ import java.util.List;
  * {@link CrowdException} with Prolific's error code and detail, retryable when the request may have done nothing
  * (a 5xx, a cut connection). Nothing that changes state is sent twice here: the provider decides that.
  */
-final class ProlificApi implements AutoCloseable {
+final class ProlificApi {
 
     static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -186,10 +186,5 @@ final class ProlificApi implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new CrowdException("Interrupted", "interrupted while waiting to call Prolific", true, e);
         }
-    }
-
-    @Override
-    public void close() {
-        // The JDK client (17) has nothing to close; its threads end when it is collected.
     }
 }

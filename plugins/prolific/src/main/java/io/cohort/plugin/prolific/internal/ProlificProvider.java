@@ -31,7 +31,6 @@ import java.util.regex.Pattern;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
@@ -94,11 +93,6 @@ public final class ProlificProvider implements CrowdProvider {
     void modified(ProlificConfig config) {
         currency = null; // perhaps another workspace
         api = new ProlificApi(ProlificSettings.of(config, nodeUrl));
-    }
-
-    @Deactivate
-    void deactivate() {
-        api.close();
     }
 
     ProlificSettings settings() {
@@ -315,11 +309,21 @@ public final class ProlificProvider implements CrowdProvider {
 
     @Override
     public List<Posting> postings() {
-        List<Posting> postings = new ArrayList<>();
+        return studies().stream().map(Study::posting).toList();
+    }
+
+    /**
+     * A study with its submissions counted by status, both from one listing of them (the Prolific tab shows both).
+     */
+    record Study(Posting posting, Map<SubmissionStatus, Integer> counts) {}
+
+    /** Our studies in the current mode, each read with one listing of its submissions. */
+    List<Study> studies() {
+        List<Study> studies = new ArrayList<>();
         for (StoredStudy row : database.transaction(ProlificMapper.class, m -> m.studies(mode()))) {
-            postingOf(row).ifPresent(postings::add);
+            studyOf(row).ifPresent(studies::add);
         }
-        return postings;
+        return studies;
     }
 
     @Override
@@ -329,6 +333,10 @@ public final class ProlificProvider implements CrowdProvider {
     }
 
     private Optional<Posting> postingOf(StoredStudy row) {
+        return studyOf(row).map(Study::posting);
+    }
+
+    private Optional<Study> studyOf(StoredStudy row) {
         if (row == null || row.studyId() == null) {
             return Optional.empty();
         }
@@ -336,7 +344,12 @@ public final class ProlificProvider implements CrowdProvider {
         int places = study.path("total_available_places").asInt(row.places());
         int pending = 0;
         int completed = 0;
+        Map<SubmissionStatus, Integer> counts = new java.util.EnumMap<>(SubmissionStatus.class);
+        for (SubmissionStatus status : SubmissionStatus.values()) {
+            counts.put(status, 0);
+        }
         for (JsonNode s : api.list("/api/v1/studies/" + row.studyId() + "/submissions/")) {
+            counts.merge(submissionStatus(s.path("status").asText()), 1, Integer::sum);
             // Prolific's own count of places held: a rejected, returned or timed-out submission frees its place.
             switch (s.path("status").asText()) {
                 case "ACTIVE", "RESERVED" -> pending++;
@@ -346,20 +359,22 @@ public final class ProlificProvider implements CrowdProvider {
         }
         String status = study.path("status").asText();
         int free = Math.max(0, places - pending - completed);
-        return Optional.of(new Posting(
-                row.studyId(),
-                row.sessionId(),
-                study.path("name").asText(row.title()),
-                row.mode(),
-                postingStatus(status, free),
-                study.path("reward").asLong(row.rewardCents()),
-                places,
-                // Only an active study can be taken: a paused or stopped one's free places are not on offer.
-                status.equals("ACTIVE") ? free : 0,
-                pending,
-                completed,
-                row.created(),
-                null));
+        return Optional.of(new Study(
+                new Posting(
+                        row.studyId(),
+                        row.sessionId(),
+                        study.path("name").asText(row.title()),
+                        row.mode(),
+                        postingStatus(status, free),
+                        study.path("reward").asLong(row.rewardCents()),
+                        places,
+                        // Only an active study can be taken: a paused or stopped one's free places are not on offer.
+                        status.equals("ACTIVE") ? free : 0,
+                        pending,
+                        completed,
+                        row.created(),
+                        null),
+                counts));
     }
 
     static PostingStatus postingStatus(String status, int available) {

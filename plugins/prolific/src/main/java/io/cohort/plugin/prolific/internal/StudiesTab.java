@@ -5,7 +5,6 @@ import io.cohort.api.crowd.CrowdProvider;
 import io.cohort.api.crowd.EligibilityRule;
 import io.cohort.api.crowd.Posting;
 import io.cohort.api.crowd.PostingSpec;
-import io.cohort.api.crowd.Submission;
 import io.cohort.api.crowd.SubmissionStatus;
 import io.cohort.api.session.Sessions;
 import io.cohort.api.web.AdminPage;
@@ -13,7 +12,6 @@ import io.cohort.api.web.PageRequest;
 import io.cohort.api.web.View;
 import java.math.BigDecimal;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -133,14 +131,9 @@ public final class StudiesTab implements AdminPage {
 
     private List<Map<String, Object>> studies() {
         List<Map<String, Object>> rows = new ArrayList<>();
-        for (Posting study : provider.postings()) {
-            Map<SubmissionStatus, Integer> counts = new EnumMap<>(SubmissionStatus.class);
-            for (SubmissionStatus s : SubmissionStatus.values()) {
-                counts.put(s, 0);
-            }
-            for (Submission s : provider.submissions(study.id())) {
-                counts.merge(s.status(), 1, Integer::sum);
-            }
+        for (ProlificProvider.Study each : provider.studies()) {
+            Posting study = each.posting();
+            Map<SubmissionStatus, Integer> counts = each.counts();
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("study", study);
             row.put("status", study.status().name().toLowerCase(Locale.ROOT));

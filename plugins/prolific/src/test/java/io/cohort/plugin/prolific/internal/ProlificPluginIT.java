@@ -2,7 +2,6 @@ package io.cohort.plugin.prolific.internal;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
-import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
 import io.cohort.api.crowd.CrowdMode;
@@ -21,12 +20,9 @@ import io.cohort.testkit.CohortExam;
 import io.cohort.testkit.DescribedAnswer;
 import io.cohort.testkit.prolific.ProlificEmulator;
 import java.net.URI;
-import java.util.ArrayList;
-import java.util.Hashtable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.inject.Inject;
@@ -39,8 +35,6 @@ import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.service.cm.ConfigurationAdmin;
-import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * The built bundle in a running host beside the MTurk plugin, configured through ConfigAdmin to call the testkit's
@@ -52,7 +46,6 @@ import org.osgi.util.tracker.ServiceTracker;
 @RunWith(PaxExam.class)
 public class ProlificPluginIT {
 
-    private static final long WAIT_MILLIS = 15_000;
     private static final String EXPERIMENT = """
             name: prolific-study
             title: A study from Prolific
@@ -82,7 +75,6 @@ public class ProlificPluginIT {
     private ProlificEmulator emulator;
     private AdminHttp admin;
     private AdminHttp visitor;
-    private final List<Bundle> plugins = new ArrayList<>();
 
     @Configuration
     public Option[] config() {
@@ -100,9 +92,6 @@ public class ProlificPluginIT {
 
     @After
     public void stop() throws Exception {
-        for (Bundle bundle : plugins) {
-            bundle.uninstall();
-        }
         if (emulator != null) {
             emulator.close();
         }
@@ -111,15 +100,23 @@ public class ProlificPluginIT {
 
     @Test
     public void aStudyIsTakenFinishedApprovedAndBonusedOnceThenThePluginStops() throws Exception {
-        configure();
-        Session session = service(Sessions.class)
+        cohort.configure(
+                "io.cohort.prolific",
+                Map.of(
+                        "token", emulator.token(),
+                        "workspace", emulator.workspaceId(),
+                        "apiUrl", emulator.baseUrl().toString(),
+                        "publicUrl", cohort.host().url(),
+                        "bonusSettleMinutes", 0,
+                        "ratePerSecond", 100.0));
+        Session session = cohort.service(Sessions.class)
                 .create(new NewSession("prolific-study", 0, null, "From Prolific", List.of(), false, "ProlificIT"));
-        Participants participants = service(Participants.class);
-        Bundle mturk = install(System.getProperty("mturk.jar"));
-        Bundle plugin = install(System.getProperty("plugin.jar"));
+        Participants participants = cohort.service(Participants.class);
+        Bundle mturk = cohort.install(System.getProperty("mturk.jar"));
+        Bundle plugin = cohort.install(System.getProperty("plugin.jar"));
 
         // The tab and the banner: test mode, the emulator's balance.
-        AdminHttp.Response tab = waitFor(
+        AdminHttp.Response tab = CohortHost.waitFor(
                 admin, "/admin/prolific", r -> r.status() == 200 && r.body().contains("balance"));
         assertTrue(tab.body(), tab.body().contains("Mode: <strong>test</strong>"));
         assertTrue(tab.body(), tab.body().contains("<strong id=\"prolific-balance\">10000.00</strong>"));
@@ -206,7 +203,7 @@ public class ProlificPluginIT {
         assertEquals("AWAITING REVIEW", emulator.submissionStatus(submissionId));
 
         // Approve and bonus through the provider, as the ledger does; a repeat changes nothing.
-        CrowdProvider provider = service(CrowdProvider.class, "(cohort.crowd.provider=prolific)");
+        CrowdProvider provider = cohort.service(CrowdProvider.class, "(cohort.crowd.provider=prolific)");
         Submission before = provider.submission(submissionId).orElseThrow();
         assertEquals(SubmissionStatus.SUBMITTED, before.status());
         long available = emulator.availableBalanceCents();
@@ -233,35 +230,6 @@ public class ProlificPluginIT {
         assertEquals(200, visitor.get("/healthz").status());
     }
 
-    private Bundle install(String jar) throws Exception {
-        Bundle bundle = context.installBundle("file:" + jar);
-        plugins.add(bundle);
-        bundle.start();
-        return bundle;
-    }
-
-    private void configure() throws Exception {
-        ServiceTracker<ConfigurationAdmin, ConfigurationAdmin> tracker =
-                new ServiceTracker<>(context, ConfigurationAdmin.class, null);
-        tracker.open();
-        try {
-            ConfigurationAdmin configAdmin = tracker.waitForService(WAIT_MILLIS);
-            assertNotNull("no ConfigurationAdmin service", configAdmin);
-            // Location "?" binds the configuration to whichever bundle asks, as the host does.
-            configAdmin
-                    .getConfiguration("io.cohort.prolific", "?")
-                    .update(new Hashtable<>(Map.of(
-                            "token", emulator.token(),
-                            "workspace", emulator.workspaceId(),
-                            "apiUrl", emulator.baseUrl().toString(),
-                            "publicUrl", cohort.host().url(),
-                            "bonusSettleMinutes", 0,
-                            "ratePerSecond", 100.0)));
-        } finally {
-            tracker.close();
-        }
-    }
-
     private static Map<String, String> studyForm(String sessionId, String token) {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("token", token);
@@ -277,36 +245,5 @@ public class ProlificPluginIT {
 
     private static int count(String text, String part) {
         return text.split(Pattern.quote(part), -1).length - 1;
-    }
-
-    private <T> T service(Class<T> type) throws Exception {
-        return service(type, null);
-    }
-
-    private <T> T service(Class<T> type, String filter) throws Exception {
-        ServiceTracker<T, T> tracker = filter == null
-                ? new ServiceTracker<>(context, type, null)
-                : new ServiceTracker<>(
-                        context, context.createFilter("(&(objectClass=" + type.getName() + ")" + filter + ")"), null);
-        tracker.open(true);
-        try {
-            T service = tracker.waitForService(WAIT_MILLIS);
-            assertNotNull("no " + type.getSimpleName() + " service " + filter, service);
-            return service;
-        } finally {
-            tracker.close();
-        }
-    }
-
-    private static AdminHttp.Response waitFor(AdminHttp http, String path, Predicate<AdminHttp.Response> condition)
-            throws InterruptedException {
-        long deadline = System.currentTimeMillis() + WAIT_MILLIS;
-        AdminHttp.Response last = http.get(path);
-        while (!condition.test(last) && System.currentTimeMillis() < deadline) {
-            Thread.sleep(100);
-            last = http.get(path);
-        }
-        assertTrue(path + " answered " + last, condition.test(last));
-        return last;
     }
 }

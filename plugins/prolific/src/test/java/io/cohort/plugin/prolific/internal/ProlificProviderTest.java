@@ -43,7 +43,6 @@ class ProlificProviderTest {
 
     @AfterEach
     void stop() {
-        provider.deactivate();
         emulator.close();
     }
 
@@ -217,6 +216,5 @@ class ProlificProviderTest {
         provider.bonus(pid, submission, 80, "Thanks", "bonus-2");
         provider.bonus(pid, submission, 80, "Thanks", "bonus-2");
         assertEquals(List.of(80L), emulator.bonusesPaid(pid));
-        patient.deactivate();
     }
 }

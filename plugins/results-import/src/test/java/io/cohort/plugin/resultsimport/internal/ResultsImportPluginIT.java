@@ -2,7 +2,6 @@ package io.cohort.plugin.resultsimport.internal;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
-import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
 import io.cohort.api.crowd.CrowdProvider;
@@ -15,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Hashtable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +29,6 @@ import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.service.cm.ConfigurationAdmin;
-import org.osgi.util.tracker.ServiceTracker;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -85,20 +81,15 @@ public class ResultsImportPluginIT {
                 .httpClient(UrlConnectionHttpClient.create())
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(KEY, SECRET)))
                 .build();
-        configureMTurk();
+        cohort.configureMTurk();
         for (String jar : List.of(System.getProperty("mturk.jar"), System.getProperty("plugin.jar"))) {
-            Bundle bundle = context.installBundle("file:" + jar);
-            plugins.add(bundle);
-            bundle.start();
+            plugins.add(cohort.install(jar));
         }
-        service(CrowdProvider.class);
+        cohort.service(CrowdProvider.class);
     }
 
     @After
     public void stop() throws Exception {
-        for (Bundle bundle : plugins) {
-            bundle.uninstall();
-        }
         if (observer != null) {
             observer.close();
         }
@@ -414,46 +405,5 @@ public class ResultsImportPluginIT {
 
     private static String dollars(long cents) {
         return BigDecimal.valueOf(cents, 2).toPlainString();
-    }
-
-    private void configureMTurk() throws Exception {
-        ServiceTracker<ConfigurationAdmin, ConfigurationAdmin> tracker =
-                new ServiceTracker<>(context, ConfigurationAdmin.class, null);
-        tracker.open();
-        try {
-            ConfigurationAdmin configAdmin = tracker.waitForService(WAIT_MILLIS);
-            assertNotNull("no ConfigurationAdmin service", configAdmin);
-            configAdmin
-                    .getConfiguration("io.cohort.mturk", "?")
-                    .update(new Hashtable<>(Map.of(
-                            "accessKeyId",
-                            KEY,
-                            "secretAccessKey",
-                            SECRET,
-                            "endpoint",
-                            emulator.endpoint().toString(),
-                            "publicUrl",
-                            cohort.host().url(),
-                            "workerSite",
-                            emulator.endpoint() + "/worker/",
-                            "ratePerSecond",
-                            100.0,
-                            "retries",
-                            0)));
-        } finally {
-            tracker.close();
-        }
-    }
-
-    private <T> T service(Class<T> type) throws InterruptedException {
-        ServiceTracker<T, T> tracker = new ServiceTracker<>(context, type, null);
-        tracker.open(true);
-        try {
-            T service = tracker.waitForService(WAIT_MILLIS);
-            assertNotNull("no " + type.getSimpleName() + " service", service);
-            return service;
-        } finally {
-            tracker.close();
-        }
     }
 }
