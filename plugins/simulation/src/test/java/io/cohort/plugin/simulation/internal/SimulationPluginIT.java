@@ -12,9 +12,7 @@ import io.cohort.api.session.Participant;
 import io.cohort.api.session.Participants;
 import io.cohort.api.session.Session;
 import io.cohort.api.session.Sessions;
-import io.cohort.api.web.PageRequest;
 import io.cohort.api.web.SessionTab;
-import io.cohort.api.web.View;
 import io.cohort.testhost.CohortHost;
 import io.cohort.testkit.AdminHttp;
 import io.cohort.testkit.Browser;
@@ -22,7 +20,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +35,6 @@ import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceReference;
 
 /**
  * The plugin ({@code plugin.jar}) in a running host with both demos: Stroop as the distribution ships it
@@ -59,7 +55,7 @@ public class SimulationPluginIT {
             CohortHost.builder().experiment("stroop", stroop()).build().in(() -> context);
 
     private AdminHttp admin;
-    private final List<Bundle> plugins = new ArrayList<>();
+    private Bundle simulation;
 
     @Configuration
     public Option[] config() {
@@ -85,20 +81,13 @@ public class SimulationPluginIT {
     public void start() throws Exception {
         cohort.start();
         admin = cohort.admin();
-        for (String jar : List.of(System.getProperty("pd.jar"), System.getProperty("plugin.jar"))) {
-            Bundle bundle = context.installBundle("file:" + jar);
-            plugins.add(bundle);
-            bundle.start();
-        }
+        cohort.install(System.getProperty("pd.jar"));
+        simulation = cohort.install(System.getProperty("plugin.jar"));
+        cohort.service(SessionTab.class, "(cohort.session.tab=bots)");
     }
 
     @After
     public void stop() throws Exception {
-        for (Bundle bundle : plugins) {
-            if (bundle.getState() != Bundle.UNINSTALLED) {
-                bundle.uninstall();
-            }
-        }
         cohort.stop();
     }
 
@@ -106,9 +95,12 @@ public class SimulationPluginIT {
     public void botsPlayEachDemoToTheEndFromTheServerAndTheHostServesOnWhenThePluginStops() throws Exception {
         Session stroop = session("stroop", 0, "{\"trials\": 2}", false);
         Session pd = session("prisoners-dilemma", 0, null, false);
-        View added = addBots(stroop, "2");
-        assertEquals(added.model().toString(), true, ((Map<?, ?>) added.model().get("flash")).get("ok"));
+        String added = addBots(stroop, "2");
+        assertTrue(added, added.contains("2 bot(s) added"));
         addBots(pd, "2");
+        // The tab's JSON twin lists the runs.
+        JsonNode tab = get("/api/sessions/" + pd.id() + "/bots");
+        assertEquals(tab.toString(), 2, tab.at("/page/runs").size());
 
         JsonNode stroopRows = allAtTheEnd(stroop.id(), 2);
         for (JsonNode row : stroopRows) {
@@ -151,26 +143,27 @@ public class SimulationPluginIT {
         assertEquals(0, people.at("/tables/bot_runs").size());
 
         // A bad count is refused, naming it, and adds no one.
-        View refused = addBots(stroop, "lots");
-        Map<?, ?> flash = (Map<?, ?>) refused.model().get("flash");
-        assertEquals(false, flash.get("ok"));
-        assertTrue(flash.toString(), flash.get("message").toString().contains("n: 'lots'"));
-        assertEquals(2, service(Participants.class).ofSession(stroop.id()).size());
+        String refused = addBots(stroop, "lots");
+        assertTrue(refused, refused.contains("is not a whole number of bots"));
+        assertTrue(refused, refused.contains("lots"));
+        assertEquals(
+                2, cohort.service(Participants.class).ofSession(stroop.id()).size());
 
         // Stopped: its table leaves the exports, and the host serves on.
-        plugins.get(1).stop();
+        simulation.stop();
         AdminHttp.Response gone = admin.get("/api/sessions/" + stroop.id() + "/tables/bot_runs.csv");
         assertEquals(404, gone.status());
         assertEquals(
                 200, admin.get("/api/sessions/" + stroop.id() + "/export.csv").status());
         assertEquals(200, admin.get("/admin/").status());
+        assertEquals(404, admin.get("/admin/sessions/" + stroop.id() + "/bots").status());
     }
 
     @Test
     public void aFailingBotSaysWhereAndWhy() throws Exception {
         Session stroop = session("stroop", 0, "{\"trials\": 2}", false);
         // Paused: every page answers 503, which the bot reports with the page it was loading.
-        service(Sessions.class).setActive(stroop.id(), false, "it");
+        cohort.service(Sessions.class).setActive(stroop.id(), false, "it");
         addBots(stroop, "1");
         JsonNode run = exportOnceBotsStopped(stroop.id(), 1).at("/tables/bot_runs/0");
         String error = run.path("error").asText();
@@ -186,7 +179,7 @@ public class SimulationPluginIT {
         Session pd = session("prisoners-dilemma", 2, null, true);
         // Not simulated: the page gets no simulate.js.
         Session plain = session("stroop", 1, null, false);
-        Participants participants = service(Participants.class);
+        Participants participants = cohort.service(Participants.class);
         try (Browser browser = Browser.start()) {
             browser.open(url(participants.ofSession(plain.id()).get(0)));
             browser.awaitElement("#f-agree");
@@ -217,38 +210,16 @@ public class SimulationPluginIT {
                 .toString();
     }
 
-    private <T> T service(Class<T> type) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + WAIT_MILLIS;
-        while (System.currentTimeMillis() < deadline) {
-            ServiceReference<T> ref = context.getServiceReference(type);
-            if (ref != null) {
-                return context.getService(ref);
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no " + type.getSimpleName() + " service");
-    }
-
-    /** The plugin's Bots tab, found as the host finds it. */
-    private SessionTab botsTab() throws Exception {
-        long deadline = System.currentTimeMillis() + WAIT_MILLIS;
-        while (System.currentTimeMillis() < deadline) {
-            var refs = context.getServiceReferences(SessionTab.class, "(cohort.session.tab=bots)");
-            if (!refs.isEmpty()) {
-                return context.getService(refs.iterator().next());
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("the Bots tab is not registered");
-    }
-
     private Session session(String experiment, int participants, String settings, boolean simulate) throws Exception {
-        return service(Sessions.class)
+        return cohort.service(Sessions.class)
                 .create(new NewSession(experiment, participants, settings, null, List.of(), simulate, "it"));
     }
 
-    private View addBots(Session session, String n) throws Exception {
-        return botsTab().handle(session, new PageRequest("POST", "", Map.of("n", List.of(n)), "admin"));
+    /** The Bots tab's form, posted as an admin's browser posts it; answers the page it shows. */
+    private String addBots(Session session, String n) {
+        AdminHttp.Response r = admin.postForm("/admin/sessions/" + session.id() + "/bots", Map.of("n", n));
+        assertEquals(r.body(), 200, r.status());
+        return r.body();
     }
 
     private JsonNode get(String path) throws Exception {
