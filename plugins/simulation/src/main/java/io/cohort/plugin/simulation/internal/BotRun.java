@@ -4,7 +4,8 @@ import java.time.Instant;
 
 /**
  * One server-side bot's run: the participant it plays, when it started and finished (null while it runs), how many
- * pages it got through, and why it stopped if it failed.
+ * pages it got through, why it stopped if it failed, and its state: {@code running}, {@code finished} or
+ * {@code failed}.
  */
 public record BotRun(
         long id,
@@ -14,12 +15,9 @@ public record BotRun(
         Instant started,
         Instant finished,
         int pages,
-        String error) {
+        String error,
+        String state) {
 
-    static final String COLUMNS = "id, session_id, participant_id, bot, started, finished, pages, error";
-
-    /** running, finished or failed. */
-    public String state() {
-        return finished == null ? "running" : error == null ? "finished" : "failed";
-    }
+    static final String COLUMNS = "id, session_id, participant_id, bot, started, finished, pages, error,"
+            + " CASE WHEN finished IS NULL THEN 'running' WHEN error IS NULL THEN 'finished' ELSE 'failed' END AS state";
 }

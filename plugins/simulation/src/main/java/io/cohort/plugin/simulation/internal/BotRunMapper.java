@@ -29,7 +29,8 @@ public interface BotRunMapper {
         @Arg(column = "started", javaType = java.time.Instant.class),
         @Arg(column = "finished", javaType = java.time.Instant.class),
         @Arg(column = "pages", javaType = int.class),
-        @Arg(column = "error", javaType = String.class)
+        @Arg(column = "error", javaType = String.class),
+        @Arg(column = "state", javaType = String.class)
     })
     List<BotRun> ofSession(@Param("session") String session);
 }

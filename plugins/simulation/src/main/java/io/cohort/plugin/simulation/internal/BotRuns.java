@@ -106,7 +106,7 @@ public final class BotRuns {
             String name = "bot " + (before + i);
             Participant p = participants.addBot(sessionId, name, by);
             long id = database.transaction(BotRunMapper.class, m -> m.start(sessionId, p.id(), name));
-            started.add(new BotRun(id, sessionId, p.id(), name, null, null, 0, null));
+            started.add(new BotRun(id, sessionId, p.id(), name, null, null, 0, null, "running"));
             ServerBot bot =
                     new ServerBot(http, node, experiment, sessionId, p.token(), WAIT_LIMIT, new SplittableRandom());
             runners.execute(() -> run(id, name, bot));

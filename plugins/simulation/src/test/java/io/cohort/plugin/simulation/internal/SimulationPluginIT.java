@@ -16,6 +16,7 @@ import io.cohort.api.web.SessionTab;
 import io.cohort.testhost.CohortHost;
 import io.cohort.testkit.AdminHttp;
 import io.cohort.testkit.Browser;
+import io.cohort.testkit.DescribedAnswer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -101,6 +102,7 @@ public class SimulationPluginIT {
         // The tab's JSON twin lists the runs.
         JsonNode tab = get("/api/sessions/" + pd.id() + "/bots");
         assertEquals(tab.toString(), 2, tab.at("/page/runs").size());
+        assertEquals(tab.toString(), "bot 1", tab.at("/page/runs/0/bot").asText());
 
         JsonNode stroopRows = allAtTheEnd(stroop.id(), 2);
         for (JsonNode row : stroopRows) {
@@ -124,6 +126,12 @@ public class SimulationPluginIT {
 
         allAtTheEnd(pd.id(), 2);
         JsonNode pdExport = exportOnceBotsStopped(pd.id(), 2);
+        String described = get("/api/sessions/" + pd.id() + "/bots").toString();
+        assertTrue(described, described.contains("\"state\":\"finished\""));
+        assertEquals(
+                List.of(),
+                DescribedAnswer.problems(
+                        admin.get("/api/openapi.json").body(), "GET", "/sessions/{id}/bots", described));
         for (JsonNode run : pdExport.at("/tables/bot_runs")) {
             assertTrue(run.toString(), run.path("error").isNull());
             // welcome, three decisions and three results; a wait page a partner already released is never seen.
