@@ -179,9 +179,10 @@ public final class Host implements AutoCloseable {
             server.getSettings().host(config.host()).port(config.port());
             server.start();
             lifecycle.started(server::stop);
-            if (systemContext.getProperty(EmbeddedFelix.OWN_URL) == null) {
+            String own = systemContext.getProperty(EmbeddedFelix.OWN_URL);
+            if (own == null || own.equals(System.getProperty(EmbeddedFelix.OWN_URL))) {
                 // A framework made by someone else (Pax Exam) or before the port was chosen: its properties are fixed,
-                // and getProperty falls back to the system's.
+                // and getProperty falls back to the system's (which an earlier host in this JVM may have set).
                 System.setProperty(EmbeddedFelix.OWN_URL, config.ownUrl(server.getPort()));
             }
             injector.getInstance(Readiness.class).ready();

@@ -7,8 +7,10 @@ import org.osgi.annotation.versioning.ConsumerType;
  * Whiteboard service: a table a plugin adds to a session's data export (a chat's messages, a simulation's bot
  * runs), so its data leaves with the session's. Register it with {@value #NAME} ({@code [a-z][a-z0-9_]*}, e.g.
  * {@code chat_messages}): the host serves it as {@code /admin/sessions/{id}/tables/<name>.csv} (and under
- * {@code /api}), and puts it under {@code tables.<name>} in the session's JSON export, each row an object keyed by
- * {@link #columns()}. Both are streamed: the host writes each row as the plugin hands it over.
+ * {@code /api}), and puts it under {@code tables.<name>} in the session's JSON export asked with
+ * {@code ?tables=include} (then {@code {"participants": [...], "tables": {...}}}; without it the export stays the
+ * bare array of participants), each row an object keyed by {@link #columns()}. Both are streamed: the host writes
+ * each row as the plugin hands it over.
  */
 @ConsumerType
 public interface ExportTable {

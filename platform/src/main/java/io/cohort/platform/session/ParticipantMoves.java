@@ -86,6 +86,7 @@ public final class ParticipantMoves implements AutoCloseable {
 
     /** The participant (row locked until the transaction ends), their session and experiment: one query. */
     private Context context(Connection c, String participantId) {
+        lockGroupOf(c, participantId);
         Context found = tx.mapper(ParticipantMapper.class, m -> m.locked(participantId)).stream()
                 .findFirst()
                 .map(this::context)
@@ -459,6 +460,21 @@ public final class ParticipantMoves implements AutoCloseable {
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
             ps.setString(1, "group/" + sessionId + "/" + group);
             ps.execute();
+        }
+    }
+
+    /**
+     * The group's lock before the participant's row: a member arriving at a wait page holds its row and then takes
+     * the group's lock to let the others through, updating their rows. Taken in the other order, two members
+     * arriving at once each held their own row and waited for the other's: a deadlock (seen with bots).
+     */
+    private static void lockGroupOf(Connection c, String participantId) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext('group/' || session_id"
+                + " || '/' || group_name)) FROM cohort.participant WHERE id = ? AND group_name IS NOT NULL")) {
+            ps.setString(1, participantId);
+            ps.execute();
+        } catch (SQLException e) {
+            throw new IllegalStateException("participant " + participantId + ": cannot lock their group", e);
         }
     }
 
