@@ -154,7 +154,7 @@
         a.textContent = 'link';
         cell(tr, 'url').appendChild(a);
       }
-      setText(tr, 'name', r.name);
+      setText(tr, 'name', r.mode === 'bot' ? r.name + ' (bot)' : r.name);
       setText(tr, 'status', r.status);
       setText(tr, 'condition', r.condition || '');
       setText(tr, 'group', r.group || '');

@@ -1,6 +1,7 @@
 package io.cohort.platform.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -144,6 +145,12 @@ class ExportTablesTest {
         JsonNode monitor = JSON.readTree(h.api.get("/api/sessions/s1").body()).get("participants");
         assertEquals("live", monitor.at("/0/mode").asText(), monitor.toString());
         assertEquals("bot", monitor.at("/1/mode").asText(), monitor.toString());
+        // The session page marks the bot, and only the bot.
+        String page = h.browser().get("/admin/sessions/s1").body();
+        String botName = monitor.at("/1/name").asText();
+        String personName = monitor.at("/0/name").asText();
+        assertTrue(page.contains(">" + botName + " (bot)</td>"), page);
+        assertFalse(page.contains(">" + personName + " (bot)</td>"), page);
         JsonNode bots = JSON.readTree(h.api.get("/api/participants?mode=bot").body());
         assertEquals(1, bots.get("total").asInt(), bots.toString());
         assertEquals("bot1", bots.at("/rows/0/id").asText());
@@ -177,6 +184,10 @@ class ExportTablesTest {
     void theDataPageLinksTheTablesAndATableGoesWithItsPlugin() throws Exception {
         AdminHttp.Response page = h.browser().get("/admin/sessions/s1/data");
         assertTrue(page.body().contains("/admin/sessions/s1/tables/chat_messages.csv"), page.body());
+        // The JSON an admin downloads from the data page and the session page carries the plugins' tables.
+        assertTrue(page.body().contains("href=\"/admin/sessions/s1/export.json?tables=include\""), page.body());
+        String session = h.browser().get("/admin/sessions/s1").body();
+        assertTrue(session.contains("href=\"/admin/sessions/s1/export.json?tables=include\""), session);
         JsonNode data = JSON.readTree(h.api.get("/api/sessions/s1/data").body());
         assertEquals("chat_messages", data.at("/exportTables/0").asText());
 
