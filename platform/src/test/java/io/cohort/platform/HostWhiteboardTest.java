@@ -361,9 +361,16 @@ class HostWhiteboardTest {
         CompletableFuture<Void> all = new CompletableFuture<>();
         WebSocket ws = HTTP.newWebSocketBuilder()
                 .buildAsync(URI.create(host.url().replace("http", "ws") + "ws/burst"), new WebSocket.Listener() {
+                    private final StringBuilder part = new StringBuilder();
+
                     @Override
                     public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-                        heard.add(data.toString());
+                        // A message may come in several parts: it counts once whole.
+                        part.append(data);
+                        if (last) {
+                            heard.add(part.toString());
+                            part.setLength(0);
+                        }
                         if (heard.size() == threads * each) {
                             all.complete(null);
                         }
