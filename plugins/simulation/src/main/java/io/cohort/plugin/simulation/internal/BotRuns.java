@@ -144,9 +144,4 @@ public final class BotRuns {
     public List<BotRun> ofSession(String sessionId) {
         return database.transaction(BotRunMapper.class, m -> m.ofSession(sessionId));
     }
-
-    /** The plugin's connections, for the export's cursor. */
-    PluginDatabase database() {
-        return database;
-    }
 }

@@ -1,6 +1,7 @@
 package io.cohort.plugin.simulation.internal;
 
 import io.cohort.api.data.ExportTable;
+import io.cohort.api.storage.PluginDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,11 +16,15 @@ import org.osgi.service.component.annotations.Reference;
 @Component(service = ExportTable.class, property = ExportTable.NAME + "=bot_runs")
 public final class BotRunsTable implements ExportTable {
 
-    private final BotRuns runs;
+    private final PluginDatabase database;
 
+    /**
+     * The plugin's database, not {@link BotRuns}: the host holds every export table as it is registered, and a table
+     * that needs another of the plugin's components may be asked for while that one is still being registered.
+     */
     @Activate
-    public BotRunsTable(@Reference BotRuns runs) {
-        this.runs = runs;
+    public BotRunsTable(@Reference PluginDatabase database) {
+        this.database = database;
     }
 
     @Override
@@ -29,7 +34,7 @@ public final class BotRunsTable implements ExportTable {
 
     @Override
     public void rows(String sessionId, Rows out) throws Exception {
-        try (Connection c = runs.database().dataSource().getConnection()) {
+        try (Connection c = database.dataSource().getConnection()) {
             c.setAutoCommit(false); // PostgreSQL fetches in batches only inside a transaction
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT session_id, participant_id, bot, started, finished, pages, error FROM bot_run"
