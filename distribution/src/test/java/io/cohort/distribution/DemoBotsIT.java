@@ -6,20 +6,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cohort.testkit.AdminHttp;
 import io.cohort.testkit.RunningCohort;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The distribution as shipped: the simulation plugin starts from deploy/ beside the prisoner's dilemma, and bots
+ * The distribution as shipped, with the simulation plugin copied from plugins/ into deploy/ as a lab would: it starts
+ * beside the prisoner's dilemma, and bots
  * alone, added through the Bots tab's JSON twin, play a session of each demo to the end on the real bin/cohort.
  */
 class DemoBotsIT {
 
     @Test
     void botsAloneFinishASessionOfEachShippedDemo() throws Exception {
-        try (RunningCohort cohort = RunningCohort.fromSystemProperty().start()) {
+        RunningCohort.Builder node = RunningCohort.fromSystemProperty();
+        Path deploy = java.nio.file.Files.createDirectories(node.home().resolve("deploy"));
+        Path jar = ProlificLab.shippedPlugin("simulation");
+        java.nio.file.Files.copy(jar, deploy.resolve(jar.getFileName()));
+        try (RunningCohort cohort = node.start()) {
             Plugins plugins = new Plugins(cohort.admin());
             for (String bundle : List.of("io.cohort.plugin.simulation", "io.cohort.plugin.prisonersdilemma")) {
                 Eventually.within(

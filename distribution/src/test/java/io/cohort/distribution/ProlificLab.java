@@ -74,13 +74,18 @@ final class ProlificLab extends CrowdLab {
 
     /** The Prolific plugin as the distribution ships it: beside deploy/, in plugins/, for a lab to copy. */
     static Path pluginJar() throws IOException {
+        return shippedPlugin("prolific");
+    }
+
+    /** A plugin the distribution ships in plugins/ (not running) for a lab to copy into deploy/. */
+    static Path shippedPlugin(String name) throws IOException {
         try (Stream<Path> files = Files.list(distribution().resolve("plugins"))) {
             List<Path> jars = files.filter(p -> {
-                        String name = p.getFileName().toString();
-                        return name.startsWith("cohort-plugin-prolific-") && name.endsWith(".jar");
+                        String file = p.getFileName().toString();
+                        return file.startsWith("cohort-plugin-" + name + "-") && file.endsWith(".jar");
                     })
                     .toList();
-            assertEquals(1, jars.size(), "one Prolific plugin jar in the distribution's plugins/: " + jars);
+            assertEquals(1, jars.size(), "one " + name + " plugin jar in the distribution's plugins/: " + jars);
             return jars.get(0);
         }
     }
