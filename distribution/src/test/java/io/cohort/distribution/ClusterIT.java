@@ -167,10 +167,24 @@ class ClusterIT {
         try {
             Path err = node.home().resolve("cohort.err");
             Files.copy(err, work.resolve(as + ".err"), StandardCopyOption.REPLACE_EXISTING);
-            List<String> errors = Files.readAllLines(err).stream()
-                    .filter(l -> l.contains("ERROR") || l.startsWith("Caused by"))
-                    .limit(40)
-                    .toList();
+            // An error page first (ErrorPages logs "error <id> on <method> <path>"), with its causes: CI shows only
+            // part of the output.
+            List<String> lines = Files.readAllLines(err);
+            List<String> errors = new ArrayList<>();
+            for (int i = 0; i < lines.size() && errors.size() < 40; i++) {
+                if (lines.get(i).matches("cohort: ERROR error \\w+ on .*")) {
+                    errors.add(lines.get(i));
+                    for (int j = i + 1; j < lines.size() && !lines.get(j).startsWith("cohort:"); j++) {
+                        if (lines.get(j).startsWith("Caused by")) {
+                            errors.add(lines.get(j));
+                        }
+                    }
+                }
+            }
+            lines.stream()
+                    .filter(l -> (l.contains("ERROR") || l.startsWith("Caused by")) && !errors.contains(l))
+                    .limit(Math.max(0, 40 - errors.size()))
+                    .forEach(errors::add);
             if (!errors.isEmpty()) {
                 System.out.println("ClusterIT: " + as + " logged:\n  " + String.join("\n  ", errors));
             }

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -42,11 +43,19 @@ public final class RedeploySoak {
         this.admin = page == null ? null : cohort.admin();
     }
 
-    /** One deploy, use and undeploy; returns when the plugin is gone from the node's list. */
-    public void cycle() {
+    /** How long one cycle's steps took, as the admin sees them. */
+    public record Cycle(Duration toPage, Duration toGone) {}
+
+    /**
+     * One deploy, use and undeploy; returns when the plugin is gone from the node's list, with the time from the
+     * jar's arrival in {@code deploy/} to its page answering (or to ACTIVE, without a page), and from its removal to
+     * its leaving the list.
+     */
+    public Cycle cycle() {
         Path deployed = cohort.deployDir().resolve("soak-" + symbolicName + ".jar");
         try {
             Path staged = Files.copy(jar, cohort.home().resolve("soak.jar.tmp"), StandardCopyOption.REPLACE_EXISTING);
+            long arrived = System.nanoTime();
             Files.move(staged, deployed, StandardCopyOption.ATOMIC_MOVE);
             await("ACTIVE", true);
             if (page != null) {
@@ -60,8 +69,11 @@ public final class RedeploySoak {
                     throw new AssertionError("GET " + page + ": " + status);
                 }
             }
+            Duration toPage = Duration.ofNanos(System.nanoTime() - arrived);
+            long removed = System.nanoTime();
             Files.delete(deployed);
             await(null, false);
+            return new Cycle(toPage, Duration.ofNanos(System.nanoTime() - removed));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
