@@ -2,11 +2,14 @@ package io.cohort.platform;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -43,7 +46,9 @@ public record Config(Path install, Path home, Map<String, String> values) {
             Map.entry("admin.enabled", "true"),
             Map.entry("shutdown.drain.seconds", "0"),
             Map.entry("plugins.shipped", "true"),
-            Map.entry("room.joins.per.minute", "30"));
+            Map.entry("room.joins.per.minute", "30"),
+            Map.entry("socket.ping.seconds", "30"),
+            Map.entry("socket.idle.seconds", "300"));
 
     /** Keys that are settable by a prefix, e.g. {@code admin.alice}. */
     static final Set<String> PREFIXES = Set.of("admin.");
@@ -105,6 +110,15 @@ public record Config(Path install, Path home, Map<String, String> values) {
         integer("room.joins.per.minute", 1, 1_000_000);
         integer("login.lifetime.hours", 1, 24 * 365);
         integer("shutdown.drain.seconds", 0, 300);
+        Duration idle = seconds("socket.idle.seconds", 86_400);
+        if (idle.isZero()) {
+            throw new ConfigException("socket.idle.seconds: must be above 0");
+        }
+        Duration ping = seconds("socket.ping.seconds", 3_600);
+        if (!ping.isZero() && ping.compareTo(idle) >= 0) {
+            throw new ConfigException("socket.ping.seconds: " + get("socket.ping.seconds")
+                    + " must be below socket.idle.seconds (" + get("socket.idle.seconds") + "), or 0 for no pings");
+        }
         for (String flag : List.of("scheduler.enabled", "admin.enabled")) {
             String value = get(flag);
             if (!value.equals("true") && !value.equals("false")) {
@@ -142,6 +156,32 @@ public record Config(Path install, Path home, Map<String, String> values) {
         } catch (NumberFormatException e) {
             throw new ConfigException(key + ": '" + value + "' is not a whole number");
         }
+    }
+
+    /** A number of seconds, fractions allowed ({@code 0.5}), from 0 to {@code max}; to the millisecond. */
+    public Duration seconds(String key, int max) {
+        String value = get(key);
+        BigDecimal n;
+        try {
+            n = new BigDecimal(value);
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key + ": '" + value + "' is not a number of seconds");
+        }
+        if (n.signum() < 0 || n.compareTo(BigDecimal.valueOf(max)) > 0) {
+            throw new ConfigException(key + ": " + value + " is out of range 0.." + max);
+        }
+        return Duration.ofMillis(
+                n.movePointRight(3).setScale(0, RoundingMode.HALF_UP).longValue());
+    }
+
+    /** How often each open WebSocket is pinged, so that quiet ones stay open; zero for never. */
+    public Duration socketPing() {
+        return seconds("socket.ping.seconds", 3_600);
+    }
+
+    /** How long Jetty keeps a WebSocket on which nothing moved either way. */
+    public Duration socketIdle() {
+        return seconds("socket.idle.seconds", 86_400);
     }
 
     public int port() {

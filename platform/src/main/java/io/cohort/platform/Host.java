@@ -173,8 +173,8 @@ public final class Host implements AutoCloseable {
             }
             // The server without Pippo's launcher, whose own shutdown hook would stop it at once on SIGTERM, beside
             // ours that drains first (shutdown.drain.seconds).
-            WebServer server =
-                    new WebServer(injector.getInstance(PublicUrl.class), injector.getInstance(Readiness.class));
+            WebServer server = new WebServer(
+                    injector.getInstance(PublicUrl.class), injector.getInstance(Readiness.class), config.socketIdle());
             server.init(web);
             server.getSettings().host(config.host()).port(config.port());
             server.start();

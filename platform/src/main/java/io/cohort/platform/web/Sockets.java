@@ -10,11 +10,16 @@ import io.cohort.platform.participant.ParticipantSockets;
 import io.cohort.platform.session.ParticipantStore;
 import java.io.IOException;
 import java.net.HttpCookie;
+import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.osgi.framework.BundleContext;
@@ -36,6 +41,10 @@ import ro.pippo.jetty.websocket.JettyWebSocketConnection;
  * browser asked for): otherwise any page in the same browser could open the admin's monitor with the admin's cookie
  * and read every participant's private URL. A client that sends no Origin is not a browser, and so cannot borrow
  * anyone's cookie.
+ *
+ * <p>Every open socket is pinged every {@code socket.ping.seconds}: Jetty closes a socket on which nothing moved for
+ * {@code socket.idle.seconds}, and proxies cut a quiet tunnel, while a participant's page may sit still for a long
+ * time. Browsers answer pings by themselves.
  */
 @Singleton
 public final class Sockets implements WebSocketHandler, AutoCloseable {
@@ -50,6 +59,8 @@ public final class Sockets implements WebSocketHandler, AutoCloseable {
     private final PublicUrl publicUrl;
     /** False on a participant-only node: admin sockets are refused like an unknown login. */
     private boolean adminEnabled = true;
+    /** Null when pings are off. */
+    private final ScheduledExecutorService pinger;
 
     private static final Pattern PARTICIPANT_PAGE = Pattern.compile("p/([^/]+)/([^/]+)/?");
 
@@ -64,16 +75,24 @@ public final class Sockets implements WebSocketHandler, AutoCloseable {
             ParticipantSockets participantPage,
             PublicUrl publicUrl,
             io.cohort.platform.Config config) {
-        this(context, sessions, (Participants) participants, (SocketEndpoint) participantPage, publicUrl);
+        this(
+                context,
+                sessions,
+                (Participants) participants,
+                (SocketEndpoint) participantPage,
+                publicUrl,
+                config.socketPing());
         this.adminEnabled = config.adminEnabled();
     }
 
+    /** @param ping how often every open socket is pinged; zero for never */
     public Sockets(
             BundleContext context,
             AdminSessions sessions,
             Participants participants,
             SocketEndpoint participantPage,
-            PublicUrl publicUrl) {
+            PublicUrl publicUrl,
+            Duration ping) {
         this.publicUrl = publicUrl;
         this.sessions = sessions;
         this.participants = participants;
@@ -86,6 +105,36 @@ public final class Sockets implements WebSocketHandler, AutoCloseable {
                         .forEach(o -> o.socket.close());
             }
         });
+        if (ping.isZero()) {
+            this.pinger = null;
+        } else {
+            this.pinger = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "cohort-socket-ping");
+                t.setDaemon(true);
+                return t;
+            });
+            pinger.scheduleWithFixedDelay(this::pingAll, ping.toMillis(), ping.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Without holding the connection's lock, unlike {@link Socket#send}: Jetty 9.4's {@code sendPing} only queues
+     * the frame and returns (a control frame is never batched and does not take part in the "blocking message
+     * pending" check; Jetty's own pongs are sent the same way from its reading thread). Waiting for the lock would
+     * wait for a blocking send to a slow client, up to the idle timeout, and hold back the pings of every other
+     * socket.
+     */
+    private void pingAll() {
+        for (Open o : open.values()) {
+            try {
+                if (o.socket.connection instanceof JettyWebSocketConnection jetty && jetty.isOpen()) {
+                    jetty.getSession().getRemote().sendPing(ByteBuffer.allocate(0));
+                }
+            } catch (IOException | RuntimeException e) {
+                // A throw would end the schedule: a socket that went meanwhile is no matter.
+                LOG.debug("socket {} not pinged: {}", o.socket.id, e.getMessage());
+            }
+        }
     }
 
     /** One connection as plugins see it. */
@@ -247,6 +296,9 @@ public final class Sockets implements WebSocketHandler, AutoCloseable {
 
     @Override
     public void close() {
+        if (pinger != null) {
+            pinger.shutdownNow();
+        }
         tracker.close();
     }
 }

@@ -1,5 +1,7 @@
 package io.cohort.platform.web;
 
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.EnumSet;
 import javax.servlet.DispatcherType;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -10,16 +12,23 @@ import org.eclipse.jetty.servlet.FilterHolder;
 import org.eclipse.jetty.servlet.FilterMapping;
 import org.eclipse.jetty.servlet.ServletContextHandler;
 import ro.pippo.jetty.JettyServer;
+import ro.pippo.jetty.websocket.JettyWebSocketFilter;
 
-/** Pippo's Jetty, told to show Cohort's error pages, no version banner, and the form limits Cohort needs. */
+/**
+ * Pippo's Jetty, told to show Cohort's error pages, no version banner, the form limits Cohort needs, and how long a
+ * quiet WebSocket is kept.
+ */
 public final class WebServer extends JettyServer {
 
     private final PublicUrl publicUrl;
     private final Readiness readiness;
+    private final Duration socketIdle;
 
-    public WebServer(PublicUrl publicUrl, Readiness readiness) {
+    /** @param socketIdle how long Jetty keeps a WebSocket on which nothing moved (its default is 5 minutes) */
+    public WebServer(PublicUrl publicUrl, Readiness readiness, Duration socketIdle) {
         this.publicUrl = publicUrl;
         this.readiness = readiness;
+        this.socketIdle = socketIdle;
     }
 
     /**
@@ -60,6 +69,12 @@ public final class WebServer extends JettyServer {
         handler.setErrorHandler(new ErrorPages.Jetty());
         handler.setMaxFormContentSize(MAX_FORM_BYTES);
         handler.setMaxFormKeys(MAX_FORM_KEYS);
+        // Pippo's WebSocket filter builds its Jetty WebSocketPolicy from its init parameters when it starts.
+        FilterHolder sockets = Arrays.stream(handler.getServletHandler().getFilters())
+                .filter(h -> h.getHeldClass() == JettyWebSocketFilter.class)
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("Pippo's WebSocket filter is not where it was"));
+        sockets.setInitParameter("idleTimeout", String.valueOf(socketIdle.toMillis()));
         // First of all filters, so that a form Jetty cannot read is answered before Pippo reads it.
         // Prepended in reverse: the count of requests in flight first, the headers, the error guard, then Pippo.
         prepend(handler, "cohort-errors", new ErrorPages.Guard());
