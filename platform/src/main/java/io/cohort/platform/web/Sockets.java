@@ -269,6 +269,21 @@ public final class Sockets implements WebSocketHandler, AutoCloseable {
         }
     }
 
+    /**
+     * A socket's error is nearly always its client leaving mid-send (a closed tab, a lost network): nothing a lab
+     * must act on, so it is not logged as an error. Pippo's own ERROR line for it is turned off in logback.xml.
+     */
+    @Override
+    public void onError(WebSocketContext ctx, Throwable error) {
+        Open o = open.get(ctx.getConnection());
+        String id = o == null ? "(not open)" : o.socket.id;
+        if (error instanceof IOException || error.getCause() instanceof IOException) {
+            LOG.debug("socket {} broke: {}", id, error.toString());
+        } else {
+            LOG.warn("socket {} failed", id, error);
+        }
+    }
+
     @Override
     public void onClose(WebSocketContext ctx, int code, String reason) {
         Open o = open.remove(ctx.getConnection());
