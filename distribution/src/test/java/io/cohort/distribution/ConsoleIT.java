@@ -75,6 +75,7 @@ class ConsoleIT {
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command);
         environment(pb);
+        long started = System.nanoTime();
         Process p = pb.start();
         try (OutputStream in = p.getOutputStream()) {
             in.write(stdin.getBytes(StandardCharsets.UTF_8));
@@ -85,6 +86,9 @@ class ConsoleIT {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the console exits: " + command);
         errors.join(5000);
+        System.out.printf(
+                "ConsoleIT: %s took %d ms%n",
+                args.length == 0 ? "(stdin)" : String.join(" ", args), (System.nanoTime() - started) / 1_000_000);
         return new Run(p.exitValue(), out, err.toString(StandardCharsets.UTF_8));
     }
 

@@ -139,26 +139,24 @@ final class MTurkLab extends CrowdLab {
     /** As {@link #workersComplete(String, int, String)}, on {@code emulator}, for a node another lab runs. */
     static List<Worker> workersComplete(
             AdminHttp http, MTurkEmulator emulator, String hitId, int count, String prefix) {
-        List<Worker> workers = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
+        return inParallel(http.base(), count, (i, client) -> {
             String workerId = String.format("A%s%09d", prefix, i + 1);
             String assignmentId = emulator.accept(hitId, workerId);
-            AdminHttp.Response landed = http.get("/mturk/start?hitId=" + hitId + "&assignmentId=" + assignmentId
+            AdminHttp.Response landed = client.get("/mturk/start?hitId=" + hitId + "&assignmentId=" + assignmentId
                     + "&workerId=" + workerId + "&turkSubmitTo="
                     + enc(emulator.workerSite().resolve("/").toString()));
             assertEquals(303, landed.status(), "worker " + workerId + " lands: " + landed);
             String url = landed.location();
             String path = URI.create(url).getPath();
-            AdminHttp.Response answered = http.postFormAsIs(path, Map.of("_page", "0"));
+            AdminHttp.Response answered = client.postFormAsIs(path, Map.of("_page", "0"));
             assertEquals(303, answered.status(), "worker " + workerId + " answers: " + answered);
             String[] parts = path.split("/");
             AdminHttp.Response submitted =
-                    http.postFormAsIs("/mturk/submit", Map.of("sessionId", parts[2], "token", parts[3]));
+                    client.postFormAsIs("/mturk/submit", Map.of("sessionId", parts[2], "token", parts[3]));
             assertEquals(200, submitted.status(), "worker " + workerId + " submits: " + submitted);
             emulator.submit(assignmentId, "<QuestionFormAnswers/>");
-            workers.add(new Worker(workerId, assignmentId, url));
-        }
-        return workers;
+            return new Worker(workerId, assignmentId, url);
+        });
     }
 
     @Override

@@ -11,7 +11,6 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -149,9 +148,7 @@ final class ProlificLab extends CrowdLab {
      * @param prefix hex digits that set these participants apart from others of the same lab
      */
     List<Participant> participantsComplete(String studyId, int count, String prefix) {
-        AdminHttp http = cohort.http();
-        List<Participant> done = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
+        return inParallel(cohort.http().base(), count, (i, http) -> {
             String pid = pid(prefix, i + 1);
             Participant p = arrive(http, pid, studyId);
             String path = URI.create(p.pageUrl()).getPath();
@@ -160,9 +157,8 @@ final class ProlificLab extends CrowdLab {
             String code = finish(http, p);
             ProlificEmulator.SubmissionView completed = emulator.complete(pid, studyId, code);
             assertEquals("AWAITING REVIEW", completed.status(), completed.toString());
-            done.add(p);
-        }
-        return done;
+            return p;
+        });
     }
 
     /** The participant takes the study on the emulator and follows its study URL to our {@code /prolific/start}. */

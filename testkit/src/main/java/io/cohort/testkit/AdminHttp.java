@@ -50,6 +50,11 @@ public final class AdminHttp {
                 .build();
     }
 
+    /** The address this client sends to. */
+    public URI base() {
+        return base;
+    }
+
     /** An answer: status, body and headers (names in lower case). */
     public record Response(int status, String body, Map<String, List<String>> headers) {
 
