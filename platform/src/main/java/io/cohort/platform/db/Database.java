@@ -23,6 +23,8 @@ public final class Database implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
+    static final long POOL_WAIT_MILLIS = 20_000;
+
     private final HikariDataSource pool;
     private final String listenUrl;
     private final EmbeddedServer embedded;
@@ -56,7 +58,10 @@ public final class Database implements AutoCloseable {
         }
         hc.setMaximumPoolSize(config.integer("db.pool.size", 1, 1000));
         hc.setPoolName("cohort");
-        hc.setConnectionTimeout(5_000);
+        // How long a request waits for a free connection before it fails. A participant would rather wait a few
+        // seconds than see an error page when every connection is busy for a moment: a burst, a lock held
+        // elsewhere, a node just started whose code is still cold. Well under the proxy's 60 s server timeout.
+        hc.setConnectionTimeout(POOL_WAIT_MILLIS);
         hc.setInitializationFailTimeout(1);
         try {
             return new Database(new HikariDataSource(hc), withCredentials(url, user, password), embedded);
