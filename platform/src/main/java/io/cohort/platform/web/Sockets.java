@@ -64,7 +64,16 @@ public final class Sockets implements WebSocketHandler, AutoCloseable {
 
     private static final Pattern PARTICIPANT_PAGE = Pattern.compile("p/([^/]+)/([^/]+)/?");
 
-    private record Open(ServiceReference<SocketEndpoint> reference, SocketEndpoint endpoint, Socket socket) {}
+    /** @param slot which of the ping rounds' slots pings it (sockets are spread over the interval) */
+    private record Open(
+            ServiceReference<SocketEndpoint> reference, SocketEndpoint endpoint, Socket socket, long slot) {}
+
+    /** Numbers the sockets as they open, to spread them over the ping slots. */
+    private final java.util.concurrent.atomic.AtomicLong opened = new java.util.concurrent.atomic.AtomicLong();
+    /** Ping slots per interval: one a second, so that each second pings its share of the sockets. */
+    private long slots = 1;
+
+    private long tick;
 
     /** @param participantPage the host's own endpoint for open participant pages, at {@code /ws/p/{session}/{token}} */
     @Inject
@@ -113,7 +122,11 @@ public final class Sockets implements WebSocketHandler, AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
-            pinger.scheduleWithFixedDelay(this::pingAll, ping.toMillis(), ping.toMillis(), TimeUnit.MILLISECONDS);
+            // Every socket at once made a burst (10,000 frames every 30 s) that held up page submits for half a
+            // second; a slot a second spreads them out.
+            slots = Math.max(1, ping.toMillis() / 1000);
+            long every = ping.toMillis() / slots;
+            pinger.scheduleWithFixedDelay(this::pingSlot, every, every, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -124,8 +137,12 @@ public final class Sockets implements WebSocketHandler, AutoCloseable {
      * wait for a blocking send to a slow client, up to the idle timeout, and hold back the pings of every other
      * socket.
      */
-    private void pingAll() {
+    private void pingSlot() {
+        long now = tick++ % slots;
         for (Open o : open.values()) {
+            if (o.slot != now) {
+                continue;
+            }
             try {
                 if (o.socket.connection instanceof JettyWebSocketConnection jetty && jetty.isOpen()) {
                     jetty.getSession().getRemote().sendPing(ByteBuffer.allocate(0));
@@ -209,7 +226,7 @@ public final class Sockets implements WebSocketHandler, AutoCloseable {
             SocketEndpoint endpoint,
             String principal) {
         Socket socket = new Socket(UUID.randomUUID().toString(), principal, ctx.getConnection());
-        open.put(ctx.getConnection(), new Open(reference, endpoint, socket));
+        open.put(ctx.getConnection(), new Open(reference, endpoint, socket, opened.getAndIncrement() % slots));
         endpoint.onOpen(socket);
     }
 
