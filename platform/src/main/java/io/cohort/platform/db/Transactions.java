@@ -54,6 +54,17 @@ public final class Transactions {
      * (one naming a result map further down its interface) on whichever thread next looks up any statement, and
      * fails that thread's query: a node's first requests, all at once behind a proxy, met exactly that.
      */
+    /** How many connections the pool may hold at most (10, Hikari's default, for a data source that is not one). */
+    public int poolSize() {
+        try {
+            return db.isWrapperFor(com.zaxxer.hikari.HikariDataSource.class)
+                    ? db.unwrap(com.zaxxer.hikari.HikariDataSource.class).getMaximumPoolSize()
+                    : 10;
+        } catch (java.sql.SQLException e) {
+            return 10;
+        }
+    }
+
     public void parse(List<Class<?>> mappers) {
         Configuration configuration = sql.getConfiguration();
         synchronized (configuration) {

@@ -23,7 +23,15 @@ import org.slf4j.LoggerFactory;
 final class SubmitBatches implements AutoCloseable {
 
     static final int MAX_BATCH = 100;
-    static final int WRITERS = 3;
+    /**
+     * Writers: a third of the pool, from one to three. Each holds a connection while it writes, and page loads need
+     * the rest; and several nodes sharing one PostgreSQL, each given a share of the connections, then write in
+     * batches as large as one node with all of them would, instead of more, smaller commits.
+     */
+    static int writers(int poolSize) {
+        return Math.max(1, Math.min(3, poolSize / 3));
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(SubmitBatches.class);
 
     /** One participant's checked answers to the page they say they are on. */
@@ -46,7 +54,7 @@ final class SubmitBatches implements AutoCloseable {
     SubmitBatches(Transactions tx, LiveFeed live) {
         this.tx = tx;
         this.live = live;
-        for (int i = 0; i < WRITERS; i++) {
+        for (int i = 0, n = writers(tx.poolSize()); i < n; i++) {
             Thread t = new Thread(this::write, "cohort-submits-" + i);
             t.setDaemon(true);
             t.start();
