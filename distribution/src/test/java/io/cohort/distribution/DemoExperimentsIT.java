@@ -82,13 +82,13 @@ class DemoExperimentsIT {
                 RunningCohort.fromSystemProperty().home(home).start()) {
             Plugins plugins = new Plugins(cohort.admin());
             Eventually.within(
-                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(30),
                     "the bundle is ACTIVE",
                     () -> plugins.bySymbolicName("io.cohort.plugin.prisonersdilemma"),
                     row -> row.isPresent() && "ACTIVE".equals(row.get().state()));
             // The host read the experiment inside the bundle.
             String log = Eventually.within(
-                            Duration.ofSeconds(5),
+                            Duration.ofSeconds(30),
                             "the host logs the bundle's experiment",
                             () -> cohort.stdout() + cohort.stderr(),
                             l -> l.contains(
@@ -98,7 +98,7 @@ class DemoExperimentsIT {
 
             // The digest plugin's tab shows the game's own digest for a session of it.
             Eventually.within(
-                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(30),
                     "the digest bundle is ACTIVE",
                     () -> plugins.bySymbolicName("io.cohort.plugin.digest"),
                     row -> row.isPresent() && "ACTIVE".equals(row.get().state()));

@@ -132,7 +132,7 @@ class MTurkEmulatorIT {
                     "workerSite=http://127.0.0.1:" + port + "/worker/");
             // FileInstall rewrites each .cfg once at start-up (enableConfigSave): a read may catch it half-written.
             Eventually.within(
-                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(30),
                     "deploy/io.cohort.mturk.cfg as run --demo wrote it",
                     () -> settings(cohort.deployDir().resolve("io.cohort.mturk.cfg")),
                     expected::equals);

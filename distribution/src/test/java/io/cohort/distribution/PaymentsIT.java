@@ -357,7 +357,7 @@ class PaymentsIT {
                         () -> lab.emulator.assignmentStatus(w.assignmentId()),
                         "Approved"::equals);
                 Eventually.within(
-                        Duration.ofSeconds(10),
+                        Duration.ofSeconds(30),
                         w.workerId() + " APPROVED here too",
                         () -> lab.participant(session, w.workerId())
                                 .path("status")

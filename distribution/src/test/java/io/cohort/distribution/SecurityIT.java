@@ -108,7 +108,7 @@ class SecurityIT {
         Files.move(jar, cohort.deployDir().resolve("csrf-target.jar"), StandardCopyOption.ATOMIC_MOVE);
         Plugins plugins = new Plugins(cohort.api());
         long id = Eventually.within(
-                        Duration.ofSeconds(10),
+                        Duration.ofSeconds(30),
                         "the target bundle ACTIVE",
                         () -> plugins.bySymbolicName("io.cohort.fixture.csrf"),
                         p -> p.isPresent() && p.get().state().equals("ACTIVE"))
