@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  * PostgreSQL, and how long participants wait for their next accepted submit after a node is killed (SIGKILL). Every
  * submit answered 303 is checked against the stored rows after each phase.
  *
- * <pre>bench/cluster-submit.sh [--clients 300] [--seconds 20] [--warmup 60] [--think-ms 1000] [--nodes 1,3]
+ * <pre>bench/cluster-submit.sh [--clients 300] [--seconds 20] [--warmup 150] [--think-ms 1000] [--nodes 1,3]
  *     [--kill on|off] [--keep] [--dist DIR]</pre>
  */
 public final class ClusterSubmitBench {
@@ -80,7 +80,7 @@ public final class ClusterSubmitBench {
     public static void main(String[] args) throws Exception {
         int clients = 300;
         int seconds = 20;
-        int warmup = 60;
+        int warmup = 150;
         int think = 1000;
         List<Integer> sizes = List.of(1, 3);
         boolean kill = true;
@@ -110,7 +110,7 @@ public final class ClusterSubmitBench {
                 case "--dist" -> dist = Path.of(args[++i]);
                 default -> {
                     System.err.println("unknown option: " + args[i] + "\nusage: bench/cluster-submit.sh"
-                            + " [--clients 300] [--seconds 20] [--warmup 60] [--think-ms 1000] [--nodes 1,3]"
+                            + " [--clients 300] [--seconds 20] [--warmup 150] [--think-ms 1000] [--nodes 1,3]"
                             + " [--kill on|off] [--keep] [--pool TOTAL] [--node-opts JVM-OPTIONS] [--dist DIR]");
                     System.exit(2);
                 }
