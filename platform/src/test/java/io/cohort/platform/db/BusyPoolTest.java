@@ -9,12 +9,12 @@ import io.cohort.api.session.Participants;
 import io.cohort.api.session.Session;
 import io.cohort.api.session.Sessions;
 import io.cohort.platform.InProcessNode;
+import io.cohort.platform.TestExperiments;
 import io.cohort.testkit.TestDatabase;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -47,18 +47,7 @@ class BusyPoolTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path survey = Files.createDirectories(home.resolve("experiments/note"));
-        Files.writeString(survey.resolve("experiment.yaml"), """
-                name: note
-                title: A note
-                version: "1"
-                pages:
-                  - {name: first, kind: form, template: page.peb}
-                  - {name: second, kind: form, template: page.peb}
-                """);
-        Files.writeString(
-                survey.resolve("page.peb"),
-                "{% extends \"participant.peb\" %}{% block content %}<p id=\"here\">here</p>{% endblock %}");
+        TestExperiments.formPages(home, "note", "<p id=\"here\">here</p>", "first", "second");
         database = TestDatabase.create();
         node = InProcessNode.start(home, Map.of("COHORT_DB_URL", database, "COHORT_DB_POOL_SIZE", "2"));
     }

@@ -9,6 +9,7 @@ import io.cohort.api.session.Participants;
 import io.cohort.api.session.Session;
 import io.cohort.api.session.Sessions;
 import io.cohort.platform.InProcessNode;
+import io.cohort.platform.TestExperiments;
 import io.cohort.testkit.TestDatabase;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -46,15 +47,7 @@ class NodePresenceTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path e = Files.createDirectories(home.resolve("experiments/solo"));
-        Files.writeString(e.resolve("experiment.yaml"), """
-                name: solo
-                title: Solo
-                version: "1"
-                pages:
-                  - {name: only, kind: form, template: only.peb}
-                """);
-        Files.writeString(e.resolve("only.peb"), "{% extends \"participant.peb\" %}{% block content %}x{% endblock %}");
+        TestExperiments.formPages(home, "solo", "x", "only");
         db = TestDatabase.create();
         node = InProcessNode.start(home, Map.of("COHORT_DB_URL", db, "COHORT_NODE_NAME", "alive"));
     }

@@ -13,6 +13,7 @@ import io.cohort.api.session.Sessions;
 import io.cohort.platform.Config;
 import io.cohort.platform.ConfigException;
 import io.cohort.platform.InProcessNode;
+import io.cohort.platform.TestExperiments;
 import io.cohort.testkit.AdminHttp;
 import io.cohort.testkit.TestDatabase;
 import java.net.URI;
@@ -20,7 +21,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -49,17 +49,7 @@ class ParticipantOnlyNodeTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path survey = Files.createDirectories(home.resolve("experiments/note"));
-        Files.writeString(survey.resolve("experiment.yaml"), """
-                name: note
-                title: A note
-                version: "1"
-                pages:
-                  - {name: only, kind: form, template: only.peb}
-                """);
-        Files.writeString(
-                survey.resolve("only.peb"),
-                "{% extends \"participant.peb\" %}{% block content %}<p id=\"only\">here</p>{% endblock %}");
+        TestExperiments.formPages(home, "note", "<p id=\"only\">here</p>", "only");
         node = InProcessNode.start(
                 home,
                 Map.of(

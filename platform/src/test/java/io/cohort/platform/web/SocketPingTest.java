@@ -15,6 +15,7 @@ import io.cohort.api.web.SocketEndpoint;
 import io.cohort.platform.Config;
 import io.cohort.platform.ConfigException;
 import io.cohort.platform.InProcessNode;
+import io.cohort.platform.TestExperiments;
 import io.cohort.testkit.TestDatabase;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -24,7 +25,6 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Hashtable;
@@ -86,16 +86,7 @@ class SocketPingTest {
     }
 
     static Path experiment(Path nodeHome) throws Exception {
-        Path e = Files.createDirectories(nodeHome.resolve("experiments/solo"));
-        Files.writeString(e.resolve("experiment.yaml"), """
-                name: solo
-                title: Solo
-                version: "1"
-                pages:
-                  - {name: only, kind: form, template: only.peb}
-                """);
-        Files.writeString(e.resolve("only.peb"), "{% extends \"participant.peb\" %}{% block content %}x{% endblock %}");
-        return nodeHome;
+        return TestExperiments.formPages(nodeHome, "solo", "x", "only");
     }
 
     static <T> T service(InProcessNode node, Class<T> type) {
