@@ -23,8 +23,16 @@ public interface ParticipantPageContribution {
     /**
      * The page being rendered.
      *
-     * @param end whether it is the host's end page, past the experiment's last page (an experiment may name one of
-     *            its own pages "end" too)
+     * @param end   whether it is the host's end page, past the experiment's last page (an experiment may name one of
+     *              its own pages "end" too)
+     * @param token the participant's URL token, their credential (already in the page's URL), e.g. for a script that
+     *              opens a participant socket ({@code /ws/<path>?session=&token=}); escape it like any other value.
+     *              Null only from the constructor without it
      */
-    record ParticipantPage(String sessionId, String participantId, String pageName, boolean end) {}
+    record ParticipantPage(String sessionId, String participantId, String pageName, boolean end, String token) {
+        /** The page as api.web 1.1 described it, without the token. */
+        public ParticipantPage(String sessionId, String participantId, String pageName, boolean end) {
+            this(sessionId, participantId, pageName, end, null);
+        }
+    }
 }

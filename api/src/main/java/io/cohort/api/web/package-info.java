@@ -10,5 +10,5 @@
  * address), which may be a proxy in front of several nodes.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package io.cohort.api.web;

@@ -86,7 +86,7 @@ public final class LiveContributions implements AutoCloseable {
                 ParticipantPages.Markup markup = ParticipantPages.markup(
                         Map.of(reference, service),
                         new ParticipantPageContribution.ParticipantPage(
-                                p.sessionId(), p.id(), page, ParticipantMoves.finishes(e, index)));
+                                p.sessionId(), p.id(), page, ParticipantMoves.finishes(e, index), p.token()));
                 sockets.send(
                         pid,
                         ParticipantPages.JSON

@@ -302,7 +302,7 @@ public final class ParticipantPages implements AutoCloseable {
     private void contribute(Map<String, Object> model, Participant p, String pageName, boolean end) {
         Markup markup = markup(
                 contributions.services(),
-                new ParticipantPageContribution.ParticipantPage(p.sessionId(), p.id(), pageName, end));
+                new ParticipantPageContribution.ParticipantPage(p.sessionId(), p.id(), pageName, end, p.token()));
         model.put("contributedHead", markup.head());
         model.put("contributedBody", markup.body());
     }

@@ -73,7 +73,7 @@ class LiveContributionsTest {
 
         @Override
         public String body(ParticipantPage page) {
-            return "<p id=\"widget\">on " + page.pageName() + "</p><script>"
+            return "<p id=\"widget\" data-token=\"" + page.token() + "\">on " + page.pageName() + "</p><script>"
                     + "document.body.setAttribute('data-widget-ran', String(Number(document.body.getAttribute("
                     + "'data-widget-ran') || 0) + 1));"
                     + "document.addEventListener('cohort:contribution-removed', function (e) {"
@@ -101,6 +101,7 @@ class LiveContributionsTest {
                     node.context().registerService(ParticipantPageContribution.class, new Widget(), null);
             String id = String.valueOf(widget.getReference().getProperty("service.id"));
             assertEquals("on intro", browser.awaitElement("#widget").getText());
+            assertEquals(p.token(), browser.find("#widget").getAttribute("data-token"));
             assertEquals("1", browser.await(10, d -> body(js, "data-widget-ran")));
             assertEquals("rgba(1, 2, 3, 1)", browser.find("#widget").getCssValue("color"));
             assertEquals(
@@ -120,6 +121,7 @@ class LiveContributionsTest {
                     node.context().registerService(ParticipantPageContribution.class, new Widget(), null);
             browser.open(node.url() + "p/" + session + "/" + p.token() + "/");
             assertEquals("on intro", browser.awaitElement("#widget").getText());
+            assertEquals(p.token(), browser.find("#widget").getAttribute("data-token"));
             assertEquals("1", body(js, "data-widget-ran"));
             browser.await(10, d -> online(p.id()));
             again.unregister();

@@ -727,7 +727,7 @@ class ParticipantRuntimeTest {
                 new ParticipantPageContribution() {
                     @Override
                     public String head(ParticipantPage page) {
-                        pages.add(page.participantId() + "@" + page.pageName());
+                        pages.add(page.participantId() + "@" + page.pageName() + " " + page.token());
                         return "<script src=\"/static/chat/widget.js\"></script>";
                     }
 
@@ -754,7 +754,7 @@ class ParticipantRuntimeTest {
             String page = get(url(p)).body();
             assertTrue(page.contains("<script src=\"/static/chat/widget.js\"></script>"), page);
             assertTrue(page.contains("<div id=\"chat-widget\"></div>"), page);
-            assertEquals(List.of(p.id() + "@intro"), pages);
+            assertEquals(List.of(p.id() + "@intro " + p.token()), pages);
 
             LinkedBlockingQueue<String> ignored = new LinkedBlockingQueue<>();
             socket("ws/chat?session=" + p.sessionId() + "&token=" + p.token(), ignored)

@@ -142,11 +142,6 @@ public final class Chat {
         return db.transaction(ChatMapper.class, m -> m.history(participantId, after));
     }
 
-    /** Whether the participant has a channel. */
-    public boolean hasChannel(String participantId) {
-        return replies(participantId).isPresent();
-    }
-
     /** Whether the participant may answer; empty when they have no channel. */
     public Optional<Boolean> replies(String participantId) {
         return Optional.ofNullable(db.transaction(ChatMapper.class, m -> m.replies(participantId)));
@@ -159,6 +154,17 @@ public final class Chat {
 
     public List<ChannelSummary> channels(String sessionId) {
         return db.transaction(ChatMapper.class, m -> m.channels(sessionId));
+    }
+
+    /** Of these participants of the session, those with a channel, each with their messages no admin has read. */
+    public Map<String, Long> unreadByChannel(String sessionId, List<String> participantIds) {
+        Map<String, Long> unread = new LinkedHashMap<>();
+        if (participantIds.isEmpty()) {
+            return unread;
+        }
+        db.transaction(ChatMapper.class, m -> m.unreadByChannel(sessionId, participantIds.toArray(String[]::new)))
+                .forEach(u -> unread.put(u.participantId(), u.unread()));
+        return unread;
     }
 
     public List<SessionChats> sessions() {

@@ -2,7 +2,6 @@ package io.cohort.plugin.chat.internal;
 
 import io.cohort.api.session.Session;
 import io.cohort.api.web.MonitorColumn;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,8 +29,8 @@ public final class ChatColumn implements MonitorColumn {
 
     @Override
     public Map<String, Cell> cells(Session session, List<String> participantIds) {
-        Map<String, Long> unread = new HashMap<>();
-        chat.channels(session.id()).forEach(c -> unread.put(c.participantId(), c.unread()));
+        // Only the participants asked for: the monitor often asks for one cell of a large session.
+        Map<String, Long> unread = chat.unreadByChannel(session.id(), participantIds);
         Map<String, Cell> cells = new LinkedHashMap<>();
         for (String id : participantIds) {
             long n = unread.getOrDefault(id, 0L);

@@ -68,6 +68,17 @@ public interface ChatMapper {
             + " c.participant_id")
     List<ChannelSummary> channels(@Param("session") String sessionId);
 
+    /** Of these participants of the session, those with a channel, and their messages no admin has read yet. */
+    @Select("SELECT c.participant_id, count(m.id) FILTER (WHERE m.admin IS NULL AND m.read_at IS NULL) AS unread"
+            + " FROM channel c LEFT JOIN message m ON m.participant_id = c.participant_id"
+            + " WHERE c.session_id = #{session}"
+            + " AND c.participant_id = ANY(#{participants, typeHandler=org.apache.ibatis.type.ArrayTypeHandler})"
+            + " GROUP BY c.participant_id")
+    List<Unread> unreadByChannel(@Param("session") String sessionId, @Param("participants") String[] participantIds);
+
+    /** A participant's channel and the count of their messages no admin has read. */
+    record Unread(String participantId, long unread) {}
+
     @Update("UPDATE channel SET replies = #{on} WHERE participant_id = #{participant}")
     int setReplies(@Param("participant") String participantId, @Param("on") Boolean on);
 

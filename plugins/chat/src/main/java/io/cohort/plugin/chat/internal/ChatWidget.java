@@ -1,55 +1,42 @@
 package io.cohort.plugin.chat.internal;
 
-import io.cohort.api.session.Participant;
-import io.cohort.api.session.Participants;
+import io.cohort.api.web.AdminPage;
 import io.cohort.api.web.ParticipantPageContribution;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.Optional;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * The chat widget on every participant page: hidden until the experimenter's first message (shown at once when the
- * channel exists), its style and script inline, since experiment pages may be served where the plugin's static
- * files are not. The page's session and URL token (the participant's own credentials, already in the page's URL)
- * open the widget's socket.
+ * The chat widget on every participant page, hidden: its script shows the button when the socket's hello says the
+ * channel exists or the experimenter's first message arrives. So a page's render asks the database nothing. The
+ * style and script are this bundle's static files ({@code /static/plugins/io.cohort.plugin.chat/}, served while
+ * {@link ChatsPage} is registered), not inline: each page carries only the markup. The page's session and URL token
+ * (the participant's own credentials, already in the page's URL) open the widget's socket.
  */
 @Component(service = ParticipantPageContribution.class)
 public final class ChatWidget implements ParticipantPageContribution {
 
-    private static final String STYLE = resource("widget/chat-widget.css");
-    private static final String SCRIPT = resource("widget/chat-widget.js");
+    static final String FILES = "/static/plugins/io.cohort.plugin.chat/";
 
-    private final Participants participants;
-    private final Chat chat;
-
+    /**
+     * Registered only while {@link ChatsPage} is: the host serves a bundle's static files only while it has an
+     * admin page, so a page never links the widget's files before they can be fetched.
+     */
     @Activate
-    public ChatWidget(@Reference Participants participants, @Reference Chat chat) {
-        this.participants = participants;
-        this.chat = chat;
-    }
+    public ChatWidget(
+            @Reference(target = "(component.name=io.cohort.plugin.chat.internal.ChatsPage)") AdminPage files) {}
 
     @Override
     public String head(ParticipantPage page) {
-        return "";
+        return "<link rel=\"stylesheet\" href=\"" + FILES + "chat-widget.css\">";
     }
 
     @Override
     public String body(ParticipantPage page) {
-        Optional<Participant> p = participants.find(page.participantId());
-        if (p.isEmpty()) {
-            return "";
-        }
-        boolean open = chat.hasChannel(p.get().id());
-        return "<div id=\"cohort-chat\" data-session=\"" + html(p.get().sessionId()) + "\" data-token=\""
-                + html(p.get().token()) + "\" data-max=\"" + Chat.MAX_LENGTH + "\">"
-                + "<style>" + STYLE + "</style>"
+        return "<div id=\"cohort-chat\" data-session=\"" + html(page.sessionId()) + "\" data-token=\""
+                + html(page.token()) + "\" data-max=\"" + Chat.MAX_LENGTH + "\">"
                 + "<button type=\"button\" id=\"cohort-chat-button\" aria-label=\"Messages from the experimenter\""
-                + (open ? "" : " hidden") + ">" + ChatColumn.ICON
+                + " hidden>" + ChatColumn.ICON
                 + "<span class=\"cohort-chat-dot\" hidden></span></button>"
                 + "<section id=\"cohort-chat-window\" role=\"dialog\" aria-label=\"Messages from the experimenter\""
                 + " hidden><div class=\"cohort-chat-head\"><span>Messages from the experimenter</span>"
@@ -59,7 +46,7 @@ public final class ChatWidget implements ParticipantPageContribution {
                 + "<p class=\"cohort-chat-error\" role=\"alert\" hidden></p>"
                 + "<form class=\"cohort-chat-form\"><textarea aria-label=\"Your message\" rows=\"2\" maxlength=\""
                 + Chat.MAX_LENGTH + "\"></textarea><button type=\"submit\">Send</button></form></section>"
-                + "<script>" + SCRIPT + "</script></div>";
+                + "<script src=\"" + FILES + "chat-widget.js\"></script></div>";
     }
 
     static String html(String s) {
@@ -70,16 +57,5 @@ public final class ChatWidget implements ParticipantPageContribution {
                         .replace(">", "&gt;")
                         .replace("\"", "&quot;")
                         .replace("'", "&#39;");
-    }
-
-    private static String resource(String name) {
-        try (InputStream in = ChatWidget.class.getClassLoader().getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException("missing " + name + " in the chat bundle");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -5,6 +5,7 @@ import io.cohort.api.session.Participant;
 import io.cohort.api.session.Participants;
 import io.cohort.api.web.SocketEndpoint;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.osgi.service.component.annotations.Activate;
@@ -78,10 +79,15 @@ public final class ParticipantChatSocket implements SocketEndpoint {
         state.put("type", "hello");
         state.put("channel", replies.isPresent());
         state.put("replies", replies.orElse(false));
+        // Every participant page opens this socket: without a channel there is nothing more to ask the database.
         state.put(
                 "messages",
-                chat.history(participant, after).stream().map(Message::json).toList());
-        state.put("unread", chat.unread(participant, false));
+                replies.isEmpty()
+                        ? List.of()
+                        : chat.history(participant, after).stream()
+                                .map(Message::json)
+                                .toList());
+        state.put("unread", replies.isEmpty() ? 0L : chat.unread(participant, false));
         return state;
     }
 

@@ -90,7 +90,7 @@ class ChatBrowserIT {
         next.click();
         participant.awaitText("Second page");
         // The chat came along to the next page, with its message.
-        participant.awaitElement("#cohort-chat-button").click();
+        chatButton().click();
         assertEquals(
                 "Take your time.",
                 participant.awaitElement("#cohort-chat .cohort-chat-log li").getText());
@@ -103,6 +103,8 @@ class ChatBrowserIT {
         String tab = cluster.url(1) + "admin/sessions/" + ann.sessionId() + "/chat";
         participant.open(cluster.page(1, ann));
         participant.awaitText("First page");
+        // The socket's hello has come (no channel: the box is disabled) and the button stays hidden.
+        participant.await(5, d -> !participant.find("#cohort-chat textarea").isEnabled());
         assertFalse(participant.find("#cohort-chat-button").isDisplayed());
 
         // The admin writes to Ann from the tab's form; the list shows her channel.
@@ -196,7 +198,7 @@ class ChatBrowserIT {
         Participant bob = cluster.session(1).get(0);
         send(bob, "Please read the instructions.");
         participant.open(cluster.page(1, bob));
-        participant.awaitElement("#cohort-chat-button").click();
+        chatButton().click();
         WebElement box = participant.awaitElement("#cohort-chat textarea");
         participant.await(5, d -> box.isEnabled());
 
@@ -247,6 +249,14 @@ class ChatBrowserIT {
                 participant.awaitElement("#cohort-chat .cohort-chat-log li").getText());
         assertEquals(Boolean.TRUE, js.executeScript("return window.notReloaded === true"));
         admin.awaitElement("td[data-cell=chat] a[href$='/chat/" + cleo.id() + "']");
+    }
+
+    /** The participant's chat button once it shows: the page has it hidden until the socket's hello. */
+    static WebElement chatButton() {
+        return participant.await(10, d -> {
+            WebElement button = participant.find("#cohort-chat-button");
+            return button.isDisplayed() ? button : null;
+        });
     }
 
     static void login(Browser b) {

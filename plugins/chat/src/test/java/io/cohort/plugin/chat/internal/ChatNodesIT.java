@@ -187,6 +187,7 @@ class ChatNodesIT {
             JsonNode left = third.next(m -> m.path("type").asText().equals("hello"));
             assertFalse(left.path("channel").asBoolean(), left.toString());
             assertEquals(0, left.path("messages").size());
+            assertEquals(0, left.path("unread").asInt(), left.toString());
         }
     }
 

@@ -26,10 +26,10 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 
 /**
- * The built bundle ({@code plugin.jar}) in a running host: a message sent over HTTP (the monitor's action) opens
- * the participant's chat button and lands in the session's export; stopped, its pages and action are gone, the
- * participant's page has no button, and the host goes on serving. The probe cannot load the plugin's classes:
- * paths and names are literals.
+ * The built bundle ({@code plugin.jar}) in a running host: participant pages link the widget's static files, which
+ * the host serves; a message sent over HTTP (the monitor's action) opens the participant's channel and lands in the
+ * session's export; stopped, its pages, action and files are gone, the participant's page has no button, and the
+ * host goes on serving. The probe cannot load the plugin's classes: paths and names are literals.
  */
 @RunWith(PaxExam.class)
 public class ChatPluginIT {
@@ -86,10 +86,27 @@ public class ChatPluginIT {
         Participant ann = people.get(0);
         String page = "/p/" + session + "/" + ann.token() + "/";
 
-        // Before the experimenter writes: the widget is on the page, its button hidden.
+        // Before the experimenter writes: the widget is on the page, its button hidden, its socket named by Ann's
+        // session and token; its script and style are the bundle's static files, not inline.
         String before = visitor.get(page).body();
         assertTrue(before, before.contains("<button type=\"button\" id=\"cohort-chat-button\""));
         assertTrue(before, before.contains("aria-label=\"Messages from the experimenter\" hidden>"));
+        assertTrue(
+                before,
+                before.contains(
+                        "<div id=\"cohort-chat\" data-session=\"" + session + "\" data-token=\"" + ann.token() + "\""));
+        String files = "/static/plugins/io.cohort.plugin.chat/";
+        assertTrue(before, before.contains("<script src=\"" + files + "chat-widget.js\"></script>"));
+        assertTrue(before, before.contains("<link rel=\"stylesheet\" href=\"" + files + "chat-widget.css\">"));
+        assertFalse(before, before.contains("cohort:contribution-removed"));
+        AdminHttp.Response script = visitor.get(files + "chat-widget.js");
+        assertEquals(script.toString(), 200, script.status());
+        assertTrue(script.toString(), script.header("Content-Type").startsWith("text/javascript"));
+        assertTrue(script.body(), script.body().contains("/ws/chat/participant?session="));
+        AdminHttp.Response style = visitor.get(files + "chat-widget.css");
+        assertEquals(style.toString(), 200, style.status());
+        assertTrue(style.toString(), style.header("Content-Type").startsWith("text/css"));
+        assertTrue(style.body(), style.body().contains("#cohort-chat-button"));
 
         // Refused, naming the field: nothing is stored, no channel is opened.
         AdminHttp.Response tooLong = admin.postForm(
@@ -107,12 +124,19 @@ public class ChatPluginIT {
         assertEquals(sent.toString(), 200, sent.status());
         assertTrue(sent.body(), sent.body().contains("Chat message sent to 1 participant."));
 
-        // The channel exists: the button shows at once on Ann's next page; Bob, not written to, has none showing.
+        // The channel exists, yet Ann's next page is the same markup: the page's render asks the chat nothing (her
+        // widget's socket hello shows the button: ChatBrowserIT). Bob's page names his own token.
         String after = visitor.get(page).body();
-        assertTrue(after, after.contains("aria-label=\"Messages from the experimenter\">"));
+        assertTrue(after, after.contains("aria-label=\"Messages from the experimenter\" hidden>"));
         String bob =
                 visitor.get("/p/" + session + "/" + people.get(1).token() + "/").body();
-        assertTrue(bob, bob.contains("aria-label=\"Messages from the experimenter\" hidden>"));
+        assertTrue(bob, bob.contains("data-token=\"" + people.get(1).token() + "\""));
+
+        // The monitor's Chat column: Ann has a channel, Bob not yet.
+        String monitor = admin.get("/api/sessions/" + session).body();
+        String chats = "\"link\":\"/admin/sessions/" + session + "/chat/";
+        assertTrue(monitor, monitor.contains(chats + ann.id() + "\",\"title\":\"Chat\""));
+        assertTrue(monitor, monitor.contains(chats + people.get(1).id() + "\",\"title\":\"Start a chat\""));
 
         // The tab writes to Bob (its form over HTTP, with the CSRF token) and lists both channels.
         String tab = "/admin/sessions/" + session + "/chat";
@@ -195,6 +219,7 @@ public class ChatPluginIT {
                         .status());
         String gone = visitor.get(page).body();
         assertFalse(gone, gone.contains("cohort-chat"));
+        assertEquals(404, visitor.get(files + "chat-widget.js").status());
         assertTrue(gone, gone.contains("<h1>Only page</h1>"));
         assertEquals(200, admin.get("/admin/").status());
         assertEquals(200, visitor.get("/healthz").status());

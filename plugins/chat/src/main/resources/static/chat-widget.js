@@ -1,6 +1,7 @@
-// The chat widget on a participant page: a button that appears once the experimenter has written, a window with the
-// conversation, an unread dot. Real time over /ws/chat/participant; on every (re)connect it asks for what it missed
-// since the last message it has (events cross nodes at most once). Text is only ever set with textContent.
+// The chat widget on a participant page: a button that appears once the experimenter has written (the page comes
+// with it hidden; the socket's hello says whether the channel exists), a window with the conversation, an unread dot.
+// Real time over /ws/chat/participant; on every (re)connect it asks for what it missed since the last message it has
+// (events cross nodes at most once). Text is only ever set with textContent.
 (function () {
   var root = document.getElementById('cohort-chat');
   if (!root || root.dataset.started) { return; }
