@@ -75,7 +75,7 @@ public final class AdminWeb extends Application {
         addClasspathResourceRoute("/static/cohort", "io/cohort/platform/static");
         // Plugins' scripts and styles: their admin pages may not have inline scripts (the CSP forbids them).
         GET("/static/plugins/{bundle}/{path: .+}", ctx -> {
-            Optional<java.net.URL> file = pages.staticFile(
+            Optional<ContributedPages.StaticFile> file = pages.staticFile(
                     ctx.getParameter("bundle").toString(),
                     ctx.getParameter("path").toString());
             if (file.isEmpty()) {
@@ -86,17 +86,29 @@ public final class AdminWeb extends Application {
                         "There is no file at " + ctx.getRequest().getPath() + ".");
                 return;
             }
-            String name = file.get().getPath();
+            // Asked again on every page (no-cache), answered 304 while the plugin is the same: a participant page
+            // that links a plugin's script does not download it each time.
+            String etag = file.get().etag();
+            if (etag.equals(ctx.getRequest().getHeader("If-None-Match"))) {
+                ctx.getResponse()
+                        .status(304)
+                        .header("ETag", etag)
+                        .header("Cache-Control", "no-cache")
+                        .commit();
+                return;
+            }
+            String name = file.get().url().getPath();
             String type = name.endsWith(".js")
                     ? "text/javascript; charset=utf-8"
                     : name.endsWith(".css")
                             ? "text/css; charset=utf-8"
                             : name.endsWith(".svg") ? "image/svg+xml" : "application/octet-stream";
-            try (java.io.InputStream in = file.get().openStream()) {
+            try (java.io.InputStream in = file.get().url().openStream()) {
                 javax.servlet.http.HttpServletResponse out = ctx.getResponse().getHttpServletResponse();
                 out.setStatus(200);
                 out.setContentType(type);
                 out.setHeader("Cache-Control", "no-cache");
+                out.setHeader("ETag", etag);
                 in.transferTo(out.getOutputStream());
                 ctx.getResponse().commit();
             } catch (java.io.IOException e) {

@@ -60,18 +60,26 @@ public final class ContributedPages implements AutoCloseable {
      * A file under {@code static/} in the bundle (by symbolic name) of a running admin page: its pages' scripts and
      * styles, served at {@code /static/plugins/<symbolic name>/<path>}. Empty for an unsafe path or unknown bundle.
      */
-    public Optional<java.net.URL> staticFile(String symbolicName, String path) {
+    public Optional<StaticFile> staticFile(String symbolicName, String path) {
         if (path.contains("..") || path.startsWith("/") || path.contains("\\") || path.indexOf('\0') >= 0) {
             return Optional.empty();
         }
         for (ServiceReference<AdminPage> ref : tracker.services().keySet()) {
             org.osgi.framework.Bundle bundle = ref.getBundle();
             if (bundle != null && symbolicName.equals(bundle.getSymbolicName())) {
-                return Optional.ofNullable(bundle.getEntry("static/" + path));
+                return Optional.ofNullable(bundle.getEntry("static/" + path))
+                        .map(url -> new StaticFile(
+                                url, "\"" + bundle.getBundleId() + "-" + bundle.getLastModified() + "\""));
             }
         }
         return Optional.empty();
     }
+
+    /**
+     * A bundle's static file and its entity tag: the bundle's id and install or update time, so that a browser keeps
+     * its copy until the plugin is deployed again.
+     */
+    public record StaticFile(java.net.URL url, String etag) {}
 
     /** The plugin's admin page at a path under {@code /admin}; never a core tab (they serve their own routes). */
     public Optional<ContributedViews.Target> target(String path) {

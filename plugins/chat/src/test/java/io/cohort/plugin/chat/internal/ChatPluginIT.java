@@ -103,6 +103,13 @@ public class ChatPluginIT {
         assertEquals(script.toString(), 200, script.status());
         assertTrue(script.toString(), script.header("Content-Type").startsWith("text/javascript"));
         assertTrue(script.body(), script.body().contains("/ws/chat/participant?session="));
+        // The next page asks again and, the plugin unchanged, is told its copy is good: no body.
+        String etag = script.header("ETag");
+        assertTrue(script.toString(), etag != null && etag.startsWith("\""));
+        AdminHttp.Response again =
+                new AdminHttp(visitor.base()).header("If-None-Match", etag).get(files + "chat-widget.js");
+        assertEquals(again.toString(), 304, again.status());
+        assertEquals("", again.body());
         AdminHttp.Response style = visitor.get(files + "chat-widget.css");
         assertEquals(style.toString(), 200, style.status());
         assertTrue(style.toString(), style.header("Content-Type").startsWith("text/css"));
