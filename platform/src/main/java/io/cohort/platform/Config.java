@@ -110,11 +110,11 @@ public record Config(Path install, Path home, Map<String, String> values) {
         integer("room.joins.per.minute", 1, 1_000_000);
         integer("login.lifetime.hours", 1, 24 * 365);
         integer("shutdown.drain.seconds", 0, 300);
-        Duration idle = seconds("socket.idle.seconds", 86_400);
+        Duration idle = socketIdle();
         if (idle.isZero()) {
             throw new ConfigException("socket.idle.seconds: must be above 0");
         }
-        Duration ping = seconds("socket.ping.seconds", 3_600);
+        Duration ping = socketPing();
         if (!ping.isZero() && ping.compareTo(idle) >= 0) {
             throw new ConfigException("socket.ping.seconds: " + get("socket.ping.seconds")
                     + " must be below socket.idle.seconds (" + get("socket.idle.seconds") + "), or 0 for no pings");

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cohort.api.web.AdminAction;
 import io.cohort.api.web.AdminPage;
+import io.cohort.api.web.ParticipantPageContribution;
+import io.cohort.api.web.ParticipantPageContribution.ParticipantPage;
 import io.cohort.api.web.SocketEndpoint;
 import io.cohort.api.web.View;
 import io.cohort.testkit.AdminHttp;
@@ -589,5 +591,48 @@ class HostWhiteboardTest {
         HttpResponse<String> r = send("GET", "/api/openapi.json", null);
         assertEquals(200, r.statusCode(), r.body());
         return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+    }
+
+    @Test
+    void aBundlesStaticFilesAreServedWhileItContributesToTheWebWithOrWithoutAnAdminPage() throws Exception {
+        Path jar = TestBundles.jar(
+                home.resolve("widget.jar"),
+                Map.of("Bundle-SymbolicName", "io.example.widget"),
+                List.of(),
+                Map.of("static/widget.js", "console.log('widget');"));
+        Bundle plugin = context().installBundle(jar.toUri().toString());
+        String file = "/static/plugins/io.example.widget/widget.js";
+        try {
+            plugin.start();
+            assertEquals(404, send("GET", file, null).statusCode(), "a bundle that contributes nothing to the web");
+            // A participant page's widget only: no admin page.
+            ServiceRegistration<ParticipantPageContribution> widget = plugin.getBundleContext()
+                    .registerService(
+                            ParticipantPageContribution.class,
+                            new ParticipantPageContribution() {
+                                @Override
+                                public String head(ParticipantPage page) {
+                                    return "";
+                                }
+
+                                @Override
+                                public String body(ParticipantPage page) {
+                                    return "<script src=\"" + file + "\"></script>";
+                                }
+                            },
+                            null);
+            HttpResponse<String> served = send("GET", file, null);
+            assertEquals(200, served.statusCode());
+            assertEquals("console.log('widget');", served.body());
+            assertTrue(served.headers().firstValue("Content-Type").orElse("").startsWith("text/javascript"));
+            assertEquals(
+                    404,
+                    send("GET", "/static/plugins/io.example.widget/missing.js", null)
+                            .statusCode());
+            widget.unregister();
+            assertEquals(404, send("GET", file, null).statusCode(), "its contribution gone");
+        } finally {
+            plugin.uninstall();
+        }
     }
 }

@@ -21,8 +21,11 @@ public final class ContributedPages implements AutoCloseable {
 
     private final Whiteboard<AdminPage> tracker;
 
+    private final BundleContext context;
+
     @Inject
     public ContributedPages(BundleContext context) {
+        this.context = context;
         this.tracker = new Whiteboard<>(context, AdminPage.class);
     }
 
@@ -57,22 +60,37 @@ public final class ContributedPages implements AutoCloseable {
     }
 
     /**
-     * A file under {@code static/} in the bundle (by symbolic name) of a running admin page: its pages' scripts and
-     * styles, served at {@code /static/plugins/<symbolic name>/<path>}. Empty for an unsafe path or unknown bundle.
+     * A file under {@code static/} in the running bundle (by symbolic name) that contributes to the web now (any
+     * service of {@code io.cohort.api.web}: an admin page, a session tab, a participant page's widget…): its
+     * scripts and styles, served at {@code /static/plugins/<symbolic name>/<path>}. Empty for an unsafe path, or a
+     * bundle that is unknown, stopped or contributes nothing.
      */
     public Optional<StaticFile> staticFile(String symbolicName, String path) {
         if (path.contains("..") || path.startsWith("/") || path.contains("\\") || path.indexOf('\0') >= 0) {
             return Optional.empty();
         }
-        for (ServiceReference<AdminPage> ref : tracker.services().keySet()) {
-            org.osgi.framework.Bundle bundle = ref.getBundle();
-            if (bundle != null && symbolicName.equals(bundle.getSymbolicName())) {
+        for (org.osgi.framework.Bundle bundle : context.getBundles()) {
+            if (symbolicName.equals(bundle.getSymbolicName())
+                    && bundle.getState() == org.osgi.framework.Bundle.ACTIVE
+                    && contributesToTheWeb(bundle)) {
                 return Optional.ofNullable(bundle.getEntry("static/" + path))
                         .map(url -> new StaticFile(
                                 url, "\"" + bundle.getBundleId() + "-" + bundle.getLastModified() + "\""));
             }
         }
         return Optional.empty();
+    }
+
+    private static boolean contributesToTheWeb(org.osgi.framework.Bundle bundle) {
+        ServiceReference<?>[] services = bundle.getRegisteredServices();
+        for (ServiceReference<?> ref : services == null ? new ServiceReference<?>[0] : services) {
+            for (String type : (String[]) ref.getProperty(org.osgi.framework.Constants.OBJECTCLASS)) {
+                if (type.startsWith(AdminPage.class.getPackageName() + ".")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**

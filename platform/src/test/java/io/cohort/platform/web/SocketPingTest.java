@@ -60,20 +60,19 @@ class SocketPingTest {
     @BeforeAll
     static void start() throws Exception {
         String db = TestDatabase.create();
-        pinging = InProcessNode.start(
-                experiment(home.resolve("pinging")),
+        pinging = node(db, "pinging", "0.5");
+        quiet = node(db, "quiet", "0");
+    }
+
+    /** A node on {@code db} whose sockets go idle after 2 s, pinged every {@code ping} seconds (0: never). */
+    static InProcessNode node(String db, String name, String ping) throws Exception {
+        return InProcessNode.start(
+                experiment(home.resolve(name)),
                 Map.of(
                         "COHORT_DB_URL", db,
-                        "COHORT_NODE_NAME", "pinging",
+                        "COHORT_NODE_NAME", name,
                         "COHORT_SOCKET_IDLE_SECONDS", "2",
-                        "COHORT_SOCKET_PING_SECONDS", "0.5"));
-        quiet = InProcessNode.start(
-                experiment(home.resolve("quiet")),
-                Map.of(
-                        "COHORT_DB_URL", db,
-                        "COHORT_NODE_NAME", "quiet",
-                        "COHORT_SOCKET_IDLE_SECONDS", "2",
-                        "COHORT_SOCKET_PING_SECONDS", "0"));
+                        "COHORT_SOCKET_PING_SECONDS", ping));
     }
 
     @AfterAll

@@ -1,30 +1,19 @@
 package io.cohort.plugin.chat.internal;
 
-import io.cohort.api.web.AdminPage;
 import io.cohort.api.web.ParticipantPageContribution;
-import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Reference;
 
 /**
  * The chat widget on every participant page, hidden: its script shows the button when the socket's hello says the
  * channel exists or the experimenter's first message arrives. So a page's render asks the database nothing. The
  * style and script are this bundle's static files ({@code /static/plugins/io.cohort.plugin.chat/}, served while
- * {@link ChatsPage} is registered), not inline: each page carries only the markup. The page's session and URL token
+ * this widget is registered), not inline: each page carries only the markup. The page's session and URL token
  * (the participant's own credentials, already in the page's URL) open the widget's socket.
  */
 @Component(service = ParticipantPageContribution.class)
 public final class ChatWidget implements ParticipantPageContribution {
 
     static final String FILES = "/static/plugins/io.cohort.plugin.chat/";
-
-    /**
-     * Registered only while {@link ChatsPage} is: the host serves a bundle's static files only while it has an
-     * admin page, so a page never links the widget's files before they can be fetched.
-     */
-    @Activate
-    public ChatWidget(
-            @Reference(target = "(component.name=io.cohort.plugin.chat.internal.ChatsPage)") AdminPage files) {}
 
     @Override
     public String head(ParticipantPage page) {

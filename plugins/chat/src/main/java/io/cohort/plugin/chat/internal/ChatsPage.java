@@ -14,8 +14,7 @@ import org.osgi.service.component.annotations.Reference;
 
 /**
  * {@code /admin/chat}: the sessions that have chats, with their unread messages, each linking to its session's
- * Chat tab. It is also what lets the host serve the tab's script from this bundle ({@code /static/plugins/...} is
- * served for bundles with an admin page).
+ * Chat tab.
  */
 @Component(
         service = AdminPage.class,
