@@ -3,7 +3,7 @@
 # 3 nodes of the unpacked distribution on one PostgreSQL; CPU per submit; recovery after kill -9 of a node.
 # Builds nothing: run ./mvnw -B -DskipTests package (or install) first. Needs /usr/sbin/haproxy. Usage:
 #   bench/cluster-submit.sh [--clients 300] [--seconds 20] [--warmup 150] [--think-ms 1000] [--nodes 1,3]
-#                           [--kill on|off] [--keep]
+#                           [--rounds 1] [--kill on|off] [--keep] [--pool TOTAL] [--node-opts JVM-OPTIONS]
 # Uses COHORT_TEST_DB_URL's server (e.g. jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres) for a fresh
 # database per cluster size, else an embedded PostgreSQL. --dist DIR picks another unpacked distribution than
 # distribution/target/cohort-*/.

@@ -33,7 +33,7 @@ import java.util.stream.Stream;
  * submit answered 303 is checked against the stored rows after each phase.
  *
  * <pre>bench/cluster-submit.sh [--clients 300] [--seconds 20] [--warmup 150] [--think-ms 1000] [--nodes 1,3]
- *     [--kill on|off] [--keep] [--dist DIR]</pre>
+ *     [--rounds 1] [--kill on|off] [--keep] [--pool TOTAL] [--node-opts JVM-OPTIONS] [--dist DIR]</pre>
  */
 public final class ClusterSubmitBench {
 
@@ -83,6 +83,7 @@ public final class ClusterSubmitBench {
         int warmup = 150;
         int think = 1000;
         List<Integer> sizes = List.of(1, 3);
+        int rounds = 1;
         boolean kill = true;
         boolean keep = false;
         int pool = 0;
@@ -98,6 +99,7 @@ public final class ClusterSubmitBench {
                     sizes = Arrays.stream(args[++i].split(","))
                             .map(s -> Integer.parseInt(s.strip()))
                             .toList();
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--kill" -> {
                     // "--kill" alone means on; "--kill off" (or false) turns the phase off.
                     if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
@@ -109,9 +111,10 @@ public final class ClusterSubmitBench {
                 case "--node-opts" -> nodeOpts = args[++i];
                 case "--dist" -> dist = Path.of(args[++i]);
                 default -> {
-                    System.err.println("unknown option: " + args[i] + "\nusage: bench/cluster-submit.sh"
-                            + " [--clients 300] [--seconds 20] [--warmup 150] [--think-ms 1000] [--nodes 1,3]"
-                            + " [--kill on|off] [--keep] [--pool TOTAL] [--node-opts JVM-OPTIONS] [--dist DIR]");
+                    System.err.println(
+                            "unknown option: " + args[i] + "\nusage: bench/cluster-submit.sh"
+                                    + " [--clients 300] [--seconds 20] [--warmup 150] [--think-ms 1000] [--nodes 1,3]"
+                                    + " [--rounds 1] [--kill on|off] [--keep] [--pool TOTAL] [--node-opts JVM-OPTIONS] [--dist DIR]");
                     System.exit(2);
                 }
             }
@@ -134,10 +137,12 @@ public final class ClusterSubmitBench {
         bench.nodeOpts = nodeOpts;
         List<Figures> figures = new ArrayList<>();
         boolean killDone = false;
-        for (int size : sizes) {
-            boolean withKill = size >= 2 && size == killSize && !killDone;
-            figures.add(bench.measure(dist, size, withKill));
-            killDone |= withKill;
+        for (int round = 1; round <= rounds; round++) {
+            for (int size : sizes) {
+                boolean withKill = size >= 2 && size == killSize && !killDone;
+                figures.add(bench.measure(dist, size, round, withKill));
+                killDone |= withKill;
+            }
         }
         boolean ok = bench.report(figures);
         // Non-zero when a rows check failed; TestDatabase's shutdown hook drops the databases.
@@ -145,7 +150,7 @@ public final class ClusterSubmitBench {
     }
 
     /** What one cluster size gave; {@code kill} is null when that phase did not run on it. */
-    record Figures(int size, Phase saturation, Phase paced, Phase kill) {}
+    record Figures(int size, int round, Phase saturation, Phase paced, Phase kill) {}
 
     /** One phase's window: accepted submits and their latencies, failures by kind, CPU, the rows check. */
     record Phase(
@@ -156,8 +161,9 @@ public final class ClusterSubmitBench {
             List<Long> failureMillis,
             List<Long> recoveryMillis) {}
 
-    Figures measure(Path dist, int size, boolean withKill) throws Exception {
-        System.out.printf("%n-- %d node%s behind HAProxy, on a new database%n", size, size == 1 ? "" : "s");
+    Figures measure(Path dist, int size, int round, boolean withKill) throws Exception {
+        System.out.printf(
+                "%n-- %d node%s behind HAProxy, on a new database (round %d)%n", size, size == 1 ? "" : "s", round);
         try (Cluster cluster = Cluster.start(dist, size, keep, pool, nodeOpts)) {
             warmUp(cluster);
             Phase saturation = run(cluster, "saturation", 0, null);
@@ -167,7 +173,7 @@ public final class ClusterSubmitBench {
                 RunningCohort victim = cluster.nodes.get(size - 1);
                 kill = run(cluster, "paced, n" + size + " killed", thinkMs, victim);
             }
-            return new Figures(size, saturation, paced, kill);
+            return new Figures(size, round, saturation, paced, kill);
         }
     }
 
@@ -557,6 +563,7 @@ public final class ClusterSubmitBench {
      */
     record CpuTimes(
             Map<Long, Long> nodes,
+            Map<String, Long> nodeThreads,
             Map<Long, Long> postgres,
             Map<Long, Long> otherPostgres,
             Map<Long, Long> proxy,
@@ -582,6 +589,7 @@ public final class ClusterSubmitBench {
             }
             return new CpuTimes(
                     ticks(cluster.nodeJvms),
+                    threadTicks(cluster.nodeJvms),
                     postgres,
                     others,
                     ticks(List.of(cluster.haproxy.pid())),
@@ -618,7 +626,14 @@ public final class ClusterSubmitBench {
      * busy meanwhile (other work on a shared machine: the figures are only as good as that is small).
      */
     record CpuPerSubmit(
-            double nodes, double postgres, double allPostgres, double proxy, double loadGenerator, double otherCores) {
+            double nodes,
+            Map<String, Double> nodeThreads,
+            double postgres,
+            double allPostgres,
+            double proxy,
+            double loadGenerator,
+            double otherCores,
+            long httpThreads) {
 
         static CpuPerSubmit of(CpuTimes before, CpuTimes after, long submits, double seconds) {
             double msPerTick = 1000.0 / TICKS_PER_SECOND / Math.max(1, submits);
@@ -628,14 +643,66 @@ public final class ClusterSubmitBench {
             long proxy = CpuTimes.used(before.proxy(), after.proxy());
             long loadGenerator = CpuTimes.used(before.loadGenerator(), after.loadGenerator());
             long others = after.machine() - before.machine() - nodes - postgres - proxy - loadGenerator;
+            Map<String, Double> byRole = new java.util.LinkedHashMap<>();
+            THREAD_ROLES.forEach(r -> byRole.put(r.getKey(), 0.0));
+            after.nodeThreads()
+                    .forEach((key, ticks) -> byRole.merge(
+                            key.substring(0, key.indexOf('\0')),
+                            (ticks - before.nodeThreads().getOrDefault(key, 0L)) * msPerTick,
+                            Double::sum));
             return new CpuPerSubmit(
                     nodes * msPerTick,
+                    byRole,
                     postgres * msPerTick,
                     allPostgres * msPerTick,
                     proxy * msPerTick,
                     loadGenerator * msPerTick,
-                    Math.max(0, others) / (double) TICKS_PER_SECOND / seconds);
+                    Math.max(0, others) / (double) TICKS_PER_SECOND / seconds,
+                    after.nodeThreads().keySet().stream()
+                            .filter(k -> k.startsWith(THREAD_ROLES.get(0).getKey() + "\0"))
+                            .count());
         }
+    }
+
+    /** What a node's threads do, by their names (Linux keeps 15 characters of them). */
+    static final List<Map.Entry<String, Pattern>> THREAD_ROLES = List.of(
+            Map.entry("HTTP (Jetty's threads)", Pattern.compile("^qtp")),
+            Map.entry("submit writers", Pattern.compile("^cohort-submits")),
+            Map.entry("JIT compilers", Pattern.compile("CompilerThre")),
+            Map.entry("GC and VM", Pattern.compile("^(VM Thread|GC |G1 |VM Periodic)")),
+            Map.entry("other", Pattern.compile("")));
+
+    /**
+     * Ticks of the nodes' threads so far, summed by {@link #THREAD_ROLES}, keyed "role" and "pid/tid" (a thread
+     * that ended between two readings is not counted).
+     */
+    static Map<String, Long> threadTicks(List<Long> pids) throws IOException {
+        Map<String, Long> ticks = new HashMap<>();
+        for (long pid : pids) {
+            Path tasks = Path.of("/proc", String.valueOf(pid), "task");
+            if (!Files.isDirectory(tasks)) {
+                continue;
+            }
+            try (Stream<Path> threads = Files.list(tasks)) {
+                for (Path thread : threads.toList()) {
+                    String stat = readText(thread.resolve("stat"));
+                    if (stat.isEmpty()) {
+                        continue;
+                    }
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    String role = THREAD_ROLES.stream()
+                            .filter(r -> r.getValue().matcher(name).find())
+                            .findFirst()
+                            .orElseThrow()
+                            .getKey();
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks.put(
+                            role + "\0" + pid + "/" + thread.getFileName(),
+                            Long.parseLong(fields[11]) + Long.parseLong(fields[12]));
+                }
+            }
+        }
+        return ticks;
     }
 
     /** A backend's title: "postgres: [cluster: ]user database host(port) activity". */
@@ -705,14 +772,14 @@ public final class ClusterSubmitBench {
         }
         System.out.println(head);
         Figures first = figures.get(0);
+        boolean rounds = figures.get(figures.size() - 1).round() > 1;
+        if (rounds) {
+            row(figures, "round", f -> f.round(), "%12.0f");
+        }
         row(figures, "saturation, submits/s", f -> f.saturation().result().perSecond(), "%12.0f");
+        String ratio = "  ratio to " + first.size() + (first.size() == 1 ? " node" : " nodes");
         if (figures.size() > 1) {
-            double base = first.saturation().result().perSecond();
-            row(
-                    figures,
-                    "  ratio to " + first.size() + (first.size() == 1 ? " node" : " nodes"),
-                    f -> f == first ? Double.NaN : f.saturation().result().perSecond() / base,
-                    "%12.2f");
+            row(figures, ratio + (rounds ? " (same round)" : ""), f -> ratio(figures, f), "%12.2f");
         }
         row(
                 figures,
@@ -723,8 +790,20 @@ public final class ClusterSubmitBench {
         row(figures, "  p99 ms", f -> f.paced().result().p(99), "%12.1f");
         row(figures, "  max ms", f -> f.paced().result().p(100), "%12.1f");
         row(figures, "  submits/s", f -> f.paced().result().perSecond(), "%12.0f");
+        row(
+                figures,
+                "Jetty threads at the window's end (sum)",
+                f -> f.saturation().cpu().httpThreads(),
+                "%12.0f");
         System.out.println("CPU ms per submit, at saturation:");
         row(figures, "  nodes (sum)", f -> f.saturation().cpu().nodes(), "%12.2f");
+        for (Map.Entry<String, Pattern> role : THREAD_ROLES) {
+            row(
+                    figures,
+                    "    " + role.getKey(),
+                    f -> f.saturation().cpu().nodeThreads().get(role.getKey()),
+                    "%12.3f");
+        }
         row(
                 figures,
                 "  PostgreSQL (this database + server)",
@@ -753,6 +832,24 @@ public final class ClusterSubmitBench {
             ok &= sizeOk;
         }
         System.out.println(checks);
+        if (rounds) {
+            // The median over rounds: one round's ratio moves by a few hundredths with what the machine does meanwhile.
+            for (int size : figures.stream().map(Figures::size).distinct().toList()) {
+                List<Double> ratios = figures.stream()
+                        .filter(f -> f.size() == size && f.size() != first.size())
+                        .map(f -> ratio(figures, f))
+                        .sorted()
+                        .toList();
+                if (!ratios.isEmpty()) {
+                    System.out.printf(
+                            "%s, %d nodes: %s; median %.2f%n",
+                            ratio.strip(),
+                            size,
+                            ratios.stream().map("%.2f"::formatted).toList(),
+                            ratios.get(ratios.size() / 2));
+                }
+            }
+        }
         for (Figures f : figures) {
             if (f.kill() == null) {
                 continue;
@@ -786,6 +883,16 @@ public final class ClusterSubmitBench {
             System.out.printf("  accepted submits = stored rows / 5: %s%n", k.rowsOk() ? "OK" : "MISMATCH");
         }
         return ok;
+    }
+
+    /** Saturation throughput over that of the first size in the same round; NaN for the first size itself. */
+    private static double ratio(List<Figures> figures, Figures f) {
+        Figures base =
+                figures.stream().filter(b -> b.round() == f.round()).findFirst().orElseThrow();
+        return f.size() == base.size()
+                ? Double.NaN
+                : f.saturation().result().perSecond()
+                        / base.saturation().result().perSecond();
     }
 
     private static void row(
