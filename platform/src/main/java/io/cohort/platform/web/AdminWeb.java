@@ -55,6 +55,7 @@ public final class AdminWeb extends Application {
             BooleanSupplier ready,
             List<Tab> tabs) {
         super(new PippoSettings(RuntimeMode.PROD));
+        setRouter(new RouteTable(), false);
         this.views = views;
         this.publicRoutes = publicRoutes;
         this.sockets = sockets;
