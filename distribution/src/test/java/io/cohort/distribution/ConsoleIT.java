@@ -463,6 +463,37 @@ class ConsoleIT {
         return all.toArray(String[]::new);
     }
 
+    /**
+     * The console's class archive is recorded by one run and put in place by the next; other recordings beside it
+     * (consoles or nodes that ran at once) are deleted once their process has gone, and kept while it runs.
+     */
+    @Test
+    @Order(5)
+    void classArchiveRecordingsOfProcessesThatEndedAreRemoved() throws Exception {
+        Path archive = BIN.getParent().getParent().resolve("lib/console.jsa");
+        for (int i = 0; i < 2 && !Files.exists(archive); i++) {
+            assertEquals(0, console("", "--getLastHITId").code());
+        }
+        assertTrue(Files.exists(archive), "an earlier run's recording is in place: " + archive);
+        Process ended = new ProcessBuilder("true").start();
+        ended.waitFor();
+        Path gone = archive.resolveSibling("console.jsa." + ended.pid());
+        Path running =
+                archive.resolveSibling("console.jsa." + ProcessHandle.current().pid());
+        Files.writeString(gone, "a recording whose JVM ended");
+        Files.writeString(running, "a recording still being written");
+        try {
+            Run last = console("", "--getLastHITId");
+            assertEquals(0, last.code(), last.toString());
+            assertTrue(last.out().strip().matches("[A-Z0-9]{30}"), last.out());
+            assertFalse(Files.exists(gone), gone + " is removed");
+            assertTrue(Files.exists(running), running + " is kept while its process runs");
+        } finally {
+            Files.deleteIfExists(gone);
+            Files.deleteIfExists(running);
+        }
+    }
+
     private static void type(OutputStream keys, String text) throws IOException {
         keys.write(text.getBytes(StandardCharsets.UTF_8));
         keys.flush();
