@@ -563,7 +563,7 @@ public final class ClusterSubmitBench {
      */
     record CpuTimes(
             Map<Long, Long> nodes,
-            Map<String, Long> nodeThreads,
+            Map<String, ThreadTime> nodeThreads,
             Map<Long, Long> postgres,
             Map<Long, Long> otherPostgres,
             Map<Long, Long> proxy,
@@ -645,11 +645,11 @@ public final class ClusterSubmitBench {
             long others = after.machine() - before.machine() - nodes - postgres - proxy - loadGenerator;
             Map<String, Double> byRole = new java.util.LinkedHashMap<>();
             THREAD_ROLES.forEach(r -> byRole.put(r.getKey(), 0.0));
-            after.nodeThreads()
-                    .forEach((key, ticks) -> byRole.merge(
-                            key.substring(0, key.indexOf('\0')),
-                            (ticks - before.nodeThreads().getOrDefault(key, 0L)) * msPerTick,
-                            Double::sum));
+            after.nodeThreads().forEach((thread, time) -> {
+                ThreadTime earlier = before.nodeThreads().get(thread);
+                byRole.merge(
+                        time.role(), (time.ticks() - (earlier == null ? 0 : earlier.ticks())) * msPerTick, Double::sum);
+            });
             return new CpuPerSubmit(
                     nodes * msPerTick,
                     byRole,
@@ -658,8 +658,8 @@ public final class ClusterSubmitBench {
                     proxy * msPerTick,
                     loadGenerator * msPerTick,
                     Math.max(0, others) / (double) TICKS_PER_SECOND / seconds,
-                    after.nodeThreads().keySet().stream()
-                            .filter(k -> k.startsWith(THREAD_ROLES.get(0).getKey() + "\0"))
+                    after.nodeThreads().values().stream()
+                            .filter(t -> t.role().equals(THREAD_ROLES.get(0).getKey()))
                             .count());
         }
     }
@@ -672,12 +672,12 @@ public final class ClusterSubmitBench {
             Map.entry("GC and VM", Pattern.compile("^(VM Thread|GC |G1 |VM Periodic)")),
             Map.entry("other", Pattern.compile("")));
 
-    /**
-     * Ticks of the nodes' threads so far, summed by {@link #THREAD_ROLES}, keyed "role" and "pid/tid" (a thread
-     * that ended between two readings is not counted).
-     */
-    static Map<String, Long> threadTicks(List<Long> pids) throws IOException {
-        Map<String, Long> ticks = new HashMap<>();
+    /** A thread's role ({@link #THREAD_ROLES}) and its CPU ticks so far. */
+    record ThreadTime(String role, long ticks) {}
+
+    /** The nodes' threads by "pid/tid" (a thread that ended between two readings is not counted). */
+    static Map<String, ThreadTime> threadTicks(List<Long> pids) throws IOException {
+        Map<String, ThreadTime> ticks = new HashMap<>();
         for (long pid : pids) {
             Path tasks = Path.of("/proc", String.valueOf(pid), "task");
             if (!Files.isDirectory(tasks)) {
@@ -695,10 +695,7 @@ public final class ClusterSubmitBench {
                             .findFirst()
                             .orElseThrow()
                             .getKey();
-                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    ticks.put(
-                            role + "\0" + pid + "/" + thread.getFileName(),
-                            Long.parseLong(fields[11]) + Long.parseLong(fields[12]));
+                    ticks.put(pid + "/" + thread.getFileName(), new ThreadTime(role, statTicks(stat)));
                 }
             }
         }
@@ -728,15 +725,19 @@ public final class ClusterSubmitBench {
         return ticks;
     }
 
-    /** Adds utime + stime of {@code pid} (fields 14 and 15 of /proc/PID/stat) to {@code into}, if it still runs. */
+    /** Adds the CPU ticks of {@code pid} to {@code into}, if it still runs. */
     static void ticks(long pid, Map<Long, Long> into) {
         String stat = readText(Path.of("/proc", String.valueOf(pid), "stat"));
-        if (stat.isEmpty()) {
-            return;
+        if (!stat.isEmpty()) {
+            into.put(pid, statTicks(stat));
         }
+    }
+
+    /** utime + stime (fields 14 and 15) of a process's or thread's stat line. */
+    static long statTicks(String stat) {
         // The name in parentheses may hold spaces: count fields from the last ')', where field 3 starts.
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        into.put(pid, Long.parseLong(fields[11]) + Long.parseLong(fields[12]));
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
 
     /** A file's text; empty if it cannot be read (a process that just ended). */

@@ -482,15 +482,19 @@ class ConsoleIT {
                 archive.resolveSibling("console.jsa." + ProcessHandle.current().pid());
         Files.writeString(gone, "a recording whose JVM ended");
         Files.writeString(running, "a recording still being written");
+        Path labs = archive.resolveSibling("console.jsa.backup");
+        Files.writeString(labs, "a file of the lab's own");
         try {
             Run last = console("", "--getLastHITId");
             assertEquals(0, last.code(), last.toString());
             assertTrue(last.out().strip().matches("[A-Z0-9]{30}"), last.out());
             assertFalse(Files.exists(gone), gone + " is removed");
             assertTrue(Files.exists(running), running + " is kept while its process runs");
+            assertTrue(Files.exists(labs), labs + " is not a recording and is kept");
         } finally {
             Files.deleteIfExists(gone);
             Files.deleteIfExists(running);
+            Files.deleteIfExists(labs);
         }
     }
 

@@ -7,7 +7,6 @@ import ro.pippo.core.DefaultUriMatcher;
 import ro.pippo.core.HttpConstants;
 import ro.pippo.core.route.DefaultRouter;
 import ro.pippo.core.route.Route;
-import ro.pippo.core.route.RouteGroup;
 import ro.pippo.core.route.RouteMatch;
 
 /**
@@ -27,6 +26,7 @@ final class RouteTable extends DefaultRouter {
 
     private volatile Snapshot snapshot;
 
+    // Route groups are added and removed through these two as well.
     @Override
     public void addRoute(Route route) {
         super.addRoute(route);
@@ -36,18 +36,6 @@ final class RouteTable extends DefaultRouter {
     @Override
     public void removeRoute(Route route) {
         super.removeRoute(route);
-        snapshot = null;
-    }
-
-    @Override
-    public void addRouteGroup(RouteGroup group) {
-        super.addRouteGroup(group);
-        snapshot = null;
-    }
-
-    @Override
-    public void removeRouteGroup(RouteGroup group) {
-        super.removeRouteGroup(group);
         snapshot = null;
     }
 
